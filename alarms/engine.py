@@ -1,0 +1,422 @@
+"""The alarm engine: rules -> conditions -> ISA-18.2 states -> transitions, a batch at a time.
+
+Runs on the core's asyncio loop thread only (nothing here is thread-safe). Every accepted event yields
+exactly one immutable Transition, returned in `seq` order; the console journals each before showing it, and
+`restore` rebuilds the engine from that journal after a restart. Operator commands that cannot be carried
+out come back as a Refusal with the reason; they never raise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from operator import attrgetter
+
+import numpy as np
+
+from alarms.clock import Clock
+from alarms.comm import CommBank
+from alarms.definitions import AlarmSpec, Definitions, Tier
+from alarms.derived import DerivedBank
+from alarms.escalation import Escalation
+from alarms.limits import LimitBank
+from alarms.noise import ChatterDetector, FloodDetector, FloodState
+from alarms.records import SYSTEM, AlarmView, Edge, Refusal, Shelve, Transition
+from alarms.samples import TagBatch
+from alarms.shelving import Shelving
+from alarms.states import HIDDEN, UNACKNOWLEDGED, Event, InvalidTransition, State, Status, allows
+from alarms.tags import LiveTags
+from alarms.trend import TrendBuffer
+
+
+@dataclass(slots=True)
+class _Alarm:
+    """What the engine holds of one alarm that has been touched; untouched alarms cost nothing."""
+
+    spec: AlarmSpec
+    status: Status
+    seq: int = 0  # of its latest transition other than an escalation
+    value: float = math.nan
+    message: str = ""
+    ts: float = 0.0
+    response_s: float | None = None
+
+
+class AlarmEngine:
+    def __init__(
+        self,
+        definitions: Definitions,
+        clock: Clock,
+        *,
+        shelving: Shelving | None = None,
+        escalation: Escalation | None = None,
+        chatter: ChatterDetector | None = None,
+        flood: FloodDetector | None = None,
+    ) -> None:
+        rows = {tag: i for i, tag in enumerate(definitions.tags)}
+        n = len(rows)
+        self._clock = clock
+        self._tags = LiveTags(n)
+        self._all_rows = np.arange(n)
+        self._limits = LimitBank(definitions.limits, rows, n)
+        derived = (*definitions.rates, *definitions.composites, *definitions.time_to_threshold)
+        self._derived = DerivedBank(derived, rows)
+        self._trend = TrendBuffer(self._derived.spans(), n)
+        self._comms = CommBank(definitions.comms, rows)
+        self._specs = {rule.alarm.id: rule.alarm for rule in definitions.rules()}
+        self._events = {rule.alarm.id for rule in definitions.events}
+        self._shelving = shelving or Shelving()
+        self._escalation = escalation or Escalation()
+        self._chatter = chatter or ChatterDetector()
+        self._flood = flood or FloodDetector()
+        self._alarms: dict[str, _Alarm] = {}
+        self._suppressed: set[str] = set()
+        self._seq = 0
+
+    # -- the plant ------------------------------------------------------------------------------------
+
+    def process(self, batch: TagBatch) -> list[Transition]:
+        """Evaluate a batch: the limit and communication rules of the tags it touches, and the derived rules."""
+        rows = self._tags.apply(batch)
+        touched = np.zeros(self._all_rows.size, dtype=bool)
+        touched[rows] = True
+        return self._evaluate(rows, touched)
+
+    def process_arrays(
+        self, value: np.ndarray, quality: np.ndarray, source_ts: np.ndarray | None = None
+    ) -> list[Transition]:
+        """Evaluate every rule on full arrays indexed by tag row (source time defaults to now)."""
+        self._tags.replace(value, quality, self._clock.now() if source_ts is None else source_ts)
+        return self._evaluate(None, None)
+
+    def raise_event(
+        self, alarm_id: str, value: float = math.nan, ts: float | None = None
+    ) -> list[Transition]:
+        """A discrete alarm from outside (SOS, fall, no motion, video AI, interlock mismatch) is active."""
+        return self._event(alarm_id, True, value, ts)
+
+    def clear_event(self, alarm_id: str, ts: float | None = None) -> list[Transition]:
+        return self._event(alarm_id, False, math.nan, ts)
+
+    def tick(self, now: float | None = None) -> list[Transition]:
+        """Let time pass: on/off delays, slopes, one expired shelve per stagger, tier-1 escalation."""
+        now = self._clock.now() if now is None else now
+        edges = [*self._limits.due(now, self._tags), *self._derived.evaluate(self._tags, self._trend, now)]
+        out = self._conditions(edges, now)
+        released = self._shelving.release(now)
+        if released is not None:
+            out.append(
+                self._emit(self._alarms[released], Event.UNSHELVE_TIMER, now, comment="shelve expired")
+            )
+        for alarm_id in self._escalation.due(now):
+            waited = self._escalation.waiting_s(alarm_id, now) or 0.0
+            comment = f"unacknowledged for {waited:.0f} s: re-announce and notify the shift lead"
+            out.append(self._emit(self._alarms[alarm_id], Event.ESCALATE, now, comment=comment))
+        return out
+
+    # -- operator commands ----------------------------------------------------------------------------
+
+    def acknowledge(
+        self, alarm_id: str, seq: int, user: str, console: str, comment: str = ""
+    ) -> Transition | Refusal:
+        """ISA-18.2 acknowledgement of the transition `seq` the operator saw; refused if the alarm has moved on."""
+
+        def stale(alarm: _Alarm) -> str | None:
+            if seq == alarm.seq:
+                return None
+            return f"stale acknowledgement: it names transition {seq}, the alarm's latest is {alarm.seq}"
+
+        return self._command(alarm_id, Event.ACKNOWLEDGE, user, console, comment, stale)
+
+    def shelve(
+        self, alarm_id: str, user: str, console: str, reason: str, duration_s: float | None = None
+    ) -> Transition | Refusal:
+        """ISA-18.2 shelving for `duration_s`, or one-shot (None) until the alarm clears, never past the maximum."""
+
+        def refusal(alarm: _Alarm) -> str | None:
+            if not reason.strip():
+                return "a shelve needs a reason"
+            if alarm.spec.latched:
+                return "a latched alarm stays until it is reset: it cannot be shelved"
+            if duration_s is None and not alarm.status.active:
+                return "a one-shot shelve ends when the alarm clears, and it is clear: shelve it for a time"
+            return self._shelving.refusal(duration_s)
+
+        shelve = self._shelving.shelve(self._clock.now(), duration_s)
+        return self._command(alarm_id, Event.SHELVE, user, console, reason, refusal, shelve)
+
+    def unshelve(self, alarm_id: str, user: str, console: str, comment: str = "") -> Transition | Refusal:
+        """Manual unshelve: the alarm returns acknowledged."""
+        return self._command(alarm_id, Event.UNSHELVE_MANUAL, user, console, comment)
+
+    def reset(self, alarm_id: str, user: str, console: str, comment: str = "") -> Transition | Refusal:
+        """Reset a latched alarm that has returned to normal and been acknowledged."""
+        return self._command(alarm_id, Event.RESET, user, console, comment)
+
+    def remove_from_service(
+        self, alarm_id: str, user: str, console: str, reason: str, *, privileged: bool
+    ) -> Transition | Refusal:
+        """Out of service (e.g. a detector being replaced): privileged, with a reason."""
+
+        def refusal(alarm: _Alarm) -> str | None:
+            if not privileged:
+                return "removing an alarm from service is privileged"
+            return None if reason.strip() else "removing an alarm from service needs a reason"
+
+        return self._command(alarm_id, Event.REMOVE_FROM_SERVICE, user, console, reason, refusal)
+
+    def return_to_service(
+        self, alarm_id: str, user: str, console: str, comment: str = "", *, privileged: bool
+    ) -> Transition | Refusal:
+        def refusal(alarm: _Alarm) -> str | None:
+            return None if privileged else "returning an alarm to service is privileged"
+
+        return self._command(alarm_id, Event.RETURN_TO_SERVICE, user, console, comment, refusal)
+
+    def suppress_area(self, area: str, on: bool) -> list[Transition]:
+        """Suppression by design (state-based), e.g. while the zone is under maintenance."""
+        if on:
+            self._suppressed.add(area)
+        else:
+            self._suppressed.discard(area)
+        event = Event.SUPPRESS if on else Event.UNSUPPRESS
+        comment = f"area {area} {'suppressed by design' if on else 'no longer suppressed'}"
+        now = self._clock.now()
+        hit = [a for a in self._alarms.values() if a.spec.area == area and allows(a.status.state, event)]
+        return [self._emit(alarm, event, now, comment=comment) for alarm in hit]
+
+    # -- views ----------------------------------------------------------------------------------------
+
+    def active(self) -> list[AlarmView]:
+        """Every alarm not in NORMAL (hidden ones included, with their state), oldest transition first."""
+        now = self._clock.now()
+        alarms = [a for a in self._alarms.values() if a.seq and a.status.state is not State.NORMAL]
+        return [self._view(a, now) for a in sorted(alarms, key=attrgetter("seq"))]
+
+    def view(self, alarm_id: str) -> AlarmView:
+        """One alarm, touched or not; KeyError for an id the definitions do not know."""
+        alarm = self._alarms.get(alarm_id) or _Alarm(self.spec(alarm_id), Status())
+        return self._view(alarm, self._clock.now())
+
+    def spec(self, alarm_id: str) -> AlarmSpec:
+        spec = self._specs.get(alarm_id) or self._limits.spec(alarm_id)
+        if spec is None:
+            raise KeyError(f"unknown alarm {alarm_id!r}")
+        return spec
+
+    def flood_state(self, area: str) -> FloodState:
+        """EEMUA 191 flood state of an operator area, with the first-out alarm of the burst."""
+        return self._flood.state(area, self._clock.now())
+
+    # -- restart --------------------------------------------------------------------------------------
+
+    def restore(self, records: Iterable[Transition]) -> list[Transition]:
+        """Rebuild the alarms from the journal after a restart; returns the transitions restoring made.
+
+        Replays the records through the same bookkeeping as live events (states, seq, shelves, chatter,
+        flood, escalation) and sets the rule conditions to match. A shelve whose expiry was not recovered
+        reverts to unshelved (by timer: it returns unacknowledged if active). Records of alarms no longer
+        defined are skipped. Areas with a suppressed alarm count as suppressed: the console then calls
+        `suppress_area` with each area's current maintenance state.
+        """
+        for t in sorted(records, key=attrgetter("seq")):
+            try:
+                alarm = self._alarm(t.alarm_id)
+            except KeyError:
+                continue
+            self._observe(alarm, t.event, t.annunciate and t.event is not Event.ESCALATE, t.ts)
+            self._record(alarm, t)
+        for alarm in self._alarms.values():
+            for bank in (self._limits, self._derived, self._comms):
+                if bank.force(alarm.spec.id, alarm.status.active):
+                    break
+            if alarm.status.state is State.SUPPRESSED:
+                self._suppressed.add(alarm.spec.area)
+        now = self._clock.now()
+        lost = [
+            a
+            for a in self._alarms.values()
+            if a.status.state is State.SHELVED and not self._shelving.get(a.spec.id)
+        ]
+        return [
+            self._emit(a, Event.UNSHELVE_TIMER, now, comment="shelve not recoverable after restart")
+            for a in lost
+        ]
+
+    # -- internals ------------------------------------------------------------------------------------
+
+    def _evaluate(self, rows: np.ndarray | None, touched: np.ndarray | None) -> list[Transition]:
+        now = self._clock.now()
+        tags = self._tags
+        self._trend.append(rows, tags.value, tags.ts, tags.usable)
+        edges = [
+            *self._limits.evaluate(rows, tags, now),
+            *self._derived.evaluate(tags, self._trend, now),
+            *self._comms.evaluate(touched, tags),
+        ]
+        return self._conditions(edges, now)
+
+    def _event(self, alarm_id: str, active: bool, value: float, ts: float | None) -> list[Transition]:
+        if alarm_id not in self._events:
+            raise KeyError(f"{alarm_id!r} is not a discrete event alarm")
+        return self._conditions([Edge(alarm_id, active, value)], self._clock.now() if ts is None else ts)
+
+    def _conditions(self, edges: list[Edge], ts: float) -> list[Transition]:
+        out: list[Transition] = []
+        for edge in edges:
+            alarm = self._alarm(edge.alarm_id)
+            if alarm.status.active == edge.active:
+                continue  # already so, e.g. restored from the journal
+            out.append(
+                self._emit(alarm, Event.ACTIVATE if edge.active else Event.CLEAR, ts, value=edge.value)
+            )
+            shelve = self._shelving.get(edge.alarm_id)
+            if shelve is not None and shelve.one_shot and not edge.active:
+                out.append(
+                    self._emit(
+                        alarm, Event.UNSHELVE_TIMER, ts, comment="one-shot shelve ended: the alarm cleared"
+                    )
+                )
+        return out
+
+    def _alarm(self, alarm_id: str) -> _Alarm:
+        alarm = self._alarms.get(alarm_id)
+        if alarm is None:
+            spec = self.spec(alarm_id)
+            state = State.SUPPRESSED if spec.area in self._suppressed else State.NORMAL
+            alarm = self._alarms[alarm_id] = _Alarm(spec, Status(state))
+        return alarm
+
+    def _command(
+        self,
+        alarm_id: str,
+        event: Event,
+        user: str,
+        console: str,
+        comment: str,
+        refusal: Callable[[_Alarm], str | None] | None = None,
+        shelve: Shelve | None = None,
+    ) -> Transition | Refusal:
+        try:
+            alarm = self._alarm(alarm_id)
+        except KeyError:
+            return Refusal(alarm_id, event, f"unknown alarm {alarm_id!r}")
+        state = alarm.status.state
+        reason = (
+            str(InvalidTransition(state, event)) if not allows(state, event) else refusal and refusal(alarm)
+        )
+        if reason:
+            return Refusal(alarm_id, event, reason)
+        now = self._clock.now()
+        return self._emit(alarm, event, now, actor=user, console=console, comment=comment, shelve=shelve)
+
+    def _emit(
+        self,
+        alarm: _Alarm,
+        event: Event,
+        ts: float,
+        *,
+        value: float | None = None,
+        actor: str = SYSTEM,
+        console: str = "",
+        comment: str = "",
+        shelve: Shelve | None = None,
+    ) -> Transition:
+        spec, before = alarm.spec, alarm.status
+        status = before.apply(event, latched=spec.latched, suppressed=spec.area in self._suppressed)
+        group = self._group(spec)
+        candidate = (
+            status.state is State.UNACK
+            and before.state not in UNACKNOWLEDGED
+            and (group is None or spec.tier is Tier.LIFE)
+        )
+        chattering, first_out, flood = self._observe(alarm, event, candidate, ts)
+        value = alarm.value if value is None else value
+        self._seq += 1
+        t = Transition(
+            seq=self._seq,
+            alarm_id=spec.id,
+            source=spec.source,
+            tier=spec.tier,
+            priority=spec.priority,
+            area=spec.area,
+            message=spec.render(value),
+            event=event,
+            from_state=before.state,
+            to_state=status.state,
+            active=status.active,
+            acked=status.acked,
+            value=value,
+            actor=actor,
+            console=console,
+            comment=comment,
+            ts=ts,
+            annunciate=(candidate and not chattering) or event is Event.ESCALATE,
+            first_out=first_out,
+            chattering=chattering,
+            flood=flood,
+            group=group,
+            shelve=(shelve or self._shelving.get(spec.id)) if status.state is State.SHELVED else None,
+            response_s=self._escalation.waiting_s(spec.id, ts) if event is Event.ACKNOWLEDGE else None,
+        )
+        self._record(alarm, t)
+        return t
+
+    def _observe(self, alarm: _Alarm, event: Event, candidate: bool, ts: float) -> tuple[bool, bool, bool]:
+        """Noise bookkeeping shared by live events and restore: (chattering, first_out, flood)."""
+        alarm_id, area = alarm.spec.id, alarm.spec.area
+        if event is Event.ACTIVATE:
+            chattering = self._chatter.activation(alarm_id, ts)
+        else:
+            chattering = self._chatter.chattering(alarm_id, ts)
+        if candidate and not chattering:
+            return (chattering, *self._flood.annunciation(area, alarm_id, ts))
+        return chattering, False, self._flood.state(area, ts).flooding
+
+    def _record(self, alarm: _Alarm, t: Transition) -> None:
+        """Take a transition into the alarm's state and the bookkeeping (shared by live events and restore)."""
+        before = alarm.status.state
+        alarm.status = Status(t.to_state, t.active, t.acked)
+        if t.event is not Event.ESCALATE:
+            alarm.seq = t.seq
+        alarm.value, alarm.message, alarm.ts = t.value, t.message, t.ts
+        if t.response_s is not None:
+            alarm.response_s = t.response_s
+        self._shelving.hold(t.alarm_id, t.shelve if t.to_state is State.SHELVED else None)
+        if t.event is Event.ESCALATE:
+            self._escalation.escalated(t.alarm_id, t.ts)
+        elif t.to_state in UNACKNOWLEDGED and before not in UNACKNOWLEDGED:
+            self._escalation.unacknowledged(t.alarm_id, t.tier, t.ts)
+        elif t.to_state not in UNACKNOWLEDGED:
+            self._escalation.settled(t.alarm_id)
+        self._seq = max(self._seq, t.seq)
+
+    def _group(self, spec: AlarmSpec) -> str | None:
+        """Consequential grouping: the alarm's cause, while the cause is active."""
+        cause = self._alarms.get(spec.cause) if spec.cause else None
+        return spec.cause if cause is not None and cause.status.active else None
+
+    def _view(self, alarm: _Alarm, now: float) -> AlarmView:
+        spec, status = alarm.spec, alarm.status
+        chattering = self._chatter.chattering(spec.id, now)
+        return AlarmView(
+            id=spec.id,
+            source=spec.source,
+            tier=spec.tier,
+            priority=spec.priority,
+            area=spec.area,
+            message=alarm.message or spec.render(alarm.value),
+            state=status.state,
+            active=status.active,
+            acked=status.acked,
+            latched=spec.latched,
+            value=alarm.value,
+            seq=alarm.seq,
+            ts=alarm.ts,
+            shelve=self._shelving.get(spec.id),
+            chattering=chattering,
+            suggest_shelve=chattering and status.state not in HIDDEN and not spec.latched,
+            group=self._group(spec),
+            response_s=alarm.response_s,
+        )

@@ -1,0 +1,1 @@
+"""The application: CLI and config, composition root, runtime, main window."""

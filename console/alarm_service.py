@@ -1,0 +1,162 @@
+"""The alarm engine at work in the core: every batch evaluated, every transition journaled before it is shown.
+
+Runs on the core's asyncio loop thread. Transitions go to the store writer at once; only when their commit
+lands are they handed to `on_committed` (the views, the annunciator, the escalation publisher), so what an
+operator sees or hears is already in the journal (ISA-18.2: a record of every transition; DESIGN: committed
+before shown). Commits land in order, so the views never run ahead of the journal by more than one commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
+
+import numpy as np
+
+from alarms.clock import Clock
+from alarms.definitions import EventKind
+from alarms.engine import AlarmEngine
+from alarms.escalation import Escalation
+from alarms.noise import FloodState
+from alarms.records import AlarmView, Refusal, Transition
+from alarms.samples import Quality, TagBatch
+from alarms.shelving import Shelving
+from integrations.storage import StoreWriter
+from plant_maps.alarm_rules import wearable_alarm
+from plant_maps.site import Site
+from plant_maps.wearables import VisionDetection, WearableEvent
+
+log = logging.getLogger(__name__)
+
+COMMIT_TIMEOUT_S = 10.0
+_WEARABLE_KINDS = {"sos": EventKind.SOS, "fall": EventKind.FALL, "no_motion": EventKind.NO_MOTION}
+
+
+class AlarmService:
+    """The site's alarm engine plus the journal discipline around it."""
+
+    def __init__(
+        self,
+        site: Site,
+        clock: Clock,
+        writer: StoreWriter,
+        on_committed: Callable[[list[Transition]], None],
+    ) -> None:
+        settings = site.alarms
+        self.site = site
+        self.engine = AlarmEngine(
+            settings.definitions,
+            clock,
+            shelving=Shelving(max_s=settings.max_shelve_s),
+            escalation=Escalation(after_s=settings.escalate_after_s),
+        )
+        self.max_shelve_s = settings.max_shelve_s
+        self._writer = writer
+        self._on_committed = on_committed
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._areas = [z.id for z in site.zones] + ["site"]
+
+    # -- plant and wearables (loop thread) ------------------------------------------------------------
+
+    def restore(self, records: Iterable[Transition]) -> None:
+        """Bring back the alarms journaled before a restart (what restoring changes is journaled too)."""
+        self._commit(self.engine.restore(records))
+
+    def on_tags(self, batch: TagBatch) -> None:
+        self._commit(self.engine.process(batch))
+
+    def on_stale(self, rows: np.ndarray, now: float) -> None:
+        """A source dropped: its tags carry no usable value, which is what raises the communication alarms."""
+        stale = np.full(rows.size, int(Quality.STALE), dtype=np.int8)
+        batch = TagBatch(
+            rows.astype(np.int32), np.full(rows.size, np.nan), stale, np.full(rows.size, now), now
+        )
+        self._commit(self.engine.process(batch))
+
+    def on_wearable_events(self, events: Sequence[WearableEvent]) -> None:
+        """SOS, fall and no-motion raise their wearer's latched tier-1 alarm; a repeat delivery changes nothing
+        while it is active, and `sos_cancel` is only logged (the alarm needs an operator)."""
+        out: list[Transition] = []
+        for event in events:
+            kind = _WEARABLE_KINDS.get(event.type)
+            if kind is not None:
+                out += self.engine.raise_event(wearable_alarm(event.worker, kind), ts=event.ts)
+        self._commit(out)
+
+    def on_detections(self, detections: Sequence[VisionDetection]) -> None:
+        """A video-AI detection is momentary: it raises and returns at once, and waits for acknowledgement."""
+        out: list[Transition] = []
+        for d in detections:
+            alarm_id = self.site.alarms.vision_alarm(d.zone, d.cls)
+            out += self.engine.raise_event(alarm_id, d.confidence, d.ts)
+            out += self.engine.clear_event(alarm_id, d.ts)
+        self._commit(out)
+
+    def tick(self) -> None:
+        """Let time act: on/off delays, slopes, shelve expiry, tier-1 escalation. Called every TICK_S."""
+        self._commit(self.engine.tick())
+
+    # -- operator commands (loop thread) --------------------------------------------------------------
+
+    async def acknowledge(
+        self, alarms: Sequence[tuple[str, int]], actor: str, console: str, comment: str = ""
+    ) -> tuple[list[Transition], list[Refusal]]:
+        """Acknowledge each (alarm id, seq the operator saw); returns once the acknowledgements are journaled."""
+        results = [
+            self.engine.acknowledge(alarm_id, seq, actor, console, comment) for alarm_id, seq in alarms
+        ]
+        return await self._carry_out(results)
+
+    async def shelve(
+        self, alarm_id: str, actor: str, console: str, reason: str, duration_s: float | None
+    ) -> tuple[list[Transition], list[Refusal]]:
+        return await self._carry_out([self.engine.shelve(alarm_id, actor, console, reason, duration_s)])
+
+    async def unshelve(
+        self, alarm_id: str, actor: str, console: str
+    ) -> tuple[list[Transition], list[Refusal]]:
+        return await self._carry_out([self.engine.unshelve(alarm_id, actor, console)])
+
+    async def reset(self, alarm_id: str, actor: str, console: str) -> tuple[list[Transition], list[Refusal]]:
+        return await self._carry_out([self.engine.reset(alarm_id, actor, console)])
+
+    # -- views ----------------------------------------------------------------------------------------
+
+    def views(self) -> list[AlarmView]:
+        return self.engine.active()
+
+    def floods(self) -> list[FloodState]:
+        return [self.engine.flood_state(area) for area in self._areas]
+
+    # -- internals ------------------------------------------------------------------------------------
+
+    async def _carry_out(
+        self, results: Sequence[Transition | Refusal]
+    ) -> tuple[list[Transition], list[Refusal]]:
+        done = [r for r in results if isinstance(r, Transition)]
+        refused = [r for r in results if isinstance(r, Refusal)]
+        if done:
+            await asyncio.wait_for(asyncio.wrap_future(self._commit(done)), COMMIT_TIMEOUT_S)
+        return done, refused
+
+    def _commit(self, transitions: list[Transition]) -> Future[None]:
+        """Journal, then tell: `on_committed` runs on the loop once the rows are in the database."""
+        future = self._writer.journal_alarms(transitions)
+        if not transitions:
+            return future
+        loop = self._loop or asyncio.get_running_loop()
+        self._loop = loop
+
+        def landed(f: Future[None]) -> None:
+            loop.call_soon_threadsafe(self._landed, transitions, f)
+
+        future.add_done_callback(landed)
+        return future
+
+    def _landed(self, transitions: list[Transition], future: Future[None]) -> None:
+        error = future.exception()
+        if error is not None:  # only when closing without the database: show them anyway, never hide an alarm
+            log.error("%d alarm transitions were NOT journaled: %s", len(transitions), error)
+        self._on_committed(transitions)

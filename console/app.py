@@ -1,0 +1,121 @@
+"""Entry point: `controlroom` runs the console, `controlroom simulate` the demo plant, `controlroom journal`
+exports the alarm journal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from console.cli import journal_parser, run_parser, simulate_parser
+from console.config import (
+    DEFAULT_MQTT_URL,
+    DEFAULT_OPCUA_URL,
+    DEMO_SITE,
+    check_url,
+    load_config,
+    with_overrides,
+)
+from console.journal_report import export
+from integrations.storage import StorageError
+from plant_maps.toml_reader import ConfigError
+
+log = logging.getLogger("controlroom")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] == "simulate":
+            return _simulate(args[1:])
+        if args and args[0] == "journal":
+            return _journal(args[1:])
+        return _run(args)
+    except ConfigError as exc:
+        print(f"controlroom: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    if not verbose:
+        for noisy in ("asyncua", "paho"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _run(argv: list[str]) -> int:
+    ns = run_parser().parse_args(argv)
+    _logging(ns.verbose)
+    config = with_overrides(
+        load_config(ns.config),
+        site_file=ns.site_file,
+        opcua_url=ns.opcua_url,
+        mqtt_url=ns.mqtt_url,
+        database_url=ns.database_url,
+        simulator=False if ns.no_simulator else None,
+        scenario=ns.scenario,
+        headless=ns.headless or None,
+        run_for=ns.run_for,
+        screenshot=ns.screenshot,
+    )
+    if config.headless:
+        from console.runtime import run_headless
+
+        return run_headless(config)
+    from console.gui import run_gui  # Qt is loaded only when there is a window
+
+    return run_gui(config)
+
+
+def _simulate(argv: list[str]) -> int:
+    from integrations.simulator import run_simulator
+    from plant_maps.site import load_site
+
+    ns = simulate_parser().parse_args(argv)
+    _logging(ns.verbose)
+    opcua_url = check_url(ns.opcua_url or DEFAULT_OPCUA_URL, ("opc.tcp",), "command line", "--opcua-url")
+    mqtt_url = check_url(ns.mqtt_url or DEFAULT_MQTT_URL, ("mqtt",), "command line", "--mqtt-url")
+    site = load_site(ns.site_file or DEMO_SITE)
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_simulator(site, opcua_url, mqtt_url, ns.scenario, ns.topic_prefix, stop)
+
+    asyncio.run(serve())
+    return 0
+
+
+def _journal(argv: list[str]) -> int:
+    parser = journal_parser()
+    ns = parser.parse_args(argv)
+    if ns.since is not None and ns.until is not None and ns.since >= ns.until:
+        parser.error("argument --until: must be later than --since")
+    url = ns.database_url or load_config(ns.config).database_url
+    try:
+        export(
+            url,
+            sys.stdout,
+            since=ns.since,
+            until=ns.until,
+            area=ns.area,
+            tier=ns.tier,
+            active=ns.active,
+            fmt=ns.format,
+        )
+        sys.stdout.flush()
+    except StorageError as exc:
+        print(f"controlroom journal: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as the Python docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0

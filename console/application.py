@@ -1,0 +1,131 @@
+"""Composition root: one place that builds the site, store, core, sources and simulator from a config."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import UTC, datetime
+
+from alarms.clock import Clock
+from alarms.records import Transition
+from alarms.states import Event
+from console.config import AppConfig
+from console.core import Core
+from console.session import Topic
+from integrations.mqtt_source import MqttSource
+from integrations.opcua_source import OpcUaSource
+from integrations.simulator import SimulatorThread
+from integrations.storage import Store, StoreWriter, default_database_url
+from plant_maps.site import load_site
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.25
+
+
+def escalation_payload(t: Transition, console: str) -> bytes:
+    """The escalation message of the MQTT contract (README): which alarm, how long it waited, from where."""
+    return json.dumps(
+        {
+            "alarm_id": t.alarm_id,
+            "tier": int(t.tier),
+            "area": t.area,
+            "message": t.message,
+            "comment": t.comment,
+            "console": console,
+            "ts": datetime.fromtimestamp(t.ts, UTC).isoformat(timespec="milliseconds"),
+        }
+    ).encode()
+
+
+class Application:
+    """The running console minus its window: used as is by `--headless`, the GUI and the tests.
+
+    `start()` and `stop()` run on the console's asyncio loop.
+    """
+
+    def __init__(self, config: AppConfig, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or Clock()
+        self.site = load_site(config.site_file, now=datetime.fromtimestamp(self.clock.now(), UTC))
+        self.store = Store(config.database_url or default_database_url())
+        self.writer = StoreWriter(self.store, self.site)
+        self.core = Core(self.site, self.clock, self.writer, config.console_name)
+        self.simulator: SimulatorThread | None = None
+        self.opcua: OpcUaSource | None = None
+        self.mqtt: MqttSource | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+        self.escalation_topic = f"{config.topic_prefix}/{self.site.id}/alarms/escalation"
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        config = self.config
+        restored = await loop.run_in_executor(None, self.store.latest_alarm_transitions)
+        self.core.alarms.restore(restored)
+        if restored:
+            self.core.add_log("info", "alarm", f"restored {len(restored)} alarms from the journal")
+        self._tasks.append(asyncio.create_task(self._tick(), name="alarm-clock"))
+        if config.simulator:
+            self.simulator = SimulatorThread(
+                self.site,
+                opcua_url=config.opcua_url,
+                mqtt_url=config.mqtt_url,
+                scenario=config.scenario,
+                prefix=config.topic_prefix,
+            )
+            await loop.run_in_executor(None, self.simulator.start)
+            self.core.add_log(
+                "info", "simulator", f"demo plant '{config.scenario}' serving {config.opcua_url}"
+            )
+        self.opcua = OpcUaSource(
+            self.site,
+            config.opcua_url,
+            self.core,
+            self.clock,
+            publishing_interval_ms=config.publishing_interval_ms,
+        )
+        self._tasks.append(asyncio.create_task(self.opcua.run(), name="opcua-source"))
+        self.mqtt = MqttSource(
+            self.site,
+            config.mqtt_url,
+            self.core,
+            loop,
+            self.clock,
+            prefix=config.topic_prefix,
+            client_id=f"controlroom-{config.console_name}",
+        )
+        self.mqtt.start()
+        self.core.subscribe(Topic.ALARMS, self._publish_escalations)
+
+    async def _tick(self) -> None:
+        """Let time act on the alarms (delays, slopes, shelve expiry, escalation) until stopped."""
+        while not self._stopping.is_set():
+            self.core.alarms.tick()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), TICK_S)
+
+    def _publish_escalations(self, transitions: list[Transition]) -> None:
+        """Escalated tier-1 alarms go to the shift lead's console on the escalation topic (QoS 1: paho keeps
+        them while the broker is away and sends them on reconnect)."""
+        if self.mqtt is None:
+            return
+        for t in transitions:
+            if t.event is Event.ESCALATE:
+                self.mqtt.publish(self.escalation_topic, escalation_payload(t, self.config.console_name))
+
+    async def stop(self) -> None:
+        """Stop sources first (no new data), then the simulator, then flush the store."""
+        self._stopping.set()
+        if self.opcua is not None:
+            await self.opcua.stop()
+        for task in self._tasks:
+            await asyncio.wait_for(task, timeout=5.0)
+        loop = asyncio.get_running_loop()
+        if self.mqtt is not None:
+            await loop.run_in_executor(None, self.mqtt.stop)
+        if self.simulator is not None:
+            await loop.run_in_executor(None, self.simulator.stop)
+        await loop.run_in_executor(None, self.writer.close)

@@ -1,0 +1,78 @@
+"""The one bridge from the core to the GUI thread: remembers what changed, repaints at a bounded rate.
+
+The core publishes per batch; the bridge only sets flags and collects log entries, and a QTimer flushes
+the latest state to the widgets at most `rate_hz` times a second, so an ingest burst or an alarm flood
+never turns into a storm of Qt signals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from console.main_window import MainWindow
+from console.session import LogEntry, Session, Topic
+
+
+class Bridge(QObject):
+    """Lives on the Qt thread, which under qasync is also the core's loop thread."""
+
+    first_data = Signal()  # emitted once, after the first tag values and worker positions were drawn
+
+    def __init__(
+        self, core: Session, window: MainWindow, worker_stale_after_s: float, rate_hz: float = 10.0
+    ) -> None:
+        super().__init__(window)
+        self.core, self.window, self.stale_after = core, window, worker_stale_after_s
+        self._tags_dirty = False
+        self._new_log: list[LogEntry] = []
+        self._seen_tags = self._seen_workers = self._announced = False
+        self._unsubscribe: list[Callable[[], None]] = [
+            core.subscribe(Topic.TAGS, self._mark_tags),
+            core.subscribe(Topic.WORKERS, self._mark_workers),
+            core.subscribe(Topic.LOG, self._new_log.extend),
+        ]
+        self._new_log.extend(core.log)
+        self.timer = QTimer(self)
+        self.timer.setInterval(int(1000 / rate_hz))
+        self.timer.timeout.connect(self.flush)
+        self.timer.start()
+        window.destroyed.connect(self.close)
+
+    def close(self) -> None:
+        """Unsubscribe from the core and stop the timer (the window is going away)."""
+        self.timer.stop()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+
+    def _mark_tags(self, _rows: Any) -> None:
+        self._tags_dirty = self._seen_tags = True
+
+    def _mark_workers(self, _rows: Any) -> None:
+        self._seen_workers = True
+
+    def flush(self) -> None:
+        """Push the latest state to the widgets; runs on the Qt timer."""
+        core, window = self.core, self.window
+        if self._tags_dirty:
+            self._tags_dirty = False
+            tags = core.tags
+            window.plant_map.update_tags(tags.value, tags.quality, core.limits.state(tags.value))
+        # Worker staleness depends on time, not only on new fixes: re-evaluate every flush.
+        workers = core.workers
+        stale = (core.clock.now() - workers.fix_ts) > self.stale_after
+        window.plant_map.update_workers(workers.x, workers.y, stale)
+        # Counters move without a state change: refresh the status bar every flush.
+        for status in core.statuses.values():
+            window.status_bar.show_connection(
+                status.name, status.state.value, status.messages, status.errors, status.last_error
+            )
+        if self._new_log:
+            entries, self._new_log[:] = list(self._new_log), []
+            window.event_log.append([(e.ts, e.severity, e.source, e.text) for e in entries])
+        if self._seen_tags and self._seen_workers and not self._announced:
+            self._announced = True
+            self.first_data.emit()

@@ -1,0 +1,65 @@
+"""Command-line parsing: `controlroom [options]` runs the console, `controlroom simulate` the demo plant,
+`controlroom journal` exports the alarm journal."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from console.journal_report import FORMATS, parse_time
+from integrations.simulator import SCENARIOS
+
+
+def run_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="controlroom",
+        description="Control-room console for special work. Each option overrides the config file. "
+        "Other commands: `controlroom simulate --help`, `controlroom journal --help`.",
+    )
+    p.add_argument("--config", type=Path, help="app config file (TOML)")
+    p.add_argument("--site", type=Path, dest="site_file", help="site file (TOML); default: the demo plant")
+    p.add_argument("--opcua-url", help="OPC UA server, opc.tcp://HOST:PORT[/path]")
+    p.add_argument("--mqtt-url", help="MQTT broker, mqtt://HOST:PORT")
+    p.add_argument("--database-url", help="SQLAlchemy URL; default: SQLite in the user's data folder")
+    p.add_argument("--no-simulator", action="store_true", help="do not start the demo simulator in-process")
+    p.add_argument("--scenario", choices=SCENARIOS, help="scenario of the in-process simulator")
+    p.add_argument("--headless", action="store_true", help="no window, same core")
+    p.add_argument("--run-for", type=float, metavar="SECONDS", help="exit after this many seconds")
+    p.add_argument(
+        "--screenshot", type=Path, metavar="PATH", help="save the window once data arrived, then exit"
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    return p
+
+
+def simulate_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="controlroom simulate",
+        description="Run the demo plant: a real OPC UA server with every site tag and interlock, and an MQTT "
+        "publisher for wearables and wireless detectors.",
+    )
+    p.add_argument("--site", type=Path, dest="site_file", help="site file (TOML); default: the demo plant")
+    p.add_argument("--opcua-url", help="where to serve OPC UA, opc.tcp://HOST:PORT[/path]")
+    p.add_argument("--mqtt-url", help="where to publish, mqtt://HOST:PORT")
+    p.add_argument("--scenario", choices=SCENARIOS, default="normal", help="what happens on the plant")
+    p.add_argument("--topic-prefix", default="site", help="MQTT topic prefix (default: site)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    return p
+
+
+def journal_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="controlroom journal",
+        description="Print the alarm journal, one row per transition, oldest first. Times: ISO-8601 "
+        "(2026-11-24T08:00, 2026-11-24T08:00:00+01:00; without an offset: local time) or a duration back "
+        "from now (30m, 12h, 7d).",
+    )
+    p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
+    p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
+    p.add_argument("--since", type=parse_time, metavar="TIME", help="transitions at or after this time")
+    p.add_argument("--until", type=parse_time, metavar="TIME", help="transitions before this time")
+    p.add_argument("--area", metavar="ID", help="only this operator area (zone id)")
+    p.add_argument("--tier", type=int, choices=(1, 2, 3), help="only this tier (1 life, 2 high, 3 low)")
+    p.add_argument("--active", action="store_true", help="only alarms whose latest state is active")
+    p.add_argument("--format", choices=FORMATS, default="csv", help="csv (with a header) or jsonl")
+    return p

@@ -1,0 +1,249 @@
+"""The core: live site state, the event log, and the one place every source delivers to.
+
+Runs on the asyncio loop thread (the Qt thread under qasync, a plain loop headless). It implements the
+`integrations.source.Sink` protocol, records history and the journal through the store writer, and tells
+subscribers (the Qt bridge, tests, a remote session) what changed — never one notification per message:
+per delivered batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from alarms.clock import Clock
+from alarms.definitions import Tier
+from alarms.records import SYSTEM, Refusal, Transition
+from alarms.samples import TagBatch
+from alarms.states import Event
+from console.alarm_service import AlarmService
+from console.session import (
+    Acknowledge,
+    Command,
+    CommandResult,
+    LogEntry,
+    OperatorNote,
+    ResetAlarm,
+    Shelve,
+    Topic,
+    Unshelve,
+)
+from integrations.source import ConnectionState, SourceStatus
+from integrations.storage import JournalEntry, StoreWriter
+from plant_maps.limits import LimitArrays
+from plant_maps.site import Site
+from plant_maps.state import TagTable, WorkerTable
+from plant_maps.wearables import PositionBatch, VisionDetection, Vitals, WearableEvent
+
+log = logging.getLogger(__name__)
+
+
+_SEVERITY_OF_STATE = {
+    ConnectionState.CONNECTED: "info",
+    ConnectionState.CONNECTING: "info",
+    ConnectionState.RECONNECTING: "error",
+    ConnectionState.DISCONNECTED: "warning",
+}
+_EVENT_TEXT = {
+    "sos": "SOS pressed",
+    "fall": "fall detected (man-down)",
+    "no_motion": "no motion detected (man-down)",
+    "sos_cancel": "SOS cancelled by the wearer",
+}
+
+
+class Core:
+    """Site state plus the reactions to every source event; see the module docstring for threading."""
+
+    LOG_CAPACITY = 10_000
+
+    def __init__(self, site: Site, clock: Clock, writer: StoreWriter, console_name: str) -> None:
+        self.site, self.clock, self.writer, self.console_name = site, clock, writer, console_name
+        self.tags = TagTable(len(site.sensors))
+        self.workers = WorkerTable(site)
+        self.limits = LimitArrays(site)
+        self.statuses: dict[str, SourceStatus] = {}
+        self.log: deque[LogEntry] = deque(maxlen=self.LOG_CAPACITY)
+        self._seq = 0
+        self._subscribers: dict[Topic, list[Callable[[Any], None]]] = {t: [] for t in Topic}
+        self.alarms = AlarmService(site, clock, writer, self._alarms_committed)
+
+    # -- session side -------------------------------------------------------------------------------
+
+    def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]:
+        """Call `callback(payload)` on the loop thread after each change of `topic`; returns unsubscribe."""
+        self._subscribers[topic].append(callback)
+        return lambda: self._subscribers[topic].remove(callback)
+
+    def _publish(self, topic: Topic, payload: Any) -> None:
+        for callback in list(self._subscribers[topic]):
+            try:
+                callback(payload)
+            except Exception:
+                log.exception("subscriber of %s failed; the core carries on", topic.value)
+
+    def add_log(self, severity: str, source: str, text: str, ts: float | None = None) -> LogEntry:
+        self._seq += 1
+        entry = LogEntry(self._seq, self.clock.now() if ts is None else ts, severity, source, text)
+        self.log.append(entry)
+        self._publish(Topic.LOG, [entry])
+        return entry
+
+    # -- Sink: called by sources on the loop thread ------------------------------------------------
+
+    def on_tags(self, batch: TagBatch) -> None:
+        changed = self.tags.apply(batch)
+        self.writer.record_history(batch)
+        self.alarms.on_tags(batch)
+        self._publish(Topic.TAGS, changed)
+
+    def on_stale(self, tag_index: list[int]) -> None:
+        rows = np.asarray(tag_index, dtype=np.int32)
+        self.tags.mark_stale(rows)
+        self.alarms.on_stale(rows, self.clock.now())
+        self._publish(Topic.TAGS, rows)
+
+    def on_positions(self, batch: PositionBatch) -> None:
+        self._publish(Topic.WORKERS, self.workers.apply_positions(batch))
+
+    def on_vitals(self, vitals: list[Vitals]) -> None:
+        self.workers.apply_vitals(vitals)
+        rows = np.array([self.site.worker_index[v.worker] for v in vitals], dtype=np.int32)
+        self._publish(Topic.WORKERS, rows)
+
+    def on_wearable_events(self, events: list[WearableEvent]) -> None:
+        for event in events:
+            worker = self.site.workers[self.site.worker_index[event.worker]]
+            severity = "info" if event.type == "sos_cancel" else "error"
+            text = f"{worker.name} ({worker.id}): {_EVENT_TEXT[event.type]}"
+            self.add_log(severity, "wearable", text, event.ts)
+        self._journal(
+            [
+                JournalEntry(
+                    e.ts, "wearable_event", e.worker, "", self.console_name, {"id": e.id, "type": e.type}
+                )
+                for e in events
+            ]
+        )
+        self.alarms.on_wearable_events(events)
+
+    def on_detections(self, detections: list[VisionDetection]) -> None:
+        for d in detections:
+            zone = self.site.zone(d.zone).name if d.zone in self.site.zone_index else d.zone
+            self.add_log("warning", f"vision {d.camera}", f"{d.cls} in {zone} ({d.confidence:.0%})", d.ts)
+        self._journal(
+            [
+                JournalEntry(
+                    d.ts,
+                    "vision_detection",
+                    d.camera,
+                    "",
+                    self.console_name,
+                    {"id": d.id, "class": d.cls, "confidence": d.confidence, "zone": d.zone},
+                )
+                for d in detections
+            ]
+        )
+        self.alarms.on_detections(detections)
+
+    def on_status(self, status: SourceStatus, message: str) -> None:
+        self.statuses[status.name] = status
+        self.add_log(_SEVERITY_OF_STATE[status.state], status.name, message)
+        self._journal(
+            [
+                JournalEntry(
+                    self.clock.now(),
+                    "connection",
+                    status.name,
+                    "",
+                    self.console_name,
+                    {"state": status.state.value, "message": message, "url": status.url},
+                )
+            ]
+        )
+        self._publish(Topic.CONNECTIONS, status)
+
+    async def command(self, command: Command) -> CommandResult:
+        """Carry out an operator command; it is committed to the journal before it is reported done."""
+        console = self.console_name
+        try:
+            match command:
+                case OperatorNote():
+                    return await self._note(command)
+                case Acknowledge():
+                    outcome = await self.alarms.acknowledge(
+                        command.alarms, command.actor, console, command.comment
+                    )
+                case Shelve():
+                    outcome = await self.alarms.shelve(
+                        command.alarm_id, command.actor, console, command.reason, command.duration_s
+                    )
+                case Unshelve():
+                    outcome = await self.alarms.unshelve(command.alarm_id, command.actor, console)
+                case ResetAlarm():
+                    outcome = await self.alarms.reset(command.alarm_id, command.actor, console)
+                case _:
+                    return CommandResult(False, f"unknown command {command!r}")
+        except (
+            Exception
+        ) as exc:  # the journal did not confirm: the command is not done, and the operator knows
+            self.add_log("error", command.actor, f"{type(command).__name__} NOT saved: {exc}")
+            return CommandResult(False, f"not saved: {exc}")
+        return _result(*outcome)
+
+    async def _note(self, note: OperatorNote) -> CommandResult:
+        text = note.text.strip()
+        if not text:
+            return CommandResult(False, "a note needs some text")
+        entry = JournalEntry(
+            self.clock.now(), "operator_note", "console", note.actor, self.console_name, {"text": text}
+        )
+        await asyncio.wait_for(asyncio.wrap_future(self.writer.journal([entry])), timeout=10.0)
+        self.add_log("info", note.actor, f"note: {text}")
+        return CommandResult(True, "note saved")
+
+    def _alarms_committed(self, transitions: list[Transition]) -> None:
+        """Journaled transitions: into the event log where they matter to a person, then to subscribers."""
+        for t in transitions:
+            text = _alarm_log_text(t)
+            if text:
+                severity = "error" if t.tier is Tier.LIFE and t.event is not Event.ACKNOWLEDGE else "warning"
+                self.add_log(severity, t.actor if t.actor != SYSTEM else "alarm", text, t.ts)
+        self._publish(Topic.ALARMS, transitions)
+
+    def _journal(self, entries: list[JournalEntry]) -> None:
+        if entries:
+            self.writer.journal(entries)
+
+
+def _alarm_log_text(t: Transition) -> str:
+    """The event-log line of a transition an operator should see on the timeline ("" for the rest)."""
+    if t.event is Event.ESCALATE:
+        return f"ESCALATED to the shift lead: T{t.tier} {t.alarm_id} {t.comment}"
+    if t.annunciate:
+        return f"T{t.tier} {t.alarm_id}: {t.message}" + (" (first out)" if t.first_out else "")
+    if t.actor != SYSTEM:
+        done = {
+            Event.ACKNOWLEDGE: "acknowledged",
+            Event.SHELVE: "shelved",
+            Event.UNSHELVE_MANUAL: "unshelved",
+        }
+        verb = done.get(t.event, t.event.value.replace("_", " "))
+        reason = f" ({t.comment})" if t.comment else ""
+        return f"{verb} {t.alarm_id}{reason}"
+    return ""
+
+
+def _result(done: list[Transition], refused: list[Refusal]) -> CommandResult:
+    """One line for the operator: what was done, and why anything was not."""
+    parts = []
+    if done:
+        verb = done[0].event.value.replace("_", " ")
+        parts.append(f"{verb}: {', '.join(t.alarm_id for t in done)}")
+    parts += [f"{r.alarm_id} refused: {r.reason}" for r in refused]
+    return CommandResult(not refused, "; ".join(parts) or "nothing to do")

@@ -1,0 +1,108 @@
+"""The session: the one interface between a console's views and the core (DESIGN.md, Seams).
+
+Views subscribe to state and send commands; they never reach into sources or the store. In-process the
+core itself is the session; the same interface over MQTT lets many consoles share one core.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from alarms.clock import Clock
+from integrations.source import SourceStatus
+from plant_maps.limits import LimitArrays
+from plant_maps.site import Site
+from plant_maps.state import TagTable, WorkerTable
+
+if TYPE_CHECKING:
+    from console.alarm_service import AlarmService
+
+
+class Topic(Enum):
+    """What a subscriber can follow; the payload says which rows or entries changed."""
+
+    TAGS = "tags"  # np.ndarray of tag rows
+    WORKERS = "workers"  # np.ndarray of worker rows
+    CONNECTIONS = "connections"  # the SourceStatus that changed
+    LOG = "log"  # list[LogEntry] just appended
+    ALARMS = "alarms"  # list[Transition] just committed to the journal
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    seq: int
+    ts: float
+    severity: str  # info | warning | error
+    source: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorNote:
+    """An entry the operator writes into the shift log (who, from which console, what)."""
+
+    actor: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledge:
+    """ISA-18.2 acknowledgement of alarms as the operator saw them: (alarm id, seq of its latest transition)."""
+
+    actor: str
+    alarms: tuple[tuple[str, int], ...]
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Shelve:
+    """ISA-18.2 shelving with a reason, for `duration_s` or, with None, until the alarm clears."""
+
+    actor: str
+    alarm_id: str
+    reason: str
+    duration_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Unshelve:
+    actor: str
+    alarm_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResetAlarm:
+    """Reset a latched alarm that has returned and been acknowledged."""
+
+    actor: str
+    alarm_id: str
+
+
+Command = OperatorNote | Acknowledge | Shelve | Unshelve | ResetAlarm
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    ok: bool
+    message: str
+
+
+class Session(Protocol):
+    """Read the live state (copies are cheap: numpy arrays), follow changes, send commands."""
+
+    site: Site
+    clock: Clock
+    tags: TagTable
+    workers: WorkerTable
+    limits: LimitArrays
+    statuses: dict[str, SourceStatus]
+    log: deque[LogEntry]
+    alarms: AlarmService
+
+    def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]: ...
+
+    async def command(self, command: Command) -> CommandResult: ...

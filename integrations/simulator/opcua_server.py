@@ -1,0 +1,218 @@
+"""The demo plant's OPC UA server (asyncua): one Double per `opcua://` sensor, and interlocks that act like a PLC.
+
+Address space: Objects / <site name> / <zone name> / <sensor id>, with the NodeId taken from the sensor's
+address (`opcua://ns=2;s=GD-TF-01` → `ns=2;s=GD-TF-01`). The site's namespace URI is registered first, so
+it gets index 2 and the addresses in the site file resolve as written; anything else is refused at start.
+
+Interlocks (Objects / <site> / <zone> / <interlock id>): a Boolean command tag that clients write and a
+read-only Boolean feedback tag. Like a PLC scanning every PLC_SCAN_S, the feedback follows the command
+after `interlock_delay_s`; an interlock set to `fault` never follows, which is what the console's
+"feedback did not confirm in time" alarm is for.
+
+asyncua quirks met here (2.1): `Server.init()` builds the standard address space and takes ~1.5 s, so a
+server is built once per `start()` (a stopped asyncua Server cannot be started again: its clock task and
+internal session stay closed); `Server.stop()` waits up to 1 s for the server's clock task, which sleeps
+1 s between updates; the listening socket is closed and awaited in `stop()`, so the port is free again
+when it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import numpy as np
+from asyncua import Server, ua
+
+from plant_maps.site import Site
+
+log = logging.getLogger(__name__)
+
+SITE_NAMESPACE_INDEX = 2  # what `ns=2;...` in the site file means: the first namespace a server registers
+PLC_SCAN_S = 0.05
+_GOOD = ua.StatusCode(ua.StatusCodes.Good)
+
+
+class _Sample(ua.DataValue):
+    """A DataValue that deep-copies as itself.
+
+    asyncua deep-copies every written value once per monitored item (`MonitoredItemValues.
+    set_current_datavalue`, ~70 µs, several times the rest of a write) in case the writer mutates it later.
+    The simulator never does: each sample is built, written once and dropped.
+    """
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Sample:
+        return self
+
+
+@dataclass
+class _Interlock:
+    """One interlock's PLC state; touched only on the server's asyncio loop."""
+
+    id: str
+    zone: str
+    command: ua.NodeId
+    feedback: ua.NodeId
+    fault: bool = False
+    commanded: bool = False  # the command as last scanned
+    commanded_at: float = 0.0  # loop time of the last command change
+    confirmed: bool = False  # what the feedback tag says
+
+
+class PlantServer:
+    """An OPC UA server for one site. `start`, `write`, `stop` and `set_interlock_fault` run on its loop."""
+
+    def __init__(self, site: Site, url: str, interlock_delay_s: float = 1.0) -> None:
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if parts.scheme != "opc.tcp" or not parts.hostname or not port:
+            raise ValueError(f"OPC UA endpoint {url!r} must look like opc.tcp://host:port[/path]")
+        self.site = site
+        self.url = url
+        self.interlock_delay_s = interlock_delay_s
+        opcua = [(i, s) for i, s in enumerate(site.sensors) if s.scheme == "opcua"]
+        self.rows = np.array([i for i, _ in opcua], dtype=np.intp)  # tag rows served here
+        self._nodes = [node_id(s.address) for _, s in opcua]
+        self._zones = [s.zone for _, s in opcua]
+        self._interlocks = {
+            il.id: _Interlock(il.id, il.zone, node_id(il.command_tag), node_id(il.feedback_tag))
+            for il in site.interlocks
+        }
+        self._last = np.full(len(opcua), np.nan)
+        self._server: Server | None = None
+        self._scan: asyncio.Task[None] | None = None
+
+    async def start(self, values: np.ndarray, ts: datetime) -> None:
+        """Build the address space with `values` (by tag row) as first values and listen on `url`."""
+        server = Server()
+        await server.init()
+        server.set_endpoint(self.url)
+        server.set_server_name(f"{self.site.name} (controlroom simulator)")
+        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        server.set_identity_tokens([ua.AnonymousIdentityToken])
+        index = await server.register_namespace(self.site.opcua_namespace)
+        if index != SITE_NAMESPACE_INDEX:
+            raise RuntimeError(
+                f"namespace {self.site.opcua_namespace} got index {index}, not {SITE_NAMESPACE_INDEX}: "
+                "the site's ns=2 addresses would not resolve"
+            )
+        await self._build(server, index)
+        await self._write(server, values, ts, everything=True)
+        await server.start()  # asyncua stops its internal server again if binding the port fails
+        self._server = server
+        for il in self._interlocks.values():
+            il.commanded = il.confirmed = False
+        self._scan = asyncio.create_task(self._plc_scan(server), name="simulator-plc-scan")
+
+    async def stop(self) -> None:
+        """Stop scanning, drop every client and release the port. Safe to call twice."""
+        scan, self._scan = self._scan, None
+        if scan is not None:
+            scan.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await scan
+        server, self._server = self._server, None
+        if server is not None:
+            await server.stop()
+
+    @property
+    def serving(self) -> bool:
+        return self._server is not None
+
+    async def write(self, values: np.ndarray, ts: datetime, everything: bool = False) -> int:
+        """Write the served tags' values (indexed by tag row) stamped `ts`, quality Good; returns how many.
+
+        Only tags whose value changed are written unless `everything` (benchmarks: every tag every tick);
+        the server notifies subscribers of changed values only either way. Not serving: writes nothing.
+        """
+        if self._server is None:
+            return 0
+        return await self._write(self._server, values, ts, everything)
+
+    async def _write(self, server: Server, values: np.ndarray, ts: datetime, everything: bool) -> int:
+        mine = values[self.rows]
+        changed = np.arange(mine.size) if everything else np.flatnonzero(mine != self._last)
+        self._last[changed] = mine[changed]
+        write = server.write_attribute_value  # skips Node.write_value's checks: the types are ours
+        nodes = self._nodes
+        for k in changed.tolist():
+            value = ua.Variant(float(mine[k]), ua.VariantType.Double)
+            await write(nodes[k], _Sample(value, _GOOD, SourceTimestamp=ts, ServerTimestamp=ts))
+        return len(changed)
+
+    def set_interlock_fault(self, interlock_id: str, fault: bool) -> None:
+        """A faulty interlock never confirms: its feedback stays where it is whatever the command."""
+        if interlock_id not in self._interlocks:
+            raise ValueError(
+                f"unknown interlock {interlock_id!r}; the site has: {', '.join(self._interlocks) or 'none'}"
+            )
+        self._interlocks[interlock_id].fault = fault
+
+    async def _build(self, server: Server, ns: int) -> None:
+        """Objects / site / zone folders, one Double per sensor, an object with CMD and FB per interlock."""
+        site_id = self.site.id
+        site_folder = await server.nodes.objects.add_folder(
+            ua.NodeId(site_id, ns), ua.QualifiedName(self.site.name, ns)
+        )
+        folders = {}
+        for zone in self.site.zones:
+            folders[zone.id] = await site_folder.add_folder(
+                ua.NodeId(f"{site_id}/{zone.id}", ns), ua.QualifiedName(zone.name, ns)
+            )
+        for node, zone in zip(self._nodes, self._zones, strict=True):
+            await folders[zone].add_variable(
+                node, ua.QualifiedName(_name(node), ns), 0.0, ua.VariantType.Double
+            )
+        for il in self._interlocks.values():
+            obj = await folders[il.zone].add_object(ua.NodeId(il.id, ns), ua.QualifiedName(il.id, ns))
+            command = await obj.add_variable(il.command, ua.QualifiedName(_name(il.command), ns), False)
+            await command.set_writable()  # the feedback tag stays read-only: only the PLC moves it
+            await obj.add_variable(il.feedback, ua.QualifiedName(_name(il.feedback), ns), False)
+
+    async def _plc_scan(self, server: Server) -> None:
+        """Every PLC_SCAN_S: note command changes, confirm those older than the delay unless faulty."""
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            for il in self._interlocks.values():
+                commanded = bool(server.read_attribute_value(il.command).Value.Value)
+                if commanded != il.commanded:
+                    il.commanded, il.commanded_at = commanded, now
+                if il.fault or il.confirmed == il.commanded or now - il.commanded_at < self.interlock_delay_s:
+                    continue
+                il.confirmed = il.commanded
+                stamp = datetime.now(UTC)
+                value = ua.Variant(il.confirmed, ua.VariantType.Boolean)
+                await server.write_attribute_value(
+                    il.feedback, _Sample(value, _GOOD, SourceTimestamp=stamp, ServerTimestamp=stamp)
+                )
+                log.info("interlock %s: feedback now %s", il.id, il.confirmed)
+            await asyncio.sleep(PLC_SCAN_S)
+
+
+def node_id(address: str) -> ua.NodeId:
+    """The NodeId of an `opcua://ns=2;s=...` address; ValueError naming the address if it is not one here."""
+    scheme, _, path = address.partition("://")
+    try:
+        node = ua.NodeId.from_string(path) if scheme == "opcua" else None
+    except ua.UaStringParsingError:
+        node = None
+    if node is None or node.NamespaceIndex != SITE_NAMESPACE_INDEX:
+        raise ValueError(
+            f"{address!r} is not an OPC UA address in the site namespace (opcua://ns={SITE_NAMESPACE_INDEX};s=...)"
+        )
+    return node
+
+
+def _name(node: ua.NodeId) -> str:
+    """Browse name of a served node: its identifier (the tag id as written in the site file)."""
+    return str(node.Identifier)

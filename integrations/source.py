@@ -1,0 +1,55 @@
+"""What every source shares: its connection state and counters, and the sink it delivers batches to.
+
+A source (OPC UA, MQTT, simulator, replay) turns a protocol into domain batches. The console shows each
+source's `SourceStatus` in the status bar, so connection state is first-class, not a log line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+from alarms.samples import TagBatch
+from plant_maps.wearables import PositionBatch, VisionDetection, Vitals, WearableEvent
+
+
+class ConnectionState(Enum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    DISCONNECTED = "disconnected"
+
+
+@dataclass
+class SourceStatus:
+    """Live counters of one source; mutated only on the asyncio loop thread (or under the source's lock)."""
+
+    name: str
+    url: str
+    state: ConnectionState = ConnectionState.CONNECTING
+    messages: int = 0
+    errors: int = 0  # malformed or rejected input
+    reconnects: int = 0
+    last_error: str = ""
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+    def count_error(self, kind: str, detail: str) -> bool:
+        """Count one bad input of `kind`; True the first time this kind is seen (log it once)."""
+        self.errors += 1
+        self.last_error = detail
+        first = kind not in self.error_kinds
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+        return first
+
+
+class Sink(Protocol):
+    """Where sources deliver. Called on the asyncio loop thread only."""
+
+    def on_tags(self, batch: TagBatch) -> None: ...
+    def on_positions(self, batch: PositionBatch) -> None: ...
+    def on_vitals(self, vitals: list[Vitals]) -> None: ...
+    def on_wearable_events(self, events: list[WearableEvent]) -> None: ...
+    def on_detections(self, detections: list[VisionDetection]) -> None: ...
+    def on_stale(self, tag_index: list[int]) -> None: ...
+    def on_status(self, status: SourceStatus, message: str) -> None: ...

@@ -1,0 +1,563 @@
+"""The store: one SQLAlchemy Core schema for tag history and the journals, on SQLite or PostgreSQL.
+
+SQLite (a file in the user's data folder) serves one console; a PostgreSQL URL lets a control room of
+consoles share one database. Writes go through `StoreWriter`: one background thread that group-commits
+whatever is queued, so that the asyncio loop never waits on a disk and a crash loses at most what was
+queued in the last moments (DESIGN: commit at least every 250 ms).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import queue
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from alarms.records import Transition
+from alarms.samples import Quality, TagBatch
+from alarms.states import Event, State
+from integrations.alarm_journal import row_of, transition_of
+from integrations.history import HEARTBEAT_S, DeadbandFilter
+from plant_maps.site import Site
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 10
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+
+metadata = sa.MetaData()
+
+tag_history = sa.Table(
+    "tag_history",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("tag", sa.Text(), nullable=False),
+    sa.Column("ts", sa.Double(), nullable=False),  # epoch seconds (source time)
+    sa.Column("value", sa.Double(), nullable=True),  # NULL: the source sent no usable number
+    sa.Column("quality", sa.SmallInteger(), nullable=False),  # alarms.samples.Quality
+    sa.Index("ix_tag_history_tag_ts", "tag", "ts"),
+)
+
+event_journal = sa.Table(
+    "event_journal",
+    metadata,
+    sa.Column("seq", _ID, primary_key=True, autoincrement=True),
+    sa.Column("ts", sa.Double(), nullable=False),
+    sa.Column("kind", sa.Text(), nullable=False),
+    sa.Column("source", sa.Text(), nullable=False),
+    sa.Column("actor", sa.Text(), nullable=False),
+    sa.Column("console", sa.Text(), nullable=False),
+    sa.Column("payload", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+    sa.Index("ix_event_journal_ts", "ts"),
+    sqlite_autoincrement=True,  # a journal sequence number is never reused, even after deletions
+)
+
+alarm_journal = sa.Table(
+    "alarm_journal",
+    metadata,
+    # the order rows were committed in: the engine's seq order, and still the true order if an engine ever
+    # started its seq again (so "latest" and report order go by id, never by seq alone)
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("seq", sa.BigInteger(), nullable=False, index=True),  # alarms.records.Transition.seq
+    sa.Column("ts", sa.Double(), nullable=False),  # epoch seconds
+    sa.Column("alarm_id", sa.Text(), nullable=False),
+    sa.Column("source", sa.Text(), nullable=False),
+    sa.Column("tier", sa.SmallInteger(), nullable=False),  # alarms.definitions.Tier
+    sa.Column("priority", sa.SmallInteger(), nullable=False),  # alarms.definitions.Priority
+    sa.Column("area", sa.Text(), nullable=False),
+    sa.Column("message", sa.Text(), nullable=False),
+    sa.Column("event", sa.Text(), nullable=False),  # alarms.states.Event
+    sa.Column("from_state", sa.Text(), nullable=False),  # alarms.states.State
+    sa.Column("to_state", sa.Text(), nullable=False),
+    sa.Column("active", sa.Boolean(), nullable=False),
+    sa.Column("acked", sa.Boolean(), nullable=False),
+    sa.Column("value", sa.Double(), nullable=True),  # NULL: NaN, no value
+    sa.Column("actor", sa.Text(), nullable=False),
+    sa.Column("console", sa.Text(), nullable=False),
+    sa.Column("comment", sa.Text(), nullable=False),
+    sa.Column("annunciate", sa.Boolean(), nullable=False),
+    sa.Column("first_out", sa.Boolean(), nullable=False),
+    sa.Column("chattering", sa.Boolean(), nullable=False),
+    sa.Column("flood", sa.Boolean(), nullable=False),
+    sa.Column("group_id", sa.Text(), nullable=True),
+    sa.Column("shelve_until", sa.Double(), nullable=True),  # NULL: not shelved
+    sa.Column("shelve_one_shot", sa.Boolean(), nullable=False),
+    sa.Column("response_s", sa.Double(), nullable=True),
+    sa.Index("ix_alarm_journal_ts", "ts"),
+    sa.Index("ix_alarm_journal_alarm_id_id", "alarm_id", "id"),  # an alarm's history, and its latest row
+    sqlite_autoincrement=True,  # ids only grow, even after deletions: they are the commit order
+)
+
+
+class StorageError(RuntimeError):
+    """The database cannot be opened or written; the message names the URL (password masked) and the cause."""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One fact in the journal (alarm transition, command, permit change); `seq` is set once stored."""
+
+    ts: float
+    kind: str
+    source: str
+    actor: str = ""
+    console: str = ""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    seq: int | None = None
+
+
+def default_database_url() -> str:
+    """The SQLite file in the user's data folder (`$XDG_DATA_HOME/controlroom`), its folder created."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"  # XDG: ignore relative
+    folder = root / "controlroom"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'controlroom.db'}"
+
+
+def database_url(url: str) -> sa.URL:
+    """Parse a URL; `postgresql://` and `postgres://` mean PostgreSQL through psycopg 3."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
+        raise StorageError(f"not a database URL: {mask_password(url)}") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def mask_password(url: str) -> str:
+    """The URL as text with its password replaced by ***, also when SQLAlchemy cannot parse it."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
+        return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+class Store:
+    """The database: schema created if missing, reads for trends and reports, one-transaction writes.
+
+    Thread-safe (the engine pools connections); every method blocks on the database, so call it from a
+    worker thread (`asyncio.to_thread`) or the StoreWriter, never on the asyncio loop or the GUI thread.
+    """
+
+    def __init__(self, url: str | None = None, connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+        self.url = database_url(url or default_database_url())
+        engine = None
+        try:
+            engine = _engine(self.url, connect_timeout_s)
+            metadata.create_all(engine)
+        except sa.exc.SQLAlchemyError as exc:
+            if engine is not None:
+                engine.dispose()
+            shown = self.url.render_as_string(hide_password=True)
+            raise StorageError(f"cannot open the database {shown}: {_cause(exc)}") from exc
+        self.engine = engine
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def write(
+        self,
+        history: list[dict[str, Any]],
+        journal: list[dict[str, Any]],
+        alarms: list[dict[str, Any]] | None = None,
+    ) -> list[int]:
+        """Insert history, journal and alarm journal rows in one transaction; returns the journal rows' seq."""
+        with self.engine.begin() as conn:
+            if history:
+                conn.execute(tag_history.insert(), history)
+            if alarms:
+                conn.execute(alarm_journal.insert(), alarms)
+            if not journal:
+                return []
+            insert = event_journal.insert().returning(event_journal.c.seq, sort_by_parameter_order=True)
+            return list(conn.execute(insert, journal).scalars())
+
+    def history(
+        self, tag: str, since: float | None = None, until: float | None = None
+    ) -> list[tuple[float, float, Quality]]:
+        """(ts, value, quality) of one tag with since <= ts < until, oldest first; NaN where no value."""
+        c = tag_history.c
+        query = sa.select(c.ts, c.value, c.quality).where(c.tag == tag).order_by(c.ts, c.id)
+        query = _window(query, c.ts, since, until)
+        with self.engine.connect() as conn:
+            return [(ts, math.nan if v is None else v, Quality(q)) for ts, v, q in conn.execute(query)]
+
+    def journal_rows(
+        self, since: float | None = None, until: float | None = None, kind: str | None = None
+    ) -> list[JournalEntry]:
+        """Journal entries with since <= ts < until (and of `kind`, if given), in sequence order."""
+        c = event_journal.c
+        query = _window(sa.select(event_journal).order_by(c.seq), c.ts, since, until)
+        if kind is not None:
+            query = query.where(c.kind == kind)
+        with self.engine.connect() as conn:
+            return [JournalEntry(**row._mapping) for row in conn.execute(query)]
+
+    def alarm_transitions(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        area: str | None = None,
+        tier: int | None = None,
+        alarm_ids: Iterable[str] | None = None,
+    ) -> list[Transition]:
+        """Alarm transitions with since <= ts < until, of `area`, `tier` and `alarm_ids` if given.
+
+        In journal order: the engine's seq order, and still the order they happened in if an engine ever
+        numbered its transitions from 1 again.
+        """
+        c = alarm_journal.c
+        query = _window(sa.select(alarm_journal).order_by(c.id), c.ts, since, until)
+        if area is not None:
+            query = query.where(c.area == area)
+        if tier is not None:
+            query = query.where(c.tier == int(tier))
+        if alarm_ids is not None:
+            query = query.where(c.alarm_id.in_(list(alarm_ids)))
+        with self.engine.connect() as conn:
+            return [transition_of(row._mapping) for row in conn.execute(query)]
+
+    def latest_alarm_transitions(self) -> list[Transition]:
+        """What `AlarmEngine.restore` needs after a restart: every alarm whose latest state is not normal.
+
+        That is the latest row of each such alarm (active, unacknowledged, shelved, latched, suppressed,
+        out of service), and, when that row is an escalation notice, the state change before it as well:
+        an escalation keeps the state, and the state change's seq is what an acknowledgement must name.
+        One query; "latest" goes by id (commit order), which stays right if an engine's seq restarts.
+        """
+        c = alarm_journal.c
+        latest = (
+            sa.select(
+                sa.func.max(c.id).label("last_id"),
+                sa.func.max(sa.case((c.event != Event.ESCALATE.value, c.id))).label("state_id"),
+            )
+            .group_by(c.alarm_id)
+            .subquery()
+        )
+        query = (
+            sa.select(alarm_journal)
+            .join(latest, c.id.in_([latest.c.last_id, latest.c.state_id]))
+            .where(c.to_state != State.NORMAL.value)  # an escalation never follows a normal state
+            .order_by(c.id)
+        )
+        with self.engine.connect() as conn:
+            return [transition_of(row._mapping) for row in conn.execute(query)]
+
+
+def _engine(url: sa.URL, connect_timeout_s: float) -> sa.Engine:
+    if url.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args = (
+        {"connect_timeout": int(connect_timeout_s)} if url.get_backend_name() == "postgresql" else {}
+    )
+    # pre_ping: after a database restart, pooled connections are dead; test them instead of failing a write
+    return sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """WAL lets trend queries read while the writer writes; NORMAL sync is safe with WAL (no corruption)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _window(
+    query: sa.Select, column: sa.ColumnElement, since: float | None, until: float | None
+) -> sa.Select:
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column < until)
+    return query
+
+
+def _cause(exc: sa.exc.SQLAlchemyError) -> str:
+    """The driver's own words (they name host and port, never the password), without SQLAlchemy's links."""
+    orig = getattr(exc, "orig", None)
+    return " ".join(str(orig or exc).split())
+
+
+# -- writer -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _JournalRequest:
+    entries: list[dict[str, Any]]
+    future: Future[list[int]]
+
+
+@dataclass
+class _AlarmRequest:
+    transitions: tuple[Transition, ...]
+    future: Future[None]
+
+
+_STOP = object()
+
+
+@dataclass
+class _Commit:
+    """What one transaction carries, and who waits for it."""
+
+    history: list[dict[str, Any]] = field(default_factory=list)
+    journal: list[dict[str, Any]] = field(default_factory=list)
+    alarms: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[_JournalRequest] = field(default_factory=list)
+    alarm_requests: list[_AlarmRequest] = field(default_factory=list)
+    flushes: list[threading.Event] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.history) + len(self.journal) + len(self.alarms)
+
+
+class StoreWriter:
+    """Background writer: history (deadband-filtered), journal and alarm journal rows, group-committed on one
+    thread.
+
+    `record_history`, `journal`, `journal_alarms`, `flush` and `close` may be called from any thread and
+    never wait on the database (except flush/close, which wait by design). The writer thread takes whatever is queued, filters
+    history through the deadband, and commits it in one transaction; while it commits, new work queues up
+    for the next one, so commits follow each other as fast as the database allows and a sample waits at
+    most one commit (well under 250 ms) in normal operation.
+
+    The deadband runs on the writer thread, not the caller's: it keeps numpy work off the asyncio loop, and
+    its per-tag state has a single owner without a lock. Callers must not change a batch's arrays after
+    handing it over (sources build fresh arrays per batch).
+
+    A database error is logged, counted and retried with back-off (0.25 s doubling to `retry_max_s`); the
+    rows stay queued in order. Only `close()` with the database still unreachable gives up, and it says how
+    many rows it could not write.
+    """
+
+    MAX_ROWS_PER_COMMIT = 20_000
+
+    def __init__(
+        self, store: Store, site: Site, heartbeat_s: float = HEARTBEAT_S, retry_max_s: float = 5.0
+    ) -> None:
+        self.store = store
+        self.rows_written = 0
+        self.commits = 0
+        self.errors = 0
+        self.last_error = ""
+        self._retry_max_s = retry_max_s
+        self._filter = DeadbandFilter(site, heartbeat_s)
+        self._tags = np.array([s.id for s in site.sensors], dtype=object)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._closed = False
+        self._give_up = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
+        self._thread.start()
+
+    # -- any thread ------------------------------------------------------------------------------------
+
+    def record_history(self, batch: TagBatch) -> None:
+        """Queue a batch for history; the deadband picks what is stored. Any thread, never blocks.
+
+        A tag row outside the site raises IndexError here, at the caller, not on the writer thread.
+        """
+        self._check_open()
+        if not len(batch):
+            return
+        if batch.index.min() < 0 or batch.index.max() >= self._tags.size:
+            raise IndexError(f"tag rows must lie in 0..{self._tags.size - 1}")
+        self._queue.put(batch)
+
+    def journal(self, entries: Iterable[JournalEntry]) -> Future[list[int]]:
+        """Queue journal entries; the future resolves with their sequence numbers once committed.
+
+        Any thread, never blocks. A payload that is not plain JSON raises ValueError or TypeError here,
+        at the caller, rather than poisoning a transaction later.
+        """
+        self._check_open()
+        rows = [
+            {
+                "ts": e.ts,
+                "kind": e.kind,
+                "source": e.source,
+                "actor": e.actor,
+                "console": e.console,
+                # validates, and snapshots nested values the caller might change before the commit
+                "payload": json.loads(json.dumps(e.payload, allow_nan=False)),
+            }
+            for e in entries
+        ]
+        future: Future[list[int]] = Future()
+        if rows:
+            self._queue.put(_JournalRequest(rows, future))
+        else:
+            future.set_result([])
+        return future
+
+    def journal_alarms(self, transitions: Sequence[Transition]) -> Future[None]:
+        """Queue alarm transitions; the future resolves once they are committed (ISA-18.2: journal before show).
+
+        Any thread, never blocks: the rows are built on the writer thread, so a flood of thousands costs the
+        caller (the asyncio loop) nothing. A transition whose fields do not fit their columns fails this
+        future (and only this one) instead of poisoning the shared transaction.
+        """
+        self._check_open()
+        future: Future[None] = Future()
+        if transitions:
+            self._queue.put(_AlarmRequest(tuple(transitions), future))
+        else:
+            future.set_result(None)
+        return future
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything queued before this call is committed; False on timeout."""
+        self._check_open()
+        done = threading.Event()
+        self._queue.put(done)
+        return done.wait(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Commit what is queued and stop the thread; gives up after `timeout` if the database stays away."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._give_up.set()
+            self._thread.join()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("the store writer is closed")
+
+    # -- writer thread ---------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            commit = _Commit()
+            stopping = self._take(self._queue.get(), commit)
+            while not stopping and commit.rows < self.MAX_ROWS_PER_COMMIT:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                stopping = self._take(item, commit)
+            if not self._commit(commit):
+                self._abandon(commit)
+                return
+
+    def _take(self, item: Any, commit: _Commit) -> bool:
+        """Add one queued item to the commit; True for the stop marker."""
+        if item is _STOP:
+            return True
+        if isinstance(item, TagBatch):
+            commit.history.extend(self._history_rows(item))
+        elif isinstance(item, _JournalRequest):
+            commit.journal.extend(item.entries)
+            commit.requests.append(item)
+        elif isinstance(item, _AlarmRequest):
+            try:
+                rows = [row_of(t) for t in item.transitions]
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                item.future.set_exception(exc)
+            else:
+                commit.alarms.extend(rows)
+                commit.alarm_requests.append(item)
+        else:
+            commit.flushes.append(item)
+        return False
+
+    def _history_rows(self, batch: TagBatch) -> list[dict[str, Any]]:
+        rows = self._filter.select(batch)
+        values = [None if math.isnan(v) else v for v in rows.value.tolist()]
+        return [
+            {"tag": tag, "ts": ts, "value": value, "quality": quality}
+            for tag, ts, value, quality in zip(
+                self._tags[rows.index].tolist(), rows.ts.tolist(), values, rows.quality.tolist(), strict=True
+            )
+        ]
+
+    def _commit(self, commit: _Commit) -> bool:
+        """Write the commit and release its waiters; False if close() gave up on the database."""
+        if commit.rows and not self._write(commit):
+            return False
+        for done in commit.flushes:
+            done.set()
+        return True
+
+    def _write(self, commit: _Commit) -> bool:
+        """One transaction, retried with back-off until it succeeds (True) or close() gives up (False)."""
+        delay = 0.25
+        failures = 0
+        while True:
+            try:
+                seqs = self._store_write(commit)
+                break
+            except Exception as exc:  # whatever failed, the rows stay queued and the thread lives on
+                failures += 1
+                self.errors += 1
+                self.last_error = str(exc).splitlines()[0]
+                log.error(
+                    "history/journal write failed (%d rows kept, retry in %.2f s): %s",
+                    commit.rows,
+                    delay,
+                    self.last_error,
+                )
+                if self._give_up.wait(delay):
+                    return False
+                delay = min(delay * 2, self._retry_max_s)
+        if failures:
+            log.warning("history/journal write succeeded after %d failures", failures)
+        self.commits += 1
+        self.rows_written += commit.rows
+        start = 0
+        for request in commit.requests:
+            end = start + len(request.entries)
+            request.future.set_result(seqs[start:end])
+            start = end
+        for alarm_request in commit.alarm_requests:
+            alarm_request.future.set_result(None)
+        return True
+
+    def _store_write(self, commit: _Commit) -> list[int]:
+        # the alarm rows go as a third argument only when there are some, so that the two-table form of
+        # `Store.write` (and stand-ins for it) keeps working
+        if commit.alarms:
+            return self.store.write(commit.history, commit.journal, commit.alarms)
+        return self.store.write(commit.history, commit.journal)
+
+    def _abandon(self, commit: _Commit) -> None:
+        """close() gave up: fail the waiting futures and say how much was not written."""
+        lost = commit.rows
+        futures: list[Future[Any]] = [r.future for r in (*commit.requests, *commit.alarm_requests)]
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, TagBatch):
+                lost += len(item)  # samples, before the deadband: an upper bound
+            elif isinstance(item, _JournalRequest):
+                lost += len(item.entries)
+                futures.append(item.future)
+            elif isinstance(item, _AlarmRequest):
+                lost += len(item.transitions)
+                futures.append(item.future)
+        error = StorageError(f"not written, the database stayed unreachable: {self.last_error}")
+        for future in futures:
+            future.set_exception(error)
+        log.error("closed without the database: up to %d history/journal rows were not written", lost)

@@ -1,0 +1,403 @@
+"""The `[alarms]` section of a site file, turned into the alarm engine's Definitions.
+
+What a site declares: per measure, the tier of each limit and the ISA-18.2 alarm deadband and on/off
+delays (the limits themselves sit on each sensor); rate-of-change, composite and time-to-threshold rules;
+consequential groups. What every site gets without declaring it: a communication alarm per tag grouped
+under one per source (a dropped server is one annunciation, not one per tag), each sensor's lower limit
+grouped under its higher one (H under HH, L under LL), latched tier-1 SOS / fall / no-motion alarms per
+worker, and a momentary video-AI alarm per zone and detection class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from alarms.definitions import (
+    AlarmSpec,
+    CommRule,
+    CompositeRule,
+    Condition,
+    Definitions,
+    Direction,
+    EventKind,
+    EventRule,
+    Limit,
+    LimitKind,
+    LimitRule,
+    Op,
+    Priority,
+    RateRule,
+    Tier,
+    TimeToThresholdRule,
+)
+from plant_maps.toml_reader import ConfigError, Reader
+
+if TYPE_CHECKING:  # plant_maps.site imports this module to parse its [alarms] section
+    from plant_maps.site import Sensor, Worker, Zone
+
+PRIORITY_OF_TIER = {Tier.LIFE: Priority.HIGH, Tier.HIGH: Priority.MEDIUM, Tier.LOW: Priority.LOW}
+_KIND_KEYS = {"hh": LimitKind.HH, "h": LimitKind.H, "l": LimitKind.L, "ll": LimitKind.LL}
+_SOURCE_NAMES = {"opcua": "OPC UA", "mqtt": "MQTT", "sim": "simulator"}
+WEARABLE_EVENTS = {
+    EventKind.SOS: ("SOS", "SOS pressed by {name}"),
+    EventKind.FALL: ("FALL", "Fall detected: {name} (man-down)"),
+    EventKind.NO_MOTION: ("NO_MOTION", "No motion: {name} (man-down)"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureAlarms:
+    """How the limits of every sensor of one measure alarm (ISA-18.2 deadband and delays)."""
+
+    tiers: dict[LimitKind, Tier]
+    deadband: float = 0.0
+    on_delay_s: float = 0.0
+    off_delay_s: float = 0.0
+
+
+# Gas: life first. Process: the high-high of a process value is a high alarm, the rest low.
+_GAS = MeasureAlarms(
+    {LimitKind.HH: Tier.LIFE, LimitKind.H: Tier.HIGH, LimitKind.L: Tier.HIGH, LimitKind.LL: Tier.LIFE}
+)
+_PROCESS = MeasureAlarms(
+    {LimitKind.HH: Tier.HIGH, LimitKind.H: Tier.LOW, LimitKind.L: Tier.LOW, LimitKind.LL: Tier.HIGH}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmSettings:
+    """A site's alarm definitions plus the site-wide settings of the alarm system."""
+
+    definitions: Definitions
+    escalate_after_s: float = 60.0  # tier-1 unacknowledged this long: re-announce, tell the shift lead
+    max_shelve_s: float = 8 * 3600.0
+    vision_tiers: dict[str, Tier] | None = None  # detection class -> tier; others are tier 3
+
+    def vision_alarm(self, zone: str, detection_class: str) -> str:
+        """The alarm id a video-AI detection raises (unlisted classes share the zone's OTHER alarm)."""
+        known = detection_class if detection_class in (self.vision_tiers or {}) else "OTHER"
+        return f"VISION.{zone}.{known}"
+
+
+def wearable_alarm(worker: str, kind: EventKind) -> str:
+    return f"{worker}.{WEARABLE_EVENTS[kind][0]}"
+
+
+def source_comm_alarm(scheme: str) -> str:
+    return f"{_SOURCE_NAMES[scheme].replace(' ', '')}.COMM"
+
+
+def parse_alarms(
+    root: Reader, sensors_: Sequence[Sensor], zones_: Sequence[Zone], workers: Sequence[Worker]
+) -> AlarmSettings:
+    """Read `[alarms]` (optional: every key has a default) against the site's sensors, zones, workers."""
+    section = root.section("alarms", required=False)
+    section.reject_unknown(
+        {
+            "escalate_after_s",
+            "max_shelve_s",
+            "measures",
+            "rate",
+            "composite",
+            "time_to_threshold",
+            "group",
+            "vision_classes",
+        }
+    )
+    sensors = {s.id: s for s in sensors_}
+    zones = {z.id for z in zones_}
+    measures = _measures(section.section("measures", required=False))
+    limits = tuple(_limit_rule(s, measures.get(s.measure) or _default(s)) for s in sensors_)
+    vision = _vision_classes(section.section("vision_classes", required=False))
+    rules = [
+        *(_rate(r, sensors) for r in section.tables("rate")),
+        *(_composite(r, sensors, zones) for r in section.tables("composite")),
+        *(_time_to_threshold(r, sensors) for r in section.tables("time_to_threshold")),
+    ]
+    comms = tuple(_comm_rules(sensors_))
+    events = tuple(_event_rules(workers, sorted(zones), vision))
+    groups = _groups(section.tables("group"))
+    try:
+        definitions = _grouped(
+            Definitions(
+                tags=tuple(sensors),
+                limits=limits,
+                rates=tuple(r for r in rules if isinstance(r, RateRule)),
+                composites=tuple(r for r in rules if isinstance(r, CompositeRule)),
+                time_to_threshold=tuple(r for r in rules if isinstance(r, TimeToThresholdRule)),
+                comms=comms,
+                events=events,
+            ),
+            groups,
+        )
+    except ConfigError:
+        raise
+    except ValueError as exc:  # Definitions validate themselves: say it in the site file's terms
+        raise section.error("", str(exc)) from None
+    return AlarmSettings(
+        definitions=definitions,
+        escalate_after_s=section.positive("escalate_after_s", 60.0),
+        max_shelve_s=section.positive("max_shelve_s", 8 * 3600.0),
+        vision_tiers=vision,
+    )
+
+
+def _default(sensor: Sensor) -> MeasureAlarms:
+    return _GAS if sensor.is_gas else _PROCESS
+
+
+def _tier(r: Reader, key: str, default: Tier | None = None) -> Tier:
+    value = r.int(key, default, minimum=1) if default is not None else r.int(key, minimum=1)
+    if value > 3:
+        raise r.error(key, f"tier must be 1 (life-threatening), 2 (high) or 3 (low), got {value}")
+    return Tier(value)
+
+
+def _priority(r: Reader, tier: Tier) -> Priority:
+    if not r.has("priority"):
+        return PRIORITY_OF_TIER[tier]
+    name = r.choice("priority", [p.name.lower() for p in Priority])
+    return Priority[name.upper()]
+
+
+def _measures(section: Reader) -> dict[str, MeasureAlarms]:
+    out = {}
+    for measure in section.data:
+        r = section.section(measure)
+        r.reject_unknown({"tiers", "deadband", "on_delay_s", "off_delay_s"})
+        tiers_r = r.section("tiers")
+        tiers_r.reject_unknown(set(_KIND_KEYS))
+        out[measure] = MeasureAlarms(
+            tiers={kind: _tier(tiers_r, key) for key, kind in _KIND_KEYS.items() if tiers_r.has(key)},
+            deadband=_non_negative(r, "deadband"),
+            on_delay_s=_non_negative(r, "on_delay_s"),
+            off_delay_s=_non_negative(r, "off_delay_s"),
+        )
+    return out
+
+
+def _non_negative(r: Reader, key: str) -> float:
+    value = r.float(key, 0.0)
+    if value < 0:
+        raise r.error(key, f"expected a number >= 0, got {value!r}")
+    return value
+
+
+def _limit_rule(sensor: Sensor, measure: MeasureAlarms) -> LimitRule:
+    """The sensor's limits with their tiers; the lower limit of a pair is grouped under the higher one."""
+    setpoints = {
+        LimitKind.HH: sensor.limits.hh,
+        LimitKind.H: sensor.limits.h,
+        LimitKind.L: sensor.limits.low,
+        LimitKind.LL: sensor.limits.ll,
+    }
+    outer = {LimitKind.H: LimitKind.HH, LimitKind.L: LimitKind.LL}
+
+    def limit(kind: LimitKind) -> Limit | None:
+        setpoint = setpoints[kind]
+        if setpoint is None:
+            return None
+        tier = measure.tiers.get(kind, _default(sensor).tiers[kind])
+        cause_kind = outer.get(kind)
+        cause = (
+            f"{sensor.id}.{cause_kind.name}"
+            if cause_kind is not None and setpoints[cause_kind] is not None
+            else None
+        )
+        return Limit(setpoint, tier, PRIORITY_OF_TIER[tier], cause=cause)
+
+    return LimitRule(
+        tag=sensor.id,
+        area=sensor.zone,
+        hh=limit(LimitKind.HH),
+        h=limit(LimitKind.H),
+        low=limit(LimitKind.L),
+        ll=limit(LimitKind.LL),
+        deadband=measure.deadband,
+        on_delay_s=measure.on_delay_s,
+        off_delay_s=measure.off_delay_s,
+        message=f"{sensor.name} {{value:.4g}} {sensor.unit} (limit {{setpoint:g}})",
+    )
+
+
+def _spec(r: Reader, area: str, source: str, default_message: str) -> AlarmSpec:
+    tier = _tier(r, "tier")
+    message = r.str("message", default_message)
+    spec = AlarmSpec(
+        id=r.str("id"),
+        source=source,
+        tier=tier,
+        priority=_priority(r, tier),
+        area=area,
+        message=message,
+        latched=r.bool("latched", False),
+    )
+    try:
+        spec.render(1.0)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise r.error(
+            "message", f"bad template {message!r} ({exc}); use {{value}} and {{setpoint}}"
+        ) from None
+    return spec
+
+
+_RULE_KEYS = {"id", "tier", "priority", "message", "latched"}
+
+
+def _rate(r: Reader, sensors: dict[str, Sensor]) -> RateRule:
+    r.reject_unknown(_RULE_KEYS | {"tag", "per_minute", "window_s", "direction"})
+    sensor = sensors[r.ref("tag", set(sensors))]
+    per_minute = r.positive("per_minute")
+    direction = Direction(r.choice("direction", [d.value for d in Direction], Direction.RISING.value))
+    default = f"{sensor.name} {direction.value} faster than {per_minute:g} {sensor.unit}/min ({{value:.3g}})"
+    return RateRule(
+        alarm=_spec(r, sensor.zone, sensor.id, default),
+        tag=sensor.id,
+        per_minute=per_minute,
+        window_s=r.positive("window_s", 60.0),
+        direction=direction,
+    )
+
+
+def _composite(r: Reader, sensors: dict[str, Sensor], zones: set[str]) -> CompositeRule:
+    r.reject_unknown(_RULE_KEYS | {"area", "all_of"})
+    area = r.ref("area", zones)
+    conditions = []
+    for c in r.tables("all_of", required=True):
+        c.reject_unknown({"tag", "above", "below", "rate_above", "rate_below", "window_s"})
+        tag = c.ref("tag", set(sensors))
+        given = [k for k in ("above", "below", "rate_above", "rate_below") if c.has(k)]
+        if len(given) != 1:
+            raise c.error("", "give exactly one of above, below, rate_above (per minute), rate_below")
+        key = given[0]
+        rate = key.startswith("rate_")
+        op = Op.ABOVE if key.endswith("above") else Op.BELOW
+        window = c.positive("window_s", 60.0) if rate else None
+        conditions.append(Condition(tag, op, c.float(key), window))
+    return CompositeRule(
+        alarm=_spec(r, area, conditions[0].tag, "Composite condition in " + area), all_of=tuple(conditions)
+    )
+
+
+def _time_to_threshold(r: Reader, sensors: dict[str, Sensor]) -> TimeToThresholdRule:
+    r.reject_unknown(_RULE_KEYS | {"tag", "threshold", "horizon_s", "window_s"})
+    sensor = sensors[r.ref("tag", set(sensors))]
+    threshold = r.float("threshold")
+    horizon = r.positive("horizon_s")
+    default = f"{sensor.name} reaches {threshold:g} {sensor.unit} in {{value:.0f}} s at the current rate"
+    return TimeToThresholdRule(
+        alarm=_spec(r, sensor.zone, sensor.id, default),
+        tag=sensor.id,
+        threshold=threshold,
+        horizon_s=horizon,
+        window_s=r.positive("window_s", 300.0),
+    )
+
+
+def _comm_rules(sensors: Iterable[Sensor]) -> Iterator[CommRule]:
+    """One alarm per source when none of its tags delivers, and one per tag grouped under it."""
+    by_scheme: dict[str, list[Sensor]] = {}
+    for sensor in sensors:
+        by_scheme.setdefault(sensor.scheme, []).append(sensor)
+    for scheme, members in by_scheme.items():
+        source = source_comm_alarm(scheme)
+        name = _SOURCE_NAMES[scheme]
+        yield CommRule(
+            AlarmSpec(
+                source, name, Tier.HIGH, Priority.MEDIUM, "site", f"{name}: no usable value from any tag"
+            ),
+            tuple(s.id for s in members),
+        )
+        for s in members:
+            spec = AlarmSpec(
+                f"{s.id}.COMM",
+                s.id,
+                Tier.LOW,
+                Priority.LOW,
+                s.zone,
+                f"{s.name}: bad or stale value",
+                cause=source,
+            )
+            yield CommRule(spec, (s.id,))
+
+
+def _event_rules(workers: Iterable[Worker], zones: list[str], vision: dict[str, Tier]) -> Iterator[EventRule]:
+    for worker in workers:
+        for kind, (_, text) in WEARABLE_EVENTS.items():
+            spec = AlarmSpec(
+                wearable_alarm(worker.id, kind),
+                worker.id,
+                Tier.LIFE,
+                Priority.URGENT,
+                "site",
+                text.format(name=f"{worker.name} ({worker.id})"),
+                latched=True,
+            )
+            yield EventRule(spec, kind)
+    for zone in zones:
+        for cls, tier in [*vision.items(), ("OTHER", Tier.LOW)]:
+            label = cls.replace("_", " ")
+            spec = AlarmSpec(
+                f"VISION.{zone}.{cls}",
+                zone,
+                tier,
+                PRIORITY_OF_TIER[tier],
+                zone,
+                f"Video AI in {zone}: {label}",
+            )
+            yield EventRule(spec, EventKind.VISION)
+
+
+def _vision_classes(section: Reader) -> dict[str, Tier]:
+    return {cls: _tier(section, cls) for cls in section.data}
+
+
+def _groups(tables: list[Reader]) -> list[tuple[Reader, str, list[str]]]:
+    out = []
+    for r in tables:
+        r.reject_unknown({"cause", "alarms"})
+        members = r.str_list("alarms")
+        if not members:
+            raise r.error("alarms", "list at least one consequential alarm")
+        out.append((r, r.str("cause"), members))
+    return out
+
+
+def _grouped(d: Definitions, groups: list[tuple[Reader, str, list[str]]]) -> Definitions:
+    """Apply `[[alarms.group]]`: each listed alarm is consequential to the cause (DOMAIN: grouped under it)."""
+    if not groups:
+        return d
+    cause_of = {member: cause for _, cause, members in groups for member in members}
+    known = _alarm_ids(d)
+    for r, cause, members in groups:
+        for key, ids in (("cause", [cause]), ("alarms", members)):
+            for alarm_id in ids:
+                if alarm_id not in known:
+                    raise r.error(key, f"unknown alarm {alarm_id!r}")
+    limits = tuple(_limit_with_causes(rule, cause_of) for rule in d.limits)
+    with_cause = {
+        name: tuple(
+            replace(rule, alarm=replace(rule.alarm, cause=cause_of.get(rule.alarm.id, rule.alarm.cause)))
+            for rule in getattr(d, name)
+        )
+        for name in ("rates", "composites", "time_to_threshold", "comms", "events")
+    }
+    return replace(d, limits=limits, **with_cause)
+
+
+def _limit_with_causes(rule: LimitRule, cause_of: dict[str, str]) -> LimitRule:
+    changes = {}
+    for kind, field in zip(LimitKind, ("hh", "h", "low", "ll"), strict=True):
+        limit = rule.limit(kind)
+        cause = cause_of.get(rule.alarm_id(kind))
+        if limit is not None and cause is not None:
+            changes[field] = replace(limit, cause=cause)
+    return replace(rule, **changes) if changes else rule
+
+
+def _alarm_ids(d: Definitions) -> set[str]:
+    ids = {rule.alarm.id for rule in d.rules()}
+    ids.update(r.alarm_id(k) for r in d.limits for k in LimitKind if r.limit(k) is not None)
+    return ids

@@ -1,0 +1,49 @@
+"""Definitions fail at construction with the alarm id and the problem, never mid-shift."""
+
+import pytest
+
+from alarms.definitions import (
+    CommRule,
+    CompositeRule,
+    Condition,
+    Definitions,
+    LimitKind,
+    LimitRule,
+    Op,
+    RateRule,
+    split_limit_id,
+)
+from tests.alarms.builders import limit, spec
+
+
+def test_limit_alarm_ids_name_the_tag_and_the_limit() -> None:
+    rule = LimitRule("GD-CH-01", "compressor_house", hh=limit(25), h=limit(10))
+    assert rule.alarm_id(LimitKind.HH) == "GD-CH-01.HH"
+    assert rule.spec(LimitKind.L) is None
+    assert split_limit_id("GD-CH-01.HH") == ("GD-CH-01", LimitKind.HH)
+    assert split_limit_id("GD-CH-01.COMM") is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"limits": (LimitRule("NOPE", "z", h=limit(1)),)}, "unknown tag 'NOPE'"),
+        ({"rates": (RateRule(spec("R"), "NOPE", 5.0),)}, "names unknown tag 'NOPE'"),
+        ({"comms": (CommRule(spec("A.H"), ("A",)),), "limits": (LimitRule("A", "z", h=limit(1)),)}, "twice"),
+        ({"comms": (CommRule(spec("C", cause="A.HH"), ("A",)),)}, "unknown cause 'A.HH'"),
+        ({"comms": (CommRule(spec("C"), ()),)}, "names no tag"),
+        ({"composites": (CompositeRule(spec("X"), (Condition("A", Op.ABOVE, 1, 0.0),)),)}, "must be > 0"),
+        ({"limits": (LimitRule("A", "z", h=limit(1), deadband=-1),)}, "must be >= 0"),
+        ({"limits": (LimitRule("A", "z", h=limit(1), message="{nope}"),)}, "bad message template"),
+    ],
+)
+def test_bad_definitions_are_refused(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Definitions(tags=("A", "B"), **kwargs)
+
+
+def test_a_cause_may_be_a_limit_alarm() -> None:
+    Definitions(
+        tags=("A", "B"),
+        limits=(LimitRule("A", "z", hh=limit(25)), LimitRule("B", "z", h=limit(5, cause="A.HH"))),
+    )

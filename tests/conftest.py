@@ -1,0 +1,67 @@
+"""Shared fixtures: a real Mosquitto broker on a free loopback port, the demo site, databases.
+
+Qt runs offscreen; a broker or database that cannot start fails the test with the reason, never skips it
+silently (PostgreSQL is the one exception: it runs only when CONTROLROOM_TEST_DATABASE_URL is given).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from plant_maps.site import Site, load_site
+from tests.support import Broker, BrokerError, free_port, start_mosquitto, wait_until  # noqa: F401
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_SITE = REPO / "resources" / "plants" / "demo" / "site.toml"
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    """A private Mosquitto on a free loopback port for the whole test session."""
+    try:
+        b = start_mosquitto(tmp_path_factory.mktemp("mosquitto"))
+    except BrokerError as exc:
+        pytest.fail(str(exc))
+    yield b
+    b.stop()
+
+
+@pytest.fixture()
+def site() -> Site:
+    return load_site(DEMO_SITE)
+
+
+def _database_urls() -> list[str]:
+    urls = ["sqlite"]
+    if os.environ.get("CONTROLROOM_TEST_DATABASE_URL"):
+        urls.append("postgres")
+    return urls
+
+
+@pytest.fixture(params=_database_urls())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, and PostgreSQL when CONTROLROOM_TEST_DATABASE_URL is set.
+
+    For PostgreSQL every test gets its own schema so tests never see each other's rows.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'controlroom.db'}"
+        return
+    import sqlalchemy as sa
+
+    base = os.environ["CONTROLROOM_TEST_DATABASE_URL"]
+    schema = f"t_{os.getpid()}_{free_port()}"
+    engine = sa.create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()

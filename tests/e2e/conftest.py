@@ -1,0 +1,101 @@
+"""End-to-end harness: the real console (core, sources, store, window) against the simulator's OPC UA
+server, the private broker and a real database, driven on a qasync loop inside the test."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from console.config import AppConfig
+from console.gui import WindowedConsole
+from integrations.simulator import SimulatorThread
+from plant_maps.site import Site
+from tests.conftest import DEMO_SITE, Broker, free_port
+
+
+async def until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> Any:
+    """Wait on the running loop until `condition()` is truthy; fail saying what did not happen."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        result = condition()
+        if result:
+            return result
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"not within {timeout} s: {what or getattr(condition, '__name__', condition)}")
+
+
+def status_text(console: WindowedConsole, name: str) -> str:
+    """What the status bar says about connection `name` ("" until the bar shows it at all)."""
+    try:
+        return console.window.status_bar.connection_text(name)
+    except KeyError:
+        return ""
+
+
+@pytest.fixture()
+def opcua_url() -> str:
+    return f"opc.tcp://127.0.0.1:{free_port()}/controlroom/"
+
+
+@pytest.fixture()
+def simulator(site: Site, opcua_url: str) -> Iterator[SimulatorThread]:
+    """The demo plant's OPC UA server only: tests publish MQTT themselves to control every message."""
+    sim = SimulatorThread(site, opcua_url=opcua_url, mqtt_url=None, scenario="normal")
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture()
+def config(opcua_url: str, broker: Broker, database_url: str) -> AppConfig:
+    return AppConfig(
+        site_file=DEMO_SITE,
+        opcua_url=opcua_url,
+        mqtt_url=broker.url,
+        database_url=database_url,
+        simulator=False,
+        console_name=f"e2e-{free_port()}",  # a fresh MQTT session per test
+        operator="tester",
+        publishing_interval_ms=50,
+    )
+
+
+@pytest.fixture(scope="session")
+def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """One qasync loop for the whole session, like the one `controlroom` runs for its whole life."""
+    loop = qasync.QEventLoop(qapp)
+    yield loop
+    loop.close()
+
+
+@pytest.fixture()
+def run_console(qasync_loop: qasync.QEventLoop, config: AppConfig) -> Callable[..., None]:
+    """Run `scenario(console)` on a qasync loop with a started console; always stops it afterwards."""
+
+    def run(scenario: Callable[[WindowedConsole], Awaitable[None]], **overrides: Any) -> None:
+        async def main() -> None:
+            console = WindowedConsole(replace(config, **overrides))
+            await console.app.start()
+            try:
+                await scenario(console)
+            finally:
+                await console.close()
+
+        asyncio.set_event_loop(qasync_loop)
+        try:
+            qasync_loop.run_until_complete(_with_timeout(main(), 90))
+        finally:
+            asyncio.set_event_loop(None)
+
+    return run
+
+
+async def _with_timeout(coro: Coroutine[Any, Any, None], seconds: float) -> None:
+    await asyncio.wait_for(coro, seconds)

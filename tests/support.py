@@ -1,0 +1,92 @@
+"""Helpers shared by the tests and the benchmarks: free ports, a private Mosquitto, waiting on conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class BrokerError(RuntimeError):
+    """Mosquitto is missing or would not start; the message says which and what to do."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 10.0, interval: float = 0.02) -> object:
+    """Poll `condition` until it returns something truthy; fail with a clear message on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s: {getattr(condition, '__name__', condition)}")
+
+
+async def wait_until_async(
+    condition: Callable[[], object], timeout: float = 10.0, interval: float = 0.02
+) -> object:
+    """`wait_until` for code on an asyncio loop: yields to the loop between polls instead of blocking it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s: {getattr(condition, '__name__', condition)}")
+
+
+@dataclass
+class Broker:
+    host: str
+    port: int
+    process: subprocess.Popen
+    config: Path
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        if self.process.stderr is not None:
+            self.process.stderr.close()
+
+
+def start_mosquitto(folder: Path, port: int | None = None, extra_config: str = "") -> Broker:
+    """A private Mosquitto on loopback (a free port unless `port` is given, e.g. to restart one)."""
+    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    if not Path(exe).exists():
+        raise BrokerError(
+            "mosquitto is not installed: run `apt-get install mosquitto` (scripts/setup does it as root)"
+        )
+    port = port or free_port()
+    conf = folder / f"mosquitto-{port}.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n"
+        + extra_config
+    )
+    proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return Broker("127.0.0.1", port, proc, conf)
+        except OSError:
+            if proc.poll() is not None:
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                raise BrokerError(f"mosquitto exited on port {port}: {err.strip()}") from None
+            time.sleep(0.05)
+    proc.kill()
+    raise BrokerError(f"mosquitto did not accept connections on port {port} within 10 s")

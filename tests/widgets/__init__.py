@@ -1,0 +1,1 @@
+"""Tests of the Qt views, one module per widget module."""

@@ -1,0 +1,147 @@
+"""The alarm banner as the operator reads it: the unacknowledged alarms most important first, the flood
+summary with its first-out alarm, chattering flags, silence, sound and speech state, and the look of it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from alarms.definitions import Priority, Tier
+from alarms.noise import FloodState
+from alarms.states import State
+from tests.widgets.test_alarm_table import AREAS, T0, alarm, is_grey, near, pixels, themed
+from widgets.alarm_banner import AlarmBanner, Kind
+from widgets.theme import PALETTE
+
+
+@pytest.fixture()
+def banner(qtbot: QtBot) -> AlarmBanner:
+    banner = AlarmBanner()
+    qtbot.addWidget(banner)
+    banner.set_areas(AREAS)
+    banner.resize(1600, banner.height())
+    banner.show()
+    qtbot.waitExposed(banner)
+    return banner
+
+
+def shown(banner: AlarmBanner) -> list[str | None]:
+    return [line.alarm_id for line in banner.lines()]
+
+
+def test_tier_1_comes_before_tier_2_however_old_and_equals_newest_first(banner: AlarmBanner) -> None:
+    banner.set_alarms(
+        [
+            alarm("t2-new", Tier.HIGH, ts=T0 + 500),
+            alarm("t1-old", Tier.LIFE, ts=T0),
+            alarm("t2-older", Tier.HIGH, ts=T0 + 100),
+            alarm("t2-urgent-oldest", Tier.HIGH, Priority.URGENT, ts=T0 - 100),
+        ],
+        [],
+    )
+    assert shown(banner) == ["t1-old", "t2-urgent-oldest", "t2-new", "t2-older"]
+    first = banner.lines()[0]
+    assert first.kind is Kind.ALARM
+    assert first.cells == (
+        "TIER 1",
+        time.strftime("%H:%M:%S", time.localtime(T0)),
+        "Tank farm",
+        "t1-old gas high",
+    )
+
+
+def test_only_unacknowledged_alarms_show_four_at_most_with_the_rest_counted(banner: AlarmBanner) -> None:
+    views = [alarm(f"A{i}", ts=T0 + i) for i in range(7)]
+    views += [
+        alarm("returned", Tier.LIFE, state=State.RTN_UNACK),
+        alarm("acked", Tier.LIFE, state=State.ACKED),
+    ]
+    views += [alarm("shelved", Tier.LIFE, state=State.SHELVED)]
+    banner.set_alarms(views, [])
+    assert shown(banner) == ["returned", "A6", "A5", "A4"]
+    assert banner.more_label.text() == "+4 more unacknowledged"
+    banner.set_alarms(views[:2], [])
+    assert shown(banner) == ["A1", "A0"] and banner.more_label.text() == ""
+
+
+def test_no_unacknowledged_alarm_is_a_calm_grey_line(banner: AlarmBanner) -> None:
+    banner.set_alarms([alarm("acked", state=State.ACKED)], [])
+    [line] = banner.lines()
+    assert line.kind is Kind.CALM and line.text == "No unacknowledged alarms" and line.alarm_id is None
+
+
+def test_a_flood_shows_its_count_and_the_first_out_alarm_on_its_own_line(banner: AlarmBanner) -> None:
+    burst = [alarm(f"GD-TF-{i:02}.H", ts=T0 + i) for i in range(14)]
+    first_out = alarm(
+        "PT-TF-01.LL", Tier.HIGH, state=State.ACKED, ts=T0 - 5, message="Header pressure low-low"
+    )
+    elsewhere = alarm("SOS-1", Tier.LIFE, area="reactor_unit", ts=T0 - 60, message="SOS pressed")
+    banner.set_alarms(
+        [*burst, first_out, elsewhere],
+        [
+            FloodState("reactor_unit", False, 1, None, None),
+            FloodState("tank_farm", True, 15, T0, "PT-TF-01.LL"),
+        ],
+    )
+    header, first, *rest = banner.lines()
+    assert header.kind is Kind.HEADER and header.text == "ALARM FLOOD — Tank farm: 15 alarms in 10 min"
+    assert first.kind is Kind.FIRST_OUT and first.alarm_id == "PT-TF-01.LL"
+    assert "First out: Header pressure low-low" in first.text
+    assert [line.alarm_id for line in rest] == ["SOS-1", "GD-TF-13.H"]  # a tier 1 elsewhere is not hidden
+    assert banner.more_label.text() == "+13 more unacknowledged"
+    banner.set_alarms(burst, [FloodState("tank_farm", False, 4, None, None)])  # the flood ended
+    assert [line.kind for line in banner.lines()] == [Kind.ALARM] * 4
+
+
+def test_chattering_alarms_show_once_with_a_flag(banner: AlarmBanner) -> None:
+    banner.set_alarms([alarm("GD-CH-01.H", chattering=True, suggest_shelve=True), alarm("B", ts=T0 - 1)], [])
+    lines = banner.lines()
+    assert shown(banner) == ["GD-CH-01.H", "B"]
+    assert lines[0].flag == "chattering — shelve?" and "[chattering — shelve?]" in lines[0].text
+    assert lines[1].flag == ""
+
+
+def test_silence_sound_and_speech(qtbot: QtBot, banner: AlarmBanner) -> None:
+    with qtbot.waitSignal(banner.silence_requested):
+        qtbot.mouseClick(banner.silence_button, Qt.MouseButton.LeftButton)
+    banner.set_sound_state("Sound: tier 1 tone")
+    banner.set_speech_status("Speech unavailable: install espeak-ng")
+    assert banner.sound_label.text() == "Sound: tier 1 tone"
+    assert banner.speech_label.text() == "Speech unavailable: install espeak-ng"
+    banner.set_sound_state("Silenced")
+    assert banner.sound_label.text() == "Silenced"
+
+
+def test_clicking_a_line_opens_its_alarm(qtbot: QtBot, banner: AlarmBanner) -> None:
+    banner.set_alarms([alarm("A", Tier.LIFE), alarm("B")], [])
+    second_line = banner.childAt(300, round(banner.height() * 3 / 8))  # 4 lines: the middle of the second
+    with qtbot.waitSignal(banner.alarm_clicked) as clicked:
+        qtbot.mouseClick(second_line, Qt.MouseButton.LeftButton)
+    assert clicked.args == ["B"]
+
+
+def test_tier_1_is_a_red_shape_on_a_grey_strip(banner: AlarmBanner, tmp_path: Path) -> None:
+    themed(banner)
+    banner.set_alarms(
+        [
+            alarm("GD-TF-01.HH", Tier.LIFE, message="Combustible gas 27 %LEL (limit 25)"),
+            alarm("GD-RU-02.H", Tier.HIGH, ts=T0 - 30, area="reactor_unit"),
+            alarm("TT-RU-03.H", Tier.LOW, ts=T0 - 60, chattering=True),
+        ],
+        [],
+    )
+    banner.set_sound_state("Sound: tier 1 tone")
+    banner.set_speech_status("Speech: espeak-ng")
+    assert banner.height() <= 110
+    image = pixels(banner, tmp_path / "alarm_banner.png")
+    red = np.array([near(p, PALETTE.alarm_1, 30) for p in image.reshape(-1, 3)]).reshape(image.shape[:2])
+    rows, columns = np.nonzero(red)
+    line_height = banner.height() // 4
+    assert rows.size > 20 and rows.max() < line_height + 4 and columns.max() < 30  # the first line's shape
+    assert is_grey(image[2, banner.width() // 2]) and is_grey(image[-3, 5])
+    assert near(image[2, banner.width() // 2], PALETTE.panel, 6)

@@ -1,0 +1,73 @@
+"""The connection status bar: state in words and shape, colour only when a connection is in trouble."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
+
+from widgets.status_bar import ConnectionStatusBar
+from widgets.theme import PALETTE
+
+
+@pytest.fixture()
+def bar(qtbot: QtBot) -> ConnectionStatusBar:
+    bar = ConnectionStatusBar(now=lambda: 1_700_000_000.0)
+    qtbot.addWidget(bar)
+    bar.resize(1200, 28)
+    bar.show()
+    qtbot.waitExposed(bar)
+    return bar
+
+
+def _shows_colour(bar: ConnectionStatusBar, colour: str) -> bool:
+    image = bar.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    raw = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(
+        image.height(), image.bytesPerLine() // 4, 4
+    )
+    c = QColor(colour)
+    target = np.array([c.blue(), c.green(), c.red()])  # BGRA in memory
+    return bool((np.abs(raw[:, : image.width(), :3].astype(int) - target).max(axis=2) <= 24).any())
+
+
+def test_a_connected_source_is_plain_text_without_colour(bar: ConnectionStatusBar) -> None:
+    bar.show_connection("opcua", "connected", 12500, 0, "")
+    assert bar.connection_text("opcua") == "opcua: connected · 12500 msgs · 0 errors"
+    look = bar.connection_look("opcua")
+    assert look is not None and look.marker == "grey dot" and not look.bold
+    assert bar.connection_tooltip("opcua") == "no errors"
+    assert not _shows_colour(bar, PALETTE.alarm_1) and not _shows_colour(bar, PALETTE.alarm_2)
+
+
+def test_reconnecting_is_an_amber_triangle_in_bold_with_the_last_error(bar: ConnectionStatusBar) -> None:
+    bar.show_connection("mqtt", "reconnecting", 40, 3, "connection refused")
+    assert bar.connection_text("mqtt") == "mqtt: reconnecting · 40 msgs · 3 errors"
+    look = bar.connection_look("mqtt")
+    assert look is not None and look.marker == "amber triangle" and look.bold
+    assert bar.connection_tooltip("mqtt") == "last error: connection refused"
+    assert _shows_colour(bar, PALETTE.alarm_2)
+
+
+def test_the_same_section_follows_a_connection_through_its_states(bar: ConnectionStatusBar) -> None:
+    bar.show_connection("opcua", "connecting", 0, 0, "")
+    bar.show_connection("mqtt", "connected", 5, 0, "")
+    bar.show_connection("opcua", "disconnected", 0, 1, "timeout")
+    assert bar.connection_text("opcua") == "opcua: disconnected · 0 msgs · 1 errors"
+    look = bar.connection_look("opcua")
+    assert look is not None and look.marker == "red diamond" and look.bold
+    assert _shows_colour(bar, PALETTE.alarm_1)
+    bar.show_connection("opcua", "connected", 9, 1, "timeout")
+    assert not _shows_colour(bar, PALETTE.alarm_1)
+    assert bar.connection_text("mqtt") == "mqtt: connected · 5 msgs · 0 errors"
+
+
+def test_an_unknown_state_is_refused(bar: ConnectionStatusBar) -> None:
+    with pytest.raises(ValueError, match="unknown connection state 'sleeping'"):
+        bar.show_connection("opcua", "sleeping", 0, 0, "")
+
+
+def test_the_clock_shows_the_console_clock_in_local_time(bar: ConnectionStatusBar) -> None:
+    assert bar.clock_text() == time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(1_700_000_000.0))

@@ -1,0 +1,142 @@
+"""Event log: the console's own events (connections, errors, operator actions), newest on top.
+
+Bounded so that a long shift or a flood cannot grow it without limit. Entries arrive in batches from the
+GUI bridge and each batch is one model insertion (plus one removal once full), never a signal per entry.
+All methods run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from widgets.shapes import Shape, simple_marker
+from widgets.theme import PALETTE
+
+Entry = tuple[float, str, str, str]  # epoch seconds, severity ("info", "warning", "error"), source, text
+Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS = ("Time", "Severity", "Source", "Text")
+SEVERITY_COLUMN = 1
+
+
+class EventLogModel(QAbstractTableModel):
+    """Row 0 is the newest entry; beyond `max_rows` the oldest entries are dropped."""
+
+    def __init__(self, max_rows: int = 5000) -> None:
+        super().__init__()
+        self.max_rows = max_rows
+        self._rows: list[tuple[str, str, str, str]] = []  # oldest first, display strings
+        self._icons = {
+            "error": QIcon(simple_marker(Shape.DIAMOND, PALETTE.alarm_1, PALETTE.alarm_outline)),
+            "warning": QIcon(simple_marker(Shape.TRIANGLE, PALETTE.alarm_2, PALETTE.alarm_outline)),
+        }
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def append(self, entries: list[Entry]) -> None:
+        """Add a batch (oldest first, as they happened)."""
+        new = [
+            (time.strftime("%H:%M:%S", time.localtime(ts)), severity, source, text)
+            for ts, severity, source, text in entries[-self.max_rows :]
+        ]
+        if not new:
+            return
+        if len(new) == self.max_rows:
+            self.beginResetModel()
+            self._rows = new
+            self.endResetModel()
+            return
+        overflow = len(self._rows) + len(new) - self.max_rows
+        if overflow > 0:
+            self.beginRemoveRows(QModelIndex(), len(self._rows) - overflow, len(self._rows) - 1)
+            del self._rows[:overflow]
+            self.endRemoveRows()
+        self.beginInsertRows(QModelIndex(), 0, len(new) - 1)
+        self._rows.extend(new)
+        self.endInsertRows()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = self._rows[len(self._rows) - 1 - index.row()]
+        column, severity = index.column(), row[SEVERITY_COLUMN]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return row[column]
+        if column == SEVERITY_COLUMN and role == Qt.ItemDataRole.DecorationRole:
+            return self._icons.get(severity)
+        if column == SEVERITY_COLUMN and role == Qt.ItemDataRole.FontRole and severity == "error":
+            return self._bold
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+
+class EventLogView(QWidget):
+    """The log table with a filter box (matches any column, case-insensitive)."""
+
+    def __init__(self, max_rows: int = 5000, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = EventLogModel(max_rows)
+        self._proxy = QSortFilterProxyModel(self)
+        self._proxy.setSourceModel(self.model)
+        self._proxy.setFilterKeyColumn(-1)
+        self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter_box = QLineEdit()
+        self.filter_box.setPlaceholderText("Filter events")
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.textChanged.connect(self._proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self._proxy)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        columns = self.table.horizontalHeader()
+        columns.setStretchLastSection(True)
+        columns.setHighlightSections(False)
+        em = self.fontMetrics().horizontalAdvance("M")
+        for column, width in enumerate((6, 9, 10)):  # time, severity, source; the text takes the rest
+            self.table.setColumnWidth(column, width * em)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.filter_box)
+        layout.addWidget(self.table)
+
+    def append(self, entries: list[Entry]) -> None:
+        """Add a batch of (epoch seconds, severity, source, text), oldest first."""
+        self.model.append(entries)
+
+    def visible_rows(self) -> list[tuple[str, ...]]:
+        """The rows as shown, top to bottom, after the filter."""
+        proxy = self._proxy
+        return [
+            tuple(proxy.index(row, column).data() for column in range(len(COLUMNS)))
+            for row in range(proxy.rowCount())
+        ]

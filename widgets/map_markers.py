@@ -1,0 +1,248 @@
+"""The map's live layers: all detectors as one item and all workers as one item, painted from numpy arrays.
+
+One item per layer (never one per marker): updates copy into preallocated arrays and only schedule a
+repaint; a paint maps all positions to pixels at once, culls what is off screen and stamps one prerendered
+sprite per marker, so markers keep their size at every zoom. Hit tests for clicks and tooltips are
+vectorised too.
+All methods run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPixmap, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from alarms.samples import Quality
+from plant_maps.site import Site
+from widgets.map_static import map_font
+from widgets.shapes import Shape, marker_pixmap
+from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
+
+DETECTOR_VALUES_MIN_SCALE = 8.0  # pixels per metre from which every detector shows its value
+WORKER_IDS_MIN_SCALE = 6.0  # pixels per metre from which every worker shows its id
+_CULL_MARGIN_PX = 24.0
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerStyle:
+    name: str
+    shape: Shape
+    size: float  # pixels across
+    pen: QPen
+    brush: QBrush
+
+
+def _style(
+    name: str, shape: Shape, size: float, line: str, width: float, fill: str, dashed: bool = False
+) -> MarkerStyle:
+    pen = QPen(QColor(line), width)
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    if dashed:
+        pen.setDashPattern([2.0, 1.5])
+    return MarkerStyle(name, shape, size, pen, QBrush(QColor(fill)))
+
+
+def _to_device(transform: QTransform, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scene metres to viewport pixels for every marker at once."""
+    px = transform.m11() * x + transform.m21() * y + transform.dx()
+    py = transform.m12() * x + transform.m22() * y + transform.dy()
+    return px, py
+
+
+class MarkerLayer(QGraphicsItem):
+    """Markers at scene positions `x`, `y` (NaN: not drawn); `code[i]` picks marker i's style.
+
+    Styles are drawn in order, so later styles (the abnormal ones) lie on top. Subclasses say which
+    markers carry a text label at a given scale, what it reads, and what the tooltip says.
+    """
+
+    def __init__(self, bounds: QRectF, ids: list[str], styles: tuple[MarkerStyle, ...], z: float) -> None:
+        super().__init__()
+        self.setZValue(z)
+        self.ids = ids
+        self.styles = styles
+        self._bounds = bounds
+        self.x = np.full(len(ids), np.nan)
+        self.y = np.full(len(ids), np.nan)
+        self.code = np.zeros(len(ids), dtype=np.int8)
+        self._font = map_font(MAP_SMALL_FONT_PX)
+        self._text_pen = QPen(QColor(PALETTE.text))
+        self._backing = QColor(PALETTE.panel)  # a light plate keeps text legible over outlines
+        self._backing.setAlpha(200)
+        self._metrics = metrics = QFontMetricsF(self._font)
+        self._text_dx = np.array([s.size / 2 + 4.0 for s in styles])  # text starts right of the marker
+        self._text_dy = (metrics.ascent() - metrics.descent()) / 2  # baseline that centres the text
+        self._sprites: dict[float, list[QPixmap]] = {}  # per device pixel ratio
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        transform = painter.worldTransform()
+        px, py = _to_device(transform, self.x, self.y)
+        area = QRectF(painter.viewport()).adjusted(
+            -_CULL_MARGIN_PX, -_CULL_MARGIN_PX, _CULL_MARGIN_PX, _CULL_MARGIN_PX
+        )
+        with np.errstate(invalid="ignore"):  # NaN positions compare false: never on screen
+            on_screen = (
+                (px >= area.left()) & (px <= area.right()) & (py >= area.top()) & (py <= area.bottom())
+            )
+        painter.save()
+        painter.resetTransform()
+        self._paint_markers(painter, px, py, on_screen)
+        labelled = np.flatnonzero(on_screen & self.labelled(np.sqrt(abs(transform.determinant()))))
+        if labelled.size:
+            self._paint_labels(painter, px, py, labelled)
+        painter.restore()
+
+    def _paint_markers(
+        self, painter: QPainter, px: np.ndarray, py: np.ndarray, on_screen: np.ndarray
+    ) -> None:
+        """Stamp each style's sprite at its markers, in style order (device pixels)."""
+        for code, sprite in enumerate(self._sprites_for(painter.device().devicePixelRatioF())):
+            rows = on_screen & (self.code == code)
+            half = sprite.width() / sprite.devicePixelRatio() / 2
+            left = np.rint(px[rows] - half).astype(np.int32).tolist()
+            top = np.rint(py[rows] - half).astype(np.int32).tolist()
+            for x, y in zip(left, top, strict=True):
+                painter.drawPixmap(x, y, sprite)
+
+    def _paint_labels(self, painter: QPainter, px: np.ndarray, py: np.ndarray, rows: np.ndarray) -> None:
+        """Write each marker's label on a light plate to the right of it (device pixels)."""
+        painter.setFont(self._font)
+        painter.setPen(self._text_pen)
+        metrics, height = self._metrics, self._metrics.height() + 2
+        left = np.rint(px[rows] + self._text_dx[self.code[rows]]).astype(np.int32).tolist()
+        base = np.rint(py[rows] + self._text_dy).astype(np.int32).tolist()
+        for row, x, y in zip(rows.tolist(), left, base, strict=True):
+            text = self.label(row)
+            painter.fillRect(
+                QRectF(x - 2, y - metrics.ascent() - 1, metrics.horizontalAdvance(text) + 4, height),
+                self._backing,
+            )
+            painter.drawText(x, y, text)
+
+    def _sprites_for(self, ratio: float) -> list[QPixmap]:
+        if ratio not in self._sprites:
+            self._sprites[ratio] = [
+                marker_pixmap(s.shape, s.size, s.pen, s.brush, ratio) for s in self.styles
+            ]
+        return self._sprites[ratio]
+
+    def hit(self, pos: QPointF, radius: float) -> int | None:
+        """The row of the marker nearest to `pos` within `radius` scene units, if any."""
+        with np.errstate(invalid="ignore"):
+            distance = np.hypot(self.x - pos.x(), self.y - pos.y())
+        distance[~np.isfinite(distance)] = np.inf
+        row = int(np.argmin(distance)) if distance.size else -1
+        return row if row >= 0 and distance[row] <= radius else None
+
+    def style_name(self, row: int) -> str:
+        return self.styles[int(self.code[row])].name
+
+    def labelled(self, scale: float) -> np.ndarray:
+        """Which markers show their label at `scale` pixels per metre."""
+        raise NotImplementedError
+
+    def label(self, row: int) -> str:
+        raise NotImplementedError
+
+    def describe(self, row: int) -> str:
+        """Tooltip text of one marker."""
+        raise NotImplementedError
+
+
+class DetectorLayer(MarkerLayer):
+    """Every site sensor at its fixed position: grey when normal, colour and shape only when abnormal."""
+
+    NORMAL, STALE, BAD, HIGH, HIGHHIGH = range(5)
+
+    def __init__(self, site: Site, bounds: QRectF, z: float) -> None:
+        p = PALETTE
+        styles = (
+            _style("normal", Shape.SQUARE, 7.0, p.marker_line, 1.0, p.marker),
+            _style("stale", Shape.SQUARE, 11.0, p.stale, 1.5, p.hollow_fill, dashed=True),
+            _style("bad", Shape.SQUARE, 11.0, p.bad_quality, 2.5, p.hollow_fill),
+            _style("high", Shape.TRIANGLE, 16.0, p.alarm_outline, 1.0, p.alarm_2),
+            _style("highhigh", Shape.DIAMOND, 17.0, p.alarm_outline, 1.0, p.alarm_1),
+        )
+        super().__init__(bounds, [s.id for s in site.sensors], styles, z)
+        self._sensors = site.sensors
+        self.x[:] = [s.x for s in site.sensors]
+        self.y[:] = [s.y for s in site.sensors]
+        self.code[:] = self.STALE
+        self._value = np.full(len(self.ids), np.nan)
+        self._quality = np.full(len(self.ids), int(Quality.STALE), dtype=np.int8)
+
+    def set_state(self, value: np.ndarray, quality: np.ndarray, limit_state: np.ndarray) -> None:
+        """Take the latest values; quality outranks limits (a value that cannot be trusted is not an alarm here)."""
+        np.copyto(self._value, value)
+        np.copyto(self._quality, quality, casting="unsafe")
+        code = np.where(limit_state >= 2, self.HIGHHIGH, np.where(limit_state == 1, self.HIGH, self.NORMAL))
+        code[(quality != Quality.GOOD) | np.isnan(self._value)] = self.BAD
+        code[quality == Quality.STALE] = self.STALE
+        self.code[:] = code
+        self.update()
+
+    def labelled(self, scale: float) -> np.ndarray:
+        if scale >= DETECTOR_VALUES_MIN_SCALE:
+            return np.ones(self.code.size, dtype=bool)
+        return self.code >= self.BAD  # abnormal readings always show their value: shape, colour and text
+
+    def label(self, row: int) -> str:
+        """The reading as the operator reads it: "HH 30.0 %LEL", "20.9 %vol", "0.0 %LEL (bad)"."""
+        value, quality = self._value[row], Quality(int(self._quality[row]))
+        reading = f"{value:.1f} {self._sensors[row].unit}" if np.isfinite(value) else "no value"
+        if quality is not Quality.GOOD:
+            return f"{reading} ({quality.name.lower()})"
+        return f"{self._limit_text(row)}{reading}"
+
+    def _limit_text(self, row: int) -> str:
+        """Which limit is crossed, in words, so that the alarm reads without its colour."""
+        limits, value, code = self._sensors[row].limits, self._value[row], self.code[row]
+        if code == self.HIGHHIGH:
+            return "HH " if limits.hh is not None and value >= limits.hh else "LL "
+        if code == self.HIGH:
+            return "H " if limits.h is not None and value >= limits.h else "L "
+        return ""
+
+    def describe(self, row: int) -> str:
+        sensor = self._sensors[row]
+        return f"{sensor.name} ({sensor.id})\n{self.label(row)}"
+
+
+class WorkerLayer(MarkerLayer):
+    """Every site worker at the last position fix: dark dots, hollow when the fix is old."""
+
+    STALE, CURRENT = range(2)
+
+    def __init__(self, site: Site, bounds: QRectF, z: float) -> None:
+        styles = (
+            _style("stale", Shape.CIRCLE, 9.0, PALETTE.person, 1.5, PALETTE.hollow_fill),
+            _style("current", Shape.CIRCLE, 8.0, PALETTE.hollow_fill, 0.8, PALETTE.person),
+        )
+        super().__init__(bounds, [w.id for w in site.workers], styles, z)
+        self._workers = site.workers
+
+    def set_positions(self, x: np.ndarray, y: np.ndarray, stale: np.ndarray) -> None:
+        np.copyto(self.x, x)
+        np.copyto(self.y, y)
+        np.copyto(self.code, np.where(stale, self.STALE, self.CURRENT), casting="unsafe")
+        self.update()
+
+    def labelled(self, scale: float) -> np.ndarray:
+        return np.full(self.code.size, scale >= WORKER_IDS_MIN_SCALE)
+
+    def label(self, row: int) -> str:
+        return self.ids[row]
+
+    def describe(self, row: int) -> str:
+        worker = self._workers[row]
+        note = "\nno recent position fix" if self.code[row] == self.STALE else ""
+        return f"{worker.name} ({worker.id})\n{worker.role}, {worker.company}{note}"

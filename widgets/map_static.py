@@ -1,0 +1,158 @@
+"""The map's static layers: site fence, zones, equipment and muster points.
+
+A few dozen ordinary scene items built once. Labels keep their pixel size at every zoom (they ignore the
+view's scale) so names stay readable on the overview and do not balloon when zoomed in.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsItemGroup,
+    QGraphicsPolygonItem,
+    QGraphicsRectItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from plant_maps.site import Site
+from widgets.theme import MAP_FONT_PX, MAP_SMALL_FONT_PX, PALETTE
+
+Align = Qt.AlignmentFlag
+
+
+def map_font(pixels: int, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPixelSize(pixels)
+    font.setBold(bold)
+    return font
+
+
+def cosmetic_pen(color: str, width: float = 1.0) -> QPen:
+    """A pen whose width is in screen pixels, whatever the zoom."""
+    pen = QPen(QColor(color), width)
+    pen.setCosmetic(True)
+    return pen
+
+
+class Label(QGraphicsItem):
+    """Text of constant pixel size anchored at a scene point.
+
+    `align` says which side of the text touches the anchor (AlignLeft: the text starts there, AlignTop: it
+    hangs below it); `offset` moves it by pixels. A label given `fits_m` shows only when the view's scale
+    makes that many metres wide enough for the text (equipment names inside their outline).
+    """
+
+    def __init__(
+        self,
+        text: str,
+        anchor: QPointF,
+        align: Qt.AlignmentFlag,
+        font: QFont,
+        color: str,
+        offset: QPointF | None = None,
+        fits_m: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setPos(anchor)
+        self.text, self._font, self._pen = text, font, QPen(QColor(color))
+        metrics = QFontMetricsF(font)
+        width, height = metrics.horizontalAdvance(text) + 2.0, metrics.height()
+        left = -width if align & Align.AlignRight else 0.0 if align & Align.AlignLeft else -width / 2
+        top = -height if align & Align.AlignBottom else 0.0 if align & Align.AlignTop else -height / 2
+        shift = offset or QPointF()
+        self._rect = QRectF(left + shift.x(), top + shift.y(), width, height)
+        self.min_scale = 0.0 if fits_m is None else (width + 4.0) / fits_m
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setFont(self._font)
+        painter.setPen(self._pen)
+        painter.drawText(self._rect, Align.AlignCenter, self.text)
+
+
+def layer(z: float) -> QGraphicsItemGroup:
+    """An empty parent whose visibility switches all its children together (a map layer)."""
+    group = QGraphicsItemGroup()
+    group.setZValue(z)
+    return group
+
+
+def fence(site: Site) -> QGraphicsRectItem:
+    """The site boundary: the ground the operator is responsible for."""
+    item = QGraphicsRectItem(0.0, 0.0, site.width, site.height)
+    item.setPen(cosmetic_pen(PALETTE.fence))
+    item.setBrush(QBrush(QColor(PALETTE.ground)))
+    item.setZValue(-1)
+    return item
+
+
+def zones(site: Site, z: float) -> QGraphicsItemGroup:
+    group = layer(z)
+    font = map_font(MAP_FONT_PX, bold=True)
+    for zone in site.zones:
+        polygon = QPolygonF([QPointF(x, y) for x, y in zone.polygon])
+        item = QGraphicsPolygonItem(polygon, group)
+        item.setPen(cosmetic_pen(PALETTE.zone_line))
+        item.setBrush(QBrush(QColor(PALETTE.zone_fill)))
+        corner = polygon.boundingRect().topLeft()
+        label = Label(
+            zone.name, corner, Align.AlignLeft | Align.AlignTop, font, PALETTE.text_muted, QPointF(4, 2)
+        )
+        label.setParentItem(group)
+    return group
+
+
+def equipment(site: Site, z: float) -> tuple[QGraphicsItemGroup, list[Label]]:
+    """Equipment outlines (round ones as ellipses) and their ids; returns the labels that show by zoom."""
+    group = layer(z)
+    font = map_font(MAP_SMALL_FONT_PX)
+    pen, brush = cosmetic_pen(PALETTE.equipment_line, 1.5), QBrush(QColor(PALETTE.equipment_fill))
+    labels = []
+    for e in site.equipment:
+        rect = QRectF(e.x - e.width / 2, e.y - e.height / 2, e.width, e.height)
+        item = QGraphicsEllipseItem(rect, group) if e.round else QGraphicsRectItem(rect, group)
+        item.setPen(pen)
+        item.setBrush(brush)
+        item.setToolTip(e.name)
+        # Just above the centre, where a level or temperature detector often sits.
+        above = Align.AlignHCenter | Align.AlignBottom
+        label = Label(e.id, rect.center(), above, font, PALETTE.text, QPointF(0, -5), min(e.width, e.height))
+        label.setParentItem(group)
+        labels.append(label)
+    return group, labels
+
+
+def muster_points(site: Site, z: float) -> QGraphicsItemGroup:
+    """Muster points: a neutral double ring with "MP" and the name below, kept inside the site's edges."""
+    group = layer(z)
+    symbol_font, name_font = map_font(MAP_SMALL_FONT_PX, bold=True), map_font(MAP_FONT_PX)
+    for m in site.muster_points:
+        rect = QRectF(m.x - m.radius, m.y - m.radius, 2 * m.radius, 2 * m.radius)
+        ring = QGraphicsEllipseItem(rect, group)
+        ring.setPen(cosmetic_pen(PALETTE.text_muted, 2.0))
+        ring.setBrush(QBrush(QColor(PALETTE.hollow_fill)))
+        ring.setToolTip(m.name)
+        inner = QGraphicsEllipseItem(
+            rect.adjusted(m.radius / 3, m.radius / 3, -m.radius / 3, -m.radius / 3), group
+        )
+        inner.setPen(cosmetic_pen(PALETTE.text_muted))
+        Label("MP", rect.center(), Align.AlignCenter, symbol_font, PALETTE.text).setParentItem(group)
+        if m.x < site.width / 3:
+            anchor, side = rect.bottomLeft(), Align.AlignLeft
+        elif m.x > 2 * site.width / 3:
+            anchor, side = rect.bottomRight(), Align.AlignRight
+        else:
+            anchor, side = QPointF(m.x, rect.bottom()), Align.AlignHCenter
+        Label(m.name, anchor, side | Align.AlignTop, name_font, PALETTE.text, QPointF(0, 2)).setParentItem(
+            group
+        )
+    return group

@@ -1,0 +1,106 @@
+"""Connection status bar: one compact section per source connection, and the time.
+
+Connected is the normal state and shows no colour (ISA-101); connecting is neutral; reconnecting and
+disconnected add an amber triangle or a red diamond and bold text, so the state reads without colour.
+Updated from the GUI bridge's timer; all methods run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
+
+from widgets.shapes import Shape, simple_marker
+from widgets.theme import PALETTE
+
+
+@dataclass(frozen=True, slots=True)
+class StateLook:
+    marker: str  # the marker in words, as an operator would describe it
+    shape: Shape
+    fill: str
+    outline: str
+    bold: bool
+
+
+STATE_LOOKS = {
+    "connecting": StateLook("hollow ring", Shape.CIRCLE, PALETTE.hollow_fill, PALETTE.text_muted, False),
+    "connected": StateLook("grey dot", Shape.CIRCLE, PALETTE.marker, PALETTE.marker_line, False),
+    "reconnecting": StateLook("amber triangle", Shape.TRIANGLE, PALETTE.alarm_2, PALETTE.alarm_outline, True),
+    "disconnected": StateLook("red diamond", Shape.DIAMOND, PALETTE.alarm_1, PALETTE.alarm_outline, True),
+}
+
+
+class _ConnectionSection(QWidget):
+    """Marker and "name: state · n msgs · n errors" for one connection; tooltip: the last error."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marker, self.text = QLabel(), QLabel()
+        self.look: StateLook | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 0, 10, 0)
+        layout.setSpacing(5)
+        layout.addWidget(self.marker)
+        layout.addWidget(self.text)
+
+    def set_status(self, name: str, state: str, messages: int, errors: int, last_error: str) -> None:
+        look = STATE_LOOKS.get(state)
+        if look is None:
+            raise ValueError(f"unknown connection state {state!r} (expected one of {', '.join(STATE_LOOKS)})")
+        if look != self.look:
+            self.look = look
+            self.marker.setPixmap(simple_marker(look.shape, look.fill, look.outline))
+            font = self.text.font()
+            font.setBold(look.bold)
+            self.text.setFont(font)
+        text = f"{name}: {state} · {messages} msgs · {errors} errors"
+        if text != self.text.text():
+            self.text.setText(text)
+        self.setToolTip(f"last error: {last_error}" if last_error else "no errors")
+
+
+class ConnectionStatusBar(QStatusBar):
+    """`now` is the console's clock (seconds since the epoch), so tests and replays can drive the time."""
+
+    def __init__(self, parent: QWidget | None = None, now: Callable[[], float] = time.time) -> None:
+        super().__init__(parent)
+        self.setSizeGripEnabled(False)
+        self._now = now
+        self._sections: dict[str, _ConnectionSection] = {}
+        self._clock = QLabel()
+        self._clock.setContentsMargins(10, 0, 6, 0)
+        self.addPermanentWidget(self._clock)
+        self._tick()
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    def show_connection(self, name: str, state: str, messages: int, errors: int, last_error: str) -> None:
+        """Show one connection's state ("connecting", "connected", "reconnecting", "disconnected")."""
+        section = self._sections.get(name)
+        if section is None:
+            section = self._sections[name] = _ConnectionSection()
+            self.insertPermanentWidget(len(self._sections) - 1, section)  # left of the clock, in order
+        section.set_status(name, state, messages, errors, last_error)
+
+    def connection_text(self, name: str) -> str:
+        return self._sections[name].text.text()
+
+    def connection_look(self, name: str) -> StateLook | None:
+        """How the connection's state is drawn (marker, colours, bold)."""
+        return self._sections[name].look
+
+    def connection_tooltip(self, name: str) -> str:
+        return self._sections[name].toolTip()
+
+    def clock_text(self) -> str:
+        return self._clock.text()
+
+    def _tick(self) -> None:
+        self._clock.setText(time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self._now())))
