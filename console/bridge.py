@@ -7,13 +7,21 @@ never turns into a storm of Qt signals.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from alarms.records import Transition
+from alarms.states import State
+from console.annunciator import Annunciator
 from console.main_window import MainWindow
 from console.session import LogEntry, Session, Topic
+
+ALARM_REFRESH_S = 1.0
+UNACKNOWLEDGED = (State.UNACK, State.RTN_UNACK)  # shelved, suppressed and out-of-service ones stay quiet
 
 
 class Bridge(QObject):
@@ -22,17 +30,29 @@ class Bridge(QObject):
     first_data = Signal()  # emitted once, after the first tag values and worker positions were drawn
 
     def __init__(
-        self, core: Session, window: MainWindow, worker_stale_after_s: float, rate_hz: float = 10.0
+        self,
+        core: Session,
+        window: MainWindow,
+        annunciator: Annunciator,
+        worker_stale_after_s: float,
+        rate_hz: float = 10.0,
     ) -> None:
         super().__init__(window)
-        self.core, self.window, self.stale_after = core, window, worker_stale_after_s
+        self.core, self.window, self.stale_after, self.rate_hz = core, window, worker_stale_after_s, rate_hz
+        self.annunciator = annunciator
         self._tags_dirty = False
+        # Alarms are drawn on the leading edge: a lone alarm at once, a burst at most rate_hz times a second.
+        self._alarm_timer = QTimer(self)
+        self._alarm_timer.setSingleShot(True)
+        self._alarm_timer.timeout.connect(self.flush_alarms)
+        self._alarms_drawn_at = -math.inf
         self._new_log: list[LogEntry] = []
         self._seen_tags = self._seen_workers = self._announced = False
         self._unsubscribe: list[Callable[[], None]] = [
             core.subscribe(Topic.TAGS, self._mark_tags),
             core.subscribe(Topic.WORKERS, self._mark_workers),
             core.subscribe(Topic.LOG, self._new_log.extend),
+            core.subscribe(Topic.ALARMS, self._alarms_changed),
         ]
         self._new_log.extend(core.log)
         self.timer = QTimer(self)
@@ -40,10 +60,12 @@ class Bridge(QObject):
         self.timer.timeout.connect(self.flush)
         self.timer.start()
         window.destroyed.connect(self.close)
+        self.flush_alarms()  # the alarms restored from the journal, before any new data
 
     def close(self) -> None:
         """Unsubscribe from the core and stop the timer (the window is going away)."""
         self.timer.stop()
+        self._alarm_timer.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
@@ -54,9 +76,28 @@ class Bridge(QObject):
     def _mark_workers(self, _rows: Any) -> None:
         self._seen_workers = True
 
+    def _alarms_changed(self, transitions: list[Transition]) -> None:
+        """Journaled transitions: sound and speech at once (they are already committed); the banner and the
+        list at once too, unless they were drawn less than a flush period ago."""
+        self.annunciator.on_transitions(transitions)
+        if not self._alarm_timer.isActive():
+            wait_s = self._alarms_drawn_at + 1 / self.rate_hz - time.monotonic()
+            self._alarm_timer.start(max(0, math.ceil(wait_s * 1000)))
+
+    def flush_alarms(self) -> None:
+        """The banner, the list and the tones follow the engine's alarms (one snapshot for all three)."""
+        self._alarms_drawn_at = time.monotonic()
+        views, floods = self.core.alarms.views(), self.core.alarms.floods()
+        self.window.alarm_table.set_alarms(views, floods)
+        self.window.alarm_banner.set_alarms(views, floods)
+        self.annunciator.set_unacknowledged({int(v.tier) for v in views if v.state in UNACKNOWLEDGED})
+
     def flush(self) -> None:
         """Push the latest state to the widgets; runs on the Qt timer."""
         core, window = self.core, self.window
+        # Chattering and flood flags fade with time, not with a transition: redraw the alarms now and then.
+        if time.monotonic() - self._alarms_drawn_at >= ALARM_REFRESH_S and not self._alarm_timer.isActive():
+            self.flush_alarms()
         if self._tags_dirty:
             self._tags_dirty = False
             tags = core.tags

@@ -14,6 +14,8 @@ import qasync
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QWidget
 
+from console.alarm_commands import AlarmCommands
+from console.annunciator import Annunciator
 from console.application import Application
 from console.bridge import Bridge
 from console.config import AppConfig
@@ -39,7 +41,14 @@ class WindowedConsole:
     def __init__(self, config: AppConfig) -> None:
         self.app = Application(config)
         self.window = MainWindow(self.app.site, config.operator, config.console_name)
-        self.bridge = Bridge(self.app.core, self.window, config.worker_stale_after_s)
+        self.annunciator = Annunciator(parent=self.window)
+        self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
+        self.commands = AlarmCommands(self.app.core, self.window, config.operator)
+        banner = self.window.alarm_banner
+        banner.silence_requested.connect(self.annunciator.silence)
+        self.annunciator.state_changed.connect(banner.set_sound_state)
+        banner.set_sound_state(self.annunciator.sound_state)
+        banner.set_speech_status(self.annunciator.speaker.status)
         self.window.resize(1600, 1000)
         self._first_paint = _FirstPaint(self.window)
         self.window.show()
@@ -47,7 +56,9 @@ class WindowedConsole:
 
     async def close(self) -> None:
         self._first_paint.remove()
+        await self.commands.wait_idle()
         self.bridge.close()
+        self.annunciator.close()
         await self.app.stop()
         self.window.close()
         self.window.deleteLater()  # Qt frees it once its pending events are handled, not the Python GC

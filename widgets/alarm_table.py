@@ -353,6 +353,16 @@ class AlarmTable(QWidget):
         self.status_label.setText(text)
         self.status_label.setToolTip(text)
 
+    def select_alarm(self, alarm_id: str) -> bool:
+        """Select and scroll to an alarm (clicked in the banner); False when it is not listed (filtered out)."""
+        row = self.model.row_of(alarm_id)
+        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else QModelIndex()
+        if not index.isValid():
+            return False
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
     def visible_alarms(self) -> list[AlarmView]:
         """The alarms as listed, top to bottom, after filter and sort."""
         return [self._view(self.proxy.index(row, 0)) for row in range(self.proxy.rowCount())]

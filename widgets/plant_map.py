@@ -19,7 +19,8 @@ from widgets.theme import PALETTE
 WHEEL_STEP = 1.25  # zoom factor per wheel notch
 MAX_SCALE = 60.0  # pixels per metre
 HIT_RADIUS_PX = 8.0
-CLICK_SLOP_PX = 4  # a press and release closer than this is a click, not a pan
+CLICK_SLOP_PX = 4
+SOURCE_VIEW_M = 60.0  # how much ground "show on map" puts around a detector or a worker  # a press and release closer than this is a click, not a pan
 
 
 class PlantMapView(QGraphicsView):
@@ -90,6 +91,19 @@ class PlantMapView(QGraphicsView):
     def scale_px_per_m(self) -> float:
         return self.transform().m11()
 
+    def show_source(self, source: str) -> bool:
+        """Bring an alarm's source into view: a detector or worker close up, a zone whole.
+
+        Returns False (and leaves the view) for a source with no place on the map, e.g. a connection.
+        """
+        area = self._area_of(source)
+        if area is None:
+            return False
+        self.fitInView(area, Qt.AspectRatioMode.KeepAspectRatio)
+        self._fitted = False
+        self._scale_changed()
+        return True
+
     # --- what the operator sees (for tests and other views) ------------------------------------------
 
     def detector_style(self, sensor_id: str) -> str:
@@ -157,6 +171,20 @@ class PlantMapView(QGraphicsView):
             row = layer.hit(scene_pos, radius) if layer.isVisible() else None
             if row is not None:
                 return layer, row
+        return None
+
+    def _area_of(self, source: str) -> QRectF | None:
+        """The scene rectangle that shows `source` with its surroundings (SOURCE_VIEW_M around a point)."""
+        site, half = self.site, SOURCE_VIEW_M / 2
+        if source in site.tag_index:
+            sensor = site.sensor(source)
+            return QRectF(sensor.x - half, sensor.y - half, 2 * half, 2 * half)
+        if source in site.worker_index:
+            at = self.worker_scene_pos(source)
+            return None if at is None else QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half)
+        if source in site.zone_index:
+            xs, ys = zip(*site.zone(source).polygon, strict=True)
+            return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).adjusted(-5, -5, 5, 5)
         return None
 
     def _zoom(self, factor: float, anchor: QPointF) -> None:

@@ -1,0 +1,47 @@
+"""The operator's alarm commands from the window to the core, and each outcome back to the alarm list.
+
+A command is reported done only when the core says it is journaled; a refusal or a journal failure is shown
+in the alarm list's status line, and the alarm stays as it was on screen (the engine did not change it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QObject
+
+from console.main_window import MainWindow
+from console.session import Acknowledge, Command, Session, Shelve
+
+
+class AlarmCommands(QObject):
+    """Turns the alarm list's requests into session commands signed with the operator's name."""
+
+    def __init__(self, core: Session, window: MainWindow, operator: str) -> None:
+        super().__init__(window)
+        self.core, self.window, self.operator = core, window, operator
+        self._pending: set[asyncio.Task[None]] = set()
+        table = window.alarm_table
+        table.acknowledge_requested.connect(self.acknowledge)
+        table.shelve_requested.connect(self.shelve)
+
+    def acknowledge(self, alarms: list[tuple[str, int]]) -> None:
+        self._send(Acknowledge(self.operator, tuple((a, s) for a, s in alarms)))
+
+    def shelve(self, alarm_id: str, reason: str, duration_s: float | None) -> None:
+        self._send(Shelve(self.operator, alarm_id, reason, duration_s))
+
+    async def wait_idle(self) -> None:
+        """Until every command sent so far has its outcome (closing the window, tests)."""
+        while self._pending:
+            await asyncio.gather(*self._pending)
+
+    def _send(self, command: Command) -> None:
+        self.window.alarm_table.set_status(f"{type(command).__name__.lower()}: saving…")
+        task = asyncio.ensure_future(self._run(command))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _run(self, command: Command) -> None:
+        result = await self.core.command(command)
+        self.window.alarm_table.set_status(result.message, refused=not result.ok)

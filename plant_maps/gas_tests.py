@@ -1,0 +1,105 @@
+"""Gas analysis before work starts: which limits a permit's test must meet, and whether a test meets them.
+
+A permit's own `gas_tests` requirements are what the approver signed, so they win for the measures they
+name; the category defaults below fill in the measures the permit leaves out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from plant_maps.site import MEASURES, Permit
+
+# GB 30871 gas analysis: taken at most 30 min before work starts (or resumes).
+GAS_TEST_MAX_AGE_S = 30 * 60.0
+
+# Seed rule: hot work is blocked at >= 10 %LEL (0.5 %vol of a gas whose LEL is 5 %).
+HOT_WORK_MAX_LEL = 10.0
+# GB 30871 confined space: O2 between 19.5 and 21 %vol.
+O2_MIN, O2_MAX = 19.5, 21.0
+# Toxic occupational limits (DOMAIN.md names H2S and CO without numbers): GBZ 2.1 MAC H2S 10 mg/m3 and
+# PC-TWA CO 20 mg/m3, converted to ppm at 20 °C and rounded down.
+H2S_MAX_PPM = 7.0
+CO_MAX_PPM = 17.0
+
+
+@dataclass(frozen=True, slots=True)
+class GasLimit:
+    """What one measure must read for a test to pass (inclusive bounds) and where the limit comes from."""
+
+    measure: str
+    min: float | None = None
+    max: float | None = None
+    source: str = "permit"
+
+    def describe(self) -> str:
+        unit = MEASURES[self.measure]
+        if self.min is not None and self.max is not None:
+            return f"{self.min:g}-{self.max:g} {unit}"
+        if self.max is not None:
+            return f"<= {self.max:g} {unit}"
+        return f">= {self.min:g} {unit}"
+
+
+_LEL = GasLimit("lel", max=HOT_WORK_MAX_LEL, source="GB 30871 hot-work gas analysis")
+CATEGORY_LIMITS: Mapping[str, tuple[GasLimit, ...]] = MappingProxyType(
+    {
+        "hot_work": (_LEL,),
+        "confined_space": (
+            GasLimit("o2", min=O2_MIN, max=O2_MAX, source="GB 30871 confined-space oxygen"),
+            GasLimit("lel", max=HOT_WORK_MAX_LEL, source="GB 30871 confined-space combustibles"),
+            GasLimit("h2s", max=H2S_MAX_PPM, source="GBZ 2.1 H2S limit"),
+            GasLimit("co", max=CO_MAX_PPM, source="GBZ 2.1 CO limit"),
+        ),
+    }
+)
+
+
+def gas_limits(permit: Permit) -> dict[str, GasLimit]:
+    """The limits a gas test for this permit must meet, by measure (empty: the permit needs no gas test)."""
+    limits = {limit.measure: limit for limit in CATEGORY_LIMITS.get(permit.category, ())}
+    for req in permit.gas_tests:
+        limits[req.measure] = GasLimit(req.measure, min=req.min, max=req.max, source="permit")
+    return limits
+
+
+@dataclass(frozen=True, slots=True)
+class GasTest:
+    """One gas analysis at the work location: readings by measure (%LEL, ppm, %vol), who took it and when."""
+
+    taken_at: float  # epoch seconds
+    readings: Mapping[str, float]
+    tester: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GasVerdict:
+    """Whether a test meets a permit's limits; `failures` says which measure failed and why, in words."""
+
+    test: GasTest
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def judge(test: GasTest, limits: Mapping[str, GasLimit]) -> GasVerdict:
+    """Check every required measure; a measure missing from the test or not a number fails it."""
+    failures = []
+    for measure, limit in limits.items():
+        value = test.readings.get(measure)
+        unit = MEASURES[measure]
+        if value is None or math.isnan(value):
+            failures.append(f"{measure} not measured (needs {limit.describe()})")
+        elif (limit.max is not None and value > limit.max) or (limit.min is not None and value < limit.min):
+            failures.append(f"{measure} {value:g} {unit} outside {limit.describe()} ({limit.source})")
+    return GasVerdict(test, tuple(failures))
+
+
+def fresh_enough(test: GasTest, now: float, max_age_s: float = GAS_TEST_MAX_AGE_S) -> bool:
+    """GB 30871 gas analysis: taken no more than `max_age_s` before `now` (and not in the future)."""
+    return 0.0 <= now - test.taken_at <= max_age_s
