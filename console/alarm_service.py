@@ -56,6 +56,7 @@ class AlarmService:
         self._writer = writer
         self._on_committed = on_committed
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopped = False
         self._areas = [z.id for z in site.zones] + ["site"]
 
     # -- plant and wearables (loop thread) ------------------------------------------------------------
@@ -64,11 +65,19 @@ class AlarmService:
         """Bring back the alarms journaled before a restart (what restoring changes is journaled too)."""
         self._commit(self.engine.restore(records))
 
+    def stop(self) -> None:
+        """The console is shutting down: its own sources closing are not a loss of communication with the
+        plant, so from now on the plant no longer moves the alarms (operator commands still work)."""
+        self._stopped = True
+
     def on_tags(self, batch: TagBatch) -> None:
-        self._commit(self.engine.process(batch))
+        if not self._stopped:
+            self._commit(self.engine.process(batch))
 
     def on_stale(self, rows: np.ndarray, now: float) -> None:
         """A source dropped: its tags carry no usable value, which is what raises the communication alarms."""
+        if self._stopped:
+            return
         stale = np.full(rows.size, int(Quality.STALE), dtype=np.int8)
         batch = TagBatch(
             rows.astype(np.int32), np.full(rows.size, np.nan), stale, np.full(rows.size, now), now
@@ -96,7 +105,8 @@ class AlarmService:
 
     def tick(self) -> None:
         """Let time act: on/off delays, slopes, shelve expiry, tier-1 escalation. Called every TICK_S."""
-        self._commit(self.engine.tick())
+        if not self._stopped:
+            self._commit(self.engine.tick())
 
     # -- operator commands (loop thread) --------------------------------------------------------------
 

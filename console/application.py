@@ -117,7 +117,8 @@ class Application:
                 self.mqtt.publish(self.escalation_topic, escalation_payload(t, self.config.console_name))
 
     async def stop(self) -> None:
-        """Stop sources first (no new data), then the simulator, then flush the store."""
+        """Stop the alarms reacting, then the sources (no new data), the simulator, and flush the store."""
+        self.core.alarms.stop()
         self._stopping.set()
         if self.opcua is not None:
             await self.opcua.stop()

@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         log = self._dock("Event log", "EventLogDock", self.event_log)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, alarms)
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
-        self.resizeDocks([alarms, log], [3, 2], Qt.Orientation.Horizontal)
+        self.resizeDocks([alarms, log], [2, 1], Qt.Orientation.Horizontal)
         self.resizeDocks([alarms], [DOCK_HEIGHT_PX], Qt.Orientation.Vertical)
         self.alarm_table.show_on_map.connect(self.plant_map.show_source)
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)

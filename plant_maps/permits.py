@@ -147,6 +147,10 @@ class PermitBook:
     def in_state(self, *states: PermitState) -> tuple[PermitStatus, ...]:
         return tuple(s for s in self._status.values() if s.state in states)
 
+    def active_permits(self) -> tuple[Permit, ...]:
+        """The permits whose work is running: what the worker rules judge zone entry against."""
+        return tuple(s.permit for s in self._status.values() if s.state is PermitState.ACTIVE)
+
     def simops(self) -> list[SimopsFlag]:
         """GB 30871 SIMOPS: dangerous pairs among the live permits, each with its explanation."""
         return simops_flags(((s.permit, s.state) for s in self._status.values()), self._gaps, self.adjacent_m)
@@ -207,15 +211,19 @@ class PermitBook:
         p = s.permit
         if approver in p.workers or approver == p.guardian:
             return PermitRefusal(
-                permit_id, "approve", f"{approver} works on or guards {p.id} and may not approve it"
+                permit_id,
+                PermitAction.APPROVE,
+                f"{approver} works on or guards {p.id} and may not approve it",
             )
         if any(a.approver == approver for a in s.approvals):
-            return PermitRefusal(permit_id, "approve", f"{approver} has already signed {p.id}")
+            return PermitRefusal(permit_id, PermitAction.APPROVE, f"{approver} has already signed {p.id}")
         step = next((st for st in s.pending_steps if role in st.roles), None)
         if step is None:
             needed = ", ".join(sorted(r for st in s.pending_steps for r in st.roles)) or "nobody"
             return PermitRefusal(
-                permit_id, "approve", f"no signature of a {role} is needed (still needed: {needed})"
+                permit_id,
+                PermitAction.APPROVE,
+                f"no signature of a {role} is needed (still needed: {needed})",
             )
         approval = Approval(step.name, role, approver, now, where)
         approvals = (*s.approvals, approval)
@@ -305,20 +313,16 @@ class PermitBook:
     def close(self, permit_id: str, actor: str, now: float, reason: str = "") -> Outcome:
         """The work is finished and the site handed back."""
         s = self._allowed(permit_id, PermitAction.CLOSE)
-        return (
-            s
-            if isinstance(s, PermitRefusal)
-            else self._move(s, PermitAction.CLOSE, actor, reason.strip(), now)
-        )
+        if isinstance(s, PermitRefusal):
+            return s
+        return self._move(s, PermitAction.CLOSE, actor, reason.strip(), now)
 
     def cancel(self, permit_id: str, actor: str, now: float, reason: str = "") -> Outcome:
         """Withdraw a permit whose work will not (or no longer) take place."""
         s = self._allowed(permit_id, PermitAction.CANCEL)
-        return (
-            s
-            if isinstance(s, PermitRefusal)
-            else self._move(s, PermitAction.CANCEL, actor, reason.strip(), now)
-        )
+        if isinstance(s, PermitRefusal):
+            return s
+        return self._move(s, PermitAction.CANCEL, actor, reason.strip(), now)
 
     # -- rules ----------------------------------------------------------------------------------------
 
@@ -389,6 +393,7 @@ class PermitBook:
     def _start_problems(self, s: PermitStatus, now: float, since: float | None) -> list[str]:
         """What blocks work from starting (`since` None) or restarting after a stop at `since`.
 
+        A test or check-in made at the very second of the stop does not count as made after it.
         GB 30871 gas analysis (fresh, passing, and on resumption new), guardian check-in, qualifications.
         """
         after = float("-inf") if since is None else since
@@ -397,7 +402,7 @@ class PermitBook:
             problems.append(f"validity ended at {_iso(s.end)}")
         if gas_limits(s.permit):
             verdict = s.gas_verdict
-            if verdict is None or verdict.test.taken_at < after:
+            if verdict is None or verdict.test.taken_at <= after:
                 problems.append("no gas test" + ("" if since is None else " taken since the suspension"))
             elif not verdict.passed:
                 problems.append("gas test failed: " + "; ".join(verdict.failures))
@@ -406,7 +411,7 @@ class PermitBook:
                 problems.append(
                     f"gas test is {age:.0f} min old (at most {self.gas_test_max_age_s / 60:g} min before work)"
                 )
-        if s.check_in is None or s.check_in.ts < after:
+        if s.check_in is None or s.check_in.ts <= after:
             again = "" if since is None else " again since the suspension"
             problems.append(f"guardian {s.permit.guardian} has not checked in at {s.permit.zone}{again}")
         problems += self._expired(s.permit, now)
@@ -437,5 +442,8 @@ class PermitBook:
         target = next_state(s.state, action)
         if target is None:  # every caller asked `_allowed` first: reaching this is a bug here
             raise AssertionError(f"{action.value} not allowed in {s.state.value}")
-        self._status[s.id] = replace(s, state=target, since=now, reason=reason, **updates)  # type: ignore[arg-type]
+        since = (
+            s.since if target is s.state else now
+        )  # a signature leaves the permit pending since submission
+        self._status[s.id] = replace(s, state=target, since=since, reason=reason, **updates)  # type: ignore[arg-type]
         return PermitChange(s.id, s.state, target, action, actor, reason, now, approval)

@@ -25,7 +25,7 @@ from widgets.theme import PALETTE
 
 LINES = 4
 MARKER_SIZE = 14
-STATUS_WIDTH = 250  # the right-hand column: count, Silence, sound and speech state
+STATUS_WIDTH = 330  # the right-hand column: count, Silence, sound and speech state
 AREA_SAMPLE = "Compressor house"  # area names are cut to this width
 MARKER_LEFT = 8
 COLUMN_GAP = 14

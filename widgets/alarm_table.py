@@ -55,7 +55,7 @@ COLUMN_SAMPLES = {
     SOURCE: "GD-CH-01.HH",
     VALUE: "-1234.5",
     STATE: "Returned, unacknowledged",
-    FLAGS: "first out · grouped under GD-CH-01.HH",
+    FLAGS: "chattering — shelve?",
 }
 
 # Sorting by state groups the unacknowledged (active or returned) first, then what still needs the operator.

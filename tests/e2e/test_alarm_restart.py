@@ -76,3 +76,22 @@ def test_alarm_states_survive_kill_9(
     assert not [t for t in after if t.alarm_id in (ACKED, SHELVED, UNACKED) and t.event is Event.ACTIVATE], (
         after
     )
+
+
+def test_a_clean_shutdown_raises_no_communication_alarms(
+    simulator: SimulatorThread, config: AppConfig, database_url: str
+) -> None:
+    """The console closing its own connections is not the plant going silent: nothing to restore later."""
+
+    async def run_and_stop() -> float:
+        app = Application(replace(config, database_url=database_url))
+        await app.start()
+        await wait_until_async(lambda: app.opcua is not None and app.opcua.status.messages > 0, 10)
+        await wait_until_async(lambda: "MQTT" in app.core.statuses, 10)
+        stopping_at = app.clock.now()
+        await app.stop()
+        return stopping_at
+
+    stopping_at = asyncio.run(run_and_stop())
+    after = [t for t in Store(database_url).alarm_transitions(since=stopping_at) if t.event is Event.ACTIVATE]
+    assert after == []

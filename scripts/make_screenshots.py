@@ -1,0 +1,115 @@
+"""Writes the README's screenshots to docs/: run `QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/make_screenshots.py`.
+
+The real windowed console against the demo simulator (scenarios four times faster than real time), a
+private Mosquitto and a scratch SQLite file:
+- docs/console.png — the whole window on the normal plant, once the first data is drawn;
+- docs/alarm-banner.png, docs/alarm-table.png, docs/console-alarms.png — the `gas-leak` scenario once its
+  tier-1 alarm is up, with one older alarm acknowledged so both looks show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import qasync
+from PySide6.QtWidgets import QApplication, QWidget
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from alarms.states import State
+from console.config import AppConfig
+from console.gui import WindowedConsole
+from integrations.simulator import SimulatorThread
+from plant_maps.site import load_site
+from tests.support import free_port, start_mosquitto, wait_until_async
+from widgets.theme import apply_theme
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+DEMO = REPO / "resources" / "plants" / "demo" / "site.toml"
+LEAK_HH = "GD-CH-01.HH"
+
+
+def save(widget: QWidget, name: str) -> None:
+    path = DOCS / name
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    print(f"wrote {path.relative_to(REPO)} ({widget.width()}x{widget.height()})")
+
+
+async def shoot(folder: Path) -> None:
+    opcua_url = f"opc.tcp://127.0.0.1:{free_port()}/controlroom/"
+    broker = start_mosquitto(folder)
+    simulator = SimulatorThread(
+        load_site(DEMO), opcua_url=opcua_url, mqtt_url=broker.url, update_hz=5.0, time_scale=4.0
+    )
+    simulator.start()
+    config = AppConfig(
+        site_file=DEMO,
+        opcua_url=opcua_url,
+        mqtt_url=broker.url,
+        database_url=f"sqlite:///{folder / 'screenshots.db'}",
+        simulator=False,
+        console_name="screenshots",
+        operator="operator",
+    )
+    console = WindowedConsole(config)
+    try:
+        await console.app.start()
+        await _shoot_console(console, simulator)
+    finally:
+        await console.close()
+        simulator.stop()
+        broker.stop()
+
+
+async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread) -> None:
+    window, engine = console.window, console.app.core.alarms.engine
+    first: list[bool] = []
+    console.bridge.first_data.connect(lambda: first.append(True))
+    await wait_until_async(lambda: first, 20)
+    await asyncio.sleep(0.5)  # one more flush, so the first values are painted
+    save(window, "console.png")
+    simulator.force("TT-R201", 110.0)  # reactor temperature above its limits: an older, tier-2 alarm
+    await wait_until_async(_listed(console, "TT-R201.HH"), 20)
+    await console.app.core.alarms.acknowledge(
+        [(a.id, a.seq) for a in engine.active() if a.id.startswith("TT-R201")], "operator", "screenshots"
+    )
+    simulator.set_scenario("gas-leak")
+    await wait_until_async(_listed(console, LEAK_HH), 60)
+    await asyncio.sleep(1.0)  # let the neighbouring detectors join, as they would on the plant
+    await wait_until_async(
+        lambda: console.annunciator.speaker.spoken or not console.annunciator.speaker.available, 15
+    )
+    window.plant_map.fit_site()
+    await asyncio.sleep(0.3)
+    save(window.alarm_banner, "alarm-banner.png")
+    save(window.alarm_table, "alarm-table.png")
+    save(window, "console-alarms.png")
+
+
+def _listed(console: WindowedConsole, alarm_id: str) -> Callable[[], bool]:
+    model = console.window.alarm_table.model
+
+    def listed() -> bool:
+        row = model.row_of(alarm_id)
+        return row is not None and model.view_at(row).state is not State.NORMAL
+
+    return listed
+
+
+def main() -> None:
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(qapp)
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    with tempfile.TemporaryDirectory() as folder, loop:
+        loop.run_until_complete(shoot(Path(folder)))
+
+
+if __name__ == "__main__":
+    main()
