@@ -17,7 +17,7 @@ import numpy as np
 
 from alarms.clock import Clock
 from alarms.comm import CommBank
-from alarms.definitions import AlarmSpec, Definitions, Tier
+from alarms.definitions import AlarmSpec, Definitions, LimitKind, Tier
 from alarms.derived import DerivedBank
 from alarms.escalation import Escalation
 from alarms.limits import LimitBank
@@ -73,6 +73,15 @@ class AlarmEngine:
         self._alarms: dict[str, _Alarm] = {}
         self._suppressed: set[str] = set()
         self._seq = 0
+        # The views of `active()`, kept between calls so that a flood redraw rebuilds only what changed:
+        # the alarms touched since, the alarms grouped under them, and the chattering ones (that flag fades).
+        self._shown: dict[str, AlarmView] = {}  # alarms not in NORMAL, by their latest seq, oldest first
+        self._touched: set[str] = set()
+        self._consequences: dict[str, list[str]] = {}
+        limit_specs = (rule.spec(kind) for rule in definitions.limits for kind in LimitKind)
+        for spec in (*self._specs.values(), *filter(None, limit_specs)):
+            if spec.cause:
+                self._consequences.setdefault(spec.cause, []).append(spec.id)
 
     # -- the plant ------------------------------------------------------------------------------------
 
@@ -189,10 +198,23 @@ class AlarmEngine:
     # -- views ----------------------------------------------------------------------------------------
 
     def active(self) -> list[AlarmView]:
-        """Every alarm not in NORMAL (hidden ones included, with their state), oldest transition first."""
+        """Every alarm not in NORMAL (hidden ones included, with their state), oldest transition first.
+
+        An alarm that did not change since the last call comes back as the very same view object.
+        """
         now = self._clock.now()
-        alarms = [a for a in self._alarms.values() if a.seq and a.status.state is not State.NORMAL]
-        return [self._view(a, now) for a in sorted(alarms, key=attrgetter("seq"))]
+        stale = self._touched | {a for a, view in self._shown.items() if view.chattering}
+        self._touched = set()
+        for alarm in sorted((self._alarms[a] for a in stale if a in self._alarms), key=attrgetter("seq")):
+            alarm_id, old = alarm.spec.id, self._shown.get(alarm.spec.id)
+            if not alarm.seq or alarm.status.state is State.NORMAL:
+                self._shown.pop(alarm_id, None)
+                continue
+            view = self._view(alarm, now)
+            if old is not None and old.seq != view.seq:
+                del self._shown[alarm_id]  # a newer transition: it moves to the end
+            self._shown[alarm_id] = view
+        return list(self._shown.values())
 
     def view(self, alarm_id: str) -> AlarmView:
         """One alarm, touched or not; KeyError for an id the definitions do not know."""
@@ -390,6 +412,8 @@ class AlarmEngine:
             self._escalation.unacknowledged(t.alarm_id, t.tier, t.ts)
         elif t.to_state not in UNACKNOWLEDGED:
             self._escalation.settled(t.alarm_id)
+        self._touched.add(t.alarm_id)
+        self._touched.update(self._consequences.get(t.alarm_id, ()))
         self._seq = max(self._seq, t.seq)
 
     def _group(self, spec: AlarmSpec) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 from datetime import UTC, datetime
@@ -38,6 +39,14 @@ def escalation_payload(t: Transition, console: str) -> bytes:
             "ts": datetime.fromtimestamp(t.ts, UTC).isoformat(timespec="milliseconds"),
         }
     ).encode()
+
+
+def settle_heap() -> None:
+    """Put everything built at start-up (site, rules, widgets, modules) out of the cyclic collector's reach,
+    so that a full collection during an alarm flood scans only what the flood made: it blocked the loop for
+    60-110 ms before, and the flood's loop-lag p99 fell from ~100 ms to ~25 ms (benchmarks/alarms.py)."""
+    gc.collect()
+    gc.freeze()
 
 
 class Application:
@@ -99,6 +108,7 @@ class Application:
         )
         self.mqtt.start()
         self.core.subscribe(Topic.ALARMS, self._publish_escalations)
+        settle_heap()
 
     async def _tick(self) -> None:
         """Let time act on the alarms (delays, slopes, shelve expiry, escalation) until stopped."""

@@ -88,7 +88,8 @@ class Bridge(QObject):
         """The banner, the list and the tones follow the engine's alarms (one snapshot for all three)."""
         self._alarms_drawn_at = time.monotonic()
         views, floods = self.core.alarms.views(), self.core.alarms.floods()
-        self.window.alarm_table.set_alarms(views, floods)
+        if self.window.alarm_table.set_alarms(views, floods):
+            self._alarm_timer.start(0)  # a flood: list the next slice once the loop has had its turn
         self.window.alarm_banner.set_alarms(views, floods)
         self.annunciator.set_unacknowledged({int(v.tier) for v in views if v.state in UNACKNOWLEDGED})
 

@@ -8,6 +8,7 @@ each with its tier in text. Updated from the GUI bridge's timer; all methods run
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -145,12 +146,13 @@ def banner_lines(
     flood_window_min: int,
 ) -> tuple[list[BannerLine], int]:
     """The banner's lines and how many unacknowledged alarms they leave out."""
-    unacked = sorted((v for v in views if v.state in UNACKNOWLEDGED), key=banner_order)
+    unacked = [v for v in views if v.state in UNACKNOWLEDGED]
+    top = heapq.nsmallest(LINES + 1, unacked, key=banner_order)  # a flood has thousands: sort only the top
     flooding = sorted((f for f in floods if f.flooding), key=lambda f: -f.count)
     if not flooding:
         if not unacked:
             return [BannerLine(Kind.CALM, ("No unacknowledged alarms",))], 0
-        shown = unacked[:LINES]
+        shown = top[:LINES]
         return [_alarm_line(v, area_names) for v in shown], len(unacked) - len(shown)
     flood, *others = flooding
     header = f"ALARM FLOOD — {area_names.get(flood.area, flood.area)}: {flood.count} alarms in {flood_window_min} min"
@@ -162,7 +164,7 @@ def banner_lines(
         lines.append(_alarm_line(first, area_names, Kind.FIRST_OUT))
     elif flood.first_out:
         lines.append(BannerLine(Kind.FIRST_OUT, ("", "", "", f"First out: {flood.first_out}")))
-    shown = [v for v in unacked if v.id != flood.first_out][: LINES - len(lines)]
+    shown = [v for v in top if v.id != flood.first_out][: LINES - len(lines)]
     lines += [_alarm_line(v, area_names) for v in shown]
     shown_ids = {line.alarm_id for line in lines}
     return lines, sum(v.id not in shown_ids for v in unacked)

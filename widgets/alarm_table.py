@@ -44,6 +44,7 @@ from widgets.shelve_dialog import ShelveDialog
 
 Index = QModelIndex | QPersistentModelIndex
 
+MAX_NEW_ROWS_PER_CALL = 500  # sorting them in costs ~25 ms: a flood is listed in slices, the loop stays live
 COLUMNS = ("Time", "Priority", "Area", "Source", "Message", "Value", "State", "Flags")
 TIME, PRIORITY, AREA, SOURCE, MESSAGE, VALUE, STATE, FLAGS = range(len(COLUMNS))
 ICON_SIZE = 12
@@ -104,10 +105,14 @@ class AlarmTableModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_alarms(self, views: Sequence[AlarmView], first_out: Collection[str] = ()) -> None:
+    def set_alarms(
+        self, views: Sequence[AlarmView], first_out: Collection[str] = (), max_new: int | None = None
+    ) -> int:
         """Show this snapshot: rows of vanished alarms are removed, changed ones updated, new ones appended.
 
-        `first_out` names the alarms marked first out of a flood (FloodState.first_out).
+        `first_out` names the alarms marked first out of a flood (FloodState.first_out). At most `max_new`
+        new rows are appended (the oldest first), so that a flood is listed in slices that each keep the
+        event loop responsive; returns how many are left for the next call.
         """
         incoming = {view.id: view for view in views}
         gone = [row for row, r in enumerate(self._rows) if r.view.id not in incoming]
@@ -126,6 +131,8 @@ class AlarmTableModel(QAbstractTableModel):
         for first, last in _runs(changed):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         new = [view for alarm_id, view in incoming.items() if alarm_id not in self._row_of]
+        left = max(0, len(new) - max_new) if max_new is not None else 0
+        new = new[: len(new) - left]
         if new:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
@@ -133,6 +140,7 @@ class AlarmTableModel(QAbstractTableModel):
                 self._rows.append(self._row(view, view.id in first_out))
                 self._row_of[view.id] = row
             self.endInsertRows()
+        return left
 
     def set_area_names(self, names: Mapping[str, str]) -> None:
         """Area id -> name, for the Area column (an unknown area shows its id)."""
@@ -326,11 +334,16 @@ class AlarmTable(QWidget):
         self._update_count()
         self._update_buttons()
 
-    def set_alarms(self, views: Sequence[AlarmView], floods: Sequence[FloodState] = ()) -> None:
-        """Show a snapshot of the alarms; the first-out alarms of floods carry the "first out" flag."""
-        self.model.set_alarms(views, {f.first_out for f in floods if f.flooding and f.first_out})
+    def set_alarms(self, views: Sequence[AlarmView], floods: Sequence[FloodState] = ()) -> int:
+        """Show a snapshot of the alarms; the first-out alarms of floods carry the "first out" flag.
+
+        Lists at most MAX_NEW_ROWS_PER_CALL new alarms; returns how many wait for the next call.
+        """
+        first_out = {f.first_out for f in floods if f.flooding and f.first_out}
+        left = self.model.set_alarms(views, first_out, MAX_NEW_ROWS_PER_CALL)
         self._update_count()
         self._update_buttons()
+        return left
 
     def set_areas(self, areas: Sequence[tuple[str, str]]) -> None:
         """The operator areas as (id, name), for the area filter and the Area column."""

@@ -53,6 +53,31 @@ def _to_device(transform: QTransform, x: np.ndarray, y: np.ndarray) -> tuple[np.
     return px, py
 
 
+class _LabelGrid:
+    """Which parts of the viewport already carry a label, in cells one text line high."""
+
+    def __init__(self, line_px: float) -> None:
+        self._cell = line_px
+        self._taken: set[tuple[int, int]] = set()
+
+    def occupied(self, x: float, y: float) -> bool:
+        """A cheap first test: the cell where a label would start is taken."""
+        return (int(x // self._cell), int(y // self._cell)) in self._taken
+
+    def claim(self, rect: QRectF) -> bool:
+        """Take the cells `rect` covers; False (and nothing taken) when any of them is taken already."""
+        cell = self._cell
+        cells = {
+            (c, r)
+            for c in range(int(rect.left() // cell), int(rect.right() // cell) + 1)
+            for r in range(int(rect.top() // cell), int(rect.bottom() // cell) + 1)
+        }
+        if cells & self._taken:
+            return False
+        self._taken |= cells
+        return True
+
+
 class MarkerLayer(QGraphicsItem):
     """Markers at scene positions `x`, `y` (NaN: not drawn); `code[i]` picks marker i's style.
 
@@ -77,6 +102,7 @@ class MarkerLayer(QGraphicsItem):
         self._text_dx = np.array([s.size / 2 + 4.0 for s in styles])  # text starts right of the marker
         self._text_dy = (metrics.ascent() - metrics.descent()) / 2  # baseline that centres the text
         self._sprites: dict[float, list[QPixmap]] = {}  # per device pixel ratio
+        self.written: list[int] = []  # rows whose label the last paint wrote
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -97,8 +123,7 @@ class MarkerLayer(QGraphicsItem):
         painter.resetTransform()
         self._paint_markers(painter, px, py, on_screen)
         labelled = np.flatnonzero(on_screen & self.labelled(np.sqrt(abs(transform.determinant()))))
-        if labelled.size:
-            self._paint_labels(painter, px, py, labelled)
+        self.written = self._paint_labels(painter, px, py, labelled) if labelled.size else []
         painter.restore()
 
     def _paint_markers(
@@ -113,20 +138,29 @@ class MarkerLayer(QGraphicsItem):
             for x, y in zip(left, top, strict=True):
                 painter.drawPixmap(x, y, sprite)
 
-    def _paint_labels(self, painter: QPainter, px: np.ndarray, py: np.ndarray, rows: np.ndarray) -> None:
-        """Write each marker's label on a light plate to the right of it (device pixels)."""
+    def _paint_labels(self, painter: QPainter, px: np.ndarray, py: np.ndarray, rows: np.ndarray) -> list[int]:
+        """Write labels on a light plate to the right of their markers (device pixels), the most severe first;
+        a label that would overlap one already written is left out (its marker and tooltip still tell), so a
+        cluster of alarms stays legible and a flood of them costs no more than a screenful of text."""
+        rows = rows[np.argsort(-self.code[rows], kind="stable")]
         painter.setFont(self._font)
         painter.setPen(self._text_pen)
         metrics, height = self._metrics, self._metrics.height() + 2
         left = np.rint(px[rows] + self._text_dx[self.code[rows]]).astype(np.int32).tolist()
         base = np.rint(py[rows] + self._text_dy).astype(np.int32).tolist()
+        taken, written = _LabelGrid(height), []
         for row, x, y in zip(rows.tolist(), left, base, strict=True):
+            top = y - metrics.ascent() - 1
+            if taken.occupied(x - 2, top):
+                continue
             text = self.label(row)
-            painter.fillRect(
-                QRectF(x - 2, y - metrics.ascent() - 1, metrics.horizontalAdvance(text) + 4, height),
-                self._backing,
-            )
+            plate = QRectF(x - 2, top, metrics.horizontalAdvance(text) + 4, height)
+            if not taken.claim(plate):
+                continue
+            painter.fillRect(plate, self._backing)
             painter.drawText(x, y, text)
+            written.append(row)
+        return written
 
     def _sprites_for(self, ratio: float) -> list[QPixmap]:
         if ratio not in self._sprites:

@@ -114,6 +114,10 @@ class PlantMapView(QGraphicsView):
         """The reading written next to a detector (always for abnormal ones, for all when zoomed in)."""
         return self._detectors.label(self.site.tag_index[sensor_id])
 
+    def detector_labels_written(self) -> list[str]:
+        """The detectors whose reading the last repaint wrote on the map, most severe first."""
+        return [self._detectors.ids[row] for row in self._detectors.written]
+
     def worker_scene_pos(self, worker_id: str) -> QPointF | None:
         """Where a worker's marker is drawn (metres), None while the worker has never been seen."""
         row = self.site.worker_index[worker_id]

@@ -19,7 +19,7 @@ from alarms.definitions import Priority, Tier
 from alarms.noise import FloodState
 from alarms.records import AlarmView, Shelve
 from alarms.states import UNACKNOWLEDGED, State
-from widgets.alarm_table import FLAGS, PRIORITY, STATE, AlarmTable
+from widgets.alarm_table import FLAGS, MAX_NEW_ROWS_PER_CALL, PRIORITY, STATE, AlarmTable
 from widgets.theme import PALETTE, qt_palette, style_sheet
 
 T0 = 1_700_000_000.0
@@ -408,3 +408,13 @@ def test_tier_1_is_a_red_shape_in_a_grey_table(qtbot: QtBot, table: AlarmTable, 
     rows, columns = np.nonzero(red)
     assert rows.min() >= top and columns.min() >= left and columns.max() < left + 30  # only on the shapes
     assert is_grey(image[-40, table.width() // 2]) and is_grey(image[top + 40, table.width() // 2])
+
+
+def test_a_flood_is_listed_in_slices_until_every_alarm_is_there(table: AlarmTable) -> None:
+    flood = [alarm(f"TT-{i:04d}.H", seq=i + 1, ts=T0 + i) for i in range(1200)]
+    waiting = [table.set_alarms(flood)]
+    while waiting[-1]:
+        waiting.append(table.set_alarms(flood))
+    assert waiting == [1200 - MAX_NEW_ROWS_PER_CALL, 1200 - 2 * MAX_NEW_ROWS_PER_CALL, 0]
+    assert {v.id for v in table.visible_alarms()} == {v.id for v in flood}
+    assert table.count_label.text() == "1200 alarms"

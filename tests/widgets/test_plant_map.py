@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from alarms.samples import Quality
 from plant_maps.limits import LimitArrays
-from plant_maps.site import Site
+from plant_maps.site import Sensor, Site
 from widgets.plant_map import PlantMapView
 from widgets.theme import PALETTE
 
@@ -261,3 +261,27 @@ def test_hovering_a_detector_tells_its_name_and_reading(view: PlantMapView, site
         view.viewport(), QHelpEvent(QEvent.Type.ToolTip, at, view.viewport().mapToGlobal(at))
     )
     assert QToolTip.text() == f"{site.sensor(GAS).name} ({GAS})\nHH 30.0 %LEL"
+
+
+def test_of_two_alarms_side_by_side_only_the_more_severe_reading_is_written(
+    view: PlantMapView, site: Site
+) -> None:
+    """Overlapping labels would make both unreadable; the other stays a coloured marker with its tooltip."""
+    view.resize(480, 320)  # a small screen, or a console split: detectors crowd
+    view.fit_site()
+    lel = [s for s in site.sensors if s.measure == "lel"]
+
+    def gap(a: Sensor, b: Sensor) -> QPoint:
+        return _on_screen(view, a.id) - _on_screen(view, b.id)
+
+    near, far = min(
+        ((a, b) for i, a in enumerate(lel) for b in lel[i + 1 :] if abs(gap(a, b).x()) < 40),
+        key=lambda pair: abs(gap(*pair).y()),
+    )
+    assert abs(gap(near, far).y()) < view.fontMetrics().height()  # their labels would overlap
+    _show_values(view, site, {near.id: 12.0, far.id: 30.0})
+    view.viewport().repaint()
+    assert view.detector_labels_written() == [far.id]
+    _show_values(view, site, {near.id: 12.0, far.id: 0.0})
+    view.viewport().repaint()
+    assert view.detector_labels_written() == [near.id]
