@@ -187,6 +187,7 @@ class EventKind(StrEnum):
     NO_MOTION = "no_motion"
     VISION = "vision"
     INTERLOCK_MISMATCH = "interlock_mismatch"
+    WORKER_RULE = "worker_rule"  # no-permit entry, lost signal, ... (plant_maps.worker_rules)
 
 
 @dataclass(frozen=True, slots=True)

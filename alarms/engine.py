@@ -100,13 +100,19 @@ class AlarmEngine:
         return self._evaluate(None, None)
 
     def raise_event(
-        self, alarm_id: str, value: float = math.nan, ts: float | None = None
+        self, alarm_id: str, value: float = math.nan, ts: float | None = None, message: str | None = None
     ) -> list[Transition]:
-        """A discrete alarm from outside (SOS, fall, no motion, video AI, interlock mismatch) is active."""
-        return self._event(alarm_id, True, value, ts)
+        """A discrete alarm from outside (SOS, fall, no motion, video AI, interlock mismatch) is active.
 
-    def clear_event(self, alarm_id: str, ts: float | None = None) -> list[Transition]:
-        return self._event(alarm_id, False, math.nan, ts)
+        `message` replaces the rendered template where the text depends on more than the value (which way an
+        interlock's feedback failed to follow); later transitions of the occurrence keep it.
+        """
+        return self._event(alarm_id, True, value, ts, message)
+
+    def clear_event(
+        self, alarm_id: str, ts: float | None = None, value: float = math.nan, message: str | None = None
+    ) -> list[Transition]:
+        return self._event(alarm_id, False, value, ts, message)
 
     def tick(self, now: float | None = None) -> list[Transition]:
         """Let time pass: on/off delays, slopes, one expired shelve per stagger, tier-1 escalation."""
@@ -279,10 +285,13 @@ class AlarmEngine:
         ]
         return self._conditions(edges, now)
 
-    def _event(self, alarm_id: str, active: bool, value: float, ts: float | None) -> list[Transition]:
+    def _event(
+        self, alarm_id: str, active: bool, value: float, ts: float | None, message: str | None
+    ) -> list[Transition]:
         if alarm_id not in self._events:
             raise KeyError(f"{alarm_id!r} is not a discrete event alarm")
-        return self._conditions([Edge(alarm_id, active, value)], self._clock.now() if ts is None else ts)
+        edge = Edge(alarm_id, active, value, message)
+        return self._conditions([edge], self._clock.now() if ts is None else ts)
 
     def _conditions(self, edges: list[Edge], ts: float) -> list[Transition]:
         out: list[Transition] = []
@@ -290,9 +299,8 @@ class AlarmEngine:
             alarm = self._alarm(edge.alarm_id)
             if alarm.status.active == edge.active:
                 continue  # already so, e.g. restored from the journal
-            out.append(
-                self._emit(alarm, Event.ACTIVATE if edge.active else Event.CLEAR, ts, value=edge.value)
-            )
+            event = Event.ACTIVATE if edge.active else Event.CLEAR
+            out.append(self._emit(alarm, event, ts, value=edge.value, message=edge.message))
             shelve = self._shelving.get(edge.alarm_id)
             if shelve is not None and shelve.one_shot and not edge.active:
                 out.append(
@@ -344,6 +352,7 @@ class AlarmEngine:
         console: str = "",
         comment: str = "",
         shelve: Shelve | None = None,
+        message: str | None = None,
     ) -> Transition:
         spec, before = alarm.spec, alarm.status
         status = before.apply(event, latched=spec.latched, suppressed=spec.area in self._suppressed)
@@ -354,7 +363,10 @@ class AlarmEngine:
             and (group is None or spec.tier is Tier.LIFE)
         )
         chattering, first_out, flood = self._observe(alarm, event, candidate, ts)
-        value = alarm.value if value is None else value
+        own_value = value is not None
+        value = value if value is not None else alarm.value
+        if message is None:  # an event without a value of its own (acknowledge, shelve...) keeps the text
+            message = alarm.message if not own_value and alarm.message else spec.render(value)
         self._seq += 1
         t = Transition(
             seq=self._seq,
@@ -363,7 +375,7 @@ class AlarmEngine:
             tier=spec.tier,
             priority=spec.priority,
             area=spec.area,
-            message=spec.render(value),
+            message=message,
             event=event,
             from_state=before.state,
             to_state=status.state,

@@ -95,3 +95,4 @@ class Edge(NamedTuple):
     alarm_id: str
     active: bool
     value: float
+    message: str | None = None  # None: the alarm's template rendered with `value`

@@ -1,7 +1,8 @@
 """Tag samples as batches of numpy arrays: the one sample type every source produces.
 
 A batch carries many samples at once so that ingest, rules and history work a publish cycle at a time,
-never one message at a time.
+never one message at a time. Interlocks are few and Boolean: their command and feedback travel together
+as an `InterlockSample` per interlock touched.
 """
 
 from __future__ import annotations
@@ -63,3 +64,17 @@ class TagBatch:
             source_ts=np.asarray(source_ts, dtype=np.float64),
             received_ts=received_ts,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class InterlockSample:
+    """The command and feedback of one interlock as the console last saw them, both at once.
+
+    None means unknown: not received yet, bad quality, not a Boolean, or its source dropped (stale).
+    `ts` is when the console received it, on its one clock: the feedback timing runs on that clock.
+    """
+
+    interlock_id: str
+    command: bool | None
+    feedback: bool | None
+    ts: float

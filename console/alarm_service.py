@@ -19,14 +19,18 @@ from alarms.clock import Clock
 from alarms.definitions import EventKind
 from alarms.engine import AlarmEngine
 from alarms.escalation import Escalation
+from alarms.interlocks import InterlockWatch, MismatchEdge
 from alarms.noise import FloodState
 from alarms.records import AlarmView, Refusal, Transition
-from alarms.samples import Quality, TagBatch
+from alarms.samples import InterlockSample, Quality, TagBatch
 from alarms.shelving import Shelving
+from alarms.states import Event
 from integrations.storage import StoreWriter
-from plant_maps.alarm_rules import wearable_alarm
+from plant_maps.alarm_rules import interlock_alarm, mismatch_message, wearable_alarm
 from plant_maps.site import Site
 from plant_maps.wearables import VisionDetection, WearableEvent
+from plant_maps.worker_rule_kinds import worker_alarm
+from plant_maps.worker_rules import WorkerFinding
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +62,18 @@ class AlarmService:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped = False
         self._areas = [z.id for z in site.zones] + ["site"]
+        self._clock = clock
+        self._interlocks = {il.id: il for il in site.interlocks}
+        self.interlocks = InterlockWatch({il.id: il.timeout_s for il in site.interlocks})
+        self._commanded: dict[str, bool] = {}  # last known command per interlock, kept while stale
 
     # -- plant and wearables (loop thread) ------------------------------------------------------------
 
     def restore(self, records: Iterable[Transition]) -> None:
         """Bring back the alarms journaled before a restart (what restoring changes is journaled too)."""
         self._commit(self.engine.restore(records))
+        for interlock_id in self._interlocks:
+            self.interlocks.force(interlock_id, self.engine.view(interlock_alarm(interlock_id)).active)
 
     def stop(self) -> None:
         """The console is shutting down: its own sources closing are not a loss of communication with the
@@ -103,10 +113,46 @@ class AlarmService:
             out += self.engine.clear_event(alarm_id, d.ts)
         self._commit(out)
 
-    def tick(self) -> None:
-        """Let time act: on/off delays, slopes, shelve expiry, tier-1 escalation. Called every TICK_S."""
+    def on_worker_findings(self, findings: Sequence[WorkerFinding]) -> None:
+        """Worker rules that started or stopped holding raise or clear that worker's alarm."""
+        out: list[Transition] = []
+        for f in findings:
+            alarm_id = worker_alarm(f.worker, f.rule)
+            out += self.engine.raise_event(alarm_id) if f.active else self.engine.clear_event(alarm_id)
+        self._commit(out)
+
+    async def resolve(
+        self, alarm_id: str, actor: str, console: str, notes: str
+    ) -> tuple[list[Transition], list[Refusal]]:
+        """A responder resolved a wearable alarm: its condition ends and, latched, it is reset (both journaled
+        with the notes). Only an acknowledged alarm is resolved."""
+        view = self.engine.view(alarm_id)
+        if not view.acked:
+            return [], [Refusal(alarm_id, Event.RESET, "acknowledge it before resolving it")]
+        done = self.engine.clear_event(alarm_id)
+        reset = self.engine.reset(alarm_id, actor, console, notes)
+        return await self._carry_out([*done, reset])
+
+    def on_interlocks(self, samples: Sequence[InterlockSample]) -> list[InterlockSample]:
+        """Interlock command and feedback values: a feedback that now follows clears its mismatch alarm (one
+        that does not is raised by `tick`). Returns the samples whose command changed, for the event log."""
+        commanded: list[InterlockSample] = []
+        for s in samples:
+            if s.command is None:
+                continue
+            if self._commanded.get(s.interlock_id, s.command) != s.command:
+                commanded.append(s)
+            self._commanded[s.interlock_id] = s.command
         if not self._stopped:
-            self._commit(self.engine.tick())
+            self._commit(self._mismatches(self.interlocks.apply(samples)))
+        return commanded
+
+    def tick(self) -> None:
+        """Let time act: on/off delays, slopes, shelve expiry, tier-1 escalation, interlock feedback timeouts.
+        Called every TICK_S; one reading of the clock for all of them."""
+        if not self._stopped:
+            now = self._clock.now()
+            self._commit([*self.engine.tick(now), *self._mismatches(self.interlocks.due(now))])
 
     # -- operator commands (loop thread) --------------------------------------------------------------
 
@@ -141,6 +187,18 @@ class AlarmService:
         return [self.engine.flood_state(area) for area in self._areas]
 
     # -- internals ------------------------------------------------------------------------------------
+
+    def _mismatches(self, edges: Sequence[MismatchEdge]) -> list[Transition]:
+        """DOMAIN `PLC interlock`: the feedback-mismatch edges as the interlocks' tier-1 discrete alarms."""
+        out: list[Transition] = []
+        for e in edges:
+            alarm_id = interlock_alarm(e.interlock_id)
+            message = mismatch_message(self._interlocks[e.interlock_id], e)
+            if e.active:
+                out += self.engine.raise_event(alarm_id, e.seconds, e.ts, message)
+            else:
+                out += self.engine.clear_event(alarm_id, e.ts, e.seconds, message)
+        return out
 
     async def _carry_out(
         self, results: Sequence[Transition | Refusal]

@@ -14,11 +14,13 @@ from alarms.records import Transition
 from alarms.states import Event
 from console.config import AppConfig
 from console.core import Core
+from console.permit_service import JOURNAL_KIND as PERMIT_JOURNAL
 from console.session import Topic
+from console.wearable_response import JOURNAL_KIND as RESPONSE_JOURNAL
 from integrations.mqtt_source import MqttSource
 from integrations.opcua_source import OpcUaSource
 from integrations.simulator import SimulatorThread
-from integrations.storage import Store, StoreWriter, default_database_url
+from integrations.storage import JournalEntry, Store, StoreWriter, default_database_url
 from plant_maps.site import load_site
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,8 @@ class Application:
         self.core.alarms.restore(restored)
         if restored:
             self.core.add_log("info", "alarm", f"restored {len(restored)} alarms from the journal")
+        field_entries = await loop.run_in_executor(None, self._field_journal)
+        self.core.field.restore(field_entries)
         self._tasks.append(asyncio.create_task(self._tick(), name="alarm-clock"))
         if config.simulator:
             self.simulator = SimulatorThread(
@@ -110,10 +114,18 @@ class Application:
         self.core.subscribe(Topic.ALARMS, self._publish_escalations)
         settle_heap()
 
+    def _field_journal(self) -> list[JournalEntry]:
+        """The permit changes and wearable responses journaled so far, oldest first."""
+        kinds = (PERMIT_JOURNAL, RESPONSE_JOURNAL)
+        return sorted(
+            (e for kind in kinds for e in self.store.journal_rows(kind=kind)),
+            key=lambda e: (e.ts, e.seq or 0),
+        )
+
     async def _tick(self) -> None:
-        """Let time act on the alarms (delays, slopes, shelve expiry, escalation) until stopped."""
+        """Let time act (alarm delays and escalation, permit expiry, worker rules) until stopped."""
         while not self._stopping.is_set():
-            self.core.alarms.tick()
+            self.core.tick()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), TICK_S)
 

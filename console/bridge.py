@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from alarms.records import Transition
 from alarms.states import State
 from console.annunciator import Annunciator
+from console.field_operations import wearable_alerts
 from console.main_window import MainWindow
 from console.session import LogEntry, Session, Topic
 
@@ -91,6 +92,7 @@ class Bridge(QObject):
         if self.window.alarm_table.set_alarms(views, floods):
             self._alarm_timer.start(0)  # a flood: list the next slice once the loop has had its turn
         self.window.alarm_banner.set_alarms(views, floods)
+        self.window.plant_map.set_worker_alerts(wearable_alerts(views))
         self.annunciator.set_unacknowledged({int(v.tier) for v in views if v.state in UNACKNOWLEDGED})
 
     def flush(self) -> None:

@@ -19,17 +19,26 @@ import numpy as np
 from alarms.clock import Clock
 from alarms.definitions import Tier
 from alarms.records import SYSTEM, Refusal, Transition
-from alarms.samples import TagBatch
+from alarms.samples import InterlockSample, TagBatch
 from alarms.states import Event
 from console.alarm_service import AlarmService
+from console.field_operations import FieldOperations
 from console.session import (
     Acknowledge,
+    AssignResponder,
+    ClosePermit,
     Command,
     CommandResult,
     LogEntry,
     OperatorNote,
     ResetAlarm,
+    ResolveWearableAlarm,
+    ResponderOnScene,
+    ResumePermit,
     Shelve,
+    StartMuster,
+    StopMuster,
+    SuspendPermit,
     Topic,
     Unshelve,
 )
@@ -38,9 +47,11 @@ from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.limits import LimitArrays
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
-from plant_maps.wearables import PositionBatch, VisionDetection, Vitals, WearableEvent
+from plant_maps.wearables import PositionBatch, SeenEvents, VisionDetection, Vitals, WearableEvent
 
 log = logging.getLogger(__name__)
+
+EVENT_MEMORY = 10_000  # wearable event ids remembered to recognise a repeated delivery
 
 
 _SEVERITY_OF_STATE = {
@@ -72,6 +83,24 @@ class Core:
         self._seq = 0
         self._subscribers: dict[Topic, list[Callable[[Any], None]]] = {t: [] for t in Topic}
         self.alarms = AlarmService(site, clock, writer, self._alarms_committed)
+        self.field = FieldOperations(
+            site,
+            clock,
+            writer,
+            console_name,
+            self.alarms,
+            self.tags,
+            self.workers,
+            self._publish,
+            self.add_log,
+        )
+        self.permits, self.responses, self.muster = (
+            self.field.permits,
+            self.field.responses,
+            self.field.muster,
+        )
+        self._seen_events = SeenEvents(EVENT_MEMORY)
+        self.ticks = 0  # how often time has acted (tests wait on it)
 
     # -- session side -------------------------------------------------------------------------------
 
@@ -116,7 +145,16 @@ class Core:
         rows = np.array([self.site.worker_index[v.worker] for v in vitals], dtype=np.int32)
         self._publish(Topic.WORKERS, rows)
 
+    def tick(self) -> None:
+        """Let time act on the alarms, the permits, the worker rules and the muster (every TICK_S)."""
+        self.alarms.tick()
+        self.field.tick()
+        self.ticks += 1
+
     def on_wearable_events(self, events: list[WearableEvent]) -> None:
+        events = self._seen_events.new(events)  # QoS 1 delivers at least once: a repeat is the same event
+        if not events:
+            return
         for event in events:
             worker = self.site.workers[self.site.worker_index[event.worker]]
             severity = "info" if event.type == "sos_cancel" else "error"
@@ -150,6 +188,14 @@ class Core:
             ]
         )
         self.alarms.on_detections(detections)
+
+    def on_interlocks(self, samples: list[InterlockSample]) -> None:
+        """Interlock command and feedback values go to the alarm service; a changed command is logged."""
+        for s in self.alarms.on_interlocks(samples):
+            state = "ON" if s.command else "OFF"
+            self.add_log(
+                "warning" if s.command else "info", "interlock", f"{s.interlock_id} commanded {state}", s.ts
+            )
 
     def on_status(self, status: SourceStatus, message: str) -> None:
         self.statuses[status.name] = status
@@ -187,6 +233,17 @@ class Core:
                     outcome = await self.alarms.unshelve(command.alarm_id, command.actor, console)
                 case ResetAlarm():
                     outcome = await self.alarms.reset(command.alarm_id, command.actor, console)
+                case (
+                    SuspendPermit()
+                    | ResumePermit()
+                    | ClosePermit()
+                    | AssignResponder()
+                    | ResponderOnScene()
+                    | ResolveWearableAlarm()
+                    | StartMuster()
+                    | StopMuster()
+                ):
+                    return await self.field.command(command)
                 case _:
                     return CommandResult(False, f"unknown command {command!r}")
         except (

@@ -19,6 +19,7 @@ from console.annunciator import Annunciator
 from console.application import Application
 from console.bridge import Bridge
 from console.config import AppConfig
+from console.field_view import FieldView
 from console.main_window import MainWindow
 from widgets.theme import apply_theme
 
@@ -40,10 +41,11 @@ class WindowedConsole:
 
     def __init__(self, config: AppConfig) -> None:
         self.app = Application(config)
-        self.window = MainWindow(self.app.site, config.operator, config.console_name)
+        self.window = MainWindow(self.app.site, config.operator, config.console_name, self.app.clock.now)
         self.annunciator = Annunciator(parent=self.window)
         self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
         self.commands = AlarmCommands(self.app.core, self.window, config.operator)
+        self.field = FieldView(self.app.core, self.window, config.operator)
         banner = self.window.alarm_banner
         banner.silence_requested.connect(self.annunciator.silence)
         self.annunciator.state_changed.connect(banner.set_sound_state)
@@ -57,6 +59,8 @@ class WindowedConsole:
     async def close(self) -> None:
         self._first_paint.remove()
         await self.commands.wait_idle()
+        await self.field.wait_idle()
+        self.field.close()
         self.bridge.close()
         self.annunciator.close()
         await self.app.stop()

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
 from plant_maps.site import Site
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_table import AlarmTable
 from widgets.event_log import EventLogView
+from widgets.muster_panel import MusterPanel
+from widgets.permit_card import PermitCard
+from widgets.permit_panel import PermitPanel
 from widgets.plant_map import PlantMapView
 from widgets.status_bar import ConnectionStatusBar
+from widgets.worker_details import WorkerDetails
+from widgets.worker_panel import WorkerPanel
 
 LAYERS = (
     ("zones", "Zones"),
@@ -21,6 +29,7 @@ LAYERS = (
     ("muster", "Muster points"),
 )
 
+RIGHT_DOCK_WIDTH_PX = 520
 DOCK_HEIGHT_PX = 300  # about ten alarm rows: the list must never shrink to its buttons
 
 
@@ -31,8 +40,12 @@ class MainWindow(QMainWindow):
     """
 
     closed = Signal()
+    permit_shown = Signal(str)  # the console fills the card with the permit's live status
+    worker_shown = Signal(str)  # the console fills the details with the worker's live data
 
-    def __init__(self, site: Site, operator: str, console_name: str) -> None:
+    def __init__(
+        self, site: Site, operator: str, console_name: str, now: Callable[[], float] = time.time
+    ) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.setWindowTitle(f"Control room — {site.name} — {operator}@{console_name}")
@@ -56,11 +69,55 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
         self.resizeDocks([alarms, log], [2, 1], Qt.Orientation.Horizontal)
         self.resizeDocks([alarms], [DOCK_HEIGHT_PX], Qt.Orientation.Vertical)
+        self._build_field_docks(site, now)
         self.alarm_table.show_on_map.connect(self.plant_map.show_source)
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
         self.status_bar = ConnectionStatusBar()
         self.setStatusBar(self.status_bar)
         self._build_toolbar()
+
+    def _build_field_docks(self, site: Site, now: Callable[[], float]) -> None:
+        """Right: the permit, worker and muster lists in tabs, and below them the card of what was picked."""
+        self.permit_panel = PermitPanel(site, now)
+        self.worker_panel = WorkerPanel(site, now)
+        self.muster_panel = MusterPanel(site, now)
+        self.permit_card = PermitCard(site, now)
+        self.worker_details = WorkerDetails(site, now)
+        self.details = QStackedWidget()
+        self.details.addWidget(self.permit_card)
+        self.details.addWidget(self.worker_details)
+        lists = [
+            self._dock("Permits", "PermitDock", self.permit_panel),
+            self._dock("Workers", "WorkerDock", self.worker_panel),
+            self._dock("Muster", "MusterDock", self.muster_panel),
+        ]
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, lists[0])
+        for dock in lists[1:]:
+            self.tabifyDockWidget(lists[0], dock)
+        lists[0].raise_()
+        details = self._dock("Details", "DetailsDock", self.details)
+        self.splitDockWidget(lists[0], details, Qt.Orientation.Vertical)
+        self.resizeDocks([lists[0]], [RIGHT_DOCK_WIDTH_PX], Qt.Orientation.Horizontal)
+        self.permit_panel.permit_activated.connect(self.show_permit)
+        self.plant_map.permit_clicked.connect(self.show_permit)
+        self.worker_panel.worker_activated.connect(self.show_worker)
+        self.plant_map.worker_clicked.connect(self.show_worker)
+        self.muster_panel.worker_activated.connect(self.show_worker)
+        self.permit_card.show_on_map_requested.connect(self.plant_map.show_source)
+        self.worker_details.show_on_map_requested.connect(self.plant_map.show_source)
+        self.worker_details.follow_requested.connect(self.plant_map.follow_worker)
+
+    def show_permit(self, permit_id: str) -> None:
+        """A permit picked in its list or on the map: its card, and its zone on the map."""
+        self.details.setCurrentWidget(self.permit_card)
+        self.permit_shown.emit(permit_id)
+        self.plant_map.show_source(permit_id)
+
+    def show_worker(self, worker_id: str) -> None:
+        """A worker picked in a list or on the map: their details, and where they are."""
+        self.details.setCurrentWidget(self.worker_details)
+        self.worker_shown.emit(worker_id)
+        self.plant_map.show_source(worker_id)
 
     def focus_alarm(self, alarm_id: str) -> None:
         """An alarm picked in the banner: select it in the list and show where it is."""
@@ -83,6 +140,10 @@ class MainWindow(QMainWindow):
         bar.addAction("Fit site", self.plant_map.fit_site)
         bar.addAction("Zoom in", lambda: self.plant_map.zoom_by(1.25))
         bar.addAction("Zoom out", lambda: self.plant_map.zoom_by(0.8))
+        bar.addSeparator()
+        self.muster_action = QAction("Muster", self, checkable=True)
+        self.muster_action.setToolTip("Evacuation: count everyone seen at a muster point, list the missing")
+        bar.addAction(self.muster_action)
         bar.addSeparator()
         for name, label in LAYERS:
             action = QAction(label, self, checkable=True, checked=True)

@@ -20,6 +20,9 @@ from plant_maps.state import TagTable, WorkerTable
 
 if TYPE_CHECKING:
     from console.alarm_service import AlarmService
+    from console.permit_service import PermitService
+    from console.wearable_response import WearableResponses
+    from plant_maps.muster import Muster
 
 
 class Topic(Enum):
@@ -30,6 +33,9 @@ class Topic(Enum):
     CONNECTIONS = "connections"  # the SourceStatus that changed
     LOG = "log"  # list[LogEntry] just appended
     ALARMS = "alarms"  # list[Transition] just committed to the journal
+    PERMITS = "permits"  # list[PermitChange] just committed to the journal
+    RESPONSES = "responses"  # the alarm id whose wearable response moved on
+    MUSTER = "muster"  # list[Accounted] newly counted (empty when mustering starts or stops)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +88,81 @@ class ResetAlarm:
     alarm_id: str
 
 
-Command = OperatorNote | Acknowledge | Shelve | Unshelve | ResetAlarm
+@dataclass(frozen=True, slots=True)
+class SuspendPermit:
+    """Stop the work of a permit now; the reason is told to its people and journaled (required)."""
+
+    actor: str
+    permit_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePermit:
+    """Restart suspended work (needs a new passing gas test and guardian check-in since the stop)."""
+
+    actor: str
+    permit_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePermit:
+    actor: str
+    permit_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AssignResponder:
+    """Send a responder to a wearer's SOS or man-down (after it is acknowledged)."""
+
+    actor: str
+    alarm_id: str
+    responder: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResponderOnScene:
+    actor: str
+    alarm_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveWearableAlarm:
+    """The responder's resolution: the only thing that clears a latched SOS or man-down alarm."""
+
+    actor: str
+    alarm_id: str
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartMuster:
+    """Evacuation: from now on each worker seen at a muster point counts as accounted for."""
+
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class StopMuster:
+    actor: str
+
+
+Command = (
+    OperatorNote
+    | Acknowledge
+    | Shelve
+    | Unshelve
+    | ResetAlarm
+    | SuspendPermit
+    | ResumePermit
+    | ClosePermit
+    | AssignResponder
+    | ResponderOnScene
+    | ResolveWearableAlarm
+    | StartMuster
+    | StopMuster
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +182,9 @@ class Session(Protocol):
     statuses: dict[str, SourceStatus]
     log: deque[LogEntry]
     alarms: AlarmService
+    permits: PermitService
+    responses: WearableResponses
+    muster: Muster
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]: ...
 

@@ -1,8 +1,9 @@
-"""OPC UA client source: subscribes to every `opcua://` tag of the site and delivers TagBatches.
+"""OPC UA client source: subscribes to every `opcua://` tag of the site and delivers TagBatches, and to
+every interlock's command and feedback nodes and delivers InterlockSamples.
 
-One supervisor task owns the connection: connect, subscribe, wait for loss, mark tags stale, back off,
-reconnect and re-subscribe, for as long as the console runs. A whole publish response becomes one batch
-(no per-item tasks or callbacks), which is what lets a plant's burst reach the core intact.
+One supervisor task owns the connection: connect, subscribe, wait for loss, mark tags and interlocks stale,
+back off, reconnect and re-subscribe, for as long as the console runs. A whole publish response becomes one
+batch (no per-item tasks or callbacks), which is what lets a plant's burst reach the core intact.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from asyncua import Client, ua
 from asyncua.common.subscription import Subscription
 
 from alarms.clock import Clock
-from alarms.samples import TagBatch
+from alarms.samples import InterlockSample, TagBatch
 from integrations.source import ConnectionState, Sink, SourceStatus
 from plant_maps.site import Site
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 # Spread large tag sets over several subscriptions: asyncua slows past a few thousand items in one.
 ITEMS_PER_SUBSCRIPTION = 2000
 _GOOD, _UNCERTAIN, _BAD = 0, 1, 2
+COMMAND, FEEDBACK = 0, 1  # interlock i's signals have keys 2 * i + COMMAND and 2 * i + FEEDBACK
 
 
 def quality_of(status: ua.StatusCode | None) -> int:
@@ -44,38 +46,40 @@ def epoch_of(ts: datetime | None, default: float) -> float:
     return (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).timestamp()
 
 
-class BatchSubscription(Subscription):
-    """A subscription that turns each whole publish response into one TagBatch.
-
-    Runs on the asyncio loop thread (asyncua's publish loop calls `publish_callback`).
-    """
+class _KeyedSubscription(Subscription):
+    """A subscription whose monitored items each stand for an int key of the source (tag row, interlock
+    signal). Runs on the asyncio loop thread (asyncua's publish loop calls `publish_callback`)."""
 
     def __init__(
         self,
         client: Client,
         params: ua.CreateSubscriptionParameters,
         source: OpcUaSource,
-        row_of_node: dict[ua.NodeId, int],
+        key_of_node: dict[ua.NodeId, int],
     ) -> None:
         super().__init__(client.uaclient.session, params, handler=None, queue_maxsize=1)
         self._source = source
-        self._row_of_node = row_of_node
-        self._row_of_handle: dict[int, int] = {}
+        self._key_of_node = key_of_node
+        self._key_of_handle: dict[int, int] = {}
 
-    def _row(self, handle: int) -> int | None:
-        """The tag row of a monitored item's client handle.
+    def _key(self, handle: int) -> int | None:
+        """The key of a monitored item's client handle.
 
         Resolved on first sight, not after `subscribe_data_change` returns: the server sends each item's
         initial value in a publish that can arrive before that call does, and a tag that never changes
         again would otherwise never get a value at all.
         """
-        row = self._row_of_handle.get(handle)
-        if row is None:
+        key = self._key_of_handle.get(handle)
+        if key is None:
             item = self._monitored_items.get(handle)
             if item is None or item.node is None:
                 return None
-            row = self._row_of_handle[handle] = self._row_of_node[item.node.nodeid]
-        return row
+            key = self._key_of_handle[handle] = self._key_of_node[item.node.nodeid]
+        return key
+
+
+class BatchSubscription(_KeyedSubscription):
+    """A subscription of tags (key: tag row) that turns each whole publish response into one TagBatch."""
 
     async def publish_callback(self, publish_result: ua.PublishResult) -> None:
         data = publish_result.NotificationMessage.NotificationData
@@ -86,7 +90,7 @@ class BatchSubscription(Subscription):
         values: list[float] = []
         qualities: list[int] = []
         stamps: list[float] = []
-        row_of = self._row
+        row_of = self._key
         for notification in data:
             if not isinstance(notification, ua.DataChangeNotification):
                 continue
@@ -103,6 +107,30 @@ class BatchSubscription(Subscription):
             self._source.deliver(TagBatch.from_lists(rows, values, qualities, stamps, received))
 
 
+class InterlockSubscription(_KeyedSubscription):
+    """A subscription of the interlocks' command and feedback nodes (key: `2 * interlock + FEEDBACK`); each
+    publish response goes to the source as one list of (key, value, quality)."""
+
+    async def publish_callback(self, publish_result: ua.PublishResult) -> None:
+        data = publish_result.NotificationMessage.NotificationData
+        if not data:
+            return
+        received = self._source.clock.now()
+        changes: list[tuple[int, Any, int]] = []
+        for notification in data:
+            if not isinstance(notification, ua.DataChangeNotification):
+                continue
+            for item in notification.MonitoredItems:
+                key = self._key(item.ClientHandle)
+                if key is not None:
+                    dv = item.Value
+                    changes.append(
+                        (key, dv.Value.Value if dv.Value is not None else None, quality_of(dv.StatusCode))
+                    )
+        if changes:
+            self._source.deliver_interlocks(changes, received)
+
+
 def _number(value: Any) -> float:
     """A tag value as float; NaN for anything that is not a number (its quality says bad)."""
     if isinstance(value, bool):
@@ -113,10 +141,11 @@ def _number(value: Any) -> float:
 
 
 class OpcUaSource:
-    """Owns one OPC UA connection for the site's `opcua://` tags.
+    """Owns one OPC UA connection for the site's `opcua://` tags and interlocks.
 
     `run()` is a long-lived task on the console's asyncio loop; `stop()` ends it. Connection changes go to
-    the sink as status messages; on loss every tag of this source is reported stale.
+    the sink as status messages; on loss every tag of this source is reported stale, and every interlock's
+    command and feedback unknown.
     """
 
     def __init__(
@@ -137,12 +166,41 @@ class OpcUaSource:
         self.timeout_s = timeout_s
         self.max_backoff_s = max_backoff_s
         self.rows = [i for i, s in enumerate(site.sensors) if s.scheme == "opcua"]
+        self.interlocks = [
+            il for il in site.interlocks if _is_opcua(il.command_tag) and _is_opcua(il.feedback_tag)
+        ]
+        self._signals: list[bool | None] = [None] * (2 * len(self.interlocks))  # by interlock signal key
         self._stopping = asyncio.Event()
         self._client: Client | None = None
 
     def deliver(self, batch: TagBatch) -> None:
         self.status.messages += len(batch)
         self.sink.on_tags(batch)
+
+    def deliver_interlocks(self, changes: list[tuple[int, Any, int]], received: float) -> None:
+        """Take (signal key, value, quality) changes; the sink gets the whole state of each interlock touched.
+
+        A bad value is unknown; so is one that is not a Boolean, which is also a configuration error (the
+        site file names a node of another type), counted and logged once.
+        """
+        self.status.messages += len(changes)
+        touched: dict[int, None] = {}  # interlock indexes in order of first change
+        for key, value, quality in changes:
+            usable = quality != _BAD
+            if usable and not isinstance(value, bool):
+                il = self.interlocks[key // 2]
+                address = il.feedback_tag if key % 2 == FEEDBACK else il.command_tag
+                detail = f"{address} is not a Boolean: {value!r}"
+                if self.status.count_error("not_boolean", detail):
+                    log.error("%s: %s", self.status.name, detail)
+                usable = False
+            self._signals[key] = value if usable else None
+            touched[key // 2] = None
+        self.sink.on_interlocks([self._interlock_sample(i, received) for i in touched])
+
+    def _interlock_sample(self, i: int, ts: float) -> InterlockSample:
+        command, feedback = self._signals[2 * i + COMMAND], self._signals[2 * i + FEEDBACK]
+        return InterlockSample(self.interlocks[i].id, command, feedback, ts)
 
     async def run(self) -> None:
         """Connect, subscribe, wait for loss; repeat with exponential back-off until stopped."""
@@ -187,6 +245,17 @@ class OpcUaSource:
             await sub.init()
             results = await sub.subscribe_data_change(chunk, sampling_interval=0.0)
             self._report_bad_items(chunk, results)
+        if self.interlocks:  # a few nodes: one subscription of their own, the tags' batches stay numeric
+            signals = [
+                client.get_node(_path(tag))
+                for il in self.interlocks
+                for tag in (il.command_tag, il.feedback_tag)  # key order: COMMAND, FEEDBACK
+            ]
+            key_of_node = {node.nodeid: key for key, node in enumerate(signals)}
+            il_sub = InterlockSubscription(client, self._subscription_params(client), self, key_of_node)
+            await il_sub.init()
+            results = await il_sub.subscribe_data_change(signals, sampling_interval=0.0)
+            self._report_bad_items(signals, results)
 
     def _subscription_params(self, client: Client) -> ua.CreateSubscriptionParameters:
         params = ua.CreateSubscriptionParameters()
@@ -231,12 +300,25 @@ class OpcUaSource:
         self.status.reconnects += 1
         self.status.last_error = reason
         self.sink.on_stale(self.rows)
+        if self.interlocks:
+            self._signals = [None] * len(self._signals)
+            now = self.clock.now()
+            self.sink.on_interlocks([self._interlock_sample(i, now) for i in range(len(self.interlocks))])
         self._set_state(ConnectionState.RECONNECTING, f"{reason}; {len(self.rows)} tags stale, reconnecting")
 
     def _set_state(self, state: ConnectionState, message: str) -> None:
         self.status.state = state
         log.info("%s: %s", self.status.name, message)
         self.sink.on_status(self.status, message)
+
+
+def _is_opcua(address: str) -> bool:
+    return address.startswith("opcua://")
+
+
+def _path(address: str) -> str:
+    """`opcua://ns=2;s=X` -> `ns=2;s=X`."""
+    return address.split("://", 1)[1]
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

@@ -5,11 +5,13 @@ delays (the limits themselves sit on each sensor); rate-of-change, composite and
 consequential groups. What every site gets without declaring it: a communication alarm per tag grouped
 under one per source (a dropped server is one annunciation, not one per tag), each sensor's lower limit
 grouped under its higher one (H under HH, L under LL), latched tier-1 SOS / fall / no-motion alarms per
-worker, and a momentary video-AI alarm per zone and detection class.
+worker, a momentary video-AI alarm per zone and detection class, and a tier-1 feedback-mismatch alarm per
+interlock (`<interlock id>.MISMATCH`, in the interlock's zone, not latched).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -32,10 +34,12 @@ from alarms.definitions import (
     Tier,
     TimeToThresholdRule,
 )
+from alarms.interlocks import MismatchEdge
 from plant_maps.toml_reader import ConfigError, Reader
+from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
 
 if TYPE_CHECKING:  # plant_maps.site imports this module to parse its [alarms] section
-    from plant_maps.site import Sensor, Worker, Zone
+    from plant_maps.site import Interlock, Sensor, Worker, Zone
 
 PRIORITY_OF_TIER = {Tier.LIFE: Priority.HIGH, Tier.HIGH: Priority.MEDIUM, Tier.LOW: Priority.LOW}
 _KIND_KEYS = {"hh": LimitKind.HH, "h": LimitKind.H, "l": LimitKind.L, "ll": LimitKind.LL}
@@ -44,6 +48,18 @@ WEARABLE_EVENTS = {
     EventKind.SOS: ("SOS", "SOS pressed by {name}"),
     EventKind.FALL: ("FALL", "Fall detected: {name} (man-down)"),
     EventKind.NO_MOTION: ("NO_MOTION", "No motion: {name} (man-down)"),
+}
+
+# DOMAIN.md tiered response: a person inside a life-threatening gas zone is tier 1; a safety-rule breach
+# (entering a permit zone off the permit, an expired certificate in a permit zone) tier 2, as are a lost
+# wearable and a heart rate out of range (the person may need help); a low battery is advisory.
+WORKER_RULE_ALARMS = {
+    WorkerRule.NO_PERMIT_ENTRY: (Tier.HIGH, "{name} entered a permit zone without being on its permit"),
+    WorkerRule.GAS_ALARM_ZONE: (Tier.LIFE, "{name} is inside a zone with a tier-1 gas alarm"),
+    WorkerRule.EXPIRED_CERTIFICATE: (Tier.HIGH, "{name} is in a permit zone with an expired certificate"),
+    WorkerRule.LOST_SIGNAL: (Tier.HIGH, "{name}: no position from the wearable (lost signal)"),
+    WorkerRule.LOW_BATTERY: (Tier.LOW, "{name}: wearable battery low"),
+    WorkerRule.HEART_RATE: (Tier.HIGH, "{name}: heart rate out of range"),
 }
 
 
@@ -89,6 +105,23 @@ def source_comm_alarm(scheme: str) -> str:
     return f"{_SOURCE_NAMES[scheme].replace(' ', '')}.COMM"
 
 
+def interlock_alarm(interlock_id: str) -> str:
+    return f"{interlock_id}.MISMATCH"
+
+
+def mismatch_message(interlock: Interlock, edge: MismatchEdge) -> str:
+    """The text of a feedback-mismatch transition: which way the feedback failed to follow, and for how long."""
+
+    def on(value: bool) -> str:
+        return "ON" if value else "OFF"
+
+    head = f"{interlock.id} {interlock.name}: feedback {on(edge.feedback)}"
+    if edge.active:
+        return f"{head} does not follow command {on(edge.command)} for {edge.seconds:.0f} s"
+    after = f" after {edge.seconds:.0f} s" if math.isfinite(edge.seconds) else ""  # NaN: not known
+    return f"{head} follows command {on(edge.command)} again{after}"
+
+
 def parse_alarms(
     root: Reader, sensors_: Sequence[Sensor], zones_: Sequence[Zone], workers: Sequence[Worker]
 ) -> AlarmSettings:
@@ -117,7 +150,7 @@ def parse_alarms(
         *(_time_to_threshold(r, sensors) for r in section.tables("time_to_threshold")),
     ]
     comms = tuple(_comm_rules(sensors_))
-    events = tuple(_event_rules(workers, sorted(zones), vision))
+    events = (*_event_rules(workers, sorted(zones), vision), *_interlock_rules(root.tables("interlocks")))
     groups = _groups(section.tables("group"))
     try:
         definitions = _grouped(
@@ -336,6 +369,16 @@ def _event_rules(workers: Iterable[Worker], zones: list[str], vision: dict[str, 
                 latched=True,
             )
             yield EventRule(spec, kind)
+        for rule, (tier, text) in WORKER_RULE_ALARMS.items():
+            spec = AlarmSpec(
+                worker_alarm(worker.id, rule),
+                worker.id,
+                tier,
+                PRIORITY_OF_TIER[tier],
+                "site",
+                text.format(name=f"{worker.name} ({worker.id})"),
+            )
+            yield EventRule(spec, EventKind.WORKER_RULE)
     for zone in zones:
         for cls, tier in [*vision.items(), ("OTHER", Tier.LOW)]:
             label = cls.replace("_", " ")
@@ -348,6 +391,26 @@ def _event_rules(workers: Iterable[Worker], zones: list[str], vision: dict[str, 
                 f"Video AI in {zone}: {label}",
             )
             yield EventRule(spec, EventKind.VISION)
+
+
+def _interlock_rules(tables: list[Reader]) -> Iterator[EventRule]:
+    """DOMAIN `PLC interlock`: a feedback that does not follow its command in time is tier 1 (a safety
+    function that did not act). Not latched: it clears when the feedback follows, and waits for an
+    acknowledgement as usual. `plant_maps.site` has read and checked `[[interlocks]]` already; only the
+    keys the alarm needs are read here."""
+    for r in tables:
+        interlock_id, name = r.str("id"), r.str("name")
+        yield EventRule(
+            AlarmSpec(
+                interlock_alarm(interlock_id),
+                interlock_id,
+                Tier.LIFE,
+                Priority.URGENT,
+                r.str("zone"),
+                f"{interlock_id} {name}: feedback does not follow command for {{value:.0f}} s",
+            ),
+            EventKind.INTERLOCK_MISMATCH,
+        )
 
 
 def _vision_classes(section: Reader) -> dict[str, Tier]:

@@ -120,7 +120,9 @@ class PermitWatch:
             sensor = self.site.sensors[int(rows[k])]
             limit = high[k] if over[k] else low[k]
             side = "at or above" if over[k] else "at or below"
-            out.append(f"gas: {sensor.name} reads {value[k]:g} {sensor.unit}, {side} {limit:g} {sensor.unit}")
+            out.append(
+                f"gas: {sensor.name} reads {value[k]:.1f} {sensor.unit}, {side} {limit:g} {sensor.unit}"
+            )
         return out
 
     def _certificates(self, permit: Permit, today: date) -> list[str]:

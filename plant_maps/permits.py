@@ -186,6 +186,17 @@ class PermitBook:
         self._status[permit.id] = status
         return status
 
+    def restore(self, permit_id: str, state: PermitState, since: float, reason: str) -> bool:
+        """Put a permit back in the state the journal last recorded (after a restart, even `kill -9`).
+
+        False for a permit the site file no longer has (the journal keeps its history all the same).
+        """
+        s = self._status.get(permit_id)
+        if s is None:
+            return False
+        self._status[permit_id] = replace(s, state=state, since=since, reason=reason, restored=True)
+        return True
+
     # -- operator commands ----------------------------------------------------------------------------
 
     def submit(self, permit_id: str, actor: str, now: float) -> Outcome:

@@ -54,3 +54,24 @@ class VisionDetection:
     confidence: float
     zone: str
     ts: float
+
+
+class SeenEvents:
+    """The ids of the latest `capacity` wearable events: a repeated delivery (MQTT QoS 1 is at least once,
+    a band may resend) is recognised and dropped, so one SOS is one SOS."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._ids: dict[str, None] = {}
+
+    def new(self, events: list[WearableEvent]) -> list[WearableEvent]:
+        """The events not seen before, each remembered."""
+        fresh = []
+        for e in events:
+            if e.id in self._ids:
+                continue
+            self._ids[e.id] = None
+            fresh.append(e)
+        while len(self._ids) > self._capacity:
+            del self._ids[next(iter(self._ids))]
+        return fresh

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-from enum import StrEnum
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -20,16 +19,7 @@ import numpy as np
 from plant_maps.certificates import expired_certificates, first_expiry_ordinals, site_day
 from plant_maps.geometry import zone_of_points
 from plant_maps.site import Permit, Site
-
-
-class WorkerRule(StrEnum):
-    NO_PERMIT_ENTRY = "no_permit_entry"  # in the zone of an active permit without being on it
-    GAS_ALARM_ZONE = "gas_alarm_zone"  # in a zone with an active tier-1 gas alarm
-    EXPIRED_CERTIFICATE = "expired_certificate"  # GB 30871 qualifications: expired, inside a permit zone
-    LOST_SIGNAL = "lost_signal"  # no position for longer than `lost_after_s`
-    LOW_BATTERY = "low_battery"
-    HEART_RATE = "heart_rate"  # outside the configured range
-
+from plant_maps.worker_rule_kinds import WorkerRule
 
 RULES = tuple(WorkerRule)
 _COL = {rule: i for i, rule in enumerate(RULES)}
@@ -66,11 +56,6 @@ class WorkerArrays(Protocol):
     fix_ts: np.ndarray
     battery: np.ndarray
     heart_rate: np.ndarray
-
-
-def worker_alarm(worker: str, rule: WorkerRule) -> str:
-    """The alarm id a worker rule raises (alongside `alarm_rules.wearable_alarm`'s `W01.SOS`)."""
-    return f"{worker}.{rule.value.upper()}"
 
 
 class WorkerRules:

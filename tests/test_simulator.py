@@ -23,7 +23,7 @@ from asyncua.sync import Client
 from integrations.mqtt_contract import ContractError, Kind, MqttContract
 from integrations.simulator import SCENARIOS, Simulator, SimulatorThread
 from integrations.simulator.dynamics import WANDER_RADIUS_M, PlantDynamics
-from integrations.simulator.scenarios import make_scenario
+from integrations.simulator.scenarios import START_S, make_scenario
 from plant_maps.geometry import points_in_polygon
 from plant_maps.site import Site, load_site
 from tests.conftest import DEMO_SITE
@@ -81,16 +81,16 @@ def test_workers_wander_near_home_at_walking_pace_with_plausible_vitals(site: Si
     assert (plant.battery_pct < battery0).all() and (battery0 - plant.battery_pct < 1).all()
 
 
-def test_man_down_sends_fall_then_no_motion_after_30_s_and_the_worker_lies_still(site: Site) -> None:
+def test_man_down_sends_fall_then_no_motion_30_s_later_and_the_worker_lies_still(site: Site) -> None:
     plant = PlantDynamics(site, seed=5)
     scenario = make_scenario("man-down", site, started_at=0.0)
     scenario.begin(plant)
     row = site.worker_index["W07"]
     where = plant.position[row].copy()
-    sent = {t: [(e.worker, e.type) for e in scenario.step(plant, t)] for t in _run(plant, 40)}
+    sent = {t: [(e.worker, e.type) for e in scenario.step(plant, t)] for t in _run(plant, START_S + 40)}
     assert [(t, e) for t, events in sent.items() for e in events] == [
-        (1.0, ("W07", "fall")),
-        (30.0, ("W07", "no_motion")),
+        (START_S, ("W07", "fall")),
+        (START_S + 30.0, ("W07", "no_motion")),
     ]
     assert (plant.position[row] == where).all()
 

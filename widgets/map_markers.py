@@ -34,16 +34,24 @@ class MarkerStyle:
     size: float  # pixels across
     pen: QPen
     brush: QBrush
+    inverted: bool = False  # drawn point down (the tier-1 inverted triangle)
 
 
 def _style(
-    name: str, shape: Shape, size: float, line: str, width: float, fill: str, dashed: bool = False
+    name: str,
+    shape: Shape,
+    size: float,
+    line: str,
+    width: float,
+    fill: str,
+    dashed: bool = False,
+    inverted: bool = False,
 ) -> MarkerStyle:
     pen = QPen(QColor(line), width)
     pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
     if dashed:
         pen.setDashPattern([2.0, 1.5])
-    return MarkerStyle(name, shape, size, pen, QBrush(QColor(fill)))
+    return MarkerStyle(name, shape, size, pen, QBrush(QColor(fill)), inverted)
 
 
 def _to_device(transform: QTransform, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -76,6 +84,15 @@ class _LabelGrid:
             return False
         self._taken |= cells
         return True
+
+
+def _sprite(style: MarkerStyle, ratio: float) -> QPixmap:
+    pixmap = marker_pixmap(style.shape, style.size, style.pen, style.brush, ratio)
+    if not style.inverted:
+        return pixmap
+    flipped = pixmap.transformed(QTransform().scale(1.0, -1.0))  # the triangle is centred on its area
+    flipped.setDevicePixelRatio(ratio)
+    return flipped
 
 
 class MarkerLayer(QGraphicsItem):
@@ -164,9 +181,7 @@ class MarkerLayer(QGraphicsItem):
 
     def _sprites_for(self, ratio: float) -> list[QPixmap]:
         if ratio not in self._sprites:
-            self._sprites[ratio] = [
-                marker_pixmap(s.shape, s.size, s.pen, s.brush, ratio) for s in self.styles
-            ]
+            self._sprites[ratio] = [_sprite(s, ratio) for s in self.styles]
         return self._sprites[ratio]
 
     def hit(self, pos: QPointF, radius: float) -> int | None:
@@ -252,31 +267,72 @@ class DetectorLayer(MarkerLayer):
 
 
 class WorkerLayer(MarkerLayer):
-    """Every site worker at the last position fix: dark dots, hollow when the fix is old."""
+    """Every site worker at the last position fix: dark dots, hollow when the fix is old.
 
-    STALE, CURRENT = range(2)
+    A worker in a tier-1 wearable alert (SOS, fall, no motion) is the tier-1 look instead (red inverted
+    triangle, with the alert written next to it at every zoom) and pulses: `pulse()` flips between two
+    sizes, driven by the view's timer; a pulse repaints this one item and costs no more than a position update.
+    """
+
+    STALE, CURRENT, ALERT, ALERT_PULSE = range(4)
 
     def __init__(self, site: Site, bounds: QRectF, z: float) -> None:
+        p = PALETTE
         styles = (
-            _style("stale", Shape.CIRCLE, 9.0, PALETTE.person, 1.5, PALETTE.hollow_fill),
-            _style("current", Shape.CIRCLE, 8.0, PALETTE.hollow_fill, 0.8, PALETTE.person),
+            _style("stale", Shape.CIRCLE, 9.0, p.person, 1.5, p.hollow_fill),
+            _style("current", Shape.CIRCLE, 8.0, p.hollow_fill, 0.8, p.person),
+            _style("alert", Shape.TRIANGLE, 18.0, p.alarm_outline, 1.0, p.alarm_1, inverted=True),
+            _style("alert_pulse", Shape.TRIANGLE, 26.0, p.alarm_outline, 1.5, p.alarm_1, inverted=True),
         )
         super().__init__(bounds, [w.id for w in site.workers], styles, z)
+        self._text_dx[self.ALERT] = self._text_dx[self.ALERT_PULSE]  # the text stays put while it pulses
         self._workers = site.workers
+        self._stale = np.zeros(len(self.ids), dtype=bool)
+        self._alert = np.zeros(len(self.ids), dtype=bool)
+        self._alert_text: dict[int, str] = {}
+        self.phase = 0  # 0: the small frame, 1: the large one
 
     def set_positions(self, x: np.ndarray, y: np.ndarray, stale: np.ndarray) -> None:
         np.copyto(self.x, x)
         np.copyto(self.y, y)
-        np.copyto(self.code, np.where(stale, self.STALE, self.CURRENT), casting="unsafe")
+        np.copyto(self._stale, stale, casting="unsafe")
+        self._recode()
+
+    def set_alerts(self, alerts: dict[int, str]) -> None:
+        """The rows in a tier-1 alert and the alert in words ("SOS", "MAN DOWN"); all others are cleared."""
+        self._alert_text = dict(alerts)
+        self._alert[:] = False
+        self._alert[list(alerts)] = True
+        if not alerts:
+            self.phase = 0
+        self._recode()
+
+    @property
+    def alerting(self) -> bool:
+        return bool(self._alert_text)
+
+    def pulse(self) -> None:
+        """Next frame of the alert markers (the view's timer calls this twice a second)."""
+        self.phase ^= 1
+        self._recode()
+
+    def _recode(self) -> None:
+        code = np.where(self._stale, self.STALE, self.CURRENT)
+        code[self._alert] = self.ALERT + self.phase
+        np.copyto(self.code, code, casting="unsafe")
         self.update()
 
     def labelled(self, scale: float) -> np.ndarray:
-        return np.full(self.code.size, scale >= WORKER_IDS_MIN_SCALE)
+        return self._alert | (scale >= WORKER_IDS_MIN_SCALE)
 
     def label(self, row: int) -> str:
-        return self.ids[row]
+        alert = self._alert_text.get(row)
+        return f"{self.ids[row]} {alert}" if alert else self.ids[row]
 
     def describe(self, row: int) -> str:
         worker = self._workers[row]
-        note = "\nno recent position fix" if self.code[row] == self.STALE else ""
+        alert = self._alert_text.get(row)
+        note = f"\n{alert} (tier 1)" if alert else ""
+        if self._stale[row]:
+            note += "\nno recent position fix"
         return f"{worker.name} ({worker.id})\n{worker.role}, {worker.company}{note}"

@@ -1,26 +1,51 @@
-"""The plant overview map (ISA-101 level 1): zones, equipment, muster points, live detectors and workers.
+"""The plant overview map (ISA-101 level 1): zones, permits, equipment, muster points, detectors and workers.
 
-Reads the arrays it is given (tag values, qualities and limit states; worker positions) and emits the
-operator's intents (a clicked worker or detector) as signals. All methods run on the Qt thread.
+Reads the data it is given (tag values, qualities and limit states; worker positions and alerts; permit
+statuses) and emits the operator's intents (a clicked worker, detector or permit) as signals. It can keep
+one worker in the middle of the view as the worker moves (follow) and draw a worker's recent trail.
+All methods run on the Qt thread.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QHelpEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QToolTip, QWidget
+from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QToolTip,
+    QWidget,
+)
+
+from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
 from widgets import map_static
 from widgets.map_markers import DetectorLayer, MarkerLayer, WorkerLayer
+from widgets.map_permits import PermitLayer
 from widgets.theme import PALETTE
 
 WHEEL_STEP = 1.25  # zoom factor per wheel notch
 MAX_SCALE = 60.0  # pixels per metre
 HIT_RADIUS_PX = 8.0
-CLICK_SLOP_PX = 4
-SOURCE_VIEW_M = 60.0  # how much ground "show on map" puts around a detector or a worker  # a press and release closer than this is a click, not a pan
+CLICK_SLOP_PX = 4  # a press and release closer than this is a click, not a pan
+SOURCE_VIEW_M = 60.0  # how much ground "show on map" puts around a detector or a worker
+FOLLOW_VIEW_M = 120.0  # following a worker zooms in to about this much ground, unless closer already
+PULSE_INTERVAL_MS = 500  # two frames: a tier-1 worker marker pulses once a second
+DEFAULT_ALERT = "ALERT"  # the text of a worker alert given without one
 
 
 class PlantMapView(QGraphicsView):
@@ -28,6 +53,8 @@ class PlantMapView(QGraphicsView):
 
     worker_clicked = Signal(str)
     detector_clicked = Signal(str)
+    permit_clicked = Signal(str)  # a permit's badge or zone, where no marker is
+    following_changed = Signal(object)  # the followed worker's id, or None when following stops
 
     def __init__(self, site: Site, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,15 +69,24 @@ class PlantMapView(QGraphicsView):
         equipment, self._fitted_labels = map_static.equipment(site, 1)
         self._detectors = DetectorLayer(site, bounds, 3)
         self._workers = WorkerLayer(site, bounds, 4)
+        self._permits = PermitLayer(site, bounds, 0.5, 2.5)  # on the zones; badges above equipment
+        self._trail = QGraphicsPathItem()
+        self._trail.setZValue(3.5)
+        trail_pen = map_static.cosmetic_pen(PALETTE.person, 1.5)
+        trail_pen.setStyle(Qt.PenStyle.DashLine)
+        self._trail.setPen(trail_pen)
         self._layers: dict[str, QGraphicsItem] = {
             "zones": map_static.zones(site, 0),
+            "permits": self._permits,
             "equipment": equipment,
             "muster": map_static.muster_points(site, 2),
             "detectors": self._detectors,
+            "trail": self._trail,
             "workers": self._workers,
         }
         for item in self._layers.values():
             scene.addItem(item)
+        scene.addItem(self._permits.badges)
         self.setBackgroundBrush(QBrush(QColor(PALETTE.background)))
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
@@ -61,6 +97,11 @@ class PlantMapView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._press: QPointF | None = None
         self._fitted = True  # follow resizes with the whole site until the operator zooms or pans
+        self._followed: str | None = None
+        self._permit_zones = {p.id: p.zone for p in site.permits}
+        self._pulse = QTimer(self)  # runs only while some worker is in a tier-1 alert
+        self._pulse.setInterval(PULSE_INTERVAL_MS)
+        self._pulse.timeout.connect(self._workers.pulse)
 
     # --- data in -------------------------------------------------------------------------------------
 
@@ -71,11 +112,49 @@ class PlantMapView(QGraphicsView):
     def update_workers(self, x: np.ndarray, y: np.ndarray, stale: np.ndarray) -> None:
         """Latest position (metres; NaN: never seen, not drawn) and staleness of every site worker."""
         self._workers.set_positions(x, y, stale)
+        self._centre_on_followed()
+
+    def set_worker_alerts(self, alerts: Mapping[str, str] | Iterable[str] | np.ndarray) -> None:
+        """The workers in a tier-1 wearable alert (SOS, fall, no motion), drawn as a pulsing tier-1 marker.
+
+        `alerts`: worker id -> the alert in words ("SOS", "MAN DOWN"), or just worker ids, or a boolean
+        mask / row numbers over the site's workers (shown as "ALERT"). Replaces the previous set; an empty
+        one stops the pulse timer.
+        """
+        rows = self._alert_rows(alerts)
+        self._workers.set_alerts(rows)
+        if rows and not self._pulse.isActive():
+            self._pulse.start()
+        elif not rows:
+            self._pulse.stop()
+
+    def update_permits(self, statuses: Sequence[PermitStatus]) -> None:
+        """The permit book's statuses; the live ones (approved, active, suspended) are drawn on their zones."""
+        self._permits.set_permits(statuses)
+        self._permit_zones.update({s.id: s.permit.zone for s in statuses})
+
+    def show_trail(self, points: Sequence[tuple[float, float]] | np.ndarray | None) -> None:
+        """Draw a worker's recent track as a dashed line through `points` (metres, oldest first); None or
+        fewer than two points clear it. NaN points (no fix) are skipped."""
+        path = QPainterPath()
+        xy = np.asarray(points if points is not None else [], dtype=np.float64).reshape(-1, 2)
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        if len(xy) >= 2:
+            path.moveTo(float(xy[0, 0]), float(xy[0, 1]))
+            for x, y in xy[1:].tolist():
+                path.lineTo(x, y)
+        self._trail.setPath(path)
+
+    def trail_points(self) -> list[tuple[float, float]]:
+        """The trail as drawn (metres), oldest first."""
+        path = self._trail.path()
+        return [(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())]
 
     # --- view ------------------------------------------------------------------------------------------
 
     def fit_site(self) -> None:
-        """Show the whole site, and keep showing it as the window resizes."""
+        """Show the whole site, and keep showing it as the window resizes (this stops following)."""
+        self.follow_worker(None)
         self.fitInView(self._site_rect.adjusted(-4, -4, 4, 4), Qt.AspectRatioMode.KeepAspectRatio)
         self._fitted = True
         self._scale_changed()
@@ -85,7 +164,7 @@ class PlantMapView(QGraphicsView):
         self._zoom(factor, QPointF(self.viewport().rect().center()))
 
     def set_layer_visible(self, name: str, visible: bool) -> None:
-        """Show or hide a layer: "zones", "equipment", "muster", "detectors" or "workers"."""
+        """Show or hide a layer: "zones", "permits", "equipment", "muster", "detectors", "trail" or "workers"."""
         self._layers[name].setVisible(visible)
 
     def scale_px_per_m(self) -> float:
@@ -99,10 +178,42 @@ class PlantMapView(QGraphicsView):
         area = self._area_of(source)
         if area is None:
             return False
+        if source != self._followed:
+            self.follow_worker(None)
         self.fitInView(area, Qt.AspectRatioMode.KeepAspectRatio)
         self._fitted = False
         self._scale_changed()
         return True
+
+    def follow_worker(self, worker_id: str | None) -> bool:
+        """Keep `worker_id` in the middle of the view as it moves (None: stop following).
+
+        Zooms in to about FOLLOW_VIEW_M of ground unless closer already. Panning by hand, fitting the site or
+        showing another source stops following; `following_changed` tells each start and stop. Returns
+        False for an unknown worker. Near the site's edge the map scrolls only as far as its margin.
+        """
+        if worker_id is not None and worker_id not in self.site.worker_index:
+            return False
+        changed, self._followed = worker_id != self._followed, worker_id
+        if worker_id is not None:
+            self._fitted = False
+            at = self.worker_scene_pos(worker_id)
+            viewport = self.viewport().rect()
+            close = min(viewport.width(), viewport.height()) / FOLLOW_VIEW_M
+            if at is not None and self.scale_px_per_m() < close:
+                half = FOLLOW_VIEW_M / 2
+                self.fitInView(
+                    QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                )
+                self._scale_changed()
+            self._centre_on_followed()
+        if changed:
+            self.following_changed.emit(worker_id)
+        return True
+
+    def followed_worker(self) -> str | None:
+        return self._followed
 
     # --- what the operator sees (for tests and other views) ------------------------------------------
 
@@ -118,6 +229,30 @@ class PlantMapView(QGraphicsView):
         """The detectors whose reading the last repaint wrote on the map, most severe first."""
         return [self._detectors.ids[row] for row in self._detectors.written]
 
+    def worker_style(self, worker_id: str) -> str:
+        """How a worker is drawn: "current", "stale", or "alert" / "alert_pulse" (the two pulse frames)."""
+        return self._workers.style_name(self.site.worker_index[worker_id])
+
+    def worker_text(self, worker_id: str) -> str:
+        """The text written next to a worker: its id, and its alert while in one ("W01 SOS")."""
+        return self._workers.label(self.site.worker_index[worker_id])
+
+    def permit_style(self, permit_id: str) -> str:
+        """How a permit is drawn: "approved", "active", "suspended", or "" when it is not on the map."""
+        return self._permits.style_name(permit_id)
+
+    def permit_badge_text(self, permit_id: str) -> str:
+        """What a permit's badge on the map reads: "HW ACTIVE", "CS SUSPENDED" ("" when not drawn)."""
+        return self._permits.badge_text(permit_id)
+
+    def permits_drawn(self) -> list[str]:
+        """The permits on the map, by zone, most severe first."""
+        return self._permits.drawn()
+
+    def permit_badge_rect(self, permit_id: str) -> QRectF | None:
+        """Where a permit's badge ("HW ACTIVE") is drawn, in viewport pixels; None when not drawn."""
+        return self._permits.badge_rect(permit_id, self.viewportTransform())
+
     def worker_scene_pos(self, worker_id: str) -> QPointF | None:
         """Where a worker's marker is drawn (metres), None while the worker has never been seen."""
         row = self.site.worker_index[worker_id]
@@ -129,7 +264,10 @@ class PlantMapView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         notches = event.angleDelta().y() / 120
         if notches:
-            self._zoom(WHEEL_STEP**notches, event.position())
+            # While following, zoom about the followed worker (the middle), not the mouse.
+            anchor = QPointF(self.viewport().rect().center()) if self._followed else event.position()
+            self._zoom(WHEEL_STEP**notches, anchor)
+            self._centre_on_followed()
         event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -143,17 +281,26 @@ class PlantMapView(QGraphicsView):
             return
         if (event.position() - press).manhattanLength() > CLICK_SLOP_PX:
             self._fitted = False  # the operator panned
+            self.follow_worker(None)  # and wants to look elsewhere
             return
         hit = self._marker_at(event.position().toPoint())
         if hit is not None:
             layer, row = hit
             clicked = self.worker_clicked if layer is self._workers else self.detector_clicked
             clicked.emit(layer.ids[row])
+            return
+        permit = self._permit_at(event.position())
+        if permit is not None:
+            self.permit_clicked.emit(permit)
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             hit = self._marker_at(event.pos())
             if hit is None:
+                badge = self._permits.badge_at(QPointF(event.pos()), self.viewportTransform())
+                if badge is not None and self._permits.isVisible():
+                    QToolTip.showText(event.globalPos(), self._permits.describe(badge), self.viewport())
+                    return True
                 return super().viewportEvent(event)  # equipment and muster points carry their own
             layer, row = hit
             QToolTip.showText(event.globalPos(), layer.describe(row), self.viewport())
@@ -177,6 +324,27 @@ class PlantMapView(QGraphicsView):
                 return layer, row
         return None
 
+    def _permit_at(self, pos: QPointF) -> str | None:
+        """The permit whose badge or zone lies under `pos` (viewport pixels), if the layer is shown."""
+        if not self._permits.isVisible():
+            return None
+        return self._permits.hit(self.mapToScene(pos.toPoint()), pos, self.viewportTransform())
+
+    def _alert_rows(self, alerts: Mapping[str, str] | Iterable[str] | np.ndarray) -> dict[int, str]:
+        index = self.site.worker_index
+        if isinstance(alerts, np.ndarray):
+            rows = np.flatnonzero(alerts) if alerts.dtype == bool else alerts.astype(np.int64)
+            return {int(row): DEFAULT_ALERT for row in rows}
+        if isinstance(alerts, Mapping):
+            return {index[w]: text or DEFAULT_ALERT for w, text in alerts.items() if w in index}
+        return {index[w]: DEFAULT_ALERT for w in alerts if w in index}
+
+    def _centre_on_followed(self) -> None:
+        if self._followed is not None:
+            at = self.worker_scene_pos(self._followed)
+            if at is not None:
+                self.centerOn(at)
+
     def _area_of(self, source: str) -> QRectF | None:
         """The scene rectangle that shows `source` with its surroundings (SOURCE_VIEW_M around a point)."""
         site, half = self.site, SOURCE_VIEW_M / 2
@@ -186,8 +354,9 @@ class PlantMapView(QGraphicsView):
         if source in site.worker_index:
             at = self.worker_scene_pos(source)
             return None if at is None else QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half)
-        if source in site.zone_index:
-            xs, ys = zip(*site.zone(source).polygon, strict=True)
+        zone = self._permits.zone_of(source) or self._permit_zones.get(source) or source
+        if zone in site.zone_index:
+            xs, ys = zip(*site.zone(zone).polygon, strict=True)
             return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).adjusted(-5, -5, 5, 5)
         return None
 

@@ -21,6 +21,8 @@ from integrations.simulator.dynamics import PlantDynamics
 from plant_maps.site import Site
 from plant_maps.wearables import WearableEvent
 
+START_S = 5.0  # scenario seconds before a wearable event: a console started alongside has subscribed by then
+
 
 class Scenario:
     """`normal`: the plant's own dynamics and nothing else. Subclasses override `begin` and `shape`."""
@@ -106,10 +108,11 @@ class GasLeak(Scenario):
 
 
 class Sos(Scenario):
-    """W01, welding in the compressor house, presses SOS once and stays where they are."""
+    """W01, welding in the compressor house, presses SOS once (after START_S, so that a console started with
+    the simulator is listening) and stays where they are."""
 
     name = "sos"
-    events = ((0.0, "W01", "sos"),)
+    events = ((START_S, "W01", "sos"),)
 
     def begin(self, plant: PlantDynamics) -> None:
         plant.freeze(self._worker("W01"))
@@ -119,7 +122,7 @@ class ManDown(Scenario):
     """W07 falls (`fall` at once) and lies still: `no_motion` follows after the band's 30 s window."""
 
     name = "man-down"
-    events = ((0.0, "W07", "fall"), (30.0, "W07", "no_motion"))
+    events = ((START_S, "W07", "fall"), (START_S + 30.0, "W07", "no_motion"))
 
     def begin(self, plant: PlantDynamics) -> None:
         plant.freeze(self._worker("W07"))

@@ -281,7 +281,7 @@ def test_a_gas_detector_in_the_zone_over_its_limit_suspends_the_permit() -> None
         readings=readings(site, LEL_A=12.0, O2_A=20.9),
         tier1_zones=(),
     )
-    assert reason == "gas: LEL-A reads 12 %LEL, at or above 10 %LEL"
+    assert reason == "gas: LEL-A reads 12.0 %LEL, at or above 10 %LEL"
 
 
 def test_low_oxygen_suspends_confined_space_entry() -> None:
@@ -291,7 +291,7 @@ def test_low_oxygen_suspends_confined_space_entry() -> None:
     reason = _suspension_reason(
         book, positions=positions(site, T0, W3=(50, 50)), readings=readings(site, O2_A=19.0), tier1_zones=()
     )
-    assert reason == "gas: O2-A reads 19 %vol, at or below 19.5 %vol"
+    assert reason == "gas: O2-A reads 19.0 %vol, at or below 19.5 %vol"
 
 
 def test_hot_work_stops_at_its_own_lower_lel_limit_and_bad_quality_values_are_ignored() -> None:

@@ -12,14 +12,8 @@ from plant_maps.certificates import expiry_warnings, site_day
 from plant_maps.geometry import points_in_polygon
 from plant_maps.site import Site
 from plant_maps.state import WorkerTable
-from plant_maps.worker_rules import (
-    RULES,
-    WorkerFinding,
-    WorkerRule,
-    WorkerRules,
-    WorkerRuleSettings,
-    worker_alarm,
-)
+from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
+from plant_maps.worker_rules import RULES, WorkerFinding, WorkerRules, WorkerRuleSettings
 from tests.plant_maps.builders import T0, make_site, permit
 
 R = WorkerRule

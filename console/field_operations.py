@@ -1,0 +1,189 @@
+"""Work in the field, in the core: permits, worker rules, wearable responses and mustering.
+
+Runs on the core's asyncio loop thread. `tick()` (every TICK_S, from the application) applies the rules that
+depend on where people are and on time: worker rules raise and clear worker alarms, permits expire and are
+suspended automatically, the muster counts who reached a muster point. Operators' commands for permits,
+wearable responses and mustering arrive in `command()`; each is journaled before it is reported done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from alarms.clock import Clock
+from alarms.records import AlarmView, Transition
+from console.alarm_service import AlarmService
+from console.permit_service import PermitService
+from console.session import (
+    AssignResponder,
+    ClosePermit,
+    CommandResult,
+    ResolveWearableAlarm,
+    ResponderOnScene,
+    ResumePermit,
+    StartMuster,
+    StopMuster,
+    SuspendPermit,
+    Topic,
+)
+from console.wearable_response import Step, WearableResponses
+from integrations.storage import JournalEntry, StoreWriter
+from plant_maps.alarm_zones import tier1_zones
+from plant_maps.muster import Muster
+from plant_maps.permit_lifecycle import PermitChange, PermitRefusal
+from plant_maps.site import Site
+from plant_maps.state import TagTable, WorkerTable
+from plant_maps.worker_rules import WorkerRules
+
+FieldCommand = (
+    SuspendPermit
+    | ResumePermit
+    | ClosePermit
+    | AssignResponder
+    | ResponderOnScene
+    | ResolveWearableAlarm
+    | StartMuster
+    | StopMuster
+)
+_WEARABLE_ALERTS = {".SOS": "SOS", ".FALL": "MAN DOWN", ".NO_MOTION": "MAN DOWN"}
+_WEARABLE_SUFFIXES = tuple(_WEARABLE_ALERTS)
+
+
+def wearable_alerts(views: Iterable[AlarmView]) -> dict[str, str]:
+    """Workers with an SOS or man-down alarm not yet resolved, and which (the map pulses them)."""
+    out = {}
+    for v in views:
+        suffix = v.id[v.id.rfind(".") :]
+        if suffix in _WEARABLE_ALERTS:
+            out[v.source] = _WEARABLE_ALERTS[suffix]
+    return out
+
+
+class FieldOperations:
+    """Permits, worker rules, responses and the muster of one site, wired to the alarms and the journal."""
+
+    def __init__(
+        self,
+        site: Site,
+        clock: Clock,
+        writer: StoreWriter,
+        console: str,
+        alarms: AlarmService,
+        tags: TagTable,
+        workers: WorkerTable,
+        publish: Callable[[Topic, Any], None],
+        log: Callable[[str, str, str], object],
+    ) -> None:
+        self.site, self.clock, self.console = site, clock, console
+        self._alarms, self._tags, self._workers = alarms, tags, workers
+        self._publish, self._log = publish, log
+        self.permits = PermitService(site, clock, writer, console, self._permits_committed)
+        self.worker_rules = WorkerRules(site)
+        self.responses = WearableResponses(clock, writer, console)
+        self.muster = Muster(site)
+        self._gas_sensors = frozenset(s.id for s in site.sensors if s.is_gas)
+
+    def restore(self, entries: list[JournalEntry]) -> None:
+        """Permits and open responses as the journal last recorded them (after a restart)."""
+        moved = self.permits.restore(entries)
+        self.responses.restore(entries)
+        if moved:
+            self._log("info", "permit", f"restored the state of {moved} permits from the journal")
+
+    def tick(self) -> None:
+        views = self._alarms.views()
+        gas_zones = tier1_zones(views, self._gas_sensors)
+        findings = self.worker_rules.evaluate(
+            self.clock.now(), self._workers, self.permits.book.active_permits(), gas_zones
+        )
+        if findings:
+            self._alarms.on_worker_findings(findings)
+            for f in findings:
+                if f.active:
+                    self._log("warning", "worker", f"{self._name(f.worker)}: {f.detail}")
+        self.permits.evaluate(self._workers, self._tags, tier1_zones(views))
+        if self.muster.active:
+            counted = self.muster.update(self._workers)
+            if counted:
+                self._publish(Topic.MUSTER, counted)
+
+    async def command(self, command: FieldCommand) -> CommandResult:
+        match command:
+            case SuspendPermit(actor, permit_id, reason):
+                return _permit_result(await self.permits.suspend(permit_id, actor, reason))
+            case ResumePermit(actor, permit_id):
+                return _permit_result(await self.permits.resume(permit_id, actor))
+            case ClosePermit(actor, permit_id, reason):
+                return _permit_result(await self.permits.close(permit_id, actor, reason))
+            case AssignResponder(actor, alarm_id, responder):
+                return await self._respond(alarm_id, Step.ASSIGNED, actor, responder=responder)
+            case ResponderOnScene(actor, alarm_id):
+                return await self._respond(alarm_id, Step.ON_SCENE, actor)
+            case ResolveWearableAlarm(actor, alarm_id, notes):
+                return await self._resolve(alarm_id, actor, notes)
+            case StartMuster(actor):
+                self.muster.start(self.clock.now())
+                return await self._muster_note(actor, "mustering started: count at the muster points")
+            case StopMuster(actor):
+                self.muster.stop()
+                return await self._muster_note(actor, "mustering ended")
+
+    async def _respond(self, alarm_id: str, step: Step, actor: str, responder: str = "") -> CommandResult:
+        if not alarm_id.endswith(_WEARABLE_SUFFIXES):
+            return CommandResult(False, f"{alarm_id} is not a wearable SOS or man-down alarm")
+        if not self._alarms.engine.view(alarm_id).acked:
+            return CommandResult(False, f"acknowledge {alarm_id} first")
+        if step is Step.ASSIGNED and responder not in self.site.worker_index:
+            return CommandResult(False, f"unknown responder {responder!r}")
+        refusal = self.responses.refusal(alarm_id, step)
+        if refusal:
+            return CommandResult(False, f"{alarm_id}: {refusal}")
+        await self.responses.record(alarm_id, step, actor, responder=responder)
+        text = (
+            f"responder {self._name(responder)} assigned" if step is Step.ASSIGNED else "responder on scene"
+        )
+        self._log("info", actor, f"{alarm_id}: {text}")
+        self._publish(Topic.RESPONSES, alarm_id)
+        return CommandResult(True, f"{alarm_id}: {text}")
+
+    async def _resolve(self, alarm_id: str, actor: str, notes: str) -> CommandResult:
+        if not notes.strip():
+            return CommandResult(False, "a resolution needs notes: what was found, what was done")
+        refusal = self.responses.refusal(alarm_id, Step.RESOLVED)
+        if refusal:
+            return CommandResult(False, f"{alarm_id}: {refusal}")
+        done, refused = await self._alarms.resolve(alarm_id, actor, self.console, notes.strip())
+        if refused:
+            return CommandResult(False, "; ".join(f"{r.alarm_id}: {r.reason}" for r in refused))
+        await self.responses.record(alarm_id, Step.RESOLVED, actor, notes=notes.strip())
+        self._publish(Topic.RESPONSES, alarm_id)
+        return CommandResult(True, f"{alarm_id} resolved: {_states(done)}")
+
+    async def _muster_note(self, actor: str, text: str) -> CommandResult:
+        self._log("warning", actor, text)
+        self._publish(Topic.MUSTER, [])
+        return CommandResult(True, text)
+
+    def _permits_committed(self, changes: list[PermitChange]) -> None:
+        for c in changes:
+            reason = f": {c.reason}" if c.reason else ""
+            severity = "warning" if c.to_state.value in ("suspended", "expired") else "info"
+            self._log(
+                severity, c.actor, f"permit {c.permit} {c.from_state.value} → {c.to_state.value}{reason}"
+            )
+        self._publish(Topic.PERMITS, changes)
+
+    def _name(self, worker_id: str) -> str:
+        row = self.site.worker_index.get(worker_id)
+        return worker_id if row is None else f"{self.site.workers[row].name} ({worker_id})"
+
+
+def _permit_result(outcome: PermitChange | PermitRefusal) -> CommandResult:
+    if isinstance(outcome, PermitRefusal):
+        return CommandResult(False, f"permit {outcome.permit}: {outcome.reason}")
+    return CommandResult(True, f"permit {outcome.permit} {outcome.to_state.value}")
+
+
+def _states(transitions: list[Transition]) -> str:
+    return ", ".join(t.to_state.value for t in transitions) or "no change"

@@ -1,0 +1,120 @@
+"""The permit, worker and muster views kept in step with the core, and their commands sent back to it.
+
+Lives on the Qt thread (the core's loop under qasync). Permits are redrawn when the core journals a change
+and once a second (remaining validity moves on); the worker list, the open details and the muster board
+once a second, as a whole-site table refresh costs tens of milliseconds. Commands are signed with the
+operator's name; each outcome is shown on the permit card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from console.field_operations import wearable_alerts
+from console.main_window import MainWindow
+from console.session import (
+    ClosePermit,
+    Command,
+    ResumePermit,
+    Session,
+    StartMuster,
+    StopMuster,
+    SuspendPermit,
+    Topic,
+)
+from widgets.worker_details import WorkerLive
+
+REFRESH_S = 1.0
+
+
+class FieldView(QObject):
+    """Fills the field docks from the core and turns their buttons into session commands."""
+
+    def __init__(self, core: Session, window: MainWindow, operator: str) -> None:
+        super().__init__(window)
+        self.core, self.window, self.operator = core, window, operator
+        self._permit: str | None = None
+        self._worker: str | None = None
+        self._pending: set[asyncio.Task[None]] = set()
+        self._unsubscribe: list[Callable[[], None]] = [
+            core.subscribe(Topic.PERMITS, self._soon),
+            core.subscribe(Topic.MUSTER, self._soon),
+        ]
+        card = window.permit_card
+        card.suspend_requested.connect(lambda p, reason: self._send(SuspendPermit(operator, p, reason)))
+        card.resume_requested.connect(lambda p: self._send(ResumePermit(operator, p)))
+        card.close_requested.connect(lambda p: self._send(ClosePermit(operator, p, "closed from the card")))
+        window.muster_action.toggled.connect(self._muster)
+        window.permit_shown.connect(self._show_permit)
+        window.worker_shown.connect(self._show_worker)
+        self._soon_timer = QTimer(self, singleShot=True, interval=0)
+        self._soon_timer.timeout.connect(self.refresh)
+        self.timer = QTimer(self, interval=int(REFRESH_S * 1000))
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.refresh()
+
+    def close(self) -> None:
+        self.timer.stop()
+        self._soon_timer.stop()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+
+    async def wait_idle(self) -> None:
+        while self._pending:
+            await asyncio.gather(*self._pending)
+
+    def refresh(self) -> None:
+        """Permits on the map, in the list and on the open card; workers; the muster board."""
+        core, w = self.core, self.window
+        statuses, simops = core.permits.book.statuses(), core.permits.book.simops()
+        w.plant_map.update_permits(statuses)
+        w.permit_panel.set_permits(statuses, simops)
+        if self._permit is not None:
+            w.permit_card.set_permit(core.permits.book.status(self._permit), simops)
+        alerts = wearable_alerts(core.alarms.views())
+        w.worker_panel.update_workers(core.workers, alerts)
+        if self._worker is not None:
+            row = core.site.worker_index[self._worker]
+            w.worker_details.update_live(
+                WorkerLive.from_table(core.workers, row, alerts.get(self._worker, ""))
+            )
+        muster = core.muster
+        if muster.active:
+            missing = muster.missing(core.clock.now(), core.workers)
+            w.muster_panel.set_muster(muster.counts(), missing, muster.started_at)
+        else:
+            w.muster_panel.set_muster(None, [])
+
+    def _soon(self, _payload: Any) -> None:
+        self._soon_timer.start()
+
+    def _show_permit(self, permit_id: str) -> None:
+        self._permit = permit_id
+        self.refresh()
+
+    def _show_worker(self, worker_id: str) -> None:
+        self._worker = worker_id
+        book = self.core.permits.book
+        on = [s for s in book.statuses() if worker_id in (*s.permit.workers, s.permit.guardian)]
+        self.window.worker_details.set_worker(worker_id, on)
+        self.refresh()
+
+    def _muster(self, on: bool) -> None:
+        self._send(StartMuster(self.operator) if on else StopMuster(self.operator))
+
+    def _send(self, command: Command) -> None:
+        task = asyncio.ensure_future(self._run(command))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _run(self, command: Command) -> None:
+        result = await self.core.command(command)
+        self.window.permit_card.set_status(result.message, refused=not result.ok)
+        self.window.statusBar().showMessage(result.message, 10_000)
+        self.refresh()

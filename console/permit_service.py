@@ -1,0 +1,109 @@
+"""The site's permits at work in the core: the rules every tick, the operator's commands, the journal.
+
+Runs on the core's asyncio loop thread. Every change (by a rule or an operator) is journaled with its
+actor and reason, and shown (`on_changed`) only once committed, like the alarms; after a restart the
+permits come back in the state the journal last recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Collection, Iterable
+
+from alarms.clock import Clock
+from integrations.storage import JournalEntry, StoreWriter
+from plant_maps.permit_lifecycle import PermitChange, PermitRefusal, PermitState
+from plant_maps.permit_watch import Positions, Readings
+from plant_maps.permits import PermitBook
+from plant_maps.site import Site
+
+log = logging.getLogger(__name__)
+
+JOURNAL_KIND = "permit"
+COMMIT_TIMEOUT_S = 10.0
+
+
+def journal_entry(change: PermitChange, console: str) -> JournalEntry:
+    return JournalEntry(
+        change.ts,
+        JOURNAL_KIND,
+        change.permit,
+        change.actor,
+        console,
+        {
+            "from": change.from_state.value,
+            "to": change.to_state.value,
+            "action": change.action.value,
+            "reason": change.reason,
+        },
+    )
+
+
+class PermitService:
+    """The permit book plus the journal discipline around it."""
+
+    def __init__(
+        self,
+        site: Site,
+        clock: Clock,
+        writer: StoreWriter,
+        console: str,
+        on_changed: Callable[[list[PermitChange]], None],
+    ) -> None:
+        self.book = PermitBook(site)
+        self._clock, self._writer, self._console = clock, writer, console
+        self._on_changed = on_changed
+
+    def restore(self, entries: Iterable[JournalEntry]) -> int:
+        """Replay the journal's permit entries (oldest first); returns how many permits it moved."""
+        latest = {e.source: e for e in entries if e.kind == JOURNAL_KIND}
+        return sum(
+            self.book.restore(e.source, PermitState(e.payload["to"]), e.ts, str(e.payload.get("reason", "")))
+            for e in latest.values()
+        )
+
+    def evaluate(self, positions: Positions, readings: Readings, tier1_zones: Collection[str]) -> None:
+        """Expiry and automatic suspension (GB 30871); the changes are journaled, then shown."""
+        changes = self.book.evaluate(self._clock.now(), positions, readings, tier1_zones)
+        if changes:
+            self._journal(changes).add_done_callback(_log_failure)
+
+    async def suspend(self, permit_id: str, actor: str, reason: str) -> PermitChange | PermitRefusal:
+        return await self._carry_out(self.book.suspend(permit_id, actor, reason, self._clock.now()))
+
+    async def resume(self, permit_id: str, actor: str) -> PermitChange | PermitRefusal:
+        return await self._carry_out(self.book.resume(permit_id, actor, self._clock.now()))
+
+    async def close(self, permit_id: str, actor: str, reason: str) -> PermitChange | PermitRefusal:
+        return await self._carry_out(self.book.close(permit_id, actor, self._clock.now(), reason))
+
+    async def _carry_out(self, outcome: PermitChange | PermitRefusal) -> PermitChange | PermitRefusal:
+        if isinstance(outcome, PermitChange):
+            await asyncio.wait_for(self._journal([outcome]), COMMIT_TIMEOUT_S)
+        return outcome
+
+    def _journal(self, changes: list[PermitChange]) -> asyncio.Future[None]:
+        """Commit, then tell: `on_changed` runs on the loop once the rows are in the database."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        future = self._writer.journal([journal_entry(c, self._console) for c in changes])
+
+        def landed(_: object) -> None:
+            def tell() -> None:  # shown even when the journal failed: a suspension is never hidden
+                self._on_changed(changes)
+                error = future.exception()
+                if error is not None:
+                    done.set_exception(error)
+                else:
+                    done.set_result(None)
+
+            loop.call_soon_threadsafe(tell)
+
+        future.add_done_callback(landed)
+        return done
+
+
+def _log_failure(done: asyncio.Future[None]) -> None:
+    if done.exception() is not None:
+        log.error("permit changes were NOT journaled: %s", done.exception())

@@ -1,0 +1,92 @@
+"""The response to a wearer's SOS or man-down: acknowledge → assign a responder → on scene → resolved.
+
+DOMAIN.md: an SOS is latched until an operator acknowledges it and a responder resolves it; a wearer's
+`sos_cancel` is shown but clears nothing. Each step is journaled (actor, console, notes) before it is
+reported done; the steps must come in order, so a resolution always names who went and when they got there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from alarms.clock import Clock
+from integrations.storage import JournalEntry, StoreWriter
+
+JOURNAL_KIND = "wearable_response"
+COMMIT_TIMEOUT_S = 10.0
+
+
+class Step(StrEnum):
+    ASSIGNED = "assigned"
+    ON_SCENE = "on_scene"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """Where the response to one wearable alarm stands."""
+
+    alarm_id: str
+    responder: str = ""
+    assigned_at: float | None = None
+    on_scene_at: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def step(self) -> Step | None:
+        if self.on_scene_at is not None:
+            return Step.ON_SCENE
+        return Step.ASSIGNED if self.assigned_at is not None else None
+
+
+class WearableResponses:
+    """The open responses, by alarm id; a resolution closes one."""
+
+    def __init__(self, clock: Clock, writer: StoreWriter, console: str) -> None:
+        self._clock, self._writer, self._console = clock, writer, console
+        self.open: dict[str, Response] = {}
+
+    def restore(self, entries: list[JournalEntry]) -> None:
+        """Replay the journal's response steps (oldest first) after a restart."""
+        for e in entries:
+            if e.kind == JOURNAL_KIND:
+                self._apply(e.source, Step(e.payload["step"]), e.ts, str(e.payload.get("responder", "")), "")
+
+    def refusal(self, alarm_id: str, step: Step) -> str | None:
+        """Why `step` cannot be taken now (the steps come in order), or None."""
+        current = self.open.get(alarm_id, Response(alarm_id)).step
+        needed = {
+            Step.ASSIGNED: (None, Step.ASSIGNED),
+            Step.ON_SCENE: (Step.ASSIGNED,),
+            Step.RESOLVED: (Step.ON_SCENE,),
+        }
+        if current in needed[step]:
+            return None
+        if step is Step.RESOLVED:
+            return "a responder must be assigned and on scene before the alarm is resolved"
+        if step is Step.ON_SCENE:
+            return "assign a responder first"
+        return "the responder is already on scene"
+
+    async def record(
+        self, alarm_id: str, step: Step, actor: str, responder: str = "", notes: str = ""
+    ) -> None:
+        """Journal one step, then take it (raises if the journal does not confirm)."""
+        now = self._clock.now()
+        payload = {"step": step.value, "responder": responder, "notes": notes}
+        entry = JournalEntry(now, JOURNAL_KIND, alarm_id, actor, self._console, payload)
+        await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
+        self._apply(alarm_id, step, now, responder, notes)
+
+    def _apply(self, alarm_id: str, step: Step, ts: float, responder: str, notes: str) -> None:
+        if step is Step.RESOLVED:
+            self.open.pop(alarm_id, None)
+            return
+        r = self.open.get(alarm_id, Response(alarm_id))
+        if step is Step.ASSIGNED:
+            r = replace(r, responder=responder, assigned_at=ts)
+        else:
+            r = replace(r, on_scene_at=ts)
+        self.open[alarm_id] = replace(r, notes=(*r.notes, notes) if notes else r.notes)

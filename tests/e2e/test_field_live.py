@@ -1,0 +1,145 @@
+"""Permits, workers and wearable alerts end to end: the simulator's scenarios over real OPC UA and MQTT, an
+outside MQTT client pressing SOS, through the core's rules and the journal to what the operator sees."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from alarms.definitions import Tier
+from alarms.states import Event, State
+from console.gui import WindowedConsole
+from console.session import (
+    Acknowledge,
+    AssignResponder,
+    ResetAlarm,
+    ResolveWearableAlarm,
+    ResponderOnScene,
+)
+from integrations.simulator import SimulatorThread
+from integrations.storage import Store
+from plant_maps.permit_lifecycle import PermitState
+from plant_maps.site import Site
+from tests.conftest import Broker
+from tests.e2e.conftest import status_text, until
+
+
+@pytest.fixture()
+def plant(site: Site, opcua_url: str, broker: Broker) -> Iterator[SimulatorThread]:
+    """The demo plant on OPC UA and MQTT (workers walking), its scenarios eight times faster."""
+    sim = SimulatorThread(site, opcua_url=opcua_url, mqtt_url=broker.url, update_hz=5.0, time_scale=8.0)
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+def _active_worker_alarms(console: WindowedConsole) -> set[str]:
+    rules = (".NO_PERMIT_ENTRY", ".GAS_ALARM_ZONE", ".EXPIRED_CERTIFICATE")
+    return {v.id for v in console.app.core.alarms.views() if v.active and v.id.endswith(rules)}
+
+
+def test_no_permit_entry_raises_the_alarm_for_that_worker_only(run_console, plant: SimulatorThread) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        core = console.app.core
+        await until(lambda: (core.workers.fix_ts > 0).all(), 15, "every worker located")
+        ticks = core.ticks
+        await until(lambda: core.ticks >= ticks + 2, 5, "the worker rules applied to every position")
+        assert _active_worker_alarms(console) == set()  # the normal plant: everyone where their permits are
+        plant.set_scenario("no-permit-entry")
+        await until(lambda: _active_worker_alarms(console), 40, "a worker alarm")
+        assert _active_worker_alarms(console) == {"W16.NO_PERMIT_ENTRY"}
+        view = core.alarms.engine.view("W16.NO_PERMIT_ENTRY")
+        assert view.tier is Tier.HIGH and view.state is State.UNACK
+        assert any("W16" in e.text and "PTW-HW-001" in e.text for e in core.log)
+
+    run_console(scenario)
+
+
+def test_a_gas_leak_suspends_the_hot_work_permit_in_its_zone_and_says_why(
+    run_console, plant: SimulatorThread, database_url: str
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        book = console.app.core.permits.book
+        assert book.status("PTW-HW-001").state is PermitState.ACTIVE
+        plant.set_scenario("gas-leak")
+        await until(lambda: book.status("PTW-HW-001").state is PermitState.SUSPENDED, 40, "the suspension")
+        reason = book.status("PTW-HW-001").reason
+        assert "Combustible gas compressor house" in reason and "%LEL" in reason
+        await console.commands.wait_idle()
+        [entry] = [e for e in Store(database_url).journal_rows(kind="permit") if e.source == "PTW-HW-001"]
+        assert (entry.actor, entry.payload["to"], entry.payload["reason"]) == ("system", "suspended", reason)
+        assert book.status("PTW-TE-006").state is PermitState.ACTIVE  # the workshop is not in the leak
+        assert any("PTW-HW-001" in e.text and "suspended" in e.text for e in console.app.core.log)
+
+    run_console(scenario)
+
+
+def _alerting(console: WindowedConsole, worker: str) -> bool:
+    return console.window.plant_map.worker_style(worker).startswith("alert")
+
+
+def _mosquitto_pub(broker: Broker, topic: str, payload: dict[str, object]) -> None:
+    exe = shutil.which("mosquitto_pub")
+    assert exe, "mosquitto_pub is part of the mosquitto-clients package"
+    subprocess.run(
+        [exe, "-h", broker.host, "-p", str(broker.port), "-q", "1", "-t", topic, "-m", json.dumps(payload)],
+        check=True,
+        timeout=10,
+    )
+
+
+def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_clears_it(
+    run_console, simulator: SimulatorThread, broker: Broker, database_url: str
+) -> None:
+    sos = "W05.SOS"
+
+    async def scenario(console: WindowedConsole) -> None:
+        core, table = console.app.core, console.window.alarm_table
+        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+        topic = "site/demo/workers/W05/event"
+        ts = datetime.now(UTC).isoformat()
+        _mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
+        await until(lambda: table.model.row_of(sos) is not None, 10, "the SOS in the alarm list")
+        view = core.alarms.engine.view(sos)
+        assert (view.tier, view.latched, view.state) == (Tier.LIFE, True, State.UNACK)
+        await until(lambda: _alerting(console, "W05"), 5, "the worker pulsing on the map")
+        assert console.window.plant_map.worker_text("W05") == "W05 SOS"
+        spoken = await until(lambda: [r for r in console.annunciator.speaker.spoken if "SOS" in r.text], 15)
+        assert "W05" in spoken[0].text
+        # the band resends the same event, and the wearer cancels: neither clears nor repeats the alarm
+        _mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
+        _mosquitto_pub(broker, topic, {"id": "band-W05-0002", "type": "sos_cancel", "ts": ts})
+        await until(lambda: any("SOS cancelled" in e.text for e in core.log), 10, "the cancel shown")
+        assert core.alarms.engine.view(sos).state is State.UNACK
+        assert [t.event for t in Store(database_url).alarm_transitions(alarm_ids=[sos])] == [Event.ACTIVATE]
+
+        ack = await core.command(Acknowledge("tester", ((sos, view.seq),)))
+        assert ack.ok and core.alarms.engine.view(sos).state is State.ACKED
+        refused = [
+            await core.command(ResetAlarm("tester", sos)),
+            await core.command(ResolveWearableAlarm("tester", sos, "found well")),
+        ]
+        assert [r.ok for r in refused] == [False, False]  # still active; nobody went there yet
+        assert (await core.command(AssignResponder("tester", sos, "W13"))).ok
+        assert (await core.command(ResponderOnScene("tester", sos))).ok
+        assert _alerting(console, "W05")
+        resolved = await core.command(ResolveWearableAlarm("tester", sos, "W05 unhurt, pressed by mistake"))
+        assert resolved.ok, resolved.message
+        assert core.alarms.engine.view(sos).state is State.NORMAL
+        await until(lambda: table.model.row_of(sos) is None, 5, "the SOS gone from the list")
+        await until(lambda: not _alerting(console, "W05"), 5, "the worker no longer pulsing")
+        steps = [e.payload["step"] for e in Store(database_url).journal_rows(kind="wearable_response")]
+        assert steps == ["assigned", "on_scene", "resolved"]
+        last = Store(database_url).alarm_transitions(alarm_ids=[sos])[-1]
+        assert (last.event, last.actor, last.comment) == (
+            Event.RESET,
+            "tester",
+            "W05 unhurt, pressed by mistake",
+        )
+
+    run_console(scenario)

@@ -1,0 +1,243 @@
+"""The permit card as the operator uses it: what it says of a permit, and commands only where the lifecycle
+allows them, a suspension never without a reason, a close never without confirmation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from plant_maps.gas_tests import GasTest, GasVerdict
+from plant_maps.permit_lifecycle import Approval, PermitAction, PermitState, allowed_actions
+from plant_maps.permits import PermitBook, PermitStatus
+from plant_maps.site import Site
+from tests.widgets.support import colour_count, pixels, themed
+from widgets.permit_card import PermitCard
+from widgets.theme import PALETTE
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture()
+def book(site: Site) -> PermitBook:
+    return PermitBook(site)
+
+
+@pytest.fixture()
+def clock(book: PermitBook) -> Clock:
+    return Clock(book.status("PTW-HW-001").since + 30 * 60)  # half an hour into the hot work
+
+
+@pytest.fixture()
+def card(qtbot: QtBot, site: Site, clock: Clock) -> PermitCard:
+    card = PermitCard(site, clock)
+    qtbot.addWidget(card)
+    themed(card)
+    card.resize(560, 700)
+    card.show()
+    qtbot.waitExposed(card)
+    return card
+
+
+def in_state(book: PermitBook, permit_id: str, state: PermitState, reason: str = "") -> PermitStatus:
+    return replace(book.status(permit_id), state=state, reason=reason)
+
+
+@pytest.mark.parametrize("state", list(PermitState))
+def test_the_buttons_follow_the_lifecycle(card: PermitCard, book: PermitBook, state: PermitState) -> None:
+    card.set_permit(in_state(book, "PTW-HW-001", state))
+    allowed = allowed_actions(state)
+    assert card.suspend_button.isEnabled() == (PermitAction.SUSPEND in allowed)
+    assert card.resume_button.isEnabled() == (PermitAction.RESUME in allowed)
+    assert card.close_button.isEnabled() == (PermitAction.CLOSE in allowed)
+    assert card.map_button.isEnabled()
+
+
+def test_an_active_permit_may_be_suspended_or_closed_a_suspended_one_resumed_or_closed(
+    card: PermitCard, book: PermitBook
+) -> None:
+    card.set_permit(book.status("PTW-HW-001"))
+    assert (
+        card.suspend_button.isEnabled(),
+        card.resume_button.isEnabled(),
+        card.close_button.isEnabled(),
+    ) == (
+        True,
+        False,
+        True,
+    )
+    card.set_permit(in_state(book, "PTW-HW-001", PermitState.SUSPENDED, "gas"))
+    assert (
+        card.suspend_button.isEnabled(),
+        card.resume_button.isEnabled(),
+        card.close_button.isEnabled(),
+    ) == (
+        False,
+        True,
+        True,
+    )
+    card.clear()
+    assert not any(
+        b.isEnabled() for b in (card.suspend_button, card.resume_button, card.close_button, card.map_button)
+    )
+
+
+def test_a_suspension_without_a_reason_is_refused(qtbot: QtBot, card: PermitCard, book: PermitBook) -> None:
+    card.set_permit(book.status("PTW-HW-001"))
+    qtbot.mouseClick(card.suspend_button, Qt.MouseButton.LeftButton)
+    dialog = card.suspend_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert not dialog.ok_button.isEnabled()
+    with qtbot.assertNotEmitted(card.suspend_requested):
+        dialog.accept()  # even accepted programmatically
+        qtbot.keyClicks(dialog.reason_edit, "   ")
+        assert not dialog.ok_button.isEnabled()
+        dialog.accept()
+    assert dialog.isVisible()
+    dialog.reason_edit.lineEdit().clear()
+    qtbot.keyClicks(dialog.reason_edit, "Hot work sparks near open drain ")
+    assert dialog.ok_button.isEnabled()
+    with qtbot.waitSignal(card.suspend_requested, timeout=1000) as suspended:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert suspended.args == ["PTW-HW-001", "Hot work sparks near open drain"]
+    assert card.suspend_dialog is None
+
+
+def test_a_suspension_reason_may_be_picked_and_cancelling_sends_nothing(
+    qtbot: QtBot, card: PermitCard, book: PermitBook
+) -> None:
+    card.set_permit(book.status("PTW-HW-001"))
+    qtbot.mouseClick(card.suspend_button, Qt.MouseButton.LeftButton)
+    dialog = card.suspend_dialog
+    assert dialog is not None
+    dialog.reason_edit.setCurrentIndex(0)
+    assert dialog.reason() == "Gas alarm in the work zone" and dialog.ok_button.isEnabled()
+    with qtbot.assertNotEmitted(card.suspend_requested):
+        dialog.reject()
+    qtbot.mouseClick(card.suspend_button, Qt.MouseButton.LeftButton)
+    dialog = card.suspend_dialog
+    assert dialog is not None
+    dialog.reason_edit.setCurrentIndex(1)
+    with qtbot.waitSignal(card.suspend_requested, timeout=1000) as suspended:
+        dialog.accept()
+    assert suspended.args == ["PTW-HW-001", "SOS or man-down in the work zone"]
+
+
+def test_resume_emits_and_close_asks_first(qtbot: QtBot, card: PermitCard, book: PermitBook) -> None:
+    card.set_permit(in_state(book, "PTW-CS-003", PermitState.SUSPENDED, "gas"))
+    with qtbot.waitSignal(card.resume_requested, timeout=1000) as resumed:
+        qtbot.mouseClick(card.resume_button, Qt.MouseButton.LeftButton)
+    assert resumed.args == ["PTW-CS-003"]
+    with qtbot.assertNotEmitted(card.close_requested):
+        qtbot.mouseClick(card.close_button, Qt.MouseButton.LeftButton)
+        box = card.close_dialog
+        assert box is not None and box.isVisible()
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert card.close_dialog is None
+    qtbot.mouseClick(card.close_button, Qt.MouseButton.LeftButton)
+    box = card.close_dialog
+    assert box is not None
+    [confirm] = [b for b in box.buttons() if b.text() == "Close permit"]
+    with qtbot.waitSignal(card.close_requested, timeout=1000) as closed:
+        qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)
+    assert closed.args == ["PTW-CS-003"]
+
+
+def test_show_on_map_emits_the_permit(qtbot: QtBot, card: PermitCard, book: PermitBook) -> None:
+    card.set_permit(book.status("PTW-LF-005"))
+    with qtbot.waitSignal(card.show_on_map_requested, timeout=1000) as shown:
+        qtbot.mouseClick(card.map_button, Qt.MouseButton.LeftButton)
+    assert shown.args == ["PTW-LF-005"]
+
+
+def test_the_card_tells_what_where_who_and_until_when(card: PermitCard, book: PermitBook) -> None:
+    card.set_permit(book.status("PTW-HW-001"), book.simops())
+    assert card.title_label.text() == "PTW-HW-001  Weld bracket on K-301 suction line"
+    assert card.code_label.text() == "HW"
+    assert card.field_text("Category") == "Hot work, grade 1"
+    assert card.field_text("Zone") == "Compressor house"
+    assert card.field_text("Applicant") == "He Jun (W17)"
+    assert card.field_text("Guardian") == "Zhang Min (W02) — not checked in"
+    assert card.field_text("Workers") == "Li Wei (W01), Wang Fang (W03)"
+    assert card.field_text("Valid").endswith("· 7 h 30 min left")  # 8 h at most for grade 1, 30 min in
+    assert card.field_text("Gas limits") == "LEL <= 10 %LEL (permit)"
+    assert card.field_text("Latest gas test") == "none recorded"
+    assert card.field_text("State").startswith("Active since")
+    assert not card.state_marked()
+    assert card.field_text("Reason") == ""  # hidden while the permit runs
+    assert "PTW-LB-002 (line_blinding)" in card.field_text("SIMOPS")
+    assert card.field_text("Approvals") == "safety department: on record\nproduction manager: on record"
+
+
+def test_a_suspended_permit_shows_why_with_a_mark_and_a_failed_gas_test_in_bold(
+    card: PermitCard, book: PermitBook, clock: Clock
+) -> None:
+    test = GasTest(clock.now - 120, {"lel": 14.0}, "W02")
+    status = replace(
+        in_state(book, "PTW-HW-001", PermitState.SUSPENDED, "LEL 14 %LEL at the work point"),
+        gas_verdict=GasVerdict(test, ("lel 14 %LEL outside <= 10 %LEL (permit)",)),
+    )
+    card.set_permit(status)
+    assert card.state_marked()
+    assert card.fields["State"].font().bold()
+    assert card.field_text("Reason") == "LEL 14 %LEL at the work point"
+    assert card.field_text("Latest gas test").startswith("FAILED, taken")
+    assert "by Zhang Min (W02): lel 14 %LEL outside" in card.field_text("Latest gas test")
+    assert card.fields["Latest gas test"].font().bold()
+
+
+def test_approvals_show_who_signed_and_who_is_awaited(
+    card: PermitCard, book: PermitBook, clock: Clock
+) -> None:
+    status = replace(
+        book.status("PTW-HW-001"),
+        state=PermitState.PENDING_APPROVAL,
+        restored=False,
+        approvals=(Approval("safety_department", "safety_department", "W22", clock.now, "control room"),),
+    )
+    card.set_permit(status)
+    lines = card.field_text("Approvals").split("\n")
+    assert lines[0].startswith("safety department: signed by Liang Yu (W22) ")
+    assert lines[0].endswith(", from control room")
+    assert lines[1] == "production manager: waiting"
+
+
+def test_the_time_left_counts_down_with_the_clock(
+    qtbot: QtBot, card: PermitCard, book: PermitBook, clock: Clock
+) -> None:
+    card.set_permit(book.status("PTW-HW-001"))
+    clock.now += 3 * 3600
+    qtbot.waitUntil(lambda: card.field_text("Valid").endswith("· 4 h 30 min left"), timeout=2500)
+    clock.now += 5 * 3600
+    qtbot.waitUntil(lambda: "· ended 30 min ago" in card.field_text("Valid"), timeout=2500)
+
+
+def test_the_outcome_line_makes_a_refusal_bold(card: PermitCard, book: PermitBook) -> None:
+    card.set_permit(book.status("PTW-HW-001"))
+    card.set_status("Refused: guardian W02 has not checked in at compressor_house", refused=True)
+    assert card.status_label.font().bold()
+    card.set_status("Suspended")
+    assert not card.status_label.font().bold()
+    card.set_permit(book.status("PTW-LB-002"))
+    assert card.status_label.text() == ""  # another permit: the last outcome was not about it
+
+
+def test_a_running_permit_is_grey_and_a_suspended_one_carries_amber(
+    card: PermitCard, book: PermitBook, tmp_path: Path
+) -> None:
+    card.set_permit(book.status("PTW-HW-001"))
+    shown = pixels(card, tmp_path / "permit_card.png")
+    saturation = shown.max(axis=2).astype(int) - shown.min(axis=2)
+    assert saturation.max() <= 24
+    card.set_permit(in_state(book, "PTW-HW-001", PermitState.SUSPENDED, "gas"))
+    assert colour_count(pixels(card, tmp_path / "permit_card_suspended.png"), PALETTE.alarm_2) >= 20

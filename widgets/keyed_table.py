@@ -1,0 +1,203 @@
+"""A table model of rows keyed by id, refreshed from snapshots, and a proxy that filters and sorts it.
+
+The permit list, the worker list and the muster list all take whole snapshots at a bounded rate; the
+model diffs each snapshot by key (rows removed, changed, appended; never a model reset), so the
+operator's selection and scroll position survive every refresh, like the alarm list. Each row carries its
+cell texts, sort keys, tooltips, bold cells and tier marks, computed once per change rather than per paint.
+Sized for the hundreds to few thousands of rows a site has, refreshed about once a second.
+All methods run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from alarms.definitions import Tier
+from widgets.alarm_style import TierMarkers
+
+Index = QModelIndex | QPersistentModelIndex
+ICON_SIZE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row: its key (permit or worker id), cell texts and per-column sort keys.
+
+    `record` is whatever the row shows (a PermitStatus, a worker's snapshot) for filters and callers.
+    """
+
+    key: str
+    texts: tuple[str, ...]
+    keys: tuple[object, ...]
+    record: object = None
+    tooltips: tuple[str, ...] = ()  # per column; "" (or missing): the cell's text
+    bold: frozenset[int] = frozenset()  # columns written bold (what needs the operator)
+    marks: tuple[tuple[int, Tier], ...] = ()  # (column, tier): the tier's shape before the text
+    default_key: tuple[object, ...] = field(default=())  # ties of every column sort by this
+
+
+class KeyedTableModel(QAbstractTableModel):
+    """Rows in arrival order; a `KeyedSortFilterProxy` sorts and filters them."""
+
+    def __init__(self, columns: Sequence[str], align_right: Iterable[int] = ()) -> None:
+        super().__init__()
+        self.columns = tuple(columns)
+        self._right = frozenset(align_right)
+        self._rows: list[Row] = []
+        self._row_of: dict[str, int] = {}
+        self._markers = TierMarkers()
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        """Show this snapshot: vanished rows are removed, changed ones updated, new ones appended."""
+        incoming = {r.key: r for r in rows}
+        gone = [i for i, r in enumerate(self._rows) if r.key not in incoming]
+        for first, last in reversed(_runs(gone)):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+        if gone:
+            self._row_of = {r.key: i for i, r in enumerate(self._rows)}
+        changed = []
+        for i, r in enumerate(self._rows):
+            new = incoming[r.key]
+            if new != r:
+                self._rows[i] = new
+                changed.append(i)
+        for first, last in _runs(changed):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
+        new_rows = [r for key, r in incoming.items() if key not in self._row_of]
+        if new_rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(new_rows) - 1)
+            for i, r in enumerate(new_rows, start):
+                self._rows.append(r)
+                self._row_of[r.key] = i
+            self.endInsertRows()
+
+    def row_at(self, row: int) -> Row:
+        return self._rows[row]
+
+    def row_of(self, key: str) -> int | None:
+        return self._row_of.get(key)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        r, column = self._rows[index.row()], index.column()
+        match role:
+            case Qt.ItemDataRole.DisplayRole:
+                return r.texts[column]
+            case Qt.ItemDataRole.ToolTipRole:
+                tip = r.tooltips[column] if column < len(r.tooltips) else ""
+                return tip or r.texts[column] or None
+            case Qt.ItemDataRole.DecorationRole:
+                tier = next((t for c, t in r.marks if c == column), None)
+                return None if tier is None else self._markers.icon(tier, ICON_SIZE)
+            case Qt.ItemDataRole.FontRole if column in r.bold:
+                return self._bold
+            case Qt.ItemDataRole.TextAlignmentRole if column in self._right:
+                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section]
+        return None
+
+
+class KeyedSortFilterProxy(QSortFilterProxyModel):
+    """Lets through the rows `accepts` takes; sorts by the column's key, ties by the row's default key."""
+
+    def __init__(self, model: KeyedTableModel) -> None:
+        super().__init__()
+        self._model = model
+        self._accepts: Callable[[Row], bool] = lambda row: True
+        self.setSourceModel(model)
+        self.setDynamicSortFilter(True)
+
+    def set_filter(self, accepts: Callable[[Row], bool]) -> None:
+        self.beginFilterChange()
+        self._accepts = accepts
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def row(self, proxy_row: int) -> Row:
+        return self._model.row_at(self.mapToSource(self.index(proxy_row, 0)).row())
+
+    def rows(self) -> list[Row]:
+        """The rows as listed, top to bottom."""
+        return [self.row(i) for i in range(self.rowCount())]
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        return self._accepts(self._model.row_at(source_row))
+
+    def lessThan(self, source_left: Index, source_right: Index) -> bool:
+        column = source_left.column()
+        left, right = self._model.row_at(source_left.row()), self._model.row_at(source_right.row())
+        return (left.keys[column], left.default_key, left.key) < (
+            right.keys[column],
+            right.default_key,
+            right.key,
+        )
+
+
+def keyed_table(
+    proxy: KeyedSortFilterProxy, samples: dict[int, str], stretch: int, owner: QWidget
+) -> QTableView:
+    """A read-only list view in the console's look: whole-row selection, sortable, columns sized to show
+    `samples` (the widest text a column usually holds) whole; `stretch` takes the remaining width."""
+    table = QTableView()
+    table.setModel(proxy)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setIconSize(QSize(ICON_SIZE + 6, ICON_SIZE + 6))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSortingEnabled(True)
+    rows = table.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(owner.fontMetrics().height() + 8)
+    columns = table.horizontalHeader()
+    columns.setHighlightSections(False)
+    columns.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    bold = owner.font()
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)
+    for column, sample in samples.items():
+        table.setColumnWidth(column, metrics.horizontalAdvance(sample) + ICON_SIZE + 24)
+    return table
+
+
+def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as (first, last) runs of consecutive rows: one model signal per run."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs

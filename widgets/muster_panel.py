@@ -1,0 +1,222 @@
+"""The muster board: during an evacuation, how many are expected, accounted for and missing, and who.
+
+Counts are written large enough to read across the control room. Missing people are the emergency
+coordinator's tier-1 question, so a missing count above zero carries the tier-1 mark (red inverted
+triangle) and bold text; when everyone is accounted for it says so, in grey. The missing list shows each
+person's last known zone and position and how old that fix is, the longest unseen first (the order
+`plant_maps.muster.Muster.missing` gives). A double-click or "Show on map" emits the worker id; "Accounted
+for (head count)" emits it for a warden's count. All methods run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QModelIndex, Qt, Signal, SignalInstance
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from alarms.definitions import Tier
+from plant_maps.muster import MissingWorker, MusterCounts
+from plant_maps.site import Site
+from widgets.alarm_style import TierMarkers, clock_text
+from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
+from widgets.panel_look import command_button, set_bold
+from widgets.permit_style import duration_text
+
+COLUMNS = ("Worker", "Name", "Last zone", "Last position", "Fix age")
+WORKER, NAME, LAST_ZONE, POSITION, FIX_AGE = range(len(COLUMNS))
+COLUMN_SAMPLES = {
+    WORKER: "W000",
+    NAME: "Zhang Xiaoming",
+    LAST_ZONE: "Compressor house",
+    POSITION: "(388, 244) m",
+    FIX_AGE: "never located",
+}
+COUNT_FONT_PX = 40
+HEADCOUNT = "headcount"  # Muster's point id for a count by hand
+
+
+class _Count(QFrame):
+    """One big number with its caption under it."""
+
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setObjectName("MusterCount")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.number = QLabel("—")
+        font = QFont(self.font())
+        font.setPixelSize(COUNT_FONT_PX)
+        font.setBold(True)
+        self.number.setFont(font)
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.mark = QLabel()
+        self.mark.hide()
+        self.caption = QLabel(caption)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.mark)
+        top.addWidget(self.number)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.caption)
+
+
+class MusterPanel(QWidget):
+    """Counts and the missing list of the muster in progress; `now` is the console's clock."""
+
+    worker_activated = Signal(str)  # double-click or "Show on map"
+    account_requested = Signal(str)  # a warden has seen this person: count them by hand
+
+    def __init__(
+        self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.site = site
+        self._now = now
+        self._markers = TierMarkers()
+        self.status_label = QLabel()
+        set_bold(self.status_label, True)
+        self.expected = _Count("Expected")
+        self.accounted = _Count("Accounted for")
+        self.missing = _Count("Missing")
+        self.missing.mark.setPixmap(self._markers.pixmap(Tier.LIFE, 24, self.devicePixelRatioF()))
+        self.by_point_label = QLabel()
+        self.by_point_label.setWordWrap(True)
+        self.model = KeyedTableModel(COLUMNS, align_right=(FIX_AGE,))
+        self.proxy = KeyedSortFilterProxy(self.model)
+        self.table = keyed_table(self.proxy, COLUMN_SAMPLES, LAST_ZONE, self)
+        self.table.setSortingEnabled(False)  # the muster's order: the longest unseen first
+        self.proxy.sort(WORKER, Qt.SortOrder.AscendingOrder)  # every column's key is that order
+        self.table.activated.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.map_button = command_button("Show on map")
+        self.account_button = command_button(
+            "Accounted for (head count)", "A warden has seen this person: count them as accounted for"
+        )
+        self.map_button.clicked.connect(lambda: self._emit_selected(self.worker_activated))
+        self.account_button.clicked.connect(lambda: self._emit_selected(self.account_requested))
+        self._lay_out()
+        self.set_muster(None, ())
+
+    # --- data in -------------------------------------------------------------------------------------------
+
+    def set_muster(
+        self, counts: MusterCounts | None, missing: Sequence[MissingWorker], started_at: float | None = None
+    ) -> None:
+        """The muster's counts and missing list now (None: no muster in progress)."""
+        now = self._now()
+        if counts is None:
+            self.status_label.setText("No muster in progress")
+            for tile in (self.expected, self.accounted, self.missing):
+                tile.number.setText("—")
+            self.missing.caption.setText("Missing")
+            self._set_missing_look(False)
+            self.by_point_label.setText("")
+            self.by_point_label.hide()
+            self.model.set_rows([])
+            self._update_buttons()
+            return
+        since = ""
+        if started_at is not None:
+            since = f" since {clock_text(started_at)} ({duration_text(now - started_at)})"
+        self.status_label.setText(f"Muster in progress{since}")
+        self.expected.number.setText(str(counts.expected))
+        self.accounted.number.setText(str(counts.accounted))
+        self.missing.number.setText(str(counts.missing))
+        self.missing.caption.setText("Missing" if counts.missing else "Missing: all accounted for")
+        self._set_missing_look(counts.missing > 0)
+        names = {m.id: m.name for m in self.site.muster_points} | {HEADCOUNT: "head count"}
+        self.by_point_label.show()
+        self.by_point_label.setText(
+            "Accounted for at: "
+            + " · ".join(f"{names.get(point, point)} {n}" for point, n in counts.by_point.items())
+        )
+        self.model.set_rows([self._row(i, m, now) for i, m in enumerate(missing)])
+        self._update_buttons()
+
+    # --- what the operator sees ----------------------------------------------------------------------------
+
+    def counts_text(self) -> tuple[str, str, str]:
+        """(expected, accounted, missing) as written."""
+        return self.expected.number.text(), self.accounted.number.text(), self.missing.number.text()
+
+    def missing_marked(self) -> bool:
+        """The missing count carries the tier-1 mark."""
+        return not self.missing.mark.isHidden()
+
+    def missing_rows(self) -> list[tuple[str, ...]]:
+        """The missing list as written, top to bottom."""
+        return [row.texts for row in self.proxy.rows()]
+
+    # --- inside --------------------------------------------------------------------------------------------
+
+    def _row(self, order: int, m: MissingWorker, now: float) -> Row:
+        seen = m.fix_age_s is not None and math.isfinite(m.x)
+        zone = (
+            self.site.zone(m.zone).name
+            if m.zone in self.site.zone_index
+            else ("outside zones" if seen else "—")
+        )
+        age = "never located" if m.fix_age_s is None else f"{duration_text(m.fix_age_s)} ago"
+        return Row(
+            key=m.worker,
+            texts=(m.worker, m.name, zone, f"({m.x:.0f}, {m.y:.0f}) m" if seen else "—", age),
+            keys=(order,) * len(COLUMNS),
+            record=m,
+            bold=frozenset({WORKER, NAME}),
+        )
+
+    def _set_missing_look(self, missing: bool) -> None:
+        self.missing.mark.setVisible(missing)
+        set_bold(self.missing.caption, missing)
+
+    def _lay_out(self) -> None:
+        counts = QGridLayout()
+        counts.setHorizontalSpacing(8)
+        for column, tile in enumerate((self.expected, self.accounted, self.missing)):
+            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            counts.addWidget(tile, 0, column)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.map_button)
+        buttons.addWidget(self.account_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.status_label)
+        layout.addLayout(counts)
+        layout.addWidget(self.by_point_label)
+        layout.addWidget(QLabel("Missing — last known position"))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+    def _selected(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.row(rows[0].row()).key if rows else None
+
+    def _update_buttons(self) -> None:
+        chosen = self._selected() is not None
+        self.map_button.setEnabled(chosen)
+        self.account_button.setEnabled(chosen)
+
+    def _emit_selected(self, signal: SignalInstance) -> None:
+        worker = self._selected()
+        if worker is not None:
+            signal.emit(worker)
+
+    def _activated(self, index: QModelIndex) -> None:
+        self.worker_activated.emit(self.proxy.row(index.row()).key)

@@ -1,0 +1,418 @@
+"""The permit card: one GB 30871 permit in full, and the operator's permit commands (suspend, resume, close).
+
+Shows what the permit book knows of it (`PermitStatus`): category, grade, zone, title, people, validity
+with the time left, the gas limits a test must meet and the latest test's verdict, the approval route and
+its signatures, the guardian's check-in, the state with the reason of a suspension, and SIMOPS flags. The
+buttons follow the lifecycle table (`allowed_actions`) and emit intents; the core decides and the console
+reports the outcome with `set_status`. A suspension always asks for a reason (DOMAIN: every suspension has
+one) and closing asks for confirmation (it cannot be undone); both dialogs open with `open()`, never a
+blocking `exec()`, so the asyncio loop keeps running. All methods run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from plant_maps.gas_tests import GAS_TEST_MAX_AGE_S, fresh_enough, gas_limits
+from plant_maps.permit_lifecycle import TERMINAL, PermitAction, PermitState, allowed_actions
+from plant_maps.permits import PermitStatus
+from plant_maps.simops import SimopsFlag
+from plant_maps.site import MEASURES, Site
+from widgets.alarm_style import TierMarkers
+from widgets.panel_look import command_button, heading_font, set_bold
+from widgets.permit_style import (
+    CATEGORY_NAMES,
+    STATE_LOOKS,
+    category_code,
+    day_clock_text,
+    duration_text,
+    grade_text,
+    remaining_text,
+)
+
+SUSPEND_REASONS = (  # offered, not imposed: the operator may type any reason
+    "Gas alarm in the work zone",
+    "SOS or man-down in the work zone",
+    "Guardian not at the work location",
+    "Unsafe act observed",
+    "Process upset nearby",
+)
+FIELDS = (
+    "State",
+    "Reason",
+    "Category",
+    "Zone",
+    "Applicant",
+    "Guardian",
+    "Workers",
+    "Valid",
+    "Gas limits",
+    "Latest gas test",
+    "Approvals",
+    "SIMOPS",
+)
+
+
+class SuspendDialog(QDialog):
+    """Asks why a permit is suspended; it will not accept without a reason."""
+
+    def __init__(self, permit_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.permit_id = permit_id
+        self.setWindowTitle(f"Suspend {permit_id}")
+        self.setMinimumWidth(40 * self.fontMetrics().horizontalAdvance("M"))
+        self.reason_edit = QComboBox()
+        self.reason_edit.setEditable(True)
+        self.reason_edit.addItems(SUSPEND_REASONS)
+        self.reason_edit.setCurrentIndex(-1)
+        line = self.reason_edit.lineEdit()
+        assert line is not None
+        line.setPlaceholderText("Required: why must the work stop?")
+        note = QLabel(
+            "The work stops now; the permit's workers, guardian and area lead are told. "
+            "Resuming needs a new gas test and the guardian's check-in."
+        )
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Suspend")
+        self.ok_button.setEnabled(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.reason_edit.editTextChanged.connect(lambda: self.ok_button.setEnabled(bool(self.reason())))
+        form = QFormLayout()
+        form.addRow("Reason", self.reason_edit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def reason(self) -> str:
+        return self.reason_edit.currentText().strip()
+
+    def accept(self) -> None:
+        """Refuse to close without a reason, also when accepted programmatically."""
+        if self.reason():
+            super().accept()
+
+
+class PermitCard(QWidget):
+    """One permit in full with its commands; `now` is the console's clock (epoch seconds)."""
+
+    suspend_requested = Signal(str, str)  # permit id, reason (never empty)
+    resume_requested = Signal(str)
+    close_requested = Signal(str)
+    show_on_map_requested = Signal(str)
+
+    def __init__(
+        self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.site = site
+        self._now = now
+        self._status: PermitStatus | None = None
+        self._simops: tuple[SimopsFlag, ...] = ()
+        self._markers = TierMarkers()
+        self.suspend_dialog: SuspendDialog | None = None  # while open
+        self.close_dialog: QMessageBox | None = None  # while open
+        self.code_label = QLabel()
+        self.code_label.setObjectName("PermitCode")
+        self.code_label.setFrameShape(QFrame.Shape.Box)
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title_label = QLabel()
+        self.title_label.setWordWrap(True)
+        for label in (self.code_label, self.title_label):
+            label.setFont(heading_font(self))
+        self.state_mark = QLabel()
+        self.state_mark.hide()
+        self.fields: dict[str, QLabel] = {}
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for name in FIELDS:
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[name] = value
+            if name == "State":
+                row = QHBoxLayout()
+                row.setContentsMargins(0, 0, 0, 0)
+                row.setSpacing(6)
+                row.addWidget(self.state_mark, 0, Qt.AlignmentFlag.AlignTop)
+                row.addWidget(value, 1)
+                self.form.addRow(name, row)
+            else:
+                self.form.addRow(name, value)
+        self.suspend_button = command_button("Suspend…", "Stop the work now; a reason is required")
+        self.resume_button = command_button(
+            "Resume", "Needs a new passing gas test and the guardian's check-in since the stop"
+        )
+        self.close_button = command_button("Close…", "The work is finished and the site handed back")
+        self.map_button = command_button("Show on map")
+        self.suspend_button.clicked.connect(self._open_suspend_dialog)
+        self.resume_button.clicked.connect(lambda: self._emit(self.resume_requested))
+        self.close_button.clicked.connect(self._open_close_dialog)
+        self.map_button.clicked.connect(lambda: self._emit(self.show_on_map_requested))
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self._timer = QTimer(self)  # the time left, while the card is on screen
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._refresh_times)
+        self._lay_out()
+        self.clear()
+
+    # --- data in -------------------------------------------------------------------------------------------
+
+    def set_permit(self, status: PermitStatus, simops: Sequence[SimopsFlag] = ()) -> None:
+        """Show this permit as the book holds it now (call again on every change of it)."""
+        if self._status is None or status.id != self._status.id:
+            self.set_status("")
+        self._status = status
+        self._simops = tuple(f for f in simops if status.id in (f.first, f.second))
+        self._fill()
+
+    def clear(self) -> None:
+        """No permit chosen: an empty card with its commands disabled."""
+        self._status = None
+        self._simops = ()
+        self.code_label.setText("—")
+        self.title_label.setText("No permit selected")
+        for name, label in self.fields.items():
+            label.setText("")
+            if name != "State":  # (showing a row shows every widget in it, the state's hidden mark too)
+                self.form.setRowVisible(FIELDS.index(name), False)
+        self.state_mark.hide()
+        self._update_buttons()
+
+    def set_status(self, text: str, refused: bool = False) -> None:
+        """Show the result of the last command; a refusal is bold, but not coloured (ISA-101)."""
+        font = self.status_label.font()
+        font.setBold(refused)
+        self.status_label.setFont(font)
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
+
+    # --- what the operator sees ----------------------------------------------------------------------------
+
+    @property
+    def permit_id(self) -> str | None:
+        return self._status.id if self._status else None
+
+    def field_text(self, name: str) -> str:
+        """The text of one field ("State", "Valid", "Latest gas test", ...), "" when hidden."""
+        return self.fields[name].text() if self.form.isRowVisible(FIELDS.index(name)) else ""
+
+    def state_marked(self) -> bool:
+        """The state carries a tier mark (only an abnormal state: suspended)."""
+        return not self.state_mark.isHidden()
+
+    # --- inside --------------------------------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        s = self._status
+        assert s is not None
+        p, now, look = s.permit, self._now(), STATE_LOOKS[s.state]
+        self.code_label.setText(category_code(p.category))
+        self.title_label.setText(f"{p.id}  {p.title}")
+        if look.tier is not None:
+            self.state_mark.setPixmap(self._markers.pixmap(look.tier, 14, self.devicePixelRatioF()))
+        self.state_mark.setVisible(look.tier is not None)
+        set_bold(self.fields["State"], look.tier is not None)
+        values = {
+            "State": f"{look.text} since {day_clock_text(s.since, now)}",
+            "Reason": s.reason if s.reason and s.state in (PermitState.SUSPENDED, *TERMINAL) else "",
+            "Category": f"{CATEGORY_NAMES.get(p.category, p.category)}, grade {grade_text(p.grade)}",
+            "Zone": self.site.zone(p.zone).name if p.zone in self.site.zone_index else p.zone,
+            "Applicant": self._person(p.applicant),
+            "Guardian": self._guardian(s, now),
+            "Workers": ", ".join(self._person(w) for w in p.workers) or "none assigned",
+            "Valid": self._validity(s, now),
+            "Gas limits": self._gas_limits(s),
+            "Latest gas test": self._gas_verdict(s, now),
+            "Approvals": self._approvals(s, now),
+            "SIMOPS": "\n".join(f.explanation for f in self._simops),
+        }
+        self.form.setRowVisible(FIELDS.index("Reason"), bool(values["Reason"]))
+        self.form.setRowVisible(FIELDS.index("SIMOPS"), bool(self._simops))
+        self.form.setRowVisible(
+            FIELDS.index("Latest gas test"), bool(gas_limits(p)) or s.gas_verdict is not None
+        )
+        for name in FIELDS:
+            if name not in ("State", "Reason", "SIMOPS", "Latest gas test"):
+                self.form.setRowVisible(FIELDS.index(name), True)
+            self.fields[name].setText(values[name])
+        failed = s.gas_verdict is not None and not s.gas_verdict.passed
+        for name, bold in (("Latest gas test", failed), ("SIMOPS", bool(self._simops)), ("Reason", True)):
+            set_bold(self.fields[name], bold)
+        self._update_buttons()
+
+    def _refresh_times(self) -> None:
+        if self._status is not None:
+            now = self._now()
+            self.fields["Valid"].setText(self._validity(self._status, now))
+            self.fields["Latest gas test"].setText(self._gas_verdict(self._status, now))
+
+    def _person(self, worker_id: str) -> str:
+        index = self.site.worker_index
+        return (
+            f"{self.site.workers[index[worker_id]].name} ({worker_id})" if worker_id in index else worker_id
+        )
+
+    def _guardian(self, s: PermitStatus, now: float) -> str:
+        text = self._person(s.permit.guardian)
+        if s.check_in is not None:
+            c = s.check_in
+            return f"{text} — checked in {day_clock_text(c.ts, now)}, {c.distance_m:.0f} m from the zone"
+        if s.state in (PermitState.APPROVED, PermitState.ACTIVE, PermitState.SUSPENDED):
+            return f"{text} — not checked in"
+        return text
+
+    def _validity(self, s: PermitStatus, now: float) -> str:
+        start = s.permit.valid_from.timestamp()
+        text = f"{day_clock_text(start, now)} to {day_clock_text(s.end, now)}"
+        if s.end < s.permit.valid_to.timestamp():
+            text += f" (cut to the grade's {duration_text(s.end - start)})"
+        return f"{text} · {remaining_text(s.end, now)}" if s.state not in TERMINAL else text
+
+    def _gas_limits(self, s: PermitStatus) -> str:
+        limits = gas_limits(s.permit)
+        if not limits:
+            return "no gas test required"
+        return "\n".join(f"{m.upper()} {limit.describe()} ({limit.source})" for m, limit in limits.items())
+
+    def _gas_verdict(self, s: PermitStatus, now: float) -> str:
+        v = s.gas_verdict
+        if v is None:
+            return "none recorded"
+        t = v.test
+        readings = ", ".join(
+            f"{m.upper()} {value:g} {MEASURES.get(m, '')}" for m, value in t.readings.items()
+        )
+        taken = f"taken {day_clock_text(t.taken_at, now)} ({duration_text(now - t.taken_at)} ago)"
+        by = f" by {self._person(t.tester)}" if t.tester else ""
+        if not v.passed:
+            return f"FAILED, {taken}{by}: " + "; ".join(v.failures)
+        note = ""
+        if s.state is PermitState.SUSPENDED and t.taken_at <= s.since:
+            note = " — taken before the suspension: resuming needs a new test"
+        elif not fresh_enough(t, now, GAS_TEST_MAX_AGE_S) and s.state is not PermitState.ACTIVE:
+            note = f" — older than {GAS_TEST_MAX_AGE_S / 60:g} min: a new test is needed before work starts"
+        return f"Passed, {taken}{by}: {readings}{note}"
+
+    def _approvals(self, s: PermitStatus, now: float) -> str:
+        signed = {a.step: a for a in s.approvals}
+        lines = []
+        for step in s.route:
+            name = step.name.replace("_", " ")
+            a = signed.get(step.name)
+            if a is not None:
+                where = f", from {a.where}" if a.where else ""
+                lines.append(
+                    f"{name}: signed by {self._person(a.approver)} {day_clock_text(a.ts, now)}{where}"
+                )
+            elif s.restored:
+                lines.append(f"{name}: on record")
+            else:
+                lines.append(f"{name}: waiting")
+        return "\n".join(lines) or "none needed"
+
+    def _update_buttons(self) -> None:
+        allowed = allowed_actions(self._status.state) if self._status else ()
+        self.suspend_button.setEnabled(PermitAction.SUSPEND in allowed)
+        self.resume_button.setEnabled(PermitAction.RESUME in allowed)
+        self.close_button.setEnabled(PermitAction.CLOSE in allowed)
+        self.map_button.setEnabled(self._status is not None)
+
+    def _emit(self, signal: SignalInstance) -> None:
+        if self._status is not None:
+            signal.emit(self._status.id)
+
+    def _open_suspend_dialog(self) -> None:
+        if self._status is None:
+            return
+        dialog = self.suspend_dialog = SuspendDialog(self._status.id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._suspend_finished(dialog, result))
+        dialog.open()
+
+    def _suspend_finished(self, dialog: SuspendDialog, result: int) -> None:
+        self.suspend_dialog = None
+        if result == QDialog.DialogCode.Accepted and dialog.reason():
+            self.suspend_requested.emit(dialog.permit_id, dialog.reason())
+
+    def _open_close_dialog(self) -> None:
+        if self._status is None:
+            return
+        permit_id = self._status.id
+        box = self.close_dialog = QMessageBox(
+            QMessageBox.Icon.Question,
+            f"Close {permit_id}",
+            f"Close permit {permit_id}? The work is finished and the site handed back. This cannot be undone.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        confirm = box.addButton("Close permit", QMessageBox.ButtonRole.AcceptRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def finished() -> None:
+            self.close_dialog = None
+            if box.clickedButton() is confirm:
+                self.close_requested.emit(permit_id)
+
+        box.finished.connect(finished)
+        box.open()
+
+    def _lay_out(self) -> None:
+        heading = QHBoxLayout()
+        heading.addWidget(self.code_label)
+        heading.addWidget(self.title_label, 1)
+        code_width = self.code_label.fontMetrics().horizontalAdvance("WW") + 16
+        self.code_label.setFixedSize(code_width, self.code_label.fontMetrics().height() + 8)
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(6, 6, 6, 6)
+        inner.addLayout(heading)
+        inner.addLayout(self.form)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        buttons = QHBoxLayout()
+        for button in (self.suspend_button, self.resume_button, self.close_button, self.map_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)

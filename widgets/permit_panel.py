@@ -1,0 +1,256 @@
+"""The permit list: every GB 30871 permit of the site with its state, filtered by text, zone, state, category.
+
+Reads the permit book's statuses (and its SIMOPS flags) as snapshots; a double-click or Enter on a row
+emits the permit id, so the console can open the permit card and show the permit on the map. Suspended
+permits sort first and are the only ones marked (bold, with the tier-2 amber diamond): ISA-101, the rest
+are grey. All methods run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from plant_maps.permit_lifecycle import LIVE, TERMINAL, PermitState
+from plant_maps.permits import PermitStatus
+from plant_maps.simops import SimopsFlag
+from plant_maps.site import PERMIT_CATEGORIES, Site
+from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
+from widgets.permit_style import (
+    CATEGORY_NAMES,
+    STATE_LOOKS,
+    category_code,
+    category_text,
+    day_clock_text,
+    grade_text,
+    remaining_text,
+)
+
+COLUMNS = ("Permit", "Category", "Zone", "State", "Guardian", "Valid to", "People", "Flags")
+PERMIT, CATEGORY, ZONE, STATE, GUARDIAN, VALID_TO, PEOPLE, FLAGS = range(len(COLUMNS))
+COLUMN_SAMPLES = {
+    PERMIT: "PTW-HW-001",
+    CATEGORY: "TE Temporary electricity",
+    ZONE: "Compressor house",
+    STATE: "Pending approval",
+    GUARDIAN: "Zhang Min (W02)",
+    VALID_TO: "16:30 · 5 h 12 min left",
+    PEOPLE: "People",
+}
+
+# The state filter's choices, in the order of the combo box; None: every state.
+STATE_FILTERS: tuple[tuple[str, frozenset[PermitState] | None], ...] = (
+    ("Open (not ended)", frozenset(PermitState) - TERMINAL),
+    ("Live (approved, active, suspended)", LIVE),
+    *((STATE_LOOKS[s].text, frozenset({s})) for s in sorted(PermitState, key=lambda s: STATE_LOOKS[s].rank)),
+    ("Ended (closed, expired, cancelled)", TERMINAL),
+    ("All states", None),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PermitFilter:
+    """What the filter bar lets through; None (or empty text) lets everything through."""
+
+    zone: str | None = None
+    category: str | None = None
+    states: frozenset[PermitState] | None = None
+    text: str = ""  # case-insensitive, in the id, title and the names and ids of its people
+
+    def accepts(self, status: PermitStatus, words: str) -> bool:
+        if self.zone is not None and status.permit.zone != self.zone:
+            return False
+        if self.category is not None and status.permit.category != self.category:
+            return False
+        if self.states is not None and status.state not in self.states:
+            return False
+        return not self.text or self.text.casefold() in words
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    status: PermitStatus
+    words: str  # what the text filter searches, casefolded
+
+
+class PermitPanel(QWidget):
+    """The permit list with its filter bar; `now` is the console's clock (epoch seconds)."""
+
+    permit_activated = Signal(str)  # double-click or Enter: open the card, show it on the map
+
+    def __init__(
+        self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.site = site
+        self._now = now
+        self._names = {w.id: w.name for w in site.workers}
+        self.model = KeyedTableModel(COLUMNS, align_right=(PEOPLE,))
+        self.proxy = KeyedSortFilterProxy(self.model)
+        self.text_filter = QLineEdit()
+        self.text_filter.setPlaceholderText("Filter by permit, title or person")
+        self.text_filter.setClearButtonEnabled(True)
+        self.zone_filter = QComboBox()
+        self.zone_filter.addItem("All zones", None)
+        for zone in site.zones:
+            self.zone_filter.addItem(zone.name, zone.id)
+        self.state_filter = QComboBox()
+        for label, states in STATE_FILTERS:
+            self.state_filter.addItem(label, states)
+        self.category_filter = QComboBox()
+        self.category_filter.addItem("All categories", None)
+        for category in PERMIT_CATEGORIES:
+            self.category_filter.addItem(category_text(category), category)
+        self.count_label = QLabel()
+        for combo in (self.zone_filter, self.state_filter, self.category_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self._apply_filter)
+        self.text_filter.textChanged.connect(self._apply_filter)
+        self.table = keyed_table(self.proxy, COLUMN_SAMPLES, FLAGS, self)
+        self.table.sortByColumn(STATE, Qt.SortOrder.AscendingOrder)
+        self.table.activated.connect(self._activated)
+        self._lay_out()
+        self._apply_filter()
+
+    # --- data in -------------------------------------------------------------------------------------------
+
+    def set_permits(self, statuses: Sequence[PermitStatus], simops: Sequence[SimopsFlag] = ()) -> None:
+        """Show the book's permits now (all of them: the state filter chooses), with the SIMOPS flags."""
+        now = self._now()
+        flags: dict[str, list[SimopsFlag]] = {}
+        for flag in simops:
+            flags.setdefault(flag.first, []).append(flag)
+            flags.setdefault(flag.second, []).append(flag)
+        self.model.set_rows([self._row(s, flags.get(s.id, []), now) for s in statuses])
+        self._update_count()
+
+    # --- what the operator sees and picks ------------------------------------------------------------------
+
+    def visible_permits(self) -> list[str]:
+        """The permit ids as listed, top to bottom, after filter and sort."""
+        return [row.key for row in self.proxy.rows()]
+
+    def cell_text(self, permit_id: str, column: int) -> str:
+        row = self.model.row_of(permit_id)
+        return "" if row is None else self.model.row_at(row).texts[column]
+
+    def select_permit(self, permit_id: str) -> bool:
+        """Select and scroll to a permit (clicked on the map); False when it is not listed (filtered out)."""
+        row = self.model.row_of(permit_id)
+        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else QModelIndex()
+        if not index.isValid():
+            return False
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def selected_permit(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.row(rows[0].row()).key if rows else None
+
+    # --- inside --------------------------------------------------------------------------------------------
+
+    def _row(self, s: PermitStatus, simops: list[SimopsFlag], now: float) -> Row:
+        p, look = s.permit, STATE_LOOKS[s.state]
+        zone = self.site.zone(p.zone).name if p.zone in self.site.zone_index else p.zone
+        guardian = self._person(p.guardian)
+        people = tuple(dict.fromkeys((*p.workers, p.guardian)))
+        grade = grade_text(p.grade)
+        category = category_text(p.category) + ("" if grade == "none" else f" ({grade})")
+        valid = day_clock_text(s.end, now)
+        if s.state not in TERMINAL:
+            valid += f" · {remaining_text(s.end, now)}"
+        flags, flag_tips = [], []
+        if simops:
+            others = sorted({f.second if f.first == s.id else f.first for f in simops})
+            flags.append(f"SIMOPS: {', '.join(others)}")
+            flag_tips += [f.explanation for f in simops]
+        if s.gas_verdict is not None and not s.gas_verdict.passed:
+            flags.append("gas test failed")
+            flag_tips += list(s.gas_verdict.failures)
+        state_tip = look.text
+        if s.state is PermitState.SUSPENDED:
+            state_tip = f"Suspended since {day_clock_text(s.since, now)}: {s.reason or 'no reason recorded'}"
+        words = " ".join(
+            (p.id, p.title, p.applicant, self._names.get(p.applicant, ""), *(self._person(w) for w in people))
+        ).casefold()
+        bold = {STATE} if s.state is PermitState.SUSPENDED else set()
+        if simops:
+            bold.add(FLAGS)
+        return Row(
+            key=s.id,
+            texts=(p.id, category, zone, look.text, guardian, valid, str(len(people)), " · ".join(flags)),
+            keys=(
+                p.id,
+                category_code(p.category),
+                zone.casefold(),
+                look.rank,
+                guardian.casefold(),
+                s.end,
+                len(people),
+                (0 if flags else 1, " ".join(flags)),
+            ),
+            record=_Record(s, words),
+            tooltips=(
+                p.title,
+                f"{CATEGORY_NAMES.get(p.category, p.category)}, grade {grade}",
+                "",
+                state_tip,
+                "",
+                f"Valid {day_clock_text(p.valid_from.timestamp(), now)} to {day_clock_text(s.end, now)}",
+                "Workers: " + ", ".join(self._person(w) for w in p.workers) + f"; guardian {guardian}",
+                "\n".join(flag_tips),
+            ),
+            bold=frozenset(bold),
+            marks=((STATE, look.tier),) if look.tier is not None else (),
+            default_key=(look.rank, s.end),
+        )
+
+    def _person(self, worker_id: str) -> str:
+        name = self._names.get(worker_id)
+        return f"{name} ({worker_id})" if name else worker_id
+
+    def _lay_out(self) -> None:
+        filters = QHBoxLayout()
+        for label, widget in (
+            ("Zone", self.zone_filter),
+            ("State", self.state_filter),
+            ("Category", self.category_filter),
+        ):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+            filters.addSpacing(8)
+        filters.addWidget(self.text_filter, 1)
+        filters.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+
+    def _apply_filter(self) -> None:
+        chosen = PermitFilter(
+            zone=self.zone_filter.currentData(),
+            category=self.category_filter.currentData(),
+            states=self.state_filter.currentData(),
+            text=self.text_filter.text().strip(),
+        )
+
+        def accepts(row: Row) -> bool:
+            record = row.record
+            assert isinstance(record, _Record)
+            return chosen.accepts(record.status, record.words)
+
+        self.proxy.set_filter(accepts)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown} permits" if shown == total else f"{shown} of {total} permits")
+
+    def _activated(self, index: QModelIndex) -> None:
+        self.permit_activated.emit(self.proxy.row(index.row()).key)
