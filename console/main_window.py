@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from plant_maps.site import Site
 from widgets.alarm_banner import AlarmBanner
@@ -29,7 +29,7 @@ LAYERS = (
     ("muster", "Muster points"),
 )
 
-RIGHT_DOCK_WIDTH_PX = 520
+RIGHT_DOCK_WIDTH_PX = 580
 DOCK_HEIGHT_PX = 300  # about ten alarm rows: the list must never shrink to its buttons
 
 
@@ -53,13 +53,13 @@ class MainWindow(QMainWindow):
         self.alarm_banner = AlarmBanner()
         self.alarm_banner.set_areas(areas)
         self.plant_map = PlantMapView(site)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.alarm_banner)
-        layout.addWidget(self.plant_map, 1)
-        self.setCentralWidget(central)
+        self.setCentralWidget(self.plant_map)
+        banner = self._dock("Alarm banner", "AlarmBannerDock", self.alarm_banner)
+        banner.setTitleBarWidget(QWidget())  # no title, not movable: the banner is always on top, full width
+        banner.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        for corner in (Qt.Corner.TopLeftCorner, Qt.Corner.TopRightCorner):
+            self.setCorner(corner, Qt.DockWidgetArea.TopDockWidgetArea)
+        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, banner)
         self.alarm_table = AlarmTable(site.alarms.max_shelve_s)
         self.alarm_table.set_areas(areas)
         self.event_log = EventLogView()
@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, alarms)
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
         self.resizeDocks([alarms, log], [2, 1], Qt.Orientation.Horizontal)
-        self.resizeDocks([alarms], [DOCK_HEIGHT_PX], Qt.Orientation.Vertical)
+        self._bottom_dock = alarms
         self._build_field_docks(site, now)
         self.alarm_table.show_on_map.connect(self.plant_map.show_source)
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
@@ -91,13 +91,13 @@ class MainWindow(QMainWindow):
             self._dock("Workers", "WorkerDock", self.worker_panel),
             self._dock("Muster", "MusterDock", self.muster_panel),
         ]
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, lists[0])
+        details = self._dock("Details", "DetailsDock", self.details)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, lists[0], Qt.Orientation.Vertical)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, details, Qt.Orientation.Vertical)
         for dock in lists[1:]:
             self.tabifyDockWidget(lists[0], dock)
         lists[0].raise_()
-        details = self._dock("Details", "DetailsDock", self.details)
-        self.splitDockWidget(lists[0], details, Qt.Orientation.Vertical)
-        self.resizeDocks([lists[0]], [RIGHT_DOCK_WIDTH_PX], Qt.Orientation.Horizontal)
+        self._right_docks = lists[0]
         self.permit_panel.permit_activated.connect(self.show_permit)
         self.plant_map.permit_clicked.connect(self.show_permit)
         self.worker_panel.worker_activated.connect(self.show_worker)
@@ -149,6 +149,19 @@ class MainWindow(QMainWindow):
             action = QAction(label, self, checkable=True, checked=True)
             action.toggled.connect(lambda on, layer=name: self.plant_map.set_layer_visible(layer, on))
             bar.addAction(action)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Size the docks once the window has its size (before that Qt ignores resizeDocks)."""
+        super().showEvent(event)
+        if self._right_docks is not None:
+            QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        if self._right_docks is None:
+            return
+        self.resizeDocks([self._right_docks], [RIGHT_DOCK_WIDTH_PX], Qt.Orientation.Horizontal)
+        self.resizeDocks([self._bottom_dock], [DOCK_HEIGHT_PX], Qt.Orientation.Vertical)
+        self._right_docks = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed.emit()

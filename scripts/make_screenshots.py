@@ -4,17 +4,23 @@ The real windowed console against the demo simulator (scenarios four times faste
 private Mosquitto and a scratch SQLite file:
 - docs/console.png — the whole window on the normal plant, once the first data is drawn;
 - docs/alarm-banner.png, docs/alarm-table.png, docs/console-alarms.png — the `gas-leak` scenario once its
-  tier-1 alarm is up, with one older alarm acknowledged so both looks show.
+  tier-1 alarm is up, with one older alarm acknowledged so both looks show;
+- docs/map-normal.png and docs/map-gas-leak-sos.png — the plant map before, and during the leak with the
+  hot-work permit suspended and W01 (welding there) pressing SOS, sent like a band would over MQTT.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import tempfile
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+import paho.mqtt.client as mqtt
 import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -23,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from alarms.states import State
 from console.config import AppConfig
 from console.gui import WindowedConsole
+from integrations.mqtt_source import broker_address
 from integrations.simulator import SimulatorThread
+from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import load_site
 from tests.support import free_port, start_mosquitto, wait_until_async
 from widgets.theme import apply_theme
@@ -60,20 +68,21 @@ async def shoot(folder: Path) -> None:
     console = WindowedConsole(config)
     try:
         await console.app.start()
-        await _shoot_console(console, simulator)
+        await _shoot_console(console, simulator, broker.url)
     finally:
         await console.close()
         simulator.stop()
         broker.stop()
 
 
-async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread) -> None:
+async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, broker_url: str) -> None:
     window, engine = console.window, console.app.core.alarms.engine
     first: list[bool] = []
     console.bridge.first_data.connect(lambda: first.append(True))
     await wait_until_async(lambda: first, 20)
-    await asyncio.sleep(0.5)  # one more flush, so the first values are painted
+    await asyncio.sleep(1.5)  # a permit refresh and one more flush, so the first values are painted
     save(window, "console.png")
+    save(window.plant_map, "map-normal.png")
     simulator.force("TT-R201", 110.0)  # reactor temperature above its limits: an older, tier-2 alarm
     await wait_until_async(_listed(console, "TT-R201.HH"), 20)
     await console.app.core.alarms.acknowledge(
@@ -89,7 +98,27 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread) -
     await asyncio.sleep(0.3)
     save(window.alarm_banner, "alarm-banner.png")
     save(window.alarm_table, "alarm-table.png")
+    book = console.app.core.permits.book
+    await wait_until_async(lambda: book.status("PTW-HW-001").state is PermitState.SUSPENDED, 30)
+    _press_sos(broker_url, "W01")
+    await wait_until_async(_listed(console, "W01.SOS"), 20)
+    window.show_permit("PTW-HW-001")
+    window.plant_map.fit_site()
+    await asyncio.sleep(1.2)
     save(window, "console-alarms.png")
+    save(window.plant_map, "map-gas-leak-sos.png")
+
+
+def _press_sos(broker_url: str, worker: str) -> None:
+    """What a band does: one SOS event at QoS 1 on the documented topic."""
+    host, port = broker_address(broker_url)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="screenshot-band")
+    client.connect(host, port)
+    client.loop_start()
+    payload = {"id": f"sos-{worker}-{time.time():.0f}", "type": "sos", "ts": datetime.now(UTC).isoformat()}
+    client.publish(f"site/demo/workers/{worker}/event", json.dumps(payload), qos=1).wait_for_publish(5)
+    client.loop_stop()
+    client.disconnect()
 
 
 def _listed(console: WindowedConsole, alarm_id: str) -> Callable[[], bool]:

@@ -52,6 +52,9 @@ STATE_FILTERS: tuple[tuple[str, frozenset[PermitState] | None], ...] = (
 )
 
 
+COMBO_CHARS = 11
+
+
 @dataclass(frozen=True, slots=True)
 class PermitFilter:
     """What the filter bar lets through; None (or empty text) lets everything through."""
@@ -107,7 +110,10 @@ class PermitPanel(QWidget):
             self.category_filter.addItem(category_text(category), category)
         self.count_label = QLabel()
         for combo in (self.zone_filter, self.state_filter, self.category_filter):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            # narrow when closed, so the panel fits beside the map; the open list shows whole names
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(COMBO_CHARS)
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
             combo.currentIndexChanged.connect(self._apply_filter)
         self.text_filter.textChanged.connect(self._apply_filter)
         self.table = keyed_table(self.proxy, COLUMN_SAMPLES, FLAGS, self)
@@ -224,12 +230,15 @@ class PermitPanel(QWidget):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
             filters.addSpacing(8)
-        filters.addWidget(self.text_filter, 1)
-        filters.addWidget(self.count_label)
+        filters.addStretch(1)
+        search = QHBoxLayout()  # a row of its own: the panel stays narrow enough to sit beside the map
+        search.addWidget(self.text_filter, 1)
+        search.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(filters)
+        layout.addLayout(search)
         layout.addWidget(self.table, 1)
 
     def _apply_filter(self) -> None:
