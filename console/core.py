@@ -25,12 +25,15 @@ from console.alarm_service import AlarmService
 from console.field_operations import FieldOperations
 from console.session import (
     Acknowledge,
+    ActivatePermit,
     AssignResponder,
+    CheckInGuardian,
     ClosePermit,
     Command,
     CommandResult,
     LogEntry,
     OperatorNote,
+    RecordGasTest,
     ResetAlarm,
     ResolveWearableAlarm,
     ResponderOnScene,
@@ -237,6 +240,9 @@ class Core:
                     SuspendPermit()
                     | ResumePermit()
                     | ClosePermit()
+                    | RecordGasTest()
+                    | CheckInGuardian()
+                    | ActivatePermit()
                     | AssignResponder()
                     | ResponderOnScene()
                     | ResolveWearableAlarm()

@@ -16,9 +16,12 @@ from alarms.records import AlarmView, Transition
 from console.alarm_service import AlarmService
 from console.permit_service import PermitService
 from console.session import (
+    ActivatePermit,
     AssignResponder,
+    CheckInGuardian,
     ClosePermit,
     CommandResult,
+    RecordGasTest,
     ResolveWearableAlarm,
     ResponderOnScene,
     ResumePermit,
@@ -30,6 +33,8 @@ from console.session import (
 from console.wearable_response import Step, WearableResponses
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_zones import tier1_zones
+from plant_maps.certificates import expiry_warnings, site_day
+from plant_maps.gas_tests import GasVerdict
 from plant_maps.muster import Muster
 from plant_maps.permit_lifecycle import PermitChange, PermitRefusal
 from plant_maps.site import Site
@@ -40,6 +45,9 @@ FieldCommand = (
     SuspendPermit
     | ResumePermit
     | ClosePermit
+    | RecordGasTest
+    | CheckInGuardian
+    | ActivatePermit
     | AssignResponder
     | ResponderOnScene
     | ResolveWearableAlarm
@@ -90,6 +98,15 @@ class FieldOperations:
         self.responses.restore(entries)
         if moved:
             self._log("info", "permit", f"restored the state of {moved} permits from the journal")
+        self._warn_certificates()
+
+    def _warn_certificates(self) -> None:
+        """DOMAIN.md: warn 90 and 30 days before a certificate expires (told once per console start)."""
+        today = site_day(self.clock.now())
+        for w in expiry_warnings(self.site.workers, today):
+            days = f"expires in {w.days_left} days" if w.days_left > 0 else "has EXPIRED"
+            severity = "warning" if w.days_left <= 30 else "info"
+            self._log(severity, "certificates", f"{w.name} ({w.worker}): {w.certificate.type} {days}")
 
     def tick(self) -> None:
         views = self._alarms.views()
@@ -116,6 +133,16 @@ class FieldOperations:
                 return _permit_result(await self.permits.resume(permit_id, actor))
             case ClosePermit(actor, permit_id, reason):
                 return _permit_result(await self.permits.close(permit_id, actor, reason))
+            case ActivatePermit(actor, permit_id):
+                return _permit_result(await self.permits.activate(permit_id, actor))
+            case RecordGasTest(actor, permit_id, readings, tester):
+                verdict = await self.permits.record_gas_test(permit_id, actor, dict(readings), tester)
+                return _gas_test_result(permit_id, verdict)
+            case CheckInGuardian(actor, permit_id):
+                outcome = await self.permits.check_in_guardian(permit_id, actor, self._workers)
+                if isinstance(outcome, PermitRefusal):
+                    return CommandResult(False, f"permit {permit_id}: {outcome.reason}")
+                return CommandResult(True, f"guardian {self._name(outcome.worker)} checked in at {permit_id}")
             case AssignResponder(actor, alarm_id, responder):
                 return await self._respond(alarm_id, Step.ASSIGNED, actor, responder=responder)
             case ResponderOnScene(actor, alarm_id):
@@ -183,6 +210,14 @@ def _permit_result(outcome: PermitChange | PermitRefusal) -> CommandResult:
     if isinstance(outcome, PermitRefusal):
         return CommandResult(False, f"permit {outcome.permit}: {outcome.reason}")
     return CommandResult(True, f"permit {outcome.permit} {outcome.to_state.value}")
+
+
+def _gas_test_result(permit_id: str, verdict: GasVerdict | PermitRefusal) -> CommandResult:
+    if isinstance(verdict, PermitRefusal):
+        return CommandResult(False, f"permit {permit_id}: {verdict.reason}")
+    if verdict.passed:
+        return CommandResult(True, f"gas test for {permit_id} passed")
+    return CommandResult(True, f"gas test for {permit_id} FAILED: {'; '.join(verdict.failures)}")
 
 
 def _states(transitions: list[Transition]) -> str:

@@ -17,8 +17,11 @@ from PySide6.QtCore import QObject, QTimer
 from console.field_operations import wearable_alerts
 from console.main_window import MainWindow
 from console.session import (
+    ActivatePermit,
+    CheckInGuardian,
     ClosePermit,
     Command,
+    RecordGasTest,
     ResumePermit,
     Session,
     StartMuster,
@@ -48,6 +51,13 @@ class FieldView(QObject):
         card.suspend_requested.connect(lambda p, reason: self._send(SuspendPermit(operator, p, reason)))
         card.resume_requested.connect(lambda p: self._send(ResumePermit(operator, p)))
         card.close_requested.connect(lambda p: self._send(ClosePermit(operator, p, "closed from the card")))
+        card.gas_test_requested.connect(
+            lambda p, readings, tester: self._send(
+                RecordGasTest(operator, p, tuple(readings.items()), tester)
+            )
+        )
+        card.check_in_requested.connect(lambda p: self._send(CheckInGuardian(operator, p)))
+        card.activate_requested.connect(lambda p: self._send(ActivatePermit(operator, p)))
         window.muster_action.toggled.connect(self._muster)
         window.permit_shown.connect(self._show_permit)
         window.worker_shown.connect(self._show_worker)

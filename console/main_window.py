@@ -24,8 +24,10 @@ from widgets.worker_panel import WorkerPanel
 LAYERS = (
     ("zones", "Zones"),
     ("equipment", "Equipment"),
+    ("permits", "Permits"),
     ("detectors", "Detectors"),
     ("workers", "Workers"),
+    ("trail", "Trail"),
     ("muster", "Muster points"),
 )
 

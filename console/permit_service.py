@@ -13,9 +13,10 @@ from collections.abc import Callable, Collection, Iterable
 
 from alarms.clock import Clock
 from integrations.storage import JournalEntry, StoreWriter
+from plant_maps.gas_tests import GasTest, GasVerdict
 from plant_maps.permit_lifecycle import PermitChange, PermitRefusal, PermitState
 from plant_maps.permit_watch import Positions, Readings
-from plant_maps.permits import PermitBook
+from plant_maps.permits import GuardianCheckIn, PermitBook
 from plant_maps.site import Site
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class PermitService:
         on_changed: Callable[[list[PermitChange]], None],
     ) -> None:
         self.book = PermitBook(site)
+        self._site = site
         self._clock, self._writer, self._console = clock, writer, console
         self._on_changed = on_changed
 
@@ -68,6 +70,40 @@ class PermitService:
         changes = self.book.evaluate(self._clock.now(), positions, readings, tier1_zones)
         if changes:
             self._journal(changes).add_done_callback(_log_failure)
+
+    async def activate(self, permit_id: str, actor: str) -> PermitChange | PermitRefusal:
+        return await self._carry_out(self.book.activate(permit_id, actor, self._clock.now()))
+
+    async def record_gas_test(
+        self, permit_id: str, actor: str, readings: dict[str, float], tester: str
+    ) -> GasVerdict | PermitRefusal:
+        """Judge and keep a gas test; journaled (with its verdict) before it is reported."""
+        now = self._clock.now()
+        verdict = self.book.record_gas_test(permit_id, GasTest(now, readings, tester))
+        if isinstance(verdict, GasVerdict):
+            payload = {"readings": readings, "tester": tester, "failures": list(verdict.failures)}
+            await self._record(JournalEntry(now, "gas_test", permit_id, actor, self._console, payload))
+        return verdict
+
+    async def check_in_guardian(
+        self, permit_id: str, actor: str, positions: Positions
+    ) -> GuardianCheckIn | PermitRefusal:
+        """Check the guardian in at their wearable's last position; journaled before it is reported."""
+        if permit_id not in {s.id for s in self.book.statuses()}:
+            return PermitRefusal(permit_id, "check_in", f"no permit {permit_id}")
+        guardian = self.book.status(permit_id).permit.guardian
+        row = self._site.worker_index[guardian]
+        x, y = float(positions.x[row]), float(positions.y[row])
+        outcome = self.book.check_in_guardian(permit_id, guardian, x, y, self._clock.now())
+        if isinstance(outcome, GuardianCheckIn):
+            payload = {"guardian": guardian, "x": x, "y": y, "distance_m": outcome.distance_m}
+            await self._record(
+                JournalEntry(outcome.ts, "guardian_check_in", permit_id, actor, self._console, payload)
+            )
+        return outcome
+
+    async def _record(self, entry: JournalEntry) -> None:
+        await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
 
     async def suspend(self, permit_id: str, actor: str, reason: str) -> PermitChange | PermitRefusal:
         return await self._carry_out(self.book.suspend(permit_id, actor, reason, self._clock.now()))

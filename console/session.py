@@ -113,6 +113,30 @@ class ClosePermit:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordGasTest:
+    """The gas tester's readings at the work location ({measure: value}), judged against the permit's limits."""
+
+    actor: str
+    permit_id: str
+    readings: tuple[tuple[str, float], ...]
+    tester: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInGuardian:
+    """Check the permit's guardian in where their wearable places them (GB 30871: within 50 m)."""
+
+    actor: str
+    permit_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivatePermit:
+    actor: str
+    permit_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class AssignResponder:
     """Send a responder to a wearer's SOS or man-down (after it is acknowledged)."""
 
@@ -157,6 +181,9 @@ Command = (
     | SuspendPermit
     | ResumePermit
     | ClosePermit
+    | RecordGasTest
+    | CheckInGuardian
+    | ActivatePermit
     | AssignResponder
     | ResponderOnScene
     | ResolveWearableAlarm

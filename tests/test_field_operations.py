@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import numpy as np
+
 from alarms.clock import ManualClock
 from console.core import Core
-from console.session import ResumePermit, SuspendPermit
+from console.session import CheckInGuardian, RecordGasTest, ResumePermit, StartMuster, SuspendPermit
 from integrations.storage import Store, StoreWriter
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import load_site
+from plant_maps.wearables import PositionBatch
 from tests.conftest import DEMO_SITE
 from tests.support import wait_until_async
 
@@ -20,6 +23,17 @@ def _core(database_url: str) -> tuple[Core, ManualClock, StoreWriter]:
     site = load_site(DEMO_SITE, now=datetime.fromtimestamp(clock.now(), UTC))
     writer = StoreWriter(Store(database_url), site)
     return Core(site, clock, writer, "desk-1"), clock, writer
+
+
+def _fix(row: int, x: float, y: float, ts: float) -> PositionBatch:
+    return PositionBatch(
+        np.array([row], np.int32),
+        np.array([x]),
+        np.array([y]),
+        np.zeros(1, np.int16),
+        np.ones(1, np.float32),
+        np.array([ts]),
+    )
 
 
 def test_a_permit_past_its_validity_expires_on_its_own_and_the_journal_says_when(database_url: str) -> None:
@@ -42,21 +56,76 @@ def test_a_permit_past_its_validity_expires_on_its_own_and_the_journal_says_when
     asyncio.run(run())
 
 
-def test_an_operator_suspends_with_a_reason_and_resuming_needs_a_new_gas_test(database_url: str) -> None:
+def test_suspended_work_resumes_only_after_a_new_passing_gas_test_and_the_guardians_check_in(
+    database_url: str,
+) -> None:
     async def run() -> None:
-        core, _, writer = _core(database_url)
+        core, clock, writer = _core(database_url)
         refused = await core.command(SuspendPermit("op", "PTW-HW-001", "  "))
         assert not refused.ok and "reason" in refused.message
         done = await core.command(SuspendPermit("op", "PTW-HW-001", "welding screen blown down"))
         assert done.ok and core.permits.book.status("PTW-HW-001").state is PermitState.SUSPENDED
         again = await core.command(ResumePermit("op", "PTW-HW-001"))
         assert not again.ok and "no gas test taken since the suspension" in again.message
+        clock.advance(60)
+        failed = await core.command(RecordGasTest("op", "PTW-HW-001", (("lel", 14.0),), "Zhou (tester)"))
+        assert failed.ok and "FAILED" in failed.message
+        assert not (await core.command(ResumePermit("op", "PTW-HW-001"))).ok
+        passed = await core.command(RecordGasTest("op", "PTW-HW-001", (("lel", 2.0),), "Zhou (tester)"))
+        assert passed.ok and "passed" in passed.message
+        guardian = core.site.worker_index["W02"]  # guarding PTW-HW-001 in the compressor house
+        core.on_positions(_fix(guardian, 320.0, 197.0, clock.now()))
+        assert (await core.command(CheckInGuardian("op", "PTW-HW-001"))).ok
+        resumed = await core.command(ResumePermit("op", "PTW-HW-001"))
+        assert resumed.ok and core.permits.book.status("PTW-HW-001").state is PermitState.ACTIVE
         await asyncio.to_thread(writer.close)
-        [entry] = Store(database_url).journal_rows(kind="permit")
-        assert (entry.actor, entry.console, entry.payload["reason"]) == (
-            "op",
-            "desk-1",
-            "welding screen blown down",
-        )
+        store = Store(database_url)
+        moves = [
+            (e.actor, e.console, e.payload["to"], e.payload["reason"])
+            for e in store.journal_rows(kind="permit")
+        ]
+        assert moves == [
+            ("op", "desk-1", "suspended", "welding screen blown down"),
+            ("op", "desk-1", "active", ""),
+        ]
+        tests = [e.payload["failures"] for e in store.journal_rows(kind="gas_test")]
+        assert len(tests) == 2 and tests[0] and not tests[1]
+        assert [e.payload["guardian"] for e in store.journal_rows(kind="guardian_check_in")] == ["W02"]
+
+    asyncio.run(run())
+
+
+def test_certificates_near_expiry_and_expired_ones_are_told_at_start(database_url: str) -> None:
+    async def run() -> list[str]:
+        core, _, writer = _core(database_url)
+        core.field.restore([])
+        await asyncio.to_thread(writer.close)
+        return [e.text for e in core.log if e.source == "certificates"]
+
+    told = asyncio.run(run())
+    assert any("has EXPIRED" in t for t in told)
+    assert any("expires in" in t for t in told)
+
+
+def test_mustering_counts_who_reaches_a_muster_point_and_lists_the_missing_with_their_last_fix(
+    database_url: str,
+) -> None:
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        index = core.site.worker_index
+        core.on_positions(_fix(index["W07"], 215.0, 200.0, clock.now()))  # in the reactor unit
+        clock.advance(30)
+        assert (await core.command(StartMuster("lead"))).ok
+        clock.advance(20)
+        core.on_positions(_fix(index["W01"], 392.0, 126.0, clock.now()))  # at the east gate
+        core.tick()
+        counts = core.muster.counts()
+        assert (counts.accounted, counts.missing) == (1, len(core.site.workers) - 1)
+        assert counts.by_point.get("MP-EAST") == 1
+        missing = {m.worker: m for m in core.muster.missing(clock.now(), core.workers)}
+        assert "W01" not in missing
+        assert (missing["W07"].zone, missing["W07"].fix_age_s) == ("reactor_unit", 50.0)
+        assert missing["W05"].fix_age_s is None  # never located
+        await asyncio.to_thread(writer.close)
 
     asyncio.run(run())

@@ -36,6 +36,7 @@ from plant_maps.permits import PermitStatus
 from plant_maps.simops import SimopsFlag
 from plant_maps.site import MEASURES, Site
 from widgets.alarm_style import TierMarkers
+from widgets.gas_test_dialog import GasTestDialog
 from widgets.panel_look import command_button, heading_font, set_bold
 from widgets.permit_style import (
     CATEGORY_NAMES,
@@ -68,6 +69,9 @@ FIELDS = (
     "Approvals",
     "SIMOPS",
 )
+
+
+CHECK_IN_STATES = (PermitState.APPROVED, PermitState.ACTIVE, PermitState.SUSPENDED)
 
 
 class SuspendDialog(QDialog):
@@ -122,6 +126,9 @@ class PermitCard(QWidget):
     resume_requested = Signal(str)
     close_requested = Signal(str)
     show_on_map_requested = Signal(str)
+    gas_test_requested = Signal(str, object, str)  # permit id, {measure: reading}, tester
+    check_in_requested = Signal(str)  # the guardian is at the work: check them in where they are
+    activate_requested = Signal(str)
 
     def __init__(
         self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
@@ -168,6 +175,18 @@ class PermitCard(QWidget):
         )
         self.close_button = command_button("Close…", "The work is finished and the site handed back")
         self.map_button = command_button("Show on map")
+        self.gas_test_button = command_button("Gas test…", "Record the gas tester's readings")
+        self.check_in_button = command_button(
+            "Guardian check-in",
+            "Check the guardian in at their wearable's position (within 50 m of the zone)",
+        )
+        self.activate_button = command_button(
+            "Activate", "Start the work: needs a passing gas test <= 30 min old and the guardian checked in"
+        )
+        self.gas_test_dialog: GasTestDialog | None = None  # while open
+        self.gas_test_button.clicked.connect(self._open_gas_test_dialog)
+        self.check_in_button.clicked.connect(lambda: self._emit(self.check_in_requested))
+        self.activate_button.clicked.connect(lambda: self._emit(self.activate_requested))
         self.suspend_button.clicked.connect(self._open_suspend_dialog)
         self.resume_button.clicked.connect(lambda: self._emit(self.resume_requested))
         self.close_button.clicked.connect(self._open_close_dialog)
@@ -340,11 +359,28 @@ class PermitCard(QWidget):
         self.suspend_button.setEnabled(PermitAction.SUSPEND in allowed)
         self.resume_button.setEnabled(PermitAction.RESUME in allowed)
         self.close_button.setEnabled(PermitAction.CLOSE in allowed)
+        self.activate_button.setEnabled(PermitAction.ACTIVATE in allowed)
+        live = self._status is not None and self._status.state in CHECK_IN_STATES
+        self.check_in_button.setEnabled(live)
+        self.gas_test_button.setEnabled(live and bool(self._status and gas_limits(self._status.permit)))
         self.map_button.setEnabled(self._status is not None)
 
     def _emit(self, signal: SignalInstance) -> None:
         if self._status is not None:
             signal.emit(self._status.id)
+
+    def _open_gas_test_dialog(self) -> None:
+        if self._status is None:
+            return
+        dialog = self.gas_test_dialog = GasTestDialog(self._status.id, gas_limits(self._status.permit), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._gas_test_finished(dialog, result))
+        dialog.open()
+
+    def _gas_test_finished(self, dialog: GasTestDialog, result: int) -> None:
+        self.gas_test_dialog = None
+        if result == QDialog.DialogCode.Accepted:
+            self.gas_test_requested.emit(dialog.permit_id, dialog.readings(), dialog.tester())
 
     def _open_suspend_dialog(self) -> None:
         if self._status is None:
@@ -398,15 +434,19 @@ class PermitCard(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
-        buttons = QHBoxLayout()
-        for button in (self.suspend_button, self.resume_button, self.close_button, self.map_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addWidget(scroll, 1)
-        layout.addLayout(buttons)
+        for row in (
+            (self.gas_test_button, self.check_in_button, self.activate_button),
+            (self.suspend_button, self.resume_button, self.close_button, self.map_button),
+        ):
+            buttons = QHBoxLayout()
+            for button in row:
+                buttons.addWidget(button)
+            buttons.addStretch(1)
+            layout.addLayout(buttons)
         layout.addWidget(self.status_label)
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -241,3 +241,23 @@ def test_a_running_permit_is_grey_and_a_suspended_one_carries_amber(
     assert saturation.max() <= 24
     card.set_permit(in_state(book, "PTW-HW-001", PermitState.SUSPENDED, "gas"))
     assert colour_count(pixels(card, tmp_path / "permit_card_suspended.png"), PALETTE.alarm_2) >= 20
+
+
+def test_a_gas_test_is_entered_per_required_measure_and_needs_the_testers_name(
+    qtbot: QtBot, card: PermitCard, book: PermitBook
+) -> None:
+    card.set_permit(in_state(book, "PTW-TE-006", PermitState.ACTIVE))  # temporary electricity: no gas test
+    assert not card.gas_test_button.isEnabled() and card.check_in_button.isEnabled()
+    card.set_permit(in_state(book, "PTW-CS-003", PermitState.SUSPENDED))  # confined space: O2, LEL, toxics
+    assert card.gas_test_button.isEnabled()
+    card.gas_test_button.click()
+    dialog = card.gas_test_dialog
+    assert dialog is not None and {"o2", "lel"} <= set(dialog.spins)
+    dialog.spins["lel"].setValue(3.5)
+    dialog.accept()
+    assert dialog.isVisible()  # no tester named: not accepted
+    dialog.tester_edit.setText("Zhou Li")
+    with qtbot.waitSignal(card.gas_test_requested) as sent:
+        dialog.accept()
+    permit_id, readings, tester = sent.args
+    assert (permit_id, readings["lel"], readings["o2"], tester) == ("PTW-CS-003", 3.5, 20.9, "Zhou Li")
