@@ -11,7 +11,15 @@ import asyncio
 from PySide6.QtCore import QObject
 
 from console.main_window import MainWindow
-from console.session import Acknowledge, Command, Session, Shelve
+from console.session import (
+    Acknowledge,
+    Command,
+    IsolateZone,
+    RemoveFromService,
+    ReturnToService,
+    Session,
+    Shelve,
+)
 
 
 class AlarmCommands(QObject):
@@ -24,6 +32,11 @@ class AlarmCommands(QObject):
         table = window.alarm_table
         table.acknowledge_requested.connect(self.acknowledge)
         table.shelve_requested.connect(self.shelve)
+        table.remove_requested.connect(lambda a, reason: self._send(RemoveFromService(operator, a, reason)))
+        table.return_requested.connect(lambda a: self._send(ReturnToService(operator, a)))
+        window.zone_isolation_toggled.connect(
+            lambda zone, on: self._send(IsolateZone(operator, zone, on, "maintenance isolation"))
+        )
 
     def acknowledge(self, alarms: list[tuple[str, int]]) -> None:
         self._send(Acknowledge(self.operator, tuple((a, s) for a, s in alarms)))

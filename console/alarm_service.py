@@ -25,7 +25,7 @@ from alarms.records import AlarmView, Refusal, Transition
 from alarms.samples import InterlockSample, Quality, TagBatch
 from alarms.shelving import Shelving
 from alarms.states import Event
-from integrations.storage import StoreWriter
+from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_rules import interlock_alarm, mismatch_message, wearable_alarm
 from plant_maps.site import Site
 from plant_maps.wearables import VisionDetection, WearableEvent
@@ -35,6 +35,7 @@ from plant_maps.worker_rules import WorkerFinding
 log = logging.getLogger(__name__)
 
 COMMIT_TIMEOUT_S = 10.0
+ISOLATION_JOURNAL = "zone_isolation"
 _WEARABLE_KINDS = {"sos": EventKind.SOS, "fall": EventKind.FALL, "no_motion": EventKind.NO_MOTION}
 
 
@@ -61,6 +62,7 @@ class AlarmService:
         self._on_committed = on_committed
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped = False
+        self.isolated: set[str] = set()  # zones under maintenance isolation
         self._areas = [z.id for z in site.zones] + ["site"]
         self._clock = clock
         self._interlocks = {il.id: il for il in site.interlocks}
@@ -174,6 +176,42 @@ class AlarmService:
         self, alarm_id: str, actor: str, console: str
     ) -> tuple[list[Transition], list[Refusal]]:
         return await self._carry_out([self.engine.unshelve(alarm_id, actor, console)])
+
+    async def isolate(
+        self, zone: str, on: bool, actor: str, console: str, reason: str
+    ) -> tuple[list[Transition], list[Refusal]]:
+        """Maintenance isolation: the zone's alarms are suppressed by design (or no longer); the isolation
+        itself is journaled so that a restart keeps it."""
+        ts = self._clock.now()
+        entry = JournalEntry(ts, ISOLATION_JOURNAL, zone, actor, console, {"isolated": on, "reason": reason})
+        await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
+        if on:
+            self.isolated.add(zone)
+        else:
+            self.isolated.discard(zone)
+        return await self._carry_out(self.engine.suppress_area(zone, on))
+
+    def restore_isolation(self, entries: Iterable[JournalEntry]) -> None:
+        """Zones still isolated when the console stopped are isolated again (their alarms stay suppressed)."""
+        latest = {e.source: bool(e.payload["isolated"]) for e in entries if e.kind == ISOLATION_JOURNAL}
+        for zone, on in latest.items():
+            if on:
+                self.isolated.add(zone)
+                self._commit(self.engine.suppress_area(zone, True))
+
+    async def remove_from_service(
+        self, alarm_id: str, actor: str, console: str, reason: str, privileged: bool
+    ) -> tuple[list[Transition], list[Refusal]]:
+        return await self._carry_out(
+            [self.engine.remove_from_service(alarm_id, actor, console, reason, privileged=privileged)]
+        )
+
+    async def return_to_service(
+        self, alarm_id: str, actor: str, console: str, privileged: bool
+    ) -> tuple[list[Transition], list[Refusal]]:
+        return await self._carry_out(
+            [self.engine.return_to_service(alarm_id, actor, console, privileged=privileged)]
+        )
 
     async def reset(self, alarm_id: str, actor: str, console: str) -> tuple[list[Transition], list[Refusal]]:
         return await self._carry_out([self.engine.reset(alarm_id, actor, console)])

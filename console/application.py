@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from alarms.clock import Clock
 from alarms.records import Transition
 from alarms.states import Event
+from console.alarm_service import ISOLATION_JOURNAL
 from console.config import AppConfig
 from console.core import Core
 from console.permit_service import JOURNAL_KIND as PERMIT_JOURNAL
@@ -63,7 +64,7 @@ class Application:
         self.site = load_site(config.site_file, now=datetime.fromtimestamp(self.clock.now(), UTC))
         self.store = Store(config.database_url or default_database_url())
         self.writer = StoreWriter(self.store, self.site)
-        self.core = Core(self.site, self.clock, self.writer, config.console_name)
+        self.core = Core(self.site, self.clock, self.writer, config.console_name, config.privileged)
         self.simulator: SimulatorThread | None = None
         self.opcua: OpcUaSource | None = None
         self.mqtt: MqttSource | None = None
@@ -80,6 +81,7 @@ class Application:
             self.core.add_log("info", "alarm", f"restored {len(restored)} alarms from the journal")
         field_entries = await loop.run_in_executor(None, self._field_journal)
         self.core.field.restore(field_entries)
+        self.core.alarms.restore_isolation(field_entries)
         self._tasks.append(asyncio.create_task(self._tick(), name="alarm-clock"))
         if config.simulator:
             self.simulator = SimulatorThread(
@@ -116,7 +118,7 @@ class Application:
 
     def _field_journal(self) -> list[JournalEntry]:
         """The permit changes and wearable responses journaled so far, oldest first."""
-        kinds = (PERMIT_JOURNAL, RESPONSE_JOURNAL)
+        kinds = (PERMIT_JOURNAL, RESPONSE_JOURNAL, ISOLATION_JOURNAL)
         return sorted(
             (e for kind in kinds for e in self.store.journal_rows(kind=kind)),
             key=lambda e: (e.ts, e.seq or 0),

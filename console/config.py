@@ -32,6 +32,7 @@ class AppConfig:
     worker_stale_after_s: float = 10.0
     console_name: str = socket.gethostname()
     operator: str = getpass.getuser()
+    privileged: bool = False  # may take alarms out of service (ISA-18.2: a privileged, audited act)
     headless: bool = False
     run_for: float | None = None
     screenshot: Path | None = None
@@ -68,7 +69,7 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
     workers = root.section("workers", required=False)
     workers.reject_unknown({"stale_after_s"})
     console = root.section("console", required=False)
-    console.reject_unknown({"name", "operator"})
+    console.reject_unknown({"name", "operator", "privileged"})
     site_file = Path(site.str("file", str(d.site_file)))
     return AppConfig(
         site_file=site_file if site_file.is_absolute() else (path.parent / site_file),
@@ -82,6 +83,7 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
         worker_stale_after_s=workers.positive("stale_after_s", d.worker_stale_after_s),
         console_name=console.str("name", d.console_name),
         operator=console.str("operator", d.operator),
+        privileged=console.bool("privileged", d.privileged),
         source_file=str(path),
     )
 

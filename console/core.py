@@ -31,13 +31,16 @@ from console.session import (
     ClosePermit,
     Command,
     CommandResult,
+    IsolateZone,
     LogEntry,
     OperatorNote,
     RecordGasTest,
+    RemoveFromService,
     ResetAlarm,
     ResolveWearableAlarm,
     ResponderOnScene,
     ResumePermit,
+    ReturnToService,
     Shelve,
     StartMuster,
     StopMuster,
@@ -76,8 +79,11 @@ class Core:
 
     LOG_CAPACITY = 10_000
 
-    def __init__(self, site: Site, clock: Clock, writer: StoreWriter, console_name: str) -> None:
+    def __init__(
+        self, site: Site, clock: Clock, writer: StoreWriter, console_name: str, privileged: bool = False
+    ) -> None:
         self.site, self.clock, self.writer, self.console_name = site, clock, writer, console_name
+        self.privileged = privileged  # this console may take alarms out of service
         self.tags = TagTable(len(site.sensors))
         self.workers = WorkerTable(site)
         self.limits = LimitArrays(site)
@@ -236,6 +242,23 @@ class Core:
                     outcome = await self.alarms.unshelve(command.alarm_id, command.actor, console)
                 case ResetAlarm():
                     outcome = await self.alarms.reset(command.alarm_id, command.actor, console)
+                case IsolateZone(actor, zone, isolated, reason):
+                    if zone not in self.site.zone_index:
+                        return CommandResult(False, f"unknown zone {zone!r}")
+                    outcome = await self.alarms.isolate(zone, isolated, actor, console, reason)
+                    state = "under maintenance isolation" if isolated else "released from isolation"
+                    self.add_log(
+                        "warning",
+                        actor,
+                        f"zone {zone} {state}: its alarms are "
+                        + ("suppressed by design" if isolated else "live again"),
+                    )
+                case RemoveFromService(actor, alarm_id, reason):
+                    outcome = await self.alarms.remove_from_service(
+                        alarm_id, actor, console, reason, self.privileged
+                    )
+                case ReturnToService(actor, alarm_id):
+                    outcome = await self.alarms.return_to_service(alarm_id, actor, console, self.privileged)
                 case (
                     SuspendPermit()
                     | ResumePermit()

@@ -94,6 +94,10 @@ class FieldView(QObject):
             w.worker_details.update_live(
                 WorkerLive.from_table(core.workers, row, alerts.get(self._worker, ""))
             )
+        for zone, action in w.isolation_actions.items():
+            action.blockSignals(True)  # showing the state is not asking to change it
+            action.setChecked(zone in core.alarms.isolated)
+            action.blockSignals(False)
         muster = core.muster
         if muster.active:
             missing = muster.missing(core.clock.now(), core.workers)

@@ -45,6 +45,7 @@ class WindowedConsole:
         self.annunciator = Annunciator(parent=self.window)
         self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
         self.commands = AlarmCommands(self.app.core, self.window, config.operator)
+        self.window.alarm_table.set_privileged(config.privileged)
         self.field = FieldView(self.app.core, self.window, config.operator)
         banner = self.window.alarm_banner
         banner.silence_requested.connect(self.annunciator.silence)

@@ -7,7 +7,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from plant_maps.site import Site
 from widgets.alarm_banner import AlarmBanner
@@ -42,6 +50,7 @@ class MainWindow(QMainWindow):
     """
 
     closed = Signal()
+    zone_isolation_toggled = Signal(str, bool)  # zone id, isolated
     permit_shown = Signal(str)  # the console fills the card with the permit's live status
     worker_shown = Signal(str)  # the console fills the details with the worker's live data
 
@@ -143,6 +152,19 @@ class MainWindow(QMainWindow):
         bar.addAction("Zoom in", lambda: self.plant_map.zoom_by(1.25))
         bar.addAction("Zoom out", lambda: self.plant_map.zoom_by(0.8))
         bar.addSeparator()
+        isolate = QToolButton(bar)
+        isolate.setText("Isolate zone")
+        isolate.setToolTip("Maintenance isolation: a zone's alarms are suppressed by design until released")
+        isolate.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(isolate)
+        self.isolation_actions: dict[str, QAction] = {}
+        for zone in self.plant_map.site.zones:
+            action = menu.addAction(zone.name)
+            action.setCheckable(True)
+            action.toggled.connect(lambda on, z=zone.id: self.zone_isolation_toggled.emit(z, on))
+            self.isolation_actions[zone.id] = action
+        isolate.setMenu(menu)
+        bar.addWidget(isolate)
         self.muster_action = QAction("Muster", self, checkable=True)
         self.muster_action.setToolTip("Evacuation: count everyone seen at a muster point, list the missing")
         bar.addAction(self.muster_action)

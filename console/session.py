@@ -172,12 +172,40 @@ class StopMuster:
     actor: str
 
 
+@dataclass(frozen=True, slots=True)
+class IsolateZone:
+    """Maintenance isolation of a zone: its alarms are suppressed by design until it is released."""
+
+    actor: str
+    zone: str
+    isolated: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveFromService:
+    """Take an alarm out of service (e.g. its detector is being replaced): privileged, with a reason."""
+
+    actor: str
+    alarm_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnToService:
+    actor: str
+    alarm_id: str
+
+
 Command = (
     OperatorNote
     | Acknowledge
     | Shelve
     | Unshelve
     | ResetAlarm
+    | IsolateZone
+    | RemoveFromService
+    | ReturnToService
     | SuspendPermit
     | ResumePermit
     | ClosePermit

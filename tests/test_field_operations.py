@@ -8,8 +8,20 @@ from datetime import UTC, datetime
 import numpy as np
 
 from alarms.clock import ManualClock
+from alarms.samples import Quality, TagBatch
+from alarms.states import State
 from console.core import Core
-from console.session import CheckInGuardian, RecordGasTest, ResumePermit, StartMuster, SuspendPermit
+from console.session import (
+    CheckInGuardian,
+    IsolateZone,
+    RecordGasTest,
+    RemoveFromService,
+    ResumePermit,
+    ReturnToService,
+    StartMuster,
+    SuspendPermit,
+    Topic,
+)
 from integrations.storage import Store, StoreWriter
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import load_site
@@ -127,5 +139,54 @@ def test_mustering_counts_who_reaches_a_muster_point_and_lists_the_missing_with_
         assert (missing["W07"].zone, missing["W07"].fix_age_s) == ("reactor_unit", 50.0)
         assert missing["W05"].fix_age_s is None  # never located
         await asyncio.to_thread(writer.close)
+
+    asyncio.run(run())
+
+
+def _lel(core: Core, sensor: str, value: float, ts: float) -> TagBatch:
+    row = core.site.tag_index[sensor]
+    return TagBatch.from_lists([row], [value], [Quality.GOOD], [ts], ts)
+
+
+def test_a_zone_under_maintenance_isolation_has_its_alarms_suppressed_by_design(database_url: str) -> None:
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        heard: list[str] = []
+        core.subscribe(Topic.ALARMS, lambda ts: heard.extend(t.alarm_id for t in ts if t.annunciate))
+        done = await core.command(IsolateZone("lead", "compressor_house", True, "K-301 overhaul"))
+        assert done.ok
+        core.on_tags(_lel(core, "GD-CH-01", 30.0, clock.now()))  # past hh = 25 %LEL, while isolated
+        await wait_until_async(lambda: core.alarms.engine.view("GD-CH-01.HH").seq, 5)
+        assert core.alarms.engine.view("GD-CH-01.HH").state is State.SUPPRESSED and heard == []
+        core.on_tags(_lel(core, "GD-TF-02", 30.0, clock.now()))  # the tank farm is not isolated
+        await wait_until_async(lambda: "GD-TF-02.HH" in heard, 5)
+        released = await core.command(IsolateZone("lead", "compressor_house", False))
+        assert released.ok
+        assert core.alarms.engine.view("GD-CH-01.HH").state is State.UNACK  # still reading 30: it is back
+        await asyncio.to_thread(writer.close)
+        rows = [
+            (e.actor, e.payload["isolated"]) for e in Store(database_url).journal_rows(kind="zone_isolation")
+        ]
+        assert rows == [("lead", True), ("lead", False)]
+
+    asyncio.run(run())
+
+
+def test_only_a_privileged_console_takes_an_alarm_out_of_service_and_it_says_why(database_url: str) -> None:
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        core.on_tags(_lel(core, "GD-TF-02", 30.0, clock.now()))
+        await wait_until_async(lambda: core.alarms.engine.view("GD-TF-02.HH").seq, 5)
+        refused = await core.command(RemoveFromService("op", "GD-TF-02.HH", "detector replaced"))
+        assert not refused.ok and "privileged" in refused.message
+        core.privileged = True
+        done = await core.command(RemoveFromService("op", "GD-TF-02.HH", "detector replaced, WO 4711"))
+        assert done.ok and core.alarms.engine.view("GD-TF-02.HH").state is State.OUT_OF_SERVICE
+        assert (await core.command(ReturnToService("op", "GD-TF-02.HH"))).ok
+        await asyncio.to_thread(writer.close)
+        last = Store(database_url).alarm_transitions(alarm_ids=["GD-TF-02.HH"])
+        assert [(t.event.value, t.actor, t.comment) for t in last[1:2]] == [
+            ("remove_from_service", "op", "detector replaced, WO 4711")
+        ]
 
     asyncio.run(run())

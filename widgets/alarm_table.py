@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -291,6 +292,8 @@ class AlarmTable(QWidget):
     acknowledge_requested = Signal(list)  # [(alarm_id, seq), ...]
     shelve_requested = Signal(str, str, object)  # alarm_id, reason, duration_s (float, None: one-shot)
     show_on_map = Signal(str)  # the alarm's source
+    remove_requested = Signal(str, str)  # alarm_id, reason: out of service (privileged consoles only)
+    return_requested = Signal(str)  # alarm_id: back in service
 
     def __init__(self, max_shelve_s: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -323,6 +326,13 @@ class AlarmTable(QWidget):
         self.acknowledge_page_button.setToolTip("Acknowledge the unacknowledged alarms shown on screen")
         self.shelve_button = QPushButton("Shelve…")
         self.map_button = QPushButton("Show on map")
+        self.remove_button = QPushButton("Out of service…")
+        self.remove_button.setToolTip("Privileged: take the alarm out of service, with a reason (audited)")
+        self.return_button = QPushButton("Return to service")
+        self.remove_button.clicked.connect(self._open_remove_dialog)
+        self.return_button.clicked.connect(self._return_selected)
+        self.remove_dialog: QInputDialog | None = None  # while open
+        self.set_privileged(False)
         self.status_label = QLabel()
         self.acknowledge_button.clicked.connect(self._acknowledge_selected)
         self.acknowledge_page_button.clicked.connect(self._acknowledge_page)
@@ -375,6 +385,11 @@ class AlarmTable(QWidget):
         self.table.selectRow(index.row())
         self.table.scrollTo(index)
         return True
+
+    def set_privileged(self, privileged: bool) -> None:
+        """Only a privileged console offers out of service (ISA-18.2); others do not show the buttons."""
+        self.remove_button.setVisible(privileged)
+        self.return_button.setVisible(privileged)
 
     def visible_alarms(self) -> list[AlarmView]:
         """The alarms as listed, top to bottom, after filter and sort."""
@@ -444,6 +459,8 @@ class AlarmTable(QWidget):
             self.acknowledge_page_button,
             self.shelve_button,
             self.map_button,
+            self.remove_button,
+            self.return_button,
         ):
             actions.addWidget(button)
         actions.addSpacing(12)
@@ -479,6 +496,9 @@ class AlarmTable(QWidget):
         self.acknowledge_button.setEnabled(any(_acknowledgeable(v) for v in selected))
         self.shelve_button.setEnabled(len(selected) == 1 and allows(selected[0].state, Event.SHELVE))
         self.map_button.setEnabled(len(selected) == 1)
+        one = selected[0] if len(selected) == 1 else None
+        self.remove_button.setEnabled(one is not None and allows(one.state, Event.REMOVE_FROM_SERVICE))
+        self.return_button.setEnabled(one is not None and allows(one.state, Event.RETURN_TO_SERVICE))
 
     def _acknowledge_selected(self) -> None:
         self._acknowledge(self.selected_alarms(), "No unacknowledged alarm is selected")
@@ -505,6 +525,26 @@ class AlarmTable(QWidget):
         choice = dialog.choice()
         if choice is not None:
             self.shelve_requested.emit(dialog.view.id, *choice)
+
+    def _open_remove_dialog(self) -> None:
+        [view] = self.selected_alarms()
+        dialog = self.remove_dialog = QInputDialog(self)
+        dialog.setWindowTitle(f"Out of service: {view.id}")
+        dialog.setLabelText("Why? (required, e.g. detector replaced under work order 4711)")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(lambda reason: self._remove(view.id, reason))
+        dialog.finished.connect(lambda: setattr(self, "remove_dialog", None))
+        dialog.open()
+
+    def _remove(self, alarm_id: str, reason: str) -> None:
+        if reason.strip():
+            self.remove_requested.emit(alarm_id, reason.strip())
+        else:
+            self.set_status("Out of service needs a reason", refused=True)
+
+    def _return_selected(self) -> None:
+        [view] = self.selected_alarms()
+        self.return_requested.emit(view.id)
 
     def _show_selected_on_map(self) -> None:
         [view] = self.selected_alarms()

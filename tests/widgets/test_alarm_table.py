@@ -418,3 +418,22 @@ def test_a_flood_is_listed_in_slices_until_every_alarm_is_there(table: AlarmTabl
     assert waiting == [1200 - MAX_NEW_ROWS_PER_CALL, 1200 - 2 * MAX_NEW_ROWS_PER_CALL, 0]
     assert {v.id for v in table.visible_alarms()} == {v.id for v in flood}
     assert table.count_label.text() == "1200 alarms"
+
+
+def test_out_of_service_is_offered_only_on_a_privileged_console_and_asks_why(
+    qtbot: QtBot, table: AlarmTable
+) -> None:
+    table.set_alarms([alarm("GD-TF-02.HH", state=State.ACKED)])
+    assert not table.remove_button.isVisible()
+    table.set_privileged(True)
+    click_row(qtbot, table, "GD-TF-02.HH")
+    assert table.remove_button.isEnabled() and not table.return_button.isEnabled()
+    table.remove_button.click()
+    dialog = table.remove_dialog
+    assert dialog is not None
+    with qtbot.waitSignal(table.remove_requested) as sent:
+        dialog.setTextValue("detector replaced, WO 4711")
+        dialog.accept()
+    assert sent.args == ["GD-TF-02.HH", "detector replaced, WO 4711"]
+    table.set_alarms([alarm("GD-TF-02.HH", state=State.OUT_OF_SERVICE, seq=2)])
+    assert table.return_button.isEnabled()
