@@ -26,6 +26,7 @@ from console.field_operations import FieldOperations
 from console.session import (
     Acknowledge,
     ActivatePermit,
+    ApprovePermit,
     AssignResponder,
     CheckInGuardian,
     ClosePermit,
@@ -44,6 +45,7 @@ from console.session import (
     Shelve,
     StartMuster,
     StopMuster,
+    SubmitPermit,
     SuspendPermit,
     Topic,
     Unshelve,
@@ -263,6 +265,8 @@ class Core:
                     SuspendPermit()
                     | ResumePermit()
                     | ClosePermit()
+                    | SubmitPermit()
+                    | ApprovePermit()
                     | RecordGasTest()
                     | CheckInGuardian()
                     | ActivatePermit()

@@ -17,6 +17,7 @@ from console.alarm_service import AlarmService
 from console.permit_service import PermitService
 from console.session import (
     ActivatePermit,
+    ApprovePermit,
     AssignResponder,
     CheckInGuardian,
     ClosePermit,
@@ -27,6 +28,7 @@ from console.session import (
     ResumePermit,
     StartMuster,
     StopMuster,
+    SubmitPermit,
     SuspendPermit,
     Topic,
 )
@@ -45,6 +47,8 @@ FieldCommand = (
     SuspendPermit
     | ResumePermit
     | ClosePermit
+    | SubmitPermit
+    | ApprovePermit
     | RecordGasTest
     | CheckInGuardian
     | ActivatePermit
@@ -133,6 +137,10 @@ class FieldOperations:
                 return _permit_result(await self.permits.resume(permit_id, actor))
             case ClosePermit(actor, permit_id, reason):
                 return _permit_result(await self.permits.close(permit_id, actor, reason))
+            case SubmitPermit(actor, permit_id):
+                return _permit_result(await self.permits.submit(permit_id, actor))
+            case ApprovePermit(actor, permit_id, role):
+                return _permit_result(await self.permits.approve(permit_id, actor, role))
             case ActivatePermit(actor, permit_id):
                 return _permit_result(await self.permits.activate(permit_id, actor))
             case RecordGasTest(actor, permit_id, readings, tester):

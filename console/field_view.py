@@ -18,6 +18,7 @@ from console.field_operations import wearable_alerts
 from console.main_window import MainWindow
 from console.session import (
     ActivatePermit,
+    ApprovePermit,
     CheckInGuardian,
     ClosePermit,
     Command,
@@ -26,6 +27,7 @@ from console.session import (
     Session,
     StartMuster,
     StopMuster,
+    SubmitPermit,
     SuspendPermit,
     Topic,
 )
@@ -58,6 +60,8 @@ class FieldView(QObject):
         )
         card.check_in_requested.connect(lambda p: self._send(CheckInGuardian(operator, p)))
         card.activate_requested.connect(lambda p: self._send(ActivatePermit(operator, p)))
+        card.submit_requested.connect(lambda p: self._send(SubmitPermit(operator, p)))
+        card.approve_requested.connect(lambda p, role: self._send(ApprovePermit(operator, p, role)))
         window.muster_action.toggled.connect(self._muster)
         window.permit_shown.connect(self._show_permit)
         window.worker_shown.connect(self._show_worker)

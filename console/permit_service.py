@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable
 from alarms.clock import Clock
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.gas_tests import GasTest, GasVerdict
-from plant_maps.permit_lifecycle import PermitChange, PermitRefusal, PermitState
+from plant_maps.permit_lifecycle import Approval, PermitChange, PermitRefusal, PermitState
 from plant_maps.permit_watch import Positions, Readings
 from plant_maps.permits import GuardianCheckIn, PermitBook
 from plant_maps.site import Site
@@ -22,6 +22,8 @@ from plant_maps.site import Site
 log = logging.getLogger(__name__)
 
 JOURNAL_KIND = "permit"
+GAS_TEST_KIND = "gas_test"
+CHECK_IN_KIND = "guardian_check_in"
 COMMIT_TIMEOUT_S = 10.0
 
 
@@ -37,6 +39,7 @@ def journal_entry(change: PermitChange, console: str) -> JournalEntry:
             "to": change.to_state.value,
             "action": change.action.value,
             "reason": change.reason,
+            "approval": None if change.approval is None else _approval_record(change.approval),
         },
     )
 
@@ -58,18 +61,52 @@ class PermitService:
         self._on_changed = on_changed
 
     def restore(self, entries: Iterable[JournalEntry]) -> int:
-        """Replay the journal's permit entries (oldest first); returns how many permits it moved."""
-        latest = {e.source: e for e in entries if e.kind == JOURNAL_KIND}
-        return sum(
-            self.book.restore(e.source, PermitState(e.payload["to"]), e.ts, str(e.payload.get("reason", "")))
-            for e in latest.values()
-        )
+        """Replay the journal (oldest first): each permit's latest state with the signatures since its last
+        submission, its latest gas test and guardian check-in; returns how many permits it moved."""
+        latest: dict[str, JournalEntry] = {}
+        approvals: dict[str, list[Approval]] = {}
+        tests: dict[str, GasTest] = {}
+        check_ins: dict[str, GuardianCheckIn] = {}
+        for e in entries:
+            if e.kind == JOURNAL_KIND:
+                latest[e.source] = e
+                if e.payload.get("action") in ("submit", "reject"):
+                    approvals[e.source] = []
+                if e.payload.get("approval"):
+                    approvals.setdefault(e.source, []).append(Approval(**e.payload["approval"]))
+            elif e.kind == GAS_TEST_KIND:
+                tests[e.source] = GasTest(e.ts, dict(e.payload["readings"]), str(e.payload.get("tester", "")))
+            elif e.kind == CHECK_IN_KIND:
+                p = e.payload
+                check_ins[e.source] = GuardianCheckIn(p["guardian"], p["x"], p["y"], p["distance_m"], e.ts)
+        moved = 0
+        for permit_id, e in latest.items():
+            moved += self.book.restore(
+                permit_id,
+                PermitState(e.payload["to"]),
+                e.ts,
+                str(e.payload.get("reason", "")),
+                approvals=tuple(approvals.get(permit_id, ())),
+            )
+        for permit_id, test in tests.items():
+            self.book.record_gas_test(permit_id, test)
+        for permit_id, check_in in check_ins.items():
+            self.book.restore_check_in(permit_id, check_in)
+        return moved
 
     def evaluate(self, positions: Positions, readings: Readings, tier1_zones: Collection[str]) -> None:
         """Expiry and automatic suspension (GB 30871); the changes are journaled, then shown."""
         changes = self.book.evaluate(self._clock.now(), positions, readings, tier1_zones)
         if changes:
             self._journal(changes).add_done_callback(_log_failure)
+
+    async def submit(self, permit_id: str, actor: str) -> PermitChange | PermitRefusal:
+        return await self._carry_out(self.book.submit(permit_id, actor, self._clock.now()))
+
+    async def approve(self, permit_id: str, actor: str, role: str) -> PermitChange | PermitRefusal:
+        return await self._carry_out(
+            self.book.approve(permit_id, actor, role, self._clock.now(), self._console)
+        )
 
     async def activate(self, permit_id: str, actor: str) -> PermitChange | PermitRefusal:
         return await self._carry_out(self.book.activate(permit_id, actor, self._clock.now()))
@@ -82,7 +119,7 @@ class PermitService:
         verdict = self.book.record_gas_test(permit_id, GasTest(now, readings, tester))
         if isinstance(verdict, GasVerdict):
             payload = {"readings": readings, "tester": tester, "failures": list(verdict.failures)}
-            await self._record(JournalEntry(now, "gas_test", permit_id, actor, self._console, payload))
+            await self._record(JournalEntry(now, GAS_TEST_KIND, permit_id, actor, self._console, payload))
         return verdict
 
     async def check_in_guardian(
@@ -98,7 +135,7 @@ class PermitService:
         if isinstance(outcome, GuardianCheckIn):
             payload = {"guardian": guardian, "x": x, "y": y, "distance_m": outcome.distance_m}
             await self._record(
-                JournalEntry(outcome.ts, "guardian_check_in", permit_id, actor, self._console, payload)
+                JournalEntry(outcome.ts, CHECK_IN_KIND, permit_id, actor, self._console, payload)
             )
         return outcome
 
@@ -143,3 +180,7 @@ class PermitService:
 def _log_failure(done: asyncio.Future[None]) -> None:
     if done.exception() is not None:
         log.error("permit changes were NOT journaled: %s", done.exception())
+
+
+def _approval_record(a: Approval) -> dict[str, object]:
+    return {"step": a.step, "role": a.role, "approver": a.approver, "ts": a.ts, "where": a.where}

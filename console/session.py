@@ -113,6 +113,23 @@ class ClosePermit:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmitPermit:
+    """Send a draft permit for approval (refused with the reasons while it is incomplete)."""
+
+    actor: str
+    permit_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovePermit:
+    """Sign the permit's next approval step as `role` (GB 30871 routes the steps by category and grade)."""
+
+    actor: str
+    permit_id: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
 class RecordGasTest:
     """The gas tester's readings at the work location ({measure: value}), judged against the permit's limits."""
 
@@ -209,6 +226,8 @@ Command = (
     | SuspendPermit
     | ResumePermit
     | ClosePermit
+    | SubmitPermit
+    | ApprovePermit
     | RecordGasTest
     | CheckInGuardian
     | ActivatePermit

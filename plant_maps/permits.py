@@ -186,16 +186,37 @@ class PermitBook:
         self._status[permit.id] = status
         return status
 
-    def restore(self, permit_id: str, state: PermitState, since: float, reason: str) -> bool:
-        """Put a permit back in the state the journal last recorded (after a restart, even `kill -9`).
+    def restore(
+        self,
+        permit_id: str,
+        state: PermitState,
+        since: float,
+        reason: str,
+        approvals: tuple[Approval, ...] = (),
+    ) -> bool:
+        """Put a permit back in the state and with the signatures the journal last recorded (after a
+        restart, even `kill -9`).
 
         False for a permit the site file no longer has (the journal keeps its history all the same).
         """
         s = self._status.get(permit_id)
         if s is None:
             return False
-        self._status[permit_id] = replace(s, state=state, since=since, reason=reason, restored=True)
+        signed = state not in (PermitState.DRAFT, PermitState.PENDING_APPROVAL)
+        self._status[permit_id] = replace(
+            s,
+            state=state,
+            since=since,
+            reason=reason,
+            approvals=approvals or s.approvals,
+            restored=signed and (s.restored or not approvals),
+        )
         return True
+
+    def restore_check_in(self, permit_id: str, check_in: GuardianCheckIn) -> None:
+        """The guardian's latest accepted check-in, as journaled."""
+        if permit_id in self._status:
+            self._status[permit_id] = replace(self._status[permit_id], check_in=check_in)
 
     # -- operator commands ----------------------------------------------------------------------------
 

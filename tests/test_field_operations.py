@@ -12,6 +12,8 @@ from alarms.samples import Quality, TagBatch
 from alarms.states import State
 from console.core import Core
 from console.session import (
+    ActivatePermit,
+    ApprovePermit,
     CheckInGuardian,
     IsolateZone,
     RecordGasTest,
@@ -19,6 +21,7 @@ from console.session import (
     ResumePermit,
     ReturnToService,
     StartMuster,
+    SubmitPermit,
     SuspendPermit,
     Topic,
 )
@@ -188,5 +191,44 @@ def test_only_a_privileged_console_takes_an_alarm_out_of_service_and_it_says_why
         assert [(t.event.value, t.actor, t.comment) for t in last[1:2]] == [
             ("remove_from_service", "op", "detector replaced, WO 4711")
         ]
+
+    asyncio.run(run())
+
+
+def test_a_draft_is_submitted_approved_as_routed_and_keeps_its_signature_gas_test_and_check_in_after_a_restart(
+    database_url: str,
+) -> None:
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        assert (await core.command(SubmitPermit("W21", "PTW-HW-009"))).ok
+        refused = await core.command(ApprovePermit("W13", "PTW-HW-009", "unit_head"))
+        assert not refused.ok and "guards" in refused.message  # the guardian may not approve
+        wrong = await core.command(ApprovePermit("lead", "PTW-HW-009", "plant_manager"))
+        assert not wrong.ok and "still needed" in wrong.message
+        role = sorted(core.permits.book.status("PTW-HW-009").pending_steps[0].roles)[0]
+        assert (await core.command(ApprovePermit("lead", "PTW-HW-009", role))).ok
+        assert core.permits.book.status("PTW-HW-009").state is PermitState.APPROVED
+        assert (await core.command(RecordGasTest("lead", "PTW-HW-009", (("lel", 1.0),), "Zhou"))).ok
+        core.on_positions(_fix(core.site.worker_index["W13"], 200.0, 70.0, clock.now()))  # in the workshop
+        assert (await core.command(CheckInGuardian("lead", "PTW-HW-009"))).ok
+        await asyncio.to_thread(writer.close)
+
+        again, clock2, writer2 = _core(database_url)  # the console restarts on the same journal
+        clock2.set(clock.now() + 60)
+        entries = sorted(
+            (
+                e
+                for kind in ("permit", "gas_test", "guardian_check_in")
+                for e in Store(database_url).journal_rows(kind=kind)
+            ),
+            key=lambda e: e.ts,
+        )
+        again.field.restore(entries)
+        status = again.permits.book.status("PTW-HW-009")
+        assert status.state is PermitState.APPROVED and [a.approver for a in status.approvals] == ["lead"]
+        assert status.gas_verdict is not None and status.gas_verdict.passed and status.check_in is not None
+        started = await again.command(ActivatePermit("lead", "PTW-HW-009"))
+        assert started.ok, started.message
+        await asyncio.to_thread(writer2.close)
 
     asyncio.run(run())

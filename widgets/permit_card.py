@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -129,6 +131,8 @@ class PermitCard(QWidget):
     gas_test_requested = Signal(str, object, str)  # permit id, {measure: reading}, tester
     check_in_requested = Signal(str)  # the guardian is at the work: check them in where they are
     activate_requested = Signal(str)
+    submit_requested = Signal(str)
+    approve_requested = Signal(str, str)  # permit id, the role the operator signs as
 
     def __init__(
         self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
@@ -183,6 +187,14 @@ class PermitCard(QWidget):
         self.activate_button = command_button(
             "Activate", "Start the work: needs a passing gas test <= 30 min old and the guardian checked in"
         )
+        self.submit_button = command_button("Submit", "Send the draft for approval")
+        self.approve_button = QToolButton()
+        self.approve_button.setText("Approve as…")
+        self.approve_button.setToolTip("Sign the next approval step GB 30871 routes this permit to")
+        self.approve_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.approve_menu = QMenu(self.approve_button)
+        self.approve_button.setMenu(self.approve_menu)
+        self.submit_button.clicked.connect(lambda: self._emit(self.submit_requested))
         self.gas_test_dialog: GasTestDialog | None = None  # while open
         self.gas_test_button.clicked.connect(self._open_gas_test_dialog)
         self.check_in_button.clicked.connect(lambda: self._emit(self.check_in_requested))
@@ -360,6 +372,8 @@ class PermitCard(QWidget):
         self.resume_button.setEnabled(PermitAction.RESUME in allowed)
         self.close_button.setEnabled(PermitAction.CLOSE in allowed)
         self.activate_button.setEnabled(PermitAction.ACTIVATE in allowed)
+        self.submit_button.setEnabled(PermitAction.SUBMIT in allowed)
+        self._fill_approve_menu(allowed)
         live = self._status is not None and self._status.state in CHECK_IN_STATES
         self.check_in_button.setEnabled(live)
         self.gas_test_button.setEnabled(live and bool(self._status and gas_limits(self._status.permit)))
@@ -368,6 +382,19 @@ class PermitCard(QWidget):
     def _emit(self, signal: SignalInstance) -> None:
         if self._status is not None:
             signal.emit(self._status.id)
+
+    def _fill_approve_menu(self, allowed: Sequence[PermitAction]) -> None:
+        """One entry per role that may sign a step still missing."""
+        self.approve_menu.clear()
+        s = self._status
+        if s is not None and PermitAction.SIGN in allowed:
+            for step in s.pending_steps:
+                for role in sorted(step.roles):
+                    action = self.approve_menu.addAction(f"{role.replace('_', ' ')} ({step.name} step)")
+                    action.triggered.connect(
+                        lambda _=False, r=role, p=s.id: self.approve_requested.emit(p, r)
+                    )
+        self.approve_button.setEnabled(not self.approve_menu.isEmpty())
 
     def _open_gas_test_dialog(self) -> None:
         if self._status is None:
@@ -439,7 +466,8 @@ class PermitCard(QWidget):
         layout.setSpacing(4)
         layout.addWidget(scroll, 1)
         for row in (
-            (self.gas_test_button, self.check_in_button, self.activate_button),
+            (self.submit_button, self.approve_button, self.gas_test_button, self.check_in_button),
+            (self.activate_button,),
             (self.suspend_button, self.resume_button, self.close_button, self.map_button),
         ):
             buttons = QHBoxLayout()

@@ -261,3 +261,21 @@ def test_a_gas_test_is_entered_per_required_measure_and_needs_the_testers_name(
         dialog.accept()
     permit_id, readings, tester = sent.args
     assert (permit_id, readings["lel"], readings["o2"], tester) == ("PTW-CS-003", 3.5, 20.9, "Zhou Li")
+
+
+def test_a_draft_is_submitted_and_a_pending_permit_approved_as_one_of_its_routed_roles(
+    qtbot: QtBot, card: PermitCard, book: PermitBook
+) -> None:
+    card.set_permit(book.status("PTW-HW-009"))  # a draft in the demo
+    assert card.submit_button.isEnabled() and not card.approve_button.isEnabled()
+    with qtbot.waitSignal(card.submit_requested) as submitted:
+        card.submit_button.click()
+    assert submitted.args == ["PTW-HW-009"]
+    card.set_permit(in_state(book, "PTW-HW-009", PermitState.PENDING_APPROVAL))
+    assert not card.submit_button.isEnabled() and card.approve_button.isEnabled()
+    roles = book.status("PTW-HW-009").pending_steps[0].roles
+    actions = card.approve_menu.actions()
+    assert len(actions) == len(roles) and all("unit step" in a.text() for a in actions)
+    with qtbot.waitSignal(card.approve_requested) as approved:
+        actions[0].trigger()
+    assert approved.args[0] == "PTW-HW-009" and approved.args[1] in roles

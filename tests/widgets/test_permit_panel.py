@@ -36,9 +36,9 @@ def test_open_permits_are_listed_suspended_first(panel: PermitPanel, site: Site)
     panel.set_permits(statuses(site, **SUSPENDED, **ENDED), PermitBook(site).simops())
     listed = panel.visible_permits()
     assert listed[0] == "PTW-WH-004"
-    assert listed[-1] == "PTW-LB-002"  # approved, not yet started: after the running ones
+    assert listed[-2:] == ["PTW-LB-002", "PTW-HW-009"]  # approved, then the draft: after the running ones
     assert set(listed) == {p.id for p in site.permits} - {"PTW-TE-006", "PTW-EX-007"}
-    assert panel.count_label.text() == "6 of 8 permits"
+    assert panel.count_label.text() == "7 of 9 permits"
     assert panel.cell_text("PTW-WH-004", STATE) == "Suspended"
     assert panel.cell_text("PTW-HW-001", STATE) == "Active"
     assert panel.cell_text("PTW-HW-001", VALID_TO).endswith("· 7 h left")
@@ -55,7 +55,7 @@ def test_filters_by_state_zone_category_and_text(panel: PermitPanel, site: Site)
     choose(panel.state_filter, "Ended (closed, expired, cancelled)")
     assert sorted(panel.visible_permits()) == ["PTW-EX-007", "PTW-TE-006"]
     choose(panel.state_filter, "All states")
-    assert len(panel.visible_permits()) == 8
+    assert len(panel.visible_permits()) == 9
     choose(panel.zone_filter, "Compressor house")
     assert sorted(panel.visible_permits()) == ["PTW-HW-001", "PTW-LB-002"]
     choose(panel.category_filter, "BL Line blinding")
@@ -68,7 +68,7 @@ def test_filters_by_state_zone_category_and_text(panel: PermitPanel, site: Site)
     assert panel.visible_permits() == ["PTW-EX-007"]
     panel.text_filter.setText("pump skid")  # the title
     assert panel.visible_permits() == ["PTW-LF-005"]
-    assert panel.count_label.text() == "1 of 8 permits"
+    assert panel.count_label.text() == "1 of 9 permits"
 
 
 def test_a_refresh_keeps_the_selection_and_moves_a_newly_suspended_permit_up(

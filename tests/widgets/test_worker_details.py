@@ -76,8 +76,9 @@ def test_identity_and_the_open_permits_the_worker_is_on(make: Make, site: Site) 
     assert "PTW-HW-001  HW Hot work — worker — Active" in details.permits_text().split("\n")
     details.set_worker(hot.permit.guardian, statuses(site))
     assert "PTW-HW-001  HW Hot work — guardian — Active" in details.permits_text().split("\n")
-    details.set_worker("W05", statuses(site, **{"PTW-TE-006": (PermitState.CLOSED, "")}))
-    assert details.permits_text() == "on no open permit"  # a closed permit is over
+    over = {"PTW-TE-006": (PermitState.CLOSED, ""), "PTW-HW-009": (PermitState.CANCELLED, "")}
+    details.set_worker("W05", statuses(site, **over))
+    assert details.permits_text() == "on no open permit"  # a closed or cancelled permit is over
 
 
 def test_vitals_mark_low_battery_and_heart_rate_out_of_range(make: Make, site: Site) -> None:
