@@ -466,8 +466,13 @@ class PermitCard(QWidget):
         layout.setSpacing(4)
         layout.addWidget(scroll, 1)
         for row in (
-            (self.submit_button, self.approve_button, self.gas_test_button, self.check_in_button),
-            (self.activate_button,),
+            (
+                self.submit_button,
+                self.approve_button,
+                self.gas_test_button,
+                self.check_in_button,
+                self.activate_button,
+            ),
             (self.suspend_button, self.resume_button, self.close_button, self.map_button),
         ):
             buttons = QHBoxLayout()
