@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import math
 import os
 import random
@@ -62,6 +61,7 @@ from alarms.engine import AlarmEngine
 from alarms.records import Transition
 from alarms.samples import Quality, TagBatch
 from alarms.states import UNACKNOWLEDGED, Event
+from benchmarks.demo_rig import demo_rig
 from console.annunciator import Annunciator
 from console.application import settle_heap
 from console.bridge import Bridge
@@ -72,8 +72,8 @@ from console.main_window import MainWindow
 from console.session import Topic
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store, StoreWriter
-from plant_maps.site import Site, load_site, parse_site
-from tests.support import free_port, start_mosquitto
+from plant_maps.site import Site, parse_site
+from tests.support import free_port
 from widgets.theme import apply_theme
 
 REPO = Path(__file__).resolve().parent.parent
@@ -449,33 +449,9 @@ async def run_latency(config: AppConfig, sim: SimulatorThread, samples: int) -> 
 
 
 def bench_latency(loop: asyncio.AbstractEventLoop, samples: int, interval_ms: float) -> None:
-    site = load_site(DEMO)
-    opcua_url = f"opc.tcp://127.0.0.1:{free_port()}/bench/"
-    # One tier-1 announcement per activation is more than speech can say at speaking pace; the speaker
-    # drops the oldest and warns each time, by design. Only its errors are shown here.
-    logging.getLogger("integrations.speech").setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory() as tmp:
-        broker = start_mosquitto(Path(tmp))
-        try:
-            config = AppConfig(
-                site_file=DEMO,
-                opcua_url=opcua_url,
-                mqtt_url=broker.url,
-                database_url=f"sqlite:///{tmp}/console.db",
-                simulator=False,
-                console_name=f"bench-{free_port()}",
-                operator="bench",
-                publishing_interval_ms=interval_ms,
-            )
-            sim = SimulatorThread(site, opcua_url=opcua_url, mqtt_url=None, update_hz=10.0)
-            sim.start()
-            try:
-                run = run_latency(config, sim, samples)
-                latencies = loop.run_until_complete(asyncio.wait_for(run, 60 + samples * 15))
-            finally:
-                sim.stop()
-        finally:
-            broker.stop()
+    with demo_rig(interval_ms, update_hz=10.0) as rig:
+        run = run_latency(rig.config, rig.simulator, samples)
+        latencies = loop.run_until_complete(asyncio.wait_for(run, 60 + samples * 15))
     source_ms = [lat.from_source_s * 1000 for lat in latencies]
     force_ms = [lat.from_force_s * 1000 for lat in latencies]
     p99 = percentile(source_ms, 99)

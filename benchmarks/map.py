@@ -34,11 +34,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,16 +52,15 @@ from PySide6.QtWidgets import QApplication
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alarms.samples import Quality
+from benchmarks.demo_rig import demo_rig
 from console.config import AppConfig
 from console.gui import WindowedConsole
 from console.session import Acknowledge, AssignResponder, ResolveWearableAlarm, ResponderOnScene
-from integrations.simulator import SimulatorThread
 from plant_maps.geometry import zone_of_points
 from plant_maps.limits import LimitArrays
 from plant_maps.permits import PermitBook
-from plant_maps.site import Site, load_site, parse_site
+from plant_maps.site import Site, parse_site
 from plant_maps.worker_rules import WorkerRules
-from tests.support import free_port, start_mosquitto
 from widgets.plant_map import PlantMapView
 from widgets.theme import apply_theme
 
@@ -466,32 +463,9 @@ async def run_sos(config: AppConfig, host: str, port: int, samples: int) -> list
 
 
 def bench_sos(loop: asyncio.AbstractEventLoop, samples: int) -> None:
-    site = load_site(DEMO)
-    opcua_url = f"opc.tcp://127.0.0.1:{free_port()}/bench/"
-    # Each SOS is announced as a tier-1 alarm, faster than speech can say them; the speaker drops the oldest
-    # and warns each time, by design. Only its errors are shown here.
-    logging.getLogger("integrations.speech").setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory() as tmp:
-        broker = start_mosquitto(Path(tmp))
-        try:
-            config = AppConfig(
-                site_file=DEMO,
-                opcua_url=opcua_url,
-                mqtt_url=broker.url,
-                database_url=f"sqlite:///{tmp}/console.db",
-                simulator=False,
-                console_name=f"bench-{free_port()}",
-                operator="bench",
-            )
-            sim = SimulatorThread(site, opcua_url=opcua_url, mqtt_url=None)
-            sim.start()
-            try:
-                run = run_sos(config, broker.host, broker.port, samples)
-                latencies = loop.run_until_complete(asyncio.wait_for(run, 60 + samples * 10))
-            finally:
-                sim.stop()
-        finally:
-            broker.stop()
+    with demo_rig() as rig:
+        run = run_sos(rig.config, rig.broker.host, rig.broker.port, samples)
+        latencies = loop.run_until_complete(asyncio.wait_for(run, 60 + samples * 10))
     print(f"3. SOS published (QoS 1) to its row in the alarm list, windowed console, {len(latencies)} SOS")
     print("   paho → Mosquitto → MqttSource → core → SQLite journal → bridge → AlarmTableModel")
     print(

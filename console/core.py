@@ -25,28 +25,16 @@ from console.alarm_service import AlarmService
 from console.field_operations import FieldOperations
 from console.session import (
     Acknowledge,
-    ActivatePermit,
-    ApprovePermit,
-    AssignResponder,
-    CheckInGuardian,
-    ClosePermit,
     Command,
     CommandResult,
+    FieldCommand,
     IsolateZone,
     LogEntry,
     OperatorNote,
-    RecordGasTest,
     RemoveFromService,
     ResetAlarm,
-    ResolveWearableAlarm,
-    ResponderOnScene,
-    ResumePermit,
     ReturnToService,
     Shelve,
-    StartMuster,
-    StopMuster,
-    SubmitPermit,
-    SuspendPermit,
     Topic,
     Unshelve,
 )
@@ -229,6 +217,8 @@ class Core:
         """Carry out an operator command; it is committed to the journal before it is reported done."""
         console = self.console_name
         try:
+            if isinstance(command, FieldCommand):
+                return await self.field.command(command)
             match command:
                 case OperatorNote():
                     return await self._note(command)
@@ -261,22 +251,6 @@ class Core:
                     )
                 case ReturnToService(actor, alarm_id):
                     outcome = await self.alarms.return_to_service(alarm_id, actor, console, self.privileged)
-                case (
-                    SuspendPermit()
-                    | ResumePermit()
-                    | ClosePermit()
-                    | SubmitPermit()
-                    | ApprovePermit()
-                    | RecordGasTest()
-                    | CheckInGuardian()
-                    | ActivatePermit()
-                    | AssignResponder()
-                    | ResponderOnScene()
-                    | ResolveWearableAlarm()
-                    | StartMuster()
-                    | StopMuster()
-                ):
-                    return await self.field.command(command)
                 case _:
                     return CommandResult(False, f"unknown command {command!r}")
         except (

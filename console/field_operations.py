@@ -22,6 +22,7 @@ from console.session import (
     CheckInGuardian,
     ClosePermit,
     CommandResult,
+    FieldCommand,
     RecordGasTest,
     ResolveWearableAlarm,
     ResponderOnScene,
@@ -43,21 +44,6 @@ from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
 from plant_maps.worker_rules import WorkerRules
 
-FieldCommand = (
-    SuspendPermit
-    | ResumePermit
-    | ClosePermit
-    | SubmitPermit
-    | ApprovePermit
-    | RecordGasTest
-    | CheckInGuardian
-    | ActivatePermit
-    | AssignResponder
-    | ResponderOnScene
-    | ResolveWearableAlarm
-    | StartMuster
-    | StopMuster
-)
 _WEARABLE_ALERTS = {".SOS": "SOS", ".FALL": "MAN DOWN", ".NO_MOTION": "MAN DOWN"}
 _WEARABLE_SUFFIXES = tuple(_WEARABLE_ALERTS)
 

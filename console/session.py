@@ -214,16 +214,8 @@ class ReturnToService:
     alarm_id: str
 
 
-Command = (
-    OperatorNote
-    | Acknowledge
-    | Shelve
-    | Unshelve
-    | ResetAlarm
-    | IsolateZone
-    | RemoveFromService
-    | ReturnToService
-    | SuspendPermit
+FieldCommand = (  # carried out by console.field_operations
+    SuspendPermit
     | ResumePermit
     | ClosePermit
     | SubmitPermit
@@ -236,6 +228,17 @@ Command = (
     | ResolveWearableAlarm
     | StartMuster
     | StopMuster
+)
+Command = (
+    OperatorNote
+    | Acknowledge
+    | Shelve
+    | Unshelve
+    | ResetAlarm
+    | IsolateZone
+    | RemoveFromService
+    | ReturnToService
+    | FieldCommand
 )
 
 

@@ -16,17 +16,14 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -41,6 +38,7 @@ from alarms.noise import FloodState
 from alarms.records import AlarmView
 from alarms.states import ACTIVE, UNACKNOWLEDGED, Event, State, allows
 from widgets.alarm_style import TIER_LOOKS, TierMarkers, clock_text, flag_texts, priority_text, state_text
+from widgets.keyed_table import keyed_table
 from widgets.shelve_dialog import ShelveDialog
 
 Index = QModelIndex | QPersistentModelIndex
@@ -415,30 +413,8 @@ class AlarmTable(QWidget):
         return page
 
     def _build_table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.proxy)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.setIconSize(QSize(ICON_SIZE + 6, ICON_SIZE + 6))
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSortingEnabled(True)
+        table = keyed_table(self.proxy, COLUMN_SAMPLES, MESSAGE, self, many=True, icon_columns={PRIORITY})
         table.sortByColumn(STATE, Qt.SortOrder.AscendingOrder)
-        rows = table.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        columns = table.horizontalHeader()
-        columns.setHighlightSections(False)
-        columns.setSectionResizeMode(MESSAGE, QHeaderView.ResizeMode.Stretch)
-        bold = self.font()
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)  # unacknowledged rows are bold: size for them
-        for column, sample in COLUMN_SAMPLES.items():
-            extra = ICON_SIZE + 14 if column == PRIORITY else 0
-            table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16 + extra)
         return table
 
     def _lay_out(self) -> None:

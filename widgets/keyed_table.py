@@ -10,10 +10,11 @@ All methods run on the Qt thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -149,6 +150,21 @@ class KeyedSortFilterProxy(QSortFilterProxyModel):
         """The rows as listed, top to bottom."""
         return [self.row(i) for i in range(self.rowCount())]
 
+    def select(self, table: QTableView, key: str) -> bool:
+        """Select and scroll to the row of `key` in `table`; False when it is not listed (filtered out)."""
+        row = self._model.row_of(key)
+        index = self.mapFromSource(self._model.index(row, 0)) if row is not None else QModelIndex()
+        if not index.isValid():
+            return False
+        table.selectRow(index.row())
+        table.scrollTo(index)
+        return True
+
+    def selected(self, table: QTableView) -> str | None:
+        """The key of the selected row of `table`, if any."""
+        rows = table.selectionModel().selectedRows()
+        return self.row(rows[0].row()).key if rows else None
+
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         return self._accepts(self._model.row_at(source_row))
 
@@ -163,10 +179,17 @@ class KeyedSortFilterProxy(QSortFilterProxyModel):
 
 
 def keyed_table(
-    proxy: KeyedSortFilterProxy, samples: dict[int, str], stretch: int, owner: QWidget
+    proxy: QAbstractItemModel,
+    samples: dict[int, str],
+    stretch: int,
+    owner: QWidget,
+    *,
+    many: bool = False,
+    icon_columns: Collection[int] | None = None,
 ) -> QTableView:
-    """A read-only list view in the console's look: whole-row selection, sortable, columns sized to show
-    `samples` (the widest text a column usually holds) whole; `stretch` takes the remaining width."""
+    """A read-only list view in the console's look: whole-row selection (of `many` rows or one), sortable,
+    columns sized to show `samples` (the widest text a column usually holds, in bold) whole, with room for
+    an icon in `icon_columns` (all when None); `stretch` takes the remaining width."""
     table = QTableView()
     table.setModel(proxy)
     table.setAlternatingRowColors(True)
@@ -174,7 +197,8 @@ def keyed_table(
     table.setWordWrap(False)
     table.setIconSize(QSize(ICON_SIZE + 6, ICON_SIZE + 6))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    mode = QAbstractItemView.SelectionMode
+    table.setSelectionMode(mode.ExtendedSelection if many else mode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSortingEnabled(True)
     rows = table.verticalHeader()
@@ -188,7 +212,8 @@ def keyed_table(
     bold.setBold(True)
     metrics = QFontMetrics(bold)
     for column, sample in samples.items():
-        table.setColumnWidth(column, metrics.horizontalAdvance(sample) + ICON_SIZE + 24)
+        icon = ICON_SIZE + 14 if icon_columns is None or column in icon_columns else 0
+        table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16 + icon)
     return table
 
 

@@ -146,17 +146,10 @@ class PermitPanel(QWidget):
 
     def select_permit(self, permit_id: str) -> bool:
         """Select and scroll to a permit (clicked on the map); False when it is not listed (filtered out)."""
-        row = self.model.row_of(permit_id)
-        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else QModelIndex()
-        if not index.isValid():
-            return False
-        self.table.selectRow(index.row())
-        self.table.scrollTo(index)
-        return True
+        return self.proxy.select(self.table, permit_id)
 
     def selected_permit(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.proxy.row(rows[0].row()).key if rows else None
+        return self.proxy.selected(self.table)
 
     # --- inside --------------------------------------------------------------------------------------------
 

@@ -158,17 +158,10 @@ class WorkerPanel(QWidget):
 
     def select_worker(self, worker_id: str) -> bool:
         """Select and scroll to a worker (clicked on the map); False when it is not listed (filtered out)."""
-        row = self.model.row_of(worker_id)
-        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else QModelIndex()
-        if not index.isValid():
-            return False
-        self.table.selectRow(index.row())
-        self.table.scrollTo(index)
-        return True
+        return self.proxy.select(self.table, worker_id)
 
     def selected_worker(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.proxy.row(rows[0].row()).key if rows else None
+        return self.proxy.selected(self.table)
 
     # --- inside --------------------------------------------------------------------------------------------
 
