@@ -41,7 +41,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +62,7 @@ from alarms.records import Transition
 from alarms.samples import Quality, TagBatch
 from alarms.states import UNACKNOWLEDGED, Event
 from benchmarks.demo_rig import demo_rig
+from benchmarks.measure import percentile, until
 from console.annunciator import Annunciator
 from console.application import settle_heap
 from console.bridge import Bridge
@@ -83,19 +84,6 @@ HH = Limit(90.0, Tier.LIFE, Priority.HIGH)
 H = Limit(80.0, Tier.HIGH, Priority.MEDIUM)
 L = Limit(20.0, Tier.LOW, Priority.LOW)
 LL = Limit(10.0, Tier.HIGH, Priority.MEDIUM)
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
-
-
-async def until(condition: Callable[[], object], timeout: float, what: str) -> None:
-    """Wait on the running loop until `condition()` is truthy; fail saying what did not happen."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not within {timeout} s: {what}")
-        await asyncio.sleep(0.005)
 
 
 # -- 1. rule evaluations ------------------------------------------------------------------------------

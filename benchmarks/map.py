@@ -38,7 +38,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alarms.samples import Quality
 from benchmarks.demo_rig import demo_rig
+from benchmarks.measure import percentile, until
 from console.config import AppConfig
 from console.gui import WindowedConsole
 from console.session import Acknowledge, AssignResponder, ResolveWearableAlarm, ResponderOnScene
@@ -67,19 +68,6 @@ from widgets.theme import apply_theme
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "resources" / "plants" / "demo" / "site.toml"
 RESPONDER = "W13"  # sent to every SOS (as in the e2e test); never the one in need
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
-
-
-async def until(condition: Callable[[], object], timeout: float, what: str) -> None:
-    """Wait on the running loop until `condition()` is truthy; fail saying what did not happen."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not within {timeout} s: {what}")
-        await asyncio.sleep(0.005)
 
 
 # -- synthetic sites ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ it, so that the engine refuses one aimed at an older transition. All methods run
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -38,7 +38,7 @@ from alarms.noise import FloodState
 from alarms.records import AlarmView
 from alarms.states import ACTIVE, UNACKNOWLEDGED, Event, State, allows
 from widgets.alarm_style import TIER_LOOKS, TierMarkers, clock_text, flag_texts, priority_text, state_text
-from widgets.keyed_table import keyed_table
+from widgets.keyed_table import keyed_table, runs
 from widgets.shelve_dialog import ShelveDialog
 
 Index = QModelIndex | QPersistentModelIndex
@@ -115,7 +115,7 @@ class AlarmTableModel(QAbstractTableModel):
         """
         incoming = {view.id: view for view in views}
         gone = [row for row, r in enumerate(self._rows) if r.view.id not in incoming]
-        for first, last in reversed(_runs(gone)):
+        for first, last in reversed(runs(gone)):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first : last + 1]
             self.endRemoveRows()
@@ -127,7 +127,7 @@ class AlarmTableModel(QAbstractTableModel):
             if is_first != r.first_out or (view is not r.view and view != r.view):
                 self._rows[row] = self._row(view, is_first)
                 changed.append(row)
-        for first, last in _runs(changed):
+        for first, last in runs(changed):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         new = [view for alarm_id, view in incoming.items() if alarm_id not in self._row_of]
         left = max(0, len(new) - max_new) if max_new is not None else 0
@@ -223,17 +223,6 @@ class AlarmTableModel(QAbstractTableModel):
         )
         unacked = 0 if view.state in UNACKNOWLEDGED else 1
         return _Row(view, first_out, texts, keys, (unacked, view.tier, -view.priority, -view.ts, view.id))
-
-
-def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
-    """Ascending row numbers as (first, last) runs of consecutive rows: one model signal per run."""
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and runs[-1][1] == row - 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
 
 
 @dataclass(frozen=True, slots=True)

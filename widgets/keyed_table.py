@@ -66,7 +66,7 @@ class KeyedTableModel(QAbstractTableModel):
         """Show this snapshot: vanished rows are removed, changed ones updated, new ones appended."""
         incoming = {r.key: r for r in rows}
         gone = [i for i, r in enumerate(self._rows) if r.key not in incoming]
-        for first, last in reversed(_runs(gone)):
+        for first, last in reversed(runs(gone)):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first : last + 1]
             self.endRemoveRows()
@@ -78,7 +78,7 @@ class KeyedTableModel(QAbstractTableModel):
             if new != r:
                 self._rows[i] = new
                 changed.append(i)
-        for first, last in _runs(changed):
+        for first, last in runs(changed):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.columns) - 1))
         new_rows = [r for key, r in incoming.items() if key not in self._row_of]
         if new_rows:
@@ -217,12 +217,12 @@ def keyed_table(
     return table
 
 
-def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+def runs(rows: Iterable[int]) -> list[tuple[int, int]]:
     """Ascending row numbers as (first, last) runs of consecutive rows: one model signal per run."""
-    runs: list[tuple[int, int]] = []
+    out: list[tuple[int, int]] = []
     for row in rows:
-        if runs and runs[-1][1] == row - 1:
-            runs[-1] = (runs[-1][0], row)
+        if out and out[-1][1] == row - 1:
+            out[-1] = (out[-1][0], row)
         else:
-            runs.append((row, row))
-    return runs
+            out.append((row, row))
+    return out
