@@ -44,6 +44,9 @@ class Reader:
         return default
 
     def str(self, key: str, default: Any = _MISSING) -> str:
+        """A non-empty string; a key left out takes `default`, which may be "" (an optional text)."""
+        if key not in self.data and default is not _MISSING:
+            return default
         value = self._get(key, default)
         if not isinstance(value, str) or not value.strip():
             raise self.error(key, f"expected a non-empty string, got {value!r}")

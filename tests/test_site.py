@@ -113,3 +113,15 @@ def test_missing_and_broken_files_are_reported(tmp_path: Path) -> None:
     broken.write_text("[site\nid=")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_site(broken)
+
+
+def test_optional_texts_may_be_left_out_but_not_given_empty(tmp_path: Path) -> None:
+    worker = '[[workers]]\nid = "W99"\nname = "Visitor"\nrole = "visitor"\nhome = [330, 70]\n'
+    site = load_site(_write(tmp_path, "\n" + worker), now=NOW)
+    visitor = site.workers[site.worker_index["W99"]]
+    assert (visitor.company, visitor.wearable) == ("", "")
+    with pytest.raises(ConfigError, match="non-empty string"):
+        load_site(
+            _write(tmp_path, "\n" + worker.replace('role = "visitor"', 'role = "visitor"\ncompany = " "')),
+            now=NOW,
+        )
