@@ -1,8 +1,7 @@
 """Small pieces of the panels' look shared by the permit card, the worker details and the muster board.
 
-The application style sheet sets one text colour for every widget in every state, which hides a
-disabled button's state; command buttons here carry their own rule so that a command the lifecycle does
-not allow reads as unavailable (ISA-101: grey, not hidden). Runs on the Qt thread.
+A command the lifecycle does not allow stays in place and reads as unavailable (ISA-101: grey, not
+hidden; the style sheet greys disabled widgets). Runs on the Qt thread.
 """
 
 from __future__ import annotations
@@ -10,14 +9,9 @@ from __future__ import annotations
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from widgets.theme import PALETTE
-
-DISABLED_BUTTON_QSS = f"QPushButton:disabled {{ color: {PALETTE.text_disabled}; }}"
-
 
 def command_button(text: str, tooltip: str = "") -> QPushButton:
     button = QPushButton(text)
-    button.setStyleSheet(DISABLED_BUTTON_QSS)
     if tooltip:
         button.setToolTip(tooltip)
     return button
