@@ -15,6 +15,7 @@ from alarms.states import Event
 from console.alarm_service import ISOLATION_JOURNAL
 from console.config import AppConfig
 from console.core import Core
+from console.field_operations import MUSTER_JOURNAL
 from console.permit_service import CHECK_IN_KIND as CHECK_IN_JOURNAL
 from console.permit_service import GAS_TEST_KIND as GAS_TEST_JOURNAL
 from console.permit_service import JOURNAL_KIND as PERMIT_JOURNAL
@@ -120,7 +121,14 @@ class Application:
 
     def _field_journal(self) -> list[JournalEntry]:
         """The permit changes and wearable responses journaled so far, oldest first."""
-        kinds = (PERMIT_JOURNAL, GAS_TEST_JOURNAL, CHECK_IN_JOURNAL, RESPONSE_JOURNAL, ISOLATION_JOURNAL)
+        kinds = (
+            PERMIT_JOURNAL,
+            GAS_TEST_JOURNAL,
+            CHECK_IN_JOURNAL,
+            RESPONSE_JOURNAL,
+            ISOLATION_JOURNAL,
+            MUSTER_JOURNAL,
+        )
         return sorted(
             (e for kind in kinds for e in self.store.journal_rows(kind=kind)),
             key=lambda e: (e.ts, e.seq or 0),

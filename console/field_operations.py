@@ -8,6 +8,7 @@ wearable responses and mustering arrive in `command()`; each is journaled before
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +17,7 @@ from alarms.records import AlarmView, Transition
 from console.alarm_service import AlarmService
 from console.permit_service import PermitService
 from console.session import (
+    AccountForWorker,
     ActivatePermit,
     ApprovePermit,
     AssignResponder,
@@ -44,6 +46,8 @@ from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
 from plant_maps.worker_rules import WorkerRules
 
+MUSTER_JOURNAL = "muster"
+COMMIT_TIMEOUT_S = 10.0
 _WEARABLE_ALERTS = {".SOS": "SOS", ".FALL": "MAN DOWN", ".NO_MOTION": "MAN DOWN"}
 _WEARABLE_SUFFIXES = tuple(_WEARABLE_ALERTS)
 
@@ -76,6 +80,7 @@ class FieldOperations:
         self.site, self.clock, self.console = site, clock, console
         self._alarms, self._tags, self._workers = alarms, tags, workers
         self._publish, self._log = publish, log
+        self._writer = writer
         self.permits = PermitService(site, clock, writer, console, self._permits_committed)
         self.worker_rules = WorkerRules(site)
         self.responses = WearableResponses(clock, writer, console)
@@ -86,6 +91,9 @@ class FieldOperations:
         """Permits and open responses as the journal last recorded them (after a restart)."""
         moved = self.permits.restore(entries)
         self.responses.restore(entries)
+        for e in entries:
+            if e.kind == MUSTER_JOURNAL:
+                self._apply_muster(str(e.payload["event"]), e.source, e.actor, e.ts)
         if moved:
             self._log("info", "permit", f"restored the state of {moved} permits from the journal")
         self._warn_certificates()
@@ -144,11 +152,15 @@ class FieldOperations:
             case ResolveWearableAlarm(actor, alarm_id, notes):
                 return await self._resolve(alarm_id, actor, notes)
             case StartMuster(actor):
-                self.muster.start(self.clock.now())
-                return await self._muster_note(actor, "mustering started: count at the muster points")
+                return await self._muster(actor, "start")
             case StopMuster(actor):
-                self.muster.stop()
-                return await self._muster_note(actor, "mustering ended")
+                return await self._muster(actor, "stop")
+            case AccountForWorker(actor, worker_id):
+                if worker_id not in self.site.worker_index:
+                    return CommandResult(False, f"unknown worker {worker_id!r}")
+                if not self.muster.active:
+                    return CommandResult(False, "no muster in progress")
+                return await self._muster(actor, "account", worker_id)
 
     async def _respond(self, alarm_id: str, step: Step, actor: str, responder: str = "") -> CommandResult:
         if not alarm_id.endswith(_WEARABLE_SUFFIXES):
@@ -181,10 +193,28 @@ class FieldOperations:
         self._publish(Topic.RESPONSES, alarm_id)
         return CommandResult(True, f"{alarm_id} resolved: {_states(done)}")
 
-    async def _muster_note(self, actor: str, text: str) -> CommandResult:
+    async def _muster(self, actor: str, event: str, worker: str = "") -> CommandResult:
+        """Journal a muster event, then apply it: a muster in progress survives a restart."""
+        now = self.clock.now()
+        entry = JournalEntry(now, MUSTER_JOURNAL, worker or "site", actor, self.console, {"event": event})
+        await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
+        self._apply_muster(event, worker, actor, now)
+        text = {
+            "start": "mustering started: count at the muster points",
+            "stop": "mustering ended",
+            "account": f"{self._name(worker)} accounted for by head count",
+        }[event]
         self._log("warning", actor, text)
         self._publish(Topic.MUSTER, [])
         return CommandResult(True, text)
+
+    def _apply_muster(self, event: str, worker: str, actor: str, ts: float) -> None:
+        if event == "start":
+            self.muster.start(ts)
+        elif event == "stop":
+            self.muster.stop()
+        else:
+            self.muster.account(worker, actor, ts)
 
     def _permits_committed(self, changes: list[PermitChange]) -> None:
         for c in changes:

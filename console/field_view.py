@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer
 from console.field_operations import wearable_alerts
 from console.main_window import MainWindow
 from console.session import (
+    AccountForWorker,
     ActivatePermit,
     ApprovePermit,
     CheckInGuardian,
@@ -63,6 +64,7 @@ class FieldView(QObject):
         card.submit_requested.connect(lambda p: self._send(SubmitPermit(operator, p)))
         card.approve_requested.connect(lambda p, role: self._send(ApprovePermit(operator, p, role)))
         window.muster_action.toggled.connect(self._muster)
+        window.muster_panel.account_requested.connect(lambda w: self._send(AccountForWorker(operator, w)))
         window.permit_shown.connect(self._show_permit)
         window.worker_shown.connect(self._show_worker)
         self._soon_timer = QTimer(self, singleShot=True, interval=0)
@@ -103,6 +105,9 @@ class FieldView(QObject):
             action.setChecked(zone in core.alarms.isolated)
             action.blockSignals(False)
         muster = core.muster
+        w.muster_action.blockSignals(True)  # a muster restored after a restart shows as running
+        w.muster_action.setChecked(muster.active)
+        w.muster_action.blockSignals(False)
         if muster.active:
             missing = muster.missing(core.clock.now(), core.workers)
             w.muster_panel.set_muster(muster.counts(), missing, muster.started_at)

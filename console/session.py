@@ -190,6 +190,14 @@ class StopMuster:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountForWorker:
+    """A warden's head count: this worker is safe although no muster point has seen their wearable."""
+
+    actor: str
+    worker_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class IsolateZone:
     """Maintenance isolation of a zone: its alarms are suppressed by design until it is released."""
 
@@ -228,6 +236,7 @@ FieldCommand = (  # carried out by console.field_operations
     | ResolveWearableAlarm
     | StartMuster
     | StopMuster
+    | AccountForWorker
 )
 Command = (
     OperatorNote

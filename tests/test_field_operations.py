@@ -6,12 +6,14 @@ import asyncio
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 
 from alarms.clock import ManualClock
 from alarms.samples import Quality, TagBatch
 from alarms.states import State
 from console.core import Core
 from console.session import (
+    AccountForWorker,
     ActivatePermit,
     ApprovePermit,
     CheckInGuardian,
@@ -141,7 +143,15 @@ def test_mustering_counts_who_reaches_a_muster_point_and_lists_the_missing_with_
         assert "W01" not in missing
         assert (missing["W07"].zone, missing["W07"].fix_age_s) == ("reactor_unit", 50.0)
         assert missing["W05"].fix_age_s is None  # never located
+        assert (await core.command(AccountForWorker("warden", "W07"))).ok  # seen by a warden
+        assert core.muster.counts().accounted == 2
         await asyncio.to_thread(writer.close)
+
+        again, _, writer2 = _core(database_url)  # the console restarts in the middle of the muster
+        again.field.restore(Store(database_url).journal_rows(kind="muster"))
+        assert again.muster.active and again.muster.started_at == pytest.approx(clock.now() - 20)
+        assert [(a.worker, a.by) for a in again.muster.accounted()] == [("W07", "warden")]
+        await asyncio.to_thread(writer2.close)
 
     asyncio.run(run())
 
