@@ -223,12 +223,16 @@ class PermitLayer(QGraphicsItem):
         painter.restore()
 
     def badge_rects(self, transform: QTransform) -> list[tuple[QRectF, _Entry]]:
-        """Every badge's rectangle in viewport pixels: stacked down from the zone's top-right corner."""
+        """Every badge's rectangle in viewport pixels: stacked down from the zone's top-right corner, or
+        from below the zone's name where the widest badge would cover it (a narrow zone, zoomed out)."""
         height = self._bold_metrics.height() + 2.0
         out = []
         for zone_id, entries in self._by_zone.items():
             box = transform.mapRect(self._polygons[zone_id].boundingRect())
-            top = box.top() + BADGE_PAD_PX
+            name_width, name_height = self._name_sizes[zone_id]
+            widest = max(e.width for e in entries)
+            covers_name = box.right() - BADGE_PAD_PX - widest < box.left() + name_width
+            top = box.top() + (name_height if covers_name else 0.0) + BADGE_PAD_PX
             for e in entries:
                 out.append((QRectF(box.right() - BADGE_PAD_PX - e.width, top, e.width, height), e))
                 top += height + BADGE_GAP_PX
