@@ -88,11 +88,11 @@ class FieldView(QObject):
     def refresh(self) -> None:
         """Permits on the map, in the list and on the open card; workers; the muster board."""
         core, w = self.core, self.window
-        statuses, simops = core.permits.book.statuses(), core.permits.book.simops()
+        statuses, simops = core.permits.statuses(), core.permits.book.simops()
         w.plant_map.update_permits(statuses)
         w.permit_panel.set_permits(statuses, simops)
         if self._permit is not None:
-            w.permit_card.set_permit(core.permits.book.status(self._permit), simops)
+            w.permit_card.set_permit(core.permits.status(self._permit), simops)
         alerts = wearable_alerts(core.alarms.views())
         w.worker_panel.update_workers(core.workers, alerts)
         if self._worker is not None:

@@ -16,7 +16,7 @@ from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.gas_tests import GasTest, GasVerdict
 from plant_maps.permit_lifecycle import Approval, PermitChange, PermitRefusal, PermitState
 from plant_maps.permit_watch import Positions, Readings
-from plant_maps.permits import GuardianCheckIn, PermitBook
+from plant_maps.permits import GuardianCheckIn, PermitBook, PermitStatus
 from plant_maps.site import Site
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,8 @@ class PermitService:
         on_changed: Callable[[list[PermitChange]], None],
     ) -> None:
         self.book = PermitBook(site)
+        # What the operator is shown: the book as of its latest journaled change (journal before show).
+        self._shown = {s.id: s for s in self.book.statuses()}
         self._site = site
         self._clock, self._writer, self._console = clock, writer, console
         self._on_changed = on_changed
@@ -92,7 +94,15 @@ class PermitService:
             self.book.record_gas_test(permit_id, test)
         for permit_id, check_in in check_ins.items():
             self.book.restore_check_in(permit_id, check_in)
+        self._shown = {s.id: s for s in self.book.statuses()}
         return moved
+
+    def statuses(self) -> tuple[PermitStatus, ...]:
+        """The permits as journaled: a rule's change shows once its row is committed."""
+        return tuple(self._shown.values())
+
+    def status(self, permit_id: str) -> PermitStatus:
+        return self._shown[permit_id]
 
     def evaluate(self, positions: Positions, readings: Readings, tier1_zones: Collection[str]) -> None:
         """Expiry and automatic suspension (GB 30871); the changes are journaled, then shown."""
@@ -120,6 +130,7 @@ class PermitService:
         if isinstance(verdict, GasVerdict):
             payload = {"readings": readings, "tester": tester, "failures": list(verdict.failures)}
             await self._record(JournalEntry(now, GAS_TEST_KIND, permit_id, actor, self._console, payload))
+            self._shown[permit_id] = self.book.status(permit_id)
         return verdict
 
     async def check_in_guardian(
@@ -137,6 +148,7 @@ class PermitService:
             await self._record(
                 JournalEntry(outcome.ts, CHECK_IN_KIND, permit_id, actor, self._console, payload)
             )
+            self._shown[permit_id] = self.book.status(permit_id)
         return outcome
 
     async def _record(self, entry: JournalEntry) -> None:
@@ -164,6 +176,8 @@ class PermitService:
 
         def landed(_: object) -> None:
             def tell() -> None:  # shown even when the journal failed: a suspension is never hidden
+                for c in changes:
+                    self._shown[c.permit] = self.book.status(c.permit)
                 self._on_changed(changes)
                 error = future.exception()
                 if error is not None:

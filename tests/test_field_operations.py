@@ -242,3 +242,20 @@ def test_a_draft_is_submitted_approved_as_routed_and_keeps_its_signature_gas_tes
         await asyncio.to_thread(writer2.close)
 
     asyncio.run(run())
+
+
+def test_a_rules_suspension_is_shown_only_once_the_journal_has_it(database_url: str) -> None:
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        shown: list[str] = []
+        core.subscribe(Topic.PERMITS, lambda changes: shown.extend(c.permit for c in changes))
+        core.on_tags(_lel(core, "GD-CH-01", 12.0, clock.now()))  # over h = 10 %LEL in the hot-work zone
+        core.field.permits.evaluate(core.workers, core.tags, frozenset())
+        assert core.permits.book.status("PTW-HW-001").state is PermitState.SUSPENDED  # decided
+        assert core.permits.status("PTW-HW-001").state is PermitState.ACTIVE  # not yet shown
+        await wait_until_async(lambda: shown, 5)
+        assert core.permits.status("PTW-HW-001").state is PermitState.SUSPENDED
+        await asyncio.to_thread(writer.close)
+        assert [e.source for e in Store(database_url).journal_rows(kind="permit")] == ["PTW-HW-001"]
+
+    asyncio.run(run())
