@@ -6,18 +6,17 @@ in the alarm list's status line, and the alarm stays as it was on screen (the en
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtCore import QObject
 
+from console.command_runner import CommandRunner
 from console.main_window import MainWindow
 from console.session import (
     Acknowledge,
     Command,
+    CommandResult,
     IsolateZone,
     RemoveFromService,
     ReturnToService,
-    Session,
     Shelve,
 )
 
@@ -25,10 +24,9 @@ from console.session import (
 class AlarmCommands(QObject):
     """Turns the alarm list's requests into session commands signed with the operator's name."""
 
-    def __init__(self, core: Session, window: MainWindow, operator: str) -> None:
+    def __init__(self, runner: CommandRunner, window: MainWindow, operator: str) -> None:
         super().__init__(window)
-        self.core, self.window, self.operator = core, window, operator
-        self._pending: set[asyncio.Task[None]] = set()
+        self.runner, self.window, self.operator = runner, window, operator
         table = window.alarm_table
         table.acknowledge_requested.connect(self.acknowledge)
         table.shelve_requested.connect(self.shelve)
@@ -44,17 +42,9 @@ class AlarmCommands(QObject):
     def shelve(self, alarm_id: str, reason: str, duration_s: float | None) -> None:
         self._send(Shelve(self.operator, alarm_id, reason, duration_s))
 
-    async def wait_idle(self) -> None:
-        """Until every command sent so far has its outcome (closing the window, tests)."""
-        while self._pending:
-            await asyncio.gather(*self._pending)
-
     def _send(self, command: Command) -> None:
         self.window.alarm_table.set_status(f"{type(command).__name__.lower()}: saving…")
-        task = asyncio.ensure_future(self._run(command))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self.runner.send(command, self._show)
 
-    async def _run(self, command: Command) -> None:
-        result = await self.core.command(command)
+    def _show(self, result: CommandResult) -> None:
         self.window.alarm_table.set_status(result.message, refused=not result.ok)

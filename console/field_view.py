@@ -8,12 +8,12 @@ operator's name; each outcome is shown on the permit card.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from console.command_runner import CommandRunner
 from console.field_operations import wearable_alerts
 from console.main_window import MainWindow
 from console.session import (
@@ -23,6 +23,7 @@ from console.session import (
     CheckInGuardian,
     ClosePermit,
     Command,
+    CommandResult,
     RecordGasTest,
     ResumePermit,
     Session,
@@ -40,12 +41,11 @@ REFRESH_S = 1.0
 class FieldView(QObject):
     """Fills the field docks from the core and turns their buttons into session commands."""
 
-    def __init__(self, core: Session, window: MainWindow, operator: str) -> None:
+    def __init__(self, core: Session, window: MainWindow, operator: str, runner: CommandRunner) -> None:
         super().__init__(window)
-        self.core, self.window, self.operator = core, window, operator
+        self.core, self.window, self.operator, self.runner = core, window, operator, runner
         self._permit: str | None = None
         self._worker: str | None = None
-        self._pending: set[asyncio.Task[None]] = set()
         self._unsubscribe: list[Callable[[], None]] = [
             core.subscribe(Topic.PERMITS, self._soon),
             core.subscribe(Topic.MUSTER, self._soon),
@@ -80,10 +80,6 @@ class FieldView(QObject):
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
-
-    async def wait_idle(self) -> None:
-        while self._pending:
-            await asyncio.gather(*self._pending)
 
     def refresh(self) -> None:
         """Permits on the map, in the list and on the open card; workers; the muster board."""
@@ -132,12 +128,9 @@ class FieldView(QObject):
         self._send(StartMuster(self.operator) if on else StopMuster(self.operator))
 
     def _send(self, command: Command) -> None:
-        task = asyncio.ensure_future(self._run(command))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self.runner.send(command, self._show)
 
-    async def _run(self, command: Command) -> None:
-        result = await self.core.command(command)
+    def _show(self, result: CommandResult) -> None:
         self.window.permit_card.set_status(result.message, refused=not result.ok)
         self.window.statusBar().showMessage(result.message, 10_000)
         self.refresh()

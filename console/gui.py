@@ -18,6 +18,7 @@ from console.alarm_commands import AlarmCommands
 from console.annunciator import Annunciator
 from console.application import Application
 from console.bridge import Bridge
+from console.command_runner import CommandRunner
 from console.config import AppConfig
 from console.field_view import FieldView
 from console.main_window import MainWindow
@@ -44,9 +45,10 @@ class WindowedConsole:
         self.window = MainWindow(self.app.site, config.operator, config.console_name, self.app.clock.now)
         self.annunciator = Annunciator(parent=self.window)
         self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
-        self.commands = AlarmCommands(self.app.core, self.window, config.operator)
+        self.runner = CommandRunner(self.app.core)
+        self.commands = AlarmCommands(self.runner, self.window, config.operator)
         self.window.alarm_table.set_privileged(config.privileged)
-        self.field = FieldView(self.app.core, self.window, config.operator)
+        self.field = FieldView(self.app.core, self.window, config.operator, self.runner)
         banner = self.window.alarm_banner
         banner.silence_requested.connect(self.annunciator.silence)
         self.annunciator.state_changed.connect(banner.set_sound_state)
@@ -59,8 +61,7 @@ class WindowedConsole:
 
     async def close(self) -> None:
         self._first_paint.remove()
-        await self.commands.wait_idle()
-        await self.field.wait_idle()
+        await self.runner.wait_idle()
         self.field.close()
         self.bridge.close()
         self.annunciator.close()

@@ -24,6 +24,14 @@ class Step(StrEnum):
     RESOLVED = "resolved"
 
 
+# The step each step may follow (assigning again replaces the responder before they are on scene).
+_COMES_AFTER = {
+    Step.ASSIGNED: (None, Step.ASSIGNED),
+    Step.ON_SCENE: (Step.ASSIGNED,),
+    Step.RESOLVED: (Step.ON_SCENE,),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     """Where the response to one wearable alarm stands."""
@@ -57,12 +65,7 @@ class WearableResponses:
     def refusal(self, alarm_id: str, step: Step) -> str | None:
         """Why `step` cannot be taken now (the steps come in order), or None."""
         current = self.open.get(alarm_id, Response(alarm_id)).step
-        needed = {
-            Step.ASSIGNED: (None, Step.ASSIGNED),
-            Step.ON_SCENE: (Step.ASSIGNED,),
-            Step.RESOLVED: (Step.ON_SCENE,),
-        }
-        if current in needed[step]:
+        if current in _COMES_AFTER[step]:
             return None
         if step is Step.RESOLVED:
             return "a responder must be assigned and on scene before the alarm is resolved"

@@ -63,7 +63,7 @@ def test_a_gas_leak_is_a_spoken_tier_1_alarm_and_its_acknowledgement_is_journale
         assert table.select_alarm(LEAK_HH)
         table.acknowledge_button.click()
         await until(lambda: "acknowledge" in table.status_label.text(), 10, "the acknowledgement confirmed")
-        await console.commands.wait_idle()
+        await console.runner.wait_idle()
         acks = [
             t
             for t in Store(database_url).alarm_transitions(alarm_ids=[LEAK_HH])
