@@ -63,17 +63,18 @@ from alarms.samples import Quality, TagBatch
 from alarms.states import UNACKNOWLEDGED, Event
 from benchmarks.demo_rig import demo_rig
 from benchmarks.measure import percentile, until
-from console.annunciator import Annunciator
-from console.application import settle_heap
-from console.bridge import Bridge
+from console.composition import settle_heap
 from console.config import AppConfig
-from console.core import Core
-from console.gui import WindowedConsole
-from console.main_window import MainWindow
-from console.session import Topic
+from console.server.core import Core
+from console.server.session import Topic
+from console.window.annunciator import Annunciator
+from console.window.bridge import Bridge
+from console.window.gui import WindowedConsole
+from console.window.main_window import MainWindow
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store, StoreWriter
-from plant_maps.site import Site, parse_site
+from plant_maps.site import Site
+from plant_maps.site_file import parse_site
 from tests.support import free_port
 from widgets.theme import apply_theme
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from console.config import AppConfig
 from integrations.simulator import SimulatorThread
-from plant_maps.site import load_site
+from plant_maps.site_file import load_site
 from tests.support import Broker, free_port, start_mosquitto
 
 DEMO = Path(__file__).resolve().parent.parent / "resources" / "plants" / "demo" / "site.toml"

@@ -33,12 +33,13 @@ from asyncua import Client
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alarms.clock import Clock
-from console.core import Core
+from console.server.core import Core
 from integrations.mqtt_source import MqttSource
 from integrations.opcua_source import OpcUaSource
 from integrations.simulator import Simulator
 from integrations.storage import Store, StoreWriter
-from plant_maps.site import Site, load_site
+from plant_maps.site import Site
+from plant_maps.site_file import load_site
 from plant_maps.wearables import PositionBatch
 from tests.support import Broker, free_port, start_mosquitto
 

@@ -55,12 +55,13 @@ from alarms.samples import Quality
 from benchmarks.demo_rig import demo_rig
 from benchmarks.measure import percentile, until
 from console.config import AppConfig
-from console.gui import WindowedConsole
-from console.session import Acknowledge, AssignResponder, ResolveWearableAlarm, ResponderOnScene
+from console.server.session import Acknowledge, AssignResponder, ResolveWearableAlarm, ResponderOnScene
+from console.window.gui import WindowedConsole
 from plant_maps.geometry import zone_of_points
 from plant_maps.limits import LimitArrays
 from plant_maps.permits import PermitBook
-from plant_maps.site import Site, parse_site
+from plant_maps.site import Site
+from plant_maps.site_file import parse_site
 from plant_maps.worker_rules import WorkerRules
 from widgets.plant_map import PlantMapView
 from widgets.theme import apply_theme

@@ -1,1 +1,2 @@
-"""The application: CLI and config, composition root, runtime, main window."""
+"""The application: entry point, CLI, config, composition root and reports here; the core in `server`,
+the Qt window in `window`."""

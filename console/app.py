@@ -1,5 +1,5 @@
 """Entry point: `controlroom` runs the console, `controlroom simulate` the demo plant, `controlroom journal`
-exports the alarm journal."""
+exports the alarm journal, `controlroom db` shows or upgrades the database schema."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from console.cli import journal_parser, run_parser, simulate_parser
+from console.cli import db_parser, journal_parser, run_parser, simulate_parser
 from console.config import (
     DEFAULT_MQTT_URL,
     DEFAULT_OPCUA_URL,
@@ -20,7 +20,8 @@ from console.config import (
     with_overrides,
 )
 from console.journal_report import export
-from integrations.storage import StorageError
+from integrations import schema
+from integrations.storage import StorageError, Store, require_existing, schema_state
 from plant_maps.toml_reader import ConfigError
 
 log = logging.getLogger("controlroom")
@@ -33,9 +34,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _simulate(args[1:])
         if args and args[0] == "journal":
             return _journal(args[1:])
+        if args and args[0] == "db":
+            return _db(args[1:])
         return _run(args)
     except ConfigError as exc:
         print(f"controlroom: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        print(f"controlroom: {exc}", file=sys.stderr)
         return 2
 
 
@@ -45,7 +51,7 @@ def _logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
     if not verbose:
-        for noisy in ("asyncua", "paho"):
+        for noisy in ("asyncua", "paho", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -65,17 +71,17 @@ def _run(argv: list[str]) -> int:
         screenshot=ns.screenshot,
     )
     if config.headless:
-        from console.runtime import run_headless
+        from console.headless import run_headless
 
         return run_headless(config)
-    from console.gui import run_gui  # Qt is loaded only when there is a window
+    from console.window.gui import run_gui  # Qt is loaded only when there is a window
 
     return run_gui(config)
 
 
 def _simulate(argv: list[str]) -> int:
     from integrations.simulator import run_simulator
-    from plant_maps.site import load_site
+    from plant_maps.site_file import load_site
 
     ns = simulate_parser().parse_args(argv)
     _logging(ns.verbose)
@@ -118,4 +124,21 @@ def _journal(argv: list[str]) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as the Python docs advise
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    return 0
+
+
+def _db(argv: list[str]) -> int:
+    ns = db_parser().parse_args(argv)
+    url = ns.database_url or load_config(ns.config).database_url
+    try:
+        if ns.action == "current":
+            found = schema_state(require_existing(url))
+            print(schema.describe(found))
+            return 0 if found.up_to_date else 1
+        store = Store(url)
+        store.close()
+    except StorageError as exc:
+        print(f"controlroom db: {exc}", file=sys.stderr)
+        return 2
+    print(schema.outcome(store.schema_found))
     return 0

@@ -1,5 +1,5 @@
 """Command-line parsing: `controlroom [options]` runs the console, `controlroom simulate` the demo plant,
-`controlroom journal` exports the alarm journal."""
+`controlroom journal` exports the alarm journal, `controlroom db` shows or upgrades the database schema."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def run_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="controlroom",
         description="Control-room console for special work. Each option overrides the config file. "
-        "Other commands: `controlroom simulate --help`, `controlroom journal --help`.",
+        "Other commands: `controlroom simulate --help`, `controlroom journal --help`, "
+        "`controlroom db --help`.",
     )
     p.add_argument("--config", type=Path, help="app config file (TOML)")
     p.add_argument("--site", type=Path, dest="site_file", help="site file (TOML); default: the demo plant")
@@ -62,4 +63,17 @@ def journal_parser() -> argparse.ArgumentParser:
     p.add_argument("--tier", type=int, choices=(1, 2, 3), help="only this tier (1 life, 2 high, 3 low)")
     p.add_argument("--active", action="store_true", help="only alarms whose latest state is active")
     p.add_argument("--format", choices=FORMATS, default="csv", help="csv (with a header) or jsonl")
+    return p
+
+
+def db_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="controlroom db",
+        description="The database schema: `current` says which revision the database is at (exit 1 when it "
+        "is not this console's newest); `upgrade` brings it there in place, keeping every row. The console "
+        "upgrades on start too; this is for doing it by hand, e.g. before many consoles share a new version.",
+    )
+    p.add_argument("action", choices=("current", "upgrade"))
+    p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
+    p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
     return p

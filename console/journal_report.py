@@ -15,12 +15,11 @@ import re
 import time
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TextIO
 
 from alarms.records import Transition
 from alarms.states import ACTIVE
-from integrations.storage import StorageError, Store, database_url, default_database_url
+from integrations.storage import Store, require_existing
 
 COLUMNS = (
     "seq",
@@ -105,16 +104,9 @@ def export(
     """Write the alarm transitions that match to `out`; `active` keeps alarms whose latest state is active.
 
     `url` empty means the console's default database. Raises StorageError naming the URL (password masked)
-    when the database cannot be opened, and for a SQLite file that does not exist: a report must not
-    create an empty database where a mistyped path points.
+    when the database cannot be opened, and for a SQLite file that does not exist (`require_existing`).
     """
-    url = url or default_database_url()
-    parsed = database_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
-        raise StorageError(
-            f"cannot open the database {parsed.render_as_string(hide_password=True)}: no such file"
-        )
-    store = Store(url)
+    store = Store(require_existing(url))
     try:
         alarm_ids = None
         if active:

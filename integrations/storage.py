@@ -23,11 +23,13 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
+from alembic.util import CommandError
 from sqlalchemy.dialects import postgresql
 
 from alarms.records import Transition
 from alarms.samples import Quality, TagBatch
 from alarms.states import Event, State
+from integrations import schema
 from integrations.alarm_journal import row_of, transition_of
 from integrations.history import HEARTBEAT_S, DeadbandFilter
 from plant_maps.site import Site
@@ -147,7 +149,8 @@ def mask_password(url: str) -> str:
 
 
 class Store:
-    """The database: schema created if missing, reads for trends and reports, one-transaction writes.
+    """The database: schema created or upgraded in place (`integrations.schema`), reads for trends and
+    reports, one-transaction writes.
 
     Thread-safe (the engine pools connections); every method blocks on the database, so call it from a
     worker thread (`asyncio.to_thread`) or the StoreWriter, never on the asyncio loop or the GUI thread.
@@ -155,16 +158,12 @@ class Store:
 
     def __init__(self, url: str | None = None, connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         self.url = database_url(url or default_database_url())
-        engine = None
+        self.engine = _engine(self.url, connect_timeout_s)
         try:
-            engine = _engine(self.url, connect_timeout_s)
-            metadata.create_all(engine)
-        except sa.exc.SQLAlchemyError as exc:
-            if engine is not None:
-                engine.dispose()
-            shown = self.url.render_as_string(hide_password=True)
-            raise StorageError(f"cannot open the database {shown}: {_cause(exc)}") from exc
-        self.engine = engine
+            self.schema_found = schema.upgrade(self.engine)  # as it was before this open upgraded it
+        except _OPEN_ERRORS as exc:
+            self.engine.dispose()
+            raise _cannot_open(self.url, exc) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -258,6 +257,39 @@ class Store:
             return [transition_of(row._mapping) for row in conn.execute(query)]
 
 
+def require_existing(url: str) -> str:
+    """`url` (empty: the console's default), refused when it names a SQLite file that does not exist: a
+    report or a look at the schema must not create an empty database where a mistyped path points."""
+    url = url or default_database_url()
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
+        raise StorageError(
+            f"cannot open the database {parsed.render_as_string(hide_password=True)}: no such file"
+        )
+    return url
+
+
+def schema_state(url: str | None = None, connect_timeout_s: float = CONNECT_TIMEOUT_S) -> schema.SchemaState:
+    """The database's schema revision against this console's, without changing anything."""
+    parsed = database_url(url or default_database_url())
+    engine = _engine(parsed, connect_timeout_s)
+    try:
+        with engine.connect() as conn:
+            return schema.state(conn)
+    except _OPEN_ERRORS as exc:
+        raise _cannot_open(parsed, exc) from exc
+    finally:
+        engine.dispose()
+
+
+_OPEN_ERRORS = (sa.exc.SQLAlchemyError, schema.SchemaError, CommandError)
+
+
+def _cannot_open(url: sa.URL, exc: Exception) -> StorageError:
+    """Names the URL (password masked) and the cause."""
+    return StorageError(f"cannot open the database {url.render_as_string(hide_password=True)}: {_cause(exc)}")
+
+
 def _engine(url: sa.URL, connect_timeout_s: float) -> sa.Engine:
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url)
@@ -288,7 +320,7 @@ def _window(
     return query
 
 
-def _cause(exc: sa.exc.SQLAlchemyError) -> str:
+def _cause(exc: Exception) -> str:
     """The driver's own words (they name host and port, never the password), without SQLAlchemy's links."""
     orig = getattr(exc, "orig", None)
     return " ".join(str(orig or exc).split())

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from alarms.definitions import (
     AlarmSpec,
@@ -35,11 +34,10 @@ from alarms.definitions import (
     TimeToThresholdRule,
 )
 from alarms.interlocks import MismatchEdge
+from plant_maps.alarm_settings import AlarmSettings
+from plant_maps.site import Interlock, Sensor, Worker, Zone
 from plant_maps.toml_reader import ConfigError, Reader
 from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
-
-if TYPE_CHECKING:  # plant_maps.site imports this module to parse its [alarms] section
-    from plant_maps.site import Interlock, Sensor, Worker, Zone
 
 PRIORITY_OF_TIER = {Tier.LIFE: Priority.HIGH, Tier.HIGH: Priority.MEDIUM, Tier.LOW: Priority.LOW}
 _KIND_KEYS = {"hh": LimitKind.HH, "h": LimitKind.H, "l": LimitKind.L, "ll": LimitKind.LL}
@@ -80,21 +78,6 @@ _GAS = MeasureAlarms(
 _PROCESS = MeasureAlarms(
     {LimitKind.HH: Tier.HIGH, LimitKind.H: Tier.LOW, LimitKind.L: Tier.LOW, LimitKind.LL: Tier.HIGH}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class AlarmSettings:
-    """A site's alarm definitions plus the site-wide settings of the alarm system."""
-
-    definitions: Definitions
-    escalate_after_s: float = 60.0  # tier-1 unacknowledged this long: re-announce, tell the shift lead
-    max_shelve_s: float = 8 * 3600.0
-    vision_tiers: dict[str, Tier] | None = None  # detection class -> tier; others are tier 3
-
-    def vision_alarm(self, zone: str, detection_class: str) -> str:
-        """The alarm id a video-AI detection raises (unlisted classes share the zone's OTHER alarm)."""
-        known = detection_class if detection_class in (self.vision_tiers or {}) else "OTHER"
-        return f"VISION.{zone}.{known}"
 
 
 def wearable_alarm(worker: str, kind: EventKind) -> str:

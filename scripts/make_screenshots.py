@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alarms.states import State
 from console.config import AppConfig
-from console.gui import WindowedConsole
+from console.window.gui import WindowedConsole
 from integrations.mqtt_source import broker_address
 from integrations.simulator import SimulatorThread
 from plant_maps.permit_lifecycle import PermitState
-from plant_maps.site import load_site
+from plant_maps.site_file import load_site
 from tests.support import free_port, start_mosquitto, wait_until_async
 from widgets.theme import apply_theme
 

@@ -14,7 +14,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from plant_maps.site import Site, load_site
+from plant_maps.site import Site
+from plant_maps.site_file import load_site
 from tests.support import Broker, BrokerError, free_port, start_mosquitto, wait_until  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ import pytest
 
 from alarms.definitions import EventKind, LimitKind, Tier
 from plant_maps.alarm_rules import source_comm_alarm, wearable_alarm
-from plant_maps.site import Site, load_site
+from plant_maps.site import Site
+from plant_maps.site_file import load_site
 from plant_maps.toml_reader import ConfigError
 from tests.conftest import DEMO_SITE
 

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from alarms.definitions import Priority, Tier
 from alarms.records import SYSTEM, Transition
 from alarms.states import Event, State
-from console.annunciator import Annunciator
+from console.window.annunciator import Annunciator
 
 AREA = "tank-farm"
 MESSAGE = "GD-H2S-03.HH 28 ppm (limit 20)"

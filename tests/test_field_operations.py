@@ -11,8 +11,8 @@ import pytest
 from alarms.clock import ManualClock
 from alarms.samples import Quality, TagBatch
 from alarms.states import State
-from console.core import Core
-from console.session import (
+from console.server.core import Core
+from console.server.session import (
     AccountForWorker,
     ActivatePermit,
     ApprovePermit,
@@ -29,7 +29,7 @@ from console.session import (
 )
 from integrations.storage import Store, StoreWriter
 from plant_maps.permit_lifecycle import PermitState
-from plant_maps.site import load_site
+from plant_maps.site_file import load_site
 from plant_maps.wearables import PositionBatch
 from tests.conftest import DEMO_SITE
 from tests.support import wait_until_async

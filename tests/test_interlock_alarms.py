@@ -12,7 +12,7 @@ from alarms.interlocks import MismatchEdge
 from alarms.records import Transition
 from alarms.samples import InterlockSample
 from alarms.states import Event, State
-from console.alarm_service import AlarmService
+from console.server.alarm_service import AlarmService
 from plant_maps.alarm_rules import interlock_alarm, mismatch_message
 from plant_maps.site import Site
 

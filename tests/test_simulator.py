@@ -25,7 +25,8 @@ from integrations.simulator import SCENARIOS, Simulator, SimulatorThread
 from integrations.simulator.dynamics import WANDER_RADIUS_M, PlantDynamics
 from integrations.simulator.scenarios import START_S, make_scenario
 from plant_maps.geometry import points_in_polygon
-from plant_maps.site import Site, load_site
+from plant_maps.site import Site
+from plant_maps.site_file import load_site
 from tests.conftest import DEMO_SITE
 from tests.support import Broker, free_port, wait_until
 

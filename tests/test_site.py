@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from plant_maps.site import PERMIT_CATEGORIES, load_site
+from plant_maps.site import PERMIT_CATEGORIES
+from plant_maps.site_file import load_site
 from plant_maps.toml_reader import ConfigError
 from tests.conftest import DEMO_SITE
 

@@ -11,9 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from console.application import Application
+from console.composition import Application
 from console.config import AppConfig
-from console.session import Acknowledge, Shelve
+from console.server.session import Acknowledge, Shelve
 
 ACKED, SHELVED, UNACKED = "GD-CH-01.HH", "GD-CH-02.HH", "GD-CH-03.HH"
 

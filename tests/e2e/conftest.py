@@ -13,7 +13,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from console.config import AppConfig
-from console.gui import WindowedConsole
+from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from plant_maps.site import Site
 from tests.conftest import DEMO_SITE, Broker, free_port

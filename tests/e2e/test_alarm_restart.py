@@ -12,7 +12,7 @@ import sys
 from dataclasses import replace
 
 from alarms.states import Event, State
-from console.application import TICK_S, Application
+from console.composition import TICK_S, Application
 from console.config import AppConfig
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store

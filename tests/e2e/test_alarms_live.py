@@ -11,8 +11,8 @@ import pytest
 from alarms.definitions import Tier
 from alarms.records import AlarmView, Transition
 from alarms.states import Event, State
-from console.gui import WindowedConsole
-from console.session import Topic
+from console.server.session import Topic
+from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from plant_maps.site import Site

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
-from console.application import Application
+from console.composition import Application
 from console.config import AppConfig
 from integrations.simulator import SimulatorThread
 from tests.conftest import DEMO_SITE, Broker

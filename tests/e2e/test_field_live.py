@@ -13,14 +13,14 @@ import pytest
 
 from alarms.definitions import Tier
 from alarms.states import Event, State
-from console.gui import WindowedConsole
-from console.session import (
+from console.server.session import (
     Acknowledge,
     AssignResponder,
     ResetAlarm,
     ResolveWearableAlarm,
     ResponderOnScene,
 )
+from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from plant_maps.permit_lifecycle import PermitState

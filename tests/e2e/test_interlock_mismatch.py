@@ -11,7 +11,7 @@ from asyncua import Client, ua
 
 from alarms.definitions import Tier
 from alarms.states import Event
-from console.application import Application
+from console.composition import Application
 from console.config import AppConfig
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store

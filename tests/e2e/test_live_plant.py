@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPointF
 
 from alarms.samples import Quality
-from console.gui import WindowedConsole
+from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from tests.conftest import Broker

@@ -15,7 +15,8 @@ from alarms.samples import Quality
 from plant_maps.gas_tests import GasTest
 from plant_maps.permit_lifecycle import PermitChange, PermitRefusal
 from plant_maps.permits import PermitBook
-from plant_maps.site import GasTestRequirement, Permit, Site, parse_site
+from plant_maps.site import GasTestRequirement, Permit, Site
+from plant_maps.site_file import parse_site
 from plant_maps.state import TagTable, WorkerTable
 
 START = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from console.application import Application
+from console.composition import Application
 from console.config import AppConfig
 
 

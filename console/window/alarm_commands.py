@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from console.command_runner import CommandRunner
-from console.main_window import MainWindow
-from console.session import (
+from console.server.session import (
     Acknowledge,
     Command,
     CommandResult,
@@ -19,6 +17,8 @@ from console.session import (
     ReturnToService,
     Shelve,
 )
+from console.window.command_runner import CommandRunner
+from console.window.main_window import MainWindow
 
 
 class AlarmCommands(QObject):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from console.session import Command, CommandResult, Session
+from console.server.session import Command, CommandResult, Session
 
 
 class CommandRunner:

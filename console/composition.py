@@ -12,20 +12,20 @@ from datetime import UTC, datetime
 from alarms.clock import Clock
 from alarms.records import Transition
 from alarms.states import Event
-from console.alarm_service import ISOLATION_JOURNAL
 from console.config import AppConfig
-from console.core import Core
-from console.field_operations import MUSTER_JOURNAL
-from console.permit_service import CHECK_IN_KIND as CHECK_IN_JOURNAL
-from console.permit_service import GAS_TEST_KIND as GAS_TEST_JOURNAL
-from console.permit_service import JOURNAL_KIND as PERMIT_JOURNAL
-from console.session import Topic
-from console.wearable_response import JOURNAL_KIND as RESPONSE_JOURNAL
+from console.server.alarm_service import ISOLATION_JOURNAL
+from console.server.core import Core
+from console.server.field_operations import MUSTER_JOURNAL
+from console.server.permit_service import CHECK_IN_KIND as CHECK_IN_JOURNAL
+from console.server.permit_service import GAS_TEST_KIND as GAS_TEST_JOURNAL
+from console.server.permit_service import JOURNAL_KIND as PERMIT_JOURNAL
+from console.server.session import Topic
+from console.server.wearable_response import JOURNAL_KIND as RESPONSE_JOURNAL
 from integrations.mqtt_source import MqttSource
 from integrations.opcua_source import OpcUaSource
 from integrations.simulator import SimulatorThread
 from integrations.storage import JournalEntry, Store, StoreWriter, default_database_url
-from plant_maps.site import load_site
+from plant_maps.site_file import load_site
 
 log = logging.getLogger(__name__)
 

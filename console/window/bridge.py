@@ -16,10 +16,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from alarms.records import Transition
 from alarms.states import State
-from console.annunciator import Annunciator
-from console.field_operations import wearable_alerts
-from console.main_window import MainWindow
-from console.session import LogEntry, Session, Topic
+from console.server.field_operations import wearable_alerts
+from console.server.session import LogEntry, Session, Topic
+from console.window.annunciator import Annunciator
+from console.window.main_window import MainWindow
 
 ALARM_REFRESH_S = 1.0
 UNACKNOWLEDGED = (State.UNACK, State.RTN_UNACK)  # shelved, suppressed and out-of-service ones stay quiet

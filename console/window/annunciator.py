@@ -24,7 +24,7 @@ from alarms.records import Transition
 from alarms.states import Event
 from integrations.speech import Speaker
 
-SOUNDS = Path(__file__).resolve().parent.parent / "resources" / "sounds"
+SOUNDS = Path(__file__).resolve().parents[2] / "resources" / "sounds"
 TONES = {Tier.LIFE: "tier1.wav", Tier.HIGH: "tier2.wav"}  # tier 3 is list only
 
 

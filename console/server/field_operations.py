@@ -14,9 +14,9 @@ from typing import Any
 
 from alarms.clock import Clock
 from alarms.records import AlarmView, Transition
-from console.alarm_service import AlarmService
-from console.permit_service import PermitService
-from console.session import (
+from console.server.alarm_service import AlarmService
+from console.server.permit_service import PermitService
+from console.server.session import (
     AccountForWorker,
     ActivatePermit,
     ApprovePermit,
@@ -35,7 +35,7 @@ from console.session import (
     SuspendPermit,
     Topic,
 )
-from console.wearable_response import Step, WearableResponses
+from console.server.wearable_response import Step, WearableResponses
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_zones import tier1_zones
 from plant_maps.certificates import expiry_warnings, site_day

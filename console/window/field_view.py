@@ -13,10 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from console.command_runner import CommandRunner
-from console.field_operations import wearable_alerts
-from console.main_window import MainWindow
-from console.session import (
+from console.server.field_operations import wearable_alerts
+from console.server.session import (
     AccountForWorker,
     ActivatePermit,
     ApprovePermit,
@@ -33,6 +31,8 @@ from console.session import (
     SuspendPermit,
     Topic,
 )
+from console.window.command_runner import CommandRunner
+from console.window.main_window import MainWindow
 from widgets.worker_details import WorkerLive
 
 REFRESH_S = 1.0

@@ -21,9 +21,9 @@ from alarms.definitions import Tier
 from alarms.records import SYSTEM, Refusal, Transition
 from alarms.samples import InterlockSample, TagBatch
 from alarms.states import Event
-from console.alarm_service import AlarmService
-from console.field_operations import FieldOperations
-from console.session import (
+from console.server.alarm_service import AlarmService
+from console.server.field_operations import FieldOperations
+from console.server.session import (
     Acknowledge,
     Command,
     CommandResult,

@@ -14,14 +14,14 @@ import qasync
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QWidget
 
-from console.alarm_commands import AlarmCommands
-from console.annunciator import Annunciator
-from console.application import Application
-from console.bridge import Bridge
-from console.command_runner import CommandRunner
+from console.composition import Application
 from console.config import AppConfig
-from console.field_view import FieldView
-from console.main_window import MainWindow
+from console.window.alarm_commands import AlarmCommands
+from console.window.annunciator import Annunciator
+from console.window.bridge import Bridge
+from console.window.command_runner import CommandRunner
+from console.window.field_view import FieldView
+from console.window.main_window import MainWindow
 from widgets.theme import apply_theme
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
 
 if TYPE_CHECKING:
-    from console.alarm_service import AlarmService
-    from console.permit_service import PermitService
-    from console.wearable_response import WearableResponses
+    from console.server.alarm_service import AlarmService
+    from console.server.permit_service import PermitService
+    from console.server.wearable_response import WearableResponses
     from plant_maps.muster import Muster
 
 
