@@ -7,11 +7,13 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QSocketNotifier
 from PySide6.QtWidgets import QApplication, QWidget
 
 from console.composition import Application
@@ -34,7 +36,7 @@ def run_gui(config: AppConfig) -> int:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(_gui(config))
+        return loop.run_until_complete(run_window(config))
 
 
 class WindowedConsole:
@@ -66,20 +68,38 @@ class WindowedConsole:
         self.bridge.close()
         self.annunciator.close()
         await self.app.stop()
+        self.window.allow_close()
         self.window.close()
         self.window.deleteLater()  # Qt frees it once its pending events are handled, not the Python GC
 
 
-async def _gui(config: AppConfig) -> int:
+async def run_window(config: AppConfig) -> int:
+    """The console's life on a running qasync loop: until the operator confirms closing the window, SIGINT
+    or SIGTERM arrives, or --run-for / --screenshot are done; then the clean shutdown (commands still being
+    journaled, sources, store), and 0."""
+    QApplication.instance().setQuitOnLastWindowClosed(False)  # the console quits after its shutdown, not Qt
     console = WindowedConsole(config)
     window = console.window
     done = asyncio.Event()
     window.closed.connect(done.set)
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, done.set)
-    await console.app.start()
+    signals = _StopOnSignals(lambda: loop.call_soon_threadsafe(done.set))
+    try:
+        await _run_until_done(console, config, done)
+    finally:
+        signals.remove()
+    log.info("console stopped cleanly")
+    return 0
+
+
+async def _run_until_done(console: WindowedConsole, config: AppConfig, done: asyncio.Event) -> None:
+    window = console.window
+    loop = asyncio.get_running_loop()
+    try:
+        await console.app.start()
+    except BaseException:
+        await console.close()
+        raise
     if config.screenshot is not None:
         target = config.screenshot
 
@@ -92,7 +112,39 @@ async def _gui(config: AppConfig) -> int:
         loop.call_later(config.run_for, done.set)
     await done.wait()
     await console.close()
-    return 0
+
+
+class _StopOnSignals(QObject):
+    """SIGINT (Ctrl+C) and SIGTERM end the console like a confirmed close.
+
+    Python runs a signal handler only when the interpreter runs; while Qt waits in C the signal would wait
+    too. So the signal's byte on a wake-up socket (`signal.set_wakeup_fd`) wakes a QSocketNotifier, which
+    lets Python run the handler at once.
+    """
+
+    def __init__(self, stop: Callable[[], None]) -> None:
+        super().__init__()
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno())
+        self._previous = {
+            sig: signal.signal(sig, lambda *_: stop()) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._drain)
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError):
+            self._reader.recv(64)
+
+    def remove(self) -> None:
+        self._notifier.setEnabled(False)
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(self._previous_fd)
+        self._reader.close()
+        self._writer.close()
 
 
 def process_age_s() -> float:

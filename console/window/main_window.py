@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QStackedWidget,
     QToolBar,
     QToolButton,
@@ -49,7 +50,7 @@ class MainWindow(QMainWindow):
     The banner sits above the map, where the eye starts; the alarm list and the event log share the bottom.
     """
 
-    closed = Signal()
+    closed = Signal()  # the operator confirmed closing: the console shuts down, then closes the window
     zone_isolation_toggled = Signal(str, bool)  # zone id, isolated
     permit_shown = Signal(str)  # the console fills the card with the permit's live status
     worker_shown = Signal(str)  # the console fills the details with the worker's live data
@@ -58,6 +59,8 @@ class MainWindow(QMainWindow):
         self, site: Site, operator: str, console_name: str, now: Callable[[], float] = time.time
     ) -> None:
         super().__init__()
+        self._may_close = False
+        self._close_box: QMessageBox | None = None
         self.setObjectName("MainWindow")
         self.setWindowTitle(f"Control room — {site.name} — {operator}@{console_name}")
         areas = [(z.id, z.name) for z in site.zones] + [("site", "Site-wide")]
@@ -187,6 +190,38 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self._bottom_dock], [DOCK_HEIGHT_PX], Qt.Orientation.Vertical)
         self._right_docks = None
 
+    def allow_close(self) -> None:
+        """The console has shut down cleanly: the next close really closes the window."""
+        self._may_close = True
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.closed.emit()
-        super().closeEvent(event)
+        """A close from the window manager, Alt+F4 or the title bar asks first: a closed console no longer
+        shows or sounds alarms. Confirmed, the console stops its sources and store, then closes the window
+        itself; the close event is refused until then so that nothing is torn down under a running core.
+        The question is asked without a nested event loop (`open`, not `exec`), so the core runs on."""
+        if self._may_close:
+            super().closeEvent(event)
+            return
+        event.ignore()
+        if self._close_box is None:
+            self._close_box = self._close_confirmation()
+        self._close_box.open()
+
+    def _close_confirmation(self) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Close the console"),
+            self.tr("Close this console? It will no longer show or sound alarms."),
+            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("CloseConfirmation")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(self._close_answered)
+        return box
+
+    def _close_answered(self) -> None:
+        if self._close_box is not None and self._close_box.clickedButton() is self._close_box.button(
+            QMessageBox.StandardButton.Close
+        ):
+            self.closed.emit()
