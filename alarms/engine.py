@@ -41,6 +41,10 @@ class _Alarm:
     message: str = ""
     ts: float = 0.0
     response_s: float | None = None
+    active_ts: float | None = None  # when the current (or last) occurrence became active
+    ack_ts: float | None = None  # when that occurrence was acknowledged
+    clear_ts: float | None = None  # when it returned to normal
+    first_out: bool = False  # that occurrence was the first annunciation of a burst in its area
 
 
 class AlarmEngine:
@@ -417,6 +421,12 @@ class AlarmEngine:
         alarm.value, alarm.message, alarm.ts = t.value, t.message, t.ts
         if t.response_s is not None:
             alarm.response_s = t.response_s
+        if t.event is Event.ACTIVATE:
+            alarm.active_ts, alarm.ack_ts, alarm.clear_ts, alarm.first_out = t.ts, None, None, t.first_out
+        elif t.event is Event.ACKNOWLEDGE:
+            alarm.ack_ts = t.ts
+        elif t.event is Event.CLEAR:
+            alarm.clear_ts = t.ts
         self._shelving.hold(t.alarm_id, t.shelve if t.to_state is State.SHELVED else None)
         if t.event is Event.ESCALATE:
             self._escalation.escalated(t.alarm_id, t.ts)
@@ -455,4 +465,8 @@ class AlarmEngine:
             suggest_shelve=chattering and status.state not in HIDDEN and not spec.latched,
             group=self._group(spec),
             response_s=alarm.response_s,
+            active_ts=alarm.active_ts,
+            ack_ts=alarm.ack_ts,
+            clear_ts=alarm.clear_ts,
+            first_out=alarm.first_out,
         )

@@ -41,6 +41,9 @@ class FloodState:
     count: int  # annunciations in the last window
     since: float | None  # when the current flood started
     first_out: str | None  # the first alarm of the burst that started it
+    # The first alarm after a quiet window, once another followed it within the window: the first-out of a
+    # burst, marked whether or not the burst became a flood (the likely cause of what came after).
+    burst_first_out: str | None = None
 
 
 @dataclass(slots=True)
@@ -49,6 +52,7 @@ class _Area:
     flooding: bool = False
     since: float | None = None
     first_out: str | None = None
+    leader: str | None = None  # the first annunciation after the area was quiet
 
 
 class FloodDetector:
@@ -63,6 +67,8 @@ class FloodDetector:
         a = self._areas.setdefault(area, _Area(deque()))
         self._expire(a, ts)
         first_out = not a.annunciations
+        if first_out:
+            a.leader = alarm_id
         a.annunciations.append((ts, alarm_id))
         if not a.flooding and len(a.annunciations) > self._start_above:
             a.flooding, a.since, a.first_out = True, ts, a.annunciations[0][1]
@@ -73,10 +79,13 @@ class FloodDetector:
         if a is None:
             return FloodState(area, False, 0, None, None)
         self._expire(a, now)
-        return FloodState(area, a.flooding, len(a.annunciations), a.since, a.first_out)
+        count = len(a.annunciations)
+        return FloodState(area, a.flooding, count, a.since, a.first_out, a.leader if count >= 2 else None)
 
     def _expire(self, a: _Area, now: float) -> None:
         while a.annunciations and a.annunciations[0][0] <= now - self._window_s:
             a.annunciations.popleft()
+        if not a.annunciations:
+            a.leader = None
         if a.flooding and len(a.annunciations) < self._end_below:
             a.flooding, a.since, a.first_out = False, None, None

@@ -87,6 +87,12 @@ class AlarmView:
     suggest_shelve: bool  # chattering and not shelved: offer the operator a shelve
     group: str | None
     response_s: float | None  # of its latest acknowledgement
+    active_ts: float | None = (
+        None  # the current (or last) occurrence: when it became active (None: not known)
+    )
+    ack_ts: float | None = None  # when that occurrence was acknowledged
+    clear_ts: float | None = None  # when it returned to normal
+    first_out: bool = False  # that occurrence was the first annunciation after a quiet window in its area
 
 
 class Edge(NamedTuple):

@@ -103,6 +103,9 @@ alarm_journal = sa.Table(
 )
 
 
+_TIMED_EVENTS = (Event.ACTIVATE, Event.ACKNOWLEDGE, Event.CLEAR)  # their times are columns of the alarm list
+
+
 class StorageError(RuntimeError):
     """The database cannot be opened or written; the message names the URL (password masked) and the cause."""
 
@@ -236,6 +239,8 @@ class Store:
         That is the latest row of each such alarm (active, unacknowledged, shelved, latched, suppressed,
         out of service), and, when that row is an escalation notice, the state change before it as well:
         an escalation keeps the state, and the state change's seq is what an acknowledgement must name.
+        The latest activation comes too, and the acknowledgement and clear after it, so that the alarm list
+        shows when the occurrence began, was acknowledged and cleared.
         One query; "latest" goes by id (commit order), which stays right if an engine's seq restarts.
         """
         c = alarm_journal.c
@@ -243,14 +248,25 @@ class Store:
             sa.select(
                 sa.func.max(c.id).label("last_id"),
                 sa.func.max(sa.case((c.event != Event.ESCALATE.value, c.id))).label("state_id"),
+                *(sa.func.max(sa.case((c.event == e.value, c.id))).label(e.value) for e in _TIMED_EVENTS),
             )
             .group_by(c.alarm_id)
             .subquery()
         )
+        state = alarm_journal.alias("state")
+        standing = (  # an escalation never follows a normal state: the state row decides
+            sa.select(latest)
+            .join(state, state.c.id == latest.c.state_id)
+            .where(state.c.to_state != State.NORMAL.value)
+            .subquery()
+        )
         query = (
             sa.select(alarm_journal)
-            .join(latest, c.id.in_([latest.c.last_id, latest.c.state_id]))
-            .where(c.to_state != State.NORMAL.value)  # an escalation never follows a normal state
+            .join(
+                standing,
+                c.id.in_([standing.c.last_id, standing.c.state_id, standing.c.activate])
+                | (c.id.in_([standing.c.acknowledge, standing.c.clear]) & (c.id > standing.c.activate)),
+            )
             .order_by(c.id)
         )
         with self.engine.connect() as conn:

@@ -120,6 +120,7 @@ def parse_alarms(
             "time_to_threshold",
             "group",
             "vision_classes",
+            "ack_comment_required",
         }
     )
     sensors = {s.id: s for s in sensors_}
@@ -157,6 +158,7 @@ def parse_alarms(
         escalate_after_s=section.positive("escalate_after_s", 60.0),
         max_shelve_s=section.positive("max_shelve_s", 8 * 3600.0),
         vision_tiers=vision,
+        ack_comment_tiers=frozenset(_tiers(section, "ack_comment_required")),
     )
 
 
@@ -169,6 +171,14 @@ def _tier(r: Reader, key: str, default: Tier | None = None) -> Tier:
     if value > 3:
         raise r.error(key, f"tier must be 1 (life-threatening), 2 (high) or 3 (low), got {value}")
     return Tier(value)
+
+
+def _tiers(r: Reader, key: str) -> list[Tier]:
+    """A list of tiers, e.g. `ack_comment_required = [1]` (optional: none)."""
+    values = r.data.get(key, [])
+    if not isinstance(values, list) or any(type(v) is not int or v not in (1, 2, 3) for v in values):
+        raise r.error(key, f"expected a list of tiers (1, 2, 3), got {values!r}")
+    return [Tier(v) for v in values]
 
 
 def _priority(r: Reader, tier: Tier) -> Priority:

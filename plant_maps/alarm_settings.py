@@ -19,6 +19,7 @@ class AlarmSettings:
     escalate_after_s: float = 60.0  # tier-1 unacknowledged this long: re-announce, tell the shift lead
     max_shelve_s: float = 8 * 3600.0
     vision_tiers: dict[str, Tier] | None = None  # detection class -> tier; others are tier 3
+    ack_comment_tiers: frozenset[Tier] = frozenset()  # acknowledging these needs a comment (site rule)
 
     def vision_alarm(self, zone: str, detection_class: str) -> str:
         """The alarm id a video-AI detection raises (unlisted classes share the zone's OTHER alarm)."""

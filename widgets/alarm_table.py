@@ -1,7 +1,11 @@
-"""The alarm summary table (ISA-18.2 alarm list): filter, sort, acknowledge, shelve, find on the map.
+"""The alarm summary table (ISA-18.2 alarm list): filter, sort, acknowledge (with a comment), shelve,
+unshelve, reset, find on the map; from the buttons, a right-click menu or the keyboard.
 
 Snapshots arrive up to 10 times a second; the model diffs them by alarm id (rows inserted, changed and
 removed, never a model reset), so the operator's selection and scroll position survive every refresh.
+While the pointer is on the list its order is held (new alarms are added at the end), so that a row never
+jumps away under a second click; it is sorted again when the pointer leaves. A command is offered only
+when it can succeed, otherwise greyed with the reason (`widgets.alarm_actions`).
 The view emits the operator's intents; an acknowledgement names the `seq` of the alarm as the operator saw
 it, so that the engine refuses one aimed at an older transition. All methods run on the Qt thread.
 """
@@ -14,19 +18,23 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QAction, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -36,26 +44,33 @@ from PySide6.QtWidgets import (
 from alarms.definitions import Tier
 from alarms.noise import FloodState
 from alarms.records import AlarmView
-from alarms.states import ACTIVE, UNACKNOWLEDGED, Event, State, allows
+from alarms.states import ACTIVE, UNACKNOWLEDGED, State
+from widgets.alarm_actions import AlarmAction, acknowledgeable, comment_required, why_not
 from widgets.alarm_style import TIER_LOOKS, TierMarkers, clock_text, flag_texts, priority_text, state_text
 from widgets.keyed_table import keyed_table, runs
+from widgets.plain_text import PlainLabel, plain_tooltip
 from widgets.shelve_dialog import ShelveDialog
+from widgets.text_dialog import TextDialog
 
 Index = QModelIndex | QPersistentModelIndex
 
 MAX_NEW_ROWS_PER_CALL = 500  # sorting them in costs ~25 ms: a flood is listed in slices, the loop stays live
-COLUMNS = ("Time", "Priority", "Area", "Source", "Message", "Value", "State", "Flags")
-TIME, PRIORITY, AREA, SOURCE, MESSAGE, VALUE, STATE, FLAGS = range(len(COLUMNS))
+COLUMNS = ("Active", "Ack", "Clear", "Priority", "Area", "Source", "Message", "Value", "State", "Flags")
+ACTIVE_AT, ACK_AT, CLEAR_AT, PRIORITY, AREA, SOURCE, MESSAGE, VALUE, STATE, FLAGS = range(len(COLUMNS))
+TIMES = (ACTIVE_AT, ACK_AT, CLEAR_AT)
 ICON_SIZE = 12
-# The widest text a column usually holds: columns are sized to show it whole (Message takes the rest).
+MESSAGE_MIN_PX = 240  # below this the list scrolls sideways rather than hide the message
+# The widest text a column usually holds: columns are sized to show it whole (Message takes the rest,
+# Flags is as wide as the flags shown).
 COLUMN_SAMPLES = {
-    TIME: "00:00:00",
+    ACTIVE_AT: "00:00:00",
+    ACK_AT: "00:00:00",
+    CLEAR_AT: "00:00:00",
     PRIORITY: "T1 Urgent",
     AREA: "Compressor house",
     SOURCE: "GD-CH-01.HH",
     VALUE: "-1234.5",
     STATE: "Returned, unacknowledged",
-    FLAGS: "chattering — shelve?",
 }
 
 # Sorting by state groups the unacknowledged (active or returned) first, then what still needs the operator.
@@ -181,7 +196,7 @@ class AlarmTableModel(QAbstractTableModel):
                 if column == PRIORITY:
                     look = TIER_LOOKS[r.view.tier]
                     return f"{look.name} ({look.meaning}), priority {r.view.priority.name.lower()} — {look.marker}"
-                return r.texts[column] or None
+                return plain_tooltip(r.texts[column]) if r.texts[column] else None
             case Qt.ItemDataRole.DecorationRole if column == PRIORITY:
                 return self._markers.icon(r.view.tier, ICON_SIZE)
             case Qt.ItemDataRole.FontRole if r.view.state in UNACKNOWLEDGED:
@@ -197,12 +212,17 @@ class AlarmTableModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
+    def flag_texts(self) -> set[str]:
+        """The distinct Flags cells: the column is sized to the widest of them."""
+        return {r.texts[FLAGS] for r in self._rows}
+
     def _row(self, view: AlarmView, first_out: bool) -> _Row:
         area = self.area_name(view.area)
         value = "—" if math.isnan(view.value) else f"{view.value:.4g}"
         state, flags = state_text(view), " · ".join(flag_texts(view, first_out))
+        times = (view.active_ts, view.ack_ts, view.clear_ts)
         texts = (
-            clock_text(view.ts),
+            *(clock_text(t) if t is not None else "" for t in times),
             priority_text(view.tier, view.priority),
             area,
             view.source,
@@ -212,7 +232,7 @@ class AlarmTableModel(QAbstractTableModel):
             flags,
         )
         keys = (
-            view.ts,
+            *(math.inf if t is None else t for t in times),
             int(view.tier) * 10 - int(view.priority),  # tier first, then the higher priority
             area.casefold(),
             view.source.casefold(),
@@ -276,8 +296,10 @@ class AlarmTable(QWidget):
     Default order (the State column): unacknowledged first, then tier, priority and newest.
     """
 
-    acknowledge_requested = Signal(list)  # [(alarm_id, seq), ...]
+    acknowledge_requested = Signal(list, str)  # [(alarm_id, seq), ...], comment ("" for none)
     shelve_requested = Signal(str, str, object)  # alarm_id, reason, duration_s (float, None: one-shot)
+    unshelve_requested = Signal(str)  # alarm_id: back now, acknowledged (ISA-18.2 manual unshelve)
+    reset_requested = Signal(str)  # alarm_id: a latched alarm that returned and was acknowledged
     show_on_map = Signal(str)  # the alarm's source
     remove_requested = Signal(str, str)  # alarm_id, reason: out of service (privileged consoles only)
     return_requested = Signal(str)  # alarm_id: back in service
@@ -285,59 +307,86 @@ class AlarmTable(QWidget):
     def __init__(self, max_shelve_s: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.max_shelve_s = max_shelve_s
+        self.comment_tiers: frozenset[Tier] = frozenset()  # the site asks for a comment on these
+        self.privileged = False
         self.model = AlarmTableModel()
         self.proxy = AlarmSortFilterProxy(self.model)
         self.shelve_dialog: ShelveDialog | None = None  # while open
+        self.text_dialog: TextDialog | None = None  # a comment or a reason being asked for
+        self.held = False  # the pointer is on the list: its order is held
         markers = TierMarkers()
         self.area_filter = QComboBox()
-        self.area_filter.addItem("All areas", None)
+        self.area_filter.addItem(self.tr("All areas"), None)
         self.tier_filter = QComboBox()
-        self.tier_filter.addItem("All tiers", None)
+        self.tier_filter.addItem(self.tr("All tiers"), None)
         for tier, look in TIER_LOOKS.items():
             self.tier_filter.addItem(markers.icon(tier, ICON_SIZE), f"{look.name} ({look.meaning})", tier)
         self.state_filter = QComboBox()
         for label, states in STATE_FILTERS:
-            self.state_filter.addItem(label, states)
+            self.state_filter.addItem(QCoreApplication.translate("AlarmTable", label), states)
         self.text_filter = QLineEdit()
-        self.text_filter.setPlaceholderText("Filter by alarm id, source or message")
+        self.text_filter.setPlaceholderText(self.tr("Filter by alarm id, source or message"))
         self.text_filter.setClearButtonEnabled(True)
-        self.count_label = QLabel()
+        self.text_filter.setMaxLength(100)
+        self.count_label = PlainLabel()
         for combo in (self.area_filter, self.tier_filter, self.state_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.currentIndexChanged.connect(self._apply_filter)
         self.text_filter.textChanged.connect(self._apply_filter)
         self.table = self._build_table()
-        self.acknowledge_button = QPushButton("Acknowledge")
-        self.acknowledge_button.setToolTip("Acknowledge the selected unacknowledged alarms")
-        self.acknowledge_page_button = QPushButton("Acknowledge page")
-        self.acknowledge_page_button.setToolTip("Acknowledge the unacknowledged alarms shown on screen")
-        self.shelve_button = QPushButton("Shelve…")
-        self.map_button = QPushButton("Show on map")
-        self.remove_button = QPushButton("Out of service…")
-        self.remove_button.setToolTip("Privileged: take the alarm out of service, with a reason (audited)")
-        self.return_button = QPushButton("Return to service")
-        self.remove_button.clicked.connect(self._open_remove_dialog)
-        self.return_button.clicked.connect(self._return_selected)
-        self.remove_dialog: QInputDialog | None = None  # while open
+        self._flags_width = 0
+        self.actions = self._build_actions()
+        self.addActions(list(self.actions.values()))  # their shortcuts work while the list is in a window
+        self.acknowledge_page_button = QPushButton(self.tr("Acknowledge page"))
+        self.acknowledge_page_button.setToolTip(
+            self.tr("Acknowledge the unacknowledged alarms shown on screen (Shift+F8)")
+        )
+        self.acknowledge_page_button.clicked.connect(self.acknowledge_page)
+        page = QAction(self.tr("Acknowledge page"), self)
+        page.setShortcut("Shift+F8")
+        page.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        page.triggered.connect(self.acknowledge_page)
+        self.addAction(page)
+        self.buttons = {
+            action: QPushButton(self.actions[action].text())
+            for action in (
+                AlarmAction.ACKNOWLEDGE,
+                AlarmAction.SHELVE,
+                AlarmAction.UNSHELVE,
+                AlarmAction.RESET,
+                AlarmAction.SHOW_ON_MAP,
+                AlarmAction.REMOVE_FROM_SERVICE,
+                AlarmAction.RETURN_TO_SERVICE,
+            )
+        }
+        for action, button in self.buttons.items():
+            button.clicked.connect(self.actions[action].trigger)
+        self.acknowledge_button = self.buttons[AlarmAction.ACKNOWLEDGE]
+        self.shelve_button = self.buttons[AlarmAction.SHELVE]
+        self.map_button = self.buttons[AlarmAction.SHOW_ON_MAP]
+        self.remove_button = self.buttons[AlarmAction.REMOVE_FROM_SERVICE]
+        self.return_button = self.buttons[AlarmAction.RETURN_TO_SERVICE]
         self.set_privileged(False)
-        self.status_label = QLabel()
-        self.acknowledge_button.clicked.connect(self._acknowledge_selected)
-        self.acknowledge_page_button.clicked.connect(self._acknowledge_page)
-        self.shelve_button.clicked.connect(self._open_shelve_dialog)
-        self.map_button.clicked.connect(self._show_selected_on_map)
+        self.status_label = PlainLabel()
         self.table.doubleClicked.connect(lambda index: self.show_on_map.emit(self._view(index).source))
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._open_menu)
+        self.table.viewport().installEventFilter(self)
         self._lay_out()
         self._update_count()
         self._update_buttons()
 
     def set_alarms(self, views: Sequence[AlarmView], floods: Sequence[FloodState] = ()) -> int:
-        """Show a snapshot of the alarms; the first-out alarms of floods carry the "first out" flag.
+        """Show a snapshot of the alarms; the first-out alarm of each burst (two or more alarms in an area
+        after a quiet window, flood or not) carries the "first out" flag.
 
         Lists at most MAX_NEW_ROWS_PER_CALL new alarms; returns how many wait for the next call.
         """
         first_out = {f.first_out for f in floods if f.flooding and f.first_out}
+        first_out |= {f.burst_first_out for f in floods if f.burst_first_out}
         left = self.model.set_alarms(views, first_out, MAX_NEW_ROWS_PER_CALL)
+        self._size_flags()
         self._update_count()
         self._update_buttons()
         return left
@@ -347,7 +396,7 @@ class AlarmTable(QWidget):
         chosen = self.area_filter.currentData()
         self.area_filter.blockSignals(True)
         self.area_filter.clear()
-        self.area_filter.addItem("All areas", None)
+        self.area_filter.addItem(self.tr("All areas"), None)
         for area_id, name in areas:
             self.area_filter.addItem(name, area_id)
         self.area_filter.setCurrentIndex(max(0, self.area_filter.findData(chosen)))
@@ -361,7 +410,7 @@ class AlarmTable(QWidget):
         font.setBold(refused)
         self.status_label.setFont(font)
         self.status_label.setText(text)
-        self.status_label.setToolTip(text)
+        self.status_label.setToolTip(plain_tooltip(text))
 
     def select_alarm(self, alarm_id: str) -> bool:
         """Select and scroll to an alarm (clicked in the banner); False when it is not listed (filtered out)."""
@@ -373,10 +422,30 @@ class AlarmTable(QWidget):
         self.table.scrollTo(index)
         return True
 
+    def select_next_unacknowledged(self) -> bool:
+        """Select the next unacknowledged alarm below the selection (wrapping to the top); False if none."""
+        rows = self.proxy.rowCount()
+        selected = self.table.selectionModel().selectedRows()
+        start = max((i.row() for i in selected), default=-1) + 1
+        for step in range(rows):
+            row = (start + step) % rows
+            if acknowledgeable(self._view(self.proxy.index(row, 0))):
+                self.table.selectRow(row)
+                self.table.scrollTo(self.proxy.index(row, 0))
+                return True
+        self.set_status(self.tr("No unacknowledged alarm"))
+        return False
+
     def set_privileged(self, privileged: bool) -> None:
-        """Only a privileged console offers out of service (ISA-18.2); others do not show the buttons."""
-        self.remove_button.setVisible(privileged)
-        self.return_button.setVisible(privileged)
+        """Only a privileged console offers out of service (ISA-18.2); others do not show the commands."""
+        self.privileged = privileged
+        for action in (AlarmAction.REMOVE_FROM_SERVICE, AlarmAction.RETURN_TO_SERVICE):
+            self.buttons[action].setVisible(privileged)
+            self.actions[action].setVisible(privileged)
+
+    def set_comment_required(self, tiers: Collection[Tier]) -> None:
+        """The site asks for a comment when these tiers are acknowledged: Acknowledge asks for it."""
+        self.comment_tiers = frozenset(tiers)
 
     def visible_alarms(self) -> list[AlarmView]:
         """The alarms as listed, top to bottom, after filter and sort."""
@@ -401,17 +470,148 @@ class AlarmTable(QWidget):
             row += 1
         return page
 
+    def menu_for(self, views: Sequence[AlarmView]) -> QMenu:
+        """The right-click menu for `views`: every command, greyed with the reason where it cannot succeed."""
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        for action in self.actions.values():
+            if action.isVisible():
+                menu.addAction(action)
+        return menu
+
+    # -- the operator's commands (buttons, menu, shortcuts) ---------------------------------------------
+
+    def acknowledge_selected(self) -> None:
+        self._acknowledge(self.selected_alarms(), self.tr("No unacknowledged alarm is selected"))
+
+    def acknowledge_page(self) -> None:
+        self._acknowledge(self.page_alarms(), self.tr("No unacknowledged alarm on this page"))
+
+    def _acknowledge(self, views: list[AlarmView], nothing: str, with_comment: bool = False) -> None:
+        pairs = [(v.id, v.seq) for v in views if acknowledgeable(v)]
+        if not pairs:
+            self.set_status(nothing)
+        elif with_comment or comment_required(views, self.comment_tiers):
+            self._ask_comment(pairs, required=comment_required(views, self.comment_tiers))
+        else:
+            self.acknowledge_requested.emit(pairs, "")
+
+    def _ask_comment(self, pairs: list[tuple[str, int]], required: bool) -> None:
+        names = ", ".join(alarm_id for alarm_id, _ in pairs[:3]) + (" …" if len(pairs) > 3 else "")
+        prompt = self.tr("Comment on acknowledging {alarms}").format(alarms=names)
+        if required:
+            prompt += "\n" + self.tr("This site requires a comment for tier-1 alarms.")
+        dialog = self.text_dialog = TextDialog(
+            self.tr("Acknowledge"), prompt, self.tr("Acknowledge"), required=required, parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.acknowledge_requested.emit(pairs, dialog.text()))
+        dialog.finished.connect(lambda: setattr(self, "text_dialog", None))
+        dialog.open()
+
+    def _open_shelve_dialog(self) -> None:
+        [view] = self.selected_alarms()
+        dialog = self.shelve_dialog = ShelveDialog(view, self.max_shelve_s, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda: self._shelve_dialog_finished(dialog))
+        dialog.open()
+
+    def _shelve_dialog_finished(self, dialog: ShelveDialog) -> None:
+        self.shelve_dialog = None
+        choice = dialog.choice()
+        if choice is not None:
+            self.shelve_requested.emit(dialog.view.id, *choice)
+
+    def _open_remove_dialog(self) -> None:
+        [view] = self.selected_alarms()
+        dialog = self.text_dialog = TextDialog(
+            self.tr("Out of service: {alarm}").format(alarm=view.id),
+            self.tr("Why? (required, e.g. detector replaced under work order 4711)"),
+            self.tr("Take out of service"),
+            required=True,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.remove_requested.emit(view.id, dialog.text()))
+        dialog.finished.connect(lambda: setattr(self, "text_dialog", None))
+        dialog.open()
+
+    def _one(self, signal: Signal) -> None:
+        [view] = self.selected_alarms()
+        signal.emit(view.id)
+
+    # -- layout and upkeep --------------------------------------------------------------------------------
+
+    def _build_actions(self) -> dict[AlarmAction, QAction]:
+        def action(text: str, slot: object, tip: str, shortcut: str = "") -> QAction:
+            a = QAction(text, self)
+            a.setToolTip(tip)
+            a.setData(tip)  # the tooltip while enabled; a greyed one says why not
+            if shortcut:
+                a.setShortcut(shortcut)
+                a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # wherever the focus is
+            a.triggered.connect(slot)
+            return a
+
+        tr = self.tr
+        return {
+            AlarmAction.ACKNOWLEDGE: action(
+                tr("Acknowledge"), self.acknowledge_selected, tr("Acknowledge the selected alarms (F8)"), "F8"
+            ),
+            AlarmAction.ACKNOWLEDGE_WITH_COMMENT: action(
+                tr("Acknowledge with comment…"),
+                lambda: self._acknowledge(self.selected_alarms(), "", with_comment=True),
+                tr("Acknowledge the selected alarms with a comment for the journal"),
+            ),
+            AlarmAction.SHELVE: action(
+                tr("Shelve…"), self._open_shelve_dialog, tr("Shelve the alarm for a time, with a reason")
+            ),
+            AlarmAction.UNSHELVE: action(
+                tr("Unshelve"),
+                lambda: self._one(self.unshelve_requested),
+                tr("Bring the shelved alarm back now (it returns acknowledged)"),
+            ),
+            AlarmAction.RESET: action(
+                tr("Reset"),
+                lambda: self._one(self.reset_requested),
+                tr("Reset the latched alarm (it has returned and been acknowledged)"),
+            ),
+            AlarmAction.SHOW_ON_MAP: action(
+                tr("Show on map"),
+                lambda: self.show_on_map.emit(self.selected_alarms()[0].source),
+                tr("Centre the map on the alarm's source"),
+            ),
+            AlarmAction.REMOVE_FROM_SERVICE: action(
+                tr("Out of service…"),
+                self._open_remove_dialog,
+                tr("Privileged: take the alarm out of service, with a reason (audited)"),
+            ),
+            AlarmAction.RETURN_TO_SERVICE: action(
+                tr("Return to service"),
+                lambda: self._one(self.return_requested),
+                tr("Privileged: put the alarm back in service"),
+            ),
+        }
+
     def _build_table(self) -> QTableView:
-        table = keyed_table(self.proxy, COLUMN_SAMPLES, MESSAGE, self, many=True, icon_columns={PRIORITY})
+        table = keyed_table(
+            self.proxy,
+            COLUMN_SAMPLES,
+            MESSAGE,
+            self,
+            many=True,
+            icon_columns={PRIORITY},
+            stretch_min=MESSAGE_MIN_PX,
+        )
         table.sortByColumn(STATE, Qt.SortOrder.AscendingOrder)
         return table
 
     def _lay_out(self) -> None:
         filters = QHBoxLayout()
         for label, widget in (
-            ("Area", self.area_filter),
-            ("Tier", self.tier_filter),
-            ("State", self.state_filter),
+            (self.tr("Area"), self.area_filter),
+            (self.tr("Tier"), self.tier_filter),
+            (self.tr("State"), self.state_filter),
         ):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
@@ -419,15 +619,11 @@ class AlarmTable(QWidget):
         filters.addWidget(self.text_filter, 1)
         filters.addWidget(self.count_label)
         actions = QHBoxLayout()
-        for button in (
-            self.acknowledge_button,
-            self.acknowledge_page_button,
-            self.shelve_button,
-            self.map_button,
-            self.remove_button,
-            self.return_button,
-        ):
-            actions.addWidget(button)
+        actions.addWidget(self.acknowledge_button)
+        actions.addWidget(self.acknowledge_page_button)
+        for action, button in self.buttons.items():
+            if action is not AlarmAction.ACKNOWLEDGE:
+                actions.addWidget(button)
         actions.addSpacing(12)
         actions.addWidget(self.status_label, 1)
         layout = QVBoxLayout(self)
@@ -436,6 +632,50 @@ class AlarmTable(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Hold the order while the pointer is on the list; sort again when it leaves."""
+        if watched is self.table.viewport():
+            if event.type() == QEvent.Type.Enter:
+                self._hold(True)
+            elif event.type() == QEvent.Type.Leave:
+                self._hold(False)
+        return False
+
+    def _hold(self, held: bool) -> None:
+        if held == self.held:
+            return
+        self.held = held
+        self.proxy.setDynamicSortFilter(not held)
+        if not held:
+            header = self.table.horizontalHeader()
+            self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+            self._apply_filter()
+        self._update_count()
+
+    def _size_flags(self) -> None:
+        """Flags is only as wide as the widest flag shown (none: its header), so Message keeps the room."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        header = self.table.horizontalHeader()
+        title = header.fontMetrics().horizontalAdvance(
+            self.model.headerData(FLAGS, Qt.Orientation.Horizontal)
+        )
+        width = max([title + 24, *(metrics.horizontalAdvance(t) + 16 for t in self.model.flag_texts() if t)])
+        if width != self._flags_width:
+            self._flags_width = width
+            self.table.setColumnWidth(FLAGS, width)
+
+    def _open_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        if not self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            self.table.selectRow(index.row())
+        menu = self.menu_for(self.selected_alarms())
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _view(self, proxy_index: QModelIndex) -> AlarmView:
         return self.model.view_at(self.proxy.mapToSource(proxy_index).row())
@@ -454,68 +694,29 @@ class AlarmTable(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{shown} alarms" if shown == total else f"{shown} of {total} alarms")
+        text = (
+            self.tr("{n} alarms").format(n=shown)
+            if shown == total
+            else self.tr("{n} of {total} alarms").format(n=shown, total=total)
+        )
+        if self.held:
+            text += " · " + self.tr("order held")
+        self.count_label.setText(text)
+        self.count_label.setToolTip(
+            self.tr("The order is held while the pointer is on the list, so rows do not move under it")
+            if self.held
+            else ""
+        )
 
     def _update_buttons(self) -> None:
+        """Every command enabled only when it can succeed; greyed, its tooltip says why not."""
         selected = self.selected_alarms()
-        self.acknowledge_button.setEnabled(any(_acknowledgeable(v) for v in selected))
-        self.shelve_button.setEnabled(len(selected) == 1 and allows(selected[0].state, Event.SHELVE))
-        self.map_button.setEnabled(len(selected) == 1)
-        one = selected[0] if len(selected) == 1 else None
-        self.remove_button.setEnabled(one is not None and allows(one.state, Event.REMOVE_FROM_SERVICE))
-        self.return_button.setEnabled(one is not None and allows(one.state, Event.RETURN_TO_SERVICE))
-
-    def _acknowledge_selected(self) -> None:
-        self._acknowledge(self.selected_alarms(), "No unacknowledged alarm is selected")
-
-    def _acknowledge_page(self) -> None:
-        self._acknowledge(self.page_alarms(), "No unacknowledged alarm on this page")
-
-    def _acknowledge(self, views: list[AlarmView], nothing: str) -> None:
-        pairs = [(v.id, v.seq) for v in views if _acknowledgeable(v)]
-        if pairs:
-            self.acknowledge_requested.emit(pairs)
-        else:
-            self.set_status(nothing)
-
-    def _open_shelve_dialog(self) -> None:
-        [view] = self.selected_alarms()
-        dialog = self.shelve_dialog = ShelveDialog(view, self.max_shelve_s, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda: self._shelve_dialog_finished(dialog))
-        dialog.open()
-
-    def _shelve_dialog_finished(self, dialog: ShelveDialog) -> None:
-        self.shelve_dialog = None
-        choice = dialog.choice()
-        if choice is not None:
-            self.shelve_requested.emit(dialog.view.id, *choice)
-
-    def _open_remove_dialog(self) -> None:
-        [view] = self.selected_alarms()
-        dialog = self.remove_dialog = QInputDialog(self)
-        dialog.setWindowTitle(f"Out of service: {view.id}")
-        dialog.setLabelText("Why? (required, e.g. detector replaced under work order 4711)")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(lambda reason: self._remove(view.id, reason))
-        dialog.finished.connect(lambda: setattr(self, "remove_dialog", None))
-        dialog.open()
-
-    def _remove(self, alarm_id: str, reason: str) -> None:
-        if reason.strip():
-            self.remove_requested.emit(alarm_id, reason.strip())
-        else:
-            self.set_status("Out of service needs a reason", refused=True)
-
-    def _return_selected(self) -> None:
-        [view] = self.selected_alarms()
-        self.return_requested.emit(view.id)
-
-    def _show_selected_on_map(self) -> None:
-        [view] = self.selected_alarms()
-        self.show_on_map.emit(view.source)
-
-
-def _acknowledgeable(view: AlarmView) -> bool:
-    """ISA-18.2: only an unacknowledged alarm (active or returned) takes an acknowledgement."""
-    return allows(view.state, Event.ACKNOWLEDGE)
+        for kind, action in self.actions.items():
+            reason = why_not(kind, selected)
+            action.setEnabled(reason is None)
+            tip = action.data() if reason is None else self.tr("Not possible: {reason}").format(reason=reason)
+            action.setToolTip(tip)
+            button = self.buttons.get(kind)
+            if button is not None:
+                button.setEnabled(reason is None)
+                button.setToolTip(tip)

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSize,
     QSortFilterProxyModel,
@@ -186,10 +188,12 @@ def keyed_table(
     *,
     many: bool = False,
     icon_columns: Collection[int] | None = None,
+    stretch_min: int = 160,
 ) -> QTableView:
     """A read-only list view in the console's look: whole-row selection (of `many` rows or one), sortable,
     columns sized to show `samples` (the widest text a column usually holds, in bold) whole, with room for
-    an icon in `icon_columns` (all when None); `stretch` takes the remaining width."""
+    an icon in `icon_columns` (all when None); `stretch` takes the remaining width, never less than
+    `stretch_min` pixels (below that the list scrolls sideways rather than squeeze it to nothing)."""
     table = QTableView()
     table.setModel(proxy)
     table.setAlternatingRowColors(True)
@@ -207,14 +211,37 @@ def keyed_table(
     rows.setDefaultSectionSize(owner.fontMetrics().height() + 8)
     columns = table.horizontalHeader()
     columns.setHighlightSections(False)
-    columns.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     bold = owner.font()
     bold.setBold(True)
     metrics = QFontMetrics(bold)
     for column, sample in samples.items():
         icon = ICON_SIZE + 14 if icon_columns is None or column in icon_columns else 0
         table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16 + icon)
+    _StretchFit(table, stretch, stretch_min)
     return table
+
+
+class _StretchFit(QObject):
+    """Gives one column the width the others leave, at least `minimum`: QHeaderView's Stretch mode would
+    squeeze it to nothing when the others fill the view (a 35-pixel alarm message at 1366x768)."""
+
+    def __init__(self, table: QTableView, column: int, minimum: int) -> None:
+        super().__init__(table)
+        self.table, self.column, self.minimum = table, column, minimum
+        table.viewport().installEventFilter(self)
+        table.horizontalHeader().sectionResized.connect(self._fit)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._fit()
+        return False
+
+    def _fit(self) -> None:
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != self.column)
+        width = max(self.minimum, self.table.viewport().width() - others)
+        if header.sectionSize(self.column) != width:
+            header.resizeSection(self.column, width)
 
 
 def runs(rows: Iterable[int]) -> list[tuple[int, int]]:

@@ -10,14 +10,17 @@ All methods run on the Qt thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from alarms.definitions import LimitRule, Tier
 from alarms.samples import Quality
 from plant_maps.site import Site
+from widgets.alarm_style import TIER_LOOKS
 from widgets.map_static import map_font
 from widgets.shapes import Shape, marker_pixmap
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
@@ -52,6 +55,24 @@ def _style(
     if dashed:
         pen.setDashPattern([2.0, 1.5])
     return MarkerStyle(name, shape, size, pen, QBrush(QColor(fill)), inverted)
+
+
+# a crossed limit, by its alarm's tier: the tier's shape and colour as everywhere else, sized for the map
+_TIER_MARKER_PX = {Tier.LIFE: 18.0, Tier.HIGH: 17.0, Tier.LOW: 14.0}
+
+
+def _tier_style(tier: Tier, name: str = "", size: float = 0.0, width: float = 1.0) -> MarkerStyle:
+    look = TIER_LOOKS[tier]
+    size = size or _TIER_MARKER_PX[tier]
+    return _style(
+        name or f"tier{int(tier)}",
+        look.shape,
+        size,
+        PALETTE.alarm_outline,
+        width,
+        look.colour,
+        inverted=look.inverted,
+    )
 
 
 def _to_device(transform: QTransform, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -208,9 +229,15 @@ class MarkerLayer(QGraphicsItem):
 
 
 class DetectorLayer(MarkerLayer):
-    """Every site sensor at its fixed position: grey when normal, colour and shape only when abnormal."""
+    """Every site sensor at its fixed position: grey when normal, colour and shape only when abnormal.
 
-    NORMAL, STALE, BAD, HIGH, HIGHHIGH = range(5)
+    A crossed limit is drawn as the tier of its alarm (`widgets.alarm_style.TIER_LOOKS`: tier 1 a red
+    inverted triangle, tier 2 an amber diamond, tier 3 a yellow square), the same symbol as in the banner,
+    the alarm list and the event log; which limit it is (H, HH, L, LL) is written next to it.
+    """
+
+    NORMAL, STALE, BAD, TIER3, TIER2, TIER1 = range(6)
+    _TIER_CODE: ClassVar[dict[Tier, int]] = {Tier.LOW: TIER3, Tier.HIGH: TIER2, Tier.LIFE: TIER1}
 
     def __init__(self, site: Site, bounds: QRectF, z: float) -> None:
         p = PALETTE
@@ -218,11 +245,14 @@ class DetectorLayer(MarkerLayer):
             _style("normal", Shape.SQUARE, 7.0, p.marker_line, 1.0, p.marker),
             _style("stale", Shape.SQUARE, 11.0, p.stale, 1.5, p.hollow_fill, dashed=True),
             _style("bad", Shape.SQUARE, 11.0, p.bad_quality, 2.5, p.hollow_fill),
-            _style("high", Shape.TRIANGLE, 16.0, p.alarm_outline, 1.0, p.alarm_2),
-            _style("highhigh", Shape.DIAMOND, 17.0, p.alarm_outline, 1.0, p.alarm_1),
+            *(_tier_style(tier) for tier in (Tier.LOW, Tier.HIGH, Tier.LIFE)),
         )
         super().__init__(bounds, [s.id for s in site.sensors], styles, z)
         self._sensors = site.sensors
+        # per sensor, the symbol of its inner (H/L) and outer (HH/LL) limits: the worse tier of the pair
+        rules = {rule.tag: rule for rule in site.alarms.definitions.limits}
+        self._inner = np.array([self._code(rules.get(s.id), "h", "low") for s in site.sensors], dtype=np.int8)
+        self._outer = np.array([self._code(rules.get(s.id), "hh", "ll") for s in site.sensors], dtype=np.int8)
         self.x[:] = [s.x for s in site.sensors]
         self.y[:] = [s.y for s in site.sensors]
         self.code[:] = self.STALE
@@ -233,7 +263,7 @@ class DetectorLayer(MarkerLayer):
         """Take the latest values; quality outranks limits (a value that cannot be trusted is not an alarm here)."""
         np.copyto(self._value, value)
         np.copyto(self._quality, quality, casting="unsafe")
-        code = np.where(limit_state >= 2, self.HIGHHIGH, np.where(limit_state == 1, self.HIGH, self.NORMAL))
+        code = np.where(limit_state >= 2, self._outer, np.where(limit_state == 1, self._inner, self.NORMAL))
         code[(quality != Quality.GOOD) | np.isnan(self._value)] = self.BAD
         code[quality == Quality.STALE] = self.STALE
         self.code[:] = code
@@ -252,14 +282,20 @@ class DetectorLayer(MarkerLayer):
             return f"{reading} ({quality.name.lower()})"
         return f"{self._limit_text(row)}{reading}"
 
+    def _code(self, rule: LimitRule | None, *pair: str) -> int:
+        tiers = [limit.tier for name in pair if rule is not None and (limit := getattr(rule, name))]
+        return self._TIER_CODE[min(tiers)] if tiers else self.TIER3
+
     def _limit_text(self, row: int) -> str:
         """Which limit is crossed, in words, so that the alarm reads without its colour."""
         limits, value, code = self._sensors[row].limits, self._value[row], self.code[row]
-        if code == self.HIGHHIGH:
+        if code < self.TIER3:
+            return ""
+        if code == self._outer[row] and (
+            (limits.hh is not None and value >= limits.hh) or (limits.ll is not None and value <= limits.ll)
+        ):
             return "HH " if limits.hh is not None and value >= limits.hh else "LL "
-        if code == self.HIGH:
-            return "H " if limits.h is not None and value >= limits.h else "L "
-        return ""
+        return "H " if limits.h is not None and value >= limits.h else "L "
 
     def describe(self, row: int) -> str:
         sensor = self._sensors[row]
@@ -281,8 +317,8 @@ class WorkerLayer(MarkerLayer):
         styles = (
             _style("stale", Shape.CIRCLE, 9.0, p.person, 1.5, p.hollow_fill),
             _style("current", Shape.CIRCLE, 8.0, p.hollow_fill, 0.8, p.person),
-            _style("alert", Shape.TRIANGLE, 18.0, p.alarm_outline, 1.0, p.alarm_1, inverted=True),
-            _style("alert_pulse", Shape.TRIANGLE, 26.0, p.alarm_outline, 1.5, p.alarm_1, inverted=True),
+            _tier_style(Tier.LIFE, "alert", 18.0),
+            _tier_style(Tier.LIFE, "alert_pulse", 26.0, 1.5),
         )
         super().__init__(bounds, [w.id for w in site.workers], styles, z)
         self._text_dx[self.ALERT] = self._text_dx[self.ALERT_PULSE]  # the text stays put while it pulses

@@ -161,11 +161,32 @@ class AlarmService:
     async def acknowledge(
         self, alarms: Sequence[tuple[str, int]], actor: str, console: str, comment: str = ""
     ) -> tuple[list[Transition], list[Refusal]]:
-        """Acknowledge each (alarm id, seq the operator saw); returns once the acknowledgements are journaled."""
+        """Acknowledge each (alarm id, seq the operator saw); returns once the acknowledgements are journaled.
+
+        A site may ask for a comment on acknowledging some tiers (`[alarms] ack_comment_required`): without
+        one, those are refused here, in the core, whatever window sent the command."""
         results = [
-            self.engine.acknowledge(alarm_id, seq, actor, console, comment) for alarm_id, seq in alarms
+            self._comment_refusal(alarm_id, comment)
+            or self.engine.acknowledge(alarm_id, seq, actor, console, comment)
+            for alarm_id, seq in alarms
         ]
         return await self._carry_out(results)
+
+    def _comment_refusal(self, alarm_id: str, comment: str) -> Refusal | None:
+        tiers = self.site.alarms.ack_comment_tiers
+        if comment.strip() or not tiers:
+            return None
+        try:
+            tier = self.engine.spec(alarm_id).tier
+        except KeyError:
+            return None  # the engine refuses the unknown alarm in its own words
+        if tier not in tiers:
+            return None
+        return Refusal(
+            alarm_id,
+            Event.ACKNOWLEDGE,
+            f"this site requires a comment to acknowledge a tier-{int(tier)} alarm",
+        )
 
     async def shelve(
         self, alarm_id: str, actor: str, console: str, reason: str, duration_s: float | None

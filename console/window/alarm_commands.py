@@ -14,8 +14,10 @@ from console.server.session import (
     CommandResult,
     IsolateZone,
     RemoveFromService,
+    ResetAlarm,
     ReturnToService,
     Shelve,
+    Unshelve,
 )
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
@@ -30,14 +32,16 @@ class AlarmCommands(QObject):
         table = window.alarm_table
         table.acknowledge_requested.connect(self.acknowledge)
         table.shelve_requested.connect(self.shelve)
+        table.unshelve_requested.connect(lambda a: self._send(Unshelve(operator, a)))
+        table.reset_requested.connect(lambda a: self._send(ResetAlarm(operator, a)))
         table.remove_requested.connect(lambda a, reason: self._send(RemoveFromService(operator, a, reason)))
         table.return_requested.connect(lambda a: self._send(ReturnToService(operator, a)))
         window.zone_isolation_toggled.connect(
             lambda zone, on: self._send(IsolateZone(operator, zone, on, "maintenance isolation"))
         )
 
-    def acknowledge(self, alarms: list[tuple[str, int]]) -> None:
-        self._send(Acknowledge(self.operator, tuple((a, s) for a, s in alarms)))
+    def acknowledge(self, alarms: list[tuple[str, int]], comment: str = "") -> None:
+        self._send(Acknowledge(self.operator, tuple((a, s) for a, s in alarms), comment))
 
     def shelve(self, alarm_id: str, reason: str, duration_s: float | None) -> None:
         self._send(Shelve(self.operator, alarm_id, reason, duration_s))

@@ -19,7 +19,7 @@ from alarms.definitions import Priority, Tier
 from alarms.noise import FloodState
 from alarms.records import AlarmView, Shelve
 from alarms.states import UNACKNOWLEDGED, State
-from widgets.alarm_table import FLAGS, MAX_NEW_ROWS_PER_CALL, PRIORITY, STATE, AlarmTable
+from widgets.alarm_table import AREA, FLAGS, MAX_NEW_ROWS_PER_CALL, PRIORITY, STATE, VALUE, AlarmTable
 from widgets.theme import PALETTE, qt_palette, style_sheet
 
 T0 = 1_700_000_000.0
@@ -89,17 +89,6 @@ def themed(widget: QWidget) -> None:
     """The console's palette and style sheet on this widget only, as the running console shows it."""
     widget.setPalette(qt_palette())
     widget.setStyleSheet(style_sheet())
-
-
-@pytest.fixture()
-def table(qtbot: QtBot) -> AlarmTable:
-    table = AlarmTable(max_shelve_s=MAX_SHELVE_S)
-    qtbot.addWidget(table)
-    table.set_areas(AREAS)
-    table.resize(1600, 500)
-    table.show()
-    qtbot.waitExposed(table)
-    return table
 
 
 def ids(views: list[AlarmView]) -> list[str]:
@@ -246,7 +235,7 @@ def test_acknowledge_names_the_seq_of_each_selected_unacknowledged_alarm(
     assert table.acknowledge_button.isEnabled()
     with qtbot.waitSignal(table.acknowledge_requested) as sent:
         qtbot.mouseClick(table.acknowledge_button, Qt.MouseButton.LeftButton)
-    assert sent.args == [[("A", 11), ("C", 13)]]
+    assert sent.args == [[("A", 11), ("C", 13)], ""]
 
 
 def test_acknowledge_page_sends_only_the_rows_on_screen(qtbot: QtBot, table: AlarmTable) -> None:
@@ -255,7 +244,8 @@ def test_acknowledge_page_sends_only_the_rows_on_screen(qtbot: QtBot, table: Ala
     newest_first = [f"GD-{i:02}.H" for i in reversed(range(30))]
     with qtbot.waitSignal(table.acknowledge_requested) as sent:
         qtbot.mouseClick(table.acknowledge_page_button, Qt.MouseButton.LeftButton)
-    [pairs] = sent.args
+    pairs, comment = sent.args
+    assert comment == ""
     assert 3 <= len(pairs) < 30
     assert pairs == [(alarm_id, 100 + int(alarm_id[3:5])) for alarm_id in newest_first[: len(pairs)]]
     viewport = table.table.viewport()
@@ -265,7 +255,7 @@ def test_acknowledge_page_sends_only_the_rows_on_screen(qtbot: QtBot, table: Ala
     table.table.verticalScrollBar().setValue(table.table.verticalScrollBar().maximum())
     with qtbot.waitSignal(table.acknowledge_requested) as sent:
         qtbot.mouseClick(table.acknowledge_page_button, Qt.MouseButton.LeftButton)
-    [bottom] = sent.args
+    bottom, _ = sent.args
     assert [p[0] for p in bottom] == newest_first[-len(bottom) :]
 
 
@@ -351,7 +341,17 @@ def test_double_click_and_the_map_button_show_the_source_on_the_map(qtbot: QtBot
 def test_cells_say_time_priority_area_state_and_flags_in_words(table: AlarmTable) -> None:
     table.set_alarms(
         [
-            alarm("A", Tier.LIFE, Priority.URGENT, ts=T0 + 61, chattering=True, suggest_shelve=True),
+            alarm(
+                "A",
+                Tier.LIFE,
+                Priority.URGENT,
+                ts=T0 + 90,
+                chattering=True,
+                suggest_shelve=True,
+                active_ts=T0 + 61,
+                ack_ts=None,
+                clear_ts=T0 + 90,
+            ),
             alarm("B", state=State.SHELVED, shelve=Shelve(T0 + 3600), area="reactor_unit"),
             alarm(
                 "C", state=State.SUPPRESSED, shelve=Shelve(T0 + 60, one_shot=True), group="A", value=math.nan
@@ -368,7 +368,9 @@ def test_cells_say_time_priority_area_state_and_flags_in_words(table: AlarmTable
 
     hhmm = time.strftime("%H:%M", time.localtime(T0 + 3600))
     assert row("A") == [
-        time.strftime("%H:%M:%S", time.localtime(T0 + 61)),
+        time.strftime("%H:%M:%S", time.localtime(T0 + 61)),  # active since
+        "",  # not acknowledged
+        time.strftime("%H:%M:%S", time.localtime(T0 + 90)),  # cleared
         "T1 Urgent",
         "Tank farm",
         "A",
@@ -377,8 +379,8 @@ def test_cells_say_time_priority_area_state_and_flags_in_words(table: AlarmTable
         "Active, unacknowledged",
         "chattering — shelve? · first out",
     ]
-    assert row("B")[2] == "Reactor unit" and row("B")[STATE] == f"Shelved until {hhmm}"
-    assert row("C")[5:] == ["—", "Suppressed by design", "grouped under A · shelved until it clears"]
+    assert row("B")[AREA] == "Reactor unit" and row("B")[STATE] == f"Shelved until {hhmm}"
+    assert row("C")[VALUE:] == ["—", "Suppressed by design", "grouped under A · shelved until it clears"]
     bold = [model.index(model.row_of(i) or 0, FLAGS).data(Qt.ItemDataRole.FontRole) for i in "AB"]
     assert bold[0].bold() and bold[1] is None  # unacknowledged rows are bold
     a = model.index(model.row_of("A") or 0, PRIORITY)
@@ -429,11 +431,11 @@ def test_out_of_service_is_offered_only_on_a_privileged_console_and_asks_why(
     click_row(qtbot, table, "GD-TF-02.HH")
     assert table.remove_button.isEnabled() and not table.return_button.isEnabled()
     table.remove_button.click()
-    dialog = table.remove_dialog
-    assert dialog is not None
+    dialog = table.text_dialog
+    assert dialog is not None and not dialog.ok_button.isEnabled()  # a reason is required
     with qtbot.waitSignal(table.remove_requested) as sent:
-        dialog.setTextValue("detector replaced, WO 4711")
-        dialog.accept()
+        qtbot.keyClicks(dialog.edit, "detector replaced, WO 4711")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert sent.args == ["GD-TF-02.HH", "detector replaced, WO 4711"]
     table.set_alarms([alarm("GD-TF-02.HH", state=State.OUT_OF_SERVICE, seq=2)])
     assert table.return_button.isEnabled()

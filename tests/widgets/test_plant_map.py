@@ -71,9 +71,10 @@ def _on_screen(view: PlantMapView, sensor_id: str) -> QPoint:
     return view.mapFromScene(QPointF(sensor.x, sensor.y))
 
 
-def test_lel_beyond_hh_is_a_red_diamond_with_its_reading(view: PlantMapView, site: Site) -> None:
+def test_lel_beyond_hh_is_the_tier_1_symbol_with_its_reading(view: PlantMapView, site: Site) -> None:
+    """Gas HH is a tier-1 alarm: the red inverted triangle, as in the banner, the list and the log."""
     _show_values(view, site, {GAS: 30.0})
-    assert view.detector_style(GAS) == "highhigh"
+    assert view.detector_style(GAS) == "tier1"
     assert view.detector_text(GAS) == "HH 30.0 %LEL"
     pixels = _pixels(view.viewport())
     assert _colour_count(pixels, PALETTE.alarm_1, _on_screen(view, GAS)) >= 30
@@ -82,9 +83,10 @@ def test_lel_beyond_hh_is_a_red_diamond_with_its_reading(view: PlantMapView, sit
     )
 
 
-def test_lel_beyond_h_is_an_amber_triangle(view: PlantMapView, site: Site) -> None:
+def test_lel_beyond_h_is_the_tier_2_symbol(view: PlantMapView, site: Site) -> None:
+    """Gas H is a tier-2 alarm: the amber diamond."""
     _show_values(view, site, {GAS: 12.0})
-    assert view.detector_style(GAS) == "high"
+    assert view.detector_style(GAS) == "tier2"
     assert view.detector_text(GAS) == "H 12.0 %LEL"
     pixels = _pixels(view.viewport())
     assert _colour_count(pixels, PALETTE.alarm_2, _on_screen(view, GAS)) >= 20
@@ -93,7 +95,7 @@ def test_lel_beyond_h_is_an_amber_triangle(view: PlantMapView, site: Site) -> No
 
 def test_low_oxygen_reads_as_a_low_limit(view: PlantMapView, site: Site) -> None:
     _show_values(view, site, {"GD-RX-08": 17.0})
-    assert view.detector_style("GD-RX-08") == "highhigh"
+    assert view.detector_style("GD-RX-08") == "tier1"
     assert view.detector_text("GD-RX-08") == "LL 17.0 %vol"
 
 

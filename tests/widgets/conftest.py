@@ -1,0 +1,20 @@
+"""Fixtures of the widget tests."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.widgets.test_alarm_table import AREAS, MAX_SHELVE_S
+from widgets.alarm_table import AlarmTable
+
+
+@pytest.fixture()
+def table(qtbot: QtBot) -> AlarmTable:
+    table = AlarmTable(max_shelve_s=MAX_SHELVE_S)
+    qtbot.addWidget(table)
+    table.set_areas(AREAS)
+    table.resize(1600, 500)
+    table.show()
+    qtbot.waitExposed(table)
+    return table
