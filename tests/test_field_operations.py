@@ -17,7 +17,6 @@ from console.server.session import (
     ActivatePermit,
     ApprovePermit,
     CheckInGuardian,
-    IsolateZone,
     RecordGasTest,
     RemoveFromService,
     ResumePermit,
@@ -159,30 +158,6 @@ def test_mustering_counts_who_reaches_a_muster_point_and_lists_the_missing_with_
 def _lel(core: Core, sensor: str, value: float, ts: float) -> TagBatch:
     row = core.site.tag_index[sensor]
     return TagBatch.from_lists([row], [value], [Quality.GOOD], [ts], ts)
-
-
-def test_a_zone_under_maintenance_isolation_has_its_alarms_suppressed_by_design(database_url: str) -> None:
-    async def run() -> None:
-        core, clock, writer = _core(database_url)
-        heard: list[str] = []
-        core.subscribe(Topic.ALARMS, lambda ts: heard.extend(t.alarm_id for t in ts if t.annunciate))
-        done = await core.command(IsolateZone("lead", "compressor_house", True, "K-301 overhaul"))
-        assert done.ok
-        core.on_tags(_lel(core, "GD-CH-01", 30.0, clock.now()))  # past hh = 25 %LEL, while isolated
-        await wait_until_async(lambda: core.alarms.engine.view("GD-CH-01.HH").seq, 5)
-        assert core.alarms.engine.view("GD-CH-01.HH").state is State.SUPPRESSED and heard == []
-        core.on_tags(_lel(core, "GD-TF-02", 30.0, clock.now()))  # the tank farm is not isolated
-        await wait_until_async(lambda: "GD-TF-02.HH" in heard, 5)
-        released = await core.command(IsolateZone("lead", "compressor_house", False))
-        assert released.ok
-        assert core.alarms.engine.view("GD-CH-01.HH").state is State.UNACK  # still reading 30: it is back
-        await asyncio.to_thread(writer.close)
-        rows = [
-            (e.actor, e.payload["isolated"]) for e in Store(database_url).journal_rows(kind="zone_isolation")
-        ]
-        assert rows == [("lead", True), ("lead", False)]
-
-    asyncio.run(run())
 
 
 def test_only_a_privileged_console_takes_an_alarm_out_of_service_and_it_says_why(database_url: str) -> None:
