@@ -234,3 +234,34 @@ def test_a_rules_suspension_is_shown_only_once_the_journal_has_it(database_url: 
         assert [e.source for e in Store(database_url).journal_rows(kind="permit")] == ["PTW-HW-001"]
 
     asyncio.run(run())
+
+
+def test_gas_test_entries_that_are_no_test_at_all_are_refused_and_not_journaled(database_url: str) -> None:
+    async def run() -> None:
+        core, _, writer = _core(database_url)
+        confined = "PTW-CS-003"  # O2, LEL, H2S and CO required
+        cases = {
+            (("o2", 20.9), ("lel", 1.0)): "missing readings: h2s, co",
+            (
+                ("o2", 209.0),
+                ("lel", 1.0),
+                ("h2s", 0.0),
+                ("co", 0.0),
+            ): "o2 209 %vol is not a plausible reading",
+            (("o2", 20.9), ("lel", -2.0), ("h2s", 0.0), ("co", 0.0)): "lel -2 %LEL is not a plausible",
+            (("o2", 20.9), ("lel", float("nan")), ("h2s", 0.0), ("co", 0.0)): "lel nan",
+        }
+        for readings, why in cases.items():
+            refused = await core.command(RecordGasTest("op", confined, readings, "Zhou Li"))
+            assert not refused.ok and why in refused.message, refused.message
+        complete = (("o2", 20.9), ("lel", 1.0), ("h2s", 0.0), ("co", 0.0))
+        nameless = await core.command(RecordGasTest("op", confined, complete, "  "))
+        assert not nameless.ok and "the tester's name is required" in nameless.message
+        assert core.permits.status(confined).gas_verdict is None
+        passed = await core.command(RecordGasTest("op", confined, complete, " Zhou Li "))
+        assert passed.ok and "passed" in passed.message
+        await asyncio.to_thread(writer.close)
+        [entry] = Store(database_url).journal_rows(kind="gas_test")
+        assert entry.payload["tester"] == "Zhou Li"
+
+    asyncio.run(run())
