@@ -95,6 +95,15 @@ def fence(site: Site) -> QGraphicsRectItem:
     return item
 
 
+def zone_name_sizes(site: Site) -> dict[str, tuple[float, float]]:
+    """The pixel size (width, height) each zone's name takes at its top-left corner, with its margin: the
+    overlays drawn on a zone (permits, isolation) keep it free so the name stays readable."""
+    metrics = QFontMetricsF(map_font(MAP_FONT_PX, bold=True))
+    return {
+        zone.id: (metrics.horizontalAdvance(zone.name) + 10.0, metrics.height() + 4.0) for zone in site.zones
+    }
+
+
 def zones(site: Site, z: float) -> QGraphicsItemGroup:
     group = layer(z)
     font = map_font(MAP_FONT_PX, bold=True)

@@ -12,7 +12,6 @@ from console.server.session import (
     Acknowledge,
     Command,
     CommandResult,
-    IsolateZone,
     RemoveFromService,
     ReturnToService,
     Shelve,
@@ -32,9 +31,6 @@ class AlarmCommands(QObject):
         table.shelve_requested.connect(self.shelve)
         table.remove_requested.connect(lambda a, reason: self._send(RemoveFromService(operator, a, reason)))
         table.return_requested.connect(lambda a: self._send(ReturnToService(operator, a)))
-        window.zone_isolation_toggled.connect(
-            lambda zone, on: self._send(IsolateZone(operator, zone, on, "maintenance isolation"))
-        )
 
     def acknowledge(self, alarms: list[tuple[str, int]]) -> None:
         self._send(Acknowledge(self.operator, tuple((a, s) for a, s in alarms)))
