@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from plant_maps.site import Site
 from widgets.alarm_style import clock_text
-from widgets.map_static import map_font, zone_name_sizes
+from widgets.map_static import PaintedAbove, map_font, zone_name_sizes
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
 
 PLATE_PAD_PX = 4.0
@@ -77,7 +77,7 @@ class IsolationLayer(QGraphicsItem):
         self._font = map_font(MAP_SMALL_FONT_PX, bold=True)
         self._metrics = QFontMetricsF(self._font)
         self._labels: dict[str, str] = {}
-        self.plates = IsolationPlates(self, bounds, plates_z)
+        self.plates = PaintedAbove(self.paint_plates, bounds, plates_z)
 
     def set_isolations(self, until_by_zone: Mapping[str, float]) -> None:
         """The zones isolated now and when each isolation ends (epoch s); replaces the previous set."""
@@ -148,25 +148,3 @@ class IsolationLayer(QGraphicsItem):
             width = self._metrics.horizontalAdvance(text) + 2 * PLATE_PAD_PX
             out.append((QRectF(box.left(), box.bottom() + PLATE_GAP_PX, width, height), zone_id))
         return out
-
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        if change == QGraphicsItem.GraphicsItemChange.ItemVisibleHasChanged:
-            self.plates.setVisible(self.isVisible())
-        return super().itemChange(change, value)
-
-
-class IsolationPlates(QGraphicsItem):
-    """The "ISOLATED until …" plates, above equipment so that they are never covered; drawn by the layer."""
-
-    def __init__(self, layer: IsolationLayer, bounds: QRectF, z: float) -> None:
-        super().__init__()
-        self.setZValue(z)
-        self._layer, self._bounds = layer, bounds
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        self._layer.paint_plates(painter)

@@ -6,6 +6,8 @@ view's scale) so names stay readable on the overview and do not balloon when zoo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
@@ -77,6 +79,24 @@ class Label(QGraphicsItem):
         painter.setFont(self._font)
         painter.setPen(self._pen)
         painter.drawText(self._rect, Align.AlignCenter, self.text)
+
+
+class PaintedAbove(QGraphicsItem):
+    """The part of an overlay drawn above the other layers (a permit's badges, an isolation's plate), painted
+    by the overlay it belongs to with `paint(painter)`."""
+
+    def __init__(self, paint: Callable[[QPainter], None], bounds: QRectF, z: float) -> None:
+        super().__init__()
+        self.setZValue(z)
+        self._paint, self._bounds = paint, bounds
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self._paint(painter)
 
 
 def layer(z: float) -> QGraphicsItemGroup:
