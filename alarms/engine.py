@@ -205,6 +205,10 @@ class AlarmEngine:
         hit = [a for a in self._alarms.values() if a.spec.area == area and allows(a.status.state, event)]
         return [self._emit(alarm, event, now, comment=comment) for alarm in hit]
 
+    def suppressed_areas(self) -> frozenset[str]:
+        """The areas suppressed by design now (restored from the journal, or set by `suppress_area`)."""
+        return frozenset(self._suppressed)
+
     # -- views ----------------------------------------------------------------------------------------
 
     def active(self) -> list[AlarmView]:

@@ -5,7 +5,7 @@ The table maps (state, event) to the next state; a pair it lacks is not allowed 
 condition and whether the current occurrence was acknowledged, so that on return the alarm shows its true
 state: every return lands in NORMAL in the table and is then brought up to date by replaying those facts
 through the same table (ISA-18.2 §11.7.3 / OPC UA Part 9: a manual unshelve returns acknowledged, a timer
-unshelve returns unacknowledged).
+unshelve and the end of a suppression by design return unacknowledged).
 """
 
 from __future__ import annotations
@@ -95,6 +95,9 @@ _ACKED_AFTER = {
     Event.ACKNOWLEDGE: True,
     Event.UNSHELVE_MANUAL: True,
     Event.UNSHELVE_TIMER: False,
+    # ISA-18.2 suppression by design: on return the alarm goes through normal, and a condition still
+    # present is annunciated as new (an isolation hides it for hours: an old acknowledgement no longer holds)
+    Event.UNSUPPRESS: False,
 }
 
 

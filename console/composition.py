@@ -13,7 +13,6 @@ from alarms.clock import Clock
 from alarms.records import Transition
 from alarms.states import Event
 from console.config import AppConfig
-from console.server.alarm_service import ISOLATION_JOURNAL
 from console.server.core import Core
 from console.server.field_operations import MUSTER_JOURNAL
 from console.server.permit_service import CHECK_IN_KIND as CHECK_IN_JOURNAL
@@ -21,6 +20,7 @@ from console.server.permit_service import GAS_TEST_KIND as GAS_TEST_JOURNAL
 from console.server.permit_service import JOURNAL_KIND as PERMIT_JOURNAL
 from console.server.session import Topic
 from console.server.wearable_response import JOURNAL_KIND as RESPONSE_JOURNAL
+from console.server.zone_isolation import ISOLATION_JOURNAL
 from integrations.mqtt_source import MqttSource
 from integrations.opcua_source import OpcUaSource
 from integrations.simulator import SimulatorThread

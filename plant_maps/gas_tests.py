@@ -25,6 +25,13 @@ O2_MIN, O2_MAX = 19.5, 21.0
 H2S_MAX_PPM = 7.0
 CO_MAX_PPM = 17.0
 
+# What a gas tester's instrument can read, by measure: a value outside is a typing error, never a reading
+# (%LEL 0-100; O2 0-25 %vol, above enriched air's 23.5; a ppm reading at most the whole atmosphere).
+PLAUSIBLE_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"lel": (0.0, 100.0), "o2": (0.0, 25.0), "h2s": (0.0, 1e6), "co": (0.0, 1e6)}
+)
+MAX_TESTER_CHARS = 80  # a person's name, or a name and a role
+
 
 @dataclass(frozen=True, slots=True)
 class GasLimit:
@@ -103,3 +110,35 @@ def judge(test: GasTest, limits: Mapping[str, GasLimit]) -> GasVerdict:
 def fresh_enough(test: GasTest, now: float, max_age_s: float = GAS_TEST_MAX_AGE_S) -> bool:
     """GB 30871 gas analysis: taken no more than `max_age_s` before `now` (and not in the future)."""
     return 0.0 <= now - test.taken_at <= max_age_s
+
+
+def plausible_range(measure: str) -> tuple[float, float]:
+    """The readings a tester's instrument can give for `measure` (any number for a measure not listed)."""
+    return PLAUSIBLE_RANGES.get(measure, (-math.inf, math.inf))
+
+
+def is_plausible(measure: str, value: float) -> bool:
+    low, high = plausible_range(measure)
+    return math.isfinite(value) and low <= value <= high
+
+
+def entry_problems(limits: Mapping[str, GasLimit], readings: Mapping[str, float], tester: str) -> list[str]:
+    """Why these entries cannot be recorded as a gas test at all (as opposed to a test that fails): a
+    required reading missing, a reading that is no plausible number, no tester or not plain text."""
+    problems = []
+    missing = [m for m in limits if m not in readings]
+    if missing:
+        problems.append(f"missing readings: {', '.join(missing)}")
+    for measure, value in readings.items():
+        if not is_plausible(measure, value):
+            low, high = plausible_range(measure)
+            unit = MEASURES.get(measure, "")
+            problems.append(
+                f"{measure} {value:g} {unit} is not a plausible reading ({low:.10g}-{high:.10g} {unit})"
+            )
+    name = tester.strip()
+    if not name:
+        problems.append("the tester's name is required")
+    elif len(name) > MAX_TESTER_CHARS or not name.isprintable():
+        problems.append(f"the tester's name must be plain text of at most {MAX_TESTER_CHARS} characters")
+    return problems

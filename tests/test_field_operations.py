@@ -17,7 +17,6 @@ from console.server.session import (
     ActivatePermit,
     ApprovePermit,
     CheckInGuardian,
-    IsolateZone,
     RecordGasTest,
     RemoveFromService,
     ResumePermit,
@@ -161,30 +160,6 @@ def _lel(core: Core, sensor: str, value: float, ts: float) -> TagBatch:
     return TagBatch.from_lists([row], [value], [Quality.GOOD], [ts], ts)
 
 
-def test_a_zone_under_maintenance_isolation_has_its_alarms_suppressed_by_design(database_url: str) -> None:
-    async def run() -> None:
-        core, clock, writer = _core(database_url)
-        heard: list[str] = []
-        core.subscribe(Topic.ALARMS, lambda ts: heard.extend(t.alarm_id for t in ts if t.annunciate))
-        done = await core.command(IsolateZone("lead", "compressor_house", True, "K-301 overhaul"))
-        assert done.ok
-        core.on_tags(_lel(core, "GD-CH-01", 30.0, clock.now()))  # past hh = 25 %LEL, while isolated
-        await wait_until_async(lambda: core.alarms.engine.view("GD-CH-01.HH").seq, 5)
-        assert core.alarms.engine.view("GD-CH-01.HH").state is State.SUPPRESSED and heard == []
-        core.on_tags(_lel(core, "GD-TF-02", 30.0, clock.now()))  # the tank farm is not isolated
-        await wait_until_async(lambda: "GD-TF-02.HH" in heard, 5)
-        released = await core.command(IsolateZone("lead", "compressor_house", False))
-        assert released.ok
-        assert core.alarms.engine.view("GD-CH-01.HH").state is State.UNACK  # still reading 30: it is back
-        await asyncio.to_thread(writer.close)
-        rows = [
-            (e.actor, e.payload["isolated"]) for e in Store(database_url).journal_rows(kind="zone_isolation")
-        ]
-        assert rows == [("lead", True), ("lead", False)]
-
-    asyncio.run(run())
-
-
 def test_only_a_privileged_console_takes_an_alarm_out_of_service_and_it_says_why(database_url: str) -> None:
     async def run() -> None:
         core, clock, writer = _core(database_url)
@@ -257,5 +232,36 @@ def test_a_rules_suspension_is_shown_only_once_the_journal_has_it(database_url: 
         assert core.permits.status("PTW-HW-001").state is PermitState.SUSPENDED
         await asyncio.to_thread(writer.close)
         assert [e.source for e in Store(database_url).journal_rows(kind="permit")] == ["PTW-HW-001"]
+
+    asyncio.run(run())
+
+
+def test_gas_test_entries_that_are_no_test_at_all_are_refused_and_not_journaled(database_url: str) -> None:
+    async def run() -> None:
+        core, _, writer = _core(database_url)
+        confined = "PTW-CS-003"  # O2, LEL, H2S and CO required
+        cases = {
+            (("o2", 20.9), ("lel", 1.0)): "missing readings: h2s, co",
+            (
+                ("o2", 209.0),
+                ("lel", 1.0),
+                ("h2s", 0.0),
+                ("co", 0.0),
+            ): "o2 209 %vol is not a plausible reading",
+            (("o2", 20.9), ("lel", -2.0), ("h2s", 0.0), ("co", 0.0)): "lel -2 %LEL is not a plausible",
+            (("o2", 20.9), ("lel", float("nan")), ("h2s", 0.0), ("co", 0.0)): "lel nan",
+        }
+        for readings, why in cases.items():
+            refused = await core.command(RecordGasTest("op", confined, readings, "Zhou Li"))
+            assert not refused.ok and why in refused.message, refused.message
+        complete = (("o2", 20.9), ("lel", 1.0), ("h2s", 0.0), ("co", 0.0))
+        nameless = await core.command(RecordGasTest("op", confined, complete, "  "))
+        assert not nameless.ok and "the tester's name is required" in nameless.message
+        assert core.permits.status(confined).gas_verdict is None
+        passed = await core.command(RecordGasTest("op", confined, complete, " Zhou Li "))
+        assert passed.ok and "passed" in passed.message
+        await asyncio.to_thread(writer.close)
+        [entry] = Store(database_url).journal_rows(kind="gas_test")
+        assert entry.payload["tester"] == "Zhou Li"
 
     asyncio.run(run())

@@ -26,9 +26,9 @@ from plant_maps.permit_lifecycle import LIVE, PermitState
 from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
 from widgets.alarm_style import clock_text
-from widgets.map_static import map_font
+from widgets.map_static import PaintedAbove, map_font, zone_name_sizes
 from widgets.permit_style import CATEGORY_NAMES, STATE_LOOKS, category_code, grade_text
-from widgets.theme import MAP_FONT_PX, MAP_SMALL_FONT_PX, PALETTE
+from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
 
 BADGE_PAD_PX = 4.0  # from the zone's corner, and between a badge's edge and its text
 BADGE_GAP_PX = 2.0  # between stacked badges
@@ -105,18 +105,13 @@ class PermitLayer(QGraphicsItem):
         self._bounds = bounds
         self._polygons = {zone.id: QPolygonF([QPointF(x, y) for x, y in zone.polygon]) for zone in site.zones}
         self._looks = _looks()
-        # The zone's name (map_static.zones: bold, at the top-left corner, 4 px in) stays free of hatching.
-        name_metrics = QFontMetricsF(map_font(MAP_FONT_PX, bold=True))
-        self._name_sizes = {
-            zone.id: (name_metrics.horizontalAdvance(zone.name) + 10.0, name_metrics.height() + 4.0)
-            for zone in site.zones
-        }
+        self._name_sizes = zone_name_sizes(site)  # the zone's name stays free of hatching
         self._font = map_font(MAP_SMALL_FONT_PX)
         self._bold = map_font(MAP_SMALL_FONT_PX, bold=True)
         self._metrics, self._bold_metrics = QFontMetricsF(self._font), QFontMetricsF(self._bold)
         self._entries: dict[str, _Entry] = {}
         self._by_zone: dict[str, list[_Entry]] = {}  # most severe first, then by id
-        self.badges = PermitBadges(self, bounds, badges_z)
+        self.badges = PaintedAbove(self.paint_badges, bounds, badges_z)
 
     # --- data in ---------------------------------------------------------------------------------------
 
@@ -263,23 +258,6 @@ class PermitLayer(QGraphicsItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemVisibleHasChanged:
             self.badges.setVisible(self.isVisible())  # one layer for the operator
         return super().itemChange(change, value)
-
-
-class PermitBadges(QGraphicsItem):
-    """The permit badges, above the static layers; drawn by the layer they belong to."""
-
-    def __init__(self, layer: PermitLayer, bounds: QRectF, z: float) -> None:
-        super().__init__()
-        self.setZValue(z)
-        self._layer, self._bounds = layer, bounds
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        self._layer.paint_badges(painter)
 
 
 def _hatch(painter: QPainter, polygon: QPolygonF, spare: QRectF, area: QRectF, look: _OverlayLook) -> None:

@@ -6,6 +6,8 @@ view's scale) so names stay readable on the overview and do not balloon when zoo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
@@ -79,6 +81,24 @@ class Label(QGraphicsItem):
         painter.drawText(self._rect, Align.AlignCenter, self.text)
 
 
+class PaintedAbove(QGraphicsItem):
+    """The part of an overlay drawn above the other layers (a permit's badges, an isolation's plate), painted
+    by the overlay it belongs to with `paint(painter)`."""
+
+    def __init__(self, paint: Callable[[QPainter], None], bounds: QRectF, z: float) -> None:
+        super().__init__()
+        self.setZValue(z)
+        self._paint, self._bounds = paint, bounds
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        self._paint(painter)
+
+
 def layer(z: float) -> QGraphicsItemGroup:
     """An empty parent whose visibility switches all its children together (a map layer)."""
     group = QGraphicsItemGroup()
@@ -93,6 +113,15 @@ def fence(site: Site) -> QGraphicsRectItem:
     item.setBrush(QBrush(QColor(PALETTE.ground)))
     item.setZValue(-1)
     return item
+
+
+def zone_name_sizes(site: Site) -> dict[str, tuple[float, float]]:
+    """The pixel size (width, height) each zone's name takes at its top-left corner, with its margin: the
+    overlays drawn on a zone (permits, isolation) keep it free so the name stays readable."""
+    metrics = QFontMetricsF(map_font(MAP_FONT_PX, bold=True))
+    return {
+        zone.id: (metrics.horizontalAdvance(zone.name) + 10.0, metrics.height() + 4.0) for zone in site.zones
+    }
 
 
 def zones(site: Site, z: float) -> QGraphicsItemGroup:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
 from widgets import map_static
+from widgets.map_isolation import IsolationLayer
 from widgets.map_markers import DetectorLayer, MarkerLayer, WorkerLayer
 from widgets.map_permits import PermitLayer
 from widgets.theme import PALETTE
@@ -70,6 +71,7 @@ class PlantMapView(QGraphicsView):
         self._detectors = DetectorLayer(site, bounds, 3)
         self._workers = WorkerLayer(site, bounds, 4)
         self._permits = PermitLayer(site, bounds, 0.5, 2.5)  # on the zones; badges above equipment
+        self._isolation = IsolationLayer(site, bounds, 0.4, 2.6)  # under the permits; plates above equipment
         self._trail = QGraphicsPathItem()
         self._trail.setZValue(3.5)
         trail_pen = map_static.cosmetic_pen(PALETTE.person, 1.5)
@@ -87,6 +89,8 @@ class PlantMapView(QGraphicsView):
         for item in self._layers.values():
             scene.addItem(item)
         scene.addItem(self._permits.badges)
+        for item in (self._isolation, self._isolation.plates):  # no layer toggle: it is never hidden
+            scene.addItem(item)
         self.setBackgroundBrush(QBrush(QColor(PALETTE.background)))
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
@@ -132,6 +136,10 @@ class PlantMapView(QGraphicsView):
         """The permit book's statuses; the live ones (approved, active, suspended) are drawn on their zones."""
         self._permits.set_permits(statuses)
         self._permit_zones.update({s.id: s.permit.zone for s in statuses})
+
+    def set_isolations(self, until_by_zone: Mapping[str, float]) -> None:
+        """The zones under maintenance isolation now and when each ends (epoch s), drawn hatched as isolated."""
+        self._isolation.set_isolations(until_by_zone)
 
     def show_trail(self, points: Sequence[tuple[float, float]] | np.ndarray | None) -> None:
         """Draw a worker's recent track as a dashed line through `points` (metres, oldest first); None or
@@ -244,6 +252,22 @@ class PlantMapView(QGraphicsView):
     def permit_badge_text(self, permit_id: str) -> str:
         """What a permit's badge on the map reads: "HW ACTIVE", "CS SUSPENDED" ("" when not drawn)."""
         return self._permits.badge_text(permit_id)
+
+    def isolation_style(self, zone_id: str) -> str:
+        """How a zone's isolation is drawn: "isolated" (grid hatch, dash-dot outline, plate) or ""."""
+        return self._isolation.style_name(zone_id)
+
+    def isolation_label(self, zone_id: str) -> str:
+        """What an isolated zone's plate reads: "ISOLATED until 14:30" ("" when not isolated)."""
+        return self._isolation.label(zone_id)
+
+    def isolation_hatch(self) -> QBrush:
+        """The brush an isolated zone is filled with."""
+        return self._isolation.hatch
+
+    def isolation_plate_rect(self, zone_id: str) -> QRectF | None:
+        """Where an isolated zone's plate is drawn, in viewport pixels; None when not isolated."""
+        return self._isolation.plate_rect(zone_id, self.viewportTransform())
 
     def permits_drawn(self) -> list[str]:
         """The permits on the map, by zone, most severe first."""

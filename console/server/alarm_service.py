@@ -21,10 +21,20 @@ from alarms.engine import AlarmEngine
 from alarms.escalation import Escalation
 from alarms.interlocks import InterlockWatch, MismatchEdge
 from alarms.noise import FloodState
-from alarms.records import AlarmView, Refusal, Transition
+from alarms.records import SYSTEM, AlarmView, Refusal, Transition
 from alarms.samples import InterlockSample, Quality, TagBatch
 from alarms.shelving import Shelving
 from alarms.states import Event
+from console.server.zone_isolation import (
+    Ending,
+    Isolation,
+    IsolationBook,
+    end_entry,
+    impact,
+    journaled,
+    start_entry,
+    utc_text,
+)
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_rules import interlock_alarm, mismatch_message, wearable_alarm
 from plant_maps.site import Site
@@ -35,7 +45,6 @@ from plant_maps.worker_rules import WorkerFinding
 log = logging.getLogger(__name__)
 
 COMMIT_TIMEOUT_S = 10.0
-ISOLATION_JOURNAL = "zone_isolation"
 _WEARABLE_KINDS = {"sos": EventKind.SOS, "fall": EventKind.FALL, "no_motion": EventKind.NO_MOTION}
 
 
@@ -48,6 +57,7 @@ class AlarmService:
         clock: Clock,
         writer: StoreWriter,
         on_committed: Callable[[list[Transition]], None],
+        log_line: Callable[[str, str, str], object] = lambda severity, source, text: None,
     ) -> None:
         settings = site.alarms
         self.site = site
@@ -62,7 +72,10 @@ class AlarmService:
         self._on_committed = on_committed
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped = False
-        self.isolated: set[str] = set()  # zones under maintenance isolation
+        self.isolations = IsolationBook([z.id for z in site.zones], settings.max_shelve_s)
+        self._ending: set[str] = set()  # isolations whose end is being journaled
+        self._endings: set[asyncio.Task[None]] = set()  # ends by time, kept referenced until done
+        self._log_line = log_line  # the event log: (severity, source, text)
         self._areas = [z.id for z in site.zones] + ["site"]
         self._clock = clock
         self._interlocks = {il.id: il for il in site.interlocks}
@@ -154,6 +167,9 @@ class AlarmService:
         Called every TICK_S; one reading of the clock for all of them."""
         if not self._stopped:
             now = self._clock.now()
+            for isolation in self.isolations.due(now):
+                if isolation.zone not in self._ending:
+                    self._end_later(isolation, Ending.TIME_UP)
             self._commit([*self.engine.tick(now), *self._mismatches(self.interlocks.due(now))])
 
     # -- operator commands (loop thread) --------------------------------------------------------------
@@ -199,26 +215,87 @@ class AlarmService:
         return await self._carry_out([self.engine.unshelve(alarm_id, actor, console)])
 
     async def isolate(
-        self, zone: str, on: bool, actor: str, console: str, reason: str
-    ) -> tuple[list[Transition], list[Refusal]]:
-        """Maintenance isolation: the zone's alarms are suppressed by design (or no longer); the isolation
-        itself is journaled so that a restart keeps it."""
-        ts = self._clock.now()
-        entry = JournalEntry(ts, ISOLATION_JOURNAL, zone, actor, console, {"isolated": on, "reason": reason})
-        await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
-        if on:
-            self.isolated.add(zone)
-        else:
-            self.isolated.discard(zone)
-        return await self._carry_out(self.engine.suppress_area(zone, on))
+        self, zone: str, actor: str, console: str, reason: str, duration_s: float | None
+    ) -> Isolation | str:
+        """Maintenance isolation (ISA-18.2 suppression by design) for `duration_s`, with a reason: journaled,
+        then the zone's alarms are suppressed. Returns the isolation, or why it is refused."""
+        refusal = self.isolations.refusal(zone, reason, duration_s)
+        if refusal is not None or duration_s is None:
+            return refusal or "an isolation needs a duration"
+        now = self._clock.now()
+        isolation = Isolation(zone, reason.strip(), actor, console, now, now + duration_s)
+        await self._record(start_entry(isolation))
+        self.isolations.hold(isolation)
+        suppressed = impact(self.site, zone, self.views())
+        await self._carry_out(self.engine.suppress_area(zone, True))
+        self._log_line(
+            "warning",
+            actor,
+            f"{self._zone_name(zone)} isolated until {utc_text(isolation.until)}: {isolation.reason}; "
+            f"suppresses {suppressed.describe()}",
+        )
+        return isolation
+
+    async def end_isolation(self, zone: str, actor: str, console: str) -> Isolation | str:
+        """End an isolation early by hand; its zone's alarms are live again (journaled first)."""
+        isolation = self.isolations.get(zone)
+        if isolation is None or zone in self._ending:
+            return f"{zone} is not isolated"
+        await self._end(isolation, Ending.BY_HAND, actor, console)
+        return isolation
 
     def restore_isolation(self, entries: Iterable[JournalEntry]) -> None:
-        """Zones still isolated when the console stopped are isolated again (their alarms stay suppressed)."""
-        latest = {e.source: bool(e.payload["isolated"]) for e in entries if e.kind == ISOLATION_JOURNAL}
-        for zone, on in latest.items():
-            if on:
-                self.isolated.add(zone)
-                self._commit(self.engine.suppress_area(zone, True))
+        """Zones still isolated when the console stopped are isolated again until their journaled end; one
+        whose end passed while the console was down ends now. A zone whose alarms the alarm journal left
+        suppressed without an isolation in force (the console stopped between the two rows) is unsuppressed."""
+        now = self._clock.now()
+        for isolation in journaled(entries, self.isolations.max_s):
+            self.isolations.hold(isolation)
+            self._commit(self.engine.suppress_area(isolation.zone, True))
+            if isolation.until <= now:
+                self._end_later(isolation, Ending.WHILE_DOWN)
+        for zone in sorted(self.engine.suppressed_areas() - self.isolations.zones):
+            self._commit(self.engine.suppress_area(zone, False))
+
+    async def _end(self, isolation: Isolation, ending: Ending, actor: str, console: str) -> None:
+        """Journal the end, then take the isolation out of the book and unsuppress the zone's alarms (still
+        active ones come back unacknowledged and are announced). An end by time that the journal did not
+        confirm ends all the same: an isolation never outlasts its time."""
+        zone = isolation.zone
+        self._ending.add(zone)
+        try:
+            await self._record(end_entry(isolation, ending, actor, console, self._clock.now()))
+        except Exception:
+            if ending is Ending.BY_HAND:
+                raise
+            log.exception("the end of the isolation of %s was NOT journaled; it ends all the same", zone)
+        finally:
+            self._ending.discard(zone)
+        self.isolations.end(zone)
+        await self._carry_out(self.engine.suppress_area(zone, False))
+        self._log_line(
+            "warning",
+            actor if actor != SYSTEM else "alarm",
+            f"{self._zone_name(zone)} back in service ({ending.value}): its alarms are live again",
+        )
+
+    def _end_later(self, isolation: Isolation, ending: Ending) -> None:
+        """End an isolation by the system, from the clock's tick or the restart (both synchronous)."""
+        self._ending.add(isolation.zone)  # the next tick must not end it twice
+        task = asyncio.ensure_future(self._end(isolation, ending, SYSTEM, ""))
+        self._endings.add(task)
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._endings.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("ending an isolation failed: %s", task.exception())
+
+    def _zone_name(self, zone: str) -> str:
+        return self.site.zone(zone).name if zone in self.site.zone_index else zone
+
+    async def _record(self, entry: JournalEntry) -> None:
+        await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
 
     async def remove_from_service(
         self, alarm_id: str, actor: str, console: str, reason: str, privileged: bool

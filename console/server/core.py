@@ -38,6 +38,7 @@ from console.server.session import (
     Topic,
     Unshelve,
 )
+from console.server.zone_isolation import utc_text
 from integrations.source import ConnectionState, SourceStatus
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.limits import LimitArrays
@@ -81,7 +82,7 @@ class Core:
         self.log: deque[LogEntry] = deque(maxlen=self.LOG_CAPACITY)
         self._seq = 0
         self._subscribers: dict[Topic, list[Callable[[Any], None]]] = {t: [] for t in Topic}
-        self.alarms = AlarmService(site, clock, writer, self._alarms_committed)
+        self.alarms = AlarmService(site, clock, writer, self._alarms_committed, self.add_log)
         self.field = FieldOperations(
             site,
             clock,
@@ -234,17 +235,8 @@ class Core:
                     outcome = await self.alarms.unshelve(command.alarm_id, command.actor, console)
                 case ResetAlarm():
                     outcome = await self.alarms.reset(command.alarm_id, command.actor, console)
-                case IsolateZone(actor, zone, isolated, reason):
-                    if zone not in self.site.zone_index:
-                        return CommandResult(False, f"unknown zone {zone!r}")
-                    outcome = await self.alarms.isolate(zone, isolated, actor, console, reason)
-                    state = "under maintenance isolation" if isolated else "released from isolation"
-                    self.add_log(
-                        "warning",
-                        actor,
-                        f"zone {zone} {state}: its alarms are "
-                        + ("suppressed by design" if isolated else "live again"),
-                    )
+                case IsolateZone():
+                    return await self._isolate(command)
                 case RemoveFromService(actor, alarm_id, reason):
                     outcome = await self.alarms.remove_from_service(
                         alarm_id, actor, console, reason, self.privileged
@@ -259,6 +251,22 @@ class Core:
             self.add_log("error", command.actor, f"{type(command).__name__} NOT saved: {exc}")
             return CommandResult(False, f"not saved: {exc}")
         return _result(*outcome)
+
+    async def _isolate(self, command: IsolateZone) -> CommandResult:
+        """Start or end a zone's maintenance isolation; done once journaled, or refused saying why."""
+        zone, actor = command.zone, command.actor
+        if command.isolated:
+            outcome = await self.alarms.isolate(
+                zone, actor, self.console_name, command.reason, command.duration_s
+            )
+        else:
+            outcome = await self.alarms.end_isolation(zone, actor, self.console_name)
+        if isinstance(outcome, str):
+            return CommandResult(False, f"isolation refused: {outcome}")
+        name = self.site.zone(zone).name
+        if command.isolated:
+            return CommandResult(True, f"{name} isolated until {utc_text(outcome.until)}")
+        return CommandResult(True, f"{name} back in service: its alarms are live again")
 
     async def _note(self, note: OperatorNote) -> CommandResult:
         text = note.text.strip()

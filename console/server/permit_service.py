@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable
 
 from alarms.clock import Clock
 from integrations.storage import JournalEntry, StoreWriter
-from plant_maps.gas_tests import GasTest, GasVerdict
+from plant_maps.gas_tests import GasTest, GasVerdict, entry_problems, gas_limits
 from plant_maps.permit_lifecycle import Approval, PermitChange, PermitRefusal, PermitState
 from plant_maps.permit_watch import Positions, Readings
 from plant_maps.permits import GuardianCheckIn, PermitBook, PermitStatus
@@ -124,8 +124,14 @@ class PermitService:
     async def record_gas_test(
         self, permit_id: str, actor: str, readings: dict[str, float], tester: str
     ) -> GasVerdict | PermitRefusal:
-        """Judge and keep a gas test; journaled (with its verdict) before it is reported."""
-        now = self._clock.now()
+        """Judge and keep a gas test; journaled (with its verdict) before it is reported. Entries that are no
+        test at all (a required reading missing, an implausible number, no tester) are refused, not judged."""
+        statuses = {s.id: s for s in self.book.statuses()}
+        if permit_id in statuses:
+            problems = entry_problems(gas_limits(statuses[permit_id].permit), readings, tester)
+            if problems:
+                return PermitRefusal(permit_id, "gas_test", "; ".join(problems))
+        now, tester = self._clock.now(), tester.strip()
         verdict = self.book.record_gas_test(permit_id, GasTest(now, readings, tester))
         if isinstance(verdict, GasVerdict):
             payload = {"readings": readings, "tester": tester, "failures": list(verdict.failures)}

@@ -199,12 +199,15 @@ class AccountForWorker:
 
 @dataclass(frozen=True, slots=True)
 class IsolateZone:
-    """Maintenance isolation of a zone: its alarms are suppressed by design until it is released."""
+    """Maintenance isolation of a zone (ISA-18.2 suppression by design): with `isolated`, its alarms are
+    suppressed for `duration_s` (required, at most the site's `max_shelve_s`) for `reason` (required, plain
+    text, at most MAX_REASON_CHARS), then return by themselves; without, an isolation in force ends now."""
 
     actor: str
     zone: str
     isolated: bool
     reason: str = ""
+    duration_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from console.server.session import (
     Acknowledge,
     Command,
     CommandResult,
-    IsolateZone,
     RemoveFromService,
     ResetAlarm,
     ReturnToService,
@@ -36,9 +35,6 @@ class AlarmCommands(QObject):
         table.reset_requested.connect(lambda a: self._send(ResetAlarm(operator, a)))
         table.remove_requested.connect(lambda a, reason: self._send(RemoveFromService(operator, a, reason)))
         table.return_requested.connect(lambda a: self._send(ReturnToService(operator, a)))
-        window.zone_isolation_toggled.connect(
-            lambda zone, on: self._send(IsolateZone(operator, zone, on, "maintenance isolation"))
-        )
 
     def acknowledge(self, alarms: list[tuple[str, int]], comment: str = "") -> None:
         self._send(Acknowledge(self.operator, tuple((a, s) for a, s in alarms), comment))

@@ -18,7 +18,9 @@ from alarms.records import Transition
 from alarms.states import State
 from console.server.field_operations import wearable_alerts
 from console.server.session import LogEntry, Session, Topic
+from console.server.zone_isolation import Isolation
 from console.window.annunciator import Annunciator
+from console.window.isolation_view import isolation_notices
 from console.window.main_window import MainWindow
 
 ALARM_REFRESH_S = 1.0
@@ -49,6 +51,7 @@ class Bridge(QObject):
         self._alarms_drawn_at = -math.inf
         self._new_log: list[LogEntry] = []
         self._seen_tags = self._seen_workers = self._announced = False
+        self._isolations: tuple[Isolation, ...] = ()  # as last drawn
         self._unsubscribe: list[Callable[[], None]] = [
             core.subscribe(Topic.TAGS, self._mark_tags),
             core.subscribe(Topic.WORKERS, self._mark_workers),
@@ -93,13 +96,17 @@ class Bridge(QObject):
             self._alarm_timer.start(0)  # a flood: list the next slice once the loop has had its turn
         self.window.alarm_banner.set_alarms(views, floods)
         self.window.plant_map.set_worker_alerts(wearable_alerts(views))
+        self._isolations = self.core.alarms.isolations.all()
+        self.window.set_isolations(isolation_notices(self.core, views))
         self.annunciator.set_unacknowledged({int(v.tier) for v in views if v.state in UNACKNOWLEDGED})
 
     def flush(self) -> None:
         """Push the latest state to the widgets; runs on the Qt timer."""
         core, window = self.core, self.window
         # Chattering and flood flags fade with time, not with a transition: redraw the alarms now and then.
-        if time.monotonic() - self._alarms_drawn_at >= ALARM_REFRESH_S and not self._alarm_timer.isActive():
+        # An isolation that started or ended is drawn at once, also where it moved no alarm.
+        stale = time.monotonic() - self._alarms_drawn_at >= ALARM_REFRESH_S
+        if (stale or core.alarms.isolations.all() != self._isolations) and not self._alarm_timer.isActive():
             self.flush_alarms()
         if self._tags_dirty:
             self._tags_dirty = False

@@ -96,10 +96,6 @@ class FieldView(QObject):
             w.worker_details.update_live(
                 WorkerLive.from_table(core.workers, row, alerts.get(self._worker, ""))
             )
-        for zone, action in w.isolation_actions.items():
-            action.blockSignals(True)  # showing the state is not asking to change it
-            action.setChecked(zone in core.alarms.isolated)
-            action.blockSignals(False)
         muster = core.muster
         w.muster_action.blockSignals(True)  # a muster restored after a restart shows as running
         w.muster_action.setChecked(muster.active)

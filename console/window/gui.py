@@ -16,6 +16,7 @@ import qasync
 from PySide6.QtCore import QEvent, QObject, QSocketNotifier
 from PySide6.QtWidgets import QApplication, QWidget
 
+from alarms.clock import Clock
 from console.composition import Application
 from console.config import AppConfig
 from console.window.alarm_commands import AlarmCommands
@@ -23,6 +24,7 @@ from console.window.annunciator import Annunciator
 from console.window.bridge import Bridge
 from console.window.command_runner import CommandRunner
 from console.window.field_view import FieldView
+from console.window.isolation_view import IsolationView
 from console.window.main_window import MainWindow
 from widgets.theme import apply_theme
 
@@ -42,8 +44,8 @@ def run_gui(config: AppConfig) -> int:
 class WindowedConsole:
     """The application with its main window and bridge: what `controlroom` runs, and what e2e tests drive."""
 
-    def __init__(self, config: AppConfig) -> None:
-        self.app = Application(config)
+    def __init__(self, config: AppConfig, clock: Clock | None = None) -> None:
+        self.app = Application(config, clock)
         self.window = MainWindow(self.app.site, config.operator, config.console_name, self.app.clock.now)
         self.annunciator = Annunciator(parent=self.window)
         self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
@@ -51,6 +53,7 @@ class WindowedConsole:
         self.commands = AlarmCommands(self.runner, self.window, config.operator)
         self.window.alarm_table.set_privileged(config.privileged)
         self.field = FieldView(self.app.core, self.window, config.operator, self.runner)
+        self.isolation = IsolationView(self.app.core, self.window, config.operator, self.runner)
         banner = self.window.alarm_banner
         banner.silence_requested.connect(self.annunciator.silence)
         self.annunciator.state_changed.connect(banner.set_sound_state)

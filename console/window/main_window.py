@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
@@ -15,13 +15,16 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from plant_maps.site import Site
 from widgets.alarm_banner import AlarmBanner
+from widgets.alarm_style import clock_text
 from widgets.alarm_table import AlarmTable
 from widgets.event_log import EventLogView
+from widgets.isolation_banner import IsolationNotice, IsolationStrip
 from widgets.muster_panel import MusterPanel
 from widgets.permit_card import PermitCard
 from widgets.permit_panel import PermitPanel
@@ -51,7 +54,8 @@ class MainWindow(QMainWindow):
     """
 
     closed = Signal()  # the operator confirmed closing: the console shuts down, then closes the window
-    zone_isolation_toggled = Signal(str, bool)  # zone id, isolated
+    isolation_requested = Signal(str)  # zone id: ask the reason and duration, confirm, isolate
+    isolation_end_requested = Signal(str)  # zone id: return it to service now
     permit_shown = Signal(str)  # the console fills the card with the permit's live status
     worker_shown = Signal(str)  # the console fills the details with the worker's live data
 
@@ -66,9 +70,13 @@ class MainWindow(QMainWindow):
         areas = [(z.id, z.name) for z in site.zones] + [("site", "Site-wide")]
         self.alarm_banner = AlarmBanner()
         self.alarm_banner.set_areas(areas)
+        self.isolation_strip = IsolationStrip()  # the standing lines of isolated zones, under the alarms
+        self.isolation_strip.end_requested.connect(self.isolation_end_requested)
         self.plant_map = PlantMapView(site)
         self.setCentralWidget(self.plant_map)
-        banner = self._dock("Alarm banner", "AlarmBannerDock", self.alarm_banner)
+        banner = self._dock(
+            "Alarm banner", "AlarmBannerDock", _stacked(self.alarm_banner, self.isolation_strip)
+        )
         banner.setTitleBarWidget(QWidget())  # no title, not movable: the banner is always on top, full width
         banner.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         for corner in (Qt.Corner.TopLeftCorner, Qt.Corner.TopRightCorner):
@@ -156,15 +164,20 @@ class MainWindow(QMainWindow):
         bar.addAction("Zoom out", lambda: self.plant_map.zoom_by(0.8))
         bar.addSeparator()
         isolate = QToolButton(bar)
-        isolate.setText("Isolate zone")
-        isolate.setToolTip("Maintenance isolation: a zone's alarms are suppressed by design until released")
+        isolate.setText(self.tr("Isolate zone"))
+        isolate.setToolTip(
+            self.tr(
+                "Maintenance isolation: a zone's alarms suppressed by design, with a reason, for a set time"
+            )
+        )
         isolate.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(isolate)
         self.isolation_actions: dict[str, QAction] = {}
+        self._isolated: dict[str, float] = {}  # zone id -> end of its isolation, as the core journaled it
         for zone in self.plant_map.site.zones:
-            action = menu.addAction(zone.name)
-            action.setCheckable(True)
-            action.toggled.connect(lambda on, z=zone.id: self.zone_isolation_toggled.emit(z, on))
+            action = menu.addAction(self.tr("{0}…").format(zone.name))
+            action.setCheckable(True)  # the check mark shows an isolation in force
+            action.triggered.connect(lambda _=False, z=zone.id: self._isolation_chosen(z))
             self.isolation_actions[zone.id] = action
         isolate.setMenu(menu)
         bar.addWidget(isolate)
@@ -176,6 +189,36 @@ class MainWindow(QMainWindow):
             action = QAction(label, self, checkable=True, checked=True)
             action.toggled.connect(lambda on, layer=name: self.plant_map.set_layer_visible(layer, on))
             bar.addAction(action)
+
+    def request_isolation(self, zone_id: str) -> None:
+        """Start isolating a zone (the toolbar's menu, a right-click on the map): the reason and duration
+        dialog, then the confirmation of what it suppresses."""
+        self.isolation_requested.emit(zone_id)
+
+    def set_isolations(self, notices: Sequence[IsolationNotice]) -> None:
+        """The isolations in force: hatched on the map, a standing line each under the banner, checked in
+        the toolbar's menu (whose entry then ends it)."""
+        self._isolated = {n.zone: n.until for n in notices}
+        self.plant_map.set_isolations(self._isolated)
+        self.isolation_strip.set_isolations(notices)
+        names = {z.id: z.name for z in self.plant_map.site.zones}
+        for zone, action in self.isolation_actions.items():
+            until = self._isolated.get(zone)
+            action.setChecked(until is not None)
+            if until is None:
+                action.setText(self.tr("{0}…").format(names[zone]))
+            else:
+                action.setText(
+                    self.tr("{0}: isolated until {1}, end now").format(names[zone], clock_text(until, False))
+                )
+
+    def _isolation_chosen(self, zone_id: str) -> None:
+        """A zone picked in the toolbar's menu: isolate it, or end the isolation it is under."""
+        self.isolation_actions[zone_id].setChecked(zone_id in self._isolated)  # the core says, not the click
+        if zone_id in self._isolated:
+            self.isolation_end_requested.emit(zone_id)
+        else:
+            self.request_isolation(zone_id)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Size the docks once the window has its size (before that Qt ignores resizeDocks)."""
@@ -225,3 +268,14 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Close
         ):
             self.closed.emit()
+
+
+def _stacked(*widgets: QWidget) -> QWidget:
+    """One widget holding `widgets` top to bottom, without margins (the banner and its isolation lines)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box

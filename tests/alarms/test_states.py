@@ -57,8 +57,10 @@ def test_manual_unshelve_returns_acknowledged_timer_unshelve_unacknowledged() ->
 
 
 def test_hidden_states_keep_the_true_state() -> None:
-    # acknowledged, suppressed, still active: comes back acknowledged
-    assert run([E.ACTIVATE, E.ACKNOWLEDGE, E.SUPPRESS, E.UNSUPPRESS]).state is State.ACKED
+    # acknowledged, suppressed, still active: comes back unacknowledged (ISA-18.2: re-annunciated)
+    assert run([E.ACTIVATE, E.ACKNOWLEDGE, E.SUPPRESS, E.UNSUPPRESS]).state is State.UNACK
+    # came and went while suppressed: nothing to show
+    assert run([E.SUPPRESS, E.ACTIVATE, E.CLEAR, E.UNSUPPRESS]).state is State.NORMAL
     # re-activated while suppressed: a new occurrence, unacknowledged
     assert (
         run([E.ACTIVATE, E.ACKNOWLEDGE, E.SUPPRESS, E.CLEAR, E.ACTIVATE, E.UNSUPPRESS]).state is State.UNACK
@@ -92,7 +94,7 @@ def test_no_event_sequence_breaks_the_facts_or_loses_an_acknowledgement(
         assert consistent(after)
         assert after.state is not State.LATCHED or latched
         if status.acked and not after.acked:
-            assert event in (E.ACTIVATE, E.UNSHELVE_TIMER)
+            assert event in (E.ACTIVATE, E.UNSHELVE_TIMER, E.UNSUPPRESS)
         if event not in (E.ACTIVATE, E.CLEAR):
             assert after.active == status.active
         status = after

@@ -12,6 +12,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from alarms.clock import Clock
 from console.config import AppConfig
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
@@ -77,11 +78,14 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 
 @pytest.fixture()
 def run_console(qasync_loop: qasync.QEventLoop, config: AppConfig) -> Callable[..., None]:
-    """Run `scenario(console)` on a qasync loop with a started console; always stops it afterwards."""
+    """Run `scenario(console)` on a qasync loop with a started console (on `clock`, the wall clock by default);
+    always stops it afterwards."""
 
-    def run(scenario: Callable[[WindowedConsole], Awaitable[None]], **overrides: Any) -> None:
+    def run(
+        scenario: Callable[[WindowedConsole], Awaitable[None]], clock: Clock | None = None, **overrides: Any
+    ) -> None:
         async def main() -> None:
-            console = WindowedConsole(replace(config, **overrides))
+            console = WindowedConsole(replace(config, **overrides), clock)
             await console.app.start()
             try:
                 await scenario(console)

@@ -243,24 +243,42 @@ def test_a_running_permit_is_grey_and_a_suspended_one_carries_amber(
     assert colour_count(pixels(card, tmp_path / "permit_card_suspended.png"), PALETTE.alarm_2) >= 20
 
 
-def test_a_gas_test_is_entered_per_required_measure_and_needs_the_testers_name(
-    qtbot: QtBot, card: PermitCard, book: PermitBook
+def test_a_gas_test_starts_empty_and_records_only_every_required_reading_and_the_tester(
+    qtbot: QtBot, card: PermitCard, book: PermitBook, tmp_path: Path
 ) -> None:
     card.set_permit(in_state(book, "PTW-TE-006", PermitState.ACTIVE))  # temporary electricity: no gas test
     assert not card.gas_test_button.isEnabled() and card.check_in_button.isEnabled()
     card.set_permit(in_state(book, "PTW-CS-003", PermitState.SUSPENDED))  # confined space: O2, LEL, toxics
     assert card.gas_test_button.isEnabled()
-    card.gas_test_button.click()
+    qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
     dialog = card.gas_test_dialog
-    assert dialog is not None and {"o2", "lel"} <= set(dialog.spins)
-    dialog.spins["lel"].setValue(3.5)
-    dialog.accept()
-    assert dialog.isVisible()  # no tester named: not accepted
-    dialog.tester_edit.setText("Zhou Li")
-    with qtbot.waitSignal(card.gas_test_requested) as sent:
-        dialog.accept()
-    permit_id, readings, tester = sent.args
-    assert (permit_id, readings["lel"], readings["o2"], tester) == ("PTW-CS-003", 3.5, 20.9, "Zhou Li")
+    assert dialog is not None and set(dialog.edits) == {"o2", "lel", "h2s", "co"}
+    assert all(edit.text() == "" for edit in dialog.edits.values()) and dialog.readings() == {}
+    sent: list[tuple[object, ...]] = []
+    card.gas_test_requested.connect(lambda *args: sent.append(args))
+    qtbot.keyClicks(dialog.tester_edit, "Zhou Li")
+    qtbot.keyClicks(dialog.edits["lel"], "3.5")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # three readings missing
+    assert dialog.isVisible() and sent == []
+    assert dialog.problem_label.isVisible()
+    assert dialog.problem_label.text() == "Missing readings: O2, H2S, CO."
+    dialog.grab().save(str(tmp_path / "gas_test_refused.png"))
+    qtbot.keyClicks(dialog.edits["o2"], "209")  # a typing error, not a reading
+    qtbot.keyClicks(dialog.edits["h2s"], "abc")
+    qtbot.keyClicks(dialog.edits["co"], "0")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and sent == []
+    assert dialog.problem_label.text().splitlines() == [
+        "O2: “209” is not a plausible reading (0 to 25 %vol).",
+        "H2S: “abc” is not a plausible reading (0 to 1000000 ppm).",
+    ]
+    dialog.edits["o2"].setText("")
+    qtbot.keyClicks(dialog.edits["o2"], "20.9")
+    dialog.edits["h2s"].setText("")
+    qtbot.keyClicks(dialog.edits["h2s"], "1")
+    with qtbot.waitSignal(card.gas_test_requested):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert sent == [("PTW-CS-003", {"o2": 20.9, "lel": 3.5, "h2s": 1.0, "co": 0.0}, "Zhou Li")]
 
 
 def test_a_draft_is_submitted_and_a_pending_permit_approved_as_one_of_its_routed_roles(

@@ -1,0 +1,164 @@
+"""The standing lines under the alarm banner: every zone under maintenance isolation, as long as it lasts.
+
+An isolated zone's alarms are suppressed by design, so they are missing from the banner above; this line
+says that they are missing, until when, who asked and why, and how many alarms it hides now, with the
+button that ends the isolation. ISA-101: grey like the banner, the isolation's grid hatch as its mark, bold
+only where a tier-1 alarm is hidden. Updated from the GUI bridge; all methods run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from widgets.alarm_style import clock_text
+from widgets.map_isolation import isolation_hatch
+from widgets.theme import PALETTE
+
+SWATCH_PX = 14
+
+
+@dataclass(frozen=True, slots=True)
+class IsolationNotice:
+    """One isolation as the operator reads it; `active` counts the zone's active alarms it hides now."""
+
+    zone: str
+    zone_name: str
+    until: float  # epoch s
+    actor: str
+    reason: str
+    active: int
+    tier1_active: int
+
+    def text(self) -> str:
+        """ "Compressor house isolated until 14:30 by li.wei: hot-work maintenance — suppresses 1 tier-1 alarm"."""
+        if self.tier1_active:
+            hidden = _tr(
+                "suppresses {0} tier-1 alarm" if self.tier1_active == 1 else "suppresses {0} tier-1 alarms"
+            )
+            others = self.active - self.tier1_active
+            if others:
+                hidden += _tr(
+                    " and {1} other active alarm" if others == 1 else " and {1} other active alarms"
+                )
+            hidden = hidden.format(self.tier1_active, others)
+        elif self.active:
+            hidden = _tr(
+                "suppresses {0} active alarm, not tier 1"
+                if self.active == 1
+                else "suppresses {0} active alarms, none tier 1"
+            ).format(self.active)
+        else:
+            hidden = _tr("no alarm active there now")
+        return _tr("{0} isolated until {1} by {2}: {3} — {4}").format(
+            self.zone_name, clock_text(self.until, False), self.actor, self.reason, hidden
+        )
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("IsolationStrip", text)
+
+
+class IsolationStrip(QWidget):
+    """One line per isolation with an "End isolation" button; hidden while no zone is isolated."""
+
+    end_requested = Signal(str)  # zone id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("IsolationStrip")
+        self._notices: tuple[IsolationNotice, ...] = ()
+        self._rows: list[_NoticeRow] = []
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(4, 2, 8, 3)
+        self._layout.setSpacing(0)
+        self.hide()
+
+    def set_isolations(self, notices: Sequence[IsolationNotice]) -> None:
+        """Show these isolations (soonest end first); rebuilt only when something changed."""
+        notices = tuple(sorted(notices, key=lambda n: (n.until, n.zone)))
+        if notices == self._notices:
+            return
+        self._notices = notices
+        for row in self._rows:
+            self._layout.removeWidget(row)
+            row.deleteLater()
+        self._rows = [_NoticeRow(n, self) for n in notices]
+        for row in self._rows:
+            row.end_button.clicked.connect(
+                lambda _=False, zone=row.notice.zone: self.end_requested.emit(zone)
+            )
+            self._layout.addWidget(row)
+        self.setVisible(bool(notices))
+
+    def lines(self) -> list[str]:
+        """The lines shown, top to bottom."""
+        return [row.notice.text() for row in self._rows]
+
+    def end_button(self, zone: str) -> QPushButton:
+        """The button that ends `zone`'s isolation (KeyError when it is not shown)."""
+        for row in self._rows:
+            if row.notice.zone == zone:
+                return row.end_button
+        raise KeyError(zone)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(PALETTE.panel))
+        painter.setPen(QColor(PALETTE.line))
+        painter.drawLine(0, self.height() - 1, self.width(), self.height() - 1)
+
+
+class _NoticeRow(QWidget):
+    def __init__(self, notice: IsolationNotice, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.notice = notice
+        self.text = _NoticeText(notice)
+        self.end_button = QPushButton(QCoreApplication.translate("IsolationStrip", "End isolation"))
+        self.end_button.setToolTip(
+            QCoreApplication.translate(
+                "IsolationStrip", "Return {0} to service now: its active alarms come back unacknowledged"
+            ).format(notice.zone_name)
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 1, 0, 1)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.end_button)
+
+
+class _NoticeText(QWidget):
+    """The hatch swatch and the line, elided to fit, whole in the tooltip."""
+
+    def __init__(self, notice: IsolationNotice) -> None:
+        super().__init__()
+        self._text = notice.text()
+        self._bold = notice.tier1_active > 0
+        self.setToolTip(self._text)
+        self.setAccessibleName(self._text)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().height() + 8)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        top = (self.height() - SWATCH_PX) // 2
+        swatch = QRect(8, top, SWATCH_PX, SWATCH_PX)
+        painter.setBrushOrigin(swatch.center())  # a grid line through the middle each way, as on the map
+        painter.fillRect(swatch, QColor(PALETTE.hollow_fill))
+        painter.fillRect(swatch, isolation_hatch())
+        painter.setPen(QColor(PALETTE.alarm_outline))
+        painter.drawRect(swatch.adjusted(0, 0, -1, -1))
+        font = QFont(self.font())
+        font.setBold(self._bold)
+        painter.setFont(font)
+        painter.setPen(QColor(PALETTE.text))
+        left = swatch.right() + 12
+        shown = painter.fontMetrics().elidedText(
+            self._text, Qt.TextElideMode.ElideRight, max(self.width() - left - 4, 0)
+        )
+        painter.drawText(
+            QRect(left, 0, self.width() - left, self.height()), Qt.AlignmentFlag.AlignVCenter, shown
+        )

@@ -1,0 +1,150 @@
+"""The map's isolation layer: a zone under maintenance isolation, drawn so that nobody mistakes it for live.
+
+An isolated zone's alarms are suppressed by design, a tier-1 gas alarm included, so the map says so where the
+operator looks: a square grid hatch (the permits' hatch is diagonal) and a thick dash-dot outline in dark
+grey, and a plate "ISOLATED until 14:30" hanging under the zone's bottom-left corner. ISA-101: it is not an alarm, so no
+alarm colour; the pattern and the words make it unmistakable.
+
+Two items like the permit layer: `IsolationLayer` lies on the zones under the permit overlays, equipment and
+markers, and paints in device pixels (the grid keeps its spacing at every zoom); its `plates` lie above the
+static layers. All methods run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QTransform,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from plant_maps.site import Site
+from widgets.alarm_style import clock_text
+from widgets.map_static import PaintedAbove, map_font, zone_name_sizes
+from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
+
+PLATE_PAD_PX = 4.0
+PLATE_GAP_PX = 2.0  # between the zone's edge and its plate
+GRID_PX = 12
+ISOLATED_STYLE = "isolated"
+
+
+def isolation_hatch() -> QBrush:
+    """The fill of an isolated zone: a square grid of GRID_PX, told apart from the permits' diagonal hatch
+    (a texture rather than Qt's 8 px CrossPattern, which buries the detector markers of a small zone)."""
+    tile = QPixmap(GRID_PX, GRID_PX)
+    tile.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(tile)
+    painter.setPen(QPen(QColor(PALETTE.equipment_line), 1.0))
+    painter.drawLine(0, 0, GRID_PX - 1, 0)
+    painter.drawLine(0, 0, 0, GRID_PX - 1)
+    painter.end()
+    return QBrush(tile)
+
+
+def isolation_outline() -> QPen:
+    pen = QPen(QColor(PALETTE.alarm_outline), 3.0, Qt.PenStyle.DashDotLine)
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    return pen
+
+
+def isolation_label(until: float) -> str:
+    """ "ISOLATED until 14:30" (local wall-clock time)."""
+    return QCoreApplication.translate("IsolationLayer", "ISOLATED until {0}").format(clock_text(until, False))
+
+
+class IsolationLayer(QGraphicsItem):
+    """The isolated zones, hatched and outlined; `plates` is the companion item with their labels."""
+
+    def __init__(self, site: Site, bounds: QRectF, z: float, plates_z: float) -> None:
+        super().__init__()
+        self.setZValue(z)
+        self._bounds = bounds
+        self._polygons = {zone.id: QPolygonF([QPointF(x, y) for x, y in zone.polygon]) for zone in site.zones}
+        self._name_sizes = zone_name_sizes(site)
+        self.hatch = isolation_hatch()
+        self.outline = isolation_outline()
+        self._font = map_font(MAP_SMALL_FONT_PX, bold=True)
+        self._metrics = QFontMetricsF(self._font)
+        self._labels: dict[str, str] = {}
+        self.plates = PaintedAbove(self.paint_plates, bounds, plates_z)
+
+    def set_isolations(self, until_by_zone: Mapping[str, float]) -> None:
+        """The zones isolated now and when each isolation ends (epoch s); replaces the previous set."""
+        labels = {z: isolation_label(until) for z, until in until_by_zone.items() if z in self._polygons}
+        if labels != self._labels:
+            self._labels = labels
+            self.update()
+            self.plates.update()
+
+    def style_name(self, zone_id: str) -> str:
+        """How a zone is drawn by this layer: "isolated", or "" when it is not isolated."""
+        return ISOLATED_STYLE if zone_id in self._labels else ""
+
+    def label(self, zone_id: str) -> str:
+        """What the zone's plate reads ("" when not isolated)."""
+        return self._labels.get(zone_id, "")
+
+    def plate_rect(self, zone_id: str, transform: QTransform) -> QRectF | None:
+        """Where a zone's plate is drawn, in viewport pixels under the view's transform."""
+        return next((rect for rect, z in self._plate_rects(transform) if z == zone_id), None)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if not self._labels:
+            return
+        transform = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()  # device pixels: the grid keeps its spacing at every zoom
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for zone_id in self._labels:
+            polygon = transform.map(self._polygons[zone_id])
+            corner = polygon.boundingRect().topLeft()
+            width, height = self._name_sizes[zone_id]
+            area, name = QPainterPath(), QPainterPath()
+            area.addPolygon(polygon)
+            name.addRect(QRectF(corner.x(), corner.y(), width, height))
+            painter.setBrushOrigin(corner)  # the grid moves with the zone when the map pans
+            painter.fillPath(area.subtracted(name), self.hatch)
+            painter.setPen(self.outline)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPolygon(polygon)
+        painter.restore()
+
+    def paint_plates(self, painter: QPainter) -> None:
+        transform = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(self._font)
+        for rect, zone_id in self._plate_rects(transform):
+            painter.setPen(QPen(QColor(PALETTE.alarm_outline), 1.5))
+            painter.setBrush(QBrush(QColor(PALETTE.hollow_fill)))
+            painter.drawRect(rect)
+            painter.setPen(QPen(QColor(PALETTE.text)))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._labels[zone_id])
+        painter.restore()
+
+    def _plate_rects(self, transform: QTransform) -> list[tuple[QRectF, str]]:
+        """Each plate hanging under its zone's bottom-left corner: outside the zone, where no detector or
+        worker marker of the zone can cover it (ISOLATED must always read whole)."""
+        out = []
+        height = self._metrics.height() + PLATE_PAD_PX
+        for zone_id, text in self._labels.items():
+            box = transform.mapRect(self._polygons[zone_id].boundingRect())
+            width = self._metrics.horizontalAdvance(text) + 2 * PLATE_PAD_PX
+            out.append((QRectF(box.left(), box.bottom() + PLATE_GAP_PX, width, height), zone_id))
+        return out
