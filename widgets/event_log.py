@@ -10,7 +10,9 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -19,14 +21,28 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from alarms.definitions import Tier
+from widgets.alarm_style import TierMarkers
+from widgets.plain_text import plain_tooltip
 from widgets.shapes import Shape, simple_marker
 from widgets.theme import PALETTE
 
-Entry = tuple[float, str, str, str]  # epoch seconds, severity ("info", "warning", "error"), source, text
+Entry = tuple[
+    float, str, str, str
+]  # epoch seconds, severity (console.server.session.SEVERITIES), source, text
 Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("Time", "Severity", "Source", "Text")
 SEVERITY_COLUMN = 1
+_SEVERITY_WORDS = {
+    "tier1": QT_TRANSLATE_NOOP("EventLog", "T1 alarm"),
+    "tier2": QT_TRANSLATE_NOOP("EventLog", "T2 alarm"),
+    "tier3": QT_TRANSLATE_NOOP("EventLog", "T3 alarm"),
+    "error": QT_TRANSLATE_NOOP("EventLog", "error"),
+    "warning": QT_TRANSLATE_NOOP("EventLog", "warning"),
+    "action": QT_TRANSLATE_NOOP("EventLog", "action"),
+    "info": QT_TRANSLATE_NOOP("EventLog", "info"),
+}
 
 
 class EventLogModel(QAbstractTableModel):
@@ -36,9 +52,13 @@ class EventLogModel(QAbstractTableModel):
         super().__init__()
         self.max_rows = max_rows
         self._rows: list[tuple[str, str, str, str]] = []  # oldest first, display strings
+        # ISA-101, one symbol language: an alarm line carries its tier's symbol (as in the banner, the list
+        # and the map); faults and warnings of the console take circles, which no tier uses.
+        markers = TierMarkers()
         self._icons = {
-            "error": QIcon(simple_marker(Shape.DIAMOND, PALETTE.alarm_1, PALETTE.alarm_outline)),
-            "warning": QIcon(simple_marker(Shape.TRIANGLE, PALETTE.alarm_2, PALETTE.alarm_outline)),
+            **{f"tier{int(tier)}": markers.icon(tier, 11) for tier in Tier},
+            "error": QIcon(simple_marker(Shape.CIRCLE, PALETTE.alarm_outline, PALETTE.alarm_outline)),
+            "warning": QIcon(simple_marker(Shape.CIRCLE, PALETTE.hollow_fill, PALETTE.alarm_outline)),
         }
         self._bold = QFont()
         self._bold.setBold(True)
@@ -76,11 +96,15 @@ class EventLogModel(QAbstractTableModel):
             return None
         row = self._rows[len(self._rows) - 1 - index.row()]
         column, severity = index.column(), row[SEVERITY_COLUMN]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == SEVERITY_COLUMN:
+                return QCoreApplication.translate("EventLog", _SEVERITY_WORDS.get(row[column], row[column]))
             return row[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(row[column])
         if column == SEVERITY_COLUMN and role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(severity)
-        if column == SEVERITY_COLUMN and role == Qt.ItemDataRole.FontRole and severity == "error":
+        if column == SEVERITY_COLUMN and role == Qt.ItemDataRole.FontRole and severity in ("error", "tier1"):
             return self._bold
         return None
 
@@ -88,7 +112,7 @@ class EventLogModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return QCoreApplication.translate("EventLog", COLUMNS[section])
         return None
 
 
@@ -103,7 +127,8 @@ class EventLogView(QWidget):
         self._proxy.setFilterKeyColumn(-1)
         self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter_box = QLineEdit()
-        self.filter_box.setPlaceholderText("Filter events")
+        self.filter_box.setPlaceholderText(self.tr("Filter events"))
+        self.filter_box.setMaxLength(100)
         self.filter_box.setClearButtonEnabled(True)
         self.filter_box.textChanged.connect(self._proxy.setFilterFixedString)
         self.table = QTableView()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from plant_maps.site import Site
 from widgets.alarm_style import clock_text
+from widgets.map_declutter import ISOLATION, Candidate, LabelBoard
 from widgets.map_static import PaintedAbove, map_font, zone_name_sizes
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
 
@@ -63,6 +64,9 @@ def isolation_label(until: float) -> str:
     return QCoreApplication.translate("IsolationLayer", "ISOLATED until {0}").format(clock_text(until, False))
 
 
+PLATES = "plates"  # this layer's name on the label board
+
+
 class IsolationLayer(QGraphicsItem):
     """The isolated zones, hatched and outlined; `plates` is the companion item with their labels."""
 
@@ -78,6 +82,7 @@ class IsolationLayer(QGraphicsItem):
         self._metrics = QFontMetricsF(self._font)
         self._labels: dict[str, str] = {}
         self.plates = PaintedAbove(self.paint_plates, bounds, plates_z)
+        self.board = LabelBoard()  # the view's: where each plate goes this repaint
 
     def set_isolations(self, until_by_zone: Mapping[str, float]) -> None:
         """The zones isolated now and when each isolation ends (epoch s); replaces the previous set."""
@@ -95,9 +100,18 @@ class IsolationLayer(QGraphicsItem):
         """What the zone's plate reads ("" when not isolated)."""
         return self._labels.get(zone_id, "")
 
-    def plate_rect(self, zone_id: str, transform: QTransform) -> QRectF | None:
-        """Where a zone's plate is drawn, in viewport pixels under the view's transform."""
-        return next((rect for rect, z in self._plate_rects(transform) if z == zone_id), None)
+    def plate_rect(self, zone_id: str) -> QRectF | None:
+        """Where a zone's plate was drawn in the last repaint, in viewport pixels (None: not drawn)."""
+        return self.board.placed(PLATES, zone_id)
+
+    def label_candidates(self, transform: QTransform) -> list[Candidate]:
+        """Each plate under its zone's bottom-left corner, else under its bottom-right one."""
+        out = []
+        for rect, zone_id in self._plate_rects(transform):
+            box = transform.mapRect(self._polygons[zone_id].boundingRect())
+            other = QRectF(box.right() - rect.width(), rect.top(), rect.width(), rect.height())
+            out.append(Candidate(PLATES, zone_id, ISOLATION, (rect, other)))
+        return out
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -126,11 +140,13 @@ class IsolationLayer(QGraphicsItem):
         painter.restore()
 
     def paint_plates(self, painter: QPainter) -> None:
-        transform = painter.worldTransform()
         painter.save()
         painter.resetTransform()
         painter.setFont(self._font)
-        for rect, zone_id in self._plate_rects(transform):
+        for zone_id in self.board.keys(PLATES):
+            rect = self.board.placed(PLATES, zone_id)
+            if rect is None or zone_id not in self._labels:
+                continue
             painter.setPen(QPen(QColor(PALETTE.alarm_outline), 1.5))
             painter.setBrush(QBrush(QColor(PALETTE.hollow_fill)))
             painter.drawRect(rect)

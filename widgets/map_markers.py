@@ -21,6 +21,7 @@ from alarms.definitions import LimitRule, Tier
 from alarms.samples import Quality
 from plant_maps.site import Site
 from widgets.alarm_style import TIER_LOOKS
+from widgets.map_declutter import NORMAL, TIER1, TIER2, TIER3, Candidate, LabelBoard
 from widgets.map_static import map_font
 from widgets.shapes import Shape, marker_pixmap
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
@@ -75,36 +76,38 @@ def _tier_style(tier: Tier, name: str = "", size: float = 0.0, width: float = 1.
     )
 
 
+def detector_styles() -> tuple[MarkerStyle, ...]:
+    """In DetectorLayer's code order: normal, stale, bad, then a crossed limit by tier (3, 2, 1)."""
+    p = PALETTE
+    return (
+        _style("normal", Shape.SQUARE, 7.0, p.marker_line, 1.0, p.marker),
+        _style("stale", Shape.SQUARE, 11.0, p.stale, 1.5, p.hollow_fill, dashed=True),
+        _style("bad", Shape.SQUARE, 11.0, p.bad_quality, 2.5, p.hollow_fill),
+        *(_tier_style(tier) for tier in (Tier.LOW, Tier.HIGH, Tier.LIFE)),
+    )
+
+
+def worker_styles() -> tuple[MarkerStyle, ...]:
+    """In WorkerLayer's code order: stale fix, current fix, wearable alert and its pulse."""
+    p = PALETTE
+    return (
+        _style("stale", Shape.CIRCLE, 9.0, p.person, 1.5, p.hollow_fill),
+        _style("current", Shape.CIRCLE, 8.0, p.hollow_fill, 0.8, p.person),
+        _tier_style(Tier.LIFE, "alert", 18.0),
+        _tier_style(Tier.LIFE, "alert_pulse", 26.0, 1.5),
+    )
+
+
+def style_pixmap(style: MarkerStyle, ratio: float = 1.0) -> QPixmap:
+    """One marker of `style` as the map stamps it (the legend shows the same pixels)."""
+    return _sprite(style, ratio)
+
+
 def _to_device(transform: QTransform, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scene metres to viewport pixels for every marker at once."""
     px = transform.m11() * x + transform.m21() * y + transform.dx()
     py = transform.m12() * x + transform.m22() * y + transform.dy()
     return px, py
-
-
-class _LabelGrid:
-    """Which parts of the viewport already carry a label, in cells one text line high."""
-
-    def __init__(self, line_px: float) -> None:
-        self._cell = line_px
-        self._taken: set[tuple[int, int]] = set()
-
-    def occupied(self, x: float, y: float) -> bool:
-        """A cheap first test: the cell where a label would start is taken."""
-        return (int(x // self._cell), int(y // self._cell)) in self._taken
-
-    def claim(self, rect: QRectF) -> bool:
-        """Take the cells `rect` covers; False (and nothing taken) when any of them is taken already."""
-        cell = self._cell
-        cells = {
-            (c, r)
-            for c in range(int(rect.left() // cell), int(rect.right() // cell) + 1)
-            for r in range(int(rect.top() // cell), int(rect.bottom() // cell) + 1)
-        }
-        if cells & self._taken:
-            return False
-        self._taken |= cells
-        return True
 
 
 def _sprite(style: MarkerStyle, ratio: float) -> QPixmap:
@@ -120,8 +123,12 @@ class MarkerLayer(QGraphicsItem):
     """Markers at scene positions `x`, `y` (NaN: not drawn); `code[i]` picks marker i's style.
 
     Styles are drawn in order, so later styles (the abnormal ones) lie on top. Subclasses say which
-    markers carry a text label at a given scale, what it reads, and what the tooltip says.
+    markers carry a text label at a given scale, what it reads, how important it is, and what the tooltip
+    says. Labels are placed by the view's `LabelBoard` (right of the marker, else left of it) before the
+    layer paints, and painted where the board put them.
     """
+
+    owner = "markers"  # the layer's name on the label board
 
     def __init__(self, bounds: QRectF, ids: list[str], styles: tuple[MarkerStyle, ...], z: float) -> None:
         super().__init__()
@@ -140,7 +147,8 @@ class MarkerLayer(QGraphicsItem):
         self._text_dx = np.array([s.size / 2 + 4.0 for s in styles])  # text starts right of the marker
         self._text_dy = (metrics.ascent() - metrics.descent()) / 2  # baseline that centres the text
         self._sprites: dict[float, list[QPixmap]] = {}  # per device pixel ratio
-        self.written: list[int] = []  # rows whose label the last paint wrote
+        self.board = LabelBoard()  # the view's, shared by every layer
+        self._texts: dict[int, str] = {}  # the label of each candidate row of this repaint
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -160,9 +168,39 @@ class MarkerLayer(QGraphicsItem):
         painter.save()
         painter.resetTransform()
         self._paint_markers(painter, px, py, on_screen)
-        labelled = np.flatnonzero(on_screen & self.labelled(np.sqrt(abs(transform.determinant()))))
-        self.written = self._paint_labels(painter, px, py, labelled) if labelled.size else []
+        self._paint_labels(painter)
         painter.restore()
+
+    @property
+    def written(self) -> list[int]:
+        """The rows whose label this repaint writes, most important first."""
+        return [int(row) for row in self.board.keys(self.owner)]
+
+    def label_candidates(self, transform: QTransform, viewport: QRectF) -> list[Candidate]:
+        """The labels this layer would write under `transform`: right of the marker, else left of it."""
+        if not self.isVisible():
+            return []
+        px, py = _to_device(transform, self.x, self.y)
+        with np.errstate(invalid="ignore"):
+            on_screen = (
+                (px >= viewport.left())
+                & (px <= viewport.right())
+                & (py >= viewport.top())
+                & (py <= viewport.bottom())
+            )
+        rows = np.flatnonzero(on_screen & self.labelled(np.sqrt(abs(transform.determinant()))))
+        rows = rows[np.argsort(-self.code[rows], kind="stable")]
+        metrics, height = self._metrics, self._metrics.height() + 2
+        self._texts = {}
+        out = []
+        for row, x, y in zip(rows.tolist(), px[rows].tolist(), py[rows].tolist(), strict=True):
+            text = self._texts[row] = self.label(row)
+            width, dx = metrics.horizontalAdvance(text) + 4, float(self._text_dx[self.code[row]])
+            top = round(y + self._text_dy - metrics.ascent() - 1)
+            right = QRectF(round(x + dx) - 2, top, width, height)
+            left = QRectF(round(x - dx) + 2 - width, top, width, height)
+            out.append(Candidate(self.owner, row, self.label_priority(int(self.code[row])), (right, left)))
+        return out
 
     def _paint_markers(
         self, painter: QPainter, px: np.ndarray, py: np.ndarray, on_screen: np.ndarray
@@ -176,29 +214,18 @@ class MarkerLayer(QGraphicsItem):
             for x, y in zip(left, top, strict=True):
                 painter.drawPixmap(x, y, sprite)
 
-    def _paint_labels(self, painter: QPainter, px: np.ndarray, py: np.ndarray, rows: np.ndarray) -> list[int]:
-        """Write labels on a light plate to the right of their markers (device pixels), the most severe first;
-        a label that would overlap one already written is left out (its marker and tooltip still tell), so a
-        cluster of alarms stays legible and a flood of them costs no more than a screenful of text."""
-        rows = rows[np.argsort(-self.code[rows], kind="stable")]
+    def _paint_labels(self, painter: QPainter) -> None:
+        """Write the placed labels on a light plate (a plate keeps the text legible over outlines)."""
         painter.setFont(self._font)
         painter.setPen(self._text_pen)
-        metrics, height = self._metrics, self._metrics.height() + 2
-        left = np.rint(px[rows] + self._text_dx[self.code[rows]]).astype(np.int32).tolist()
-        base = np.rint(py[rows] + self._text_dy).astype(np.int32).tolist()
-        taken, written = _LabelGrid(height), []
-        for row, x, y in zip(rows.tolist(), left, base, strict=True):
-            top = y - metrics.ascent() - 1
-            if taken.occupied(x - 2, top):
-                continue
-            text = self.label(row)
-            plate = QRectF(x - 2, top, metrics.horizontalAdvance(text) + 4, height)
-            if not taken.claim(plate):
+        ascent = self._metrics.ascent()
+        for row in self.board.keys(self.owner):
+            plate = self.board.placed(self.owner, row)
+            text = self._texts.get(row)
+            if plate is None or text is None:
                 continue
             painter.fillRect(plate, self._backing)
-            painter.drawText(x, y, text)
-            written.append(row)
-        return written
+            painter.drawText(QPointF(plate.left() + 2, plate.top() + 1 + ascent), text)
 
     def _sprites_for(self, ratio: float) -> list[QPixmap]:
         if ratio not in self._sprites:
@@ -227,6 +254,10 @@ class MarkerLayer(QGraphicsItem):
         """Tooltip text of one marker."""
         raise NotImplementedError
 
+    def label_priority(self, code: int) -> int:
+        """How important the label of a marker drawn in style `code` is (`widgets.map_declutter`)."""
+        raise NotImplementedError
+
 
 class DetectorLayer(MarkerLayer):
     """Every site sensor at its fixed position: grey when normal, colour and shape only when abnormal.
@@ -240,14 +271,7 @@ class DetectorLayer(MarkerLayer):
     _TIER_CODE: ClassVar[dict[Tier, int]] = {Tier.LOW: TIER3, Tier.HIGH: TIER2, Tier.LIFE: TIER1}
 
     def __init__(self, site: Site, bounds: QRectF, z: float) -> None:
-        p = PALETTE
-        styles = (
-            _style("normal", Shape.SQUARE, 7.0, p.marker_line, 1.0, p.marker),
-            _style("stale", Shape.SQUARE, 11.0, p.stale, 1.5, p.hollow_fill, dashed=True),
-            _style("bad", Shape.SQUARE, 11.0, p.bad_quality, 2.5, p.hollow_fill),
-            *(_tier_style(tier) for tier in (Tier.LOW, Tier.HIGH, Tier.LIFE)),
-        )
-        super().__init__(bounds, [s.id for s in site.sensors], styles, z)
+        super().__init__(bounds, [s.id for s in site.sensors], detector_styles(), z)
         self._sensors = site.sensors
         # per sensor, the symbol of its inner (H/L) and outer (HH/LL) limits: the worse tier of the pair
         rules = {rule.tag: rule for rule in site.alarms.definitions.limits}
@@ -268,6 +292,11 @@ class DetectorLayer(MarkerLayer):
         code[quality == Quality.STALE] = self.STALE
         self.code[:] = code
         self.update()
+
+    owner = "detectors"
+
+    def label_priority(self, code: int) -> int:
+        return {self.TIER1: TIER1, self.TIER2: TIER2, self.NORMAL: NORMAL}.get(code, TIER3)
 
     def labelled(self, scale: float) -> np.ndarray:
         if scale >= DETECTOR_VALUES_MIN_SCALE:
@@ -313,14 +342,7 @@ class WorkerLayer(MarkerLayer):
     STALE, CURRENT, ALERT, ALERT_PULSE = range(4)
 
     def __init__(self, site: Site, bounds: QRectF, z: float) -> None:
-        p = PALETTE
-        styles = (
-            _style("stale", Shape.CIRCLE, 9.0, p.person, 1.5, p.hollow_fill),
-            _style("current", Shape.CIRCLE, 8.0, p.hollow_fill, 0.8, p.person),
-            _tier_style(Tier.LIFE, "alert", 18.0),
-            _tier_style(Tier.LIFE, "alert_pulse", 26.0, 1.5),
-        )
-        super().__init__(bounds, [w.id for w in site.workers], styles, z)
+        super().__init__(bounds, [w.id for w in site.workers], worker_styles(), z)
         self._text_dx[self.ALERT] = self._text_dx[self.ALERT_PULSE]  # the text stays put while it pulses
         self._workers = site.workers
         self._stale = np.zeros(len(self.ids), dtype=bool)
@@ -357,6 +379,11 @@ class WorkerLayer(MarkerLayer):
         code[self._alert] = self.ALERT + self.phase
         np.copyto(self.code, code, casting="unsafe")
         self.update()
+
+    owner = "workers"
+
+    def label_priority(self, code: int) -> int:
+        return TIER1 if code >= self.ALERT else NORMAL
 
     def labelled(self, scale: float) -> np.ndarray:
         return self._alert | (scale >= WORKER_IDS_MIN_SCALE)

@@ -26,6 +26,7 @@ from plant_maps.permit_lifecycle import LIVE, PermitState
 from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
 from widgets.alarm_style import clock_text
+from widgets.map_declutter import PERMIT, SUSPENDED, Candidate, LabelBoard
 from widgets.map_static import PaintedAbove, map_font, zone_name_sizes
 from widgets.permit_style import CATEGORY_NAMES, STATE_LOOKS, category_code, grade_text
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
@@ -35,7 +36,7 @@ BADGE_GAP_PX = 2.0  # between stacked badges
 
 
 @dataclass(frozen=True, slots=True)
-class _OverlayLook:
+class OverlayLook:
     line: QPen
     hatch: QPen | None
     hatch_spacing_px: float
@@ -53,10 +54,10 @@ def _pen(colour: str, width: float, dash: list[float] | None = None) -> QPen:
     return pen
 
 
-def _looks() -> dict[PermitState, _OverlayLook]:
+def permit_looks() -> dict[PermitState, OverlayLook]:
     p = PALETTE
     return {
-        PermitState.APPROVED: _OverlayLook(
+        PermitState.APPROVED: OverlayLook(
             _pen(p.text_muted, 1.5, [4.0, 3.0]),
             None,
             0.0,
@@ -65,7 +66,7 @@ def _looks() -> dict[PermitState, _OverlayLook]:
             _pen(p.text_muted, 1.0, [3.0, 2.0]),
             False,
         ),
-        PermitState.ACTIVE: _OverlayLook(
+        PermitState.ACTIVE: OverlayLook(
             _pen(p.equipment_line, 2.0),
             _pen(p.zone_line, 1.0),
             14.0,
@@ -74,7 +75,7 @@ def _looks() -> dict[PermitState, _OverlayLook]:
             _pen(p.equipment_line, 1.0),
             False,
         ),
-        PermitState.SUSPENDED: _OverlayLook(
+        PermitState.SUSPENDED: OverlayLook(
             _pen(p.alarm_2, 3.0, [3.0, 2.0]),
             _pen(p.alarm_2, 1.0),
             18.0,
@@ -95,6 +96,9 @@ class _Entry:
     width: float  # the whole badge, pixels
 
 
+BADGES = "badges"  # this layer's name on the label board
+
+
 class PermitLayer(QGraphicsItem):
     """Overlays of the live permits on their zones; `badges` is the companion item with their labels."""
 
@@ -104,7 +108,7 @@ class PermitLayer(QGraphicsItem):
         self.site = site
         self._bounds = bounds
         self._polygons = {zone.id: QPolygonF([QPointF(x, y) for x, y in zone.polygon]) for zone in site.zones}
-        self._looks = _looks()
+        self._looks = permit_looks()
         self._name_sizes = zone_name_sizes(site)  # the zone's name stays free of hatching
         self._font = map_font(MAP_SMALL_FONT_PX)
         self._bold = map_font(MAP_SMALL_FONT_PX, bold=True)
@@ -112,6 +116,7 @@ class PermitLayer(QGraphicsItem):
         self._entries: dict[str, _Entry] = {}
         self._by_zone: dict[str, list[_Entry]] = {}  # most severe first, then by id
         self.badges = PaintedAbove(self.paint_badges, bounds, badges_z)
+        self.board = LabelBoard()  # the view's: where each badge goes this repaint
 
     # --- data in ---------------------------------------------------------------------------------------
 
@@ -154,13 +159,13 @@ class PermitLayer(QGraphicsItem):
         entry = self._entries.get(permit_id)
         return entry.status.permit.zone if entry else None
 
-    def badge_rect(self, permit_id: str, transform: QTransform) -> QRectF | None:
-        """Where a permit's badge is drawn, in viewport pixels under the view's `transform`."""
-        return next((rect for rect, e in self.badge_rects(transform) if e.status.id == permit_id), None)
+    def badge_rect(self, permit_id: str) -> QRectF | None:
+        """Where a permit's badge was drawn in the last repaint, in viewport pixels (None: not drawn)."""
+        return self.board.placed(BADGES, permit_id)
 
     def hit(self, scene_pos: QPointF, viewport_pos: QPointF, transform: QTransform) -> str | None:
         """The permit under a point: its badge, else the most severe live permit of the zone it lies in."""
-        badge = self.badge_at(viewport_pos, transform)
+        badge = self.badge_at(viewport_pos)
         if badge is not None:
             return badge
         for zone_id, entries in self._by_zone.items():
@@ -168,11 +173,24 @@ class PermitLayer(QGraphicsItem):
                 return entries[0].status.id
         return None
 
-    def badge_at(self, viewport_pos: QPointF, transform: QTransform) -> str | None:
-        for rect, e in reversed(self.badge_rects(transform)):  # the last drawn lies on top
-            if rect.contains(viewport_pos):
-                return e.status.id
+    def badge_at(self, viewport_pos: QPointF) -> str | None:
+        for permit_id in self.board.keys(BADGES):
+            rect = self.board.placed(BADGES, permit_id)
+            if rect is not None and rect.contains(viewport_pos):
+                return str(permit_id)
         return None
+
+    def label_candidates(self, transform: QTransform) -> list[Candidate]:
+        """Each badge where it belongs, else a row or two further down the zone; a suspended permit's first."""
+        if not self.isVisible():
+            return []
+        out = []
+        for rect, e in self.badge_rects(transform):
+            step = rect.height() + BADGE_GAP_PX
+            places = tuple(rect.translated(0, k * step) for k in range(3))
+            priority = SUSPENDED if e.status.state is PermitState.SUSPENDED else PERMIT
+            out.append(Candidate(BADGES, e.status.id, priority, places))
+        return out
 
     def describe(self, permit_id: str) -> str:
         """Tooltip: what, where, who guards it, until when, and why it is stopped."""
@@ -234,10 +252,12 @@ class PermitLayer(QGraphicsItem):
         return out
 
     def paint_badges(self, painter: QPainter) -> None:
-        transform = painter.worldTransform()
         painter.save()
         painter.resetTransform()
-        for rect, e in self.badge_rects(transform):
+        for permit_id in self.board.keys(BADGES):
+            rect, e = self.board.placed(BADGES, permit_id), self._entries.get(str(permit_id))
+            if rect is None or e is None:
+                continue
             look = self._looks[e.status.state]
             painter.setPen(look.plate_line)
             painter.setBrush(look.plate)
@@ -260,7 +280,7 @@ class PermitLayer(QGraphicsItem):
         return super().itemChange(change, value)
 
 
-def _hatch(painter: QPainter, polygon: QPolygonF, spare: QRectF, area: QRectF, look: _OverlayLook) -> None:
+def _hatch(painter: QPainter, polygon: QPolygonF, spare: QRectF, area: QRectF, look: OverlayLook) -> None:
     """Diagonal lines (both diagonals when `look.cross`) inside `polygon` but not over `spare` (the zone's
     name), all in device pixels."""
     box = polygon.boundingRect().intersected(area)

@@ -7,9 +7,10 @@ view's scale) so names stay readable on the overview and do not balloon when zoo
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -21,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from plant_maps.site import Site
+from widgets.map_declutter import ZONE, Candidate, LabelBoard
 from widgets.theme import MAP_FONT_PX, MAP_SMALL_FONT_PX, PALETTE
 
 Align = Qt.AlignmentFlag
+ZONES = "zones"  # the zone names' name on the label board
 
 
 def map_font(pixels: int, bold: bool = False) -> QFont:
@@ -73,12 +76,35 @@ class Label(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._rect
 
+    def viewport_rect(self, transform: QTransform) -> QRectF:
+        """Where the text lies in viewport pixels under the view's `transform`."""
+        return self._rect.translated(transform.map(self.pos()))
+
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setFont(self._font)
         painter.setPen(self._pen)
         painter.drawText(self._rect, Align.AlignCenter, self.text)
+
+
+class ZoneName(Label):
+    """A zone's name, written only where the view's label board placed it (a reading or a badge of more
+    importance may take its place)."""
+
+    def __init__(self, zone_id: str, *args: Any) -> None:
+        super().__init__(*args)
+        self.zone_id = zone_id
+        self.board = LabelBoard()
+
+    def candidate(self, transform: QTransform) -> Candidate:
+        return Candidate(ZONES, self.zone_id, ZONE, (self.viewport_rect(transform),))
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self.board.placed(ZONES, self.zone_id) is not None:
+            super().paint(painter, option, widget)
 
 
 class PaintedAbove(QGraphicsItem):
@@ -124,20 +150,29 @@ def zone_name_sizes(site: Site) -> dict[str, tuple[float, float]]:
     }
 
 
-def zones(site: Site, z: float) -> QGraphicsItemGroup:
+def zones(site: Site, z: float) -> tuple[QGraphicsItemGroup, list[ZoneName]]:
+    """The zones' outlines and their names (at the top-left corner)."""
     group = layer(z)
     font = map_font(MAP_FONT_PX, bold=True)
+    names = []
     for zone in site.zones:
         polygon = QPolygonF([QPointF(x, y) for x, y in zone.polygon])
         item = QGraphicsPolygonItem(polygon, group)
         item.setPen(cosmetic_pen(PALETTE.zone_line))
         item.setBrush(QBrush(QColor(PALETTE.zone_fill)))
         corner = polygon.boundingRect().topLeft()
-        label = Label(
-            zone.name, corner, Align.AlignLeft | Align.AlignTop, font, PALETTE.text_muted, QPointF(4, 2)
+        name = ZoneName(
+            zone.id,
+            zone.name,
+            corner,
+            Align.AlignLeft | Align.AlignTop,
+            font,
+            PALETTE.text_muted,
+            QPointF(4, 2),
         )
-        label.setParentItem(group)
-    return group
+        name.setParentItem(group)
+        names.append(name)
+    return group, names
 
 
 def equipment(site: Site, z: float) -> tuple[QGraphicsItemGroup, list[Label]]:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
 from widgets import map_static
+from widgets.map_declutter import LabelBoard
 from widgets.map_isolation import IsolationLayer
 from widgets.map_markers import DetectorLayer, MarkerLayer, WorkerLayer
 from widgets.map_permits import PermitLayer
@@ -77,8 +78,9 @@ class PlantMapView(QGraphicsView):
         trail_pen = map_static.cosmetic_pen(PALETTE.person, 1.5)
         trail_pen.setStyle(Qt.PenStyle.DashLine)
         self._trail.setPen(trail_pen)
+        zones, self._zone_names = map_static.zones(site, 0)
         self._layers: dict[str, QGraphicsItem] = {
-            "zones": map_static.zones(site, 0),
+            "zones": zones,
             "permits": self._permits,
             "equipment": equipment,
             "muster": map_static.muster_points(site, 2),
@@ -91,6 +93,9 @@ class PlantMapView(QGraphicsView):
         scene.addItem(self._permits.badges)
         for item in (self._isolation, self._isolation.plates):  # no layer toggle: it is never hidden
             scene.addItem(item)
+        self.labels = LabelBoard()  # every label of a repaint placed by priority, shared by the layers
+        for owner in (self._detectors, self._workers, self._permits, self._isolation, *self._zone_names):
+            owner.board = self.labels
         self.setBackgroundBrush(QBrush(QColor(PALETTE.background)))
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
@@ -106,6 +111,22 @@ class PlantMapView(QGraphicsView):
         self._pulse = QTimer(self)  # runs only while some worker is in a tier-1 alert
         self._pulse.setInterval(PULSE_INTERVAL_MS)
         self._pulse.timeout.connect(self._workers.pulse)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """Before the layers paint: place every label of this repaint, most important first
+        (`widgets.map_declutter`), so that none covers another."""
+        super().drawBackground(painter, rect)
+        transform, viewport = self.viewportTransform(), QRectF(self.viewport().rect())
+        zones_shown = self._layers["zones"].isVisible()
+        self.labels.place(
+            [
+                *self._detectors.label_candidates(transform, viewport),
+                *self._workers.label_candidates(transform, viewport),
+                *self._permits.label_candidates(transform),
+                *self._isolation.label_candidates(transform),
+                *(name.candidate(transform) for name in self._zone_names if zones_shown),
+            ]
+        )
 
     # --- data in -------------------------------------------------------------------------------------
 
@@ -257,6 +278,11 @@ class PlantMapView(QGraphicsView):
         """How a zone's isolation is drawn: "isolated" (grid hatch, dash-dot outline, plate) or ""."""
         return self._isolation.style_name(zone_id)
 
+    def label_rect(self, owner: str, key: object) -> QRectF | None:
+        """Where the last repaint wrote a label ("detectors"/"workers" and a row, "badges" and a permit id,
+        "plates" or "zones" and a zone id), in viewport pixels; None when it was left out."""
+        return self.labels.placed(owner, key)
+
     def isolation_label(self, zone_id: str) -> str:
         """What an isolated zone's plate reads: "ISOLATED until 14:30" ("" when not isolated)."""
         return self._isolation.label(zone_id)
@@ -267,7 +293,7 @@ class PlantMapView(QGraphicsView):
 
     def isolation_plate_rect(self, zone_id: str) -> QRectF | None:
         """Where an isolated zone's plate is drawn, in viewport pixels; None when not isolated."""
-        return self._isolation.plate_rect(zone_id, self.viewportTransform())
+        return self._isolation.plate_rect(zone_id)
 
     def permits_drawn(self) -> list[str]:
         """The permits on the map, by zone, most severe first."""
@@ -275,7 +301,7 @@ class PlantMapView(QGraphicsView):
 
     def permit_badge_rect(self, permit_id: str) -> QRectF | None:
         """Where a permit's badge ("HW ACTIVE") is drawn, in viewport pixels; None when not drawn."""
-        return self._permits.badge_rect(permit_id, self.viewportTransform())
+        return self._permits.badge_rect(permit_id)
 
     def worker_scene_pos(self, worker_id: str) -> QPointF | None:
         """Where a worker's marker is drawn (metres), None while the worker has never been seen."""
@@ -321,7 +347,7 @@ class PlantMapView(QGraphicsView):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             hit = self._marker_at(event.pos())
             if hit is None:
-                badge = self._permits.badge_at(QPointF(event.pos()), self.viewportTransform())
+                badge = self._permits.badge_at(QPointF(event.pos()))
                 if badge is not None and self._permits.isVisible():
                     QToolTip.showText(event.globalPos(), self._permits.describe(badge), self.viewport())
                     return True

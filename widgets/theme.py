@@ -39,9 +39,9 @@ class Palette:
     marker_line: str = "#505050"
     person: str = "#262626"  # workers
     hollow_fill: str = "#E2E2E2"  # inside hollow (stale) markers
-    alarm_1: str = "#D80000"  # tier 1 / beyond hh or ll: red, diamond
-    alarm_2: str = "#F28C00"  # tier 2 / beyond h or l: amber, triangle
-    alarm_3: str = "#F2D500"  # tier 3: yellow
+    alarm_1: str = "#D80000"  # tier 1: red, inverted triangle (widgets.alarm_style.TIER_LOOKS)
+    alarm_2: str = "#F28C00"  # tier 2: amber, diamond
+    alarm_3: str = "#F2D500"  # tier 3: yellow, square
     alarm_outline: str = "#1A1A1A"  # dark edge so alarm shapes read on any fill
     bad_quality: str = "#C800C8"  # magenta: the value cannot be trusted
     stale: str = "#707070"  # hollow, dashed: the value is old

@@ -229,7 +229,7 @@ class AlarmService:
         suppressed = impact(self.site, zone, self.views())
         await self._carry_out(self.engine.suppress_area(zone, True))
         self._log_line(
-            "warning",
+            "action",
             actor,
             f"{self._zone_name(zone)} isolated until {utc_text(isolation.until)}: {isolation.reason}; "
             f"suppresses {suppressed.describe()}",
@@ -274,7 +274,7 @@ class AlarmService:
         self.isolations.end(zone)
         await self._carry_out(self.engine.suppress_area(zone, False))
         self._log_line(
-            "warning",
+            "warning" if actor == SYSTEM else "action",
             actor if actor != SYSTEM else "alarm",
             f"{self._zone_name(zone)} back in service ({ending.value}): its alarms are live again",
         )

@@ -37,6 +37,7 @@ from console.server.session import (
     Shelve,
     Topic,
     Unshelve,
+    alarm_severity,
 )
 from console.server.zone_isolation import utc_text
 from integrations.source import ConnectionState, SourceStatus
@@ -157,7 +158,7 @@ class Core:
             return
         for event in events:
             worker = self.site.workers[self.site.worker_index[event.worker]]
-            severity = "info" if event.type == "sos_cancel" else "error"
+            severity = "info" if event.type == "sos_cancel" else alarm_severity(int(Tier.LIFE))
             text = f"{worker.name} ({worker.id}): {_EVENT_TEXT[event.type]}"
             self.add_log(severity, "wearable", text, event.ts)
         self._journal(
@@ -284,7 +285,9 @@ class Core:
         for t in transitions:
             text = _alarm_log_text(t)
             if text:
-                severity = "error" if t.tier is Tier.LIFE and t.event is not Event.ACKNOWLEDGE else "warning"
+                severity = (
+                    alarm_severity(int(t.tier)) if t.annunciate or t.event is Event.ESCALATE else "action"
+                )
                 self.add_log(severity, t.actor if t.actor != SYSTEM else "alarm", text, t.ts)
         self._publish(Topic.ALARMS, transitions)
 

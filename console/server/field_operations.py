@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from alarms.clock import Clock
-from alarms.records import AlarmView, Transition
+from alarms.records import SYSTEM, AlarmView, Transition
 from console.server.alarm_service import AlarmService
 from console.server.permit_service import PermitService
 from console.server.session import (
@@ -176,7 +176,7 @@ class FieldOperations:
         text = (
             f"responder {self._name(responder)} assigned" if step is Step.ASSIGNED else "responder on scene"
         )
-        self._log("info", actor, f"{alarm_id}: {text}")
+        self._log("action", actor, f"{alarm_id}: {text}")
         self._publish(Topic.RESPONSES, alarm_id)
         return CommandResult(True, f"{alarm_id}: {text}")
 
@@ -204,7 +204,7 @@ class FieldOperations:
             "stop": "mustering ended",
             "account": f"{self._name(worker)} accounted for by head count",
         }[event]
-        self._log("warning", actor, text)
+        self._log("action", actor, text)
         self._publish(Topic.MUSTER, [])
         return CommandResult(True, text)
 
@@ -219,7 +219,13 @@ class FieldOperations:
     def _permits_committed(self, changes: list[PermitChange]) -> None:
         for c in changes:
             reason = f": {c.reason}" if c.reason else ""
-            severity = "warning" if c.to_state.value in ("suspended", "expired") else "info"
+            severity = (
+                "warning"
+                if c.to_state.value in ("suspended", "expired")
+                else "info"
+                if c.actor == SYSTEM
+                else "action"
+            )
             self._log(
                 severity, c.actor, f"permit {c.permit} {c.from_state.value} → {c.to_state.value}{reason}"
             )

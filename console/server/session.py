@@ -42,9 +42,18 @@ class Topic(Enum):
 class LogEntry:
     seq: int
     ts: float
-    severity: str  # info | warning | error
+    severity: str  # one of SEVERITIES
     source: str
     text: str
+
+
+# What an event-log line is: an alarm's occurrence or escalation by its tier (drawn with the tier's symbol),
+# a fault of the console or a source, a warning, something an operator did, or plain information.
+SEVERITIES = ("tier1", "tier2", "tier3", "error", "warning", "action", "info")
+
+
+def alarm_severity(tier: int) -> str:
+    return f"tier{tier}"
 
 
 @dataclass(frozen=True, slots=True)

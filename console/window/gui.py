@@ -14,17 +14,20 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QEvent, QObject, QSocketNotifier
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from alarms.clock import Clock
 from console.composition import Application
 from console.config import AppConfig
+from console.server.session import CommandResult, OperatorNote
 from console.window.alarm_commands import AlarmCommands
 from console.window.annunciator import Annunciator
 from console.window.bridge import Bridge
 from console.window.command_runner import CommandRunner
 from console.window.field_view import FieldView
 from console.window.isolation_view import IsolationView
+from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
 from widgets.theme import apply_theme
 
@@ -59,10 +62,34 @@ class WindowedConsole:
         self.annunciator.state_changed.connect(banner.set_sound_state)
         banner.set_sound_state(self.annunciator.sound_state)
         banner.set_speech_status(self.annunciator.speaker.status)
-        self.window.resize(1600, 1000)
+        self.window.note_requested.connect(
+            lambda text: self.runner.send(OperatorNote(config.operator, text), self._noted)
+        )
+        self.layout = LayoutStore(config.console_name)
+        self.window.layout_reset_requested.connect(self._reset_layout)
         self._first_paint = _FirstPaint(self.window)
-        self.window.show()
+        self._show()
         self.window.plant_map.fit_site()
+
+    def _show(self) -> None:
+        """The saved layout of this console, or the default one: the whole screen on a real display (a
+        control-room monitor), 1600x1000 where there is none (offscreen: tests, screenshots)."""
+        window = self.window
+        window.layout_restored = self.layout.restore(window)
+        if window.layout_restored:
+            window.show()
+        elif QGuiApplication.platformName() == "offscreen":
+            window.resize(1600, 1000)
+            window.show()
+        else:
+            window.showMaximized()
+
+    def _reset_layout(self) -> None:
+        self.layout.forget()
+        self.window.default_layout()
+
+    def _noted(self, result: CommandResult) -> None:
+        self.window.statusBar().showMessage(result.message, 10_000)
 
     async def close(self) -> None:
         self._first_paint.remove()
@@ -70,6 +97,7 @@ class WindowedConsole:
         self.field.close()
         self.bridge.close()
         self.annunciator.close()
+        self.layout.save(self.window)
         await self.app.stop()
         self.window.allow_close()
         self.window.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -25,26 +25,31 @@ from widgets.alarm_style import clock_text
 from widgets.alarm_table import AlarmTable
 from widgets.event_log import EventLogView
 from widgets.isolation_banner import IsolationNotice, IsolationStrip
+from widgets.legend import Legend
 from widgets.muster_panel import MusterPanel
 from widgets.permit_card import PermitCard
 from widgets.permit_panel import PermitPanel
 from widgets.plant_map import PlantMapView
 from widgets.status_bar import ConnectionStatusBar
+from widgets.text_dialog import MAX_NOTE, TextDialog
 from widgets.worker_details import WorkerDetails
 from widgets.worker_panel import WorkerPanel
 
 LAYERS = (
-    ("zones", "Zones"),
-    ("equipment", "Equipment"),
-    ("permits", "Permits"),
-    ("detectors", "Detectors"),
-    ("workers", "Workers"),
-    ("trail", "Trail"),
-    ("muster", "Muster points"),
+    ("zones", QT_TRANSLATE_NOOP("MainWindow", "Zones")),
+    ("equipment", QT_TRANSLATE_NOOP("MainWindow", "Equipment")),
+    ("permits", QT_TRANSLATE_NOOP("MainWindow", "Permits")),
+    ("detectors", QT_TRANSLATE_NOOP("MainWindow", "Detectors")),
+    ("workers", QT_TRANSLATE_NOOP("MainWindow", "Workers")),
+    ("trail", QT_TRANSLATE_NOOP("MainWindow", "Trail")),
+    ("muster", QT_TRANSLATE_NOOP("MainWindow", "Muster points")),
 )
 
-RIGHT_DOCK_WIDTH_PX = 580
-DOCK_HEIGHT_PX = 300  # about ten alarm rows: the list must never shrink to its buttons
+# The default layout, for a console without a saved one: docks sized from the window's size.
+WIDE_PX = 1600  # from this width the event log sits beside the alarm list; below, behind it in a tab
+RIGHT_SHARE, RIGHT_MIN_PX, RIGHT_MAX_PX = 0.34, 420, 620  # permits, workers, muster and the details
+BOTTOM_SHARE, BOTTOM_MIN_PX, BOTTOM_MAX_PX = 0.3, 210, 340  # the alarm list: never shrunk to its buttons
+LISTS_SHARE = 0.4  # of the right column's height; the details (permit card, worker) take the rest
 
 
 class MainWindow(QMainWindow):
@@ -54,6 +59,8 @@ class MainWindow(QMainWindow):
     """
 
     closed = Signal()  # the operator confirmed closing: the console shuts down, then closes the window
+    note_requested = Signal(str)  # a shift-log note the operator wrote
+    layout_reset_requested = Signal()  # forget the saved layout: back to the default
     isolation_requested = Signal(str)  # zone id: ask the reason and duration, confirm, isolate
     isolation_end_requested = Signal(str)  # zone id: return it to service now
     permit_shown = Signal(str)  # the console fills the card with the permit's live status
@@ -64,10 +71,18 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self._may_close = False
+        self._sized = False
         self._close_box: QMessageBox | None = None
+        self.note_dialog: TextDialog | None = None  # while open
+        self.legend: Legend | None = None
         self.setObjectName("MainWindow")
-        self.setWindowTitle(f"Control room — {site.name} — {operator}@{console_name}")
-        areas = [(z.id, z.name) for z in site.zones] + [("site", "Site-wide")]
+        self.setWindowTitle(
+            self.tr("Control room — {site} — {operator}@{console}").format(
+                site=site.name, operator=operator, console=console_name
+            )
+        )
+        areas = [(z.id, z.name) for z in site.zones] + [("site", self.tr("Site-wide"))]
+        self.layout_restored = False  # the console put back a saved layout: no default sizing
         self.alarm_banner = AlarmBanner()
         self.alarm_banner.set_areas(areas)
         self.isolation_strip = IsolationStrip()  # the standing lines of isolated zones, under the alarms
@@ -85,12 +100,11 @@ class MainWindow(QMainWindow):
         self.alarm_table = AlarmTable(site.alarms.max_shelve_s)
         self.alarm_table.set_areas(areas)
         self.event_log = EventLogView()
-        alarms = self._dock("Alarms", "AlarmDock", self.alarm_table)
-        log = self._dock("Event log", "EventLogDock", self.event_log)
+        alarms = self._dock(self.tr("Alarms"), "AlarmDock", self.alarm_table)
+        log = self._dock(self.tr("Event log"), "EventLogDock", self.event_log)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, alarms)
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
-        self.resizeDocks([alarms, log], [2, 1], Qt.Orientation.Horizontal)
-        self._bottom_dock = alarms
+        self._bottom_docks = (alarms, log)
         self._build_field_docks(site, now)
         self.alarm_table.show_on_map.connect(self.plant_map.show_source)
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
@@ -109,17 +123,17 @@ class MainWindow(QMainWindow):
         self.details.addWidget(self.permit_card)
         self.details.addWidget(self.worker_details)
         lists = [
-            self._dock("Permits", "PermitDock", self.permit_panel),
-            self._dock("Workers", "WorkerDock", self.worker_panel),
-            self._dock("Muster", "MusterDock", self.muster_panel),
+            self._dock(self.tr("Permits"), "PermitDock", self.permit_panel),
+            self._dock(self.tr("Workers"), "WorkerDock", self.worker_panel),
+            self._dock(self.tr("Muster"), "MusterDock", self.muster_panel),
         ]
-        details = self._dock("Details", "DetailsDock", self.details)
+        details = self._dock(self.tr("Details"), "DetailsDock", self.details)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, lists[0], Qt.Orientation.Vertical)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, details, Qt.Orientation.Vertical)
         for dock in lists[1:]:
             self.tabifyDockWidget(lists[0], dock)
         lists[0].raise_()
-        self._right_docks = lists[0]
+        self._right_docks = (lists[0], details)
         self.permit_panel.permit_activated.connect(self.show_permit)
         self.plant_map.permit_clicked.connect(self.show_permit)
         self.worker_panel.worker_activated.connect(self.show_worker)
@@ -147,6 +161,33 @@ class MainWindow(QMainWindow):
             [view] = self.alarm_table.selected_alarms()
             self.plant_map.show_source(view.source)
 
+    def next_unacknowledged(self) -> None:
+        """F7: the next unacknowledged alarm, selected in the list and shown on the map."""
+        if self.alarm_table.select_next_unacknowledged():
+            [view] = self.alarm_table.selected_alarms()
+            self.plant_map.show_source(view.source)
+
+    def open_note(self) -> None:
+        """A shift-log note: plain text, journaled with the operator's name and this console."""
+        dialog = self.note_dialog = TextDialog(
+            self.tr("Shift log"),
+            self.tr("Note for the shift log (who and when are added):"),
+            self.tr("Save note"),
+            required=True,
+            max_length=MAX_NOTE,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.note_requested.emit(dialog.text()))
+        dialog.finished.connect(lambda: setattr(self, "note_dialog", None))
+        dialog.open()
+
+    def open_legend(self) -> None:
+        if self.legend is None:
+            self.legend = Legend(self)
+        self.legend.show()
+        self.legend.raise_()
+
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
@@ -155,13 +196,18 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("View", self)
+        bar = QToolBar(self.tr("View"), self)
         bar.setObjectName("ViewToolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
-        bar.addAction("Fit site", self.plant_map.fit_site)
-        bar.addAction("Zoom in", lambda: self.plant_map.zoom_by(1.25))
-        bar.addAction("Zoom out", lambda: self.plant_map.zoom_by(0.8))
+        bar.addAction(self.tr("Fit site"), self.plant_map.fit_site)
+        bar.addAction(self.tr("Zoom in"), lambda: self.plant_map.zoom_by(1.25))
+        bar.addAction(self.tr("Zoom out"), lambda: self.plant_map.zoom_by(0.8))
+        bar.addWidget(
+            self._menu_button(
+                self.tr("Layers"), self.tr("Show or hide what the map draws"), self._layers_menu()
+            )
+        )
         bar.addSeparator()
         isolate = QToolButton(bar)
         isolate.setText(self.tr("Isolate zone"))
@@ -181,14 +227,52 @@ class MainWindow(QMainWindow):
             self.isolation_actions[zone.id] = action
         isolate.setMenu(menu)
         bar.addWidget(isolate)
-        self.muster_action = QAction("Muster", self, checkable=True)
-        self.muster_action.setToolTip("Evacuation: count everyone seen at a muster point, list the missing")
+        self.muster_action = QAction(self.tr("Muster"), self, checkable=True)
+        self.muster_action.setToolTip(
+            self.tr("Evacuation: count everyone seen at a muster point, list the missing")
+        )
         bar.addAction(self.muster_action)
         bar.addSeparator()
+        self.note_action = bar.addAction(self.tr("Shift log note…"), self.open_note)
+        self.note_action.setToolTip(self.tr("Write a note into the shift log (journaled with your name)"))
+        self.legend_action = bar.addAction(self.tr("Legend"), self.open_legend)
+        self.legend_action.setToolTip(self.tr("What every symbol and colour means; the keyboard shortcuts"))
+        layout_menu = QMenu(self)
+        layout_menu.addAction(self.tr("Reset layout"), self.layout_reset_requested)
+        bar.addWidget(
+            self._menu_button(
+                self.tr("Layout"), self.tr("The arrangement of this console's panels"), layout_menu
+            )
+        )
+        self._shortcut("F7", self.next_unacknowledged)
+        self._shortcut("F9", self.alarm_banner.silence_requested.emit)
+
+    def _shortcut(self, key: str, slot: Callable[[], object]) -> None:
+        """A key that works wherever the focus is in this window."""
+        action = QAction(self)
+        action.setShortcut(key)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+
+    def _menu_button(self, text: str, tip: str, menu: QMenu) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setMenu(menu)
+        return button
+
+    def _layers_menu(self) -> QMenu:
+        menu = QMenu(self)
+        self.layer_actions: dict[str, QAction] = {}
         for name, label in LAYERS:
-            action = QAction(label, self, checkable=True, checked=True)
+            action = menu.addAction(self.tr(label))
+            action.setCheckable(True)
+            action.setChecked(True)
             action.toggled.connect(lambda on, layer=name: self.plant_map.set_layer_visible(layer, on))
-            bar.addAction(action)
+            self.layer_actions[name] = action
+        return menu
 
     def request_isolation(self, zone_id: str) -> None:
         """Start isolating a zone (the toolbar's menu, a right-click on the map): the reason and duration
@@ -223,15 +307,32 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         """Size the docks once the window has its size (before that Qt ignores resizeDocks)."""
         super().showEvent(event)
-        if self._right_docks is not None:
-            QTimer.singleShot(0, self._size_docks)
+        if not self._sized and not self.layout_restored:
+            QTimer.singleShot(0, self.default_layout)
+        self._sized = True
 
-    def _size_docks(self) -> None:
-        if self._right_docks is None:
-            return
-        self.resizeDocks([self._right_docks], [RIGHT_DOCK_WIDTH_PX], Qt.Orientation.Horizontal)
-        self.resizeDocks([self._bottom_dock], [DOCK_HEIGHT_PX], Qt.Orientation.Vertical)
-        self._right_docks = None
+    def default_layout(self) -> None:
+        """The layout for this window's size: from 1366x768 to 4K, the alarm list keeps about seven rows
+        and its message room; on a narrow window the event log waits in a tab behind the alarms."""
+        width, height = self.width(), self.height()
+        alarms, log = self._bottom_docks
+        lists, details = self._right_docks
+        if width < WIDE_PX:
+            self.tabifyDockWidget(alarms, log)
+            alarms.raise_()
+        else:
+            self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
+            self.resizeDocks([alarms, log], [2, 1], Qt.Orientation.Horizontal)
+        right = round(min(max(width * RIGHT_SHARE, RIGHT_MIN_PX), RIGHT_MAX_PX))
+        bottom = round(min(max(height * BOTTOM_SHARE, BOTTOM_MIN_PX), BOTTOM_MAX_PX))
+        self.resizeDocks([lists], [right], Qt.Orientation.Horizontal)
+        self.resizeDocks([alarms], [bottom], Qt.Orientation.Vertical)
+        column = height - bottom
+        self.resizeDocks(
+            [lists, details],
+            [round(column * LISTS_SHARE), round(column * (1 - LISTS_SHARE))],
+            Qt.Orientation.Vertical,
+        )
 
     def allow_close(self) -> None:
         """The console has shut down cleanly: the next close really closes the window."""

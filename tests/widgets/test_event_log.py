@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from alarms.definitions import Tier
+from widgets.alarm_style import TierMarkers
 from widgets.event_log import EventLogView
 
 T0 = 1_700_000_000.0
@@ -75,3 +77,22 @@ def test_the_filter_box_narrows_the_rows(qtbot: QtBot, log: EventLogView) -> Non
     assert [row[3] for row in log.visible_rows()] == ["subscribed", "connection lost"]
     log.filter_box.clear()
     assert len(log.visible_rows()) == 4
+
+
+def test_an_alarm_line_carries_its_tier_symbol_and_faults_take_no_tier_shape(log: EventLogView) -> None:
+    """One symbol language: the tier-1 red inverted triangle is the same pixels as in the alarm list."""
+    log.append(
+        [
+            (T0, "tier1", "alarm", "T1 GD-CH-01.HH: Combustible gas 30 %LEL"),
+            (T0 + 1, "error", "OPC UA", "connection lost"),
+            (T0 + 2, "action", "li.wei", "acknowledged GD-CH-01.HH"),
+        ]
+    )
+    model = log.model
+    severity = [model.index(row, 1) for row in range(3)]  # newest first
+    assert [i.data() for i in severity] == ["action", "error", "T1 alarm"]
+    tier1 = severity[2].data(Qt.ItemDataRole.DecorationRole).pixmap(11).toImage()
+    assert tier1 == TierMarkers().icon(Tier.LIFE, 11).pixmap(11).toImage()
+    fault = severity[1].data(Qt.ItemDataRole.DecorationRole).pixmap(11).toImage()
+    assert all(fault != TierMarkers().icon(t, 11).pixmap(11).toImage() for t in Tier)
+    assert severity[0].data(Qt.ItemDataRole.DecorationRole) is None  # an operator's action: no symbol

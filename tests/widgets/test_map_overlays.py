@@ -120,6 +120,7 @@ def test_clicking_a_permit_zone_or_badge_emits_the_permit(
     with qtbot.waitSignal(view.permit_clicked, timeout=1000) as clicked:
         click(qtbot, view, view.mapFromScene(QPointF(240.0, 230.0)))  # open ground in the reactor unit
     assert clicked.args == ["PTW-CS-003"]  # the most severe permit of the zone
+    view.viewport().repaint()
     badge = view.permit_badge_rect("PTW-WH-004")
     assert badge is not None
     with qtbot.waitSignal(view.permit_clicked, timeout=1000) as clicked:

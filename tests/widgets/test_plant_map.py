@@ -265,10 +265,11 @@ def test_hovering_a_detector_tells_its_name_and_reading(view: PlantMapView, site
     assert QToolTip.text() == f"{site.sensor(GAS).name} ({GAS})\nHH 30.0 %LEL"
 
 
-def test_of_two_alarms_side_by_side_only_the_more_severe_reading_is_written(
+def test_of_two_alarms_side_by_side_the_more_severe_reading_keeps_its_place_and_none_overlap(
     view: PlantMapView, site: Site
 ) -> None:
-    """Overlapping labels would make both unreadable; the other stays a coloured marker with its tooltip."""
+    """Overlapping labels would make both unreadable: the more severe reading is written where it belongs
+    (right of its marker), the other moves to the left of its own, or is left out."""
     view.resize(480, 320)  # a small screen, or a console split: detectors crowd
     view.fit_site()
     lel = [s for s in site.sensors if s.measure == "lel"]
@@ -283,7 +284,12 @@ def test_of_two_alarms_side_by_side_only_the_more_severe_reading_is_written(
     assert abs(gap(near, far).y()) < view.fontMetrics().height()  # their labels would overlap
     _show_values(view, site, {near.id: 12.0, far.id: 30.0})
     view.viewport().repaint()
-    assert view.detector_labels_written() == [far.id]
+    assert view.detector_labels_written()[0] == far.id  # tier 1 is placed first
+    plates = [view.label_rect("detectors", site.tag_index[s]) for s in view.detector_labels_written()]
+    assert plates[0] is not None and plates[0].left() > _on_screen(view, far.id).x()  # its own side
+    assert all(
+        a is not None and b is not None and not a.intersects(b) for a in plates for b in plates if a is not b
+    )
     _show_values(view, site, {near.id: 12.0, far.id: 0.0})
     view.viewport().repaint()
     assert view.detector_labels_written() == [near.id]

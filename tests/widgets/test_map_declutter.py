@@ -1,0 +1,58 @@
+"""No label covers another on the map: readings, worker alerts, permit badges, isolation plates and zone
+names are placed by priority, on the crowded compressor house of the `gas-leak` picture, at the size the
+map gets on a 1366x768 console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QRectF
+from pytestqt.qtbot import QtBot
+
+from plant_maps.permit_lifecycle import PermitState
+from plant_maps.site import Site
+from tests.widgets.support import statuses
+from tests.widgets.test_plant_map import _show_values
+from widgets.plant_map import PlantMapView
+
+LEAK = {"GD-CH-01": 30.0, "GD-CH-02": 28.0, "GD-CH-03": 12.0, "GD-CH-04": 11.0, "PGD-01": 26.0}
+
+
+def _placed(view: PlantMapView, site: Site) -> dict[tuple[str, object], QRectF]:
+    keys = [
+        *(("detectors", row) for row in range(len(site.sensors))),
+        *(("workers", row) for row in range(len(site.workers))),
+        *(("badges", p.id) for p in site.permits),
+        *(("plates", z.id) for z in site.zones),
+        *(("zones", z.id) for z in site.zones),
+    ]
+    return {key: rect for key in keys if (rect := view.label_rect(*key)) is not None}
+
+
+def test_in_a_crowded_zone_nothing_covers_anything_and_the_most_important_labels_stay(
+    qtbot: QtBot, site: Site, tmp_path: Path
+) -> None:
+    view = PlantMapView(site)
+    qtbot.addWidget(view)
+    view.resize(690, 390)  # the map's share of a 1366x768 window
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit_site()
+    gas = {sensor_id: value for sensor_id, value in LEAK.items() if sensor_id in site.tag_index}
+    _show_values(view, site, gas)
+    view.update_permits(statuses(site, **{"PTW-HW-001": (PermitState.SUSPENDED, "gas at 30 %LEL")}))
+    x, y = np.full(len(site.workers), np.nan), np.full(len(site.workers), np.nan)
+    leak = site.sensor("GD-CH-01")
+    x[site.worker_index["W01"]], y[site.worker_index["W01"]] = leak.x + 3.0, leak.y + 2.0  # welding there
+    view.update_workers(x, y, np.zeros(len(site.workers), dtype=bool))
+    view.set_worker_alerts({"W01": "SOS"})
+    view.viewport().repaint()
+    assert view.viewport().grab().save(str(tmp_path / "crowded.png"))
+    placed = _placed(view, site)
+    rects = list(placed.items())
+    overlaps = [(a, b) for i, (a, ra) in enumerate(rects) for b, rb in rects[i + 1 :] if ra.intersects(rb)]
+    assert overlaps == []
+    assert ("badges", "PTW-HW-001") in placed  # the suspended permit's badge always shows
+    assert ("workers", site.worker_index["W01"]) in placed  # and the SOS
+    assert ("detectors", site.tag_index["GD-CH-01"]) in placed  # and the worst reading
