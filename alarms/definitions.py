@@ -45,7 +45,22 @@ class AlarmSpec:
     setpoint: float = math.nan
 
     def render(self, value: float) -> str:
-        return self.message.format(id=self.id, source=self.source, value=value, setpoint=self.setpoint)
+        return self.message.format(
+            id=self.id, source=self.source, value=value, setpoint=self.setpoint, eta=eta_text(value)
+        )
+
+
+def eta_text(seconds: float) -> str:
+    """A time-to-threshold in words (`{eta}` in a message): "reached in 42 s at the current rate", in
+    minutes past two of them; a time that is not ahead (the value turned, or got there) says so instead of
+    printing "-0 s"."""
+    if not math.isfinite(seconds) or seconds <= 0:
+        return "not approaching any more at the current rate"
+    if seconds < 1:
+        return "reached in under 1 s at the current rate"
+    if seconds < 120:
+        return f"reached in {seconds:.0f} s at the current rate"
+    return f"reached in {seconds / 60:.0f} min at the current rate"
 
 
 class LimitKind(IntEnum):

@@ -264,7 +264,7 @@ def _spec(r: Reader, area: str, source: str, default_message: str) -> AlarmSpec:
         spec.render(1.0)
     except (KeyError, IndexError, ValueError) as exc:
         raise r.error(
-            "message", f"bad template {message!r} ({exc}); use {{value}} and {{setpoint}}"
+            "message", f"bad template {message!r} ({exc}); use {{value}}, {{setpoint}} and {{eta}}"
         ) from None
     return spec
 
@@ -312,7 +312,7 @@ def _time_to_threshold(r: Reader, sensors: dict[str, Sensor]) -> TimeToThreshold
     sensor = sensors[r.ref("tag", set(sensors))]
     threshold = r.float("threshold")
     horizon = r.positive("horizon_s")
-    default = f"{sensor.name} reaches {threshold:g} {sensor.unit} in {{value:.0f}} s at the current rate"
+    default = f"{sensor.name}: {threshold:g} {sensor.unit} {{eta}}"
     return TimeToThresholdRule(
         alarm=_spec(r, sensor.zone, sensor.id, default),
         tag=sensor.id,

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from plant_maps.permit_lifecycle import LIVE, TERMINAL, PermitState
@@ -83,7 +83,8 @@ class _Record:
 class PermitPanel(QWidget):
     """The permit list with its filter bar; `now` is the console's clock (epoch seconds)."""
 
-    permit_activated = Signal(str)  # double-click or Enter: open the card, show it on the map
+    context_requested = Signal(str, QPoint)  # right-click on a row: its permit id, where (global)
+    permit_activated = Signal(str)  # a click, double-click or Enter: open the card, show it on the map
 
     def __init__(
         self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
@@ -119,6 +120,10 @@ class PermitPanel(QWidget):
         self.table = keyed_table(self.proxy, COLUMN_SAMPLES, FLAGS, self)
         self.table.sortByColumn(STATE, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(self._activated)
+        # one click opens it, as an operator expects of a list beside the map
+        self.table.clicked.connect(self._activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context)
         self._lay_out()
         self._apply_filter()
 
@@ -256,3 +261,12 @@ class PermitPanel(QWidget):
 
     def _activated(self, index: QModelIndex) -> None:
         self.permit_activated.emit(self.proxy.row(index.row()).key)
+
+    def _context(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self._activated(index)
+            self.context_requested.emit(
+                self.proxy.row(index.row()).key, self.table.viewport().mapToGlobal(pos)
+            )

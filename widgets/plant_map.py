@@ -15,10 +15,12 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
     QHelpEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
+    QPolygonF,
     QResizeEvent,
     QWheelEvent,
 )
@@ -57,6 +59,8 @@ class PlantMapView(QGraphicsView):
     detector_clicked = Signal(str)
     permit_clicked = Signal(str)  # a permit's badge or zone, where no marker is
     following_changed = Signal(object)  # the followed worker's id, or None when following stops
+    # right-click: what lies there ("worker", "detector", "permit" or "zone"), its id, where (global pos)
+    context_requested = Signal(str, str, QPoint)
 
     def __init__(self, site: Site, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -342,6 +346,33 @@ class PlantMapView(QGraphicsView):
         permit = self._permit_at(event.position())
         if permit is not None:
             self.permit_clicked.emit(permit)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """What the operator right-clicked, most specific first: a marker, a permit, else the zone."""
+        pos = event.pos()
+        hit = self._marker_at(pos)
+        if hit is not None:
+            layer, row = hit
+            self.context_requested.emit(
+                "worker" if layer is self._workers else "detector", layer.ids[row], event.globalPos()
+            )
+            return
+        permit = self._permit_at(QPointF(pos))
+        if permit is not None:
+            self.context_requested.emit("permit", permit, event.globalPos())
+            return
+        zone = self.zone_at(self.mapToScene(pos))
+        if zone is not None:
+            self.context_requested.emit("zone", zone, event.globalPos())
+
+    def zone_at(self, scene_pos: QPointF) -> str | None:
+        """The zone a scene point lies in, if any."""
+        for zone in self.site.zones:
+            if QPolygonF([QPointF(x, y) for x, y in zone.polygon]).containsPoint(
+                scene_pos, Qt.FillRule.OddEvenFill
+            ):
+                return zone.id
+        return None
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from alarms.definitions import Tier
@@ -71,7 +71,10 @@ class WorkerRecord:
 class WorkerPanel(QWidget):
     """The worker list with its filter bar; `now` is the console's clock (epoch seconds)."""
 
-    worker_activated = Signal(str)  # double-click or Enter: open the details, show the worker on the map
+    context_requested = Signal(str, QPoint)  # right-click on a row: its worker id, where (global)
+    worker_activated = Signal(
+        str
+    )  # a click, double-click or Enter: open the details, show the worker on the map
 
     def __init__(
         self,
@@ -117,6 +120,10 @@ class WorkerPanel(QWidget):
         self.table = keyed_table(self.proxy, COLUMN_SAMPLES, ALERTS, self)
         self.table.sortByColumn(ALERTS, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(self._activated)
+        # one click opens it, as an operator expects of a list beside the map
+        self.table.clicked.connect(self._activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context)
         self._lay_out()
         self._apply_filter()
 
@@ -288,3 +295,12 @@ class WorkerPanel(QWidget):
 
     def _activated(self, index: QModelIndex) -> None:
         self.worker_activated.emit(self.proxy.row(index.row()).key)
+
+    def _context(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self._activated(index)
+            self.context_requested.emit(
+                self.proxy.row(index.row()).key, self.table.viewport().mapToGlobal(pos)
+            )

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         for dock in lists[1:]:
             self.tabifyDockWidget(lists[0], dock)
         lists[0].raise_()
+        self.muster_dock = lists[2]  # raised when a muster starts: the missing are the emergency
         self._right_docks = (lists[0], details)
         self.permit_panel.permit_activated.connect(self.show_permit)
         self.plant_map.permit_clicked.connect(self.show_permit)
@@ -228,6 +229,7 @@ class MainWindow(QMainWindow):
         isolate.setMenu(menu)
         bar.addWidget(isolate)
         self.muster_action = QAction(self.tr("Muster"), self, checkable=True)
+        self.muster_action.toggled.connect(lambda on: on and self.muster_dock.raise_())
         self.muster_action.setToolTip(
             self.tr("Evacuation: count everyone seen at a muster point, list the missing")
         )
