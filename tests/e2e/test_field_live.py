@@ -25,6 +25,7 @@ from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import Site
+from plant_maps.wearables import Resolution
 from tests.conftest import Broker
 from tests.e2e.conftest import status_text, until
 
@@ -124,13 +125,15 @@ def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_
         assert ack.ok and core.alarms.engine.view(sos).state is State.ACKED
         refused = [
             await core.command(ResetAlarm("tester", sos)),
-            await core.command(ResolveWearableAlarm("tester", sos, "found well")),
+            await core.command(ResolveWearableAlarm("tester", sos, "found well", Resolution.FALSE_ALARM)),
         ]
         assert [r.ok for r in refused] == [False, False]  # still active; nobody went there yet
         assert (await core.command(AssignResponder("tester", sos, "W13"))).ok
         assert (await core.command(ResponderOnScene("tester", sos))).ok
         assert _alerting(console, "W05")
-        resolved = await core.command(ResolveWearableAlarm("tester", sos, "W05 unhurt, pressed by mistake"))
+        resolved = await core.command(
+            ResolveWearableAlarm("tester", sos, "W05 unhurt, pressed by mistake", Resolution.FALSE_ALARM)
+        )
         assert resolved.ok, resolved.message
         assert core.alarms.engine.view(sos).state is State.NORMAL
         await until(lambda: table.model.row_of(sos) is None, 5, "the SOS gone from the list")
@@ -141,7 +144,7 @@ def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_
         assert (last.event, last.actor, last.comment) == (
             Event.RESET,
             "tester",
-            "W05 unhurt, pressed by mistake",
+            "false alarm: W05 unhurt, pressed by mistake",
         )
 
     run_console(scenario)
