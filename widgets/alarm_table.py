@@ -37,9 +37,12 @@ from alarms.definitions import Tier
 from alarms.noise import FloodState
 from alarms.records import AlarmView
 from alarms.states import ACTIVE, UNACKNOWLEDGED, Event, State, allows
+from plant_maps.alarm_rules import wearable_worker
+from plant_maps.wearables import Response
 from widgets.alarm_style import TIER_LOOKS, TierMarkers, clock_text, flag_texts, priority_text, state_text
 from widgets.keyed_table import keyed_table, runs
 from widgets.shelve_dialog import ShelveDialog
+from widgets.wearable_response import NextStep, awaiting_response, next_step, response_text
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -57,6 +60,8 @@ COLUMN_SAMPLES = {
     STATE: "Returned, unacknowledged",
     FLAGS: "chattering — shelve?",
 }
+
+RESPOND_SAMPLES = ("Assign responder…", "Responder on scene", "Resolve…", "Respond…")  # one width for all
 
 # Sorting by state groups the unacknowledged (active or returned) first, then what still needs the operator.
 _STATE_RANK = {
@@ -100,6 +105,7 @@ class AlarmTableModel(QAbstractTableModel):
         self._rows: list[_Row] = []
         self._row_of: dict[str, int] = {}
         self._area_names: dict[str, str] = {}
+        self._responses: Mapping[str, Response] = {}
         self._markers = TierMarkers()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -147,6 +153,22 @@ class AlarmTableModel(QAbstractTableModel):
         self._rows = [self._row(r.view, r.first_out) for r in self._rows]
         if self._rows:
             self.dataChanged.emit(self.index(0, AREA), self.index(len(self._rows) - 1, AREA))
+
+    def set_responses(self, responses: Mapping[str, Response]) -> None:
+        """Where the responses to SOS / man-down alarms stand (shown after the alarm's message)."""
+        old, self._responses = self._responses, dict(responses)
+        for alarm_id in {*old, *self._responses}:
+            row = self._row_of.get(alarm_id)
+            if row is not None and old.get(alarm_id) != self._responses.get(alarm_id):
+                self._rows[row] = self._row(self._rows[row].view, self._rows[row].first_out)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def response(self, alarm_id: str) -> Response | None:
+        return self._responses.get(alarm_id)
+
+    def views(self) -> list[AlarmView]:
+        """Every alarm held, filtered out or not, in arrival order."""
+        return [r.view for r in self._rows]
 
     def area_name(self, area: str) -> str:
         return self._area_names.get(area, area)
@@ -201,12 +223,15 @@ class AlarmTableModel(QAbstractTableModel):
         area = self.area_name(view.area)
         value = "—" if math.isnan(view.value) else f"{view.value:.4g}"
         state, flags = state_text(view), " · ".join(flag_texts(view, first_out))
+        message = view.message
+        if awaiting_response(view):  # as on the banner: the message says where the response stands
+            message = f"{message} — {response_text(view, self._responses.get(view.id))}"
         texts = (
             clock_text(view.ts),
             priority_text(view.tier, view.priority),
             area,
             view.source,
-            view.message,
+            message,
             value,
             state,
             flags,
@@ -216,7 +241,7 @@ class AlarmTableModel(QAbstractTableModel):
             int(view.tier) * 10 - int(view.priority),  # tier first, then the higher priority
             area.casefold(),
             view.source.casefold(),
-            view.message.casefold(),
+            message.casefold(),
             math.inf if math.isnan(view.value) else view.value,
             _STATE_RANK[view.state],
             flags,
@@ -281,6 +306,7 @@ class AlarmTable(QWidget):
     show_on_map = Signal(str)  # the alarm's source
     remove_requested = Signal(str, str)  # alarm_id, reason: out of service (privileged consoles only)
     return_requested = Signal(str)  # alarm_id: back in service
+    respond_requested = Signal(str)  # alarm_id: the next step of the response to an SOS or man-down
 
     def __init__(self, max_shelve_s: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -316,6 +342,11 @@ class AlarmTable(QWidget):
         self.remove_button = QPushButton("Out of service…")
         self.remove_button.setToolTip("Privileged: take the alarm out of service, with a reason (audited)")
         self.return_button = QPushButton("Return to service")
+        self.respond_button = QPushButton()
+        self.respond_button.setMinimumWidth(
+            max(map(self.respond_button.fontMetrics().horizontalAdvance, RESPOND_SAMPLES)) + 24
+        )
+        self.respond_button.clicked.connect(self._respond_selected)
         self.remove_button.clicked.connect(self._open_remove_dialog)
         self.return_button.clicked.connect(self._return_selected)
         self.remove_dialog: QInputDialog | None = None  # while open
@@ -422,6 +453,7 @@ class AlarmTable(QWidget):
         for button in (
             self.acknowledge_button,
             self.acknowledge_page_button,
+            self.respond_button,
             self.shelve_button,
             self.map_button,
             self.remove_button,
@@ -464,6 +496,35 @@ class AlarmTable(QWidget):
         one = selected[0] if len(selected) == 1 else None
         self.remove_button.setEnabled(one is not None and allows(one.state, Event.REMOVE_FROM_SERVICE))
         self.return_button.setEnabled(one is not None and allows(one.state, Event.RETURN_TO_SERVICE))
+        self._update_respond_button(one)
+
+    def set_responses(self, responses: Mapping[str, Response]) -> None:
+        """Where the responses to SOS / man-down alarms stand (the core's open responses by alarm id)."""
+        self.model.set_responses(responses)
+        self._update_buttons()
+
+    def respond_step(self) -> NextStep | None:
+        """The next response step of the one selected SOS / man-down alarm (what its button offers)."""
+        selected = self.selected_alarms()
+        if len(selected) != 1 or wearable_worker(selected[0].id) is None:
+            return None
+        return next_step(selected[0], self.model.response(selected[0].id))
+
+    def _update_respond_button(self, one: AlarmView | None) -> None:
+        """Always in its place (a calm layout); it names the next step of a selected SOS / man-down."""
+        step = self.respond_step() if one is not None else None
+        if step is None:
+            self.respond_button.setText(self.tr("Respond…"))
+            self.respond_button.setEnabled(False)
+            self.respond_button.setToolTip(self.tr("Select an SOS or man-down alarm to respond to it"))
+            return
+        self.respond_button.setText(step.label)
+        self.respond_button.setEnabled(step.enabled)
+        self.respond_button.setToolTip(step.reason or self.tr("The next step of the response"))
+
+    def _respond_selected(self) -> None:
+        [view] = self.selected_alarms()
+        self.respond_requested.emit(view.id)
 
     def _acknowledge_selected(self) -> None:
         self._acknowledge(self.selected_alarms(), "No unacknowledged alarm is selected")

@@ -3,9 +3,6 @@ outside MQTT client pressing SOS, through the core's rules and the journal to wh
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -27,7 +24,7 @@ from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import Site
 from plant_maps.wearables import Resolution
 from tests.conftest import Broker
-from tests.e2e.conftest import status_text, until
+from tests.e2e.conftest import mosquitto_pub, status_text, until
 
 
 @pytest.fixture()
@@ -86,16 +83,6 @@ def _alerting(console: WindowedConsole, worker: str) -> bool:
     return console.window.plant_map.worker_style(worker).startswith("alert")
 
 
-def _mosquitto_pub(broker: Broker, topic: str, payload: dict[str, object]) -> None:
-    exe = shutil.which("mosquitto_pub")
-    assert exe, "mosquitto_pub is part of the mosquitto-clients package"
-    subprocess.run(
-        [exe, "-h", broker.host, "-p", str(broker.port), "-q", "1", "-t", topic, "-m", json.dumps(payload)],
-        check=True,
-        timeout=10,
-    )
-
-
 def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_clears_it(
     run_console, simulator: SimulatorThread, broker: Broker, database_url: str
 ) -> None:
@@ -106,7 +93,7 @@ def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_
         await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
         topic = "site/demo/workers/W05/event"
         ts = datetime.now(UTC).isoformat()
-        _mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
+        mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
         await until(lambda: table.model.row_of(sos) is not None, 10, "the SOS in the alarm list")
         view = core.alarms.engine.view(sos)
         assert (view.tier, view.latched, view.state) == (Tier.LIFE, True, State.UNACK)
@@ -115,8 +102,8 @@ def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_
         spoken = await until(lambda: [r for r in console.annunciator.speaker.spoken if "SOS" in r.text], 15)
         assert "W05" in spoken[0].text
         # the band resends the same event, and the wearer cancels: neither clears nor repeats the alarm
-        _mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
-        _mosquitto_pub(broker, topic, {"id": "band-W05-0002", "type": "sos_cancel", "ts": ts})
+        mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
+        mosquitto_pub(broker, topic, {"id": "band-W05-0002", "type": "sos_cancel", "ts": ts})
         await until(lambda: any("SOS cancelled" in e.text for e in core.log), 10, "the cancel shown")
         assert core.alarms.engine.view(sos).state is State.UNACK
         assert [t.event for t in Store(database_url).alarm_transitions(alarm_ids=[sos])] == [Event.ACTIVATE]
