@@ -40,7 +40,7 @@ class WearableResponseCommands(QObject):
 
     def respond(self, alarm_id: str) -> None:
         """Take the next step of the response to `alarm_id`, or say why it cannot be taken yet."""
-        if wearable_worker(alarm_id) is None:
+        if wearable_worker(alarm_id) not in self.core.site.worker_index:
             self._show(
                 CommandResult(False, self.tr("{alarm} is not an SOS or man-down").format(alarm=alarm_id))
             )
