@@ -45,6 +45,7 @@ class _Alarm:
     ack_ts: float | None = None  # when that occurrence was acknowledged
     clear_ts: float | None = None  # when it returned to normal
     first_out: bool = False  # that occurrence was the first annunciation of a burst in its area
+    area: str = ""  # of the current occurrence ("": the spec's area)
 
 
 class AlarmEngine:
@@ -104,19 +105,26 @@ class AlarmEngine:
         return self._evaluate(None, None)
 
     def raise_event(
-        self, alarm_id: str, value: float = math.nan, ts: float | None = None, message: str | None = None
+        self,
+        alarm_id: str,
+        value: float = math.nan,
+        ts: float | None = None,
+        message: str | None = None,
+        area: str | None = None,
     ) -> list[Transition]:
         """A discrete alarm from outside (SOS, fall, no motion, video AI, interlock mismatch) is active.
 
         `message` replaces the rendered template where the text depends on more than the value (which way an
-        interlock's feedback failed to follow); later transitions of the occurrence keep it.
+        interlock's feedback failed to follow); `area` places this occurrence where it happens (a wearer's SOS
+        in the zone they are in). Later transitions of the occurrence keep both. Suppression by design and
+        flood counting stay with the alarm's own area: isolating a zone never silences a person's SOS.
         """
-        return self._event(alarm_id, True, value, ts, message)
+        return self._event(alarm_id, True, value, ts, message, area)
 
     def clear_event(
         self, alarm_id: str, ts: float | None = None, value: float = math.nan, message: str | None = None
     ) -> list[Transition]:
-        return self._event(alarm_id, False, value, ts, message)
+        return self._event(alarm_id, False, value, ts, message, None)
 
     def tick(self, now: float | None = None) -> list[Transition]:
         """Let time pass: on/off delays, slopes, one expired shelve per stagger, tier-1 escalation."""
@@ -294,11 +302,17 @@ class AlarmEngine:
         return self._conditions(edges, now)
 
     def _event(
-        self, alarm_id: str, active: bool, value: float, ts: float | None, message: str | None
+        self,
+        alarm_id: str,
+        active: bool,
+        value: float,
+        ts: float | None,
+        message: str | None,
+        area: str | None,
     ) -> list[Transition]:
         if alarm_id not in self._events:
             raise KeyError(f"{alarm_id!r} is not a discrete event alarm")
-        edge = Edge(alarm_id, active, value, message)
+        edge = Edge(alarm_id, active, value, message, area)
         return self._conditions([edge], self._clock.now() if ts is None else ts)
 
     def _conditions(self, edges: list[Edge], ts: float) -> list[Transition]:
@@ -308,7 +322,7 @@ class AlarmEngine:
             if alarm.status.active == edge.active:
                 continue  # already so, e.g. restored from the journal
             event = Event.ACTIVATE if edge.active else Event.CLEAR
-            out.append(self._emit(alarm, event, ts, value=edge.value, message=edge.message))
+            out.append(self._emit(alarm, event, ts, value=edge.value, message=edge.message, area=edge.area))
             shelve = self._shelving.get(edge.alarm_id)
             if shelve is not None and shelve.one_shot and not edge.active:
                 out.append(
@@ -361,8 +375,11 @@ class AlarmEngine:
         comment: str = "",
         shelve: Shelve | None = None,
         message: str | None = None,
+        area: str | None = None,
     ) -> Transition:
         spec, before = alarm.spec, alarm.status
+        if area is None:  # a new occurrence starts in the alarm's own area unless it says where it is
+            area = spec.area if event is Event.ACTIVATE or not alarm.area else alarm.area
         status = before.apply(event, latched=spec.latched, suppressed=spec.area in self._suppressed)
         group = self._group(spec)
         candidate = (
@@ -382,7 +399,7 @@ class AlarmEngine:
             source=spec.source,
             tier=spec.tier,
             priority=spec.priority,
-            area=spec.area,
+            area=area,
             message=message,
             event=event,
             from_state=before.state,
@@ -422,7 +439,7 @@ class AlarmEngine:
         alarm.status = Status(t.to_state, t.active, t.acked)
         if t.event is not Event.ESCALATE:
             alarm.seq = t.seq
-        alarm.value, alarm.message, alarm.ts = t.value, t.message, t.ts
+        alarm.value, alarm.message, alarm.ts, alarm.area = t.value, t.message, t.ts, t.area
         if t.response_s is not None:
             alarm.response_s = t.response_s
         if t.event is Event.ACTIVATE:
@@ -455,7 +472,7 @@ class AlarmEngine:
             source=spec.source,
             tier=spec.tier,
             priority=spec.priority,
-            area=spec.area,
+            area=alarm.area or spec.area,
             message=alarm.message or spec.render(alarm.value),
             state=status.state,
             active=status.active,

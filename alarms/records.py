@@ -102,3 +102,4 @@ class Edge(NamedTuple):
     active: bool
     value: float
     message: str | None = None  # None: the alarm's template rendered with `value`
+    area: str | None = None  # where this occurrence is (a wearer's zone); None: the alarm's own area

@@ -62,6 +62,7 @@ from plant_maps.limits import LimitArrays
 from plant_maps.permits import PermitBook
 from plant_maps.site import Site
 from plant_maps.site_file import parse_site
+from plant_maps.wearables import Resolution
 from plant_maps.worker_rules import WorkerRules
 from widgets.plant_map import PlantMapView
 from widgets.theme import apply_theme
@@ -410,7 +411,7 @@ async def resolve(console: WindowedConsole, alarm_id: str) -> None:
         Acknowledge("bench", ((alarm_id, seq),)),
         AssignResponder("bench", alarm_id, RESPONDER),
         ResponderOnScene("bench", alarm_id),
-        ResolveWearableAlarm("bench", alarm_id, "bench"),
+        ResolveWearableAlarm("bench", alarm_id, "bench", Resolution.FALSE_ALARM),
     ):
         result = await core.command(command)
         if not result.ok:

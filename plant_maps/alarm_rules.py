@@ -80,8 +80,16 @@ _PROCESS = MeasureAlarms(
 )
 
 
+_WEARABLE_SUFFIXES = tuple(f".{suffix}" for suffix, _ in WEARABLE_EVENTS.values())
+
+
 def wearable_alarm(worker: str, kind: EventKind) -> str:
     return f"{worker}.{WEARABLE_EVENTS[kind][0]}"
+
+
+def wearable_worker(alarm_id: str) -> str | None:
+    """The wearer of an SOS or man-down alarm (`W01.SOS` -> `W01`); None for any other alarm."""
+    return alarm_id.rsplit(".", 1)[0] if alarm_id.endswith(_WEARABLE_SUFFIXES) else None
 
 
 def source_comm_alarm(scheme: str) -> str:

@@ -6,10 +6,14 @@ Sources (MQTT, simulator, replay) produce these; the core applies them in batche
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
 WEARABLE_EVENT_TYPES = ("sos", "fall", "no_motion", "sos_cancel")
+# Typed by the operator: a responder's name (when not a site worker) and a resolution's notes.
+RESPONDER_MAX_CHARS = 80
+NOTES_MAX_CHARS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +79,37 @@ class SeenEvents:
         while len(self._ids) > self._capacity:
             del self._ids[next(iter(self._ids))]
         return fresh
+
+
+class Step(StrEnum):
+    """DOMAIN `Wearables`: after the acknowledgement, a response goes assigned → on scene → resolved."""
+
+    ASSIGNED = "assigned"
+    ON_SCENE = "on_scene"
+    RESOLVED = "resolved"
+
+
+class Resolution(StrEnum):
+    """What the responder found: a resolution says which (DOMAIN `Wearables`)."""
+
+    ACTUAL_INCIDENT = "actual_incident"
+    FALSE_ALARM = "false_alarm"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """Where the response to one wearable alarm stands; `responder` is a worker id or a typed name, and
+    `responder_name` how it reads ("Zhang Min (W13)", or the typed name)."""
+
+    alarm_id: str
+    responder: str = ""
+    responder_name: str = ""
+    assigned_at: float | None = None
+    on_scene_at: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def step(self) -> Step | None:
+        if self.on_scene_at is not None:
+            return Step.ON_SCENE
+        return Step.ASSIGNED if self.assigned_at is not None else None

@@ -9,16 +9,21 @@ import numpy as np
 import pytest
 
 from alarms.clock import ManualClock
+from alarms.definitions import EventKind
 from alarms.samples import Quality, TagBatch
 from alarms.states import State
 from console.server.core import Core
 from console.server.session import (
     AccountForWorker,
+    Acknowledge,
     ActivatePermit,
     ApprovePermit,
+    AssignResponder,
     CheckInGuardian,
     RecordGasTest,
     RemoveFromService,
+    ResolveWearableAlarm,
+    ResponderOnScene,
     ResumePermit,
     ReturnToService,
     StartMuster,
@@ -27,9 +32,10 @@ from console.server.session import (
     Topic,
 )
 from integrations.storage import Store, StoreWriter
+from plant_maps.alarm_rules import wearable_alarm
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site_file import load_site
-from plant_maps.wearables import PositionBatch
+from plant_maps.wearables import PositionBatch, Resolution, WearableEvent
 from tests.conftest import DEMO_SITE
 from tests.support import wait_until_async
 
@@ -263,5 +269,106 @@ def test_gas_test_entries_that_are_no_test_at_all_are_refused_and_not_journaled(
         await asyncio.to_thread(writer.close)
         [entry] = Store(database_url).journal_rows(kind="gas_test")
         assert entry.payload["tester"] == "Zhou Li"
+
+    asyncio.run(run())
+
+
+def _press(core: Core, worker: str, kind: EventKind, ts: float) -> str:
+    """The wearer's band sends `kind` (SOS, fall, no motion); returns the alarm it raises."""
+    core.on_wearable_events([WearableEvent(f"band-{worker}-{kind}-{ts}", worker, kind.value, ts)])
+    return wearable_alarm(worker, kind)
+
+
+async def _acknowledge(core: Core, *alarm_ids: str) -> None:
+    views = [core.alarms.engine.view(a) for a in alarm_ids]
+    assert (await core.command(Acknowledge("op", tuple((v.id, v.seq) for v in views)))).ok
+
+
+def test_an_sos_inside_a_permit_zone_is_a_tier1_alarm_there_and_suspends_the_permit(
+    database_url: str,
+) -> None:
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        book, index = core.permits.book, core.site.worker_index
+        core.on_positions(_fix(index["W01"], 330.0, 190.0, clock.now()))  # welding at K-301 (PTW-HW-001)
+        sos = _press(core, "W01", EventKind.SOS, clock.now())
+        view = core.alarms.engine.view(sos)
+        assert (view.area, view.tier.value) == ("compressor_house", 1)  # not "Site-wide"
+        core.tick()
+        status = book.status("PTW-HW-001")
+        assert status.state is PermitState.SUSPENDED
+        assert status.reason == "tier-1 alarm active in Compressor house"
+        assert book.status("PTW-TE-006").state is PermitState.ACTIVE  # the workshop goes on
+        await wait_until_async(lambda: core.permits.status("PTW-HW-001").state is PermitState.SUSPENDED, 5)
+        await asyncio.to_thread(writer.close)
+        [journaled] = Store(database_url).alarm_transitions(alarm_ids=[sos])
+        assert journaled.area == "compressor_house"
+
+    asyncio.run(run())
+
+
+def test_an_sos_of_a_wearer_located_only_afterwards_counts_where_the_wearer_is(database_url: str) -> None:
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        sos = _press(core, "W03", EventKind.SOS, clock.now())  # no fix yet: the alarm cannot say where
+        assert core.alarms.engine.view(sos).area == "site"
+        core.tick()
+        assert core.permits.book.status("PTW-HW-001").state is PermitState.ACTIVE
+        clock.advance(2)
+        core.on_positions(_fix(core.site.worker_index["W03"], 360.0, 200.0, clock.now()))
+        core.tick()
+        assert core.permits.book.status("PTW-HW-001").state is PermitState.SUSPENDED
+        await asyncio.to_thread(writer.close)
+
+    asyncio.run(run())
+
+
+def test_a_fall_then_no_motion_is_one_event_with_one_response_resolved_with_a_reason(
+    database_url: str,
+) -> None:
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        fall = _press(core, "W07", EventKind.FALL, clock.now())
+        clock.advance(120)
+        still = _press(core, "W07", EventKind.NO_MOTION, clock.now())
+        early = await core.command(AssignResponder("op", fall, "W13"))
+        assert not early.ok and early.message == f"acknowledge {fall} first"
+        await _acknowledge(core, fall, still)
+        on_scene = await core.command(ResponderOnScene("op", fall))
+        assert not on_scene.ok and "assign a responder first" in on_scene.message
+        too_long = await core.command(AssignResponder("op", fall, "x" * 81))
+        assert not too_long.ok and "at most 80 characters" in too_long.message
+        assigned = await core.command(AssignResponder("op", fall, "Fire crew 2\n\x07(east gate)"))
+        assert assigned.ok, assigned.message
+        assert assigned.message == f"{fall}, {still}: responder Fire crew 2 (east gate) assigned"
+        assert {a: r.responder_name for a, r in core.responses.open.items()} == {
+            fall: "Fire crew 2 (east gate)",
+            still: "Fire crew 2 (east gate)",
+        }
+        assert (await core.command(ResponderOnScene("op", still))).ok
+        empty = await core.command(ResolveWearableAlarm("op", fall, "  ", Resolution.ACTUAL_INCIDENT))
+        assert not empty.ok and "needs notes" in empty.message
+        resolved = await core.command(
+            ResolveWearableAlarm("op", fall, "Fainted from heat; to the clinic", Resolution.ACTUAL_INCIDENT)
+        )
+        assert resolved.ok, resolved.message
+        assert [core.alarms.engine.view(a).state for a in (fall, still)] == [State.NORMAL, State.NORMAL]
+        assert core.responses.open == {}
+        await asyncio.to_thread(writer.close)
+        store = Store(database_url)
+        steps = [
+            (e.source, e.actor, e.payload["step"], e.payload["resolution"])
+            for e in store.journal_rows(kind="wearable_response")
+        ]
+        assert steps == [
+            (fall, "op", "assigned", ""),
+            (still, "op", "assigned", ""),
+            (still, "op", "on_scene", ""),
+            (fall, "op", "on_scene", ""),
+            (fall, "op", "resolved", "actual_incident"),
+            (still, "op", "resolved", "actual_incident"),
+        ]
+        reset = store.alarm_transitions(alarm_ids=[still])[-1]
+        assert reset.comment == "actual incident: Fainted from heat; to the clinic"
 
     asyncio.run(run())

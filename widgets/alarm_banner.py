@@ -12,6 +12,7 @@ import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from types import MappingProxyType
 
 from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
@@ -21,8 +22,10 @@ from alarms.definitions import Tier
 from alarms.noise import FloodState
 from alarms.records import AlarmView
 from alarms.states import UNACKNOWLEDGED
+from plant_maps.wearables import Response
 from widgets.alarm_style import TIER_LOOKS, TierMarkers, clock_text, flag_texts
 from widgets.theme import PALETTE
+from widgets.wearable_response import awaiting_response, response_text
 
 LINES = 4
 MARKER_SIZE = 14
@@ -54,9 +57,9 @@ class BannerLine:
         return "  ".join(c for c in (*self.cells, f"[{self.flag}]" if self.flag else "") if c)
 
 
-def banner_order(view: AlarmView) -> tuple[int, int, float]:
-    """Tier 1 first, then the higher priority, then the newest."""
-    return (view.tier, -view.priority, -view.ts)
+def banner_order(view: AlarmView) -> tuple[int, bool, int, float]:
+    """Tier 1 first, the unacknowledged before an SOS awaiting its response, the higher priority, the newest."""
+    return (view.tier, view.acked, -view.priority, -view.ts)
 
 
 class AlarmBanner(QWidget):
@@ -88,8 +91,15 @@ class AlarmBanner(QWidget):
         """The operator areas as (id, name); an area not named here shows its id."""
         self._area_names = dict(areas)
 
-    def set_alarms(self, views: Sequence[AlarmView], floods: Sequence[FloodState]) -> None:
-        lines, more = banner_lines(views, floods, self._area_names, self._flood_window_min)
+    def set_alarms(
+        self,
+        views: Sequence[AlarmView],
+        floods: Sequence[FloodState],
+        responses: Mapping[str, Response] = MappingProxyType({}),
+    ) -> None:
+        """The alarms to show; `responses` says where the response to each acknowledged SOS or man-down
+        stands (those stay on the banner until resolved)."""
+        lines, more = banner_lines(views, floods, self._area_names, self._flood_window_min, responses)
         for row, widget in enumerate(self._lines):
             widget.show_line(lines[row] if row < len(lines) else None)
         _set_elided(self.more_label, f"+{more} more unacknowledged" if more else "")
@@ -144,16 +154,23 @@ def banner_lines(
     floods: Sequence[FloodState],
     area_names: Mapping[str, str],
     flood_window_min: int,
+    responses: Mapping[str, Response] = MappingProxyType({}),
 ) -> tuple[list[BannerLine], int]:
-    """The banner's lines and how many unacknowledged alarms they leave out."""
+    """The banner's lines and how many unacknowledged alarms they leave out.
+
+    An acknowledged SOS or man-down stays, with where its response stands, until it is resolved: a person
+    waiting for help is never off the banner, and it is never calm while one is.
+    """
     unacked = [v for v in views if v.state in UNACKNOWLEDGED]
-    top = heapq.nsmallest(LINES + 1, unacked, key=banner_order)  # a flood has thousands: sort only the top
+    pool = unacked + [v for v in views if awaiting_response(v)]
+    top = heapq.nsmallest(LINES + 1, pool, key=banner_order)  # a flood has thousands: sort only the top
     flooding = sorted((f for f in floods if f.flooding), key=lambda f: -f.count)
     if not flooding:
-        if not unacked:
+        if not pool:
             return [BannerLine(Kind.CALM, ("No unacknowledged alarms",))], 0
         shown = top[:LINES]
-        return [_alarm_line(v, area_names) for v in shown], len(unacked) - len(shown)
+        lines = [_alarm_line(v, area_names, responses=responses) for v in shown]
+        return lines, len(unacked) - sum(v.state in UNACKNOWLEDGED for v in shown)
     flood, *others = flooding
     header = f"ALARM FLOOD — {area_names.get(flood.area, flood.area)}: {flood.count} alarms in {flood_window_min} min"
     if others:
@@ -161,17 +178,24 @@ def banner_lines(
     lines = [BannerLine(Kind.HEADER, (header,))]
     first = next((v for v in views if v.id == flood.first_out), None)
     if first is not None:
-        lines.append(_alarm_line(first, area_names, Kind.FIRST_OUT))
+        lines.append(_alarm_line(first, area_names, Kind.FIRST_OUT, responses))
     elif flood.first_out:
         lines.append(BannerLine(Kind.FIRST_OUT, ("", "", "", f"First out: {flood.first_out}")))
     shown = [v for v in top if v.id != flood.first_out][: LINES - len(lines)]
-    lines += [_alarm_line(v, area_names) for v in shown]
+    lines += [_alarm_line(v, area_names, responses=responses) for v in shown]
     shown_ids = {line.alarm_id for line in lines}
     return lines, sum(v.id not in shown_ids for v in unacked)
 
 
-def _alarm_line(view: AlarmView, area_names: Mapping[str, str], kind: Kind = Kind.ALARM) -> BannerLine:
+def _alarm_line(
+    view: AlarmView,
+    area_names: Mapping[str, str],
+    kind: Kind = Kind.ALARM,
+    responses: Mapping[str, Response] = MappingProxyType({}),
+) -> BannerLine:
     message = f"First out: {view.message}" if kind is Kind.FIRST_OUT else view.message
+    if awaiting_response(view):
+        message = f"{message} — {response_text(view, responses.get(view.id))}"
     cells = (
         TIER_LOOKS[view.tier].name.upper(),
         clock_text(view.ts),

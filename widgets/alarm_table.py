@@ -45,12 +45,15 @@ from alarms.definitions import Tier
 from alarms.noise import FloodState
 from alarms.records import AlarmView
 from alarms.states import ACTIVE, UNACKNOWLEDGED, State
+from plant_maps.alarm_rules import wearable_worker
+from plant_maps.wearables import Response
 from widgets.alarm_actions import AlarmAction, acknowledgeable, comment_required, why_not
 from widgets.alarm_style import TIER_LOOKS, TierMarkers, clock_text, flag_texts, priority_text, state_text
 from widgets.keyed_table import keyed_table, runs
 from widgets.plain_text import PlainLabel, plain_tooltip
 from widgets.shelve_dialog import ShelveDialog
 from widgets.text_dialog import TextDialog
+from widgets.wearable_response import NextStep, awaiting_response, next_step, response_text
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -72,6 +75,8 @@ COLUMN_SAMPLES = {
     VALUE: "-1234.5",
     STATE: "Returned, unacknowledged",
 }
+
+RESPOND_SAMPLES = ("Assign responder…", "Responder on scene", "Resolve…", "Respond…")  # one width for all
 
 # Sorting by state groups the unacknowledged (active or returned) first, then what still needs the operator.
 _STATE_RANK = {
@@ -115,6 +120,7 @@ class AlarmTableModel(QAbstractTableModel):
         self._rows: list[_Row] = []
         self._row_of: dict[str, int] = {}
         self._area_names: dict[str, str] = {}
+        self._responses: Mapping[str, Response] = {}
         self._markers = TierMarkers()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -162,6 +168,22 @@ class AlarmTableModel(QAbstractTableModel):
         self._rows = [self._row(r.view, r.first_out) for r in self._rows]
         if self._rows:
             self.dataChanged.emit(self.index(0, AREA), self.index(len(self._rows) - 1, AREA))
+
+    def set_responses(self, responses: Mapping[str, Response]) -> None:
+        """Where the responses to SOS / man-down alarms stand (shown after the alarm's message)."""
+        old, self._responses = self._responses, dict(responses)
+        for alarm_id in {*old, *self._responses}:
+            row = self._row_of.get(alarm_id)
+            if row is not None and old.get(alarm_id) != self._responses.get(alarm_id):
+                self._rows[row] = self._row(self._rows[row].view, self._rows[row].first_out)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def response(self, alarm_id: str) -> Response | None:
+        return self._responses.get(alarm_id)
+
+    def views(self) -> list[AlarmView]:
+        """Every alarm held, filtered out or not, in arrival order."""
+        return [r.view for r in self._rows]
 
     def area_name(self, area: str) -> str:
         return self._area_names.get(area, area)
@@ -221,12 +243,15 @@ class AlarmTableModel(QAbstractTableModel):
         value = "—" if math.isnan(view.value) else f"{view.value:.4g}"
         state, flags = state_text(view), " · ".join(flag_texts(view, first_out))
         times = (view.active_ts, view.ack_ts, view.clear_ts)
+        message = view.message
+        if awaiting_response(view):  # as on the banner: the message says where the response stands
+            message = f"{message} — {response_text(view, self._responses.get(view.id))}"
         texts = (
             *(clock_text(t) if t is not None else "" for t in times),
             priority_text(view.tier, view.priority),
             area,
             view.source,
-            view.message,
+            message,
             value,
             state,
             flags,
@@ -236,7 +261,7 @@ class AlarmTableModel(QAbstractTableModel):
             int(view.tier) * 10 - int(view.priority),  # tier first, then the higher priority
             area.casefold(),
             view.source.casefold(),
-            view.message.casefold(),
+            message.casefold(),
             math.inf if math.isnan(view.value) else view.value,
             _STATE_RANK[view.state],
             flags,
@@ -303,6 +328,7 @@ class AlarmTable(QWidget):
     show_on_map = Signal(str)  # the alarm's source
     remove_requested = Signal(str, str)  # alarm_id, reason: out of service (privileged consoles only)
     return_requested = Signal(str)  # alarm_id: back in service
+    respond_requested = Signal(str)  # alarm_id: the next step of the response to an SOS or man-down
 
     def __init__(self, max_shelve_s: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -366,6 +392,11 @@ class AlarmTable(QWidget):
         self.map_button = self.buttons[AlarmAction.SHOW_ON_MAP]
         self.remove_button = self.buttons[AlarmAction.REMOVE_FROM_SERVICE]
         self.return_button = self.buttons[AlarmAction.RETURN_TO_SERVICE]
+        self.respond_button = QPushButton()
+        self.respond_button.setMinimumWidth(
+            max(map(self.respond_button.fontMetrics().horizontalAdvance, RESPOND_SAMPLES)) + 24
+        )
+        self.respond_button.clicked.connect(self._respond_selected)
         self.set_privileged(False)
         self.status_label = PlainLabel()
         self.table.doubleClicked.connect(lambda index: self.show_on_map.emit(self._view(index).source))
@@ -621,6 +652,7 @@ class AlarmTable(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.acknowledge_button)
         actions.addWidget(self.acknowledge_page_button)
+        actions.addWidget(self.respond_button)
         for action, button in self.buttons.items():
             if action is not AlarmAction.ACKNOWLEDGE:
                 actions.addWidget(button)
@@ -720,3 +752,32 @@ class AlarmTable(QWidget):
             if button is not None:
                 button.setEnabled(reason is None)
                 button.setToolTip(tip)
+        self._update_respond_button(selected[0] if len(selected) == 1 else None)
+
+    def set_responses(self, responses: Mapping[str, Response]) -> None:
+        """Where the responses to SOS / man-down alarms stand (the core's open responses by alarm id)."""
+        self.model.set_responses(responses)
+        self._update_buttons()
+
+    def respond_step(self) -> NextStep | None:
+        """The next response step of the one selected SOS / man-down alarm (what its button offers)."""
+        selected = self.selected_alarms()
+        if len(selected) != 1 or wearable_worker(selected[0].id) is None:
+            return None
+        return next_step(selected[0], self.model.response(selected[0].id))
+
+    def _update_respond_button(self, one: AlarmView | None) -> None:
+        """Always in its place (a calm layout); it names the next step of a selected SOS / man-down."""
+        step = self.respond_step() if one is not None else None
+        if step is None:
+            self.respond_button.setText(self.tr("Respond…"))
+            self.respond_button.setEnabled(False)
+            self.respond_button.setToolTip(self.tr("Select an SOS or man-down alarm to respond to it"))
+            return
+        self.respond_button.setText(step.label)
+        self.respond_button.setEnabled(step.enabled)
+        self.respond_button.setToolTip(step.reason or self.tr("The next step of the response"))
+
+    def _respond_selected(self) -> None:
+        [view] = self.selected_alarms()
+        self.respond_requested.emit(view.id)

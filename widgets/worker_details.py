@@ -31,16 +31,19 @@ from PySide6.QtWidgets import (
 )
 
 from alarms.definitions import Tier
+from alarms.records import AlarmView
 from plant_maps.certificates import expiry_warnings, site_day
 from plant_maps.geometry import zone_of_points
 from plant_maps.permit_lifecycle import TERMINAL
 from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
 from plant_maps.state import WorkerTable
+from plant_maps.wearables import Response
 from plant_maps.worker_rules import WorkerRuleSettings
 from widgets.alarm_style import TierMarkers, clock_text
-from widgets.panel_look import command_button, heading_font, section_heading
+from widgets.panel_look import command_button, heading_font, section_heading, set_bold
 from widgets.permit_style import STATE_LOOKS, category_text, duration_text
+from widgets.wearable_response import next_step, response_text
 
 TRAIL_ROWS = 8  # the trail list shows the newest points; the map draws the whole trail (show_trail)
 DEFAULT_STALE_AFTER_S = 10.0  # README [workers] stale_after_s
@@ -122,6 +125,7 @@ class WorkerDetails(QWidget):
 
     follow_requested = Signal(str)
     show_on_map_requested = Signal(str)
+    respond_requested = Signal(str)  # alarm id: the next step of the response to this worker's SOS / man-down
 
     def __init__(
         self,
@@ -161,6 +165,17 @@ class WorkerDetails(QWidget):
         )
         self.map_button = command_button("Show on map")
         self.follow_button.clicked.connect(lambda: self._emit(self.follow_requested))
+        # The response to the worker's SOS / man-down, below the scrolled part: always in sight.
+        self.response_label = QLabel()
+        self.response_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.response_label.setWordWrap(True)
+        set_bold(self.response_label, True)
+        self.respond_button = command_button("")
+        self.respond_button.clicked.connect(self._respond)
+        self.response_status = QLabel()
+        self.response_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.response_status.setWordWrap(True)
+        self._response_alarm: str | None = None
         self.map_button.clicked.connect(lambda: self._emit(self.show_on_map_requested))
         self._lay_out()
         self.clear()
@@ -181,6 +196,8 @@ class WorkerDetails(QWidget):
         self.set_following(False)
         self.follow_button.setEnabled(True)
         self.map_button.setEnabled(True)
+        self.set_response(None, None)
+        self.set_response_status("")
 
     def update_live(self, live: WorkerLive) -> None:
         """The worker's latest alert, vitals, position and trail."""
@@ -220,6 +237,30 @@ class WorkerDetails(QWidget):
             )
         self.trail_label.setText(self._trail_text(live.trail))
 
+    def set_response(self, view: AlarmView | None, response: Response | None) -> None:
+        """The worker's SOS / man-down to act on (None: none) and where its response stands: what it needs
+        next is the one button; greyed, the reason is written beside it."""
+        self._response_alarm = view.id if view is not None else None
+        for widget in (self.response_label, self.respond_button, self.response_status):
+            widget.setVisible(view is not None)
+        if view is None:
+            return
+        step = next_step(view, response)
+        state = response_text(view, response)
+        why = f"\n{step.reason}" if step.reason else ""
+        self.response_label.setText(f"{view.id}: {state}{why}")
+        self.respond_button.setText(step.label)
+        self.respond_button.setEnabled(step.enabled)
+        self.respond_button.setToolTip(step.reason)
+
+    def set_response_status(self, text: str, refused: bool = False) -> None:
+        """The outcome of the last response step sent from here (a refusal in bold, never in colour)."""
+        set_bold(self.response_status, refused)
+        self.response_status.setText(text)
+
+    def response_text(self) -> str:
+        return self.response_label.text() if not self.response_label.isHidden() else ""
+
     def set_following(self, following: bool) -> None:
         """Whether the map follows this worker now (the console tells, from the map's `following_changed`)."""
         self.follow_button.setText("Following on map" if following else "Follow on map")
@@ -237,6 +278,7 @@ class WorkerDetails(QWidget):
         self.trail_label.setText("")
         self.follow_button.setEnabled(False)
         self.map_button.setEnabled(False)
+        self.set_response(None, None)
 
     # --- what the operator sees ----------------------------------------------------------------------------
 
@@ -343,6 +385,10 @@ class WorkerDetails(QWidget):
             lines.append(f"{clock_text(ts)}   ({x:.0f}, {y:.0f}) m   {where}")
         return "\n".join(lines)
 
+    def _respond(self) -> None:
+        if self._response_alarm is not None:
+            self.respond_requested.emit(self._response_alarm)
+
     def _emit(self, signal: SignalInstance) -> None:
         if self._worker is not None:
             signal.emit(self._worker)
@@ -378,6 +424,7 @@ class WorkerDetails(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.respond_button)
         buttons.addWidget(self.follow_button)
         buttons.addWidget(self.map_button)
         buttons.addStretch(1)
@@ -385,4 +432,6 @@ class WorkerDetails(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.response_label)
         layout.addLayout(buttons)
+        layout.addWidget(self.response_status)

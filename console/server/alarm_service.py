@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 
 import numpy as np
@@ -109,14 +109,16 @@ class AlarmService:
         )
         self._commit(self.engine.process(batch))
 
-    def on_wearable_events(self, events: Sequence[WearableEvent]) -> None:
-        """SOS, fall and no-motion raise their wearer's latched tier-1 alarm; a repeat delivery changes nothing
-        while it is active, and `sos_cancel` is only logged (the alarm needs an operator)."""
+    def on_wearable_events(self, events: Sequence[WearableEvent], zones: Mapping[str, str]) -> None:
+        """SOS, fall and no-motion raise their wearer's latched tier-1 alarm, in the zone `zones` places the
+        wearer in (else site-wide); a repeat delivery changes nothing while it is active, and `sos_cancel` is
+        only logged (the alarm needs an operator)."""
         out: list[Transition] = []
         for event in events:
             kind = _WEARABLE_KINDS.get(event.type)
             if kind is not None:
-                out += self.engine.raise_event(wearable_alarm(event.worker, kind), ts=event.ts)
+                alarm_id = wearable_alarm(event.worker, kind)
+                out += self.engine.raise_event(alarm_id, ts=event.ts, area=zones.get(event.worker))
         self._commit(out)
 
     def on_detections(self, detections: Sequence[VisionDetection]) -> None:

@@ -169,7 +169,16 @@ class Core:
                 for e in events
             ]
         )
-        self.alarms.on_wearable_events(events)
+        self.alarms.on_wearable_events(events, self._wearer_zones(events))
+
+    def _wearer_zones(self, events: list[WearableEvent]) -> dict[str, str]:
+        """The zone of each wearer's last fix, however old (the best place known to send help to)."""
+        zones = {}
+        for e in events:
+            zone = int(self.workers.zone[self.site.worker_index[e.worker]])
+            if zone >= 0:
+                zones[e.worker] = self.site.zones[zone].id
+        return zones
 
     def on_detections(self, detections: list[VisionDetection]) -> None:
         for d in detections:

@@ -14,6 +14,7 @@ from typing import Any
 
 from alarms.clock import Clock
 from alarms.records import SYSTEM, AlarmView, Transition
+from alarms.states import State
 from console.server.alarm_service import AlarmService
 from console.server.permit_service import PermitService
 from console.server.session import (
@@ -35,8 +36,9 @@ from console.server.session import (
     SuspendPermit,
     Topic,
 )
-from console.server.wearable_response import Step, WearableResponses
+from console.server.wearable_response import WearableResponses
 from integrations.storage import JournalEntry, StoreWriter
+from plant_maps.alarm_rules import wearable_worker
 from plant_maps.alarm_zones import tier1_zones
 from plant_maps.certificates import expiry_warnings, site_day
 from plant_maps.gas_tests import GasVerdict
@@ -44,12 +46,13 @@ from plant_maps.muster import Muster
 from plant_maps.permit_lifecycle import PermitChange, PermitRefusal
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
+from plant_maps.wearables import NOTES_MAX_CHARS, RESPONDER_MAX_CHARS, Resolution, Step
 from plant_maps.worker_rules import WorkerRules
 
 MUSTER_JOURNAL = "muster"
 COMMIT_TIMEOUT_S = 10.0
 _WEARABLE_ALERTS = {".SOS": "SOS", ".FALL": "MAN DOWN", ".NO_MOTION": "MAN DOWN"}
-_WEARABLE_SUFFIXES = tuple(_WEARABLE_ALERTS)
+_RESOLUTION_TEXT = {Resolution.ACTUAL_INCIDENT: "actual incident", Resolution.FALSE_ALARM: "false alarm"}
 
 
 def wearable_alerts(views: Iterable[AlarmView]) -> dict[str, str]:
@@ -117,7 +120,7 @@ class FieldOperations:
             for f in findings:
                 if f.active:
                     self._log("warning", "worker", f"{self._name(f.worker)}: {f.detail}")
-        self.permits.evaluate(self._workers, self._tags, tier1_zones(views))
+        self.permits.evaluate(self._workers, self._tags, tier1_zones(views, wearers=self._workers))
         if self.muster.active:
             counted = self.muster.update(self._workers)
             if counted:
@@ -149,8 +152,8 @@ class FieldOperations:
                 return await self._respond(alarm_id, Step.ASSIGNED, actor, responder=responder)
             case ResponderOnScene(actor, alarm_id):
                 return await self._respond(alarm_id, Step.ON_SCENE, actor)
-            case ResolveWearableAlarm(actor, alarm_id, notes):
-                return await self._resolve(alarm_id, actor, notes)
+            case ResolveWearableAlarm(actor, alarm_id, notes, resolution):
+                return await self._resolve(alarm_id, actor, notes, resolution)
             case StartMuster(actor):
                 return await self._muster(actor, "start")
             case StopMuster(actor):
@@ -163,35 +166,82 @@ class FieldOperations:
                 return await self._muster(actor, "account", worker_id)
 
     async def _respond(self, alarm_id: str, step: Step, actor: str, responder: str = "") -> CommandResult:
-        if not alarm_id.endswith(_WEARABLE_SUFFIXES):
-            return CommandResult(False, f"{alarm_id} is not a wearable SOS or man-down alarm")
-        if not self._alarms.engine.view(alarm_id).acked:
-            return CommandResult(False, f"acknowledge {alarm_id} first")
-        if step is Step.ASSIGNED and responder not in self.site.worker_index:
-            return CommandResult(False, f"unknown responder {responder!r}")
-        refusal = self.responses.refusal(alarm_id, step)
-        if refusal:
-            return CommandResult(False, f"{alarm_id}: {refusal}")
-        await self.responses.record(alarm_id, step, actor, responder=responder)
-        text = (
-            f"responder {self._name(responder)} assigned" if step is Step.ASSIGNED else "responder on scene"
-        )
-        self._log("action", actor, f"{alarm_id}: {text}")
-        self._publish(Topic.RESPONSES, alarm_id)
-        return CommandResult(True, f"{alarm_id}: {text}")
+        refusal = self._response_refusal(alarm_id, step)
+        who = ("", "")
+        if refusal is None and step is Step.ASSIGNED:
+            who, refusal = self._responder(responder)
+        if refusal is not None:
+            return CommandResult(False, refusal)
+        targets = self._one_event(alarm_id, step)
+        await self.responses.record(targets, step, actor, responder=who)
+        text = f"responder {who[1]} assigned" if step is Step.ASSIGNED else "responder on scene"
+        self._log("action", actor, f"{', '.join(targets)}: {text}")
+        self._publish(Topic.RESPONSES, targets)
+        return CommandResult(True, f"{', '.join(targets)}: {text}")
 
-    async def _resolve(self, alarm_id: str, actor: str, notes: str) -> CommandResult:
-        if not notes.strip():
+    async def _resolve(self, alarm_id: str, actor: str, notes: str, resolution: str) -> CommandResult:
+        notes = _plain(notes, keep_lines=True)
+        if not notes:
             return CommandResult(False, "a resolution needs notes: what was found, what was done")
-        refusal = self.responses.refusal(alarm_id, Step.RESOLVED)
+        if len(notes) > NOTES_MAX_CHARS:
+            return CommandResult(False, f"the notes are {len(notes)} characters; at most {NOTES_MAX_CHARS}")
+        if resolution not in _RESOLUTION_TEXT:
+            return CommandResult(False, "say whether it was an actual incident or a false alarm")
+        refusal = self._response_refusal(alarm_id, Step.RESOLVED)
         if refusal:
-            return CommandResult(False, f"{alarm_id}: {refusal}")
-        done, refused = await self._alarms.resolve(alarm_id, actor, self.console, notes.strip())
-        if refused:
-            return CommandResult(False, "; ".join(f"{r.alarm_id}: {r.reason}" for r in refused))
-        await self.responses.record(alarm_id, Step.RESOLVED, actor, notes=notes.strip())
-        self._publish(Topic.RESPONSES, alarm_id)
-        return CommandResult(True, f"{alarm_id} resolved: {_states(done)}")
+            return CommandResult(False, refusal)
+        found = Resolution(resolution)
+        comment = f"{_RESOLUTION_TEXT[found]}: {notes}"
+        done: list[Transition] = []
+        resolved: list[str] = []
+        for target in self._one_event(alarm_id, Step.RESOLVED):
+            cleared, refused = await self._alarms.resolve(target, actor, self.console, comment)
+            if refused:  # only the alarm asked for can be refused: the others were checked alike
+                return CommandResult(False, "; ".join(f"{r.alarm_id}: {r.reason}" for r in refused))
+            done += cleared
+            resolved.append(target)
+        await self.responses.record(resolved, Step.RESOLVED, actor, notes=notes, resolution=found)
+        self._publish(Topic.RESPONSES, resolved)
+        return CommandResult(
+            True, f"{', '.join(resolved)} resolved ({_RESOLUTION_TEXT[found]}): {_states(done)}"
+        )
+
+    def _response_refusal(self, alarm_id: str, step: Step) -> str | None:
+        """Why `step` of the response to `alarm_id` cannot be taken now, or None."""
+        worker = wearable_worker(alarm_id)
+        if worker is None or worker not in self.site.worker_index:
+            return f"{alarm_id} is not a wearable SOS or man-down alarm"
+        view = self._alarms.engine.view(alarm_id)
+        if view.state is State.NORMAL:
+            return f"{alarm_id} is not raised"
+        if not view.acked:
+            return f"acknowledge {alarm_id} first"
+        refusal = self.responses.refusal(alarm_id, step)
+        return f"{alarm_id}: {refusal}" if refusal else None
+
+    def _responder(self, typed: str) -> tuple[tuple[str, str], str | None]:
+        """(worker id or typed name, as it reads) of a responder, or the reason it is refused."""
+        text = _plain(typed)
+        if not text:
+            return ("", ""), "name the responder: a site worker or a typed name"
+        if len(text) > RESPONDER_MAX_CHARS:
+            return ("", ""), f"a responder's name is at most {RESPONDER_MAX_CHARS} characters"
+        return (text, self._name(text) if text in self.site.worker_index else text), None
+
+    def _one_event(self, alarm_id: str, step: Step) -> list[str]:
+        """`alarm_id` and the wearer's other acknowledged SOS / man-down alarms ready for the same step: a fall
+        then no motion, or an SOS and a man-down, of one person are one event with one responder."""
+        worker = wearable_worker(alarm_id)
+        related = [
+            v.id
+            for v in self._alarms.views()
+            if v.id != alarm_id
+            and wearable_worker(v.id) == worker
+            and v.acked
+            and v.state is not State.NORMAL
+            and self.responses.refusal(v.id, step) is None
+        ]
+        return [alarm_id, *related]
 
     async def _muster(self, actor: str, event: str, worker: str = "") -> CommandResult:
         """Journal a muster event, then apply it: a muster in progress survives a restart."""
@@ -248,6 +298,13 @@ def _gas_test_result(permit_id: str, verdict: GasVerdict | PermitRefusal) -> Com
     if verdict.passed:
         return CommandResult(True, f"gas test for {permit_id} passed")
     return CommandResult(True, f"gas test for {permit_id} FAILED: {'; '.join(verdict.failures)}")
+
+
+def _plain(typed: str, keep_lines: bool = False) -> str:
+    """Typed text as plain text: control characters become spaces (line breaks kept in notes), no ends."""
+    lines = typed.splitlines() if keep_lines else [typed]
+    clean = (" ".join("".join(c if c.isprintable() else " " for c in line).split()) for line in lines)
+    return "\n".join(clean).strip()
 
 
 def _states(transitions: list[Transition]) -> str:

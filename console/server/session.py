@@ -17,6 +17,7 @@ from integrations.source import SourceStatus
 from plant_maps.limits import LimitArrays
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
+from plant_maps.wearables import Resolution
 
 if TYPE_CHECKING:
     from console.server.alarm_service import AlarmService
@@ -34,7 +35,7 @@ class Topic(Enum):
     LOG = "log"  # list[LogEntry] just appended
     ALARMS = "alarms"  # list[Transition] just committed to the journal
     PERMITS = "permits"  # list[PermitChange] just committed to the journal
-    RESPONSES = "responses"  # the alarm id whose wearable response moved on
+    RESPONSES = "responses"  # list of the alarm ids whose wearable response moved on
     MUSTER = "muster"  # list[Accounted] newly counted (empty when mustering starts or stops)
 
 
@@ -164,7 +165,8 @@ class ActivatePermit:
 
 @dataclass(frozen=True, slots=True)
 class AssignResponder:
-    """Send a responder to a wearer's SOS or man-down (after it is acknowledged)."""
+    """Send a responder to a wearer's SOS or man-down (after it is acknowledged): a site worker's id, or a
+    typed name (e.g. the fire brigade's crew) of at most RESPONDER_MAX_CHARS."""
 
     actor: str
     alarm_id: str
@@ -179,11 +181,13 @@ class ResponderOnScene:
 
 @dataclass(frozen=True, slots=True)
 class ResolveWearableAlarm:
-    """The responder's resolution: the only thing that clears a latched SOS or man-down alarm."""
+    """The responder's resolution: the only thing that clears a latched SOS or man-down alarm. Says what
+    was found (`resolution`) and, in notes of at most NOTES_MAX_CHARS, what was done."""
 
     actor: str
     alarm_id: str
     notes: str
+    resolution: Resolution
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,21 +8,14 @@ reported done; the steps must come in order, so a resolution always names who we
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 
 from alarms.clock import Clock
 from integrations.storage import JournalEntry, StoreWriter
+from plant_maps.wearables import Resolution, Response, Step
 
 JOURNAL_KIND = "wearable_response"
 COMMIT_TIMEOUT_S = 10.0
-
-
-class Step(StrEnum):
-    ASSIGNED = "assigned"
-    ON_SCENE = "on_scene"
-    RESOLVED = "resolved"
-
 
 # The step each step may follow (assigning again replaces the responder before they are on scene).
 _COMES_AFTER = {
@@ -30,23 +23,6 @@ _COMES_AFTER = {
     Step.ON_SCENE: (Step.ASSIGNED,),
     Step.RESOLVED: (Step.ON_SCENE,),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    """Where the response to one wearable alarm stands."""
-
-    alarm_id: str
-    responder: str = ""
-    assigned_at: float | None = None
-    on_scene_at: float | None = None
-    notes: tuple[str, ...] = ()
-
-    @property
-    def step(self) -> Step | None:
-        if self.on_scene_at is not None:
-            return Step.ON_SCENE
-        return Step.ASSIGNED if self.assigned_at is not None else None
 
 
 class WearableResponses:
@@ -60,7 +36,9 @@ class WearableResponses:
         """Replay the journal's response steps (oldest first) after a restart."""
         for e in entries:
             if e.kind == JOURNAL_KIND:
-                self._apply(e.source, Step(e.payload["step"]), e.ts, str(e.payload.get("responder", "")), "")
+                responder = str(e.payload.get("responder", ""))
+                name = str(e.payload.get("responder_name", responder))
+                self._apply(e.source, Step(e.payload["step"]), e.ts, responder, name, "")
 
     def refusal(self, alarm_id: str, step: Step) -> str | None:
         """Why `step` cannot be taken now (the steps come in order), or None."""
@@ -74,22 +52,31 @@ class WearableResponses:
         return "the responder is already on scene"
 
     async def record(
-        self, alarm_id: str, step: Step, actor: str, responder: str = "", notes: str = ""
+        self,
+        alarm_ids: list[str],
+        step: Step,
+        actor: str,
+        responder: tuple[str, str] = ("", ""),
+        notes: str = "",
+        resolution: Resolution | None = None,
     ) -> None:
-        """Journal one step, then take it (raises if the journal does not confirm)."""
+        """Journal one step of the responses to `alarm_ids` (one event of one wearer) in one commit, then
+        take it (raises if the journal does not confirm). `responder` is (worker id or typed name, as read)."""
         now = self._clock.now()
-        payload = {"step": step.value, "responder": responder, "notes": notes}
-        entry = JournalEntry(now, JOURNAL_KIND, alarm_id, actor, self._console, payload)
-        await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
-        self._apply(alarm_id, step, now, responder, notes)
+        payload = {"step": step.value, "responder": responder[0], "responder_name": responder[1]}
+        payload |= {"notes": notes, "resolution": resolution.value if resolution else ""}
+        entries = [JournalEntry(now, JOURNAL_KIND, a, actor, self._console, payload) for a in alarm_ids]
+        await asyncio.wait_for(asyncio.wrap_future(self._writer.journal(entries)), COMMIT_TIMEOUT_S)
+        for alarm_id in alarm_ids:
+            self._apply(alarm_id, step, now, *responder, notes)
 
-    def _apply(self, alarm_id: str, step: Step, ts: float, responder: str, notes: str) -> None:
+    def _apply(self, alarm_id: str, step: Step, ts: float, responder: str, name: str, notes: str) -> None:
         if step is Step.RESOLVED:
             self.open.pop(alarm_id, None)
             return
         r = self.open.get(alarm_id, Response(alarm_id))
         if step is Step.ASSIGNED:
-            r = replace(r, responder=responder, assigned_at=ts)
+            r = replace(r, responder=responder, responder_name=name, assigned_at=ts)
         else:
             r = replace(r, on_scene_at=ts)
         self.open[alarm_id] = replace(r, notes=(*r.notes, notes) if notes else r.notes)

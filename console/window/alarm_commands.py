@@ -20,6 +20,7 @@ from console.server.session import (
 )
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from widgets.wearable_response import related_unacknowledged
 
 
 class AlarmCommands(QObject):
@@ -37,7 +38,12 @@ class AlarmCommands(QObject):
         table.return_requested.connect(lambda a: self._send(ReturnToService(operator, a)))
 
     def acknowledge(self, alarms: list[tuple[str, int]], comment: str = "") -> None:
-        self._send(Acknowledge(self.operator, tuple((a, s) for a, s in alarms), comment))
+        """Acknowledge (alarm id, seq) as seen; with an SOS or man-down, also the wearer's other unacknowledged
+        SOS / man-down alarms as listed (one event of one person: DOMAIN `Wearables`, bulk acknowledgement)."""
+        ids = {alarm_id for alarm_id, _ in alarms}
+        related = related_unacknowledged(ids, self.window.alarm_table.model.views())
+        pairs = (*alarms, *((v.id, v.seq) for v in related))
+        self._send(Acknowledge(self.operator, tuple((a, s) for a, s in pairs), comment))
 
     def shelve(self, alarm_id: str, reason: str, duration_s: float | None) -> None:
         self._send(Shelve(self.operator, alarm_id, reason, duration_s))

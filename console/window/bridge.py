@@ -57,6 +57,7 @@ class Bridge(QObject):
             core.subscribe(Topic.WORKERS, self._mark_workers),
             core.subscribe(Topic.LOG, self._new_log.extend),
             core.subscribe(Topic.ALARMS, self._alarms_changed),
+            core.subscribe(Topic.RESPONSES, lambda _ids: self._redraw_alarms()),
         ]
         self._new_log.extend(core.log)
         self.timer = QTimer(self)
@@ -84,6 +85,10 @@ class Bridge(QObject):
         """Journaled transitions: sound and speech at once (they are already committed); the banner and the
         list at once too, unless they were drawn less than a flush period ago."""
         self.annunciator.on_transitions(transitions)
+        self._redraw_alarms()
+
+    def _redraw_alarms(self) -> None:
+        """At once, unless the alarms were drawn less than a flush period ago (then at the period's end)."""
         if not self._alarm_timer.isActive():
             wait_s = self._alarms_drawn_at + 1 / self.rate_hz - time.monotonic()
             self._alarm_timer.start(max(0, math.ceil(wait_s * 1000)))
@@ -92,9 +97,11 @@ class Bridge(QObject):
         """The banner, the list and the tones follow the engine's alarms (one snapshot for all three)."""
         self._alarms_drawn_at = time.monotonic()
         views, floods = self.core.alarms.views(), self.core.alarms.floods()
+        responses = dict(self.core.responses.open)  # where each SOS / man-down response stands
+        self.window.alarm_table.set_responses(responses)
         if self.window.alarm_table.set_alarms(views, floods):
             self._alarm_timer.start(0)  # a flood: list the next slice once the loop has had its turn
-        self.window.alarm_banner.set_alarms(views, floods)
+        self.window.alarm_banner.set_alarms(views, floods, responses)
         self.window.plant_map.set_worker_alerts(wearable_alerts(views))
         self._isolations = self.core.alarms.isolations.all()
         self.window.set_isolations(isolation_notices(self.core, views))

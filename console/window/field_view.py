@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from alarms.records import Transition
 from console.server.field_operations import wearable_alerts
 from console.server.session import (
     AccountForWorker,
@@ -33,6 +34,8 @@ from console.server.session import (
 )
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from plant_maps.alarm_rules import wearable_worker
+from widgets.wearable_response import worker_alarm
 from widgets.worker_details import WorkerLive
 
 REFRESH_S = 1.0
@@ -49,6 +52,8 @@ class FieldView(QObject):
         self._unsubscribe: list[Callable[[], None]] = [
             core.subscribe(Topic.PERMITS, self._soon),
             core.subscribe(Topic.MUSTER, self._soon),
+            core.subscribe(Topic.RESPONSES, lambda _ids: self._show_response()),
+            core.subscribe(Topic.ALARMS, self._alarms_changed),
         ]
         card = window.permit_card
         card.suspend_requested.connect(lambda p, reason: self._send(SuspendPermit(operator, p, reason)))
@@ -96,6 +101,7 @@ class FieldView(QObject):
             w.worker_details.update_live(
                 WorkerLive.from_table(core.workers, row, alerts.get(self._worker, ""))
             )
+            self._show_response()
         muster = core.muster
         w.muster_action.blockSignals(True)  # a muster restored after a restart shows as running
         w.muster_action.setChecked(muster.active)
@@ -105,6 +111,20 @@ class FieldView(QObject):
             w.muster_panel.set_muster(muster.counts(), missing, muster.started_at)
         else:
             w.muster_panel.set_muster(None, [])
+
+    def _show_response(self) -> None:
+        """The shown worker's SOS / man-down and where its response stands, with its next step."""
+        if self._worker is None:
+            return
+        responses = self.core.responses.open
+        alarm = worker_alarm(self._worker, self.core.alarms.views(), responses)
+        response = responses.get(alarm.id) if alarm is not None else None
+        self.window.worker_details.set_response(alarm, response)
+
+    def _alarms_changed(self, transitions: list[Transition]) -> None:
+        """An acknowledgement of the shown worker's SOS enables its next step at once, not a second later."""
+        if self._worker is not None and any(wearable_worker(t.alarm_id) == self._worker for t in transitions):
+            self._show_response()
 
     def _soon(self, _payload: Any) -> None:
         self._soon_timer.start()

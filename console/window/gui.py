@@ -29,6 +29,7 @@ from console.window.field_view import FieldView
 from console.window.isolation_view import IsolationView
 from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
+from console.window.wearable_commands import WearableResponseCommands
 from widgets.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class WindowedConsole:
         self.window.alarm_table.set_privileged(config.privileged)
         self.field = FieldView(self.app.core, self.window, config.operator, self.runner)
         self.isolation = IsolationView(self.app.core, self.window, config.operator, self.runner)
+        self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, config.operator)
         banner = self.window.alarm_banner
         banner.silence_requested.connect(self.annunciator.silence)
         self.annunciator.state_changed.connect(banner.set_sound_state)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from plant_maps.alarm_rules import wearable_worker
 from plant_maps.site import Site
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_style import clock_text
@@ -157,10 +158,15 @@ class MainWindow(QMainWindow):
         self.plant_map.show_source(worker_id)
 
     def focus_alarm(self, alarm_id: str) -> None:
-        """An alarm picked in the banner: select it in the list and show where it is."""
+        """An alarm picked in the banner: select it in the list and show where it is; a wearer's SOS or
+        man-down also opens the wearer's details, with the response's next step."""
         if self.alarm_table.select_alarm(alarm_id):
             [view] = self.alarm_table.selected_alarms()
-            self.plant_map.show_source(view.source)
+            worker = wearable_worker(alarm_id)
+            if worker is not None:
+                self.show_worker(worker)
+            else:
+                self.plant_map.show_source(view.source)
 
     def next_unacknowledged(self) -> None:
         """F7: the next unacknowledged alarm, selected in the list and shown on the map."""

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from alarms.definitions import Definitions, LimitRule
 from alarms.states import State
-from tests.alarms.builders import batch, limit, make
+from tests.alarms.builders import batch, event, limit, make
 
 TAGS = ("GD-01", "GD-02")
 IDS = ("GD-01.HH", "GD-01.H", "GD-02.HH", "GD-02.H")
@@ -60,3 +60,16 @@ def test_an_unchanged_alarm_comes_back_as_the_same_view() -> None:
     second = {v.id: v for v in engine.active()}
     assert second["GD-01.HH"] is first["GD-01.HH"]
     assert second["GD-02.HH"].state is State.ACKED
+
+
+def test_a_discrete_alarm_raised_in_a_zone_shows_there_but_a_suppressed_site_area_is_not_its_own() -> None:
+    engine, _ = make(Definitions(tags=(), events=(event("W01.SOS", area="site", latched=True),)))
+    engine.suppress_area("compressor_house", True)  # maintenance isolation of the zone the wearer is in
+    [raised] = engine.raise_event("W01.SOS", area="compressor_house")
+    assert (raised.area, raised.to_state) == ("compressor_house", State.UNACK)  # never silenced by it
+    ack = engine.acknowledge("W01.SOS", raised.seq, "op", "c1")
+    assert ack.area == "compressor_house" and engine.view("W01.SOS").area == "compressor_house"
+    engine.clear_event("W01.SOS")
+    engine.reset("W01.SOS", "op", "c1")
+    [again] = engine.raise_event("W01.SOS")  # a new occurrence without a known place: the alarm's own area
+    assert again.area == "site"

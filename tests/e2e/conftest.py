@@ -4,6 +4,9 @@ server, the private broker and a real database, driven on a qasync loop inside t
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
+import subprocess
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import replace
 from typing import Any
@@ -38,6 +41,17 @@ def status_text(console: WindowedConsole, name: str) -> str:
         return console.window.status_bar.connection_text(name)
     except KeyError:
         return ""
+
+
+def mosquitto_pub(broker: Broker, topic: str, payload: dict[str, object]) -> None:
+    """Publish as a band or a tag does, from outside the console (QoS 1, the mosquitto_pub client)."""
+    exe = shutil.which("mosquitto_pub")
+    assert exe, "mosquitto_pub is part of the mosquitto-clients package"
+    subprocess.run(
+        [exe, "-h", broker.host, "-p", str(broker.port), "-q", "1", "-t", topic, "-m", json.dumps(payload)],
+        check=True,
+        timeout=10,
+    )
 
 
 @pytest.fixture()

@@ -3,9 +3,6 @@ outside MQTT client pressing SOS, through the core's rules and the journal to wh
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -25,8 +22,9 @@ from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import Site
+from plant_maps.wearables import Resolution
 from tests.conftest import Broker
-from tests.e2e.conftest import status_text, until
+from tests.e2e.conftest import mosquitto_pub, status_text, until
 
 
 @pytest.fixture()
@@ -85,16 +83,6 @@ def _alerting(console: WindowedConsole, worker: str) -> bool:
     return console.window.plant_map.worker_style(worker).startswith("alert")
 
 
-def _mosquitto_pub(broker: Broker, topic: str, payload: dict[str, object]) -> None:
-    exe = shutil.which("mosquitto_pub")
-    assert exe, "mosquitto_pub is part of the mosquitto-clients package"
-    subprocess.run(
-        [exe, "-h", broker.host, "-p", str(broker.port), "-q", "1", "-t", topic, "-m", json.dumps(payload)],
-        check=True,
-        timeout=10,
-    )
-
-
 def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_clears_it(
     run_console, simulator: SimulatorThread, broker: Broker, database_url: str
 ) -> None:
@@ -105,7 +93,7 @@ def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_
         await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
         topic = "site/demo/workers/W05/event"
         ts = datetime.now(UTC).isoformat()
-        _mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
+        mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
         await until(lambda: table.model.row_of(sos) is not None, 10, "the SOS in the alarm list")
         view = core.alarms.engine.view(sos)
         assert (view.tier, view.latched, view.state) == (Tier.LIFE, True, State.UNACK)
@@ -114,8 +102,8 @@ def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_
         spoken = await until(lambda: [r for r in console.annunciator.speaker.spoken if "SOS" in r.text], 15)
         assert "W05" in spoken[0].text
         # the band resends the same event, and the wearer cancels: neither clears nor repeats the alarm
-        _mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
-        _mosquitto_pub(broker, topic, {"id": "band-W05-0002", "type": "sos_cancel", "ts": ts})
+        mosquitto_pub(broker, topic, {"id": "band-W05-0001", "type": "sos", "ts": ts})
+        mosquitto_pub(broker, topic, {"id": "band-W05-0002", "type": "sos_cancel", "ts": ts})
         await until(lambda: any("SOS cancelled" in e.text for e in core.log), 10, "the cancel shown")
         assert core.alarms.engine.view(sos).state is State.UNACK
         assert [t.event for t in Store(database_url).alarm_transitions(alarm_ids=[sos])] == [Event.ACTIVATE]
@@ -124,13 +112,15 @@ def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_
         assert ack.ok and core.alarms.engine.view(sos).state is State.ACKED
         refused = [
             await core.command(ResetAlarm("tester", sos)),
-            await core.command(ResolveWearableAlarm("tester", sos, "found well")),
+            await core.command(ResolveWearableAlarm("tester", sos, "found well", Resolution.FALSE_ALARM)),
         ]
         assert [r.ok for r in refused] == [False, False]  # still active; nobody went there yet
         assert (await core.command(AssignResponder("tester", sos, "W13"))).ok
         assert (await core.command(ResponderOnScene("tester", sos))).ok
         assert _alerting(console, "W05")
-        resolved = await core.command(ResolveWearableAlarm("tester", sos, "W05 unhurt, pressed by mistake"))
+        resolved = await core.command(
+            ResolveWearableAlarm("tester", sos, "W05 unhurt, pressed by mistake", Resolution.FALSE_ALARM)
+        )
         assert resolved.ok, resolved.message
         assert core.alarms.engine.view(sos).state is State.NORMAL
         await until(lambda: table.model.row_of(sos) is None, 5, "the SOS gone from the list")
@@ -141,7 +131,7 @@ def test_an_sos_from_outside_is_latched_spoken_and_only_a_responders_resolution_
         assert (last.event, last.actor, last.comment) == (
             Event.RESET,
             "tester",
-            "W05 unhurt, pressed by mistake",
+            "false alarm: W05 unhurt, pressed by mistake",
         )
 
     run_console(scenario)

@@ -19,8 +19,7 @@ from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from tests.conftest import Broker
-from tests.e2e.conftest import status_text, until
-from tests.e2e.test_field_live import _mosquitto_pub
+from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.widgets.support import colour_count, double_click_row, pixels
 from widgets.alarm_style import clock_text
 from widgets.theme import PALETTE
@@ -52,7 +51,7 @@ def test_a_zone_isolated_from_the_toolbar_is_hatched_and_in_the_banner_until_its
         core, window = console.app.core, console.window
         await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
         reading = {"value": 30.0, "quality": "good", "ts": datetime.now(UTC).isoformat()}
-        _mosquitto_pub(broker, "site/demo/sensors/PGD-01", reading)  # past hh = 25 %LEL: tier 1
+        mosquitto_pub(broker, "site/demo/sensors/PGD-01", reading)  # past hh = 25 %LEL: tier 1
         await until(lambda: core.alarms.engine.view(ALARM).state is State.UNACK, 10, "the tier-1 gas alarm")
         assert core.alarms.engine.view(ALARM).tier is Tier.LIFE
         assert core.alarms.engine.view("PGD-01.H").active  # tier 2, grouped under its HH
