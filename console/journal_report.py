@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from alarms.records import Transition
-from alarms.states import ACTIVE
+from alarms.states import ACTIVE, Event
 from integrations.storage import Store, require_existing
 
 COLUMNS = (
@@ -110,7 +110,8 @@ def export(
     try:
         alarm_ids = None
         if active:
-            alarm_ids = {t.alarm_id for t in store.latest_alarm_transitions() if t.to_state in ACTIVE}
+            state = {t.alarm_id: t for t in store.latest_alarm_transitions() if t.event is not Event.ESCALATE}
+            alarm_ids = {alarm_id for alarm_id, t in state.items() if t.to_state in ACTIVE}  # the latest row
         transitions = store.alarm_transitions(since, until, area, tier, alarm_ids)
     finally:
         store.close()

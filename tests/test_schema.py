@@ -162,7 +162,8 @@ def test_a_database_from_before_migrations_keeps_every_row_and_reaches_the_head(
             (1, State.UNACK, "system"),
             (2, State.ACKED, "li.wei"),
         ]
-        assert [t.to_state for t in store.latest_alarm_transitions()] == [State.ACKED]
+        # what a restart restores: the occurrence's activation and its latest state
+        assert [t.to_state for t in store.latest_alarm_transitions()] == [State.UNACK, State.ACKED]
         # the upgraded database goes on numbering where the old one stopped
         assert store.write([], [{"ts": T0 + 2, "kind": "note", "source": "console", "actor": "x",
                                  "console": "c1", "payload": {}}]) == [3]  # fmt: skip

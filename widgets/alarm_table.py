@@ -508,6 +508,11 @@ class AlarmTable(QWidget):
         for action in self.actions.values():
             if action.isVisible():
                 menu.addAction(action)
+        step = self.respond_step()
+        if step is not None:  # an SOS or man-down: the next step of its response
+            respond = menu.addAction(step.label, self._respond_selected)
+            respond.setEnabled(step.enabled)
+            respond.setToolTip(step.reason or self.tr("The next step of the response"))
         return menu
 
     # -- the operator's commands (buttons, menu, shortcuts) ---------------------------------------------

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QMessageBox,
+    QPushButton,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
@@ -212,6 +213,18 @@ class PermitCard(QWidget):
         self.clear()
 
     # --- data in -------------------------------------------------------------------------------------------
+
+    def command_buttons(self) -> list[QPushButton]:
+        """The card's commands in the order a permit goes through them (a right-click menu offers them too)."""
+        return [
+            self.submit_button,
+            self.gas_test_button,
+            self.check_in_button,
+            self.activate_button,
+            self.suspend_button,
+            self.resume_button,
+            self.close_button,
+        ]
 
     def set_permit(self, status: PermitStatus, simops: Sequence[SimopsFlag] = ()) -> None:
         """Show this permit as the book holds it now (call again on every change of it)."""

@@ -25,6 +25,7 @@ from console.window.alarm_commands import AlarmCommands
 from console.window.annunciator import Annunciator
 from console.window.bridge import Bridge
 from console.window.command_runner import CommandRunner
+from console.window.context_menus import ContextMenus
 from console.window.field_view import FieldView
 from console.window.isolation_view import IsolationView
 from console.window.layout_store import LayoutStore
@@ -59,6 +60,7 @@ class WindowedConsole:
         self.field = FieldView(self.app.core, self.window, config.operator, self.runner)
         self.isolation = IsolationView(self.app.core, self.window, config.operator, self.runner)
         self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, config.operator)
+        self.menus = ContextMenus(self.window)
         banner = self.window.alarm_banner
         banner.silence_requested.connect(self.annunciator.silence)
         self.annunciator.state_changed.connect(banner.set_sound_state)

@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, alarms)
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
         self._bottom_docks = (alarms, log)
+        self.alarm_dock = alarms
         self._build_field_docks(site, now)
         self.alarm_table.show_on_map.connect(self.plant_map.show_source)
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
@@ -281,6 +282,10 @@ class MainWindow(QMainWindow):
             action.toggled.connect(lambda on, layer=name: self.plant_map.set_layer_visible(layer, on))
             self.layer_actions[name] = action
         return menu
+
+    def isolated_zones(self) -> set[str]:
+        """The zones under maintenance isolation now, as the core last said."""
+        return set(self._isolated)
 
     def request_isolation(self, zone_id: str) -> None:
         """Start isolating a zone (the toolbar's menu, a right-click on the map): the reason and duration
