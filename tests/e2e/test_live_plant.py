@@ -64,7 +64,9 @@ def test_an_opcua_value_change_reaches_the_map_and_the_history(
         plant_map = console.window.plant_map
         await until(lambda: plant_map.detector_style("GD-CH-01") == "normal", what="first values drawn")
         simulator.force("GD-CH-01", 31.5)  # above hh = 25 %LEL
-        await until(lambda: plant_map.detector_style("GD-CH-01") == "tier1", 5, "detector drawn as HH (tier 1)")
+        await until(
+            lambda: plant_map.detector_style("GD-CH-01") == "tier1", 5, "detector drawn as HH (tier 1)"
+        )
         console.app.writer.flush(5)
         rows = Store(database_url).history("GD-CH-01")
         assert any(value == pytest.approx(31.5) for _, value, _ in rows), rows[-3:]
