@@ -72,7 +72,7 @@ class DeviceClocks:
         if device not in self._logged:
             self._logged.add(device)
             log.warning(
-                "%s: %s's clock is %s the console's (limit %g s); its times are shown but the "
+                "%s: %s's clock is %s against the console's (limit %g s); its times are shown but the "
                 "console times everything of it by when it receives it",
                 self.status.name,
                 device,
@@ -89,7 +89,7 @@ class DeviceClocks:
 
 
 def describe_offset(offset: float) -> str:
-    """`3600 s ahead`, `1.9e+09 s behind`, `not a time` for NaN."""
+    """`3600 s fast`, `1.9e+09 s slow`, `not a time` for NaN."""
     if not math.isfinite(offset):
         return "not a time"
-    return f"{abs(offset):.4g} s {'ahead' if offset > 0 else 'behind'}"
+    return f"{abs(offset):.4g} s {'fast' if offset > 0 else 'slow'}"
