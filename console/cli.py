@@ -1,5 +1,6 @@
 """Command-line parsing: `controlroom [options]` runs the console, `controlroom simulate` the demo plant,
-`controlroom journal` exports the alarm journal, `controlroom db` shows or upgrades the database schema."""
+`controlroom journal` exports the alarm journal, `controlroom db` shows or upgrades the database schema,
+`controlroom opcua` manages the trust list of OPC UA server certificates."""
 
 from __future__ import annotations
 
@@ -76,4 +77,17 @@ def db_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("current", "upgrade"))
     p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
     p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
+    return p
+
+
+def opcua_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="controlroom opcua",
+        description="The console's OPC UA trust list. A server whose certificate is not trusted is refused "
+        "and its certificate kept under rejected/ with its SHA-1 thumbprint (the refusal names it); check it "
+        "with the plant's OPC UA engineer, then `trust` it.",
+    )
+    p.add_argument("action", choices=("trust", "rejected"), help="trust a rejected certificate, or list them")
+    p.add_argument("thumbprint", nargs="?", help="SHA-1 thumbprint of the certificate to trust")
+    p.add_argument("--config", type=Path, help="app config file (TOML), for its [opcua] pki_dir")
     return p

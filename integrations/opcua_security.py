@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from integrations.opcua_errors import Refusal
+from integrations.storage import data_folder
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,11 @@ class OpcUaSecurity:
         if self.user_certificate is not None:
             return f"{link}, user certificate"
         return f"{link}, user {self.username}" if self.username else f"{link}, anonymous"
+
+
+def pki_folder(configured: Path | None) -> Path:
+    """The PKI folder: the configured one, else `opcua-pki` in the console's data folder."""
+    return configured or data_folder() / "opcua-pki"
 
 
 def thumbprint(cert: x509.Certificate) -> str:
@@ -142,6 +148,10 @@ class TrustList:
             f"certificate untrusted: the server's certificate {subject} (SHA-1 {thumb}) is not in the "
             f"trust list; after checking it with the plant, run: controlroom opcua trust {thumb}"
         )
+
+    def rejected(self) -> list[str]:
+        """Thumbprints of the server certificates refused so far."""
+        return sorted(p.stem for p in self.rejected_dir.glob("*.der")) if self.rejected_dir.is_dir() else []
 
     def trust(self, thumb: str) -> Path:
         """Move a rejected certificate into the trust list; ValueError if none has that thumbprint."""

@@ -23,9 +23,8 @@ from alarms.samples import InterlockSample, TagBatch
 from integrations.device_time import DEFAULT_MAX_SKEW_S, DeviceClocks
 from integrations.opcua_errors import failure_words, quiet_asyncua_logs, status_words
 from integrations.opcua_nodes import needs_namespaces, resolve
-from integrations.opcua_security import OpcUaSecurity, apply_security
+from integrations.opcua_security import OpcUaSecurity, apply_security, pki_folder
 from integrations.source import ConnectionState, Sink, SourceStatus
-from integrations.storage import data_folder
 from plant_maps.opcua_address import parse_opcua_address
 from plant_maps.site import Site
 
@@ -211,7 +210,7 @@ class OpcUaSource:
     def pki_dir(self) -> Path:
         """The certificate folder (made in the data folder on first use unless configured)."""
         if self._pki_dir is None:
-            self._pki_dir = data_folder() / "opcua-pki"
+            self._pki_dir = pki_folder(None)
         return self._pki_dir
 
     def deliver(self, batch: TagBatch, refused: dict[int, str] | None = None) -> None:
