@@ -91,7 +91,9 @@ class MqttSource:
         self.security = security or MqttSecurity(tls=url.startswith("mqtts://"))
         if self.security.tls != url.startswith("mqtts://"):
             raise ValueError(f"MQTT URL {url!r}: TLS is for mqtts:// URLs and mqtts:// needs TLS")
-        self.status = SourceStatus(name=name, url=url, scheme="mqtt", security=self.security.describe())
+        self.status = SourceStatus(
+            name=name, url=url, scheme="mqtt", security=self.security.describe(), secured=self.security.tls
+        )
         self._sink = sink
         self._loop = loop
         self._clock = clock

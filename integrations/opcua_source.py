@@ -186,7 +186,13 @@ class OpcUaSource:
         self.site, self.url, self.sink, self.clock = site, url, sink, clock
         self.security = security or OpcUaSecurity()
         self._pki_dir = self.security.pki_dir or pki_dir
-        self.status = SourceStatus(name=name, url=url, scheme="opcua", security=self.security.describe())
+        self.status = SourceStatus(
+            name=name,
+            url=url,
+            scheme="opcua",
+            security=self.security.describe(),
+            secured=self.security.secured,
+        )
         self.publishing_interval_ms = publishing_interval_ms
         self.timeout_s = timeout_s
         self.max_backoff_s = max_backoff_s

@@ -38,6 +38,7 @@ class SourceStatus:
     tags: int = 0  # tags this source serves
     tags_in_error: dict[int, str] = field(default_factory=dict)  # tag row -> why the server refuses it
     security: str = "no security"  # the link's protection in words (policy, mode, login kind)
+    secured: bool = False  # signed or encrypted (OPC UA policy, MQTT TLS): drawn with a lock
     clock_skew: dict[str, float] = field(default_factory=dict)  # device id -> its clock's offset, s
 
     def count_error(self, kind: str, detail: str) -> bool:
