@@ -146,10 +146,24 @@ def _equipment(r: Reader, zone_ids: set[str]) -> Equipment:
 
 def _sensor(r: Reader, zone_ids: set[str]) -> Sensor:
     r.reject_unknown(
-        {"id", "name", "measure", "zone", "x", "y", "address", "normal", "range", "deadband", "limits"}
+        {
+            "id",
+            "name",
+            "measure",
+            "unit",
+            "zone",
+            "x",
+            "y",
+            "address",
+            "normal",
+            "range",
+            "deadband",
+            "limits",
+        }
     )
     sensor_id = r.str("id")
-    measure = r.choice("measure", tuple(MEASURES))
+    measure = r.str("measure")
+    unit = _unit(r, measure)
     low, high = r.pair("range")
     if not low < high:
         raise r.error("range", f"range must be [low, high] with low < high, got [{low}, {high}]")
@@ -172,7 +186,7 @@ def _sensor(r: Reader, zone_ids: set[str]) -> Sensor:
         id=sensor_id,
         name=r.str("name", sensor_id),
         measure=measure,
-        unit=MEASURES[measure],
+        unit=unit,
         zone=r.ref("zone", zone_ids),
         x=r.float("x"),
         y=r.float("y"),
@@ -182,6 +196,23 @@ def _sensor(r: Reader, zone_ids: set[str]) -> Sensor:
         deadband=r.float("deadband", (high - low) * 0.005),
         limits=limits,
     )
+
+
+def _unit(r: Reader, measure: str) -> str:
+    """The gas measures the permit and worker rules judge (GB 30871 gas analysis) have fixed units; any other
+    measure (flow, vibration, a gas in ppm…) says its own unit, or takes the usual one of a known measure."""
+    if measure in GAS_MEASURES:
+        unit = r.str("unit", MEASURES[measure])
+        if unit != MEASURES[measure]:
+            raise r.error(
+                "unit", f"{measure} is read in {MEASURES[measure]} (the gas rules use it), not {unit!r}"
+            )
+        return unit
+    if measure in MEASURES:
+        return r.str("unit", MEASURES[measure])
+    if not r.has("unit"):
+        raise r.error("unit", f"measure {measure!r} is not one of {', '.join(MEASURES)}: say its unit")
+    return r.str("unit")
 
 
 def _address(
