@@ -9,6 +9,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+from integrations.source import network_words
+
 
 @dataclass(frozen=True)
 class MqttSecurity:
@@ -55,10 +57,4 @@ def failure_words(exc: BaseException | None) -> str:
         return f"certificate untrusted: the broker's certificate failed verification ({exc.verify_message})"
     if isinstance(exc, ssl.SSLError):
         return f"TLS failed: {exc.reason or exc}"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused (no broker listening there)"
-    if isinstance(exc, TimeoutError):
-        return "timeout (no answer from the broker)"
-    if isinstance(exc, OSError):
-        return f"network error: {exc.strerror or exc}"
-    return "cannot reach the broker"
+    return network_words(exc, "broker") or "cannot reach the broker"

@@ -11,6 +11,8 @@ import logging
 
 from asyncua import ua
 
+from integrations.source import network_words
+
 # Status codes grouped by what the operator (or the site's OPC UA engineer) has to do about them.
 _SECURITY_REJECTED = {
     "BadSecurityChecksFailed",
@@ -66,12 +68,9 @@ def failure_words(exc: BaseException) -> str:
         if name in _SECURITY_REJECTED:
             return f"security rejected: {status_words(status)}"
         return status_words(status)
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused (no server listening there)"
-    if isinstance(exc, TimeoutError):
-        return "timeout (no answer from the server)"
-    if isinstance(exc, OSError):
-        return f"network error: {exc.strerror or exc}"
+    network = network_words(exc, "server")
+    if network is not None:
+        return network
     text = str(exc)
     if "No matching endpoints" in text:
         return f"security rejected: the server offers no endpoint for {text.split(':', 1)[1].strip()}"

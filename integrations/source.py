@@ -50,6 +50,17 @@ class SourceStatus:
         return first
 
 
+def network_words(exc: BaseException | None, peer: str) -> str | None:
+    """Why a `peer` ("server", "broker") could not be reached at the socket level; None for other causes."""
+    if isinstance(exc, ConnectionRefusedError):
+        return f"connection refused (no {peer} listening there)"
+    if isinstance(exc, TimeoutError):
+        return f"timeout (no answer from the {peer})"
+    if isinstance(exc, OSError):
+        return f"network error: {exc.strerror or exc}"
+    return None
+
+
 class Sink(Protocol):
     """Where sources deliver. Called on the asyncio loop thread only."""
 
