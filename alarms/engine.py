@@ -9,7 +9,7 @@ out come back as a Refusal with the reason; they never raise.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -90,12 +90,16 @@ class AlarmEngine:
 
     # -- the plant ------------------------------------------------------------------------------------
 
-    def process(self, batch: TagBatch) -> list[Transition]:
-        """Evaluate a batch: the limit and communication rules of the tags it touches, and the derived rules."""
+    def process(self, batch: TagBatch, details: Mapping[str, str] | None = None) -> list[Transition]:
+        """Evaluate a batch: the limit and communication rules of the tags it touches, and the derived rules.
+
+        `details` (alarm id -> why) completes the message of an alarm this batch activates: a communication
+        alarm says what the server or the link said ("BadNodeIdUnknown …", "never connected: timeout").
+        """
         rows = self._tags.apply(batch)
         touched = np.zeros(self._all_rows.size, dtype=bool)
         touched[rows] = True
-        return self._evaluate(rows, touched)
+        return self._evaluate(rows, touched, details)
 
     def process_arrays(
         self, value: np.ndarray, quality: np.ndarray, source_ts: np.ndarray | None = None
@@ -290,7 +294,9 @@ class AlarmEngine:
 
     # -- internals ------------------------------------------------------------------------------------
 
-    def _evaluate(self, rows: np.ndarray | None, touched: np.ndarray | None) -> list[Transition]:
+    def _evaluate(
+        self, rows: np.ndarray | None, touched: np.ndarray | None, details: Mapping[str, str] | None = None
+    ) -> list[Transition]:
         now = self._clock.now()
         tags = self._tags
         self._trend.append(rows, tags.value, tags.ts, tags.usable)
@@ -299,7 +305,7 @@ class AlarmEngine:
             *self._derived.evaluate(tags, self._trend, now),
             *self._comms.evaluate(touched, tags),
         ]
-        return self._conditions(edges, now)
+        return self._conditions(edges, now, details)
 
     def _event(
         self,
@@ -315,14 +321,19 @@ class AlarmEngine:
         edge = Edge(alarm_id, active, value, message, area)
         return self._conditions([edge], self._clock.now() if ts is None else ts)
 
-    def _conditions(self, edges: list[Edge], ts: float) -> list[Transition]:
+    def _conditions(
+        self, edges: list[Edge], ts: float, details: Mapping[str, str] | None = None
+    ) -> list[Transition]:
         out: list[Transition] = []
         for edge in edges:
             alarm = self._alarm(edge.alarm_id)
             if alarm.status.active == edge.active:
                 continue  # already so, e.g. restored from the journal
             event = Event.ACTIVATE if edge.active else Event.CLEAR
-            out.append(self._emit(alarm, event, ts, value=edge.value, message=edge.message, area=edge.area))
+            message = edge.message
+            if message is None and edge.active and details and edge.alarm_id in details:
+                message = f"{alarm.spec.render(edge.value)}: {details[edge.alarm_id]}"
+            out.append(self._emit(alarm, event, ts, value=edge.value, message=message, area=edge.area))
             shelve = self._shelving.get(edge.alarm_id)
             if shelve is not None and shelve.one_shot and not edge.active:
                 out.append(

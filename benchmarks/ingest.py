@@ -4,7 +4,8 @@
 
 Prints:
 - OPC UA samples/s through client → core → history, and the ratio to a raw asyncua client's notification
-  rate on the same simulator server (the server runs in its own process, writing every tag every tick);
+  rate on the same simulator server (the server runs in its own process, writing every tag every tick),
+  unsecured and again with Basic256Sha256 SignAndEncrypt and a user on both clients;
 - MQTT positions/s through paho → contract → core → map state, and the ratio to a raw paho subscriber doing
   only json.loads; both drain the same queue of messages the broker holds for their persistent session, so
   the publisher does not compete for the CPU while they are measured;
@@ -19,6 +20,7 @@ import json
 import multiprocessing
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,12 +37,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from alarms.clock import Clock
 from console.server.core import Core
 from integrations.mqtt_source import MqttSource
+from integrations.opcua_security import OpcUaSecurity, application_uri, own_certificate
 from integrations.opcua_source import OpcUaSource
 from integrations.simulator import Simulator
+from integrations.simulator.opcua_server import ServerSecurity
 from integrations.storage import Store, StoreWriter
 from plant_maps.site import Site
 from plant_maps.site_file import load_site
 from plant_maps.wearables import PositionBatch
+from tests.certificates import opcua_server_certificate
 from tests.support import Broker, free_port, start_mosquitto
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,11 +56,18 @@ POSITION_TOPIC = "site/demo/workers/+/position"
 # -- OPC UA -------------------------------------------------------------------------------------------
 
 
-def _serve_opcua(url: str, ready: multiprocessing.Event, stop: multiprocessing.Event) -> None:
+USER, PASSWORD = "bench", "bench-password"
+
+
+def _serve_opcua(
+    url: str, ready: multiprocessing.Event, stop: multiprocessing.Event, security: ServerSecurity | None
+) -> None:
     """Simulator server in its own process: every tag written every tick, as fast as it can."""
 
     async def main() -> None:
-        sim = Simulator(load_site(DEMO), opcua_url=url, mqtt_url=None, update_hz=500.0, write_all=True)
+        sim = Simulator(
+            load_site(DEMO), opcua_url=url, mqtt_url=None, update_hz=500.0, write_all=True, security=security
+        )
         await sim.start()
         ready.set()
         while not stop.is_set():
@@ -65,7 +77,7 @@ def _serve_opcua(url: str, ready: multiprocessing.Event, stop: multiprocessing.E
     asyncio.run(main())
 
 
-async def _raw_opcua_rate(site: Site, url: str, seconds: float) -> float:
+async def _raw_opcua_rate(site: Site, url: str, seconds: float, security: OpcUaSecurity) -> float:
     count = 0
 
     class Handler:
@@ -74,6 +86,13 @@ async def _raw_opcua_rate(site: Site, url: str, seconds: float) -> float:
             count += 1
 
     client = Client(url)
+    if security.secured:  # the same policy, certificate and user, set the way asyncua's examples do it
+        assert security.pki_dir is not None
+        cert, key = own_certificate(security.pki_dir)
+        client.application_uri = application_uri()
+        await client.set_security_string(f"{security.policy},{security.mode},{cert},{key}")
+        client.set_user(security.username)
+        client.set_password(security.password)
     await client.connect()
     sub = await client.create_subscription(100, Handler())
     await sub.subscribe_data_change([client.get_node(s.path) for s in site.sensors if s.scheme == "opcua"])
@@ -85,10 +104,12 @@ async def _raw_opcua_rate(site: Site, url: str, seconds: float) -> float:
     return rate
 
 
-async def _pipeline_opcua_rate(site: Site, url: str, seconds: float, db: str) -> tuple[float, int]:
+async def _pipeline_opcua_rate(
+    site: Site, url: str, seconds: float, db: str, security: OpcUaSecurity
+) -> tuple[float, int]:
     writer = StoreWriter(Store(db), site)
     core = Core(site, Clock(), writer, "bench")
-    source = OpcUaSource(site, url, core, core.clock, publishing_interval_ms=100)
+    source = OpcUaSource(site, url, core, core.clock, publishing_interval_ms=100, security=security)
     task = asyncio.create_task(source.run())
     while source.status.state.value != "connected":
         await asyncio.sleep(0.05)
@@ -103,24 +124,40 @@ async def _pipeline_opcua_rate(site: Site, url: str, seconds: float, db: str) ->
     return rate, rows
 
 
-def bench_opcua(seconds: float) -> None:
+def bench_opcua(seconds: float, secured: bool) -> None:
     site = load_site(DEMO)
     url = f"opc.tcp://127.0.0.1:{free_port()}/bench/"
-    ctx = multiprocessing.get_context("spawn")
-    ready, stop = ctx.Event(), ctx.Event()
-    server = ctx.Process(target=_serve_opcua, args=(url, ready, stop), daemon=True)
-    server.start()
-    if not ready.wait(30):
-        raise SystemExit("OPC UA simulator did not start")
-    try:
-        raw = asyncio.run(_raw_opcua_rate(site, url, seconds))
-        with tempfile.TemporaryDirectory() as tmp:
-            ours, rows = asyncio.run(_pipeline_opcua_rate(site, url, seconds, f"sqlite:///{tmp}/bench.db"))
-    finally:
-        stop.set()
-        server.join(10)
-    print(f"opcua raw asyncua client      {raw:10,.0f} notifications/s")
-    print(f"opcua client→core→history     {ours:10,.0f} samples/s   ratio {ours / raw:.2f} (target >= 0.8)")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        server_security, security = None, OpcUaSecurity()
+        if secured:
+            cert, key = opcua_server_certificate(folder)
+            server_security = ServerSecurity(("Basic256Sha256_SignAndEncrypt",), cert, key, {USER: PASSWORD})
+            pki = folder / "pki"
+            (pki / "trusted").mkdir(parents=True)
+            shutil.copy(cert, pki / "trusted")
+            security = OpcUaSecurity(
+                "Basic256Sha256", "SignAndEncrypt", pki, username=USER, password=PASSWORD
+            )
+        ctx = multiprocessing.get_context("spawn")
+        ready, stop = ctx.Event(), ctx.Event()
+        server = ctx.Process(target=_serve_opcua, args=(url, ready, stop, server_security), daemon=True)
+        server.start()
+        if not ready.wait(30):
+            raise SystemExit("OPC UA simulator did not start")
+        try:
+            raw = asyncio.run(_raw_opcua_rate(site, url, seconds, security))
+            ours, rows = asyncio.run(
+                _pipeline_opcua_rate(site, url, seconds, f"sqlite:///{tmp}/bench.db", security)
+            )
+        finally:
+            stop.set()
+            server.join(10)
+    link = "SignAndEncrypt" if secured else "unsecured"
+    print(f"opcua raw asyncua client ({link}) {raw:10,.0f} notifications/s")
+    print(
+        f"opcua client→core→history ({link}) {ours:10,.0f} samples/s   ratio {ours / raw:.2f} (target >= 0.8)"
+    )
     print(f"      history rows of {site.sensors[0].id} kept by the deadband: {rows}")
 
 
@@ -287,8 +324,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="OPC UA measuring window per client")
     parser.add_argument("--messages", type=int, default=150_000, help="MQTT positions per subscriber")
     parser.add_argument("--rounds", type=int, default=3, help="MQTT runs per subscriber (best counts)")
+    parser.add_argument("--opcua-only", action="store_true", help="only the two OPC UA measurements")
     args = parser.parse_args()
-    bench_opcua(args.seconds)
+    bench_opcua(args.seconds, secured=False)
+    bench_opcua(args.seconds, secured=True)
+    if args.opcua_only:
+        return
     bench_mqtt(args.messages, args.rounds)
     bench_startup()
 

@@ -1,5 +1,6 @@
 """Entry point: `controlroom` runs the console, `controlroom simulate` the demo plant, `controlroom journal`
-exports the alarm journal, `controlroom db` shows or upgrades the database schema."""
+exports the alarm journal, `controlroom db` shows or upgrades the database schema, `controlroom opcua`
+trusts OPC UA server certificates."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from console.cli import db_parser, journal_parser, run_parser, simulate_parser
+from console.cli import db_parser, journal_parser, opcua_parser, run_parser, simulate_parser
 from console.config import (
     DEFAULT_MQTT_URL,
     DEFAULT_OPCUA_URL,
@@ -21,6 +22,7 @@ from console.config import (
 )
 from console.journal_report import export
 from integrations import schema
+from integrations.opcua_security import TrustList, pki_folder
 from integrations.storage import StorageError, Store, require_existing, schema_state
 from plant_maps.toml_reader import ConfigError
 
@@ -36,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _journal(args[1:])
         if args and args[0] == "db":
             return _db(args[1:])
+        if args and args[0] == "opcua":
+            return _opcua(args[1:])
         return _run(args)
     except ConfigError as exc:
         print(f"controlroom: configuration error: {exc}", file=sys.stderr)
@@ -141,4 +145,23 @@ def _db(argv: list[str]) -> int:
         print(f"controlroom db: {exc}", file=sys.stderr)
         return 2
     print(schema.outcome(store.schema_found))
+    return 0
+
+
+def _opcua(argv: list[str]) -> int:
+    parser = opcua_parser()
+    ns = parser.parse_args(argv)
+    trust = TrustList(pki_folder(load_config(ns.config).opcua_security.pki_dir))
+    if ns.action == "rejected":
+        for thumb in trust.rejected():
+            print(thumb)
+        return 0
+    if not ns.thumbprint:
+        parser.error("trust needs the THUMBPRINT the refusal named")
+    try:
+        path = trust.trust(ns.thumbprint)
+    except ValueError as exc:
+        print(f"controlroom opcua: {exc}", file=sys.stderr)
+        return 1
+    print(f"trusted {path}; the console connects at its next attempt")
     return 0

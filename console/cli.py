@@ -1,5 +1,6 @@
 """Command-line parsing: `controlroom [options]` runs the console, `controlroom simulate` the demo plant,
-`controlroom journal` exports the alarm journal, `controlroom db` shows or upgrades the database schema."""
+`controlroom journal` exports the alarm journal, `controlroom db` shows or upgrades the database schema,
+`controlroom opcua` manages the trust list of OPC UA server certificates."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="app config file (TOML)")
     p.add_argument("--site", type=Path, dest="site_file", help="site file (TOML); default: the demo plant")
     p.add_argument("--opcua-url", help="OPC UA server, opc.tcp://HOST:PORT[/path]")
-    p.add_argument("--mqtt-url", help="MQTT broker, mqtt://HOST:PORT")
+    p.add_argument("--mqtt-url", help="MQTT broker, mqtt://HOST:PORT or mqtts://HOST:PORT (TLS)")
     p.add_argument("--database-url", help="SQLAlchemy URL; default: SQLite in the user's data folder")
     p.add_argument("--no-simulator", action="store_true", help="do not start the demo simulator in-process")
     p.add_argument("--scenario", choices=SCENARIOS, help="scenario of the in-process simulator")
@@ -76,4 +77,17 @@ def db_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("current", "upgrade"))
     p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
     p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
+    return p
+
+
+def opcua_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="controlroom opcua",
+        description="The console's OPC UA trust list. A server whose certificate is not trusted is refused "
+        "and its certificate kept under rejected/ with its SHA-1 thumbprint (the refusal names it); check it "
+        "with the plant's OPC UA engineer, then `trust` it.",
+    )
+    p.add_argument("action", choices=("trust", "rejected"), help="trust a rejected certificate, or list them")
+    p.add_argument("thumbprint", nargs="?", help="SHA-1 thumbprint of the certificate to trust")
+    p.add_argument("--config", type=Path, help="app config file (TOML), for its [opcua] pki_dir")
     return p

@@ -67,7 +67,15 @@ class Application:
         self.site = load_site(config.site_file, now=datetime.fromtimestamp(self.clock.now(), UTC))
         self.store = Store(config.database_url or default_database_url())
         self.writer = StoreWriter(self.store, self.site)
-        self.core = Core(self.site, self.clock, self.writer, config.console_name, config.privileged)
+        self.core = Core(
+            self.site,
+            self.clock,
+            self.writer,
+            config.console_name,
+            config.privileged,
+            first_connect_s=config.first_connect_s,
+            clock_alarms=config.clock_alarm,
+        )
         self.simulator: SimulatorThread | None = None
         self.opcua: OpcUaSource | None = None
         self.mqtt: MqttSource | None = None
@@ -104,7 +112,10 @@ class Application:
             self.core,
             self.clock,
             publishing_interval_ms=config.publishing_interval_ms,
+            security=config.opcua_security,
+            max_skew_s=config.max_clock_skew_s,
         )
+        self.core.add_source(self.opcua.status)
         self._tasks.append(asyncio.create_task(self.opcua.run(), name="opcua-source"))
         self.mqtt = MqttSource(
             self.site,
@@ -114,7 +125,10 @@ class Application:
             self.clock,
             prefix=config.topic_prefix,
             client_id=f"controlroom-{config.console_name}",
+            max_skew_s=config.max_clock_skew_s,
+            security=config.mqtt_security,
         )
+        self.core.add_source(self.mqtt.status)
         self.mqtt.start()
         self.core.subscribe(Topic.ALARMS, self._publish_escalations)
         settle_heap()

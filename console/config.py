@@ -8,10 +8,14 @@ from __future__ import annotations
 import getpass
 import socket
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+from console.secrets import SECRET_KEYS, read_secret
+from integrations.device_time import DEFAULT_MAX_SKEW_S
+from integrations.mqtt_security import MqttSecurity
+from integrations.opcua_security import MODES, POLICIES, OpcUaSecurity
 from plant_maps.toml_reader import ConfigError, Reader
 
 DEMO_SITE = Path(__file__).resolve().parent.parent / "resources" / "plants" / "demo" / "site.toml"
@@ -24,8 +28,13 @@ class AppConfig:
     site_file: Path = DEMO_SITE
     opcua_url: str = DEFAULT_OPCUA_URL
     publishing_interval_ms: float = 100.0
+    opcua_security: OpcUaSecurity = field(default_factory=OpcUaSecurity)
     mqtt_url: str = DEFAULT_MQTT_URL
     topic_prefix: str = "site"
+    mqtt_security: MqttSecurity = field(default_factory=MqttSecurity)
+    first_connect_s: float = 10.0  # a source not connected this long after start raises its alarm
+    max_clock_skew_s: float = DEFAULT_MAX_SKEW_S  # a device clock further off is flagged and not used
+    clock_alarm: bool = True  # a wearable whose clock is wrong raises a tier-3 alarm
     database_url: str = ""  # empty: SQLite in the user's data folder
     simulator: bool = True
     scenario: str = "normal"
@@ -54,14 +63,16 @@ def load_config(path: Path | None) -> AppConfig:
 
 def parse_config(raw: dict, path: Path) -> AppConfig:
     root = Reader(raw, path, "")
-    root.reject_unknown({"site", "opcua", "mqtt", "database", "simulator", "workers", "console"})
+    root.reject_unknown({"site", "opcua", "mqtt", "database", "simulator", "workers", "console", "sources"})
     d = AppConfig()
     site = root.section("site", required=False)
     site.reject_unknown({"file"})
     opcua = root.section("opcua", required=False)
-    opcua.reject_unknown({"url", "publishing_interval_ms"})
+    opcua.reject_unknown({"url", "publishing_interval_ms", *_OPCUA_SECURITY_KEYS, *SECRET_KEYS})
     mqtt = root.section("mqtt", required=False)
-    mqtt.reject_unknown({"url", "topic_prefix"})
+    mqtt.reject_unknown({"url", "topic_prefix", *_MQTT_SECURITY_KEYS, *SECRET_KEYS})
+    sources = root.section("sources", required=False)
+    sources.reject_unknown({"first_connect_s", "max_clock_skew_s", "clock_alarm"})
     database = root.section("database", required=False)
     database.reject_unknown({"url"})
     simulator = root.section("simulator", required=False)
@@ -71,12 +82,18 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
     console = root.section("console", required=False)
     console.reject_unknown({"name", "operator", "privileged"})
     site_file = Path(site.str("file", str(d.site_file)))
+    mqtt_url = check_url(mqtt.str("url", d.mqtt_url), ("mqtt", "mqtts"), path, "mqtt.url")
     return AppConfig(
         site_file=site_file if site_file.is_absolute() else (path.parent / site_file),
         opcua_url=check_url(opcua.str("url", d.opcua_url), ("opc.tcp",), path, "opcua.url"),
         publishing_interval_ms=opcua.positive("publishing_interval_ms", d.publishing_interval_ms),
-        mqtt_url=check_url(mqtt.str("url", d.mqtt_url), ("mqtt",), path, "mqtt.url"),
+        opcua_security=_opcua_security(opcua, path),
+        mqtt_url=mqtt_url,
         topic_prefix=mqtt.str("topic_prefix", d.topic_prefix).strip("/"),
+        mqtt_security=_mqtt_security(mqtt, path, mqtt_url),
+        first_connect_s=sources.positive("first_connect_s", d.first_connect_s),
+        max_clock_skew_s=sources.positive("max_clock_skew_s", d.max_clock_skew_s),
+        clock_alarm=sources.bool("clock_alarm", d.clock_alarm),
         database_url=database.str("url", "") if database.has("url") else "",
         simulator=simulator.bool("enabled", d.simulator),
         scenario=simulator.str("scenario", d.scenario),
@@ -88,8 +105,98 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
     )
 
 
+_OPCUA_SECURITY_KEYS = {
+    "security_policy",
+    "security_mode",
+    "pki_dir",
+    "certificate",
+    "private_key",
+    "username",
+    "user_certificate",
+    "user_private_key",
+}
+_MQTT_SECURITY_KEYS = {"ca_file", "client_certificate", "client_key", "username"}
+
+
+def _opcua_security(r: Reader, config_file: Path) -> OpcUaSecurity:
+    """`[opcua]` security: policy and mode, the console's certificate (made in the PKI folder when not
+    given), a user name with a password, or a user certificate."""
+    policy = r.choice("security_policy", POLICIES, "None")
+    mode = r.choice("security_mode", MODES, "SignAndEncrypt")
+    certificate, key = _path(r, "certificate", config_file), _path(r, "private_key", config_file)
+    if (certificate is None) != (key is None):
+        raise r.error(
+            "private_key" if key is None else "certificate", "give certificate and private_key together"
+        )
+    user_cert, user_key = _path(r, "user_certificate", config_file), _path(r, "user_private_key", config_file)
+    if (user_cert is None) != (user_key is None):
+        raise r.error(
+            "user_private_key" if user_key is None else "user_certificate",
+            "give user_certificate and user_private_key together",
+        )
+    username = r.str("username", "")
+    password = read_secret(r, config_file)
+    if password and not username:
+        raise r.error("username", "a password needs a username")
+    if user_cert is not None and username:
+        raise r.error("username", "log in with a username or a user certificate, not both")
+    if policy == "None" and ((username and password) or user_cert is not None):
+        raise r.error(
+            "security_policy",
+            "a login over an unsecured link would send the password or prove the user in clear: "
+            "choose a security policy (e.g. Basic256Sha256)",
+        )
+    return OpcUaSecurity(
+        policy=policy,
+        mode=mode,
+        pki_dir=_path(r, "pki_dir", config_file),
+        certificate=certificate,
+        private_key=key,
+        username=username,
+        password=password,
+        user_certificate=user_cert,
+        user_private_key=user_key,
+    )
+
+
+def _mqtt_security(r: Reader, config_file: Path, url: str) -> MqttSecurity:
+    """`[mqtt]` security: TLS for `mqtts://` (CA file, optional client certificate), user and password."""
+    tls = url.startswith("mqtts://")
+    files = {k: _path(r, k, config_file) for k in ("ca_file", "client_certificate", "client_key")}
+    if not tls:
+        for key, value in files.items():
+            if value is not None:
+                raise r.error(key, "TLS settings need an mqtts:// url")
+    if (files["client_certificate"] is None) != (files["client_key"] is None):
+        raise r.error("client_key", "give client_certificate and client_key together")
+    username = r.str("username", "")
+    password = read_secret(r, config_file)
+    if password and not username:
+        raise r.error("username", "a password needs a username")
+    return MqttSecurity(
+        tls=tls,
+        ca_file=files["ca_file"],
+        client_certificate=files["client_certificate"],
+        client_key=files["client_key"],
+        username=username,
+        password=password,
+    )
+
+
+def _path(r: Reader, key: str, config_file: Path) -> Path | None:
+    """An optional file path, relative to the config file, that must exist when given."""
+    if not r.has(key):
+        return None
+    path = Path(r.str(key))
+    path = path if path.is_absolute() else config_file.parent / path
+    if key != "pki_dir" and not path.is_file():
+        raise r.error(key, f"{path} does not exist or is not a file")
+    return path
+
+
 def check_url(url: str, schemes: tuple[str, ...], file: Path | str, key: str) -> str:
-    """An endpoint URL must have one of `schemes`, a host and a port (defaults are not guessed)."""
+    """An endpoint URL must have one of `schemes`, a host and a port (defaults are not guessed), and no
+    user or password: those would show on command lines and in logs."""
     parsed = urlparse(url)
     try:
         port = parsed.port
@@ -98,15 +205,23 @@ def check_url(url: str, schemes: tuple[str, ...], file: Path | str, key: str) ->
     if parsed.scheme not in schemes or not parsed.hostname or port is None:
         expected = " or ".join(f"{s}://HOST:PORT" for s in schemes)
         raise ConfigError(file, key, f"{url!r} is not a valid URL (expected {expected})")
+    if parsed.username is not None or parsed.password is not None:
+        shown = f"{parsed.scheme}://{parsed.hostname}:{port}{parsed.path}"
+        raise ConfigError(
+            file, key, f"{shown}: no user or password in a URL; use username and password_file in the config"
+        )
     return url
 
 
 def with_overrides(config: AppConfig, **overrides: object) -> AppConfig:
     """Command-line options win over the file; None means 'not given'."""
     given = {k: v for k, v in overrides.items() if v is not None}
-    for key, schemes in (("opcua_url", ("opc.tcp",)), ("mqtt_url", ("mqtt",))):
+    for key, schemes in (("opcua_url", ("opc.tcp",)), ("mqtt_url", ("mqtt", "mqtts"))):
         if key in given:
             check_url(str(given[key]), schemes, "command line", "--" + key.replace("_", "-"))
+    if "mqtt_url" in given:  # the URL's scheme says whether TLS is on; the file's TLS files still apply
+        tls = str(given["mqtt_url"]).startswith("mqtts://")
+        given["mqtt_security"] = replace(config.mqtt_security, tls=tls)
     return replace(config, **given)
 
 

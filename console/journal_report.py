@@ -14,7 +14,7 @@ import math
 import re
 import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from alarms.records import Transition
@@ -59,11 +59,25 @@ def parse_time(text: str, now: float | None = None) -> float:
         ) from None
 
 
+def local_time(ts: float) -> str:
+    """Local ISO-8601 with the offset; a time the local calendar cannot show (a journal written before
+    device times were distrusted may hold year 9999 or year 1) in UTC, or as epoch seconds: a report
+    prints every row whatever the time zone, never stops at one."""
+    try:
+        return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="milliseconds")
+    except (ValueError, OverflowError, OSError):
+        pass
+    try:
+        return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+    except (ValueError, OverflowError, OSError):
+        return f"{ts!r} (epoch seconds, outside the calendar)"
+
+
 def report_row(t: Transition) -> dict[str, Any]:
     """One output row; `value` is None (empty in CSV, null in JSON) when there was no finite value."""
     return {
         "seq": t.seq,
-        "time": datetime.fromtimestamp(t.ts).astimezone().isoformat(timespec="milliseconds"),
+        "time": local_time(t.ts),
         "alarm_id": t.alarm_id,
         "source": t.source,
         "tier": int(t.tier),

@@ -11,7 +11,9 @@ without touching shared state. Topics (`{prefix}/{site}/...`):
 
 `floor` (default 0), `accuracy_m` (default NaN: unknown) and `quality` (default good) may be left out;
 every other field is required. Timestamps must carry a UTC offset (`Z` or `+08:00`): a naive time is
-ambiguous across a control room's time zones, so it is rejected rather than guessed.
+ambiguous across a control room's time zones, so it is rejected rather than guessed. A timestamp is the
+device's time, kept as information beside the console's receive time (`received`), which is what every
+value carries as its `ts` (DESIGN: Time): no device clock can delay or hasten an alarm.
 
 The position path is the hot one (thousands of fixes a second): routes are cached per topic and a
 position decodes to a plain tuple that the source packs into a numpy batch.
@@ -39,6 +41,7 @@ _QUALITIES = {"good": int(Quality.GOOD), "uncertain": int(Quality.UNCERTAIN), "b
 _NAN = math.nan
 # json.loads minus its argument checks, fed str: measurably faster than json.loads(bytes) per message.
 _json_decode = json.JSONDecoder().decode
+_EPOCH = datetime(1970, 1, 1)
 _FLOOR_MIN, _FLOOR_MAX = -32768, 32767  # PositionBatch.floor is int16
 _ROUTE_CACHE_MAX = 4096  # camera ids are open-ended: bound the cache rather than trust the publisher
 
@@ -68,9 +71,9 @@ class ContractError(ValueError):
         self.field = field
 
 
-# A position as the source accumulates it: (worker row, x, y, floor, accuracy_m, ts).
-PositionFix = tuple[int, float, float, int, float, float]
-# A sensor value: (tag row, value, quality, ts).
+# A position as the source accumulates it: (worker row, x, y, floor, accuracy_m, received ts, device ts).
+PositionFix = tuple[int, float, float, int, float, float, float]
+# A sensor value: (tag row, value, quality, device ts).
 SensorValue = tuple[int, float, int, float]
 
 
@@ -82,7 +85,7 @@ class Route:
     kind: Kind
     key: str
     row: int
-    parse: Callable[[Route, dict[str, Any]], Any]
+    parse: Callable[[Route, dict[str, Any], float], Any]
 
 
 class MqttContract:
@@ -113,8 +116,9 @@ class MqttContract:
             (f"{r}vision/+/detection", QOS_EVENTS),
         ]
 
-    def decode(self, topic: str, payload: bytes) -> tuple[Kind, Any]:
-        """(kind, value) of one message: PositionFix, Vitals, WearableEvent, SensorValue or VisionDetection.
+    def decode(self, topic: str, payload: bytes, received: float) -> tuple[Kind, Any]:
+        """(kind, value) of one message received at `received` (console clock): PositionFix, Vitals,
+        WearableEvent, SensorValue or VisionDetection.
 
         Raises ContractError for anything that breaks the contract.
         """
@@ -127,7 +131,7 @@ class MqttContract:
             raise ContractError(
                 "bad_type", topic, "", f"payload must be a JSON object, got {_json_type(data)}"
             )
-        return route.kind, route.parse(route, data)
+        return route.kind, route.parse(route, data, received)
 
     def route(self, topic: str) -> Route:
         """Resolve a topic to its kind and row (cached); ContractError if it is not part of the contract."""
@@ -164,7 +168,7 @@ class MqttContract:
             "unknown_topic", topic, "", f"not a topic of this contract (expected {self.root}...)"
         )
 
-    def _detection(self, route: Route, d: dict[str, Any]) -> VisionDetection:
+    def _detection(self, route: Route, d: dict[str, Any], received: float) -> VisionDetection:
         zone = _text(route, d, "zone")
         if zone not in self._zones:
             raise ContractError(
@@ -179,11 +183,12 @@ class MqttContract:
             cls=_text(route, d, "class"),
             confidence=float(confidence),
             zone=zone,
-            ts=_timestamp(route, d),
+            ts=received,
+            device_ts=_timestamp(route, d),
         )
 
 
-def _position(route: Route, d: dict[str, Any]) -> PositionFix:
+def _position(route: Route, d: dict[str, Any], received: float) -> PositionFix:
     # Inlined lookups: this runs for every fix, so it stays a handful of dict gets and type tests.
     x = d.get("x")
     y = d.get("y")
@@ -206,10 +211,10 @@ def _position(route: Route, d: dict[str, Any]) -> PositionFix:
         accuracy = _number(route, d, "accuracy_m")
         if accuracy < 0:
             raise ContractError("out_of_range", route.topic, "accuracy_m", f"{accuracy} is negative")
-    return (route.row, x, y, floor, accuracy, _timestamp(route, d))
+    return (route.row, x, y, floor, accuracy, received, _timestamp(route, d))
 
 
-def _vitals(route: Route, d: dict[str, Any]) -> Vitals:
+def _vitals(route: Route, d: dict[str, Any], received: float) -> Vitals:
     battery = _number(route, d, "battery_pct")
     if not 0.0 <= battery <= 100.0:
         raise ContractError("out_of_range", route.topic, "battery_pct", f"{battery} is outside 0..100")
@@ -218,11 +223,12 @@ def _vitals(route: Route, d: dict[str, Any]) -> Vitals:
         heart_rate=float(_number(route, d, "heart_rate")),
         skin_temp_c=float(_number(route, d, "skin_temp_c")),
         battery_pct=float(battery),
-        ts=_timestamp(route, d),
+        ts=received,
+        device_ts=_timestamp(route, d),
     )
 
 
-def _event(route: Route, d: dict[str, Any]) -> WearableEvent:
+def _event(route: Route, d: dict[str, Any], received: float) -> WearableEvent:
     event_type = _text(route, d, "type")
     if event_type not in WEARABLE_EVENT_TYPES:
         raise ContractError(
@@ -231,10 +237,16 @@ def _event(route: Route, d: dict[str, Any]) -> WearableEvent:
             "type",
             f"{_show(event_type)} is not one of {', '.join(WEARABLE_EVENT_TYPES)}",
         )
-    return WearableEvent(id=_text(route, d, "id"), worker=route.key, type=event_type, ts=_timestamp(route, d))
+    return WearableEvent(
+        id=_text(route, d, "id"),
+        worker=route.key,
+        type=event_type,
+        ts=received,
+        device_ts=_timestamp(route, d),
+    )
 
 
-def _sensor(route: Route, d: dict[str, Any]) -> SensorValue:
+def _sensor(route: Route, d: dict[str, Any], received: float) -> SensorValue:
     value = _number(route, d, "value")
     quality = d.get("quality", "good")
     code = _QUALITIES.get(quality) if type(quality) is str else None
@@ -245,7 +257,7 @@ def _sensor(route: Route, d: dict[str, Any]) -> SensorValue:
     return (route.row, float(value), code, _timestamp(route, d))
 
 
-_WORKER_TOPICS: dict[str, tuple[Kind, Callable[[Route, dict[str, Any]], Any]]] = {
+_WORKER_TOPICS: dict[str, tuple[Kind, Callable[[Route, dict[str, Any], float], Any]]] = {
     "position": (Kind.POSITION, _position),
     "vitals": (Kind.VITALS, _vitals),
     "event": (Kind.EVENT, _event),
@@ -279,7 +291,8 @@ def _text(route: Route, d: dict[str, Any], field: str) -> str:
 
 
 def _timestamp(route: Route, d: dict[str, Any]) -> float:
-    """Epoch seconds from an ISO-8601 `ts` with a UTC offset.
+    """Epoch seconds from an ISO-8601 `ts` with a UTC offset: the device's time, any year it likes
+    (`0001-01-01T00:00:00+08:00` and `9999-12-31T23:59:59-12:00` included; only the console times things).
 
     `datetime.fromisoformat` costs about a tenth of the `json.loads` before it, so there is no cache.
     """
@@ -294,7 +307,10 @@ def _timestamp(route: Route, d: dict[str, Any]) -> float:
         ) from None
     if when.tzinfo is None:
         raise ContractError("bad_timestamp", route.topic, "ts", f"{_show(text)} has no UTC offset (add Z)")
-    return when.timestamp()
+    offset = when.utcoffset()
+    # datetime.timestamp() converts to UTC first, which overflows at the ends of the calendar: do it by hand.
+    naive = when.replace(tzinfo=None) - _EPOCH
+    return naive.total_seconds() - (offset.total_seconds() if offset is not None else 0.0)
 
 
 def _json_type(value: object) -> str:

@@ -18,6 +18,7 @@ import asyncio
 import functools
 import logging
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,9 @@ import paho.mqtt.client as mqtt
 
 from alarms.clock import Clock
 from alarms.samples import TagBatch
+from integrations.device_time import DEFAULT_MAX_SKEW_S, DeviceClocks
 from integrations.mqtt_contract import ContractError, Kind, MqttContract, PositionFix, SensorValue
+from integrations.mqtt_security import MqttSecurity, failure_words, refusal_words
 from integrations.source import ConnectionState, Sink, SourceStatus
 from plant_maps.site import Site
 from plant_maps.wearables import PositionBatch
@@ -62,7 +65,7 @@ class _Pending:
 
     def __init__(self) -> None:
         self.items: list[list[Any]] = [[] for _ in range(_ERRORS + 1)]
-        self.state: tuple[ConnectionState, str] | None = None
+        self.state: tuple[ConnectionState, str, str] | None = None  # state, message, why it failed
 
 
 class MqttSource:
@@ -81,15 +84,28 @@ class MqttSource:
         prefix: str = "site",
         client_id: str | None = None,
         name: str = "MQTT",
+        max_skew_s: float = DEFAULT_MAX_SKEW_S,
+        security: MqttSecurity | None = None,
     ) -> None:
         self.host, self.port = broker_address(url)
-        self.status = SourceStatus(name=name, url=url)
+        self.security = security or MqttSecurity(tls=url.startswith("mqtts://"))
+        if self.security.tls != url.startswith("mqtts://"):
+            raise ValueError(f"MQTT URL {url!r}: TLS is for mqtts:// URLs and mqtts:// needs TLS")
+        self.status = SourceStatus(
+            name=name, url=url, scheme="mqtt", security=self.security.describe(), secured=self.security.tls
+        )
         self._sink = sink
         self._loop = loop
         self._clock = clock
+        self._now = clock.now
         self._contract = MqttContract(site, prefix)
         self._decode = self._contract.decode
         self._stale_rows = self._contract.sensor_rows
+        self.status.tags = len(self._stale_rows)
+        self._workers = [w.id for w in site.workers]
+        self._sensor_ids = [s.id for s in site.sensors]
+        self._wearable_clocks = DeviceClocks(self.status, max_skew_s, sink.on_device_clock)
+        self._other_clocks = DeviceClocks(self.status, max_skew_s)
         self._lock = threading.Lock()
         self._open = _Pending()  # guarded by _lock, like _closed and _scheduled
         self._closed: list[_Pending] = []
@@ -160,6 +176,7 @@ class MqttSource:
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=False)
         # Typed int in paho, but it only does arithmetic with them: a float delay works.
         client.reconnect_delay_set(RECONNECT_MIN_S, RECONNECT_MAX_S)  # type: ignore[arg-type]
+        self.security.apply(client)
         client.on_connect = self._on_connect
         client.on_connect_fail = self._on_connect_fail
         client.on_subscribe = self._on_subscribe
@@ -202,31 +219,49 @@ class MqttSource:
                 message = f"dropped a malformed message ({kind.replace('_', ' ')}): {detail}"
                 log.warning("%s: %s; more of this kind are only counted", status.name, message)
                 self._sink.on_status(status, message)
-        # Life-safety events first: a flood of positions must not delay an SOS by even one call.
+        # Life-safety events first: a flood of positions must not delay an SOS by even one call. Their `ts`
+        # is the receive time already; device times are judged after, for the status bar and the log.
+        wearables, others = self._wearable_clocks, self._other_clocks
         if events := items[Kind.EVENT]:
             self._sink.on_wearable_events(events)
+            for e in events:
+                wearables.time(e.worker, e.device_ts, e.ts)
         if detections := items[Kind.DETECTION]:
             self._sink.on_detections(detections)
+            for d in detections:
+                others.time(d.camera, d.device_ts, d.ts)
         if positions := items[Kind.POSITION]:
-            self._sink.on_positions(_position_batch(positions))
+            batch = _position_batch(positions)
+            workers, rows = self._workers, batch.worker
+            wearables.times(lambda k: workers[int(rows[k])], batch.device_ts, batch.ts)
+            self._sink.on_positions(batch)
         if vitals := items[Kind.VITALS]:
             self._sink.on_vitals(vitals)
+            for v in vitals:
+                wearables.time(v.worker, v.device_ts, v.ts)
         if sensors := items[Kind.SENSOR]:
-            self._sink.on_tags(_tag_batch(sensors, self._clock.now()))
+            batch = _tag_batch(sensors, self._clock.now())
+            ids, index = self._sensor_ids, batch.index
+            stamps = others.times(lambda k: ids[int(index[k])], batch.source_ts, batch.received_ts)
+            self._sink.on_tags(TagBatch(batch.index, batch.value, batch.quality, stamps, batch.received_ts))
         if pending.state is not None:
             self._set_state(*pending.state)
 
-    def _set_state(self, state: ConnectionState, message: str) -> None:
+    def _set_state(self, state: ConnectionState, message: str, error: str = "") -> None:
         """Apply a connection change; leaving CONNECTED marks the MQTT sensors stale. Loop thread."""
         status = self.status
         previous = status.state
+        if error:
+            status.last_error = error
         if state is previous:
             return
         status.state = state
+        if state is ConnectionState.CONNECTED:
+            status.connected_once = True
         if state is ConnectionState.CONNECTED and previous is ConnectionState.RECONNECTING:
             status.reconnects += 1
         if previous is ConnectionState.CONNECTED and self._stale_rows:
-            self._sink.on_stale(self._stale_rows)
+            self._sink.on_stale(self._stale_rows, f"connection lost: {message}")
         log.info("%s: %s (%s)", status.name, state.value, message)
         self._sink.on_status(status, message)
 
@@ -235,7 +270,7 @@ class MqttSource:
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         """Parse one message and queue it; schedules a flush if none is pending. Network thread."""
         try:
-            kind, value = self._decode(message.topic, message.payload)
+            kind, value = self._decode(message.topic, message.payload, self._now())
         except ContractError as exc:
             kind, value = _ERRORS, (exc.kind, str(exc))
         except Exception as exc:  # a parser bug, not bad input: counted too, and never fatal to the thread
@@ -261,7 +296,7 @@ class MqttSource:
     ) -> None:
         """Subscribe on every connect: a restarted broker may have forgotten us. Network thread."""
         if reason_code.is_failure:
-            self._post_state(self._retry_state(), f"broker {self.host}:{self.port} refused: {reason_code}")
+            self._failed(refusal_words(reason_code))
             return
         if not flags.session_present and self._connected_since_start:
             log.warning(
@@ -297,8 +332,18 @@ class MqttSource:
 
     @_never_raises
     def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
-        """The broker could not be reached; paho retries with back-off. Network thread."""
-        self._post_state(self._retry_state(), f"cannot reach MQTT broker {self.host}:{self.port}; retrying")
+        """The broker could not be reached; paho retries with back-off. Network thread.
+
+        paho passes no reason, but calls this from inside its `except OSError`: the exception being handled
+        is the reason (refused, timeout, TLS, an untrusted certificate)."""
+        self._failed(failure_words(sys.exc_info()[1]))
+
+    def _failed(self, reason: str) -> None:
+        """One log line per failed attempt, saying why; the console hears of it through the state. Network
+        thread."""
+        message = f"cannot connect to MQTT broker {self.host}:{self.port}: {reason}; retrying"
+        log.warning("%s: %s", self.status.name, message)
+        self._post_state(self._retry_state(), message, reason)
 
     @_never_raises
     def _on_disconnect(
@@ -321,10 +366,10 @@ class MqttSource:
         """CONNECTING until the first connect since start(), RECONNECTING after it. Network thread."""
         return ConnectionState.RECONNECTING if self._connected_since_start else ConnectionState.CONNECTING
 
-    def _post_state(self, state: ConnectionState, message: str) -> None:
+    def _post_state(self, state: ConnectionState, message: str, error: str = "") -> None:
         """Close the pending batch with a connection change and schedule a flush. Network thread."""
         with self._lock:
-            self._open.state = (state, message)
+            self._open.state = (state, message, error)
             self._closed.append(self._open)
             self._open = _Pending()
             if self._scheduled:
@@ -341,15 +386,19 @@ class MqttSource:
 
 
 def broker_address(url: str) -> tuple[str, int]:
-    """(host, port) from `mqtt://host[:port]`; ValueError naming the URL otherwise."""
+    """(host, port) from `mqtt://host[:port]` or `mqtts://host[:port]` (TLS; port 8883 by default);
+    ValueError naming the URL otherwise. A password in a URL would show on command lines and in logs: the
+    user and password belong in the config (`[mqtt] username`, `password_file`)."""
     parts = urlsplit(url)
     try:
-        port = parts.port or 1883
+        port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
     except ValueError:
         port = 0
-    if parts.scheme != "mqtt" or not parts.hostname or not port or "@" in parts.netloc:
+    if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname or not port or "@" in parts.netloc:
         shown = url.split("://", 1)[0] + "://" + parts.netloc.rpartition("@")[2] + parts.path
-        raise ValueError(f"MQTT broker URL {shown!r} must look like mqtt://host:port (no user or password)")
+        raise ValueError(
+            f"MQTT broker URL {shown!r} must look like mqtt://host:port or mqtts://host:port (no user or password)"
+        )
     return parts.hostname, port
 
 
@@ -362,6 +411,7 @@ def _position_batch(fixes: list[PositionFix]) -> PositionBatch:
         floor=rows[:, 3].astype(np.int16),
         accuracy=rows[:, 4].astype(np.float32),
         ts=rows[:, 5].copy(),
+        device_ts=rows[:, 6].copy(),
     )
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from asyncua import Client, ua
@@ -20,13 +20,21 @@ from asyncua.common.subscription import Subscription
 
 from alarms.clock import Clock
 from alarms.samples import InterlockSample, TagBatch
+from integrations.device_time import DEFAULT_MAX_SKEW_S, DeviceClocks
+from integrations.opcua_errors import failure_words, quiet_asyncua_logs, status_words
+from integrations.opcua_nodes import needs_namespaces, resolve
+from integrations.opcua_security import OpcUaSecurity, apply_security, pki_folder
 from integrations.source import ConnectionState, Sink, SourceStatus
+from plant_maps.opcua_address import parse_opcua_address
 from plant_maps.site import Site
 
 log = logging.getLogger(__name__)
 
 # Spread large tag sets over several subscriptions: asyncua slows past a few thousand items in one.
 ITEMS_PER_SUBSCRIPTION = 2000
+# Asked for on the first connect; later connects ask for what the server granted, so that no server has to
+# revise it (asyncua warned on every connect). A client that dies holds a server session this long at most.
+SESSION_TIMEOUT_MS = 60_000
 _GOOD, _UNCERTAIN, _BAD = 0, 1, 2
 COMMAND, FEEDBACK = 0, 1  # interlock i's signals have keys 2 * i + COMMAND and 2 * i + FEEDBACK
 
@@ -90,6 +98,7 @@ class BatchSubscription(_KeyedSubscription):
         values: list[float] = []
         qualities: list[int] = []
         stamps: list[float] = []
+        refused: dict[int, str] = {}
         row_of = self._key
         for notification in data:
             if not isinstance(notification, ua.DataChangeNotification):
@@ -99,12 +108,22 @@ class BatchSubscription(_KeyedSubscription):
                 if row is None:
                     continue
                 dv = item.Value
+                raw = dv.Value.Value if dv.Value is not None else None
+                value = _number(raw)
+                quality = quality_of(dv.StatusCode)
+                if quality == _BAD:
+                    refused[row] = status_words(dv.StatusCode)
+                elif (
+                    value != value and raw is not None and not isinstance(raw, float)
+                ):  # a NaN from a non-number
+                    quality = _BAD
+                    refused[row] = f"the value is a {type(raw).__name__}, not a number"
                 rows.append(row)
-                values.append(_number(dv.Value.Value if dv.Value is not None else None))
-                qualities.append(quality_of(dv.StatusCode))
+                values.append(value)
+                qualities.append(quality)
                 stamps.append(epoch_of(dv.SourceTimestamp, received))
         if rows:
-            self._source.deliver(TagBatch.from_lists(rows, values, qualities, stamps, received))
+            self._source.deliver(TagBatch.from_lists(rows, values, qualities, stamps, received), refused)
 
 
 class InterlockSubscription(_KeyedSubscription):
@@ -159,22 +178,65 @@ class OpcUaSource:
         publishing_interval_ms: float = 100.0,
         timeout_s: float = 4.0,
         max_backoff_s: float = 10.0,
+        security: OpcUaSecurity | None = None,
+        pki_dir: Path | None = None,
+        max_skew_s: float = DEFAULT_MAX_SKEW_S,
     ) -> None:
+        quiet_asyncua_logs()
         self.site, self.url, self.sink, self.clock = site, url, sink, clock
-        self.status = SourceStatus(name=name, url=url)
+        self.security = security or OpcUaSecurity()
+        self._pki_dir = self.security.pki_dir or pki_dir
+        self.status = SourceStatus(
+            name=name,
+            url=url,
+            scheme="opcua",
+            security=self.security.describe(),
+            secured=self.security.secured,
+        )
         self.publishing_interval_ms = publishing_interval_ms
         self.timeout_s = timeout_s
         self.max_backoff_s = max_backoff_s
         self.rows = [i for i, s in enumerate(site.sensors) if s.scheme == "opcua"]
-        self.interlocks = [
-            il for il in site.interlocks if _is_opcua(il.command_tag) and _is_opcua(il.feedback_tag)
-        ]
+        self.status.tags = len(self.rows)
+        # The site file has checked every address already: parsing again cannot fail.
+        self._addresses = [parse_opcua_address(site.sensors[row].address) for row in self.rows]
+        self._tag_ids = [site.sensors[row].id for row in self.rows]
+        self._tag_id_of_row = dict(zip(self.rows, self._tag_ids, strict=True))
+        self.interlocks = list(site.interlocks)
+        self._signal_addresses = [
+            parse_opcua_address(tag) for il in self.interlocks for tag in (il.command_tag, il.feedback_tag)
+        ]  # key order: COMMAND, FEEDBACK
         self._signals: list[bool | None] = [None] * (2 * len(self.interlocks))  # by interlock signal key
+        self._clocks = DeviceClocks(self.status, max_skew_s)
+        self._session_timeout_ms = SESSION_TIMEOUT_MS
         self._stopping = asyncio.Event()
         self._client: Client | None = None
 
-    def deliver(self, batch: TagBatch) -> None:
+    @property
+    def pki_dir(self) -> Path:
+        """The certificate folder (made in the data folder on first use unless configured)."""
+        if self._pki_dir is None:
+            self._pki_dir = pki_folder(None)
+        return self._pki_dir
+
+    def deliver(self, batch: TagBatch, refused: dict[int, str] | None = None) -> None:
+        """One publish response: values in, device times judged; tags the server now refuses (bad status,
+        not a number) reported with why, and tags it serves again no longer counted in error."""
         self.status.messages += len(batch)
+        errors = self.status.tags_in_error
+        if errors:
+            for row in batch.index.tolist():
+                if row in errors and not (refused and row in refused):
+                    del errors[row]
+        if refused:
+            new = {row: why for row, why in refused.items() if errors.get(row) != why}
+            errors.update(refused)
+            if new:
+                self._report_tag_errors(new)
+        tag_of, index = self._tag_id_of_row, batch.index
+        stamps = self._clocks.times(lambda k: tag_of[int(index[k])], batch.source_ts, batch.received_ts)
+        if stamps is not batch.source_ts:
+            batch = TagBatch(batch.index, batch.value, batch.quality, stamps, batch.received_ts)
         self.sink.on_tags(batch)
 
     def deliver_interlocks(self, changes: list[tuple[int, Any, int]], received: float) -> None:
@@ -209,17 +271,18 @@ class OpcUaSource:
             lost = asyncio.Event()
             try:
                 await self._connect_and_subscribe(lost)
-            except (TimeoutError, OSError, ua.UaError) as exc:
+            except Exception as exc:  # whatever stops a connect is reported in words and retried, never fatal
                 await self._close()
-                self._report_failure(exc)
+                self._report_failure(exc, delay)
             else:
                 delay = 0.5
-                self._set_state(ConnectionState.CONNECTED, f"connected to {self.url}, {len(self.rows)} tags")
+                self.status.connected_once = True
+                self._set_state(ConnectionState.CONNECTED, f"connected to {self.url}, {self._tag_count()}")
                 await _first_of(lost.wait(), self._stopping.wait())
                 await self._close()
                 if self._stopping.is_set():
                     break
-                self._on_lost("connection lost")
+                self._on_lost("the server closed the connection or stopped answering")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
             delay = min(delay * 2, self.max_backoff_s)
@@ -231,31 +294,85 @@ class OpcUaSource:
 
     async def _connect_and_subscribe(self, lost: asyncio.Event) -> None:
         client = Client(self.url, timeout=self.timeout_s, watchdog_intervall=1.0, auto_reconnect=False)
+        client.session_timeout = self._session_timeout_ms
 
         async def on_lost(exc: Exception) -> None:
             lost.set()
 
         client.connection_lost_callback = on_lost
         self._client = client
+        await asyncio.wait_for(
+            apply_security(client, self.security, self.pki_dir), timeout=self.timeout_s * 2
+        )
         await asyncio.wait_for(client.connect(), timeout=self.timeout_s * 2)
-        nodes = [client.get_node(self.site.sensors[row].path) for row in self.rows]
-        row_of_node = {node.nodeid: row for node, row in zip(nodes, self.rows, strict=True)}
-        for chunk in _chunks(nodes, ITEMS_PER_SUBSCRIPTION):
+        self._session_timeout_ms = client.session_timeout  # what the server granted: ask for it next time
+        namespaces: list[str] = []
+        if needs_namespaces([*self._addresses, *self._signal_addresses]):
+            namespaces = await client.get_namespace_array()
+        self.status.tags_in_error = {}
+        unresolved: dict[int, str] = {}
+        nodes, node_rows = [], []
+        for row, address in zip(self.rows, self._addresses, strict=True):
+            node = resolve(address, namespaces)
+            if isinstance(node, str):
+                unresolved[row] = node
+            else:
+                nodes.append(client.get_node(node))
+                node_rows.append(row)
+        row_of_node = {node.nodeid: row for node, row in zip(nodes, node_rows, strict=True)}
+        for chunk, chunk_rows in zip(
+            _chunks(nodes, ITEMS_PER_SUBSCRIPTION), _chunks(node_rows, ITEMS_PER_SUBSCRIPTION), strict=True
+        ):
             sub = BatchSubscription(client, self._subscription_params(client), self, row_of_node)
             await sub.init()
             results = await sub.subscribe_data_change(chunk, sampling_interval=0.0)
-            self._report_bad_items(chunk, results)
+            for row, result in zip(chunk_rows, results, strict=True):
+                if isinstance(result, ua.StatusCode):
+                    unresolved[row] = status_words(result)
+        if unresolved:
+            self.status.tags_in_error.update(unresolved)
+            self._report_tag_errors(unresolved)
         if self.interlocks:  # a few nodes: one subscription of their own, the tags' batches stay numeric
-            signals = [
-                client.get_node(_path(tag))
-                for il in self.interlocks
-                for tag in (il.command_tag, il.feedback_tag)  # key order: COMMAND, FEEDBACK
-            ]
-            key_of_node = {node.nodeid: key for key, node in enumerate(signals)}
-            il_sub = InterlockSubscription(client, self._subscription_params(client), self, key_of_node)
-            await il_sub.init()
-            results = await il_sub.subscribe_data_change(signals, sampling_interval=0.0)
-            self._report_bad_items(signals, results)
+            await self._subscribe_interlocks(client, namespaces)
+
+    async def _subscribe_interlocks(self, client: Client, namespaces: list[str]) -> None:
+        """The interlocks' command and feedback nodes; one that cannot be read stays unknown (no mismatch
+        alarm can be judged on it), which is a configuration error said once in the log."""
+        key_of_node: dict[ua.NodeId, int] = {}
+        nodes = []
+        for key, address in enumerate(self._signal_addresses):
+            node = resolve(address, namespaces)
+            if isinstance(node, str):
+                self._count_signal_error(key, node)
+                continue
+            nodes.append(client.get_node(node))
+            key_of_node[node] = key
+        if not nodes:
+            return
+        il_sub = InterlockSubscription(client, self._subscription_params(client), self, key_of_node)
+        await il_sub.init()
+        results = await il_sub.subscribe_data_change(nodes, sampling_interval=0.0)
+        for node, result in zip(nodes, results, strict=True):
+            if isinstance(result, ua.StatusCode):
+                self._count_signal_error(key_of_node[node.nodeid], status_words(result))
+
+    def _count_signal_error(self, key: int, why: str) -> None:
+        detail = f"cannot read {self._signal_addresses[key]}: {why}"
+        if self.status.count_error("bad_node", detail):
+            log.error("%s: %s", self.status.name, detail)
+        self.sink.on_status(self.status, detail)
+
+    def _report_tag_errors(self, errors: dict[int, str]) -> None:
+        """Tags the server refuses: bad quality with their own communication alarm, the others flow on."""
+        for row, why in errors.items():
+            detail = f"cannot read {self._tag_id_of_row[row]} ({self.site.sensors[row].address}): {why}"
+            self.status.count_error("bad_node", detail)
+            log.error("%s: %s", self.status.name, detail)
+        self.sink.on_tag_errors(errors)
+
+    def _tag_count(self) -> str:
+        bad = len(self.status.tags_in_error)
+        return f"{len(self.rows)} tags" + (f", {bad} in error" if bad else "")
 
     def _subscription_params(self, client: Client) -> ua.CreateSubscriptionParameters:
         params = ua.CreateSubscriptionParameters()
@@ -267,15 +384,6 @@ class OpcUaSource:
         params.Priority = 0
         return params
 
-    def _report_bad_items(self, nodes: Sequence[Any], results: list[int | ua.StatusCode]) -> None:
-        """A tag the server does not have is a configuration error: say which one, keep the rest."""
-        for node, result in zip(nodes, results, strict=True):
-            if isinstance(result, ua.StatusCode):
-                detail = f"cannot subscribe {node.nodeid.to_string()}: {result.name}"
-                if self.status.count_error("bad_node", detail):
-                    log.error("%s: %s", self.status.name, detail)
-                self.sink.on_status(self.status, detail)
-
     async def _close(self) -> None:
         client, self._client = self._client, None
         if client is None:
@@ -286,39 +394,39 @@ class OpcUaSource:
         except Exception as exc:  # the server is usually gone already: nothing to tell it
             log.debug("%s: disconnect after loss: %r", self.status.name, exc)
 
-    def _report_failure(self, exc: BaseException) -> None:
-        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        if self.status.state is ConnectionState.CONNECTED:
+    def _report_failure(self, exc: BaseException, retry_s: float) -> None:
+        """One log line per failed attempt, saying why; the status bar and event log hear of a change only."""
+        reason = failure_words(exc)
+        if self.status.state is ConnectionState.CONNECTED:  # lost while subscribing
             self._on_lost(reason)
-        elif self.status.state is ConnectionState.CONNECTING:
-            self.status.last_error = reason
-            self._set_state(ConnectionState.RECONNECTING, f"cannot connect to {self.url}: {reason}")
+            return
+        changed = reason != self.status.last_error
+        self.status.last_error = reason
+        message = f"cannot connect to {self.url}: {reason}; retrying in {retry_s:g} s"
+        if self.status.state is ConnectionState.CONNECTING:
+            self._set_state(ConnectionState.RECONNECTING, message)
         else:
-            self.status.last_error = reason
+            log.warning("%s: %s", self.status.name, message)
+            if changed:
+                self.sink.on_status(self.status, message)
 
     def _on_lost(self, reason: str) -> None:
         self.status.reconnects += 1
         self.status.last_error = reason
-        self.sink.on_stale(self.rows)
+        self.sink.on_stale(self.rows, f"connection lost: {reason}")
         if self.interlocks:
             self._signals = [None] * len(self._signals)
             now = self.clock.now()
             self.sink.on_interlocks([self._interlock_sample(i, now) for i in range(len(self.interlocks))])
-        self._set_state(ConnectionState.RECONNECTING, f"{reason}; {len(self.rows)} tags stale, reconnecting")
+        self._set_state(
+            ConnectionState.RECONNECTING,
+            f"connection lost: {reason}; {len(self.rows)} tags stale, reconnecting",
+        )
 
     def _set_state(self, state: ConnectionState, message: str) -> None:
         self.status.state = state
         log.info("%s: %s", self.status.name, message)
         self.sink.on_status(self.status, message)
-
-
-def _is_opcua(address: str) -> bool:
-    return address.startswith("opcua://")
-
-
-def _path(address: str) -> str:
-    """`opcua://ns=2;s=X` -> `ns=2;s=X`."""
-    return address.split("://", 1)[1]
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

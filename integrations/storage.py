@@ -123,13 +123,18 @@ class JournalEntry:
     seq: int | None = None
 
 
-def default_database_url() -> str:
-    """The SQLite file in the user's data folder (`$XDG_DATA_HOME/controlroom`), its folder created."""
+def data_folder() -> Path:
+    """The user's data folder for the console (`$XDG_DATA_HOME/controlroom`), created."""
     base = os.environ.get("XDG_DATA_HOME", "")
     root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"  # XDG: ignore relative
     folder = root / "controlroom"
     folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'controlroom.db'}"
+    return folder
+
+
+def default_database_url() -> str:
+    """The SQLite file in the user's data folder."""
+    return f"sqlite:///{data_folder() / 'controlroom.db'}"
 
 
 def database_url(url: str) -> sa.URL:

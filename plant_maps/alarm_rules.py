@@ -96,6 +96,15 @@ def source_comm_alarm(scheme: str) -> str:
     return f"{_SOURCE_NAMES[scheme].replace(' ', '')}.COMM"
 
 
+def clock_alarm(worker: str) -> str:
+    """The tier-3 "wearable clock wrong" alarm of a worker (DESIGN: a device clock is information)."""
+    return f"{worker}.CLOCK"
+
+
+def tag_comm_alarm(tag: str) -> str:
+    return f"{tag}.COMM"
+
+
 def interlock_alarm(interlock_id: str) -> str:
     return f"{interlock_id}.MISMATCH"
 
@@ -346,7 +355,7 @@ def _comm_rules(sensors: Iterable[Sensor]) -> Iterator[CommRule]:
         )
         for s in members:
             spec = AlarmSpec(
-                f"{s.id}.COMM",
+                tag_comm_alarm(s.id),
                 s.id,
                 Tier.LOW,
                 Priority.LOW,
@@ -380,6 +389,17 @@ def _event_rules(workers: Iterable[Worker], zones: list[str], vision: dict[str, 
                 text.format(name=f"{worker.name} ({worker.id})"),
             )
             yield EventRule(spec, EventKind.WORKER_RULE)
+        yield EventRule(
+            AlarmSpec(
+                clock_alarm(worker.id),
+                worker.id,
+                Tier.LOW,
+                Priority.LOW,
+                "site",
+                f"{worker.name} ({worker.id}): wearable clock wrong",
+            ),
+            EventKind.WORKER_RULE,
+        )
     for zone in zones:
         for cls, tier in [*vision.items(), ("OTHER", Tier.LOW)]:
             label = cls.replace("_", " ")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from plant_maps.alarm_rules import parse_alarms
+from plant_maps.opcua_address import AddressError, parse_opcua_address
 from plant_maps.site import (
     ADDRESS_SCHEMES,
     GAS_MEASURES,
@@ -145,19 +146,28 @@ def _equipment(r: Reader, zone_ids: set[str]) -> Equipment:
 
 def _sensor(r: Reader, zone_ids: set[str]) -> Sensor:
     r.reject_unknown(
-        {"id", "name", "measure", "zone", "x", "y", "address", "normal", "range", "deadband", "limits"}
+        {
+            "id",
+            "name",
+            "measure",
+            "unit",
+            "zone",
+            "x",
+            "y",
+            "address",
+            "normal",
+            "range",
+            "deadband",
+            "limits",
+        }
     )
     sensor_id = r.str("id")
-    measure = r.choice("measure", tuple(MEASURES))
+    measure = r.str("measure")
+    unit = _unit(r, measure)
     low, high = r.pair("range")
     if not low < high:
         raise r.error("range", f"range must be [low, high] with low < high, got [{low}, {high}]")
-    address = r.str("address", f"opcua://ns=2;s={sensor_id}")
-    scheme = address.split("://", 1)[0] if "://" in address else ""
-    if scheme not in ADDRESS_SCHEMES or not address.split("://", 1)[1]:
-        raise r.error(
-            "address", f"address {address!r} must be scheme://path with scheme one of {ADDRESS_SCHEMES}"
-        )
+    address = _address(r, "address", f"opcua://ns=2;s={sensor_id}")
     limits_reader = r.section("limits", required=False)
     limits_reader.reject_unknown({"hh", "h", "l", "ll"})
     limits = Limits(
@@ -176,7 +186,7 @@ def _sensor(r: Reader, zone_ids: set[str]) -> Sensor:
         id=sensor_id,
         name=r.str("name", sensor_id),
         measure=measure,
-        unit=MEASURES[measure],
+        unit=unit,
         zone=r.ref("zone", zone_ids),
         x=r.float("x"),
         y=r.float("y"),
@@ -186,6 +196,40 @@ def _sensor(r: Reader, zone_ids: set[str]) -> Sensor:
         deadband=r.float("deadband", (high - low) * 0.005),
         limits=limits,
     )
+
+
+def _unit(r: Reader, measure: str) -> str:
+    """The gas measures the permit and worker rules judge (GB 30871 gas analysis) have fixed units; any other
+    measure (flow, vibration, a gas in ppm…) says its own unit, or takes the usual one of a known measure."""
+    if measure in GAS_MEASURES:
+        unit = r.str("unit", MEASURES[measure])
+        if unit != MEASURES[measure]:
+            raise r.error(
+                "unit", f"{measure} is read in {MEASURES[measure]} (the gas rules use it), not {unit!r}"
+            )
+        return unit
+    if measure in MEASURES:
+        return r.str("unit", MEASURES[measure])
+    if not r.has("unit"):
+        raise r.error("unit", f"measure {measure!r} is not one of {', '.join(MEASURES)}: say its unit")
+    return r.str("unit")
+
+
+def _address(
+    r: Reader, key: str, default: str | None = None, schemes: tuple[str, ...] = ADDRESS_SCHEMES
+) -> str:
+    """A tag address `scheme://path`; an OPC UA one is parsed as the client will use it, so that a typo
+    is refused here, naming the key, instead of breaking the OPC UA source at run time."""
+    address = r.str(key) if default is None else r.str(key, default)
+    scheme = address.split("://", 1)[0] if "://" in address else ""
+    if scheme not in schemes or not address.split("://", 1)[1]:
+        raise r.error(key, f"address {address!r} must be scheme://path with scheme one of {schemes}")
+    if scheme == "opcua":
+        try:
+            parse_opcua_address(address)
+        except AddressError as exc:
+            raise r.error(key, str(exc)) from None
+    return address
 
 
 def _worker(r: Reader, now: datetime) -> Worker:
@@ -291,8 +335,8 @@ def _interlock(r: Reader, zone_ids: set[str]) -> Interlock:
         id=r.str("id"),
         name=r.str("name"),
         zone=r.ref("zone", zone_ids),
-        command_tag=r.str("command_tag"),
-        feedback_tag=r.str("feedback_tag"),
+        command_tag=_address(r, "command_tag", schemes=("opcua",)),
+        feedback_tag=_address(r, "feedback_tag", schemes=("opcua",)),
         timeout_s=r.positive("timeout_s", 5.0),
     )
 

@@ -33,9 +33,9 @@ class TagTable:
         np.add.at(self.updates, idx, 1)
         return np.unique(idx)
 
-    def mark_stale(self, idx: np.ndarray) -> None:
-        """The source of these tags dropped: keep the last value, flag it as no longer current."""
-        self.quality[idx] = int(Quality.STALE)
+    def mark(self, idx: np.ndarray, quality: Quality) -> None:
+        """Keep the last value, flag it: STALE when the source dropped, BAD when the server refuses the tag."""
+        self.quality[idx] = int(quality)
 
 
 class WorkerTable:

@@ -1,10 +1,13 @@
 """Domain events from wearables, positioning and video AI: one immutable type per fact.
 
-Sources (MQTT, simulator, replay) produce these; the core applies them in batches.
+Sources (MQTT, simulator, replay) produce these; the core applies them in batches. DESIGN (Time): `ts` is
+the console's clock when the fact was received, which is what times alarms, escalation, timeouts and the
+journal; `device_ts` is what the device said (NaN when it said nothing), shown but never used to time.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -25,7 +28,8 @@ class PositionBatch:
     y: np.ndarray
     floor: np.ndarray  # int16
     accuracy: np.ndarray  # float32, metres
-    ts: np.ndarray  # float64, seconds since the epoch (device time)
+    ts: np.ndarray  # float64, seconds since the epoch (the console's receive time)
+    device_ts: np.ndarray | None = None  # float64, the wearable's own time when it sent one
 
     def __len__(self) -> int:
         return int(self.worker.size)
@@ -38,6 +42,7 @@ class Vitals:
     skin_temp_c: float
     battery_pct: float
     ts: float
+    device_ts: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,7 @@ class WearableEvent:
     worker: str
     type: str
     ts: float
+    device_ts: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,7 @@ class VisionDetection:
     confidence: float
     zone: str
     ts: float
+    device_ts: float = math.nan
 
 
 class SeenEvents:

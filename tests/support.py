@@ -64,8 +64,12 @@ class Broker:
             self.process.stderr.close()
 
 
-def start_mosquitto(folder: Path, port: int | None = None, extra_config: str = "") -> Broker:
-    """A private Mosquitto on loopback (a free port unless `port` is given, e.g. to restart one)."""
+def start_mosquitto(
+    folder: Path, port: int | None = None, extra_config: str = "", access: str = "allow_anonymous true\n"
+) -> Broker:
+    """A private Mosquitto on loopback (a free port unless `port` is given, e.g. to restart one).
+
+    `access` replaces the anonymous access of the listener, e.g. with TLS files and a password file."""
     exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     if not Path(exe).exists():
         raise BrokerError(
@@ -74,8 +78,7 @@ def start_mosquitto(folder: Path, port: int | None = None, extra_config: str = "
     port = port or free_port()
     conf = folder / f"mosquitto-{port}.conf"
     conf.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n"
-        + extra_config
+        f"listener {port} 127.0.0.1\n{access}persistence false\nmax_queued_messages 100000\n" + extra_config
     )
     proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 10

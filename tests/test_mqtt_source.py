@@ -29,6 +29,7 @@ T = TypeVar("T")
 TS = "2026-03-01T08:30:00.250Z"
 TS_EPOCH = datetime(2026, 3, 1, 8, 30, 0, 250000, tzinfo=UTC).timestamp()
 ROOT = "site/demo/"
+RECEIVED = TS_EPOCH + 0.5  # the console's clock when the message arrived
 
 
 def payload(**fields: Any) -> bytes:
@@ -44,38 +45,41 @@ def contract(site: Site) -> MqttContract:
 
 
 def test_contract_decodes_every_kind(contract: MqttContract, site: Site) -> None:
-    kind, fix = contract.decode(ROOT + "workers/W02/position", payload(x=1, y=2.5, floor=1, accuracy_m=0.3))
+    kind, fix = contract.decode(
+        ROOT + "workers/W02/position", payload(x=1, y=2.5, floor=1, accuracy_m=0.3), RECEIVED
+    )
     assert kind is Kind.POSITION
-    assert fix == (site.worker_index["W02"], 1, 2.5, 1, 0.3, TS_EPOCH)
-    _, fix = contract.decode(ROOT + "workers/W02/position", payload(x=1, y=2))
+    assert fix == (site.worker_index["W02"], 1, 2.5, 1, 0.3, RECEIVED, TS_EPOCH)
+    _, fix = contract.decode(ROOT + "workers/W02/position", payload(x=1, y=2), RECEIVED)
     assert fix[3] == 0 and math.isnan(fix[4])  # floor and accuracy are optional
 
     kind, vitals = contract.decode(
-        ROOT + "workers/W02/vitals", payload(heart_rate=88, skin_temp_c=36.4, battery_pct=9)
+        ROOT + "workers/W02/vitals", payload(heart_rate=88, skin_temp_c=36.4, battery_pct=9), RECEIVED
     )
-    assert (kind, vitals) == (Kind.VITALS, Vitals("W02", 88.0, 36.4, 9.0, TS_EPOCH))
+    assert (kind, vitals) == (Kind.VITALS, Vitals("W02", 88.0, 36.4, 9.0, RECEIVED, TS_EPOCH))
 
-    kind, event = contract.decode(ROOT + "workers/W02/event", payload(id="e1", type="sos"))
-    assert (kind, event) == (Kind.EVENT, WearableEvent("e1", "W02", "sos", TS_EPOCH))
+    kind, event = contract.decode(ROOT + "workers/W02/event", payload(id="e1", type="sos"), RECEIVED)
+    assert (kind, event) == (Kind.EVENT, WearableEvent("e1", "W02", "sos", RECEIVED, TS_EPOCH))
 
-    kind, value = contract.decode(ROOT + "sensors/PGD-01", payload(value=12, quality="uncertain"))
+    kind, value = contract.decode(ROOT + "sensors/PGD-01", payload(value=12, quality="uncertain"), RECEIVED)
     assert (kind, value) == (Kind.SENSOR, (site.tag_index["PGD-01"], 12.0, int(Quality.UNCERTAIN), TS_EPOCH))
 
     kind, detection = contract.decode(
         ROOT + "vision/CAM-7/detection",
         payload(id="d1", confidence=0.9, zone="tank_farm", **{"class": "no_harness"}),
+        RECEIVED,
     )
     assert (kind, detection) == (
         Kind.DETECTION,
-        VisionDetection("d1", "CAM-7", "no_harness", 0.9, "tank_farm", TS_EPOCH),
+        VisionDetection("d1", "CAM-7", "no_harness", 0.9, "tank_farm", RECEIVED, TS_EPOCH),
     )
 
 
 def test_contract_accepts_utc_offsets(contract: MqttContract) -> None:
     _, fix = contract.decode(
-        ROOT + "workers/W01/position", payload(x=0, y=0, ts="2026-03-01T16:30:00.25+08:00")
+        ROOT + "workers/W01/position", payload(x=0, y=0, ts="2026-03-01T16:30:00.25+08:00"), RECEIVED
     )
-    assert fix[5] == TS_EPOCH
+    assert fix[6] == TS_EPOCH
 
 
 POSITION = ROOT + "workers/W01/position"
@@ -139,7 +143,7 @@ def test_contract_rejections_are_typed(
     contract: MqttContract, topic: str, body: bytes, kind: str, field: str
 ) -> None:
     with pytest.raises(ContractError) as caught:
-        contract.decode(topic, body)
+        contract.decode(topic, body, RECEIVED)
     err = caught.value
     assert (err.kind, err.field, err.topic) == (kind, field, topic)
     assert topic[:40] in str(err) and field in str(err)
@@ -160,7 +164,7 @@ def test_broker_address() -> None:
     assert broker_address("mqtt://10.0.0.5") == ("10.0.0.5", 1883)
     assert broker_address("mqtt://broker:1884") == ("broker", 1884)
     for bad in ("http://broker", "mqtt://", "mqtt://broker:port", "mqtt://op:s3cret@broker"):
-        with pytest.raises(ValueError, match="mqtt://host:port") as caught:
+        with pytest.raises(ValueError, match="mqtt://host:port or mqtts://host:port") as caught:
             broker_address(bad)
         assert "s3cret" not in str(caught.value)
 
@@ -200,8 +204,14 @@ class RecordingSink:
     def on_detections(self, detections: list[VisionDetection]) -> None:
         self._record("detections", detections)
 
-    def on_stale(self, tag_index: list[int]) -> None:
+    def on_stale(self, tag_index: list[int], reason: str = "") -> None:
         self._record("stale", list(tag_index))
+
+    def on_tag_errors(self, errors: dict[int, str]) -> None:
+        self._record("tag_errors", errors)
+
+    def on_device_clock(self, worker: str, offset_s: float | None) -> None:
+        self._record("device_clock", (worker, offset_s))
 
     def on_status(self, status: SourceStatus, message: str) -> None:
         self._record("status", (status.state, message))
@@ -213,7 +223,7 @@ class Harness:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.sink = RecordingSink()
-        self.clock = ManualClock()
+        self.clock = ManualClock(RECEIVED)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="test-loop", daemon=True)
         self.thread.start()
@@ -284,7 +294,8 @@ def test_position_arrives_as_a_position_batch(harness: Harness, broker: Broker, 
     publisher.send(ROOT + "workers/W03/position", payload(x=12.5, y=40.25, floor=1, accuracy_m=0.4))
     batch = wait_until(lambda: harness.sink.of("positions"))[0]
     assert batch.worker.tolist() == [harness.site.worker_index["W03"]]
-    assert (batch.x[0], batch.y[0], batch.floor[0], batch.ts[0]) == (12.5, 40.25, 1, TS_EPOCH)
+    assert (batch.x[0], batch.y[0], batch.floor[0]) == (12.5, 40.25, 1)
+    assert (batch.ts[0], batch.device_ts[0]) == (harness.clock.now(), TS_EPOCH)  # console time rules
     assert batch.accuracy[0] == pytest.approx(0.4)
     assert harness.sink.states() == [ConnectionState.CONNECTING, ConnectionState.CONNECTED]
 
@@ -332,10 +343,10 @@ def test_a_parser_bug_is_counted_and_never_stops_the_source(
 ) -> None:
     decode = MqttContract.decode
 
-    def buggy(self: MqttContract, topic: str, body: bytes) -> tuple[Kind, Any]:
+    def buggy(self: MqttContract, topic: str, body: bytes, received: float) -> tuple[Kind, Any]:
         if body == b"boom":
             raise KeyError("a bug")
-        return decode(self, topic, body)
+        return decode(self, topic, body, received)
 
     monkeypatch.setattr(MqttContract, "decode", buggy)
     src = harness.source(broker.url)
@@ -353,7 +364,8 @@ def test_vitals_events_detections_and_sensor_values_arrive(
 ) -> None:
     src = harness.source(broker.url)
     harness.wait_state(src, ConnectionState.CONNECTED)
-    harness.clock.set(1_900_000_000.0)
+    now = RECEIVED + 1.0
+    harness.clock.set(now)
     publisher.send(ROOT + "workers/W01/vitals", payload(heart_rate=131, skin_temp_c=38.2, battery_pct=55))
     publisher.send(ROOT + "workers/W01/event", payload(id="sos-1", type="sos"), qos=1)
     publisher.send(
@@ -366,8 +378,8 @@ def test_vitals_events_detections_and_sensor_values_arrive(
     sink = harness.sink
     wait_until(lambda: sum(len(b) for b in sink.of("tags")) == 2)
     wait_until(lambda: sink.of("vitals") and sink.of("events") and sink.of("detections"))
-    assert sink.of("vitals")[0] == [Vitals("W01", 131.0, 38.2, 55.0, TS_EPOCH)]
-    assert sink.of("events")[0] == [WearableEvent("sos-1", "W01", "sos", TS_EPOCH)]
+    assert sink.of("vitals")[0] == [Vitals("W01", 131.0, 38.2, 55.0, now, TS_EPOCH)]
+    assert sink.of("events")[0] == [WearableEvent("sos-1", "W01", "sos", now, TS_EPOCH)]
     assert sink.of("detections")[0][0].cls == "person_under_load"
     rows = [
         (int(i), float(v), Quality(q), b.received_ts)
@@ -376,8 +388,8 @@ def test_vitals_events_detections_and_sensor_values_arrive(
     ]
     tags = harness.site.tag_index
     assert rows == [
-        (tags["PGD-02"], 14.5, Quality.GOOD, 1_900_000_000.0),
-        (tags["PGD-03"], 3.0, Quality.BAD, 1_900_000_000.0),
+        (tags["PGD-02"], 14.5, Quality.GOOD, now),
+        (tags["PGD-03"], 3.0, Quality.BAD, now),
     ]
 
 
@@ -408,7 +420,7 @@ def test_persistent_session_delivers_an_event_sent_while_away(
     publisher.send(ROOT + "workers/W04/event", payload(id="fall-1", type="fall"), qos=1)
     harness.call(src.start)
     events = wait_until(lambda: harness.sink.of("events"))[0]
-    assert events == [WearableEvent("fall-1", "W04", "fall", TS_EPOCH)]
+    assert events == [WearableEvent("fall-1", "W04", "fall", RECEIVED, TS_EPOCH)]
     harness.wait_state(src, ConnectionState.CONNECTED)  # the queued event may come before the SUBACK
     assert harness.sink.states() == [
         ConnectionState.CONNECTING,

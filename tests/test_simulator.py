@@ -251,7 +251,7 @@ def test_every_worker_and_portable_detector_publishes_valid_messages(sim: Simula
     def complete() -> bool:
         for m in messages.matching(lambda m: True):
             try:
-                kind, _ = contract.decode(m.topic, m.payload)
+                kind, _ = contract.decode(m.topic, m.payload, time.time())
             except ContractError as exc:
                 pytest.fail(f"simulator broke the MQTT contract: {exc}")
             seen[kind].add(contract.route(m.topic).key)

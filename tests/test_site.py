@@ -56,8 +56,13 @@ def _write(tmp_path: Path, text: str) -> Path:
         ),
         (
             '[[sensors]]\nid = "X1"\nmeasure = "radon"\nzone = "workshop"\nx = 1\ny = 1\nrange = [0, 100]\n',
-            "sensors[61].measure",
-            "not one of",
+            "sensors[61].unit",
+            "measure 'radon' is not one of lel, h2s",
+        ),
+        (
+            '[[sensors]]\nid = "X1"\nmeasure = "lel"\nunit = "ppm"\nzone = "workshop"\nx = 1\ny = 1\nrange = [0, 100]\n',
+            "sensors[61].unit",
+            "lel is read in %LEL (the gas rules use it), not 'ppm'",
         ),
         (
             '[[sensors]]\nid = "X1"\nmeasure = "lel"\nzone = "workshop"\nx = nan\ny = 1\nrange = [0, 100]\n',
@@ -96,6 +101,16 @@ def test_a_wrong_site_file_names_file_key_and_problem(
     assert info.value.key == key
     assert problem in info.value.problem
     assert str(path) in str(info.value) and key in str(info.value)
+
+
+def test_a_sensor_may_measure_anything_in_its_own_unit(tmp_path: Path) -> None:
+    flow = '[[sensors]]\nid = "FT-101"\nmeasure = "flow"\nunit = "m³/h"\nzone = "workshop"\nx = 1\ny = 1\nrange = [0, 500]\nlimits = { h = 400 }\n'
+    nh3 = '[[sensors]]\nid = "GD-NH3"\nmeasure = "nh3"\nunit = "ppm"\nzone = "workshop"\nx = 2\ny = 1\nrange = [0, 100]\n'
+    site = load_site(_write(tmp_path, "\n" + flow + "\n" + nh3), now=NOW)
+    ft, nh = site.sensor("FT-101"), site.sensor("GD-NH3")
+    assert (ft.measure, ft.unit, ft.is_gas) == ("flow", "m³/h", False)
+    assert (nh.measure, nh.unit, nh.is_gas) == ("nh3", "ppm", False)  # not one the gas-test rules judge
+    assert "m³/h" in site.alarms.definitions.limits[site.tag_index["FT-101"]].message
 
 
 def test_permit_naming_an_unknown_worker_is_refused(tmp_path: Path) -> None:

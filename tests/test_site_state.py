@@ -53,7 +53,7 @@ def test_tag_table_latest_wins_and_stale_keeps_value(site: Site) -> None:
     assert np.isnan(table.value).all() and (table.quality == Quality.STALE).all()
     table.apply(TagBatch.from_lists([3, 3, 5], [1.0, 2.0, 7.0], [0, 0, 2], [1.0, 2.0, 2.0], 3.0))
     assert table.value[3] == 2.0 and table.quality[5] == Quality.BAD and table.updates[3] == 2
-    table.mark_stale(np.array([3]))
+    table.mark(np.array([3]), Quality.STALE)
     assert table.value[3] == 2.0 and table.quality[3] == Quality.STALE
 
 

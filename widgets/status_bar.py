@@ -35,6 +35,30 @@ STATE_LOOKS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class LinkFacts:
+    """What a section says about a link besides its state: its protection, its tags (and how many the
+    server refuses) and the devices whose clock is wrong."""
+
+    security: str = ""
+    secured: bool = False
+    tags: int = 0
+    tags_in_error: int = 0
+    skewed: tuple[str, ...] = ()
+
+    def words(self, tr: Callable[[str], str]) -> list[str]:
+        out = [("\N{LOCK} " if self.secured else "") + self.security] if self.security else []
+        if self.tags:
+            out.append(
+                tr("{0} tags, {1} in error").format(self.tags, self.tags_in_error)
+                if self.tags_in_error
+                else tr("{0} tags").format(self.tags)
+            )
+        if self.skewed:
+            out.append(tr("clock skew: {0}").format(len(self.skewed)))
+        return out
+
+
 class _ConnectionSection(QWidget):
     """Marker and "name: state · n msgs · n errors" for one connection; tooltip: the last error."""
 
@@ -48,7 +72,15 @@ class _ConnectionSection(QWidget):
         layout.addWidget(self.marker)
         layout.addWidget(self.text)
 
-    def set_status(self, name: str, state: str, messages: int, errors: int, last_error: str) -> None:
+    def set_status(
+        self,
+        name: str,
+        state: str,
+        messages: int,
+        errors: int,
+        last_error: str,
+        link: LinkFacts | None = None,
+    ) -> None:
         look = STATE_LOOKS.get(state)
         if look is None:
             raise ValueError(f"unknown connection state {state!r} (expected one of {', '.join(STATE_LOOKS)})")
@@ -58,10 +90,17 @@ class _ConnectionSection(QWidget):
             font = self.text.font()
             font.setBold(look.bold)
             self.text.setFont(font)
-        text = f"{name}: {state} · {messages} msgs · {errors} errors"
+        parts = [f"{name}: {state}"]
+        if link is not None:
+            parts += link.words(self.tr)
+        parts += [self.tr("{0} msgs").format(messages), self.tr("{0} errors").format(errors)]
+        text = " · ".join(parts)
         if text != self.text.text():
             self.text.setText(text)
-        self.setToolTip(f"last error: {last_error}" if last_error else "no errors")
+        tip = self.tr("last error: {0}").format(last_error) if last_error else self.tr("no errors")
+        if link is not None and link.skewed:
+            tip += "\n" + self.tr("clock wrong: {0}").format(", ".join(link.skewed))
+        self.setToolTip(tip)
 
 
 class ConnectionStatusBar(QStatusBar):
@@ -81,13 +120,22 @@ class ConnectionStatusBar(QStatusBar):
         self._timer.timeout.connect(self._tick)
         self._timer.start()
 
-    def show_connection(self, name: str, state: str, messages: int, errors: int, last_error: str) -> None:
-        """Show one connection's state ("connecting", "connected", "reconnecting", "disconnected")."""
+    def show_connection(
+        self,
+        name: str,
+        state: str,
+        messages: int,
+        errors: int,
+        last_error: str,
+        link: LinkFacts | None = None,
+    ) -> None:
+        """Show one connection's state ("connecting", "connected", "reconnecting", "disconnected") and, when
+        given, its security, tags in error and devices with a wrong clock."""
         section = self._sections.get(name)
         if section is None:
             section = self._sections[name] = _ConnectionSection()
             self.insertPermanentWidget(len(self._sections) - 1, section)  # left of the clock, in order
-        section.set_status(name, state, messages, errors, last_error)
+        section.set_status(name, state, messages, errors, last_error, link)
 
     def connection_text(self, name: str) -> str:
         return self._sections[name].text.text()

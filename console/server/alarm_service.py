@@ -36,7 +36,14 @@ from console.server.zone_isolation import (
     utc_text,
 )
 from integrations.storage import JournalEntry, StoreWriter
-from plant_maps.alarm_rules import interlock_alarm, mismatch_message, wearable_alarm
+from plant_maps.alarm_rules import (
+    clock_alarm,
+    interlock_alarm,
+    mismatch_message,
+    source_comm_alarm,
+    tag_comm_alarm,
+    wearable_alarm,
+)
 from plant_maps.site import Site
 from plant_maps.wearables import VisionDetection, WearableEvent
 from plant_maps.worker_rule_kinds import worker_alarm
@@ -99,15 +106,32 @@ class AlarmService:
         if not self._stopped:
             self._commit(self.engine.process(batch))
 
-    def on_stale(self, rows: np.ndarray, now: float) -> None:
-        """A source dropped: its tags carry no usable value, which is what raises the communication alarms."""
-        if self._stopped:
+    def on_stale(self, rows: np.ndarray, now: float, reason: str = "") -> None:
+        """A source dropped or never connected: its tags carry no usable value, which is what raises the
+        communication alarms; `reason` completes the source's alarm message."""
+        if self._stopped or not rows.size:
             return
-        stale = np.full(rows.size, int(Quality.STALE), dtype=np.int8)
+        source = source_comm_alarm(self.site.sensors[int(rows[0])].scheme)
+        self._unusable(rows, Quality.STALE, now, {source: reason} if reason else None)
+
+    def on_tag_errors(self, errors: dict[int, str], now: float) -> None:
+        """Tags their server refuses (unknown node, access denied, not a number): bad quality, and each one's
+        communication alarm says the server's answer in words."""
+        if self._stopped or not errors:
+            return
+        rows = np.fromiter(errors, dtype=np.int32, count=len(errors))
+        sensors = self.site.sensors
+        details = {tag_comm_alarm(sensors[row].id): why for row, why in errors.items()}
+        self._unusable(rows, Quality.BAD, now, details)
+
+    def _unusable(
+        self, rows: np.ndarray, quality: Quality, now: float, details: dict[str, str] | None
+    ) -> None:
+        marks = np.full(rows.size, int(quality), dtype=np.int8)
         batch = TagBatch(
-            rows.astype(np.int32), np.full(rows.size, np.nan), stale, np.full(rows.size, now), now
+            rows.astype(np.int32), np.full(rows.size, np.nan), marks, np.full(rows.size, now), now
         )
-        self._commit(self.engine.process(batch))
+        self._commit(self.engine.process(batch, details))
 
     def on_wearable_events(self, events: Sequence[WearableEvent], zones: Mapping[str, str]) -> None:
         """SOS, fall and no-motion raise their wearer's latched tier-1 alarm, in the zone `zones` places the
@@ -129,6 +153,16 @@ class AlarmService:
             out += self.engine.raise_event(alarm_id, d.confidence, d.ts)
             out += self.engine.clear_event(alarm_id, d.ts)
         self._commit(out)
+
+    def on_device_clock(self, worker: str, offset_s: float | None, message: str) -> None:
+        """A wearable's clock went wrong (offset in seconds) or right again (None): its tier-3 alarm."""
+        if self._stopped:
+            return
+        alarm_id = clock_alarm(worker)
+        if offset_s is None:
+            self._commit(self.engine.clear_event(alarm_id, message=message))
+        else:
+            self._commit(self.engine.raise_event(alarm_id, offset_s, message=message))
 
     def on_worker_findings(self, findings: Sequence[WorkerFinding]) -> None:
         """Worker rules that started or stopped holding raise or clear that worker's alarm."""

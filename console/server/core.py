@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 from alarms.clock import Clock
 from alarms.definitions import Tier
 from alarms.records import SYSTEM, Refusal, Transition
-from alarms.samples import InterlockSample, TagBatch
+from alarms.samples import InterlockSample, Quality, TagBatch
 from alarms.states import Event
 from console.server.alarm_service import AlarmService
 from console.server.field_operations import FieldOperations
@@ -40,6 +41,7 @@ from console.server.session import (
     alarm_severity,
 )
 from console.server.zone_isolation import utc_text
+from integrations.device_time import describe_offset
 from integrations.source import ConnectionState, SourceStatus
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.limits import LimitArrays
@@ -72,10 +74,21 @@ class Core:
     LOG_CAPACITY = 10_000
 
     def __init__(
-        self, site: Site, clock: Clock, writer: StoreWriter, console_name: str, privileged: bool = False
+        self,
+        site: Site,
+        clock: Clock,
+        writer: StoreWriter,
+        console_name: str,
+        privileged: bool = False,
+        *,
+        first_connect_s: float = 10.0,
+        clock_alarms: bool = True,
     ) -> None:
         self.site, self.clock, self.writer, self.console_name = site, clock, writer, console_name
         self.privileged = privileged  # this console may take alarms out of service
+        self.first_connect_s = first_connect_s  # a source not connected by then raises its alarm
+        self.clock_alarms = clock_alarms  # a wearable with a wrong clock raises its tier-3 alarm
+        self._first_connect_due: dict[str, float] = {}
         self.tags = TagTable(len(site.sensors))
         self.workers = WorkerTable(site)
         self.limits = LimitArrays(site)
@@ -132,11 +145,55 @@ class Core:
         self.alarms.on_tags(batch)
         self._publish(Topic.TAGS, changed)
 
-    def on_stale(self, tag_index: list[int]) -> None:
+    def on_stale(self, tag_index: list[int], reason: str = "") -> None:
         rows = np.asarray(tag_index, dtype=np.int32)
-        self.tags.mark_stale(rows)
-        self.alarms.on_stale(rows, self.clock.now())
+        self.tags.mark(rows, Quality.STALE)
+        self.alarms.on_stale(rows, self.clock.now(), reason)
         self._publish(Topic.TAGS, rows)
+
+    def on_tag_errors(self, errors: dict[int, str]) -> None:
+        """Tags their server refuses: bad quality, each with its own alarm and event-log line saying why."""
+        rows = np.fromiter(errors, dtype=np.int32, count=len(errors))
+        self.tags.mark(rows, Quality.BAD)
+        for row, why in errors.items():
+            sensor = self.site.sensors[row]
+            self.add_log("error", sensor.scheme, f"{sensor.name} ({sensor.id}) is not being read: {why}")
+        self.alarms.on_tag_errors(errors, self.clock.now())
+        self._publish(Topic.TAGS, rows)
+
+    def on_device_clock(self, worker: str, offset_s: float | None) -> None:
+        """A wearable's clock went wrong or right again: logged, and its tier-3 alarm if the site wants one."""
+        w = self.site.workers[self.site.worker_index[worker]]
+        if offset_s is None:
+            text = f"{w.name} ({w.id}): wearable clock right again"
+        else:
+            text = (
+                f"{w.name} ({w.id}): wearable clock wrong, {describe_offset(offset_s)}; timed by the console"
+            )
+        self.add_log("info" if offset_s is None else "warning", "wearable", text)
+        if self.clock_alarms:
+            self.alarms.on_device_clock(worker, offset_s, text)
+
+    def add_source(self, status: SourceStatus) -> None:
+        """A source starts now: shown at once, and alarmed if it has not connected `first_connect_s` later."""
+        self.statuses[status.name] = status
+        self._first_connect_due[status.name] = self.clock.now() + self.first_connect_s
+        self._publish(Topic.CONNECTIONS, status)
+
+    def _check_first_connects(self, now: float) -> None:
+        """DESIGN: a source that never connects raises its communication alarm, saying why."""
+        for name, due in list(self._first_connect_due.items()):
+            status = self.statuses[name]
+            if status.connected_once:
+                del self._first_connect_due[name]
+            elif now >= due:
+                del self._first_connect_due[name]
+                why = status.last_error or "no answer yet"
+                reason = f"never connected in {self.first_connect_s:g} s: {why}"
+                self.add_log("error", name, f"{reason} ({status.url})")
+                rows = [i for i, s in enumerate(self.site.sensors) if s.scheme == status.scheme]
+                if rows:
+                    self.on_stale(rows, reason)
 
     def on_positions(self, batch: PositionBatch) -> None:
         self._publish(Topic.WORKERS, self.workers.apply_positions(batch))
@@ -148,6 +205,7 @@ class Core:
 
     def tick(self) -> None:
         """Let time act on the alarms, the permits, the worker rules and the muster (every TICK_S)."""
+        self._check_first_connects(self.clock.now())
         self.alarms.tick()
         self.field.tick()
         self.ticks += 1
@@ -164,7 +222,12 @@ class Core:
         self._journal(
             [
                 JournalEntry(
-                    e.ts, "wearable_event", e.worker, "", self.console_name, {"id": e.id, "type": e.type}
+                    e.ts,
+                    "wearable_event",
+                    e.worker,
+                    "",
+                    self.console_name,
+                    {"id": e.id, "type": e.type, "device_ts": _json_time(e.device_ts)},
                 )
                 for e in events
             ]
@@ -192,7 +255,13 @@ class Core:
                     d.camera,
                     "",
                     self.console_name,
-                    {"id": d.id, "class": d.cls, "confidence": d.confidence, "zone": d.zone},
+                    {
+                        "id": d.id,
+                        "class": d.cls,
+                        "confidence": d.confidence,
+                        "zone": d.zone,
+                        "device_ts": _json_time(d.device_ts),
+                    },
                 )
                 for d in detections
             ]
@@ -303,6 +372,11 @@ class Core:
     def _journal(self, entries: list[JournalEntry]) -> None:
         if entries:
             self.writer.journal(entries)
+
+
+def _json_time(ts: float) -> float | None:
+    """A device time for a JSON payload: kept as sent (epoch seconds), null when there is none."""
+    return ts if math.isfinite(ts) else None
 
 
 def _alarm_log_text(t: Transition) -> str:

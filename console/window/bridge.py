@@ -22,6 +22,7 @@ from console.server.zone_isolation import Isolation
 from console.window.annunciator import Annunciator
 from console.window.isolation_view import isolation_notices
 from console.window.main_window import MainWindow
+from widgets.status_bar import LinkFacts
 
 ALARM_REFRESH_S = 1.0
 UNACKNOWLEDGED = (State.UNACK, State.RTN_UNACK)  # shelved, suppressed and out-of-service ones stay quiet
@@ -125,8 +126,15 @@ class Bridge(QObject):
         window.plant_map.update_workers(workers.x, workers.y, stale)
         # Counters move without a state change: refresh the status bar every flush.
         for status in core.statuses.values():
+            link = LinkFacts(
+                security=status.security,
+                secured=status.secured,
+                tags=status.tags,
+                tags_in_error=len(status.tags_in_error),
+                skewed=tuple(sorted(status.clock_skew)),
+            )
             window.status_bar.show_connection(
-                status.name, status.state.value, status.messages, status.errors, status.last_error
+                status.name, status.state.value, status.messages, status.errors, status.last_error, link
             )
         if self._new_log:
             entries, self._new_log[:] = list(self._new_log), []

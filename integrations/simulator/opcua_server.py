@@ -20,14 +20,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 from asyncua import Server, ua
+from asyncua.crypto.permission_rules import User, UserRole
 
+from integrations.opcua_nodes import resolve
+from plant_maps.opcua_address import parse_opcua_address
 from plant_maps.site import Site
 
 log = logging.getLogger(__name__)
@@ -51,6 +58,34 @@ class _Sample(ua.DataValue):
         return self
 
 
+@dataclass(frozen=True)
+class ServerSecurity:
+    """How the simulator serves, so that the console's secured links are tested against a real server:
+    endpoints by `ua.SecurityPolicyType` name (e.g. `Basic256Sha256_SignAndEncrypt`), the server's
+    certificate and key, and the users allowed in (none: anonymous). Any client certificate is accepted:
+    the simulator is a test bench, not a plant."""
+
+    policies: tuple[str, ...]
+    certificate: Path
+    private_key: Path
+    users: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+class _Users:
+    """asyncua user manager: a user name and password from `ServerSecurity.users`, nothing else."""
+
+    def __init__(self, users: Mapping[str, str]) -> None:
+        self._users = dict(users)
+
+    def get_user(
+        self, iserver: Any, username: str | None = None, password: str | None = None, certificate: Any = None
+    ) -> User | None:
+        expected = self._users.get(username or "")
+        if expected is None or password is None or not hmac.compare_digest(expected, password):
+            return None
+        return User(role=UserRole.User, name=username)
+
+
 @dataclass
 class _Interlock:
     """One interlock's PLC state; touched only on the server's asyncio loop."""
@@ -68,7 +103,9 @@ class _Interlock:
 class PlantServer:
     """An OPC UA server for one site. `start`, `write`, `stop` and `set_interlock_fault` run on its loop."""
 
-    def __init__(self, site: Site, url: str, interlock_delay_s: float = 1.0) -> None:
+    def __init__(
+        self, site: Site, url: str, interlock_delay_s: float = 1.0, security: ServerSecurity | None = None
+    ) -> None:
         parts = urlsplit(url)
         try:
             port = parts.port
@@ -79,12 +116,14 @@ class PlantServer:
         self.site = site
         self.url = url
         self.interlock_delay_s = interlock_delay_s
+        self.security = security
         opcua = [(i, s) for i, s in enumerate(site.sensors) if s.scheme == "opcua"]
         self.rows = np.array([i for i, _ in opcua], dtype=np.intp)  # tag rows served here
-        self._nodes = [node_id(s.address) for _, s in opcua]
+        ns = site.opcua_namespace
+        self._nodes = [node_id(s.address, ns) for _, s in opcua]
         self._zones = [s.zone for _, s in opcua]
         self._interlocks = {
-            il.id: _Interlock(il.id, il.zone, node_id(il.command_tag), node_id(il.feedback_tag))
+            il.id: _Interlock(il.id, il.zone, node_id(il.command_tag, ns), node_id(il.feedback_tag, ns))
             for il in site.interlocks
         }
         self._last = np.full(len(opcua), np.nan)
@@ -93,12 +132,20 @@ class PlantServer:
 
     async def start(self, values: np.ndarray, ts: datetime) -> None:
         """Build the address space with `values` (by tag row) as first values and listen on `url`."""
-        server = Server()
+        security = self.security
+        server = Server(user_manager=_Users(security.users) if security and security.users else None)
         await server.init()
         server.set_endpoint(self.url)
         server.set_server_name(f"{self.site.name} (controlroom simulator)")
-        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
-        server.set_identity_tokens([ua.AnonymousIdentityToken])
+        if security is None:
+            server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        else:
+            server.set_security_policy([getattr(ua.SecurityPolicyType, p) for p in security.policies])
+            await server.load_certificate(str(security.certificate))
+            await server.load_private_key(str(security.private_key))
+        server.set_identity_tokens(
+            [ua.UserNameIdentityToken] if security and security.users else [ua.AnonymousIdentityToken]
+        )
         index = await server.register_namespace(self.site.opcua_namespace)
         if index != SITE_NAMESPACE_INDEX:
             raise RuntimeError(
@@ -199,17 +246,16 @@ class PlantServer:
             await asyncio.sleep(PLC_SCAN_S)
 
 
-def node_id(address: str) -> ua.NodeId:
-    """The NodeId of an `opcua://ns=2;s=...` address; ValueError naming the address if it is not one here."""
-    scheme, _, path = address.partition("://")
-    try:
-        node = ua.NodeId.from_string(path) if scheme == "opcua" else None
-    except ua.UaStringParsingError:
-        node = None
-    if node is None or node.NamespaceIndex != SITE_NAMESPACE_INDEX:
+def node_id(address: str, namespace_uri: str) -> ua.NodeId:
+    """The NodeId of a site address served here: `ns=2;…` or `nsu=<the site's namespace>;…`; ValueError
+    naming the address for one in another namespace (the simulator serves only the site's)."""
+    parsed = parse_opcua_address(address)
+    if parsed.namespace not in (SITE_NAMESPACE_INDEX, namespace_uri):
         raise ValueError(
-            f"{address!r} is not an OPC UA address in the site namespace (opcua://ns={SITE_NAMESPACE_INDEX};s=...)"
+            f"{address!r} is not in the site namespace (ns={SITE_NAMESPACE_INDEX} or nsu={namespace_uri})"
         )
+    node = resolve(parsed, ["", "", namespace_uri])
+    assert isinstance(node, ua.NodeId)  # the site namespace resolves by construction
     return node
 
 

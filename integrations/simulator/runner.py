@@ -27,7 +27,7 @@ from alarms.clock import Clock
 from integrations.mqtt_source import broker_address
 from integrations.simulator.dynamics import PlantDynamics
 from integrations.simulator.mqtt_publisher import MqttPublisher
-from integrations.simulator.opcua_server import PlantServer
+from integrations.simulator.opcua_server import PlantServer, ServerSecurity
 from integrations.simulator.scenarios import Scenario, check_scenario, make_scenario
 from plant_maps.site import Site
 from plant_maps.wearables import WearableEvent
@@ -44,7 +44,7 @@ class Simulator:
 
     `write_all` writes every tag every tick (benchmarks); otherwise only tags whose value changed.
     `time_scale` runs scenarios faster than real time (tests). `interlock_delay_s` is how long the
-    simulated PLC takes to confirm an interlock command.
+    simulated PLC takes to confirm an interlock command. `security` serves secured endpoints and users.
     """
 
     def __init__(
@@ -61,6 +61,7 @@ class Simulator:
         time_scale: float = 1.0,
         interlock_delay_s: float = 1.0,
         clock: Clock | None = None,
+        security: ServerSecurity | None = None,
     ) -> None:
         check_scenario(scenario)  # wrong settings fail here, before any socket is opened
         if mqtt_url is not None:
@@ -76,7 +77,7 @@ class Simulator:
         self.time_scale = time_scale
         self.clock = clock or Clock()
         self.plant = PlantDynamics(site, seed, t0=self.clock.now())
-        self.server = PlantServer(site, opcua_url, interlock_delay_s)
+        self.server = PlantServer(site, opcua_url, interlock_delay_s, security)
         self.scenario: Scenario | None = None  # begins at the first start() unless set before
         self.ticks = 0  # OPC UA update ticks done, for benchmarks
         self._first_scenario = scenario

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from widgets.status_bar import ConnectionStatusBar
+from widgets.status_bar import ConnectionStatusBar, LinkFacts
 from widgets.theme import PALETTE
 
 
@@ -71,3 +71,19 @@ def test_an_unknown_state_is_refused(bar: ConnectionStatusBar) -> None:
 
 def test_the_clock_shows_the_console_clock_in_local_time(bar: ConnectionStatusBar) -> None:
     assert bar.clock_text() == time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(1_700_000_000.0))
+
+
+def test_a_link_shows_its_lock_and_policy_its_tags_in_error_and_wrong_clocks(
+    bar: ConnectionStatusBar,
+) -> None:
+    link = LinkFacts(
+        "Basic256Sha256 SignAndEncrypt, user op", True, tags=20, tags_in_error=1, skewed=("W01", "W07")
+    )
+    bar.show_connection("OPC UA", "connected", 400, 1, "cannot read GD-TF-01: BadNodeIdUnknown", link)
+    assert bar.connection_text("OPC UA") == (
+        "OPC UA: connected · \N{LOCK} Basic256Sha256 SignAndEncrypt, user op · 20 tags, 1 in error"
+        " · clock skew: 2 · 400 msgs · 1 errors"
+    )
+    assert bar.connection_tooltip("OPC UA").endswith("clock wrong: W01, W07")
+    bar.show_connection("MQTT", "connected", 5, 0, "", LinkFacts("no TLS, anonymous", False, tags=2))
+    assert bar.connection_text("MQTT") == "MQTT: connected · no TLS, anonymous · 2 tags · 5 msgs · 0 errors"

@@ -1,0 +1,48 @@
+"""Helpers for tests that run the console's Application without a window on a plain asyncio loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from alarms.clock import Clock
+from alarms.records import AlarmView
+from console.composition import Application
+from console.config import AppConfig
+from tests.conftest import DEMO_SITE
+
+
+def site_variant(folder: Path, addresses: dict[str, str]) -> Path:
+    """A copy of the demo site with an address set on each sensor in `addresses` (sensors that use the
+    default `opcua://ns=2;s=<id>`; one with an address of its own would make the TOML invalid)."""
+    text = DEMO_SITE.read_text(encoding="utf-8")
+    for sensor, address in addresses.items():
+        line = f'id = "{sensor}"\n'
+        assert line in text, sensor
+        text = text.replace(line, line + f'address = "{address}"\n', 1)
+    path = folder / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_app(
+    config: AppConfig, scenario: Callable[[Application], Awaitable[None]], clock: Clock | None = None
+) -> None:
+    """Start the console headless, run `scenario(app)`, always stop it; fails after 60 s."""
+
+    async def main() -> None:
+        app = Application(config, clock)
+        await app.start()
+        try:
+            await scenario(app)
+        finally:
+            await app.stop()
+
+    asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def alarm(app: Application, alarm_id: str) -> AlarmView | None:
+    """The alarm if it is active (None otherwise)."""
+    view = app.core.alarms.engine.view(alarm_id)
+    return view if view.active else None
