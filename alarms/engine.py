@@ -46,6 +46,7 @@ class _Alarm:
     clear_ts: float | None = None  # when it returned to normal
     first_out: bool = False  # that occurrence was the first annunciation of a burst in its area
     area: str = ""  # of the current occurrence ("": the spec's area)
+    cause: str | None = None  # of the current occurrence, where it is not the spec's (worker in a gas zone)
 
 
 class AlarmEngine:
@@ -115,20 +116,23 @@ class AlarmEngine:
         ts: float | None = None,
         message: str | None = None,
         area: str | None = None,
+        cause: str | None = None,
     ) -> list[Transition]:
         """A discrete alarm from outside (SOS, fall, no motion, video AI, interlock mismatch) is active.
 
         `message` replaces the rendered template where the text depends on more than the value (which way an
         interlock's feedback failed to follow); `area` places this occurrence where it happens (a wearer's SOS
-        in the zone they are in). Later transitions of the occurrence keep both. Suppression by design and
-        flood counting stay with the alarm's own area: isolating a zone never silences a person's SOS.
+        in the zone they are in); `cause` groups it under the alarm it follows from, while that one is active
+        (a worker inside a zone under the zone's tier-1 gas alarm: cause first). Later transitions of the
+        occurrence keep all three. Suppression by design and flood counting stay with the alarm's own area:
+        isolating a zone never silences a person's SOS.
         """
-        return self._event(alarm_id, True, value, ts, message, area)
+        return self._event(alarm_id, True, value, ts, message, area, cause)
 
     def clear_event(
         self, alarm_id: str, ts: float | None = None, value: float = math.nan, message: str | None = None
     ) -> list[Transition]:
-        return self._event(alarm_id, False, value, ts, message, None)
+        return self._event(alarm_id, False, value, ts, message, None, None)
 
     def tick(self, now: float | None = None) -> list[Transition]:
         """Let time pass: on/off delays, slopes, one expired shelve per stagger, tier-1 escalation."""
@@ -315,10 +319,11 @@ class AlarmEngine:
         ts: float | None,
         message: str | None,
         area: str | None,
+        cause: str | None,
     ) -> list[Transition]:
         if alarm_id not in self._events:
             raise KeyError(f"{alarm_id!r} is not a discrete event alarm")
-        edge = Edge(alarm_id, active, value, message, area)
+        edge = Edge(alarm_id, active, value, message, area, cause)
         return self._conditions([edge], self._clock.now() if ts is None else ts)
 
     def _conditions(
@@ -333,7 +338,11 @@ class AlarmEngine:
             message = edge.message
             if message is None and edge.active and details and edge.alarm_id in details:
                 message = f"{alarm.spec.render(edge.value)}: {details[edge.alarm_id]}"
-            out.append(self._emit(alarm, event, ts, value=edge.value, message=message, area=edge.area))
+            out.append(
+                self._emit(
+                    alarm, event, ts, value=edge.value, message=message, area=edge.area, cause=edge.cause
+                )
+            )
             shelve = self._shelving.get(edge.alarm_id)
             if shelve is not None and shelve.one_shot and not edge.active:
                 out.append(
@@ -387,12 +396,13 @@ class AlarmEngine:
         shelve: Shelve | None = None,
         message: str | None = None,
         area: str | None = None,
+        cause: str | None = None,
     ) -> Transition:
         spec, before = alarm.spec, alarm.status
         if area is None:  # a new occurrence starts in the alarm's own area unless it says where it is
             area = spec.area if event is Event.ACTIVATE or not alarm.area else alarm.area
         status = before.apply(event, latched=spec.latched, suppressed=spec.area in self._suppressed)
-        group = self._group(spec)
+        group = self._group(spec, cause if event is Event.ACTIVATE else alarm.cause)
         candidate = (
             status.state is State.UNACK
             and before.state not in UNACKNOWLEDGED
@@ -455,6 +465,10 @@ class AlarmEngine:
             alarm.response_s = t.response_s
         if t.event is Event.ACTIVATE:
             alarm.active_ts, alarm.ack_ts, alarm.clear_ts, alarm.first_out = t.ts, None, None, t.first_out
+            alarm.cause = t.group if t.group != alarm.spec.cause else None
+            consequences = self._consequences.setdefault(alarm.cause, []) if alarm.cause else []
+            if alarm.cause and t.alarm_id not in consequences:
+                consequences.append(t.alarm_id)  # its view changes with its cause
         elif t.event is Event.ACKNOWLEDGE:
             alarm.ack_ts = t.ts
         elif t.event is Event.CLEAR:
@@ -470,10 +484,11 @@ class AlarmEngine:
         self._touched.update(self._consequences.get(t.alarm_id, ()))
         self._seq = max(self._seq, t.seq)
 
-    def _group(self, spec: AlarmSpec) -> str | None:
-        """Consequential grouping: the alarm's cause, while the cause is active."""
-        cause = self._alarms.get(spec.cause) if spec.cause else None
-        return spec.cause if cause is not None and cause.status.active else None
+    def _group(self, spec: AlarmSpec, occurrence_cause: str | None = None) -> str | None:
+        """Consequential grouping: the alarm's cause (its occurrence's, else its own), while it is active."""
+        cause_id = occurrence_cause or spec.cause
+        cause = self._alarms.get(cause_id) if cause_id else None
+        return cause_id if cause is not None and cause.status.active else None
 
     def _view(self, alarm: _Alarm, now: float) -> AlarmView:
         spec, status = alarm.spec, alarm.status
@@ -495,7 +510,7 @@ class AlarmEngine:
             shelve=self._shelving.get(spec.id),
             chattering=chattering,
             suggest_shelve=chattering and status.state not in HIDDEN and not spec.latched,
-            group=self._group(spec),
+            group=self._group(spec, alarm.cause),
             response_s=alarm.response_s,
             active_ts=alarm.active_ts,
             ack_ts=alarm.ack_ts,

@@ -103,3 +103,6 @@ class Edge(NamedTuple):
     value: float
     message: str | None = None  # None: the alarm's template rendered with `value`
     area: str | None = None  # where this occurrence is (a wearer's zone); None: the alarm's own area
+    cause: str | None = (
+        None  # the alarm this occurrence follows from (the gas alarm of the zone a worker is in)
+    )

@@ -43,6 +43,7 @@ class WorkerFinding(NamedTuple):
     rule: WorkerRule
     active: bool
     detail: str
+    zone: str = ""  # the zone the worker is in ("" in none): where the alarm belongs
 
 
 class WorkerArrays(Protocol):
@@ -137,7 +138,8 @@ class WorkerRules:
             rule = RULES[col]
             active = bool(now_held[row, col])
             detail = self._detail(rule, row, int(zone[row]), now, workers, by_zone) if active else "cleared"
-            out.append(WorkerFinding(self._ids[row], rule, active, detail))
+            where = self.site.zones[int(zone[row])].id if zone[row] >= 0 else ""
+            out.append(WorkerFinding(self._ids[row], rule, active, detail, where))
         return out
 
     def _detail(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -80,12 +80,21 @@ class AlarmBanner(QWidget):
         bold = self.more_label.font()
         bold.setBold(True)
         self.more_label.setFont(bold)
-        self.silence_button = QPushButton("Silence")
-        self.silence_button.setToolTip("Silence the audible alarm (the alarms stay unacknowledged)")
+        self.silence_button = QPushButton(self.tr("Silence"))
+        self.silence_button.setToolTip(
+            self.tr("Silence the audible alarm (F9); the alarms stay unacknowledged")
+        )
         self.silence_button.clicked.connect(self.silence_requested)
         self.sound_label, self.speech_label = QLabel(), QLabel()
+        self.waiting = True  # until the first values arrive: calm would be a claim the console cannot make
         self._lay_out()
         self.set_alarms([], [])
+
+    def set_waiting(self, waiting: bool) -> None:
+        """While waiting for the first values the banner says so instead of "No unacknowledged alarms"."""
+        self.waiting = waiting
+        if not waiting and self._lines[0].line is not None and self._lines[0].line.kind is Kind.CALM:
+            self._lines[0].show_line(BannerLine(Kind.CALM, (_tr("No unacknowledged alarms"),)))
 
     def set_areas(self, areas: Sequence[tuple[str, str]]) -> None:
         """The operator areas as (id, name); an area not named here shows its id."""
@@ -100,9 +109,11 @@ class AlarmBanner(QWidget):
         """The alarms to show; `responses` says where the response to each acknowledged SOS or man-down
         stands (those stay on the banner until resolved)."""
         lines, more = banner_lines(views, floods, self._area_names, self._flood_window_min, responses)
+        if self.waiting and lines[0].kind is Kind.CALM:
+            lines = [BannerLine(Kind.CALM, (_tr("Waiting for the first values from the plant…"),))]
         for row, widget in enumerate(self._lines):
             widget.show_line(lines[row] if row < len(lines) else None)
-        _set_elided(self.more_label, f"+{more} more unacknowledged" if more else "")
+        _set_elided(self.more_label, self.tr("+{n} more unacknowledged").format(n=more) if more else "")
 
     def set_sound_state(self, text: str) -> None:
         """E.g. "Sound: tier 1 tone" or "Silenced"."""
@@ -163,28 +174,52 @@ def banner_lines(
     """
     unacked = [v for v in views if v.state in UNACKNOWLEDGED]
     pool = unacked + [v for v in views if awaiting_response(v)]
-    top = heapq.nsmallest(LINES + 1, pool, key=banner_order)  # a flood has thousands: sort only the top
+    # Cause first: an alarm grouped under a cause that is itself on the banner rides on the cause's line.
+    on_banner = {v.id for v in pool}
+    grouped: dict[str, list[AlarmView]] = {}
+    for v in pool:
+        if v.group in on_banner:
+            grouped.setdefault(v.group, []).append(v)
+    lead = [v for v in pool if v.group not in on_banner]
+    firsts = {f.burst_first_out for f in floods if f.burst_first_out}
+    top = heapq.nsmallest(LINES + 1, lead, key=banner_order)  # a flood has thousands: sort only the top
+
+    def line(v: AlarmView, kind: Kind = Kind.ALARM) -> BannerLine:
+        return _alarm_line(v, area_names, kind, responses, grouped.get(v.id, ()), v.id in firsts)
+
+    def left_out(lines: list[BannerLine]) -> int:
+        shown = {line.alarm_id for line in lines}
+        shown |= {g.id for alarm_id in list(shown) for g in grouped.get(alarm_id or "", ())}
+        return sum(v.id not in shown for v in unacked)
+
     flooding = sorted((f for f in floods if f.flooding), key=lambda f: -f.count)
     if not flooding:
         if not pool:
-            return [BannerLine(Kind.CALM, ("No unacknowledged alarms",))], 0
-        shown = top[:LINES]
-        lines = [_alarm_line(v, area_names, responses=responses) for v in shown]
-        return lines, len(unacked) - sum(v.state in UNACKNOWLEDGED for v in shown)
+            return [BannerLine(Kind.CALM, (_tr("No unacknowledged alarms"),))], 0
+        lines = [line(v) for v in top[:LINES]]
+        return lines, left_out(lines)
     flood, *others = flooding
-    header = f"ALARM FLOOD — {area_names.get(flood.area, flood.area)}: {flood.count} alarms in {flood_window_min} min"
+    header = _tr("ALARM FLOOD — {area}: {n} alarms in {minutes} min").format(
+        area=area_names.get(flood.area, flood.area), n=flood.count, minutes=flood_window_min
+    )
     if others:
-        header += " · also in flood: " + ", ".join(area_names.get(f.area, f.area) for f in others)
+        header += " · " + _tr("also in flood: {areas}").format(
+            areas=", ".join(area_names.get(f.area, f.area) for f in others)
+        )
     lines = [BannerLine(Kind.HEADER, (header,))]
     first = next((v for v in views if v.id == flood.first_out), None)
     if first is not None:
-        lines.append(_alarm_line(first, area_names, Kind.FIRST_OUT, responses))
+        lines.append(line(first, Kind.FIRST_OUT))
     elif flood.first_out:
-        lines.append(BannerLine(Kind.FIRST_OUT, ("", "", "", f"First out: {flood.first_out}")))
-    shown = [v for v in top if v.id != flood.first_out][: LINES - len(lines)]
-    lines += [_alarm_line(v, area_names, responses=responses) for v in shown]
-    shown_ids = {line.alarm_id for line in lines}
-    return lines, sum(v.id not in shown_ids for v in unacked)
+        lines.append(
+            BannerLine(Kind.FIRST_OUT, ("", "", "", _tr("First out: {alarm}").format(alarm=flood.first_out)))
+        )
+    lines += [line(v) for v in top if v.id != flood.first_out][: LINES - len(lines)]
+    return lines, left_out(lines)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AlarmBanner", text)
 
 
 def _alarm_line(
@@ -192,8 +227,12 @@ def _alarm_line(
     area_names: Mapping[str, str],
     kind: Kind = Kind.ALARM,
     responses: Mapping[str, Response] = MappingProxyType({}),
+    consequences: Sequence[AlarmView] = (),
+    first_out: bool = False,
 ) -> BannerLine:
-    message = f"First out: {view.message}" if kind is Kind.FIRST_OUT else view.message
+    message = (
+        _tr("First out: {message}").format(message=view.message) if kind is Kind.FIRST_OUT else view.message
+    )
     if awaiting_response(view):
         message = f"{message} — {response_text(view, responses.get(view.id))}"
     cells = (
@@ -202,7 +241,11 @@ def _alarm_line(
         area_names.get(view.area, view.area),
         message,
     )
-    return BannerLine(kind, cells, " · ".join(flag_texts(view, False)), view.id, view.tier)
+    flags = flag_texts(view, first_out and kind is not Kind.FIRST_OUT)
+    if consequences:
+        sources = ", ".join(sorted({c.source for c in consequences}))
+        flags.insert(0, _tr("+{n} grouped: {sources}").format(n=len(consequences), sources=sources))
+    return BannerLine(kind, cells, " · ".join(flags), view.id, view.tier)
 
 
 def _set_elided(label: QLabel, text: str) -> None:

@@ -16,7 +16,7 @@ from concurrent.futures import Future
 import numpy as np
 
 from alarms.clock import Clock
-from alarms.definitions import EventKind
+from alarms.definitions import EventKind, Tier
 from alarms.engine import AlarmEngine
 from alarms.escalation import Escalation
 from alarms.interlocks import InterlockWatch, MismatchEdge
@@ -46,7 +46,7 @@ from plant_maps.alarm_rules import (
 )
 from plant_maps.site import Site
 from plant_maps.wearables import VisionDetection, WearableEvent
-from plant_maps.worker_rule_kinds import worker_alarm
+from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
 from plant_maps.worker_rules import WorkerFinding
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ class AlarmService:
         self._areas = [z.id for z in site.zones] + ["site"]
         self._clock = clock
         self._interlocks = {il.id: il for il in site.interlocks}
+        self._gas_sensors = {s.id for s in site.sensors if s.is_gas}
         self.interlocks = InterlockWatch({il.id: il.timeout_s for il in site.interlocks})
         self._commanded: dict[str, bool] = {}  # last known command per interlock, kept while stale
 
@@ -169,8 +170,23 @@ class AlarmService:
         out: list[Transition] = []
         for f in findings:
             alarm_id = worker_alarm(f.worker, f.rule)
-            out += self.engine.raise_event(alarm_id) if f.active else self.engine.clear_event(alarm_id)
+            if not f.active:
+                out += self.engine.clear_event(alarm_id)
+                continue
+            cause = self._gas_alarm_in(f.zone) if f.rule is WorkerRule.GAS_ALARM_ZONE else None
+            out += self.engine.raise_event(alarm_id, area=f.zone or None, cause=cause)
         self._commit(out)
+
+    def _gas_alarm_in(self, zone: str) -> str | None:
+        """Cause first: the zone's tier-1 gas alarm that a worker-in-gas-zone alarm follows from (the one
+        active longest), so the banner and the list show the gas first, with the people under it."""
+        gas = [
+            v
+            for v in self.engine.active()
+            if v.area == zone and v.active and v.tier is Tier.LIFE and v.source in self._gas_sensors
+        ]
+        first = min(gas, key=lambda v: (v.active_ts or v.ts, v.id), default=None)
+        return first.id if first else None
 
     async def resolve(
         self, alarm_id: str, actor: str, console: str, notes: str

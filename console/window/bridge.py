@@ -139,6 +139,8 @@ class Bridge(QObject):
         if self._new_log:
             entries, self._new_log[:] = list(self._new_log), []
             window.event_log.append([(e.ts, e.severity, e.source, e.text) for e in entries])
+        if self._seen_tags and window.alarm_banner.waiting:
+            window.alarm_banner.set_waiting(False)  # the plant's values arrived: "no alarms" now means it
         if self._seen_tags and self._seen_workers and not self._announced:
             self._announced = True
             self.first_data.emit()

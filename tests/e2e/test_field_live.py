@@ -75,6 +75,20 @@ def test_a_gas_leak_suspends_the_hot_work_permit_in_its_zone_and_says_why(
         [entry] = [e for e in Store(database_url).journal_rows(kind="permit") if e.source == "PTW-HW-001"]
         assert (entry.actor, entry.payload["to"], entry.payload["reason"]) == ("system", "suspended", reason)
         assert book.status("PTW-TE-006").state is PermitState.ACTIVE  # the workshop is not in the leak
+        # cause first: the people in the zone are grouped under its gas alarm, in the compressor house
+        core = console.app.core
+        await until(lambda: any(a.endswith(".GAS_ALARM_ZONE") for a in _active_worker_alarms(console)), 20)
+        people = [v for v in core.alarms.views() if v.id.endswith(".GAS_ALARM_ZONE") and v.active]
+        assert {v.area for v in people} == {"compressor_house"}
+        causes = {v.group for v in people}
+        assert len(causes) == 1 and causes <= {v.id for v in core.alarms.views() if v.active}
+        [cause] = causes
+        assert cause.startswith(("GD-CH-", "PGD-")) and core.alarms.engine.view(cause).tier is Tier.LIFE
+        banner = console.window.alarm_banner
+        await until(lambda: any(line.alarm_id == cause for line in banner.lines()), 5, "the gas on the banner")
+        assert not any(line.alarm_id in {v.id for v in people} for line in banner.lines())
+        [line] = [line for line in banner.lines() if line.alarm_id == cause]
+        assert "grouped: " in line.flag and all(v.source in line.flag for v in people)
 
     run_console(scenario)
 

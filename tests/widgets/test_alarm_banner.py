@@ -22,6 +22,7 @@ from widgets.theme import PALETTE
 @pytest.fixture()
 def banner(qtbot: QtBot) -> AlarmBanner:
     banner = AlarmBanner()
+    banner.set_waiting(False)  # the first values have arrived
     qtbot.addWidget(banner)
     banner.set_areas(AREAS)
     banner.resize(1600, banner.height())
@@ -73,6 +74,38 @@ def test_no_unacknowledged_alarm_is_a_calm_grey_line(banner: AlarmBanner) -> Non
     banner.set_alarms([alarm("acked", state=State.ACKED)], [])
     [line] = banner.lines()
     assert line.kind is Kind.CALM and line.text == "No unacknowledged alarms" and line.alarm_id is None
+
+
+def test_before_the_first_values_the_banner_says_it_is_waiting_not_that_all_is_well(qtbot: QtBot) -> None:
+    banner = AlarmBanner()
+    qtbot.addWidget(banner)
+    banner.set_alarms([], [])
+    [line] = banner.lines()
+    assert line.kind is Kind.CALM and line.text == "Waiting for the first values from the plant…"
+    banner.set_alarms([alarm("GD-TF-01.HH", Tier.LIFE)], [])  # an alarm restored from the journal shows
+    assert banner.lines()[0].alarm_id == "GD-TF-01.HH"
+    banner.set_alarms([], [])
+    banner.set_waiting(False)
+    assert [line.text for line in banner.lines()] == ["No unacknowledged alarms"]
+
+
+def test_cause_first_people_in_a_gas_zone_ride_on_the_gas_alarms_line(banner: AlarmBanner) -> None:
+    """The gas-leak picture: three workers' tier-1 "inside a zone with a tier-1 gas alarm" alarms are
+    grouped under GD-CH-01.HH, so the banner shows the gas, in the compressor house, first."""
+    gas = alarm("GD-CH-01.HH", Tier.LIFE, area="compressor_house", ts=T0, message="Combustible gas 30 %LEL")
+    people = [
+        alarm(f"W0{i}.GAS_ALARM_ZONE", Tier.LIFE, area="compressor_house", ts=T0 + i, group="GD-CH-01.HH")
+        for i in (1, 2, 3)
+    ]
+    other = alarm("TT-R201.HH", Tier.HIGH, area="reactor_unit", ts=T0 + 9)
+    banner.set_alarms(
+        [*people, gas, other], [FloodState("compressor_house", False, 4, None, None, "GD-CH-01.HH")]
+    )
+    lines = banner.lines()
+    assert [line.alarm_id for line in lines] == ["GD-CH-01.HH", "TT-R201.HH"]
+    assert lines[0].cells[2] == "Compressor house"
+    assert lines[0].flag == "+3 grouped: W01, W02, W03 · first out"
+    assert banner.more_label.text() == ""  # the grouped ones are on the banner, not left out
 
 
 def test_a_flood_shows_its_count_and_the_first_out_alarm_on_its_own_line(banner: AlarmBanner) -> None:

@@ -38,6 +38,7 @@ def sos(state: State = State.UNACK, alarm_id: str = SOS, ts: float = T0) -> obje
 
 def test_an_acknowledged_sos_stays_on_the_banner_with_its_response_until_resolved(qtbot: QtBot) -> None:
     banner = AlarmBanner()
+    banner.set_waiting(False)  # the first values have arrived
     qtbot.addWidget(banner)
     banner.set_areas(AREAS)
     banner.set_alarms([sos(State.ACKED)], [])
