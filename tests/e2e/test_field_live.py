@@ -85,7 +85,9 @@ def test_a_gas_leak_suspends_the_hot_work_permit_in_its_zone_and_says_why(
         [cause] = causes
         assert cause.startswith(("GD-CH-", "PGD-")) and core.alarms.engine.view(cause).tier is Tier.LIFE
         banner = console.window.alarm_banner
-        await until(lambda: any(line.alarm_id == cause for line in banner.lines()), 5, "the gas on the banner")
+        await until(
+            lambda: any(line.alarm_id == cause for line in banner.lines()), 5, "the gas on the banner"
+        )
         assert not any(line.alarm_id in {v.id for v in people} for line in banner.lines())
         [line] = [line for line in banner.lines() if line.alarm_id == cause]
         assert "grouped: " in line.flag and all(v.source in line.flag for v in people)
