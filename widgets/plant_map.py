@@ -357,13 +357,17 @@ class PlantMapView(QGraphicsView):
                 "worker" if layer is self._workers else "detector", layer.ids[row], event.globalPos()
             )
             return
-        permit = self._permit_at(QPointF(pos))
-        if permit is not None:
-            self.context_requested.emit("permit", permit, event.globalPos())
+        badge = self._permits.badge_at(QPointF(pos)) if self._permits.isVisible() else None
+        if badge is not None:
+            self.context_requested.emit("permit", badge, event.globalPos())
             return
-        zone = self.zone_at(self.mapToScene(pos))
+        zone = self.zone_at(self.mapToScene(pos))  # its menu lists the zone's permits too
         if zone is not None:
             self.context_requested.emit("zone", zone, event.globalPos())
+
+    def permits_in(self, zone_id: str) -> list[str]:
+        """The live permits drawn on a zone, most severe first."""
+        return [p for p in self._permits.drawn() if self._permits.zone_of(p) == zone_id]
 
     def zone_at(self, scene_pos: QPointF) -> str | None:
         """The zone a scene point lies in, if any."""
