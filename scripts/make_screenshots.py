@@ -6,7 +6,10 @@ private Mosquitto and a scratch SQLite file:
 - docs/alarm-banner.png, docs/alarm-table.png, docs/console-alarms.png — the `gas-leak` scenario once its
   tier-1 alarm is up, with one older alarm acknowledged so both looks show;
 - docs/map-normal.png and docs/map-gas-leak-sos.png — the plant map before, and during the leak with the
-  hot-work permit suspended and W01 (welding there) pressing SOS, sent like a band would over MQTT.
+  hot-work permit suspended and W01 (welding there) pressing SOS, sent like a band would over MQTT;
+- docs/console-{normal,gas-leak,sos}-{1366x768,1920x1080}.png — the whole window at the two sizes a control
+  room has, each in the default layout a console of that size starts with (the SOS acknowledged, its
+  responder assigned, waiting to be on scene).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alarms.states import State
 from console.config import AppConfig
+from console.server.session import AssignResponder
 from console.window.gui import WindowedConsole
 from integrations.mqtt_source import broker_address
 from integrations.simulator import SimulatorThread
@@ -40,6 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
 DEMO = REPO / "resources" / "plants" / "demo" / "site.toml"
 LEAK_HH = "GD-CH-01.HH"
+SIZES = ((1366, 768), (1920, 1080))
 
 
 def save(widget: QWidget, name: str) -> None:
@@ -83,6 +88,7 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, b
     await asyncio.sleep(1.5)  # a permit refresh and one more flush, so the first values are painted
     save(window, "console.png")
     save(window.plant_map, "map-normal.png")
+    await _sizes(console, "normal")
     simulator.force("TT-R201", 110.0)  # reactor temperature above its limits: an older, tier-2 alarm
     await wait_until_async(_listed(console, "TT-R201.HH"), 20)
     await console.app.core.alarms.acknowledge(
@@ -107,6 +113,29 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, b
     await asyncio.sleep(1.2)
     save(window, "console-alarms.png")
     save(window.plant_map, "map-gas-leak-sos.png")
+    await _sizes(console, "gas-leak")
+    sos = engine.view("W01.SOS")
+    await console.app.core.alarms.acknowledge([(sos.id, sos.seq)], "operator", "screenshots")
+    assigned = await console.app.core.command(AssignResponder("operator", "W01.SOS", "W13"))
+    assert assigned.ok, assigned.message
+    await _sizes(console, "sos", lambda: window.show_worker("W01"))
+
+
+async def _sizes(console: WindowedConsole, picture: str, then: Callable[[], None] | None = None) -> None:
+    """The window at 1366x768 and 1920x1080, each in the layout a console of that size starts with (and
+    what the operator did then)."""
+    window = console.window
+    for width, height in SIZES:
+        window.resize(width, height)
+        await asyncio.sleep(0.2)  # the platform resizes the window on its own turn
+        window.default_layout()
+        window.plant_map.fit_site()
+        if then is not None:
+            then()
+        await asyncio.sleep(0.8)  # the layout settles and the bridge paints once more
+        save(window, f"console-{picture}-{width}x{height}.png")
+    window.resize(1600, 1000)
+    window.default_layout()
 
 
 def _press_sos(broker_url: str, worker: str) -> None:

@@ -63,6 +63,7 @@ ACTIVE_AT, ACK_AT, CLEAR_AT, PRIORITY, AREA, SOURCE, MESSAGE, VALUE, STATE, FLAG
 TIMES = (ACTIVE_AT, ACK_AT, CLEAR_AT)
 ICON_SIZE = 12
 MESSAGE_MIN_PX = 240  # below this the list scrolls sideways rather than hide the message
+FLAGS_MAX_PX = 230  # a longer flag is elided (whole in its tooltip): the message needs the room more
 # The widest text a column usually holds: columns are sized to show it whole (Message takes the rest,
 # Flags is as wide as the flags shown).
 COLUMN_SAMPLES = {
@@ -109,7 +110,8 @@ class _Row:
     first_out: bool
     texts: tuple[str, ...]
     keys: tuple[float | int | str, ...]  # per column, what Qt.UserRole returns
-    default_key: tuple[int, int, int, float, str]  # unacknowledged first, tier, priority, newest
+    default_key: tuple[object, ...]  # unacknowledged first, tier, priority, newest; under its cause
+    cause_key: tuple[object, ...] | None = None  # the default key of the cause it is grouped under
 
 
 class AlarmTableModel(QAbstractTableModel):
@@ -145,8 +147,9 @@ class AlarmTableModel(QAbstractTableModel):
         changed = []
         for row, r in enumerate(self._rows):
             view, is_first = incoming[r.view.id], r.view.id in first_out
-            if is_first != r.first_out or (view is not r.view and view != r.view):
-                self._rows[row] = self._row(view, is_first)
+            cause = _cause_key(view, incoming)
+            if is_first != r.first_out or cause != r.cause_key or (view is not r.view and view != r.view):
+                self._rows[row] = self._row(view, is_first, cause)
                 changed.append(row)
         for first, last in runs(changed):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
@@ -157,7 +160,7 @@ class AlarmTableModel(QAbstractTableModel):
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
             for row, view in enumerate(new, start):
-                self._rows.append(self._row(view, view.id in first_out))
+                self._rows.append(self._row(view, view.id in first_out, _cause_key(view, incoming)))
                 self._row_of[view.id] = row
             self.endInsertRows()
         return left
@@ -165,7 +168,7 @@ class AlarmTableModel(QAbstractTableModel):
     def set_area_names(self, names: Mapping[str, str]) -> None:
         """Area id -> name, for the Area column (an unknown area shows its id)."""
         self._area_names = dict(names)
-        self._rows = [self._row(r.view, r.first_out) for r in self._rows]
+        self._rows = [self._row(r.view, r.first_out, r.cause_key) for r in self._rows]
         if self._rows:
             self.dataChanged.emit(self.index(0, AREA), self.index(len(self._rows) - 1, AREA))
 
@@ -175,7 +178,8 @@ class AlarmTableModel(QAbstractTableModel):
         for alarm_id in {*old, *self._responses}:
             row = self._row_of.get(alarm_id)
             if row is not None and old.get(alarm_id) != self._responses.get(alarm_id):
-                self._rows[row] = self._row(self._rows[row].view, self._rows[row].first_out)
+                old_row = self._rows[row]
+                self._rows[row] = self._row(old_row.view, old_row.first_out, old_row.cause_key)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def response(self, alarm_id: str) -> Response | None:
@@ -238,10 +242,11 @@ class AlarmTableModel(QAbstractTableModel):
         """The distinct Flags cells: the column is sized to the widest of them."""
         return {r.texts[FLAGS] for r in self._rows}
 
-    def _row(self, view: AlarmView, first_out: bool) -> _Row:
+    def _row(self, view: AlarmView, first_out: bool, cause_key: tuple[object, ...] | None = None) -> _Row:
         area = self.area_name(view.area)
         value = "—" if math.isnan(view.value) else f"{view.value:.4g}"
-        state, flags = state_text(view), " · ".join(flag_texts(view, first_out))
+        # a consequence is never the first out: its cause came first
+        state, flags = state_text(view), " · ".join(flag_texts(view, first_out and not view.group))
         times = (view.active_ts, view.ack_ts, view.clear_ts)
         message = view.message
         if awaiting_response(view):  # as on the banner: the message says where the response stands
@@ -266,8 +271,19 @@ class AlarmTableModel(QAbstractTableModel):
             _STATE_RANK[view.state],
             flags,
         )
-        unacked = 0 if view.state in UNACKNOWLEDGED else 1
-        return _Row(view, first_out, texts, keys, (unacked, view.tier, -view.priority, -view.ts, view.id))
+        # cause first: a grouped alarm sorts right under its cause (the cause's key, then its own)
+        default = _own_key(view) if cause_key is None else (*cause_key, 1, *_own_key(view))
+        return _Row(view, first_out, texts, keys, default, cause_key)
+
+
+def _own_key(view: AlarmView) -> tuple[object, ...]:
+    """Unacknowledged first, then tier, priority and newest."""
+    return (0 if view.state in UNACKNOWLEDGED else 1, view.tier, -view.priority, -view.ts, view.id)
+
+
+def _cause_key(view: AlarmView, incoming: Mapping[str, AlarmView]) -> tuple[object, ...] | None:
+    cause = incoming.get(view.group) if view.group else None
+    return _own_key(cause) if cause is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -699,7 +715,8 @@ class AlarmTable(QWidget):
         title = header.fontMetrics().horizontalAdvance(
             self.model.headerData(FLAGS, Qt.Orientation.Horizontal)
         )
-        width = max([title + 24, *(metrics.horizontalAdvance(t) + 16 for t in self.model.flag_texts() if t)])
+        widest = max([title + 24, *(metrics.horizontalAdvance(t) + 16 for t in self.model.flag_texts() if t)])
+        width = min(widest, FLAGS_MAX_PX)
         if width != self._flags_width:
             self._flags_width = width
             self.table.setColumnWidth(FLAGS, width)

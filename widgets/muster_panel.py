@@ -75,9 +75,6 @@ class _Count(QFrame):
         layout.addWidget(self.caption)
 
 
-MIN_MISSING_ROWS = 8
-
-
 class MusterPanel(QWidget):
     """Counts and the missing list of the muster in progress; `now` is the console's clock."""
 
@@ -103,11 +100,6 @@ class MusterPanel(QWidget):
         self.proxy = KeyedSortFilterProxy(self.model)
         self.table = keyed_table(self.proxy, COLUMN_SAMPLES, LAST_ZONE, self)
         self.table.setSortingEnabled(False)  # the muster's order: the longest unseen first
-        # the missing are the emergency: room for eight of them at least; the list scrolls for the rest
-        header = self.table.horizontalHeader().sizeHint().height()
-        self.table.setMinimumHeight(
-            header + MIN_MISSING_ROWS * self.table.verticalHeader().defaultSectionSize() + 4
-        )
         self.proxy.sort(WORKER, Qt.SortOrder.AscendingOrder)  # every column's key is that order
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)

@@ -49,8 +49,9 @@ LAYERS = (
 # The default layout, for a console without a saved one: docks sized from the window's size.
 WIDE_PX = 1600  # from this width the event log sits beside the alarm list; below, behind it in a tab
 RIGHT_SHARE, RIGHT_MIN_PX, RIGHT_MAX_PX = 0.34, 420, 620  # permits, workers, muster and the details
-BOTTOM_SHARE, BOTTOM_MIN_PX, BOTTOM_MAX_PX = 0.3, 210, 340  # the alarm list: never shrunk to its buttons
+BOTTOM_SHARE, BOTTOM_MIN_PX, BOTTOM_MAX_PX = 0.3, 250, 340  # the alarm list: never shrunk to its buttons
 LISTS_SHARE = 0.4  # of the right column's height; the details (permit card, worker) take the rest
+TALL_PX = 900  # from this height the details sit under the lists; below, in a tab beside them
 
 
 class MainWindow(QMainWindow):
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         )
         areas = [(z.id, z.name) for z in site.zones] + [("site", self.tr("Site-wide"))]
         self.layout_restored = False  # the console put back a saved layout: no default sizing
+        self.compact = False  # a short window: the details share the lists' tabs
         self.alarm_banner = AlarmBanner()
         self.alarm_banner.set_areas(areas)
         self.isolation_strip = IsolationStrip()  # the standing lines of isolated zones, under the alarms
@@ -149,14 +151,20 @@ class MainWindow(QMainWindow):
     def show_permit(self, permit_id: str) -> None:
         """A permit picked in its list or on the map: its card, and its zone on the map."""
         self.details.setCurrentWidget(self.permit_card)
+        self._show_details()
         self.permit_shown.emit(permit_id)
         self.plant_map.show_source(permit_id)
 
     def show_worker(self, worker_id: str) -> None:
         """A worker picked in a list or on the map: their details, and where they are."""
         self.details.setCurrentWidget(self.worker_details)
+        self._show_details()
         self.worker_shown.emit(worker_id)
         self.plant_map.show_source(worker_id)
+
+    def _show_details(self) -> None:
+        if self.compact:
+            self._right_docks[1].raise_()
 
     def focus_alarm(self, alarm_id: str) -> None:
         """An alarm picked in the banner: select it in the list and show where it is; a wearer's SOS or
@@ -334,18 +342,33 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(alarms, log)
             alarms.raise_()
         else:
-            self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
-            self.resizeDocks([alarms, log], [2, 1], Qt.Orientation.Horizontal)
+            self.removeDockWidget(log)  # out of the alarms' tab group, if it was in it: beside them
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, log, Qt.Orientation.Horizontal)
+            log.show()
+            self.resizeDocks([alarms, log], [3, 1], Qt.Orientation.Horizontal)
+        self.compact = height < TALL_PX
+        if self.compact:  # 1366x768: the card needs the column's height; picking a row shows its tab
+            self.tabifyDockWidget(lists, details)
+            lists.raise_()
+        else:
+            self.removeDockWidget(details)  # out of the lists' tab group, if it was in it: under them
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, details, Qt.Orientation.Vertical)
+            details.show()
+            lists.raise_()
         right = round(min(max(width * RIGHT_SHARE, RIGHT_MIN_PX), RIGHT_MAX_PX))
         bottom = round(min(max(height * BOTTOM_SHARE, BOTTOM_MIN_PX), BOTTOM_MAX_PX))
         self.resizeDocks([lists], [right], Qt.Orientation.Horizontal)
         self.resizeDocks([alarms], [bottom], Qt.Orientation.Vertical)
-        column = height - bottom
-        self.resizeDocks(
-            [lists, details],
-            [round(column * LISTS_SHARE), round(column * (1 - LISTS_SHARE))],
-            Qt.Orientation.Vertical,
-        )
+        if not self.compact:
+            QTimer.singleShot(0, self._split_right_column)  # once the bottom dock has taken its height
+
+    def _split_right_column(self) -> None:
+        """The details get the larger share; a dock is enlarged by raising its minimum for one layout pass
+        (QMainWindow.resizeDocks leaves a dock beside a tab group as it is)."""
+        lists, details = self._right_docks
+        column = lists.height() + details.height()
+        details.setMinimumHeight(round(column * (1 - LISTS_SHARE)))
+        QTimer.singleShot(0, lambda: details.setMinimumHeight(0))
 
     def allow_close(self) -> None:
         """The console has shut down cleanly: the next close really closes the window."""

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu
 from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Tier
+from alarms.noise import FloodState
 from alarms.states import State
 from tests.widgets.test_alarm_table import T0, alarm, click_row, ids
 from widgets.alarm_actions import AlarmAction
@@ -123,3 +124,21 @@ def test_message_takes_the_slack_and_flags_only_what_it_shows(qtbot: QtBot, tabl
     assert header.sectionPosition(FLAGS) + header.sectionSize(FLAGS) <= table.table.viewport().width()
     table.resize(700, 300)  # far too narrow: the message keeps its minimum and the list scrolls
     qtbot.waitUntil(lambda: table.table.columnWidth(MESSAGE) == MESSAGE_MIN_PX)
+
+
+def test_cause_first_the_people_in_a_gas_zone_are_listed_under_its_gas_alarm(table: AlarmTable) -> None:
+    gas = alarm("GD-CH-01.HH", Tier.LIFE, ts=T0, area="compressor_house")
+    people = [
+        alarm(f"W0{i}.GAS_ALARM_ZONE", Tier.LIFE, ts=T0 + i, group="GD-CH-01.HH", area="compressor_house")
+        for i in (1, 2)
+    ]
+    newer = alarm("SOS-W09", Tier.LIFE, ts=T0 + 5)
+    table.set_alarms([*people, newer, gas], [FloodState("site", False, 2, None, None, "W01.GAS_ALARM_ZONE")])
+    assert ids(table.visible_alarms()) == [
+        "SOS-W09",
+        "GD-CH-01.HH",
+        "W02.GAS_ALARM_ZONE",
+        "W01.GAS_ALARM_ZONE",
+    ]
+    flags = table.model.index(table.model.row_of("W01.GAS_ALARM_ZONE"), FLAGS).data()
+    assert flags == "grouped under GD-CH-01.HH"  # a consequence is never marked first out
