@@ -322,7 +322,6 @@ def test_every_text_of_the_window_goes_through_qt_translation(
     found = []
     for show in (suspended_permit, draft_permit, worker_in_sos, muster):
         show()
-        qtbot.wait(20)  # one pass of the event loop: tabs and stacks show their new page
         found += [f"[{show.__name__}] {t}" for t in untranslated(window, data)]
     assert found == [], "texts not through tr():\n" + "\n".join(found)
 
@@ -344,7 +343,6 @@ def test_what_an_operator_typed_shows_as_typed(qtbot: QtBot, window: MainWindow,
     book = shown(qtbot, window, site)
     window.show_permit(SUSPENDED)
     window.permit_card.set_permit(permit(book, SUSPENDED))
-    qtbot.wait(20)
     reason = window.permit_card.fields["Reason"]
     assert reason.isVisible() and reason.text() == TYPED_REASON
     assert typed_as_markup(window) == []
