@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QBrush, QColor, QIcon, QPen, QPixmap, QTransform
 
 from alarms.definitions import Priority, Tier
@@ -23,22 +24,67 @@ from widgets.theme import PALETTE
 
 @dataclass(frozen=True, slots=True)
 class TierLook:
-    short: str  # in table cells: "T1"
-    name: str  # "Tier 1"
-    meaning: str  # what the tier stands for (DOMAIN.md, tiered response)
-    marker: str  # the shape in words, as an operator would describe it
+    """The words are kept as source texts (marked for lupdate) and translated when read, so a view built
+    before or after the translator is installed shows the operator's language."""
+
+    short_source: str  # in table cells: "T1"
+    name_source: str  # "Tier 1"
+    meaning_source: str  # what the tier stands for (DOMAIN.md, tiered response)
+    marker_source: str  # the shape in words, as an operator would describe it
     shape: Shape
     inverted: bool  # drawn point down
     colour: str
+
+    @property
+    def short(self) -> str:
+        return _tr(self.short_source)
+
+    @property
+    def name(self) -> str:
+        return _tr(self.name_source)
+
+    @property
+    def meaning(self) -> str:
+        return _tr(self.meaning_source)
+
+    @property
+    def marker(self) -> str:
+        return _tr(self.marker_source)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AlarmStyle", text)
 
 
 TIER_LOOKS: Mapping[Tier, TierLook] = MappingProxyType(
     {
         Tier.LIFE: TierLook(
-            "T1", "Tier 1", "life-threatening", "red inverted triangle", Shape.TRIANGLE, True, PALETTE.alarm_1
+            QT_TRANSLATE_NOOP("AlarmStyle", "T1"),
+            QT_TRANSLATE_NOOP("AlarmStyle", "Tier 1"),
+            QT_TRANSLATE_NOOP("AlarmStyle", "life-threatening"),
+            QT_TRANSLATE_NOOP("AlarmStyle", "red inverted triangle"),
+            Shape.TRIANGLE,
+            True,
+            PALETTE.alarm_1,
         ),
-        Tier.HIGH: TierLook("T2", "Tier 2", "high", "amber diamond", Shape.DIAMOND, False, PALETTE.alarm_2),
-        Tier.LOW: TierLook("T3", "Tier 3", "low", "yellow square", Shape.SQUARE, False, PALETTE.alarm_3),
+        Tier.HIGH: TierLook(
+            QT_TRANSLATE_NOOP("AlarmStyle", "T2"),
+            QT_TRANSLATE_NOOP("AlarmStyle", "Tier 2"),
+            QT_TRANSLATE_NOOP("AlarmStyle", "high"),
+            QT_TRANSLATE_NOOP("AlarmStyle", "amber diamond"),
+            Shape.DIAMOND,
+            False,
+            PALETTE.alarm_2,
+        ),
+        Tier.LOW: TierLook(
+            QT_TRANSLATE_NOOP("AlarmStyle", "T3"),
+            QT_TRANSLATE_NOOP("AlarmStyle", "Tier 3"),
+            QT_TRANSLATE_NOOP("AlarmStyle", "low"),
+            QT_TRANSLATE_NOOP("AlarmStyle", "yellow square"),
+            Shape.SQUARE,
+            False,
+            PALETTE.alarm_3,
+        ),
     }
 )
 
@@ -80,9 +126,19 @@ def _paint(look: TierLook, size: int, ratio: float) -> QPixmap:
     return flipped
 
 
+_PRIORITY_NAMES = {
+    Priority.LOW: QT_TRANSLATE_NOOP("AlarmStyle", "Low"),
+    Priority.MEDIUM: QT_TRANSLATE_NOOP("AlarmStyle", "Medium"),
+    Priority.HIGH: QT_TRANSLATE_NOOP("AlarmStyle", "High"),
+    Priority.URGENT: QT_TRANSLATE_NOOP("AlarmStyle", "Urgent"),
+}
+
+
 def priority_text(tier: Tier, priority: Priority) -> str:
     """ "T1 High": the tier's short text and the ISA-18.2 priority."""
-    return f"{TIER_LOOKS[tier].short} {priority.name.title()}"
+    return _tr("{tier} {priority}").format(
+        tier=TIER_LOOKS[tier].short, priority=_tr(_PRIORITY_NAMES[priority])
+    )
 
 
 def clock_text(ts: float, seconds: bool = True) -> str:
@@ -91,37 +147,39 @@ def clock_text(ts: float, seconds: bool = True) -> str:
 
 
 _STATE_TEXTS = {
-    State.NORMAL: "Normal",
-    State.UNACK: "Active, unacknowledged",
-    State.ACKED: "Active, acknowledged",
-    State.RTN_UNACK: "Returned, unacknowledged",
-    State.LATCHED: "Latched, reset needed",
-    State.SHELVED: "Shelved",
-    State.SUPPRESSED: "Suppressed by design",
-    State.OUT_OF_SERVICE: "Out of service",
+    State.NORMAL: QT_TRANSLATE_NOOP("AlarmStyle", "Normal"),
+    State.UNACK: QT_TRANSLATE_NOOP("AlarmStyle", "Active, unacknowledged"),
+    State.ACKED: QT_TRANSLATE_NOOP("AlarmStyle", "Active, acknowledged"),
+    State.RTN_UNACK: QT_TRANSLATE_NOOP("AlarmStyle", "Returned, unacknowledged"),
+    State.LATCHED: QT_TRANSLATE_NOOP("AlarmStyle", "Latched, reset needed"),
+    State.SHELVED: QT_TRANSLATE_NOOP("AlarmStyle", "Shelved"),
+    State.SUPPRESSED: QT_TRANSLATE_NOOP("AlarmStyle", "Suppressed by design"),
+    State.OUT_OF_SERVICE: QT_TRANSLATE_NOOP("AlarmStyle", "Out of service"),
 }
 
 
 def state_text(view: AlarmView) -> str:
     """The ISA-18.2 state in words; a shelved alarm says until when (a one-shot shelve: until it clears)."""
     if view.state is State.SHELVED and view.shelve is not None:
-        return f"Shelved {_shelve_end(view.shelve)}"
-    return _STATE_TEXTS[view.state]
+        return _tr("Shelved {until}").format(until=_shelve_end(view.shelve))
+    return _tr(_STATE_TEXTS[view.state])
 
 
 def flag_texts(view: AlarmView, first_out: bool) -> list[str]:
     """What else the operator should know of an alarm beyond its state (noise control, shelving)."""
     flags = []
     if view.chattering:
-        flags.append("chattering — shelve?" if view.suggest_shelve else "chattering")
+        flags.append(_tr("chattering — shelve?") if view.suggest_shelve else _tr("chattering"))
     if first_out:
-        flags.append("first out")
+        flags.append(_tr("first out"))
     if view.group:
-        flags.append(f"grouped under {view.group}")
+        flags.append(_tr("grouped under {group}").format(group=view.group))
     if view.shelve is not None and view.state is not State.SHELVED:  # e.g. suppressed while shelved
-        flags.append(f"shelved {_shelve_end(view.shelve)}")
+        flags.append(_tr("shelved {until}").format(until=_shelve_end(view.shelve)))
     return flags
 
 
 def _shelve_end(shelve: Shelve) -> str:
-    return "until it clears" if shelve.one_shot else f"until {clock_text(shelve.until, False)}"
+    if shelve.one_shot:
+        return _tr("until it clears")
+    return _tr("until {time}").format(time=clock_text(shelve.until, False))

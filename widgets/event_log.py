@@ -32,7 +32,12 @@ Entry = tuple[
 ]  # epoch seconds, severity (console.server.session.SEVERITIES), source, text
 Index = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ("Time", "Severity", "Source", "Text")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("EventLog", "Time"),
+    QT_TRANSLATE_NOOP("EventLog", "Severity"),
+    QT_TRANSLATE_NOOP("EventLog", "Source"),
+    QT_TRANSLATE_NOOP("EventLog", "Text"),
+)
 SEVERITY_COLUMN = 1
 _SEVERITY_WORDS = {
     "tier1": QT_TRANSLATE_NOOP("EventLog", "T1 alarm"),

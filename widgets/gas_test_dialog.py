@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
 
 from plant_maps.gas_tests import MAX_TESTER_CHARS, GasLimit, is_plausible, plausible_range
 from plant_maps.site import MEASURES
+from widgets.plain_text import PlainLabel
 
 READING_CHARS = 12  # "1000000" and a decimal part
 
@@ -42,7 +43,7 @@ class GasTestDialog(QDialog):
         self.tester_edit.setMaxLength(MAX_TESTER_CHARS)
         self.tester_edit.setPlaceholderText(self.tr("Required: who took the readings"))
         form.addRow(self.tr("Tester"), self.tester_edit)
-        self.problem_label = QLabel()
+        self.problem_label = PlainLabel()  # quotes what was typed
         self.problem_label.setObjectName("GasTestProblems")
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()

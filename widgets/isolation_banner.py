@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout
 
 from widgets.alarm_style import clock_text
 from widgets.map_isolation import isolation_hatch
+from widgets.plain_text import plain_tooltip
 from widgets.theme import PALETTE
 
 SWATCH_PX = 14
@@ -37,21 +38,21 @@ class IsolationNotice:
     def text(self) -> str:
         """ "Compressor house isolated until 14:30 by li.wei: hot-work maintenance — suppresses 1 tier-1 alarm"."""
         if self.tier1_active:
-            hidden = _tr(
-                "suppresses {0} tier-1 alarm" if self.tier1_active == 1 else "suppresses {0} tier-1 alarms"
-            )
+            if self.tier1_active == 1:
+                hidden = _tr("suppresses {0} tier-1 alarm")
+            else:
+                hidden = _tr("suppresses {0} tier-1 alarms")
             others = self.active - self.tier1_active
-            if others:
-                hidden += _tr(
-                    " and {1} other active alarm" if others == 1 else " and {1} other active alarms"
-                )
+            if others == 1:
+                hidden += _tr(" and {1} other active alarm")
+            elif others:
+                hidden += _tr(" and {1} other active alarms")
             hidden = hidden.format(self.tier1_active, others)
         elif self.active:
-            hidden = _tr(
-                "suppresses {0} active alarm, not tier 1"
-                if self.active == 1
-                else "suppresses {0} active alarms, none tier 1"
-            ).format(self.active)
+            if self.active == 1:
+                hidden = _tr("suppresses {0} active alarm, not tier 1").format(self.active)
+            else:
+                hidden = _tr("suppresses {0} active alarms, none tier 1").format(self.active)
         else:
             hidden = _tr("no alarm active there now")
         return _tr("{0} isolated until {1} by {2}: {3} — {4}").format(
@@ -137,7 +138,7 @@ class _NoticeText(QWidget):
         super().__init__()
         self._text = notice.text()
         self._bold = notice.tier1_active > 0
-        self.setToolTip(self._text)
+        self.setToolTip(plain_tooltip(self._text))  # the reason as typed
         self.setAccessibleName(self._text)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(self.fontMetrics().height() + 8)

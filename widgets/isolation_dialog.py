@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -115,6 +115,7 @@ class IsolationConfirmation(QMessageBox):
     ) -> None:
         super().__init__(parent)
         self.setIcon(QMessageBox.Icon.Warning)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # the reason and the zone's name as typed, never markup
         self.setWindowTitle(self.tr("Confirm the isolation of {0}").format(zone_name))
         self.setText(confirmation_text(zone_name, until, detectors, active, tier1_active))
         self.setInformativeText(
@@ -146,7 +147,11 @@ def confirmation_text(zone_name: str, until: float, detectors: int, active: int,
     if not active:
         return head + tr("; no alarm is active there now.")
     if active == 1:
-        now = tr("; 1 tier-1 alarm is active there now" if tier1_active else "; 1 alarm is active there now")
+        now = (
+            tr("; 1 tier-1 alarm is active there now")
+            if tier1_active
+            else tr("; 1 alarm is active there now")
+        )
     else:
         now = tr("; {0} alarms are active there now, {1} of them tier 1").format(active, tier1_active)
     return head + now + tr(": hidden until the isolation ends.")

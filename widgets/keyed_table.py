@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from alarms.definitions import Tier
 from widgets.alarm_style import TierMarkers
+from widgets.plain_text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 ICON_SIZE = 12
@@ -52,11 +54,15 @@ class Row:
 
 
 class KeyedTableModel(QAbstractTableModel):
-    """Rows in arrival order; a `KeyedSortFilterProxy` sorts and filters them."""
+    """Rows in arrival order; a `KeyedSortFilterProxy` sorts and filters them.
 
-    def __init__(self, columns: Sequence[str], align_right: Iterable[int] = ()) -> None:
+    `columns` are source texts (marked with QT_TRANSLATE_NOOP in `context`), translated when the header is
+    drawn; the cells are the caller's, already in the operator's words."""
+
+    def __init__(self, columns: Sequence[str], context: str, align_right: Iterable[int] = ()) -> None:
         super().__init__()
         self.columns = tuple(columns)
+        self._context = context
         self._right = frozenset(align_right)
         self._rows: list[Row] = []
         self._row_of: dict[str, int] = {}
@@ -111,8 +117,8 @@ class KeyedTableModel(QAbstractTableModel):
             case Qt.ItemDataRole.DisplayRole:
                 return r.texts[column]
             case Qt.ItemDataRole.ToolTipRole:
-                tip = r.tooltips[column] if column < len(r.tooltips) else ""
-                return tip or r.texts[column] or None
+                tip = (r.tooltips[column] if column < len(r.tooltips) else "") or r.texts[column]
+                return plain_tooltip(tip) if tip else None  # a title or a reason as typed, never markup
             case Qt.ItemDataRole.DecorationRole:
                 tier = next((t for c, t in r.marks if c == column), None)
                 return None if tier is None else self._markers.icon(tier, ICON_SIZE)
@@ -126,7 +132,7 @@ class KeyedTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section]
+            return QCoreApplication.translate(self._context, self.columns[section])
         return None
 
 

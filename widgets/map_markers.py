@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -25,7 +25,15 @@ from widgets.map_declutter import NORMAL, TIER1, TIER2, TIER3, Candidate, LabelB
 from widgets.map_static import map_font
 from widgets.shapes import Shape, marker_pixmap
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
+from widgets.wearable_response import alert_word
 
+# A reading's quality in words when it is not good (the map writes it after the value).
+QUALITY_WORDS = {
+    Quality.GOOD: QT_TRANSLATE_NOOP("MarkerLayer", "good"),
+    Quality.UNCERTAIN: QT_TRANSLATE_NOOP("MarkerLayer", "uncertain"),
+    Quality.BAD: QT_TRANSLATE_NOOP("MarkerLayer", "bad"),
+    Quality.STALE: QT_TRANSLATE_NOOP("MarkerLayer", "stale"),
+}
 DETECTOR_VALUES_MIN_SCALE = 8.0  # pixels per metre from which every detector shows its value
 WORKER_IDS_MIN_SCALE = 6.0  # pixels per metre from which every worker shows its id
 _CULL_MARGIN_PX = 24.0
@@ -117,6 +125,10 @@ def _sprite(style: MarkerStyle, ratio: float) -> QPixmap:
     flipped = pixmap.transformed(QTransform().scale(1.0, -1.0))  # the triangle is centred on its area
     flipped.setDevicePixelRatio(ratio)
     return flipped
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MarkerLayer", text)
 
 
 class MarkerLayer(QGraphicsItem):
@@ -306,9 +318,9 @@ class DetectorLayer(MarkerLayer):
     def label(self, row: int) -> str:
         """The reading as the operator reads it: "HH 30.0 %LEL", "20.9 %vol", "0.0 %LEL (bad)"."""
         value, quality = self._value[row], Quality(int(self._quality[row]))
-        reading = f"{value:.1f} {self._sensors[row].unit}" if np.isfinite(value) else "no value"
+        reading = f"{value:.1f} {self._sensors[row].unit}" if np.isfinite(value) else _tr("no value")
         if quality is not Quality.GOOD:
-            return f"{reading} ({quality.name.lower()})"
+            return _tr("{reading} ({quality})").format(reading=reading, quality=_tr(QUALITY_WORDS[quality]))
         return f"{self._limit_text(row)}{reading}"
 
     def _code(self, rule: LimitRule | None, *pair: str) -> int:
@@ -390,12 +402,12 @@ class WorkerLayer(MarkerLayer):
 
     def label(self, row: int) -> str:
         alert = self._alert_text.get(row)
-        return f"{self.ids[row]} {alert}" if alert else self.ids[row]
+        return f"{self.ids[row]} {alert_word(alert)}" if alert else self.ids[row]
 
     def describe(self, row: int) -> str:
         worker = self._workers[row]
         alert = self._alert_text.get(row)
-        note = f"\n{alert} (tier 1)" if alert else ""
+        note = "\n" + _tr("{alert} (tier 1)").format(alert=alert_word(alert)) if alert else ""
         if self._stale[row]:
-            note += "\nno recent position fix"
+            note += "\n" + _tr("no recent position fix")
         return f"{worker.name} ({worker.id})\n{worker.role}, {worker.company}{note}"

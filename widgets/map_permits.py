@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
@@ -28,7 +28,8 @@ from plant_maps.site import Site
 from widgets.alarm_style import clock_text
 from widgets.map_declutter import PERMIT, SUSPENDED, Candidate, LabelBoard
 from widgets.map_static import PaintedAbove, map_font, zone_name_sizes
-from widgets.permit_style import CATEGORY_NAMES, STATE_LOOKS, category_code, grade_text
+from widgets.permit_style import STATE_LOOKS, category_code, category_grade_text
+from widgets.plain_text import plain_tooltip
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
 
 BADGE_PAD_PX = 4.0  # from the zone's corner, and between a badge's edge and its text
@@ -193,19 +194,26 @@ class PermitLayer(QGraphicsItem):
         return out
 
     def describe(self, permit_id: str) -> str:
-        """Tooltip: what, where, who guards it, until when, and why it is stopped."""
+        """Tooltip: what, where, who guards it, until when, and why it is stopped (plain text: the title and
+        the reason are shown as typed)."""
+
+        def tr(text: str) -> str:
+            return QCoreApplication.translate("PermitLayer", text)
+
         s = self._entries[permit_id].status
         p, site = s.permit, self.site
         guardian = site.workers[site.worker_index[p.guardian]].name if p.guardian in site.worker_index else ""
         lines = [
-            f"{p.id} — {CATEGORY_NAMES.get(p.category, p.category)}, grade {grade_text(p.grade)}",
+            f"{p.id} — {category_grade_text(p.category, p.grade)}",
             p.title,
-            f"{STATE_LOOKS[s.state].text} in {site.zone(p.zone).name}, valid to {clock_text(s.end, False)}",
-            f"Guardian {guardian} ({p.guardian}), {len(p.workers)} workers",
+            tr("{state} in {zone}, valid to {time}").format(
+                state=STATE_LOOKS[s.state].text, zone=site.zone(p.zone).name, time=clock_text(s.end, False)
+            ),
+            tr("Guardian {name} ({id}), {n} workers").format(name=guardian, id=p.guardian, n=len(p.workers)),
         ]
         if s.state is PermitState.SUSPENDED and s.reason:
-            lines.append(f"Suspended: {s.reason}")
-        return "\n".join(line for line in lines if line)
+            lines.append(tr("Suspended: {reason}").format(reason=s.reason))
+        return plain_tooltip("\n".join(line for line in lines if line))
 
     # --- painting ----------------------------------------------------------------------------------------
 

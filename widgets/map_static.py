@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -209,7 +209,13 @@ def muster_points(site: Site, z: float) -> QGraphicsItemGroup:
             rect.adjusted(m.radius / 3, m.radius / 3, -m.radius / 3, -m.radius / 3), group
         )
         inner.setPen(cosmetic_pen(PALETTE.text_muted))
-        Label("MP", rect.center(), Align.AlignCenter, symbol_font, PALETTE.text).setParentItem(group)
+        Label(
+            QCoreApplication.translate("PlantMap", "MP"),
+            rect.center(),
+            Align.AlignCenter,
+            symbol_font,
+            PALETTE.text,
+        ).setParentItem(group)
         if m.x < site.width / 3:
             anchor, side = rect.bottomLeft(), Align.AlignLeft
         elif m.x > 2 * site.width / 3:

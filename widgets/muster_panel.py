@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, SignalInstance
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -32,9 +32,15 @@ from plant_maps.site import Site
 from widgets.alarm_style import TierMarkers, clock_text
 from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
 from widgets.panel_look import command_button, set_bold
-from widgets.permit_style import duration_text
+from widgets.permit_style import ago_text, duration_text
 
-COLUMNS = ("Worker", "Name", "Last zone", "Last position", "Fix age")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("MusterPanel", "Worker"),
+    QT_TRANSLATE_NOOP("MusterPanel", "Name"),
+    QT_TRANSLATE_NOOP("MusterPanel", "Last zone"),
+    QT_TRANSLATE_NOOP("MusterPanel", "Last position"),
+    QT_TRANSLATE_NOOP("MusterPanel", "Fix age"),
+)
 WORKER, NAME, LAST_ZONE, POSITION, FIX_AGE = range(len(COLUMNS))
 COLUMN_SAMPLES = {
     WORKER: "W000",
@@ -90,22 +96,23 @@ class MusterPanel(QWidget):
         self._markers = TierMarkers()
         self.status_label = QLabel()
         set_bold(self.status_label, True)
-        self.expected = _Count("Expected")
-        self.accounted = _Count("Accounted for")
-        self.missing = _Count("Missing")
+        self.expected = _Count(self.tr("Expected"))
+        self.accounted = _Count(self.tr("Accounted for"))
+        self.missing = _Count(self.tr("Missing"))
         self.missing.mark.setPixmap(self._markers.pixmap(Tier.LIFE, 24, self.devicePixelRatioF()))
         self.by_point_label = QLabel()
         self.by_point_label.setWordWrap(True)
-        self.model = KeyedTableModel(COLUMNS, align_right=(FIX_AGE,))
+        self.model = KeyedTableModel(COLUMNS, "MusterPanel", align_right=(FIX_AGE,))
         self.proxy = KeyedSortFilterProxy(self.model)
         self.table = keyed_table(self.proxy, COLUMN_SAMPLES, LAST_ZONE, self)
         self.table.setSortingEnabled(False)  # the muster's order: the longest unseen first
         self.proxy.sort(WORKER, Qt.SortOrder.AscendingOrder)  # every column's key is that order
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.map_button = command_button("Show on map")
+        self.map_button = command_button(self.tr("Show on map"))
         self.account_button = command_button(
-            "Accounted for (head count)", "A warden has seen this person: count them as accounted for"
+            self.tr("Accounted for (head count)"),
+            self.tr("A warden has seen this person: count them as accounted for"),
         )
         self.map_button.clicked.connect(lambda: self._emit_selected(self.worker_activated))
         self.account_button.clicked.connect(lambda: self._emit_selected(self.account_requested))
@@ -120,30 +127,37 @@ class MusterPanel(QWidget):
         """The muster's counts and missing list now (None: no muster in progress)."""
         now = self._now()
         if counts is None:
-            self.status_label.setText("No muster in progress")
+            self.status_label.setText(self.tr("No muster in progress"))
             for tile in (self.expected, self.accounted, self.missing):
                 tile.number.setText("—")
-            self.missing.caption.setText("Missing")
+            self.missing.caption.setText(self.tr("Missing"))
             self._set_missing_look(False)
             self.by_point_label.setText("")
             self.by_point_label.hide()
             self.model.set_rows([])
             self._update_buttons()
             return
-        since = ""
-        if started_at is not None:
-            since = f" since {clock_text(started_at)} ({duration_text(now - started_at)})"
-        self.status_label.setText(f"Muster in progress{since}")
+        if started_at is None:
+            self.status_label.setText(self.tr("Muster in progress"))
+        else:
+            self.status_label.setText(
+                self.tr("Muster in progress since {time} ({span})").format(
+                    time=clock_text(started_at), span=duration_text(now - started_at)
+                )
+            )
         self.expected.number.setText(str(counts.expected))
         self.accounted.number.setText(str(counts.accounted))
         self.missing.number.setText(str(counts.missing))
-        self.missing.caption.setText("Missing" if counts.missing else "Missing: all accounted for")
+        self.missing.caption.setText(
+            self.tr("Missing") if counts.missing else self.tr("Missing: all accounted for")
+        )
         self._set_missing_look(counts.missing > 0)
-        names = {m.id: m.name for m in self.site.muster_points} | {HEADCOUNT: "head count"}
+        names = {m.id: m.name for m in self.site.muster_points} | {HEADCOUNT: self.tr("head count")}
         self.by_point_label.show()
         self.by_point_label.setText(
-            "Accounted for at: "
-            + " · ".join(f"{names.get(point, point)} {n}" for point, n in counts.by_point.items())
+            self.tr("Accounted for at: {points}").format(
+                points=" · ".join(f"{names.get(point, point)} {n}" for point, n in counts.by_point.items())
+            )
         )
         self.model.set_rows([self._row(i, m, now) for i, m in enumerate(missing)])
         self._update_buttons()
@@ -169,9 +183,9 @@ class MusterPanel(QWidget):
         zone = (
             self.site.zone(m.zone).name
             if m.zone in self.site.zone_index
-            else ("outside zones" if seen else "—")
+            else (self.tr("outside zones") if seen else "—")
         )
-        age = "never located" if m.fix_age_s is None else f"{duration_text(m.fix_age_s)} ago"
+        age = self.tr("never located") if m.fix_age_s is None else ago_text(m.fix_age_s)
         return Row(
             key=m.worker,
             texts=(m.worker, m.name, zone, f"({m.x:.0f}, {m.y:.0f}) m" if seen else "—", age),
@@ -200,7 +214,7 @@ class MusterPanel(QWidget):
         layout.addWidget(self.status_label)
         layout.addLayout(counts)
         layout.addWidget(self.by_point_label)
-        layout.addWidget(QLabel("Missing — last known position"))
+        layout.addWidget(QLabel(self.tr("Missing — last known position")))
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 

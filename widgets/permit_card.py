@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -42,35 +42,36 @@ from widgets.alarm_style import TierMarkers
 from widgets.gas_test_dialog import GasTestDialog
 from widgets.panel_look import command_button, heading_font, set_bold
 from widgets.permit_style import (
-    CATEGORY_NAMES,
     STATE_LOOKS,
+    ago_text,
     category_code,
+    category_grade_text,
     day_clock_text,
     duration_text,
-    grade_text,
     remaining_text,
 )
+from widgets.plain_text import PlainLabel, plain_tooltip
 
 SUSPEND_REASONS = (  # offered, not imposed: the operator may type any reason
-    "Gas alarm in the work zone",
-    "SOS or man-down in the work zone",
-    "Guardian not at the work location",
-    "Unsafe act observed",
-    "Process upset nearby",
+    QT_TRANSLATE_NOOP("SuspendDialog", "Gas alarm in the work zone"),
+    QT_TRANSLATE_NOOP("SuspendDialog", "SOS or man-down in the work zone"),
+    QT_TRANSLATE_NOOP("SuspendDialog", "Guardian not at the work location"),
+    QT_TRANSLATE_NOOP("SuspendDialog", "Unsafe act observed"),
+    QT_TRANSLATE_NOOP("SuspendDialog", "Process upset nearby"),
 )
-FIELDS = (
-    "State",
-    "Reason",
-    "Category",
-    "Zone",
-    "Applicant",
-    "Guardian",
-    "Workers",
-    "Valid",
-    "Gas limits",
-    "Latest gas test",
-    "Approvals",
-    "SIMOPS",
+FIELDS = (  # the fields' names (`field_text` takes them) and, translated, their labels
+    QT_TRANSLATE_NOOP("PermitCard", "State"),
+    QT_TRANSLATE_NOOP("PermitCard", "Reason"),
+    QT_TRANSLATE_NOOP("PermitCard", "Category"),
+    QT_TRANSLATE_NOOP("PermitCard", "Zone"),
+    QT_TRANSLATE_NOOP("PermitCard", "Applicant"),
+    QT_TRANSLATE_NOOP("PermitCard", "Guardian"),
+    QT_TRANSLATE_NOOP("PermitCard", "Workers"),
+    QT_TRANSLATE_NOOP("PermitCard", "Valid"),
+    QT_TRANSLATE_NOOP("PermitCard", "Gas limits"),
+    QT_TRANSLATE_NOOP("PermitCard", "Latest gas test"),
+    QT_TRANSLATE_NOOP("PermitCard", "Approvals"),
+    QT_TRANSLATE_NOOP("PermitCard", "SIMOPS"),
 )
 
 
@@ -83,31 +84,33 @@ class SuspendDialog(QDialog):
     def __init__(self, permit_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.permit_id = permit_id
-        self.setWindowTitle(f"Suspend {permit_id}")
+        self.setWindowTitle(self.tr("Suspend {permit}").format(permit=permit_id))
         self.setMinimumWidth(40 * self.fontMetrics().horizontalAdvance("M"))
         self.reason_edit = QComboBox()
         self.reason_edit.setEditable(True)
-        self.reason_edit.addItems(SUSPEND_REASONS)
+        self.reason_edit.addItems([self.tr(reason) for reason in SUSPEND_REASONS])
         self.reason_edit.setCurrentIndex(-1)
         line = self.reason_edit.lineEdit()
         assert line is not None
-        line.setPlaceholderText("Required: why must the work stop?")
+        line.setPlaceholderText(self.tr("Required: why must the work stop?"))
         note = QLabel(
-            "The work stops now; the permit's workers, guardian and area lead are told. "
-            "Resuming needs a new gas test and the guardian's check-in."
+            self.tr(
+                "The work stops now; the permit's workers, guardian and area lead are told. "
+                "Resuming needs a new gas test and the guardian's check-in."
+            )
         )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Suspend")
+        self.ok_button.setText(self.tr("Suspend"))
         self.ok_button.setEnabled(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.reason_edit.editTextChanged.connect(lambda: self.ok_button.setEnabled(bool(self.reason())))
         form = QFormLayout()
-        form.addRow("Reason", self.reason_edit)
+        form.addRow(self.tr("Reason"), self.reason_edit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -150,7 +153,7 @@ class PermitCard(QWidget):
         self.code_label.setObjectName("PermitCode")
         self.code_label.setFrameShape(QFrame.Shape.Box)
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title_label = QLabel()
+        self.title_label = PlainLabel()  # the permit's title, as typed
         self.title_label.setWordWrap(True)
         for label in (self.code_label, self.title_label):
             label.setFont(heading_font(self))
@@ -161,7 +164,7 @@ class PermitCard(QWidget):
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name in FIELDS:
-            value = QLabel()
+            value = PlainLabel()  # reasons, titles, names: as typed
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[name] = value
@@ -171,27 +174,29 @@ class PermitCard(QWidget):
                 row.setSpacing(6)
                 row.addWidget(self.state_mark, 0, Qt.AlignmentFlag.AlignTop)
                 row.addWidget(value, 1)
-                self.form.addRow(name, row)
+                self.form.addRow(self.tr(name), row)
             else:
-                self.form.addRow(name, value)
-        self.suspend_button = command_button("Suspend…", "Stop the work now; a reason is required")
+                self.form.addRow(self.tr(name), value)
+        tr = self.tr
+        self.suspend_button = command_button(tr("Suspend…"), tr("Stop the work now; a reason is required"))
         self.resume_button = command_button(
-            "Resume", "Needs a new passing gas test and the guardian's check-in since the stop"
+            tr("Resume"), tr("Needs a new passing gas test and the guardian's check-in since the stop")
         )
-        self.close_button = command_button("Close…", "The work is finished and the site handed back")
-        self.map_button = command_button("Show on map")
-        self.gas_test_button = command_button("Gas test…", "Record the gas tester's readings")
+        self.close_button = command_button(tr("Close…"), tr("The work is finished and the site handed back"))
+        self.map_button = command_button(tr("Show on map"))
+        self.gas_test_button = command_button(tr("Gas test…"), tr("Record the gas tester's readings"))
         self.check_in_button = command_button(
-            "Guardian check-in",
-            "Check the guardian in at their wearable's position (within 50 m of the zone)",
+            tr("Guardian check-in"),
+            tr("Check the guardian in at their wearable's position (within 50 m of the zone)"),
         )
         self.activate_button = command_button(
-            "Activate", "Start the work: needs a passing gas test <= 30 min old and the guardian checked in"
+            tr("Activate"),
+            tr("Start the work: needs a passing gas test <= 30 min old and the guardian checked in"),
         )
-        self.submit_button = command_button("Submit", "Send the draft for approval")
+        self.submit_button = command_button(tr("Submit"), tr("Send the draft for approval"))
         self.approve_button = QToolButton()
-        self.approve_button.setText("Approve as…")
-        self.approve_button.setToolTip("Sign the next approval step GB 30871 routes this permit to")
+        self.approve_button.setText(tr("Approve as…"))
+        self.approve_button.setToolTip(tr("Sign the next approval step GB 30871 routes this permit to"))
         self.approve_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.approve_menu = QMenu(self.approve_button)
         self.approve_button.setMenu(self.approve_menu)
@@ -204,7 +209,7 @@ class PermitCard(QWidget):
         self.resume_button.clicked.connect(lambda: self._emit(self.resume_requested))
         self.close_button.clicked.connect(self._open_close_dialog)
         self.map_button.clicked.connect(lambda: self._emit(self.show_on_map_requested))
-        self.status_label = QLabel()
+        self.status_label = PlainLabel()  # the core's answer, which quotes what was typed
         self.status_label.setWordWrap(True)
         self._timer = QTimer(self)  # the time left, while the card is on screen
         self._timer.setInterval(1000)
@@ -239,7 +244,7 @@ class PermitCard(QWidget):
         self._status = None
         self._simops = ()
         self.code_label.setText("—")
-        self.title_label.setText("No permit selected")
+        self.title_label.setText(self.tr("No permit selected"))
         for name, label in self.fields.items():
             label.setText("")
             if name != "State":  # (showing a row shows every widget in it, the state's hidden mark too)
@@ -253,7 +258,7 @@ class PermitCard(QWidget):
         font.setBold(refused)
         self.status_label.setFont(font)
         self.status_label.setText(text)
-        self.status_label.setToolTip(text)
+        self.status_label.setToolTip(plain_tooltip(text) if text else "")
 
     # --- what the operator sees ----------------------------------------------------------------------------
 
@@ -282,13 +287,15 @@ class PermitCard(QWidget):
         self.state_mark.setVisible(look.tier is not None)
         set_bold(self.fields["State"], look.tier is not None)
         values = {
-            "State": f"{look.text} since {day_clock_text(s.since, now)}",
+            "State": self.tr("{state} since {time}").format(
+                state=look.text, time=day_clock_text(s.since, now)
+            ),
             "Reason": s.reason if s.reason and s.state in (PermitState.SUSPENDED, *TERMINAL) else "",
-            "Category": f"{CATEGORY_NAMES.get(p.category, p.category)}, grade {grade_text(p.grade)}",
+            "Category": category_grade_text(p.category, p.grade),
             "Zone": self.site.zone(p.zone).name if p.zone in self.site.zone_index else p.zone,
             "Applicant": self._person(p.applicant),
             "Guardian": self._guardian(s, now),
-            "Workers": ", ".join(self._person(w) for w in p.workers) or "none assigned",
+            "Workers": ", ".join(self._person(w) for w in p.workers) or self.tr("none assigned"),
             "Valid": self._validity(s, now),
             "Gas limits": self._gas_limits(s),
             "Latest gas test": self._gas_verdict(s, now),
@@ -325,42 +332,51 @@ class PermitCard(QWidget):
         text = self._person(s.permit.guardian)
         if s.check_in is not None:
             c = s.check_in
-            return f"{text} — checked in {day_clock_text(c.ts, now)}, {c.distance_m:.0f} m from the zone"
+            return self.tr("{guardian} — checked in {time}, {distance:.0f} m from the zone").format(
+                guardian=text, time=day_clock_text(c.ts, now), distance=c.distance_m
+            )
         if s.state in (PermitState.APPROVED, PermitState.ACTIVE, PermitState.SUSPENDED):
-            return f"{text} — not checked in"
+            return self.tr("{guardian} — not checked in").format(guardian=text)
         return text
 
     def _validity(self, s: PermitStatus, now: float) -> str:
         start = s.permit.valid_from.timestamp()
-        text = f"{day_clock_text(start, now)} to {day_clock_text(s.end, now)}"
+        text = self.tr("{start} to {end}").format(
+            start=day_clock_text(start, now), end=day_clock_text(s.end, now)
+        )
         if s.end < s.permit.valid_to.timestamp():
-            text += f" (cut to the grade's {duration_text(s.end - start)})"
+            text += self.tr(" (cut to the grade's {span})").format(span=duration_text(s.end - start))
         return f"{text} · {remaining_text(s.end, now)}" if s.state not in TERMINAL else text
 
     def _gas_limits(self, s: PermitStatus) -> str:
         limits = gas_limits(s.permit)
         if not limits:
-            return "no gas test required"
+            return self.tr("no gas test required")
         return "\n".join(f"{m.upper()} {limit.describe()} ({limit.source})" for m, limit in limits.items())
 
     def _gas_verdict(self, s: PermitStatus, now: float) -> str:
         v = s.gas_verdict
         if v is None:
-            return "none recorded"
+            return self.tr("none recorded")
         t = v.test
         readings = ", ".join(
             f"{m.upper()} {value:g} {MEASURES.get(m, '')}" for m, value in t.readings.items()
         )
-        taken = f"taken {day_clock_text(t.taken_at, now)} ({duration_text(now - t.taken_at)} ago)"
-        by = f" by {self._person(t.tester)}" if t.tester else ""
+        taken = self.tr("taken {time} ({ago})").format(
+            time=day_clock_text(t.taken_at, now), ago=ago_text(now - t.taken_at)
+        )
+        if t.tester:
+            taken += self.tr(" by {tester}").format(tester=self._person(t.tester))
         if not v.passed:
-            return f"FAILED, {taken}{by}: " + "; ".join(v.failures)
+            return self.tr("FAILED, {taken}: {failures}").format(taken=taken, failures="; ".join(v.failures))
         note = ""
         if s.state is PermitState.SUSPENDED and t.taken_at <= s.since:
-            note = " — taken before the suspension: resuming needs a new test"
+            note = self.tr(" — taken before the suspension: resuming needs a new test")
         elif not fresh_enough(t, now, GAS_TEST_MAX_AGE_S) and s.state is not PermitState.ACTIVE:
-            note = f" — older than {GAS_TEST_MAX_AGE_S / 60:g} min: a new test is needed before work starts"
-        return f"Passed, {taken}{by}: {readings}{note}"
+            note = self.tr(" — older than {minutes:g} min: a new test is needed before work starts").format(
+                minutes=GAS_TEST_MAX_AGE_S / 60
+            )
+        return self.tr("Passed, {taken}: {readings}").format(taken=taken, readings=readings) + note
 
     def _approvals(self, s: PermitStatus, now: float) -> str:
         signed = {a.step: a for a in s.approvals}
@@ -369,15 +385,15 @@ class PermitCard(QWidget):
             name = step.name.replace("_", " ")
             a = signed.get(step.name)
             if a is not None:
-                where = f", from {a.where}" if a.where else ""
-                lines.append(
-                    f"{name}: signed by {self._person(a.approver)} {day_clock_text(a.ts, now)}{where}"
+                line = self.tr("{step}: signed by {approver} {time}").format(
+                    step=name, approver=self._person(a.approver), time=day_clock_text(a.ts, now)
                 )
+                lines.append(line + (self.tr(", from {where}").format(where=a.where) if a.where else ""))
             elif s.restored:
-                lines.append(f"{name}: on record")
+                lines.append(self.tr("{step}: on record").format(step=name))
             else:
-                lines.append(f"{name}: waiting")
-        return "\n".join(lines) or "none needed"
+                lines.append(self.tr("{step}: waiting").format(step=name))
+        return "\n".join(lines) or self.tr("none needed")
 
     def _update_buttons(self) -> None:
         allowed = allowed_actions(self._status.state) if self._status else ()
@@ -403,7 +419,9 @@ class PermitCard(QWidget):
         if s is not None and PermitAction.SIGN in allowed:
             for step in s.pending_steps:
                 for role in sorted(step.roles):
-                    action = self.approve_menu.addAction(f"{role.replace('_', ' ')} ({step.name} step)")
+                    action = self.approve_menu.addAction(
+                        self.tr("{role} ({step} step)").format(role=role.replace("_", " "), step=step.name)
+                    )
                     action.triggered.connect(
                         lambda _=False, r=role, p=s.id: self.approve_requested.emit(p, r)
                     )
@@ -441,12 +459,14 @@ class PermitCard(QWidget):
         permit_id = self._status.id
         box = self.close_dialog = QMessageBox(
             QMessageBox.Icon.Question,
-            f"Close {permit_id}",
-            f"Close permit {permit_id}? The work is finished and the site handed back. This cannot be undone.",
+            self.tr("Close {permit}").format(permit=permit_id),
+            self.tr(
+                "Close permit {permit}? The work is finished and the site handed back. This cannot be undone."
+            ).format(permit=permit_id),
             QMessageBox.StandardButton.Cancel,
             self,
         )
-        confirm = box.addButton("Close permit", QMessageBox.ButtonRole.AcceptRole)
+        confirm = box.addButton(self.tr("Close permit"), QMessageBox.ButtonRole.AcceptRole)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def finished() -> None:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from plant_maps.permit_lifecycle import LIVE, TERMINAL, PermitState
@@ -21,16 +21,26 @@ from plant_maps.simops import SimopsFlag
 from plant_maps.site import PERMIT_CATEGORIES, Site
 from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
 from widgets.permit_style import (
-    CATEGORY_NAMES,
     STATE_LOOKS,
     category_code,
+    category_grade_text,
     category_text,
     day_clock_text,
     grade_text,
+    graded,
     remaining_text,
 )
 
-COLUMNS = ("Permit", "Category", "Zone", "State", "Guardian", "Valid to", "People", "Flags")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("PermitPanel", "Permit"),
+    QT_TRANSLATE_NOOP("PermitPanel", "Category"),
+    QT_TRANSLATE_NOOP("PermitPanel", "Zone"),
+    QT_TRANSLATE_NOOP("PermitPanel", "State"),
+    QT_TRANSLATE_NOOP("PermitPanel", "Guardian"),
+    QT_TRANSLATE_NOOP("PermitPanel", "Valid to"),
+    QT_TRANSLATE_NOOP("PermitPanel", "People"),
+    QT_TRANSLATE_NOOP("PermitPanel", "Flags"),
+)
 PERMIT, CATEGORY, ZONE, STATE, GUARDIAN, VALID_TO, PEOPLE, FLAGS = range(len(COLUMNS))
 COLUMN_SAMPLES = {
     PERMIT: "PTW-HW-001",
@@ -42,14 +52,30 @@ COLUMN_SAMPLES = {
     PEOPLE: "People",
 }
 
-# The state filter's choices, in the order of the combo box; None: every state.
-STATE_FILTERS: tuple[tuple[str, frozenset[PermitState] | None], ...] = (
-    ("Open (not ended)", frozenset(PermitState) - TERMINAL),
-    ("Live (approved, active, suspended)", LIVE),
-    *((STATE_LOOKS[s].text, frozenset({s})) for s in sorted(PermitState, key=lambda s: STATE_LOOKS[s].rank)),
-    ("Ended (closed, expired, cancelled)", TERMINAL),
-    ("All states", None),
+# The state filter's choices besides one per state, in the order of the combo box; None: every state.
+OPEN, LIVE_STATES, ENDED, ALL_STATES = (
+    (QT_TRANSLATE_NOOP("PermitPanel", "Open (not ended)"), frozenset(PermitState) - TERMINAL),
+    (QT_TRANSLATE_NOOP("PermitPanel", "Live (approved, active, suspended)"), LIVE),
+    (QT_TRANSLATE_NOOP("PermitPanel", "Ended (closed, expired, cancelled)"), TERMINAL),
+    (QT_TRANSLATE_NOOP("PermitPanel", "All states"), None),
 )
+
+
+def state_filters() -> list[tuple[str, frozenset[PermitState] | None]]:
+    """The state filter's choices in the operator's words: open, live, each state (as the permit's state
+    reads), ended, all."""
+
+    def tr(choice: tuple[str, frozenset[PermitState] | None]) -> tuple[str, frozenset[PermitState] | None]:
+        return QCoreApplication.translate("PermitPanel", choice[0]), choice[1]
+
+    by_rank = sorted(PermitState, key=lambda s: STATE_LOOKS[s].rank)
+    return [
+        tr(OPEN),
+        tr(LIVE_STATES),
+        *((STATE_LOOKS[s].text, frozenset({s})) for s in by_rank),
+        tr(ENDED),
+        tr(ALL_STATES),
+    ]
 
 
 COMBO_CHARS = 11
@@ -93,20 +119,20 @@ class PermitPanel(QWidget):
         self.site = site
         self._now = now
         self._names = {w.id: w.name for w in site.workers}
-        self.model = KeyedTableModel(COLUMNS, align_right=(PEOPLE,))
+        self.model = KeyedTableModel(COLUMNS, "PermitPanel", align_right=(PEOPLE,))
         self.proxy = KeyedSortFilterProxy(self.model)
         self.text_filter = QLineEdit()
-        self.text_filter.setPlaceholderText("Filter by permit, title or person")
+        self.text_filter.setPlaceholderText(self.tr("Filter by permit, title or person"))
         self.text_filter.setClearButtonEnabled(True)
         self.zone_filter = QComboBox()
-        self.zone_filter.addItem("All zones", None)
+        self.zone_filter.addItem(self.tr("All zones"), None)
         for zone in site.zones:
             self.zone_filter.addItem(zone.name, zone.id)
         self.state_filter = QComboBox()
-        for label, states in STATE_FILTERS:
+        for label, states in state_filters():
             self.state_filter.addItem(label, states)
         self.category_filter = QComboBox()
-        self.category_filter.addItem("All categories", None)
+        self.category_filter.addItem(self.tr("All categories"), None)
         for category in PERMIT_CATEGORIES:
             self.category_filter.addItem(category_text(category), category)
         self.count_label = QLabel()
@@ -164,21 +190,23 @@ class PermitPanel(QWidget):
         guardian = self._person(p.guardian)
         people = tuple(dict.fromkeys((*p.workers, p.guardian)))
         grade = grade_text(p.grade)
-        category = category_text(p.category) + ("" if grade == "none" else f" ({grade})")
+        category = category_text(p.category) + (f" ({grade})" if graded(p.grade) else "")
         valid = day_clock_text(s.end, now)
         if s.state not in TERMINAL:
             valid += f" · {remaining_text(s.end, now)}"
         flags, flag_tips = [], []
         if simops:
             others = sorted({f.second if f.first == s.id else f.first for f in simops})
-            flags.append(f"SIMOPS: {', '.join(others)}")
+            flags.append(self.tr("SIMOPS: {permits}").format(permits=", ".join(others)))
             flag_tips += [f.explanation for f in simops]
         if s.gas_verdict is not None and not s.gas_verdict.passed:
-            flags.append("gas test failed")
+            flags.append(self.tr("gas test failed"))
             flag_tips += list(s.gas_verdict.failures)
         state_tip = look.text
         if s.state is PermitState.SUSPENDED:
-            state_tip = f"Suspended since {day_clock_text(s.since, now)}: {s.reason or 'no reason recorded'}"
+            state_tip = self.tr("Suspended since {time}: {reason}").format(
+                time=day_clock_text(s.since, now), reason=s.reason or self.tr("no reason recorded")
+            )
         words = " ".join(
             (p.id, p.title, p.applicant, self._names.get(p.applicant, ""), *(self._person(w) for w in people))
         ).casefold()
@@ -201,12 +229,16 @@ class PermitPanel(QWidget):
             record=_Record(s, words),
             tooltips=(
                 p.title,
-                f"{CATEGORY_NAMES.get(p.category, p.category)}, grade {grade}",
+                category_grade_text(p.category, p.grade),
                 "",
                 state_tip,
                 "",
-                f"Valid {day_clock_text(p.valid_from.timestamp(), now)} to {day_clock_text(s.end, now)}",
-                "Workers: " + ", ".join(self._person(w) for w in p.workers) + f"; guardian {guardian}",
+                self.tr("Valid {start} to {end}").format(
+                    start=day_clock_text(p.valid_from.timestamp(), now), end=day_clock_text(s.end, now)
+                ),
+                self.tr("Workers: {workers}; guardian {guardian}").format(
+                    workers=", ".join(self._person(w) for w in p.workers), guardian=guardian
+                ),
                 "\n".join(flag_tips),
             ),
             bold=frozenset(bold),
@@ -221,9 +253,9 @@ class PermitPanel(QWidget):
     def _lay_out(self) -> None:
         filters = QHBoxLayout()
         for label, widget in (
-            ("Zone", self.zone_filter),
-            ("State", self.state_filter),
-            ("Category", self.category_filter),
+            (self.tr("Zone"), self.zone_filter),
+            (self.tr("State"), self.state_filter),
+            (self.tr("Category"), self.category_filter),
         ):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
@@ -257,7 +289,11 @@ class PermitPanel(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{shown} permits" if shown == total else f"{shown} of {total} permits")
+        self.count_label.setText(
+            self.tr("{n} permits").format(n=shown)
+            if shown == total
+            else self.tr("{n} of {total} permits").format(n=shown, total=total)
+        )
 
     def _activated(self, index: QModelIndex) -> None:
         self.permit_activated.emit(self.proxy.row(index.row()).key)

@@ -7,6 +7,7 @@ keeps running and tests drive it like any widget. Runs on the Qt thread.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,14 +22,17 @@ from PySide6.QtWidgets import (
 
 from alarms.records import AlarmView
 from widgets.alarm_style import TierMarkers, priority_text
+from widgets.plain_text import PlainLabel
 
-ONE_SHOT = "Until it clears"
+ONE_SHOT = QT_TRANSLATE_NOOP("ShelveDialog", "Until it clears")
 DURATIONS_S = (15 * 60.0, 3600.0, 4 * 3600.0, 8 * 3600.0)
 
 
 def duration_text(seconds: float) -> str:
     """ "15 min", "1 h", "8 h"."""
-    return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds / 60:g} min"
+    if seconds >= 3600:
+        return QCoreApplication.translate("ShelveDialog", "{h:g} h").format(h=seconds / 3600)
+    return QCoreApplication.translate("ShelveDialog", "{m:g} min").format(m=seconds / 60)
 
 
 class ShelveDialog(QDialog):
@@ -37,7 +41,7 @@ class ShelveDialog(QDialog):
     def __init__(self, view: AlarmView, max_shelve_s: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = view
-        self.setWindowTitle(f"Shelve {view.id}")
+        self.setWindowTitle(self.tr("Shelve {alarm}").format(alarm=view.id))
         self.setMinimumWidth(36 * self.fontMetrics().horizontalAdvance("M"))
         marker = QLabel()
         marker.setPixmap(TierMarkers().pixmap(view.tier, 14, self.devicePixelRatioF()))
@@ -45,31 +49,35 @@ class ShelveDialog(QDialog):
         font = priority.font()
         font.setBold(True)
         priority.setFont(font)
-        title = QLabel(f"{view.id} — {view.message}")
+        title = PlainLabel(f"{view.id} — {view.message}")
         title.setWordWrap(True)
         heading = QHBoxLayout()
         heading.addWidget(marker)
         heading.addWidget(priority)
         heading.addWidget(title, 1)
         self.reason_edit = QLineEdit()
-        self.reason_edit.setPlaceholderText("Required: why is this alarm shelved?")
+        self.reason_edit.setPlaceholderText(self.tr("Required: why is this alarm shelved?"))
         self.duration_combo = QComboBox()
         for seconds in DURATIONS_S:
             if seconds <= max_shelve_s:
                 self.duration_combo.addItem(duration_text(seconds), seconds)
-        self.duration_combo.addItem(ONE_SHOT, None)  # the engine ends a one-shot shelve at the maximum too
+        self.duration_combo.addItem(
+            self.tr(ONE_SHOT), None
+        )  # the engine ends a one-shot shelve at the maximum too
         form = QFormLayout()
-        form.addRow("Reason", self.reason_edit)
-        form.addRow("Duration", self.duration_combo)
+        form.addRow(self.tr("Reason"), self.reason_edit)
+        form.addRow(self.tr("Duration"), self.duration_combo)
         note = QLabel(
-            f"At most {duration_text(max_shelve_s)}. When the time is up the alarm returns unacknowledged."
+            self.tr("At most {span}. When the time is up the alarm returns unacknowledged.").format(
+                span=duration_text(max_shelve_s)
+            )
         )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Shelve")
+        self.ok_button.setText(self.tr("Shelve"))
         self.ok_button.setEnabled(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from widgets.shapes import Shape, simple_marker
@@ -20,6 +20,7 @@ from widgets.theme import PALETTE
 
 @dataclass(frozen=True, slots=True)
 class StateLook:
+    word: str  # the state as the section writes it (a source text: translated when shown)
     marker: str  # the marker in words, as an operator would describe it
     shape: Shape
     fill: str
@@ -28,10 +29,38 @@ class StateLook:
 
 
 STATE_LOOKS = {
-    "connecting": StateLook("hollow ring", Shape.CIRCLE, PALETTE.hollow_fill, PALETTE.text_muted, False),
-    "connected": StateLook("grey dot", Shape.CIRCLE, PALETTE.marker, PALETTE.marker_line, False),
-    "reconnecting": StateLook("amber triangle", Shape.TRIANGLE, PALETTE.alarm_2, PALETTE.alarm_outline, True),
-    "disconnected": StateLook("red diamond", Shape.DIAMOND, PALETTE.alarm_1, PALETTE.alarm_outline, True),
+    "connecting": StateLook(
+        QT_TRANSLATE_NOOP("_ConnectionSection", "connecting"),
+        "hollow ring",
+        Shape.CIRCLE,
+        PALETTE.hollow_fill,
+        PALETTE.text_muted,
+        False,
+    ),
+    "connected": StateLook(
+        QT_TRANSLATE_NOOP("_ConnectionSection", "connected"),
+        "grey dot",
+        Shape.CIRCLE,
+        PALETTE.marker,
+        PALETTE.marker_line,
+        False,
+    ),
+    "reconnecting": StateLook(
+        QT_TRANSLATE_NOOP("_ConnectionSection", "reconnecting"),
+        "amber triangle",
+        Shape.TRIANGLE,
+        PALETTE.alarm_2,
+        PALETTE.alarm_outline,
+        True,
+    ),
+    "disconnected": StateLook(
+        QT_TRANSLATE_NOOP("_ConnectionSection", "disconnected"),
+        "red diamond",
+        Shape.DIAMOND,
+        PALETTE.alarm_1,
+        PALETTE.alarm_outline,
+        True,
+    ),
 }
 
 
@@ -90,7 +119,7 @@ class _ConnectionSection(QWidget):
             font = self.text.font()
             font.setBold(look.bold)
             self.text.setFont(font)
-        parts = [f"{name}: {state}"]
+        parts = [self.tr("{name}: {state}").format(name=name, state=self.tr(look.word))]
         if link is not None:
             parts += link.words(self.tr)
         parts += [self.tr("{0} msgs").format(messages), self.tr("{0} errors").format(errors)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from alarms.records import AlarmView
 from alarms.states import UNACKNOWLEDGED, State
@@ -36,6 +36,19 @@ class NextStep:
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("WearableResponse", text)
+
+
+# The core names a wearer's tier-1 alert in these words (console.server.field_operations); the window shows
+# them in the operator's language.
+ALERT_WORDS = (
+    QT_TRANSLATE_NOOP("WearableResponse", "SOS"),
+    QT_TRANSLATE_NOOP("WearableResponse", "MAN DOWN"),
+)
+
+
+def alert_word(alert: str) -> str:
+    """A wearable alert as the core names it ("SOS", "MAN DOWN"), in the operator's words ("" stays "")."""
+    return _tr(alert) if alert else ""
 
 
 def awaiting_response(view: AlarmView) -> bool:

@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from plant_maps.wearables import NOTES_MAX_CHARS, RESPONDER_MAX_CHARS, Resolution
+from widgets.plain_text import PlainLabel
 
 
 def _plain_label(text: str) -> QLabel:
     """A label for data (an alarm's message): never read as rich text."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    label = PlainLabel(text)
     label.setWordWrap(True)
     return label
 

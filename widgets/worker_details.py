@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -42,13 +42,22 @@ from plant_maps.wearables import Response
 from plant_maps.worker_rules import WorkerRuleSettings
 from widgets.alarm_style import TierMarkers, clock_text
 from widgets.panel_look import command_button, heading_font, section_heading, set_bold
-from widgets.permit_style import STATE_LOOKS, category_text, duration_text
-from widgets.wearable_response import next_step, response_text
+from widgets.permit_style import STATE_LOOKS, ago_text, category_text
+from widgets.plain_text import PlainLabel
+from widgets.wearable_response import alert_word, next_step, response_text
 
 TRAIL_ROWS = 8  # the trail list shows the newest points; the map draws the whole trail (show_trail)
 DEFAULT_STALE_AFTER_S = 10.0  # README [workers] stale_after_s
 MARK_PX = 12
-LIVE_FIELDS = ("Heart rate", "Skin temperature", "Battery", "Vitals", "Zone", "Position", "Last fix")
+LIVE_FIELDS = (  # the fields' names (`live_text` takes them) and, translated, their labels
+    QT_TRANSLATE_NOOP("WorkerDetails", "Heart rate"),
+    QT_TRANSLATE_NOOP("WorkerDetails", "Skin temperature"),
+    QT_TRANSLATE_NOOP("WorkerDetails", "Battery"),
+    QT_TRANSLATE_NOOP("WorkerDetails", "Vitals"),
+    QT_TRANSLATE_NOOP("WorkerDetails", "Zone"),
+    QT_TRANSLATE_NOOP("WorkerDetails", "Position"),
+    QT_TRANSLATE_NOOP("WorkerDetails", "Last fix"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,19 +170,17 @@ class WorkerDetails(QWidget):
         self.trail_label = QLabel()
         self.trail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.follow_button = command_button(
-            "Follow on map", "Keep this worker in the middle of the map as they move"
+            self.tr("Follow on map"), self.tr("Keep this worker in the middle of the map as they move")
         )
-        self.map_button = command_button("Show on map")
+        self.map_button = command_button(self.tr("Show on map"))
         self.follow_button.clicked.connect(lambda: self._emit(self.follow_requested))
         # The response to the worker's SOS / man-down, below the scrolled part: always in sight.
-        self.response_label = QLabel()
-        self.response_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.response_label = PlainLabel()
         self.response_label.setWordWrap(True)
         set_bold(self.response_label, True)
         self.respond_button = command_button("")
         self.respond_button.clicked.connect(self._respond)
-        self.response_status = QLabel()
-        self.response_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.response_status = PlainLabel()  # the core's answer, which quotes what was typed
         self.response_status.setWordWrap(True)
         self._response_alarm: str | None = None
         self.map_button.clicked.connect(lambda: self._emit(self.show_on_map_requested))
@@ -188,8 +195,10 @@ class WorkerDetails(QWidget):
         worker = self.site.workers[self.site.worker_index[worker_id]]
         self._worker = worker_id
         self.name_label.setText(f"{worker.name} ({worker.id})")
-        band = f" · band {worker.wearable}" if worker.wearable else ""
-        self.role_label.setText(f"{worker.role} · {worker.company or 'no company'}{band}")
+        role = f"{worker.role} · {worker.company or self.tr('no company')}"
+        if worker.wearable:
+            role += self.tr(" · band {band}").format(band=worker.wearable)
+        self.role_label.setText(role)
         self._fill_certificates()
         self._fill_permits(permits)
         self.update_live(WorkerLive())
@@ -202,37 +211,47 @@ class WorkerDetails(QWidget):
     def update_live(self, live: WorkerLive) -> None:
         """The worker's latest alert, vitals, position and trail."""
         now, s = self._now(), self.settings
-        self.alert.set(live.alert, Tier.LIFE if live.alert else None)
+        self.alert.set(alert_word(live.alert), Tier.LIFE if live.alert else None)
         self.alert.setVisible(bool(live.alert))
         hr, skin, battery = live.heart_rate, live.skin_temp_c, live.battery_pct
         if math.isfinite(hr):
             off = not s.heart_rate_min <= hr <= s.heart_rate_max
-            note = f" — outside {s.heart_rate_min:g}-{s.heart_rate_max:g} bpm" if off else ""
-            self.live["Heart rate"].set(f"{hr:.0f} bpm{note}", Tier.HIGH if off else None)
+            text = self.tr("{hr:.0f} bpm").format(hr=hr)
+            if off:
+                text += self.tr(" — outside {low:g}-{high:g} bpm").format(
+                    low=s.heart_rate_min, high=s.heart_rate_max
+                )
+            self.live["Heart rate"].set(text, Tier.HIGH if off else None)
         else:
             self.live["Heart rate"].set("—")
         self.live["Skin temperature"].set(f"{skin:.1f} °C" if math.isfinite(skin) else "—")
         if math.isfinite(battery):
             low = battery < s.low_battery_pct
-            note = f" — low (below {s.low_battery_pct:g} %)" if low else ""
-            self.live["Battery"].set(f"{battery:.0f} %{note}", Tier.LOW if low else None)
+            text = f"{battery:.0f} %"
+            if low:
+                text += self.tr(" — low (below {pct:g} %)").format(pct=s.low_battery_pct)
+            self.live["Battery"].set(text, Tier.LOW if low else None)
         else:
             self.live["Battery"].set("—")
-        vitals = f"{duration_text(now - live.vitals_ts)} ago" if live.vitals_ts > 0 else "none received yet"
+        vitals = ago_text(now - live.vitals_ts) if live.vitals_ts > 0 else self.tr("none received yet")
         self.live["Vitals"].set(vitals)
         located = live.fix_ts > 0 and math.isfinite(live.x) and math.isfinite(live.y)
         if not located:
             for name in ("Zone", "Position", "Last fix"):
-                self.live[name].set("never located" if name == "Last fix" else "—")
+                self.live[name].set(self.tr("never located") if name == "Last fix" else "—")
         else:
-            zone = self.site.zone(live.zone).name if live.zone in self.site.zone_index else "outside zones"
+            zone = (
+                self.site.zone(live.zone).name
+                if live.zone in self.site.zone_index
+                else self.tr("outside zones")
+            )
             accuracy = f" ± {live.accuracy_m:.1f} m" if math.isfinite(live.accuracy_m) else ""
             age = now - live.fix_ts
             stale = age > self.stale_after_s
             self.live["Zone"].set(zone)
             self.live["Position"].set(f"({live.x:.1f}, {live.y:.1f}) m{accuracy}")
             self.live["Last fix"].set(
-                f"{duration_text(age)} ago" + (" — stale, the position may be out of date" if stale else ""),
+                ago_text(age) + (self.tr(" — stale, the position may be out of date") if stale else ""),
                 bold=stale,
             )
         self.trail_label.setText(self._trail_text(live.trail))
@@ -263,12 +282,12 @@ class WorkerDetails(QWidget):
 
     def set_following(self, following: bool) -> None:
         """Whether the map follows this worker now (the console tells, from the map's `following_changed`)."""
-        self.follow_button.setText("Following on map" if following else "Follow on map")
+        self.follow_button.setText(self.tr("Following on map") if following else self.tr("Follow on map"))
         self.follow_button.setEnabled(self._worker is not None and not following)
 
     def clear(self) -> None:
         self._worker = None
-        self.name_label.setText("No worker selected")
+        self.name_label.setText(self.tr("No worker selected"))
         self.role_label.setText("")
         self.alert.hide()
         self._set_certificate_rows([])
@@ -321,14 +340,16 @@ class WorkerDetails(QWidget):
             w = warnings.get((cert.type, cert.number))
             days = (cert.expires - today).days
             if w is not None and w.level == 0:
-                status = "EXPIRED today" if days == 0 else f"EXPIRED {-days} days ago"
+                status = (
+                    self.tr("EXPIRED today") if days == 0 else self.tr("EXPIRED {n} days ago").format(n=-days)
+                )
                 tier: Tier | None = Tier.HIGH
             elif w is not None and w.level <= 30:
-                status, tier = f"expires in {days} days", Tier.LOW
+                status, tier = self.tr("expires in {n} days").format(n=days), Tier.LOW
             elif w is not None:
-                status, tier = f"expires in {days} days (renew)", None
+                status, tier = self.tr("expires in {n} days (renew)").format(n=days), None
             else:
-                status, tier = "valid", None
+                status, tier = self.tr("valid"), None
             rows.append(((cert.type.replace("_", " "), cert.number, cert.expires.isoformat(), status), tier))
         self._set_certificate_rows(rows)
 
@@ -343,7 +364,9 @@ class WorkerDetails(QWidget):
         self._certificate_tiers = [tier for _, tier in rows]
         if not rows:
             return
-        for column, title in enumerate(("Type", "Number", "Expires", "Status")):
+        for column, title in enumerate(
+            (self.tr("Type"), self.tr("Number"), self.tr("Expires"), self.tr("Status"))
+        ):
             header = QLabel(title)
             header.setObjectName("CertificateHeader")
             grid.addWidget(header, 0, column)
@@ -362,26 +385,27 @@ class WorkerDetails(QWidget):
             roles = [
                 role
                 for role, on in (
-                    ("worker", self._worker in p.workers),
-                    ("guardian", self._worker == p.guardian),
-                    ("applicant", self._worker == p.applicant),
+                    (self.tr("worker"), self._worker in p.workers),
+                    (self.tr("guardian"), self._worker == p.guardian),
+                    (self.tr("applicant"), self._worker == p.applicant),
                 )
                 if on
             ]
             if roles and s.state not in TERMINAL:
                 lines.append(
-                    f"{p.id}  {category_text(p.category)} — {' and '.join(roles)} — {STATE_LOOKS[s.state].text}"
+                    f"{p.id}  {category_text(p.category)} — {self.tr(' and ').join(roles)} — "
+                    f"{STATE_LOOKS[s.state].text}"
                 )
-        self.permits_label.setText("\n".join(lines) or "on no open permit")
+        self.permits_label.setText("\n".join(lines) or self.tr("on no open permit"))
 
     def _trail_text(self, trail: Sequence[tuple[float, float, float]]) -> str:
         if not trail:
-            return "no recent positions"
+            return self.tr("no recent positions")
         recent = np.asarray(trail[-TRAIL_ROWS:], dtype=np.float64)[::-1]
         zones = zone_of_points(recent[:, 1], recent[:, 2], self._polygons)
         lines = []
         for (ts, x, y), zone in zip(recent.tolist(), zones.tolist(), strict=True):
-            where = self.site.zones[zone].name if zone >= 0 else "outside zones"
+            where = self.site.zones[zone].name if zone >= 0 else self.tr("outside zones")
             lines.append(f"{clock_text(ts)}   ({x:.0f}, {y:.0f}) m   {where}")
         return "\n".join(lines)
 
@@ -401,21 +425,21 @@ class WorkerDetails(QWidget):
         inner.addWidget(self.name_label)
         inner.addWidget(self.role_label)
         inner.addWidget(self.alert)
-        inner.addWidget(section_heading("Certificates"))
+        inner.addWidget(section_heading(self.tr("Certificates")))
         inner.addLayout(self.certificates)
-        inner.addWidget(section_heading("Permits"))
+        inner.addWidget(section_heading(self.tr("Permits")))
         inner.addWidget(self.permits_label)
         form = QFormLayout()  # one form, so that vitals and position values line up
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for title, names in (
-            ("Vitals", ("Heart rate", "Skin temperature", "Battery", "Vitals")),
-            ("Position", ("Zone", "Position", "Last fix")),
+            (self.tr("Vitals"), ("Heart rate", "Skin temperature", "Battery", "Vitals")),
+            (self.tr("Position"), ("Zone", "Position", "Last fix")),
         ):
             form.addRow(section_heading(title))
             for name in names:
-                form.addRow("Received" if name == "Vitals" else name, self.live[name])
+                form.addRow(self.tr("Received") if name == "Vitals" else self.tr(name), self.live[name])
         inner.addLayout(form)
-        inner.addWidget(section_heading("Recent trail"))
+        inner.addWidget(section_heading(self.tr("Recent trail")))
         inner.addWidget(self.trail_label)
         inner.addStretch(1)
         scroll = QScrollArea()

@@ -17,16 +17,26 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from alarms.definitions import Tier
 from plant_maps.site import Site, Worker
 from plant_maps.worker_rules import WorkerRuleSettings
 from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
-from widgets.permit_style import duration_text
+from widgets.permit_style import ago_text
+from widgets.wearable_response import alert_word
 
-COLUMNS = ("Worker", "Name", "Company", "Zone", "Last fix", "Battery", "Heart rate", "Alerts")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("WorkerPanel", "Worker"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "Name"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "Company"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "Zone"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "Last fix"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "Battery"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "Heart rate"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "Alerts"),
+)
 WORKER, NAME, COMPANY, ZONE, LAST_FIX, BATTERY, HEART_RATE, ALERTS = range(len(COLUMNS))
 COLUMN_SAMPLES = {
     WORKER: "W000",
@@ -40,7 +50,13 @@ COLUMN_SAMPLES = {
 DEFAULT_STALE_AFTER_S = 10.0  # README [workers] stale_after_s
 OUTSIDE = "-"  # the zone filter's "outside every zone"
 NOT_LOCATED = "?"  # the zone filter's "never located"
-SHOW_FILTERS = ("All workers", "In alert", "No recent fix", "Low battery", "Heart rate out of range")
+SHOW_FILTERS = (
+    QT_TRANSLATE_NOOP("WorkerPanel", "All workers"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "In alert"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "No recent fix"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "Low battery"),
+    QT_TRANSLATE_NOOP("WorkerPanel", "Heart rate out of range"),
+)
 
 
 class LiveWorkers(Protocol):
@@ -99,19 +115,19 @@ class WorkerPanel(QWidget):
             )
             for w in site.workers
         }
-        self.model = KeyedTableModel(COLUMNS, align_right=(LAST_FIX, BATTERY, HEART_RATE))
+        self.model = KeyedTableModel(COLUMNS, "WorkerPanel", align_right=(LAST_FIX, BATTERY, HEART_RATE))
         self.proxy = KeyedSortFilterProxy(self.model)
         self.text_filter = QLineEdit()
-        self.text_filter.setPlaceholderText("Filter by id, name, company or role")
+        self.text_filter.setPlaceholderText(self.tr("Filter by id, name, company or role"))
         self.text_filter.setClearButtonEnabled(True)
         self.zone_filter = QComboBox()
-        self.zone_filter.addItem("All zones", None)
+        self.zone_filter.addItem(self.tr("All zones"), None)
         for zone in site.zones:
             self.zone_filter.addItem(zone.name, zone.id)
-        self.zone_filter.addItem("Outside every zone", OUTSIDE)
-        self.zone_filter.addItem("Never located", NOT_LOCATED)
+        self.zone_filter.addItem(self.tr("Outside every zone"), OUTSIDE)
+        self.zone_filter.addItem(self.tr("Never located"), NOT_LOCATED)
         self.show_filter = QComboBox()
-        self.show_filter.addItems(SHOW_FILTERS)
+        self.show_filter.addItems([self.tr(text) for text in SHOW_FILTERS])
         self.count_label = QLabel()
         for combo in (self.zone_filter, self.show_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -187,14 +203,17 @@ class WorkerPanel(QWidget):
         name_key, company_key, words, who = self._static[worker.id]
         located = fix_ts > 0 and math.isfinite(x)
         if not located:
-            zone_id, zone = NOT_LOCATED, "never located"
+            zone_id, zone = NOT_LOCATED, self.tr("never located")
         elif zone_row < 0:
-            zone_id, zone = OUTSIDE, "outside zones"
+            zone_id, zone = OUTSIDE, self.tr("outside zones")
         else:
             zone_id, zone = self.site.zones[zone_row].id, self.site.zones[zone_row].name
         age = now - fix_ts if located else math.inf
         stale = located and age > self.stale_after_s
-        fix = "never" if not located else f"{duration_text(age)} ago" + (" (stale)" if stale else "")
+        if not located:
+            fix = self.tr("never")
+        else:
+            fix = self.tr("{ago} (stale)").format(ago=ago_text(age)) if stale else ago_text(age)
         low = battery < s.low_battery_pct  # NaN: unknown, not low
         off = not s.heart_rate_min <= heart_rate <= s.heart_rate_max if math.isfinite(heart_rate) else False
         marks = []
@@ -220,7 +239,7 @@ class WorkerPanel(QWidget):
                 fix,
                 f"{battery:.0f} %" if math.isfinite(battery) else "—",
                 f"{heart_rate:.0f} bpm" if math.isfinite(heart_rate) else "—",
-                alert,
+                alert_word(alert),
             ),
             keys=(
                 worker.id,
@@ -246,10 +265,14 @@ class WorkerPanel(QWidget):
                 "",
                 "",
                 "",
-                "no position fix yet" if not located else f"last fix {duration_text(age)} ago",
-                f"low: below {s.low_battery_pct:g} %" if low else "",
-                f"outside {s.heart_rate_min:g}-{s.heart_rate_max:g} bpm" if off else "",
-                f"{alert} (tier 1)" if alert else "",
+                self.tr("no position fix yet")
+                if not located
+                else self.tr("last fix {ago}").format(ago=ago_text(age)),
+                self.tr("low: below {pct:g} %").format(pct=s.low_battery_pct) if low else "",
+                self.tr("outside {low:g}-{high:g} bpm").format(low=s.heart_rate_min, high=s.heart_rate_max)
+                if off
+                else "",
+                self.tr("{alert} (tier 1)").format(alert=alert_word(alert)) if alert else "",
             ),
             bold=frozenset(bold),
             marks=tuple(marks),
@@ -258,7 +281,7 @@ class WorkerPanel(QWidget):
 
     def _lay_out(self) -> None:
         filters = QHBoxLayout()
-        for label, widget in (("Zone", self.zone_filter), ("Show", self.show_filter)):
+        for label, widget in ((self.tr("Zone"), self.zone_filter), (self.tr("Show"), self.show_filter)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
             filters.addSpacing(8)
@@ -291,7 +314,11 @@ class WorkerPanel(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{shown} workers" if shown == total else f"{shown} of {total} workers")
+        self.count_label.setText(
+            self.tr("{n} workers").format(n=shown)
+            if shown == total
+            else self.tr("{n} of {total} workers").format(n=shown, total=total)
+        )
 
     def _activated(self, index: QModelIndex) -> None:
         self.worker_activated.emit(self.proxy.row(index.row()).key)

@@ -6,7 +6,7 @@ in the alarm list's status line, and the alarm stays as it was on screen (the en
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 
 from console.server.session import (
     Acknowledge,
@@ -21,6 +21,17 @@ from console.server.session import (
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
 from widgets.wearable_response import related_unacknowledged
+
+# What the status line calls each command while it is being journaled (the English words are the command
+# names, as the status line has always written them).
+COMMAND_WORDS: dict[type[Command], str] = {
+    Acknowledge: QT_TRANSLATE_NOOP("AlarmCommands", "acknowledge"),
+    Shelve: QT_TRANSLATE_NOOP("AlarmCommands", "shelve"),
+    Unshelve: QT_TRANSLATE_NOOP("AlarmCommands", "unshelve"),
+    ResetAlarm: QT_TRANSLATE_NOOP("AlarmCommands", "resetalarm"),
+    RemoveFromService: QT_TRANSLATE_NOOP("AlarmCommands", "removefromservice"),
+    ReturnToService: QT_TRANSLATE_NOOP("AlarmCommands", "returntoservice"),
+}
 
 
 class AlarmCommands(QObject):
@@ -49,7 +60,8 @@ class AlarmCommands(QObject):
         self._send(Shelve(self.operator, alarm_id, reason, duration_s))
 
     def _send(self, command: Command) -> None:
-        self.window.alarm_table.set_status(f"{type(command).__name__.lower()}: saving…")
+        word = self.tr(COMMAND_WORDS[type(command)])
+        self.window.alarm_table.set_status(self.tr("{command}: saving…").format(command=word))
         self.runner.send(command, self._show)
 
     def _show(self, result: CommandResult) -> None:

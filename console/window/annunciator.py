@@ -73,8 +73,13 @@ class Annunciator(QObject):
     def sound_state(self) -> str:
         """One line for the alarm banner."""
         tone = self.tone
-        state = f"tier {tone} tone" if tone else "silenced" if self.silenced else "quiet"
-        return f"Sound: {state}" if self.audio else f"No audio output: tones not heard ({state})"
+        if tone:
+            state = self.tr("tier {tier} tone").format(tier=tone)
+        else:
+            state = self.tr("silenced") if self.silenced else self.tr("quiet")
+        if self.audio:
+            return self.tr("Sound: {state}").format(state=state)
+        return self.tr("No audio output: tones not heard ({state})").format(state=state)
 
     def on_transitions(self, transitions: Sequence[Transition]) -> None:
         """Sound and speak the batch's annunciations (the engine marks them `annunciate`)."""
@@ -85,8 +90,11 @@ class Annunciator(QObject):
             self._unacked.add(t.tier)
             self._silenced = False
             if t.tier == Tier.LIFE:
-                again = " still unacknowledged" if t.event == Event.ESCALATE else ""
-                self.speaker.say(f"Tier 1 alarm{again}, {t.area}: {t.message}")
+                if t.event == Event.ESCALATE:
+                    words = self.tr("Tier 1 alarm still unacknowledged, {area}: {message}")
+                else:
+                    words = self.tr("Tier 1 alarm, {area}: {message}")
+                self.speaker.say(words.format(area=t.area, message=t.message))
         self._update(before)
 
     def set_unacknowledged(self, tiers: Set[int]) -> None:

@@ -58,7 +58,8 @@ class FieldView(QObject):
         card = window.permit_card
         card.suspend_requested.connect(lambda p, reason: self._send(SuspendPermit(operator, p, reason)))
         card.resume_requested.connect(lambda p: self._send(ResumePermit(operator, p)))
-        card.close_requested.connect(lambda p: self._send(ClosePermit(operator, p, "closed from the card")))
+        closed = self.tr("closed from the card")  # journaled as the reason, shown on the closed permit's card
+        card.close_requested.connect(lambda p: self._send(ClosePermit(operator, p, closed)))
         card.gas_test_requested.connect(
             lambda p, readings, tester: self._send(
                 RecordGasTest(operator, p, tuple(readings.items()), tester)
