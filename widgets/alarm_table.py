@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QEvent,
@@ -58,7 +59,10 @@ from widgets.wearable_response import NextStep, awaiting_response, next_step, re
 Index = QModelIndex | QPersistentModelIndex
 
 MAX_NEW_ROWS_PER_CALL = 500  # sorting them in costs ~25 ms: a flood is listed in slices, the loop stays live
-COLUMNS = ("Active", "Ack", "Clear", "Priority", "Area", "Source", "Message", "Value", "State", "Flags")
+COLUMNS = tuple(
+    QT_TRANSLATE_NOOP("AlarmTable", name)
+    for name in ("Active", "Ack", "Clear", "Priority", "Area", "Source", "Message", "Value", "State", "Flags")
+)
 ACTIVE_AT, ACK_AT, CLEAR_AT, PRIORITY, AREA, SOURCE, MESSAGE, VALUE, STATE, FLAGS = range(len(COLUMNS))
 TIMES = (ACTIVE_AT, ACK_AT, CLEAR_AT)
 ICON_SIZE = 12
@@ -235,7 +239,7 @@ class AlarmTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return QCoreApplication.translate("AlarmTable", COLUMNS[section])
         return None
 
     def flag_texts(self) -> set[str]:

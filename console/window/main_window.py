@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.plant_map = PlantMapView(site)
         self.setCentralWidget(self.plant_map)
         banner = self._dock(
-            "Alarm banner", "AlarmBannerDock", _stacked(self.alarm_banner, self.isolation_strip)
+            self.tr("Alarm banner"), "AlarmBannerDock", _stacked(self.alarm_banner, self.isolation_strip)
         )
         banner.setTitleBarWidget(QWidget())  # no title, not movable: the banner is always on top, full width
         banner.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)

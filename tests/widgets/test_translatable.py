@@ -67,30 +67,6 @@ SUSPENDED, DRAFT, HOT_WORK = "PTW-CS-003", "PTW-HW-009", "PTW-HW-001"  # as the 
 SOS_WORKER, SOS_ALARM = "W07", "W07.SOS"
 MARKED = re.compile(r"⟦[^⟦⟧]*⟧")
 
-# Unwrapped texts in files another engineer is editing (their owner wraps them, then empties this list).
-# Each entry: the exact text as shown, and where it is written.
-ALLOWED_UNWRAPPED: dict[str, str] = {
-    "Alarm banner": "console/window/main_window.py:94 (the banner dock's title)",
-    **{
-        header: "widgets/alarm_table.py:61 (COLUMNS, returned untranslated by headerData at :234)"
-        for header in (
-            "Active",
-            "Ack",
-            "Clear",
-            "Priority",
-            "Area",
-            "Source",
-            "Message",
-            "Value",
-            "State",
-            "Flags",
-        )
-    },
-    "Silence": "widgets/alarm_banner.py:83",
-    "Silence the audible alarm (the alarms stay unacknowledged)": "widgets/alarm_banner.py:84 (tooltip)",
-    "+4 more unacknowledged": "widgets/alarm_banner.py:105 (text and tooltip)",
-}
-
 # Texts the Qt-free core makes (console.server, plant_maps, integrations): they cannot call Qt, so they
 # reach the window in English until the core hands codes the window translates (a decision pending).
 CORE_TEXT_PATTERNS = (
@@ -216,7 +192,7 @@ def menu_texts(menu: QMenu, where: str) -> Iterator[tuple[str, str]]:
 def untranslated(root: QWidget, data: list[str]) -> list[str]:
     out = []
     for where, text in texts(root):
-        if text and words_left(text, data) and text not in ALLOWED_UNWRAPPED:
+        if text and words_left(text, data):
             out.append(f"{where}: {text!r}")
     return sorted(set(out))
 
