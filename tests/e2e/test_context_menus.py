@@ -4,14 +4,17 @@ an alarm row offers acknowledge with comment, and the keyboard acknowledges and 
 
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
-from alarms.states import State
+from alarms.states import Event, State
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
+from integrations.storage import Store
 from tests.e2e.conftest import until
 
 
@@ -29,7 +32,9 @@ def _entries(menu: QMenu) -> dict[str, bool]:
     return {a.text(): a.isEnabled() for a in menu.actions() if a.text()}
 
 
-def test_right_click_menus_reach_the_commands(run_console, simulator: SimulatorThread, qtbot: QtBot) -> None:
+def test_right_click_menus_reach_the_commands(
+    run_console, simulator: SimulatorThread, qtbot: QtBot, database_url: str
+) -> None:
     async def scenario(console: WindowedConsole) -> None:
         window, site = console.window, console.app.site
         await until(lambda: window.alarm_banner.waiting is False, 20, "the first values")
@@ -64,8 +69,31 @@ def test_right_click_menus_reach_the_commands(run_console, simulator: SimulatorT
         card.suspend_dialog.reject()
         menu.close()
 
-        simulator.force("GD-TF-02", 30.0)  # past hh: a tier-1 alarm to acknowledge from the keyboard
+        simulator.force("GD-TF-03", 30.0)  # a tier-1 alarm acknowledged with a comment from its row's menu
         table = window.alarm_table
+        await until(lambda: table.select_alarm("GD-TF-03.HH"), 20, "the alarm listed")
+        row = [v.id for v in table.visible_alarms()].index("GD-TF-03.HH")
+        table.table.customContextMenuRequested.emit(
+            table.table.visualRect(table.proxy.index(row, 0)).center()
+        )
+        menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible())
+        next(a for a in menu.actions() if a.text() == "Acknowledge with comment…").trigger()
+        menu.close()
+        dialog = table.text_dialog
+        assert dialog is not None
+        qtbot.keyClicks(dialog.edit, "fire team on the way")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        engine = console.app.core.alarms.engine
+        await until(
+            lambda: engine.view("GD-TF-03.HH").state is State.ACKED, 10, "acknowledged with a comment"
+        )
+        await asyncio.to_thread(console.app.writer.flush, 5)
+        acks = Store(database_url).alarm_transitions(alarm_ids=["GD-TF-03.HH"])
+        assert [(t.actor, t.comment) for t in acks if t.event is Event.ACKNOWLEDGE] == [
+            ("tester", "fire team on the way")
+        ]
+
+        simulator.force("GD-TF-02", 30.0)  # past hh: a tier-1 alarm to acknowledge from the keyboard
         await until(lambda: table.select_alarm("GD-TF-02.HH"), 20, "the alarm listed")
         await until(lambda: console.annunciator.tone == 1, 5, "the tier-1 tone")
         window.activateWindow()
@@ -73,7 +101,6 @@ def test_right_click_menus_reach_the_commands(run_console, simulator: SimulatorT
         qtbot.keyClick(window.plant_map, Qt.Key.Key_F9)  # silence, wherever the focus is
         assert console.annunciator.silenced and "silenced" in window.alarm_banner.sound_label.toolTip()
         qtbot.keyClick(window.plant_map, Qt.Key.Key_F8)  # acknowledge the selection, wherever the focus is
-        engine = console.app.core.alarms.engine
         await until(lambda: engine.view("GD-TF-02.HH").state is State.ACKED, 10, "acknowledged by F8")
         qtbot.keyClick(window.plant_map, Qt.Key.Key_F7)  # the next unacknowledged alarm, if any, is selected
         selected = table.selected_alarms()
