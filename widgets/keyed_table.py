@@ -21,9 +21,11 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QSize,
     QSortFilterProxyModel,
     Qt,
+    SignalInstance,
 )
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
@@ -248,6 +250,23 @@ class _StretchFit(QObject):
         width = max(self.minimum, self.table.viewport().width() - others)
         if header.sectionSize(self.column) != width:
             header.resizeSection(self.column, width)
+
+
+def row_context(
+    table: QTableView,
+    proxy: KeyedSortFilterProxy,
+    pos: QPoint,
+    open_row: Callable[[str], None],
+    menu: SignalInstance,
+) -> None:
+    """A right-click on a row: it is selected and opened (as one click does), then `menu` is asked for,
+    with the row's key and where (global)."""
+    index = table.indexAt(pos)
+    if index.isValid():
+        key = proxy.row(index.row()).key
+        table.selectRow(index.row())
+        open_row(key)
+        menu.emit(key, table.viewport().mapToGlobal(pos))
 
 
 def runs(rows: Iterable[int]) -> list[tuple[int, int]]:

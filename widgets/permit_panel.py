@@ -19,7 +19,7 @@ from plant_maps.permit_lifecycle import LIVE, TERMINAL, PermitState
 from plant_maps.permits import PermitStatus
 from plant_maps.simops import SimopsFlag
 from plant_maps.site import PERMIT_CATEGORIES, Site
-from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
+from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table, row_context
 from widgets.permit_style import (
     STATE_LOOKS,
     category_code,
@@ -149,7 +149,11 @@ class PermitPanel(QWidget):
         # one click opens it, as an operator expects of a list beside the map
         self.table.clicked.connect(self._activated)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._context)
+        self.table.customContextMenuRequested.connect(
+            lambda pos: row_context(
+                self.table, self.proxy, pos, self.permit_activated.emit, self.context_requested
+            )
+        )
         self._lay_out()
         self._apply_filter()
 
@@ -297,12 +301,3 @@ class PermitPanel(QWidget):
 
     def _activated(self, index: QModelIndex) -> None:
         self.permit_activated.emit(self.proxy.row(index.row()).key)
-
-    def _context(self, pos: QPoint) -> None:
-        index = self.table.indexAt(pos)
-        if index.isValid():
-            self.table.selectRow(index.row())
-            self._activated(index)
-            self.context_requested.emit(
-                self.proxy.row(index.row()).key, self.table.viewport().mapToGlobal(pos)
-            )

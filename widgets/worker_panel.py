@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 from alarms.definitions import Tier
 from plant_maps.site import Site, Worker
 from plant_maps.worker_rules import WorkerRuleSettings
-from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
+from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table, row_context
 from widgets.permit_style import ago_text
 from widgets.wearable_response import alert_word
 
@@ -139,7 +139,11 @@ class WorkerPanel(QWidget):
         # one click opens it, as an operator expects of a list beside the map
         self.table.clicked.connect(self._activated)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._context)
+        self.table.customContextMenuRequested.connect(
+            lambda pos: row_context(
+                self.table, self.proxy, pos, self.worker_activated.emit, self.context_requested
+            )
+        )
         self._lay_out()
         self._apply_filter()
 
@@ -322,12 +326,3 @@ class WorkerPanel(QWidget):
 
     def _activated(self, index: QModelIndex) -> None:
         self.worker_activated.emit(self.proxy.row(index.row()).key)
-
-    def _context(self, pos: QPoint) -> None:
-        index = self.table.indexAt(pos)
-        if index.isValid():
-            self.table.selectRow(index.row())
-            self._activated(index)
-            self.context_requested.emit(
-                self.proxy.row(index.row()).key, self.table.viewport().mapToGlobal(pos)
-            )

@@ -338,29 +338,31 @@ class MainWindow(QMainWindow):
         width, height = self.width(), self.height()
         alarms, log = self._bottom_docks
         lists, details = self._right_docks
-        if width < WIDE_PX:
-            self.tabifyDockWidget(alarms, log)
-            alarms.raise_()
-        else:
-            self.removeDockWidget(log)  # out of the alarms' tab group, if it was in it: beside them
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, log, Qt.Orientation.Horizontal)
-            log.show()
+        self._tab_or_place(alarms, log, width < WIDE_PX, Qt.DockWidgetArea.BottomDockWidgetArea)
+        if width >= WIDE_PX:
             self.resizeDocks([alarms, log], [3, 1], Qt.Orientation.Horizontal)
-        self.compact = height < TALL_PX
-        if self.compact:  # 1366x768: the card needs the column's height; picking a row shows its tab
-            self.tabifyDockWidget(lists, details)
-            lists.raise_()
-        else:
-            self.removeDockWidget(details)  # out of the lists' tab group, if it was in it: under them
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, details, Qt.Orientation.Vertical)
-            details.show()
-            lists.raise_()
+        self.compact = height < TALL_PX  # 1366x768: the card needs the column; picking a row shows its tab
+        self._tab_or_place(lists, details, self.compact, Qt.DockWidgetArea.RightDockWidgetArea)
         right = round(min(max(width * RIGHT_SHARE, RIGHT_MIN_PX), RIGHT_MAX_PX))
         bottom = round(min(max(height * BOTTOM_SHARE, BOTTOM_MIN_PX), BOTTOM_MAX_PX))
         self.resizeDocks([lists], [right], Qt.Orientation.Horizontal)
         self.resizeDocks([alarms], [bottom], Qt.Orientation.Vertical)
         if not self.compact:
             QTimer.singleShot(0, self._split_right_column)  # once the bottom dock has taken its height
+
+    def _tab_or_place(
+        self, main: QDockWidget, other: QDockWidget, tabbed: bool, area: Qt.DockWidgetArea
+    ) -> None:
+        """`other` in a tab behind `main`, or beside it (bottom area) / under it (right area); `main` in front.
+        Out of the tab group first: QMainWindow.splitDockWidget would put it back in as a tab."""
+        if tabbed:
+            self.tabifyDockWidget(main, other)
+        else:
+            self.removeDockWidget(other)
+            bottom = area == Qt.DockWidgetArea.BottomDockWidgetArea
+            self.addDockWidget(area, other, Qt.Orientation.Horizontal if bottom else Qt.Orientation.Vertical)
+            other.show()
+        main.raise_()
 
     def _split_right_column(self) -> None:
         """The details get the larger share; a dock is enlarged by raising its minimum for one layout pass
