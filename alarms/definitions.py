@@ -203,6 +203,7 @@ class EventKind(StrEnum):
     VISION = "vision"
     INTERLOCK_MISMATCH = "interlock_mismatch"
     WORKER_RULE = "worker_rule"  # no-permit entry, lost signal, ... (plant_maps.worker_rules)
+    LINK = "link"  # a source without tags of its own is down (the wearables' MQTT link)
 
 
 @dataclass(frozen=True, slots=True)

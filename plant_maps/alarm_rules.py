@@ -151,7 +151,11 @@ def parse_alarms(
         *(_time_to_threshold(r, sensors) for r in section.tables("time_to_threshold")),
     ]
     comms = tuple(_comm_rules(sensors_))
-    events = (*_event_rules(workers, sorted(zones), vision), *_interlock_rules(root.tables("interlocks")))
+    events = (
+        *_event_rules(workers, sorted(zones), vision),
+        *_interlock_rules(root.tables("interlocks")),
+        *_link_rules(sensors_, workers),
+    )
     groups = _groups(section.tables("group"))
     try:
         definitions = _grouped(
@@ -364,6 +368,24 @@ def _comm_rules(sensors: Iterable[Sensor]) -> Iterator[CommRule]:
                 cause=source,
             )
             yield CommRule(spec, (s.id,))
+
+
+def _link_rules(sensors: Sequence[Sensor], workers: Sequence[Worker]) -> Iterator[EventRule]:
+    """The wearables speak MQTT: a site with workers but no MQTT sensors still has an MQTT alarm, raised
+    while the link is down (an SOS could not be heard), since no tag of its own would ever go stale."""
+    if workers and not any(s.scheme == "mqtt" for s in sensors):
+        name = _SOURCE_NAMES["mqtt"]
+        yield EventRule(
+            AlarmSpec(
+                source_comm_alarm("mqtt"),
+                name,
+                Tier.HIGH,
+                Priority.MEDIUM,
+                "site",
+                f"{name}: wearables not heard",
+            ),
+            EventKind.LINK,
+        )
 
 
 def _event_rules(workers: Iterable[Worker], zones: list[str], vision: dict[str, Tier]) -> Iterator[EventRule]:

@@ -22,7 +22,7 @@ from plant_maps.site_file import load_site, parse_site
 from plant_maps.toml_reader import ConfigError
 from tests.conftest import DEMO_SITE, Broker
 from tests.headless import alarm, run_app, site_variant
-from tests.support import free_port, wait_until_async
+from tests.support import free_port, start_mosquitto, wait_until_async
 
 GUID = "72962b91-fa75-4ae6-8d28-b404dc7daf63"
 
@@ -174,3 +174,32 @@ def test_sources_that_never_connect_raise_their_alarms_in_time_saying_why(databa
         assert alarm(app, "GD-TF-01.COMM") is not None  # each tag too, grouped under its source
 
     run_app(config, scenario, clock)
+
+
+def test_a_site_without_mqtt_sensors_still_alarms_when_the_wearables_link_drops(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The wearables speak MQTT: with no MQTT tag of its own to go stale, the link itself raises MQTT.COMM
+    when the broker goes away (an SOS could not be heard), and clears it when it is back."""
+    text = DEMO_SITE.read_text(encoding="utf-8").replace('address = "mqtt://', 'address = "opcua://ns=2;s=')
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(text, encoding="utf-8")
+    assert not [s for s in load_site(site_file).sensors if s.scheme == "mqtt"]
+    broker = start_mosquitto(tmp_path)
+    port = broker.port
+    config = _config(site_file, f"opc.tcp://127.0.0.1:{free_port()}/nothing-here/", broker.url, database_url)
+
+    async def scenario(app: Application) -> None:
+        nonlocal broker
+        await wait_until_async(lambda: app.core.statuses["MQTT"].connected_once, 10)
+        assert alarm(app, "MQTT.COMM") is None
+        broker.stop()
+        down = await wait_until_async(lambda: alarm(app, "MQTT.COMM"), 10)
+        assert down.message.startswith("MQTT: wearables not heard")
+        broker = start_mosquitto(tmp_path, port=port)
+        await wait_until_async(lambda: alarm(app, "MQTT.COMM") is None, 15)  # cleared
+
+    try:
+        run_app(config, scenario)
+    finally:
+        broker.stop()

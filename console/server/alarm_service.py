@@ -87,6 +87,7 @@ class AlarmService:
         self._clock = clock
         self._interlocks = {il.id: il for il in site.interlocks}
         self._gas_sensors = {s.id for s in site.sensors if s.is_gas}
+        self._links = {r.alarm.id for r in settings.definitions.events if r.kind is EventKind.LINK}
         self.interlocks = InterlockWatch({il.id: il.timeout_s for il in site.interlocks})
         self._commanded: dict[str, bool] = {}  # last known command per interlock, kept while stale
 
@@ -114,6 +115,18 @@ class AlarmService:
             return
         source = source_comm_alarm(self.site.sensors[int(rows[0])].scheme)
         self._unusable(rows, Quality.STALE, now, {source: reason} if reason else None)
+
+    def on_link(self, scheme: str, down: bool, reason: str, ts: float) -> None:
+        """A source without tags of its own (the wearables' MQTT link) went down or came back: its alarm,
+        where the site has one (`plant_maps.alarm_rules`, link rules)."""
+        alarm_id = source_comm_alarm(scheme)
+        if self._stopped or alarm_id not in self._links:
+            return
+        if down:
+            message = f"{self.engine.spec(alarm_id).message}: {reason}" if reason else None
+            self._commit(self.engine.raise_event(alarm_id, ts=ts, message=message))
+        else:
+            self._commit(self.engine.clear_event(alarm_id, ts))
 
     def on_tag_errors(self, errors: dict[int, str], now: float) -> None:
         """Tags their server refuses (unknown node, access denied, not a number): bad quality, and each one's

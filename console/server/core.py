@@ -194,6 +194,7 @@ class Core:
                 rows = [i for i, s in enumerate(self.site.sensors) if s.scheme == status.scheme]
                 if rows:
                     self.on_stale(rows, reason)
+                self.alarms.on_link(status.scheme, True, reason, now)
 
     def on_positions(self, batch: PositionBatch) -> None:
         self._publish(Topic.WORKERS, self.workers.apply_positions(batch))
@@ -278,6 +279,10 @@ class Core:
 
     def on_status(self, status: SourceStatus, message: str) -> None:
         self.statuses[status.name] = status
+        if status.state is ConnectionState.CONNECTED:
+            self.alarms.on_link(status.scheme, False, "", self.clock.now())
+        elif status.connected_once and status.state is not ConnectionState.CONNECTING:
+            self.alarms.on_link(status.scheme, True, message, self.clock.now())
         self.add_log(_SEVERITY_OF_STATE[status.state], status.name, message)
         self._journal(
             [
