@@ -205,12 +205,23 @@ class MarkerLayer(QGraphicsItem):
         metrics, height = self._metrics, self._metrics.height() + 2
         self._texts = {}
         out = []
+        # A flood can make thousands of labels: a coarse grid of what this layer's labels already cover
+        # skips a label that would start where a more severe one lies, before its text is made, so a
+        # repaint costs about a screenful of labels whatever the number of alarms.
+        taken: set[tuple[int, int]] = set()
         for row, x, y in zip(rows.tolist(), px[rows].tolist(), py[rows].tolist(), strict=True):
-            text = self._texts[row] = self.label(row)
-            width, dx = metrics.horizontalAdvance(text) + 4, float(self._text_dx[self.code[row]])
+            dx = float(self._text_dx[self.code[row]])
             top = round(y + self._text_dy - metrics.ascent() - 1)
+            band = int(top // height)
+            if (int((x + dx) // height), band) in taken:
+                continue
+            text = self._texts[row] = self.label(row)
+            width = metrics.horizontalAdvance(text) + 4
             right = QRectF(round(x + dx) - 2, top, width, height)
             left = QRectF(round(x - dx) + 2 - width, top, width, height)
+            taken.update(
+                (c, band) for c in range(int(right.left() // height), int(right.right() // height) + 1)
+            )
             out.append(Candidate(self.owner, row, self.label_priority(int(self.code[row])), (right, left)))
         return out
 
