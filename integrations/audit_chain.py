@@ -77,10 +77,10 @@ def verify(rows: Iterable[Mapping[str, Any]]) -> Verdict:
     count, seq, prev = 0, 0, GENESIS
     for row in rows:
         expected = seq + 1
-        if row["seq"] != expected:
-            return Verdict(
-                count, seq, prev, row["seq"], f"expected #{expected} next: entries missing or inserted"
-            )
+        if row["seq"] > expected:
+            return Verdict(count, seq, prev, expected, f"missing (deleted): the next entry is #{row['seq']}")
+        if row["seq"] < expected:
+            return Verdict(count, seq, prev, row["seq"], f"out of line before #{expected} (inserted)")
         if row["prev_hash"] != prev:
             return Verdict(count, seq, prev, row["seq"], "does not link to the entry before it")
         if entry_hash(prev, row) != row["hash"]:

@@ -104,4 +104,6 @@ def approval_route(category: str, grade: str) -> tuple[ApprovalStep, ...]:
 
 
 # Every role a GB 30871 route can ask to sign: the approver roles a user account may hold.
-APPROVER_ROLES = frozenset(role for route in (*_ROUTES.values(), (UNIT,)) for step in route for role in step.roles)
+APPROVER_ROLES = frozenset(
+    role for route in (*_ROUTES.values(), (UNIT,)) for step in route for role in step.roles
+)
