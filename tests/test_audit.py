@@ -5,10 +5,12 @@ entry edited, deleted or inserted behind the console's back. SQLite and (when co
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -184,4 +186,29 @@ def test_export_writes_the_window_as_csv_and_jsonl(database_url: str) -> None:
     csv = _audit("export", "--until", "2026-11-24T07:00:00+00:00", "--database-url", database_url)
     assert csv.stdout.splitlines() == [
         "time,seq,ts,username,console,action,target,old_value,new_value,outcome,reason,prev_hash,hash"
+    ]
+
+
+def test_the_console_audits_the_config_and_site_files_it_loads_by_sha256(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'controlroom.db'}"
+    config = tmp_path / "console.toml"
+    config.write_text(
+        f'[database]\nurl = "{url}"\n[console]\nname = "desk-7"\n[simulator]\nenabled = false\n'
+        '[opcua]\nurl = "opc.tcp://127.0.0.1:1/none"\n[mqtt]\nurl = "mqtt://127.0.0.1:1"\n'
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "console", "--headless", "--config", str(config), "--run-for", "0.5"],
+        capture_output=True, text=True, cwd=REPO, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    exported = _audit("export", "--format", "jsonl", "--config", str(config))
+    loads = [json.loads(line) for line in exported.stdout.splitlines()][:2]
+    assert [(r["action"], r["target"], r["console"], json.loads(r["new_value"])) for r in loads] == [
+        ("config_load", str(config), "desk-7", {"sha256": hashlib.sha256(config.read_bytes()).hexdigest()}),
+        (
+            "site_load",
+            str(DEMO_SITE),
+            "desk-7",
+            {"sha256": hashlib.sha256(DEMO_SITE.read_bytes()).hexdigest()},
+        ),
     ]
