@@ -5,12 +5,13 @@ exports the audit trail."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from console import audit_report, user_admin
 from console.cli import (
@@ -120,13 +121,11 @@ def _simulate(argv: list[str]) -> int:
 
 
 def _journal(argv: list[str]) -> int:
-    parser = journal_parser()
-    ns = parser.parse_args(argv)
-    if ns.since is not None and ns.until is not None and ns.since >= ns.until:
-        parser.error("argument --until: must be later than --since")
+    ns = _report_args(journal_parser(), argv)
     url = ns.database_url or load_config(ns.config).database_url
-    try:
-        export(
+    return _report(
+        "journal",
+        lambda: export(
             url,
             sys.stdout,
             since=ns.since,
@@ -135,10 +134,26 @@ def _journal(argv: list[str]) -> int:
             tier=ns.tier,
             active=ns.active,
             fmt=ns.format,
-        )
+        ),
+    )
+
+
+def _report_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """A report's arguments, with --since before --until."""
+    ns = parser.parse_args(argv)
+    if ns.since is not None and ns.until is not None and ns.since >= ns.until:
+        parser.error("argument --until: must be later than --since")
+    return ns
+
+
+def _report(name: str, write: Callable[[], object]) -> int:
+    """Run a report writing to standard output: 0 when written, 1 when the reader went away, 2 when the
+    database cannot be read."""
+    try:
+        write()
         sys.stdout.flush()
     except StorageError as exc:
-        print(f"controlroom journal: {exc}", file=sys.stderr)
+        print(f"controlroom {name}: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as the Python docs advise
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -193,22 +208,14 @@ def _users(argv: list[str]) -> int:
 
 
 def _audit(argv: list[str]) -> int:
-    parser = audit_parser()
-    ns = parser.parse_args(argv)
-    if ns.since is not None and ns.until is not None and ns.since >= ns.until:
-        parser.error("argument --until: must be later than --since")
+    ns = _report_args(audit_parser(), argv)
     url = ns.database_url or load_config(ns.config).database_url
+    if ns.action == "export":
+        return _report("audit", lambda: audit_report.export(url, sys.stdout, ns.since, ns.until, ns.format))
     try:
-        if ns.action == "verify":
-            verdict = audit_report.check(url)
-            print(audit_report.describe(verdict))
-            return 0 if verdict.intact else 1
-        audit_report.export(url, sys.stdout, ns.since, ns.until, ns.format)
-        sys.stdout.flush()
+        verdict = audit_report.check(url)
     except StorageError as exc:
         print(f"controlroom audit: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as the Python docs advise
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    return 0
+    print(audit_report.describe(verdict))
+    return 0 if verdict.intact else 1
