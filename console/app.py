@@ -1,17 +1,28 @@
 """Entry point: `controlroom` runs the console, `controlroom simulate` the demo plant, `controlroom journal`
 exports the alarm journal, `controlroom db` shows or upgrades the database schema, `controlroom opcua`
-trusts OPC UA server certificates."""
+trusts OPC UA server certificates, `controlroom users` manages accounts, `controlroom audit` verifies and
+exports the audit trail."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from console.cli import db_parser, journal_parser, opcua_parser, run_parser, simulate_parser
+from console import audit_report, user_admin
+from console.cli import (
+    audit_parser,
+    db_parser,
+    journal_parser,
+    opcua_parser,
+    run_parser,
+    simulate_parser,
+    users_parser,
+)
 from console.config import (
     DEFAULT_MQTT_URL,
     DEFAULT_OPCUA_URL,
@@ -24,6 +35,7 @@ from console.journal_report import export
 from integrations import schema
 from integrations.opcua_security import TrustList, pki_folder
 from integrations.storage import StorageError, Store, require_existing, schema_state
+from integrations.users import AccountError
 from plant_maps.toml_reader import ConfigError
 
 log = logging.getLogger("controlroom")
@@ -40,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db(args[1:])
         if args and args[0] == "opcua":
             return _opcua(args[1:])
+        if args and args[0] == "users":
+            return _users(args[1:])
+        if args and args[0] == "audit":
+            return _audit(args[1:])
         return _run(args)
     except ConfigError as exc:
         print(f"controlroom: configuration error: {exc}", file=sys.stderr)
@@ -105,13 +121,11 @@ def _simulate(argv: list[str]) -> int:
 
 
 def _journal(argv: list[str]) -> int:
-    parser = journal_parser()
-    ns = parser.parse_args(argv)
-    if ns.since is not None and ns.until is not None and ns.since >= ns.until:
-        parser.error("argument --until: must be later than --since")
+    ns = _report_args(journal_parser(), argv)
     url = ns.database_url or load_config(ns.config).database_url
-    try:
-        export(
+    return _report(
+        "journal",
+        lambda: export(
             url,
             sys.stdout,
             since=ns.since,
@@ -120,10 +134,26 @@ def _journal(argv: list[str]) -> int:
             tier=ns.tier,
             active=ns.active,
             fmt=ns.format,
-        )
+        ),
+    )
+
+
+def _report_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """A report's arguments, with --since before --until."""
+    ns = parser.parse_args(argv)
+    if ns.since is not None and ns.until is not None and ns.since >= ns.until:
+        parser.error("argument --until: must be later than --since")
+    return ns
+
+
+def _report(name: str, write: Callable[[], object]) -> int:
+    """Run a report writing to standard output: 0 when written, 1 when the reader went away, 2 when the
+    database cannot be read."""
+    try:
+        write()
         sys.stdout.flush()
     except StorageError as exc:
-        print(f"controlroom journal: {exc}", file=sys.stderr)
+        print(f"controlroom {name}: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as the Python docs advise
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -165,3 +195,27 @@ def _opcua(argv: list[str]) -> int:
         return 1
     print(f"trusted {path}; the console connects at its next attempt")
     return 0
+
+
+def _users(argv: list[str]) -> int:
+    ns = users_parser().parse_args(argv)
+    config = load_config(ns.config)
+    try:
+        return user_admin.run(ns, ns.database_url or config.database_url, config.console_name)
+    except AccountError as exc:
+        print(f"controlroom users: {exc}", file=sys.stderr)
+        return 1
+
+
+def _audit(argv: list[str]) -> int:
+    ns = _report_args(audit_parser(), argv)
+    url = ns.database_url or load_config(ns.config).database_url
+    if ns.action == "export":
+        return _report("audit", lambda: audit_report.export(url, sys.stdout, ns.since, ns.until, ns.format))
+    try:
+        verdict = audit_report.check(url)
+    except StorageError as exc:
+        print(f"controlroom audit: {exc}", file=sys.stderr)
+        return 2
+    print(audit_report.describe(verdict))
+    return 0 if verdict.intact else 1

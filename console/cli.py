@@ -1,6 +1,7 @@
 """Command-line parsing: `controlroom [options]` runs the console, `controlroom simulate` the demo plant,
 `controlroom journal` exports the alarm journal, `controlroom db` shows or upgrades the database schema,
-`controlroom opcua` manages the trust list of OPC UA server certificates."""
+`controlroom opcua` manages the trust list of OPC UA server certificates, `controlroom users` the accounts,
+`controlroom audit` verifies and exports the audit trail."""
 
 from __future__ import annotations
 
@@ -90,4 +91,37 @@ def opcua_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("trust", "rejected"), help="trust a rejected certificate, or list them")
     p.add_argument("thumbprint", nargs="?", help="SHA-1 thumbprint of the certificate to trust")
     p.add_argument("--config", type=Path, help="app config file (TOML), for its [opcua] pki_dir")
+    return p
+
+
+def users_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="controlroom users",
+        description="User accounts and their roles. A password is asked twice at a terminal, or read from "
+        "standard input when it is piped; never give it as an argument. Every change is audited.",
+    )
+    p.add_argument("action", choices=("add", "passwd", "roles", "disable", "enable", "list"))
+    p.add_argument("name", nargs="?", help="user name (login)")
+    p.add_argument("--full-name", help="the name signatures show (add)")
+    p.add_argument(
+        "--roles", action="append", metavar="ROLE[,ROLE]", help="roles (add, roles); repeat or comma-separate"
+    )
+    p.add_argument("--admin", action="store_true", help="add: the user is an administrator")
+    p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
+    p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
+    return p
+
+
+def audit_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="controlroom audit",
+        description="The hash-chained audit trail: `verify` recomputes the chain (exit 0 when intact, 1 naming "
+        "the first entry edited, deleted or inserted); `export` prints it as CSV or JSON lines.",
+    )
+    p.add_argument("action", choices=("verify", "export"))
+    p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
+    p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
+    p.add_argument("--since", type=parse_time, metavar="TIME", help="export: entries at or after this time")
+    p.add_argument("--until", type=parse_time, metavar="TIME", help="export: entries before this time")
+    p.add_argument("--format", choices=FORMATS, default="csv", help="export: csv (with a header) or jsonl")
     return p

@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hashlib
 import json
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 from alarms.clock import Clock
 from alarms.records import Transition
 from alarms.states import Event
 from console.config import AppConfig
+from console.server.accounts import Accounts
 from console.server.core import Core
 from console.server.field_operations import MUSTER_JOURNAL
+from console.server.permissions import Access
 from console.server.permit_service import CHECK_IN_KIND as CHECK_IN_JOURNAL
 from console.server.permit_service import GAS_TEST_KIND as GAS_TEST_JOURNAL
 from console.server.permit_service import JOURNAL_KIND as PERMIT_JOURNAL
@@ -24,7 +28,8 @@ from console.server.zone_isolation import ISOLATION_JOURNAL
 from integrations.mqtt_source import MqttSource
 from integrations.opcua_source import OpcUaSource
 from integrations.simulator import SimulatorThread
-from integrations.storage import JournalEntry, Store, StoreWriter, default_database_url
+from integrations.storage import AuditEntry, JournalEntry, Store, StoreWriter, default_database_url
+from integrations.users import UserStore
 from plant_maps.site_file import load_site
 
 log = logging.getLogger(__name__)
@@ -75,6 +80,10 @@ class Application:
             config.privileged,
             first_connect_s=config.first_connect_s,
             clock_alarms=config.clock_alarm,
+            access=Access(config.permissions, demo=config.login == "demo"),
+        )
+        self.accounts = Accounts(
+            UserStore(self.store, config.console_name), self.core.access, self.clock, config.login_policy
         )
         self.simulator: SimulatorThread | None = None
         self.opcua: OpcUaSource | None = None
@@ -86,6 +95,7 @@ class Application:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         config = self.config
+        await self.core.audit(self._loads())
         restored = await loop.run_in_executor(None, self.store.latest_alarm_transitions)
         self.core.alarms.restore(restored)
         if restored:
@@ -132,6 +142,21 @@ class Application:
         self.mqtt.start()
         self.core.subscribe(Topic.ALARMS, self._publish_escalations)
         settle_heap()
+
+    def _loads(self) -> list[AuditEntry]:
+        """The audit trail's record of what this console runs on: the config and site files, by SHA-256."""
+        config = self.config
+        now, console, user = self.clock.now(), config.console_name, config.operator
+        entries = []
+        for action, path in (("config_load", config.source_file), ("site_load", str(config.site_file))):
+            try:
+                digest = {"sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
+                entries.append(AuditEntry(now, user, console, action, path, new_value=digest))
+            except OSError:  # the embedded defaults ("<defaults>"): no file to hash
+                entries.append(
+                    AuditEntry(now, user, console, action, path, reason="no file: built-in defaults")
+                )
+        return entries
 
     def _field_journal(self) -> list[JournalEntry]:
         """The permit changes and wearable responses journaled so far, oldest first."""

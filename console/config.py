@@ -8,14 +8,17 @@ from __future__ import annotations
 import getpass
 import socket
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
 from console.secrets import SECRET_KEYS, read_secret
+from console.server.permissions import PERMISSIONS, permission_table
 from integrations.device_time import DEFAULT_MAX_SKEW_S
 from integrations.mqtt_security import MqttSecurity
 from integrations.opcua_security import MODES, POLICIES, OpcUaSecurity
+from integrations.users import LoginPolicy
 from plant_maps.toml_reader import ConfigError, Reader
 
 DEMO_SITE = Path(__file__).resolve().parent.parent / "resources" / "plants" / "demo" / "site.toml"
@@ -42,6 +45,11 @@ class AppConfig:
     console_name: str = socket.gethostname()
     operator: str = getpass.getuser()
     privileged: bool = False  # may take alarms out of service (ISA-18.2: a privileged, audited act)
+    login: str = "demo"  # demo: every actor holds every role (the window says DEMO); required: sign in
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    permissions: Mapping[str, frozenset[str]] = field(
+        default_factory=lambda: PERMISSIONS
+    )  # command -> roles, with the site's overrides
     headless: bool = False
     run_for: float | None = None
     screenshot: Path | None = None
@@ -63,7 +71,20 @@ def load_config(path: Path | None) -> AppConfig:
 
 def parse_config(raw: dict, path: Path) -> AppConfig:
     root = Reader(raw, path, "")
-    root.reject_unknown({"site", "opcua", "mqtt", "database", "simulator", "workers", "console", "sources"})
+    root.reject_unknown(
+        {
+            "site",
+            "opcua",
+            "mqtt",
+            "database",
+            "simulator",
+            "workers",
+            "console",
+            "sources",
+            "security",
+            "permissions",
+        }
+    )
     d = AppConfig()
     site = root.section("site", required=False)
     site.reject_unknown({"file"})
@@ -81,6 +102,12 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
     workers.reject_unknown({"stale_after_s"})
     console = root.section("console", required=False)
     console.reject_unknown({"name", "operator", "privileged"})
+    security = root.section("security", required=False)
+    security.reject_unknown({"login", "max_failed_logins", "lockout_minutes"})
+    policy = LoginPolicy(
+        security.int("max_failed_logins", d.login_policy.max_failures, minimum=1),
+        security.positive("lockout_minutes", d.login_policy.lockout_s / 60) * 60,
+    )
     site_file = Path(site.str("file", str(d.site_file)))
     mqtt_url = check_url(mqtt.str("url", d.mqtt_url), ("mqtt", "mqtts"), path, "mqtt.url")
     return AppConfig(
@@ -101,8 +128,21 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
         console_name=console.str("name", d.console_name),
         operator=console.str("operator", d.operator),
         privileged=console.bool("privileged", d.privileged),
+        login=security.choice("login", ("demo", "required"), d.login),
+        login_policy=policy,
+        permissions=_permissions(root.section("permissions", required=False), path),
         source_file=str(path),
     )
+
+
+def _permissions(r: Reader, config_file: Path) -> Mapping[str, frozenset[str]]:
+    """`[permissions] Acknowledge = ["operator", "shift_lead"]`: the site's changes to the command table."""
+    r.reject_unknown(set(PERMISSIONS))
+    overrides = {name: frozenset(r.str_list(name)) for name in PERMISSIONS if r.has(name)}
+    try:
+        return permission_table(overrides)
+    except ValueError as exc:
+        raise ConfigError(config_file, "permissions", str(exc)) from None
 
 
 _OPCUA_SECURITY_KEYS = {

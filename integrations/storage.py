@@ -15,8 +15,10 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from sqlalchemy.dialects import postgresql
 from alarms.records import Transition
 from alarms.samples import Quality, TagBatch
 from alarms.states import Event, State
-from integrations import schema
+from integrations import audit_chain, schema
 from integrations.alarm_journal import row_of, transition_of
 from integrations.history import HEARTBEAT_S, DeadbandFilter
 from plant_maps.site import Site
@@ -103,11 +105,96 @@ alarm_journal = sa.Table(
 )
 
 
+audit_trail = sa.Table(
+    "audit_trail",
+    metadata,
+    # numbered by the writer, not the database: the number is part of what the hash covers (audit_chain)
+    sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("ts", sa.Double(), nullable=False),
+    sa.Column("username", sa.Text(), nullable=False),
+    sa.Column("console", sa.Text(), nullable=False),
+    sa.Column("action", sa.Text(), nullable=False),
+    sa.Column("target", sa.Text(), nullable=False),
+    sa.Column("old_value", sa.Text(), nullable=False),  # canonical JSON text ("" when there is none):
+    sa.Column("new_value", sa.Text(), nullable=False),  # stored as hashed, never re-encoded by the database
+    sa.Column("outcome", sa.Text(), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("prev_hash", sa.Text(), nullable=False),
+    sa.Column("hash", sa.Text(), nullable=False),
+    sa.Index("ix_audit_trail_ts", "ts"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.Text(), primary_key=True),
+    sa.Column("full_name", sa.Text(), nullable=False),
+    sa.Column("password_hash", sa.Text(), nullable=False),  # integrations.passwords: scrypt, salted
+    sa.Column("roles", sa.Text(), nullable=False),  # space-separated, sorted
+    sa.Column("disabled", sa.Boolean(), nullable=False),
+    sa.Column("failed_logins", sa.Integer(), nullable=False),
+    sa.Column("locked_until", sa.Double(), nullable=True),  # NULL: not locked out
+    sa.Column("changed_ts", sa.Double(), nullable=False),
+)
+
+_AUDIT_LOCK = 0x61756469745F  # pg_advisory_xact_lock key: one appender to the chain at a time
+
+
 _TIMED_EVENTS = (Event.ACTIVATE, Event.ACKNOWLEDGE, Event.CLEAR)  # their times are columns of the alarm list
 
 
 class StorageError(RuntimeError):
     """The database cannot be opened or written; the message names the URL (password masked) and the cause."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One fact for the audit trail (who did what to what, from where, with what outcome and why).
+
+    `old_value` and `new_value` are plain JSON values (None: not applicable); they are stored as canonical
+    JSON text so that the hash is computed over exactly what the database keeps.
+    """
+
+    ts: float
+    username: str
+    console: str
+    action: str
+    target: str = ""
+    old_value: Any = None
+    new_value: Any = None
+    outcome: str = "done"
+    reason: str = ""
+
+    def row(self) -> dict[str, Any]:
+        """The row without its seq and hashes; raises ValueError or TypeError for values that are not JSON."""
+        return {
+            "ts": self.ts,
+            "username": self.username,
+            "console": self.console,
+            "action": self.action,
+            "target": self.target,
+            "old_value": "" if self.old_value is None else audit_chain.canonical(self.old_value),
+            "new_value": "" if self.new_value is None else audit_chain.canonical(self.new_value),
+            "outcome": self.outcome,
+            "reason": self.reason,
+        }
+
+
+def append_audit(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Chain `rows` (from `AuditEntry.row`) onto the audit trail inside the caller's transaction.
+
+    The tail is read in the same transaction (on PostgreSQL under an advisory lock, so that consoles and
+    `controlroom users` sharing one database append one after the other); on SQLite two appenders that
+    race collide on the seq primary key and the loser's transaction is retried or refused, never forked.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK})
+    c = audit_trail.c
+    tail = conn.execute(sa.select(c.seq, c.hash).order_by(c.seq.desc()).limit(1)).first()
+    last_seq, last_hash = (tail.seq, tail.hash) if tail else (0, audit_chain.GENESIS)
+    conn.execute(audit_trail.insert(), audit_chain.link(rows, last_seq, last_hash))
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,9 +268,13 @@ class Store:
         history: list[dict[str, Any]],
         journal: list[dict[str, Any]],
         alarms: list[dict[str, Any]] | None = None,
+        audit: list[dict[str, Any]] | None = None,
     ) -> list[int]:
-        """Insert history, journal and alarm journal rows in one transaction; returns the journal rows' seq."""
+        """Insert history, journal, alarm journal and audit rows in one transaction; returns the journal
+        rows' seq. The audit rows are chained onto the trail here, inside the transaction."""
         with self.engine.begin() as conn:
+            if audit:
+                append_audit(conn, audit)
             if history:
                 conn.execute(tag_history.insert(), history)
             if alarms:
@@ -192,6 +283,17 @@ class Store:
                 return []
             insert = event_journal.insert().returning(event_journal.c.seq, sort_by_parameter_order=True)
             return list(conn.execute(insert, journal).scalars())
+
+    def audit_rows(
+        self, since: float | None = None, until: float | None = None, batch: int = 5000
+    ) -> Iterator[dict[str, Any]]:
+        """The audit trail in seq order (since <= ts < until, if given), streamed `batch` rows at a time so
+        that a check of millions of entries holds only one batch in memory."""
+        c = audit_trail.c
+        query = _window(sa.select(audit_trail).order_by(c.seq), c.ts, since, until)
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=batch).execute(query):
+                yield dict(row._mapping)
 
     def history(
         self, tag: str, since: float | None = None, until: float | None = None
@@ -354,12 +456,33 @@ def _cause(exc: Exception) -> str:
 class _JournalRequest:
     entries: list[dict[str, Any]]
     future: Future[list[int]]
+    audit: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
 class _AlarmRequest:
     transitions: tuple[Transition, ...]
     future: Future[None]
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class _AuditRequest:
+    rows: list[dict[str, Any]]
+    future: Future[None]
+
+
+@dataclass
+class _PendingAudit:
+    """A command's audit row, waiting for the command's first journal write to ride in its transaction."""
+
+    row: dict[str, Any]
+    attached: bool = False
+
+
+# Set by `StoreWriter.auditing` for the duration of one command (asyncio copies it into the command's task
+# only): the first journal or alarm-journal request made under it carries the command's audit row.
+_pending_audit: ContextVar[_PendingAudit | None] = ContextVar("pending_audit", default=None)
 
 
 _STOP = object()
@@ -372,13 +495,15 @@ class _Commit:
     history: list[dict[str, Any]] = field(default_factory=list)
     journal: list[dict[str, Any]] = field(default_factory=list)
     alarms: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
     requests: list[_JournalRequest] = field(default_factory=list)
     alarm_requests: list[_AlarmRequest] = field(default_factory=list)
+    audit_requests: list[_AuditRequest] = field(default_factory=list)
     flushes: list[threading.Event] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
-        return len(self.history) + len(self.journal) + len(self.alarms)
+        return len(self.history) + len(self.journal) + len(self.alarms) + len(self.audit)
 
 
 class StoreWriter:
@@ -454,7 +579,7 @@ class StoreWriter:
         ]
         future: Future[list[int]] = Future()
         if rows:
-            self._queue.put(_JournalRequest(rows, future))
+            self._queue.put(_JournalRequest(rows, future, self._take_pending_audit()))
         else:
             future.set_result([])
         return future
@@ -469,10 +594,44 @@ class StoreWriter:
         self._check_open()
         future: Future[None] = Future()
         if transitions:
-            self._queue.put(_AlarmRequest(tuple(transitions), future))
+            self._queue.put(_AlarmRequest(tuple(transitions), future, self._take_pending_audit()))
         else:
             future.set_result(None)
         return future
+
+    def audit(self, entries: Iterable[AuditEntry]) -> Future[None]:
+        """Queue audit entries on their own (facts with no other state change: a refusal, a file loaded);
+        the future resolves once they are chained and committed. Any thread, never blocks; a value that is
+        not plain JSON raises ValueError or TypeError here, at the caller."""
+        self._check_open()
+        rows = [e.row() for e in entries]
+        future: Future[None] = Future()
+        if rows:
+            self._queue.put(_AuditRequest(rows, future))
+        else:
+            future.set_result(None)
+        return future
+
+    @contextmanager
+    def auditing(self, entry: AuditEntry) -> Iterator[_PendingAudit]:
+        """While the block runs (one command, on the loop), the first journal or alarm-journal write it
+        makes carries `entry` into the same transaction: the audit row and the state change it records
+        commit together or not at all. The yielded object says whether that happened (`attached`); if the
+        block wrote nothing, the caller audits on its own with `audit`."""
+        pending = _PendingAudit(entry.row())
+        token = _pending_audit.set(pending)
+        try:
+            yield pending
+        finally:
+            _pending_audit.reset(token)
+
+    @staticmethod
+    def _take_pending_audit() -> list[dict[str, Any]]:
+        pending = _pending_audit.get()
+        if pending is None or pending.attached:
+            return []
+        pending.attached = True
+        return [pending.row]
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued before this call is committed; False on timeout."""
@@ -521,6 +680,7 @@ class StoreWriter:
             commit.history.extend(self._history_rows(item))
         elif isinstance(item, _JournalRequest):
             commit.journal.extend(item.entries)
+            commit.audit.extend(item.audit)
             commit.requests.append(item)
         elif isinstance(item, _AlarmRequest):
             try:
@@ -529,7 +689,11 @@ class StoreWriter:
                 item.future.set_exception(exc)
             else:
                 commit.alarms.extend(rows)
+                commit.audit.extend(item.audit)
                 commit.alarm_requests.append(item)
+        elif isinstance(item, _AuditRequest):
+            commit.audit.extend(item.rows)
+            commit.audit_requests.append(item)
         else:
             commit.flushes.append(item)
         return False
@@ -582,13 +746,15 @@ class StoreWriter:
             end = start + len(request.entries)
             request.future.set_result(seqs[start:end])
             start = end
-        for alarm_request in commit.alarm_requests:
-            alarm_request.future.set_result(None)
+        for done in (*commit.alarm_requests, *commit.audit_requests):
+            done.future.set_result(None)
         return True
 
     def _store_write(self, commit: _Commit) -> list[int]:
-        # the alarm rows go as a third argument only when there are some, so that the two-table form of
+        # the alarm and audit rows go only when there are some, so that the two-table form of
         # `Store.write` (and stand-ins for it) keeps working
+        if commit.audit:
+            return self.store.write(commit.history, commit.journal, commit.alarms, audit=commit.audit)
         if commit.alarms:
             return self.store.write(commit.history, commit.journal, commit.alarms)
         return self.store.write(commit.history, commit.journal)
@@ -596,7 +762,9 @@ class StoreWriter:
     def _abandon(self, commit: _Commit) -> None:
         """close() gave up: fail the waiting futures and say how much was not written."""
         lost = commit.rows
-        futures: list[Future[Any]] = [r.future for r in (*commit.requests, *commit.alarm_requests)]
+        futures: list[Future[Any]] = [
+            r.future for r in (*commit.requests, *commit.alarm_requests, *commit.audit_requests)
+        ]
         while True:
             try:
                 item = self._queue.get_nowait()
@@ -609,6 +777,9 @@ class StoreWriter:
                 futures.append(item.future)
             elif isinstance(item, _AlarmRequest):
                 lost += len(item.transitions)
+                futures.append(item.future)
+            elif isinstance(item, _AuditRequest):
+                lost += len(item.rows)
                 futures.append(item.future)
         error = StorageError(f"not written, the database stayed unreachable: {self.last_error}")
         for future in futures:

@@ -101,3 +101,9 @@ _ROUTES: Mapping[tuple[str, str], tuple[ApprovalStep, ...]] = MappingProxyType(
 def approval_route(category: str, grade: str) -> tuple[ApprovalStep, ...]:
     """The signatures a permit of this category and grade needs, in the order they are asked for."""
     return _ROUTES.get((category, normalise_grade(category, grade)), (UNIT,))
+
+
+# Every role a GB 30871 route can ask to sign: the approver roles a user account may hold.
+APPROVER_ROLES = frozenset(
+    role for route in (*_ROUTES.values(), (UNIT,)) for step in route for role in step.roles
+)

@@ -9,6 +9,8 @@ per delivered batch.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import logging
 import math
 from collections import deque
@@ -24,6 +26,7 @@ from alarms.samples import InterlockSample, Quality, TagBatch
 from alarms.states import Event
 from console.server.alarm_service import AlarmService
 from console.server.field_operations import FieldOperations
+from console.server.permissions import Access
 from console.server.session import (
     Acknowledge,
     Command,
@@ -43,7 +46,7 @@ from console.server.session import (
 from console.server.zone_isolation import utc_text
 from integrations.device_time import describe_offset
 from integrations.source import ConnectionState, SourceStatus
-from integrations.storage import JournalEntry, StoreWriter
+from integrations.storage import AuditEntry, JournalEntry, StoreWriter
 from plant_maps.limits import LimitArrays
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
@@ -52,6 +55,8 @@ from plant_maps.wearables import PositionBatch, SeenEvents, VisionDetection, Vit
 log = logging.getLogger(__name__)
 
 EVENT_MEMORY = 10_000  # wearable event ids remembered to recognise a repeated delivery
+AUDIT_TIMEOUT_S = 10.0
+_TARGET_FIELDS = ("alarm_id", "permit_id", "zone", "worker_id")
 
 
 _SEVERITY_OF_STATE = {
@@ -83,11 +88,13 @@ class Core:
         *,
         first_connect_s: float = 10.0,
         clock_alarms: bool = True,
+        access: Access | None = None,
     ) -> None:
         self.site, self.clock, self.writer, self.console_name = site, clock, writer, console_name
         self.privileged = privileged  # this console may take alarms out of service
         self.first_connect_s = first_connect_s  # a source not connected by then raises its alarm
         self.clock_alarms = clock_alarms  # a wearable with a wrong clock raises its tier-3 alarm
+        self.access = access or Access(demo=True)  # who may do what (permissions.py)
         self._first_connect_due: dict[str, float] = {}
         self.tags = TagTable(len(site.sensors))
         self.workers = WorkerTable(site)
@@ -299,7 +306,34 @@ class Core:
         self._publish(Topic.CONNECTIONS, status)
 
     async def command(self, command: Command) -> CommandResult:
-        """Carry out an operator command; it is committed to the journal before it is reported done."""
+        """Carry out an operator command if the actor's roles allow it; it is committed to the journal
+        before it is reported done, and audited: in the same transaction as its first journal write, or
+        on its own when it wrote nothing (a refusal, with the reason)."""
+        entry = _audit_entry(command, self.clock.now(), self.console_name)
+        refusal = self.access.refusal(command)
+        if refusal:
+            await self.audit([dataclasses.replace(entry, outcome="refused", reason=refusal)])
+            return CommandResult(False, refusal)
+        with self.writer.auditing(entry) as pending:
+            result = await self._carry_out(command)
+        if not pending.attached or not result.ok:  # nothing written with it, or refused after a first write
+            outcome, reason = ("done", "") if result.ok else ("refused", result.message)
+            await self.audit(
+                [dataclasses.replace(entry, ts=self.clock.now(), outcome=outcome, reason=reason)]
+            )
+        return result
+
+    async def audit(self, entries: list[AuditEntry]) -> bool:
+        """Chain entries onto the audit trail and wait for the commit; False (and said in the event log)
+        when the database did not confirm in time."""
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(self.writer.audit(entries)), AUDIT_TIMEOUT_S)
+        except Exception as exc:
+            self.add_log("error", "audit", f"audit trail NOT saved ({entries[0].action}): {exc}")
+            return False
+        return True
+
+    async def _carry_out(self, command: Command) -> CommandResult:
         console = self.console_name
         try:
             if isinstance(command, FieldCommand):
@@ -377,6 +411,24 @@ class Core:
     def _journal(self, entries: list[JournalEntry]) -> None:
         if entries:
             self.writer.journal(entries)
+
+
+def _audit_entry(command: Command, now: float, console: str) -> AuditEntry:
+    """What the audit trail says about a command: its name, what it acts on and what it asks for."""
+    fields = {f.name: getattr(command, f.name) for f in dataclasses.fields(command) if f.name != "actor"}
+    target = next((str(fields[f]) for f in _TARGET_FIELDS if f in fields), "")
+    if isinstance(command, Acknowledge):
+        target = " ".join(alarm_id for alarm_id, _ in command.alarms)
+    try:
+        asked = json.loads(json.dumps(fields, default=lambda v: getattr(v, "value", str(v)), allow_nan=False))
+    except ValueError:  # e.g. a NaN reading: recorded as typed, and the command refuses it itself
+        asked = {k: repr(v) for k, v in fields.items()}
+    return AuditEntry(now, command.actor, console, _snake(type(command).__name__), target, new_value=asked)
+
+
+def _snake(name: str) -> str:
+    """'RemoveFromService' -> 'remove_from_service'."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 def _json_time(ts: float) -> float | None:
