@@ -33,6 +33,7 @@ from widgets.permit_panel import PermitPanel
 from widgets.plant_map import PlantMapView
 from widgets.status_bar import ConnectionStatusBar
 from widgets.text_dialog import MAX_NOTE, TextDialog
+from widgets.trend_view import TrendView
 from widgets.worker_details import WorkerDetails
 from widgets.worker_panel import WorkerPanel
 
@@ -107,8 +108,14 @@ class MainWindow(QMainWindow):
         log = self._dock(self.tr("Event log"), "EventLogDock", self.event_log)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, alarms)
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
+        self.trend_view = TrendView(site, now)
+        self.trend_dock = self._dock(self.tr("Trends"), "TrendDock", self.trend_view)
+        self.tabifyDockWidget(log, self.trend_dock)  # beside the event log; raised when a trend is opened
+        log.raise_()
         self._bottom_docks = (alarms, log)
         self.alarm_dock = alarms
+        self.alarm_table.trendable = frozenset(site.tag_index)
+        self.alarm_table.trend_requested.connect(self.open_trend)
         self._build_field_docks(site, now)
         self.alarm_table.show_on_map.connect(self.plant_map.show_source)
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
@@ -161,6 +168,12 @@ class MainWindow(QMainWindow):
         self._show_details()
         self.worker_shown.emit(worker_id)
         self.plant_map.show_source(worker_id)
+
+    def open_trend(self, tag: str) -> None:
+        """A tag's trend (from the alarm list, the map or the tag list): its pen added, the dock raised."""
+        self.trend_view.add_pen(tag)
+        self.trend_dock.show()
+        self.trend_dock.raise_()
 
     def _show_details(self) -> None:
         if self.compact:
@@ -340,11 +353,16 @@ class MainWindow(QMainWindow):
         lists, details = self._right_docks
         if width < WIDE_PX:
             self.tabifyDockWidget(alarms, log)
+            self.tabifyDockWidget(alarms, self.trend_dock)
             alarms.raise_()
         else:
-            self.removeDockWidget(log)  # out of the alarms' tab group, if it was in it: beside them
+            for dock in (log, self.trend_dock):  # out of the alarms' tab group, if they were in it: beside
+                self.removeDockWidget(dock)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, log, Qt.Orientation.Horizontal)
-            log.show()
+            self.tabifyDockWidget(log, self.trend_dock)
+            for dock in (log, self.trend_dock):
+                dock.show()
+            log.raise_()
             self.resizeDocks([alarms, log], [3, 1], Qt.Orientation.Horizontal)
         self.compact = height < TALL_PX
         if self.compact:  # 1366x768: the card needs the column's height; picking a row shows its tab

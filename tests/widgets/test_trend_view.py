@@ -1,0 +1,124 @@
+"""The trend view as the operator uses it: find a tag and add its pen, hide it from the legend, remove it,
+pick a history preset or pan (history asked for), the crosshair's readout, the alarm markers, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
+
+from alarms.definitions import Tier
+from plant_maps.site import Site
+from widgets.trend_time import preset_range
+from widgets.trend_view import Marker, TrendView
+
+NOW = 1_800_000_000.0
+
+
+@pytest.fixture()
+def view(qtbot: QtBot, site: Site) -> TrendView:
+    v = TrendView(site, lambda: NOW)
+    qtbot.addWidget(v)
+    v.resize(1200, 420)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def test_find_a_tag_add_its_pen_with_limits_hide_it_in_the_legend_and_remove_it(
+    qtbot: QtBot, view: TrendView
+) -> None:
+    qtbot.keyClicks(view.search, "compressor house 1")
+    shown = [
+        view.tag_list.item(r).text()
+        for r in range(view.tag_list.count())
+        if not view.tag_list.item(r).isHidden()
+    ]
+    assert shown and all("compressor house 1" in s.lower() for s in shown)
+    with qtbot.waitSignal(view.pen_added) as added:
+        qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    tag = added.args[0]
+    assert view.tags() == [tag] and view.pen_list.count() == 1
+    pen = view.pens[tag]
+    assert {line.value() for line in pen.limits} == {10.0, 25.0}  # H and HH of a combustible gas detector
+
+    [(sample, _label)] = view.legend.items
+    centre = view.plot.mapFromScene(sample.mapToScene(sample.boundingRect().center()))
+    qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert not pen.curve.isVisible()
+    qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert pen.curve.isVisible()
+
+    view.pen_list.setCurrentRow(0)
+    qtbot.mouseClick(view.remove_button, Qt.MouseButton.LeftButton)
+    assert view.tags() == [] and view.pen_list.count() == 0 and not view.remove_button.isEnabled()
+
+
+def test_an_unknown_tag_is_refused_saying_why(view: TrendView) -> None:
+    assert not view.add_pen("NOT-A-TAG")
+    assert "not a tag" in view.status.text()
+
+
+def test_live_follows_now_a_preset_or_a_pan_asks_for_that_history(qtbot: QtBot, view: TrendView) -> None:
+    with qtbot.waitSignal(view.range_needed, timeout=2000) as first:
+        view.add_pen("GD-CH-01")
+    tags, start, end, points = first.args
+    assert tags == ["GD-CH-01"] and start <= NOW - 300 and end >= NOW and 400 <= points <= 10_000
+    assert view.live and view.visible_range() == pytest.approx((NOW - 300, NOW))
+
+    index = view.mode_box.findText("Last 7 days")
+    with qtbot.waitSignal(view.range_needed, timeout=2000) as week:
+        view.mode_box.setCurrentIndex(index)
+        view.mode_box.activated.emit(index)
+    assert not view.live and view.live_button.isEnabled()
+    assert week.args[1] <= NOW - 7 * 86400 and view.visible_range() == pytest.approx(preset_range("7d", NOW))
+
+    qtbot.mouseClick(view.live_button, Qt.MouseButton.LeftButton)
+    assert view.live and view.visible_range() == pytest.approx((NOW - 300, NOW))
+    with qtbot.waitSignal(view.range_needed, timeout=2000) as panned:  # drag an hour back in time
+        view.plot.getViewBox().translateBy(x=-3600)
+    assert not view.live and panned.args[1] <= NOW - 3600 - 300
+
+
+def test_history_then_live_one_line_the_crosshair_reads_values_and_alarm_text(
+    qtbot: QtBot, view: TrendView
+) -> None:
+    view.add_pen("GD-CH-01")
+    hx = NOW - 600 + np.arange(0, 500, 10.0)
+    view.set_history({"GD-CH-01": (hx, np.full(hx.size, 5.0))})
+    lx = NOW - 120 + np.arange(0, 120, 0.5)
+    view.set_live("GD-CH-01", lx, np.linspace(5, 30, lx.size))
+    view.add_markers(
+        [("GD-CH-01", Marker(("GD-CH-01.HH", 7, NOW - 20), NOW - 20, 25.0, Tier.LIFE, True, "HH!"))]
+    )
+    view.add_markers(
+        [("GD-CH-01", Marker(("GD-CH-01.HH", 7, NOW - 20), NOW - 20, 25.0, Tier.LIFE, True, "HH!"))]
+    )
+    x, _ = view.pens["GD-CH-01"].curve.getOriginalDataset()
+    assert (np.diff(x) > 0).all() and x[0] == hx[0] and x[-1] == lx[-1]  # history up to the live samples
+    assert len(view.pens["GD-CH-01"].markers.points()) == 1  # the same transition once
+
+    target = view.plot.mapFromScene(view.plot.getViewBox().mapViewToScene(QPointF(NOW - 20, 25.0)))
+    qtbot.mouseMove(view.plot.viewport(), target)
+    qtbot.waitUntil(lambda: "GD-CH-01:" in view.readout.text(), timeout=2000)
+    assert "%LEL" in view.readout.text() and "HH!" in view.readout.text()
+
+
+def test_export_buttons_ask_for_a_file_and_export_the_visible_range(
+    qtbot: QtBot, view: TrendView, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    view.add_pen("GD-CH-01")
+    target = tmp_path / "t.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    with qtbot.waitSignal(view.csv_requested) as asked:
+        qtbot.mouseClick(view.csv_button, Qt.MouseButton.LeftButton)
+    assert asked.args[0] == str(target) and asked.args[1] == ["GD-CH-01"]
+    assert (asked.args[2], asked.args[3]) == pytest.approx(view.visible_range())
+    png = tmp_path / "t.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(png), ""))
+    qtbot.mouseClick(view.png_button, Qt.MouseButton.LeftButton)
+    assert png.stat().st_size > 1000 and "Saved" in view.status.text()
