@@ -89,6 +89,8 @@ def test_the_csv_export_is_exactly_the_stored_rows_of_the_range(store: Store) ->
     store.write(
         _rows("A", ts, a, qa) + _rows("B", ts[::3] + 0.25, a[::3] + 1, np.zeros(ts[::3].size, int)), []
     )
+    stale_again = {"tag": "A", "ts": T0 + 30, "value": None, "quality": int(Quality.STALE)}
+    store.write([stale_again], [])  # a second row of A at one time (a quality change at the same stamp)
     start, end = T0 + 10, T0 + 80
 
     out = io.StringIO()
