@@ -68,7 +68,7 @@ class _Pen:
     sensor: Sensor
     curve: pg.PlotDataItem
     markers: pg.ScatterPlotItem
-    limits: list[pg.InfiniteLine]
+    limits: list[tuple[float, str]]  # (level, "HH"): its dashed lines, shared with pens of equal limits
     history: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
     live: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
     marks: dict[tuple[str, int, float], Marker] = field(default_factory=dict)
@@ -98,6 +98,7 @@ class TrendView(QWidget):
         super().__init__()
         self.site, self.now = site, now
         self.pens: dict[str, _Pen] = {}
+        self.limit_lines: dict[tuple[float, str], tuple[pg.InfiniteLine, list[str]]] = {}
         self.live = True
         self.span_s = LIVE_SPANS[0][1]
         self._loaded: tuple[float, float] = (math.inf, -math.inf)  # the range history was last asked for
@@ -132,6 +133,7 @@ class TrendView(QWidget):
             self.mode_box.addItem(_tr(label), ("live", span))
         for label, key in HISTORY_PRESETS:
             self.mode_box.addItem(_tr(label), ("history", key))
+        self.mode_box.addItem(self.tr("Range shown"), ("custom", None))  # after a pan or zoom
         self.mode_box.activated.connect(self._mode_chosen)
         self.live_button = QPushButton(self.tr("Live"))
         self.live_button.setToolTip(self.tr("Follow now again"))
@@ -176,23 +178,11 @@ class TrendView(QWidget):
         self.plot.addItem(curve)
         markers = pg.ScatterPlotItem(hoverable=True, tip=lambda x, y, data: data, pxMode=True)
         self.plot.addItem(markers)
-        limits = []
-        for attr, name in _LIMITS:
-            level = getattr(sensor.limits, attr)
-            if level is not None:
-                line = pg.InfiniteLine(
-                    pos=level,
-                    angle=0,
-                    pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine),
-                    label=f"{sensor.id} {name} {level:g}",
-                    labelOpts={  # each pen's labels further right, so that equal limits stay readable
-                        "position": 0.02 + 0.12 * len(self.pens),
-                        "color": PALETTE.text_muted,
-                        "anchors": [(0, 1), (0, 1)],
-                    },
-                )
-                self.plot.addItem(line)
-                limits.append(line)
+        limits = [
+            (level, name) for attr, name in _LIMITS if (level := getattr(sensor.limits, attr)) is not None
+        ]
+        for limit in limits:
+            self._add_limit(limit, tag)
         self.pens[tag] = _Pen(sensor, curve, markers, limits)
         item = QListWidgetItem(f"{sensor.id}  {sensor.name}")
         item.setData(Qt.ItemDataRole.UserRole, tag)
@@ -207,14 +197,41 @@ class TrendView(QWidget):
 
     def remove_pen(self, tag: str) -> None:
         pen = self.pens.pop(tag)
-        for item in (pen.curve, pen.markers, *pen.limits):
+        for item in (pen.curve, pen.markers):
             self.plot.removeItem(item)
+        for limit in pen.limits:
+            self._remove_limit(limit, tag)
         self.legend.removeItem(pen.curve)
         for row in range(self.pen_list.count()):
             if self.pen_list.item(row).data(Qt.ItemDataRole.UserRole) == tag:
                 self.pen_list.takeItem(row)
                 break
         self._update_buttons()
+
+    def _add_limit(self, limit: tuple[float, str], tag: str) -> None:
+        """One dashed line per level and kind: pens with equal limits (detectors of a kind) share it."""
+        if limit not in self.limit_lines:
+            line = pg.InfiniteLine(
+                pos=limit[0],
+                angle=0,
+                pen=pg.mkPen(PALETTE.equipment_line, width=1, style=Qt.PenStyle.DashLine),
+                labelOpts={"position": 0.02, "color": PALETTE.text_muted, "anchors": [(0, 1), (0, 1)]},
+                label="",
+            )
+            self.plot.addItem(line)
+            self.limit_lines[limit] = (line, [])
+        line, tags = self.limit_lines[limit]
+        tags.append(tag)
+        line.label.setFormat(f"{limit[1]} {limit[0]:g}  ({', '.join(tags)})")
+
+    def _remove_limit(self, limit: tuple[float, str], tag: str) -> None:
+        line, tags = self.limit_lines[limit]
+        tags.remove(tag)
+        if tags:
+            line.label.setFormat(f"{limit[1]} {limit[0]:g}  ({', '.join(tags)})")
+        else:
+            self.plot.removeItem(line)
+            del self.limit_lines[limit]
 
     def tags(self) -> list[str]:
         return list(self.pens)
@@ -268,6 +285,7 @@ class TrendView(QWidget):
     def show_range(self, start: float, end: float) -> None:
         """History mode on [start, end]: stops following now."""
         self.live = False
+        self._select_mode(("custom", None))
         self.plot.setXRange(start, end, padding=0)
         self._update_buttons()
 
@@ -275,17 +293,20 @@ class TrendView(QWidget):
         kind, arg = self.mode_box.itemData(index)
         if kind == "live":
             self.set_live_span(arg)
-        else:
+        elif kind == "history":
             self.show_range(*preset_range(arg, self.now()))
+            self._select_mode((kind, arg))
 
     def _select_mode(self, data: tuple[str, object]) -> None:
-        index = self.mode_box.findData(data)
-        if index >= 0:
-            self.mode_box.setCurrentIndex(index)
+        for index in range(self.mode_box.count()):  # findData does not compare Python tuples
+            if self.mode_box.itemData(index) == data:
+                self.mode_box.setCurrentIndex(index)
+                return
 
     def _x_range_changed(self) -> None:
         if self.live and not self._following:  # the operator panned or zoomed: stop following
             self.live = False
+            self._select_mode(("custom", None))
             self._update_buttons()
         self._request.start()
 

@@ -44,7 +44,8 @@ def test_find_a_tag_add_its_pen_with_limits_hide_it_in_the_legend_and_remove_it(
     tag = added.args[0]
     assert view.tags() == [tag] and view.pen_list.count() == 1
     pen = view.pens[tag]
-    assert {line.value() for line in pen.limits} == {10.0, 25.0}  # H and HH of a combustible gas detector
+    assert set(pen.limits) == {(10.0, "H"), (25.0, "HH")}  # of a combustible gas detector, dashed lines
+    assert {line.value() for line, _ in view.limit_lines.values()} == {10.0, 25.0}
 
     [(sample, _label)] = view.legend.items
     centre = view.plot.mapFromScene(sample.mapToScene(sample.boundingRect().center()))
@@ -56,6 +57,16 @@ def test_find_a_tag_add_its_pen_with_limits_hide_it_in_the_legend_and_remove_it(
     view.pen_list.setCurrentRow(0)
     qtbot.mouseClick(view.remove_button, Qt.MouseButton.LeftButton)
     assert view.tags() == [] and view.pen_list.count() == 0 and not view.remove_button.isEnabled()
+    assert view.limit_lines == {}
+
+
+def test_pens_with_equal_limits_share_one_labelled_line(view: TrendView) -> None:
+    view.add_pen("GD-CH-01")
+    view.add_pen("GD-CH-02")
+    line, tags = view.limit_lines[(25.0, "HH")]
+    assert tags == ["GD-CH-01", "GD-CH-02"] and "GD-CH-01, GD-CH-02" in line.label.toPlainText()
+    view.remove_pen("GD-CH-01")
+    assert view.limit_lines[(25.0, "HH")][1] == ["GD-CH-02"]
 
 
 def test_an_unknown_tag_is_refused_saying_why(view: TrendView) -> None:
@@ -74,7 +85,7 @@ def test_live_follows_now_a_preset_or_a_pan_asks_for_that_history(qtbot: QtBot, 
     with qtbot.waitSignal(view.range_needed, timeout=2000) as week:
         view.mode_box.setCurrentIndex(index)
         view.mode_box.activated.emit(index)
-    assert not view.live and view.live_button.isEnabled()
+    assert not view.live and view.live_button.isEnabled() and view.mode_box.currentText() == "Last 7 days"
     assert week.args[1] <= NOW - 7 * 86400 and view.visible_range() == pytest.approx(preset_range("7d", NOW))
 
     qtbot.mouseClick(view.live_button, Qt.MouseButton.LeftButton)
@@ -82,6 +93,7 @@ def test_live_follows_now_a_preset_or_a_pan_asks_for_that_history(qtbot: QtBot, 
     with qtbot.waitSignal(view.range_needed, timeout=2000) as panned:  # drag an hour back in time
         view.plot.getViewBox().translateBy(x=-3600)
     assert not view.live and panned.args[1] <= NOW - 3600 - 300
+    assert view.mode_box.currentText() == "Range shown"
 
 
 def test_history_then_live_one_line_the_crosshair_reads_values_and_alarm_text(
