@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -117,16 +118,25 @@ class TrendView(QWidget):
         for sensor in site.sensors:
             item = QListWidgetItem(f"{sensor.id}  {sensor.name} ({sensor.unit})")
             item.setData(Qt.ItemDataRole.UserRole, sensor.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)  # checked: trended
             self.tag_list.addItem(item)
+        self._items = {
+            self.tag_list.item(r).data(Qt.ItemDataRole.UserRole): self.tag_list.item(r)
+            for r in range(self.tag_list.count())
+        }
+        self.tag_list.setToolTip(self.tr("Check a tag to trend it; click a pen's legend entry to hide it"))
+        self.tag_list.setMinimumHeight(44)
+        self.tag_list.itemChanged.connect(self._check_changed)
         self.tag_list.itemDoubleClicked.connect(
             lambda item: self.add_pen(item.data(Qt.ItemDataRole.UserRole))
         )
         self.add_button = QPushButton(self.tr("Add pen"))
         self.add_button.clicked.connect(self._add_selected)
-        self.pen_list = QListWidget()
         self.remove_button = QPushButton(self.tr("Remove pen"))
         self.remove_button.clicked.connect(self._remove_selected)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it may name a path the operator typed
 
         self.mode_box = QComboBox()
         for label, span in LIVE_SPANS:
@@ -145,6 +155,8 @@ class TrendView(QWidget):
         self.png_button.clicked.connect(self._export_png)
         self.readout = QLabel()  # the crosshair's time and every pen's value there (plain text)
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        for label in (self.readout, self.status):  # long texts are cut at the edge, never widen the window
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self._style_plot()
@@ -184,9 +196,7 @@ class TrendView(QWidget):
         for limit in limits:
             self._add_limit(limit, tag)
         self.pens[tag] = _Pen(sensor, curve, markers, limits)
-        item = QListWidgetItem(f"{sensor.id}  {sensor.name}")
-        item.setData(Qt.ItemDataRole.UserRole, tag)
-        self.pen_list.addItem(item)
+        self._set_checked(tag, True)
         self.status.setText("")
         self._update_buttons()
         self.pen_added.emit(tag)
@@ -202,11 +212,22 @@ class TrendView(QWidget):
         for limit in pen.limits:
             self._remove_limit(limit, tag)
         self.legend.removeItem(pen.curve)
-        for row in range(self.pen_list.count()):
-            if self.pen_list.item(row).data(Qt.ItemDataRole.UserRole) == tag:
-                self.pen_list.takeItem(row)
-                break
+        self._set_checked(tag, False)
         self._update_buttons()
+
+    def _set_checked(self, tag: str, on: bool) -> None:
+        self.tag_list.blockSignals(True)
+        self._items[tag].setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self.tag_list.blockSignals(False)
+
+    def _check_changed(self, item: QListWidgetItem) -> None:
+        """A tag checked or unchecked in the list: its pen added (or refused, unchecked again) or removed."""
+        tag = item.data(Qt.ItemDataRole.UserRole)
+        if item.checkState() == Qt.CheckState.Checked and tag not in self.pens:
+            if not self.add_pen(tag):
+                self._set_checked(tag, False)
+        elif item.checkState() == Qt.CheckState.Unchecked and tag in self.pens:
+            self.remove_pen(tag)
 
     def _add_limit(self, limit: tuple[float, str], tag: str) -> None:
         """One dashed line per level and kind: pens with equal limits (detectors of a kind) share it."""
@@ -215,7 +236,7 @@ class TrendView(QWidget):
                 pos=limit[0],
                 angle=0,
                 pen=pg.mkPen(PALETTE.equipment_line, width=1, style=Qt.PenStyle.DashLine),
-                labelOpts={"position": 0.02, "color": PALETTE.text_muted, "anchors": [(0, 1), (0, 1)]},
+                labelOpts={"position": 0.55, "color": PALETTE.text_muted, "anchors": [(0, 1), (0, 1)]},
                 label="",
             )
             self.plot.addItem(line)
@@ -392,8 +413,9 @@ class TrendView(QWidget):
             self.add_pen(item.data(Qt.ItemDataRole.UserRole))
 
     def _remove_selected(self) -> None:
-        for item in self.pen_list.selectedItems():
-            self.remove_pen(item.data(Qt.ItemDataRole.UserRole))
+        for item in self.tag_list.selectedItems():
+            if item.data(Qt.ItemDataRole.UserRole) in self.pens:
+                self.remove_pen(item.data(Qt.ItemDataRole.UserRole))
 
     def _export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -445,11 +467,11 @@ class TrendView(QWidget):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.search)
-        column.addWidget(self.tag_list, 3)
-        column.addWidget(self.add_button)
-        column.addWidget(QLabel(self.tr("Pens (click the legend to hide one)")))
-        column.addWidget(self.pen_list, 2)
-        column.addWidget(self.remove_button)
+        column.addWidget(self.tag_list, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        column.addLayout(buttons)
         right = QWidget()
         plot_column = QVBoxLayout(right)
         plot_column.setContentsMargins(0, 0, 0, 0)

@@ -110,8 +110,9 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
         self.trend_view = TrendView(site, now)
         self.trend_dock = self._dock(self.tr("Trends"), "TrendDock", self.trend_view)
-        self.tabifyDockWidget(log, self.trend_dock)  # beside the event log; raised when a trend is opened
-        log.raise_()
+        # in the alarms' tab group until the layout for the window's size places it (default_layout)
+        self.tabifyDockWidget(alarms, self.trend_dock)
+        alarms.raise_()
         self._bottom_docks = (alarms, log)
         self.alarm_dock = alarms
         self.alarm_table.trendable = frozenset(site.tag_index)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Tier
+from console.window.main_window import MainWindow
 from plant_maps.site import Site
 from widgets.trend_time import preset_range
 from widgets.trend_view import Marker, TrendView
@@ -42,7 +43,7 @@ def test_find_a_tag_add_its_pen_with_limits_hide_it_in_the_legend_and_remove_it(
     with qtbot.waitSignal(view.pen_added) as added:
         qtbot.keyClick(view.search, Qt.Key.Key_Return)
     tag = added.args[0]
-    assert view.tags() == [tag] and view.pen_list.count() == 1
+    assert view.tags() == [tag] and view._items[tag].checkState() == Qt.CheckState.Checked
     pen = view.pens[tag]
     assert set(pen.limits) == {(10.0, "H"), (25.0, "HH")}  # of a combustible gas detector, dashed lines
     assert {line.value() for line, _ in view.limit_lines.values()} == {10.0, 25.0}
@@ -54,9 +55,15 @@ def test_find_a_tag_add_its_pen_with_limits_hide_it_in_the_legend_and_remove_it(
     qtbot.mouseClick(view.plot.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     assert pen.curve.isVisible()
 
-    view.pen_list.setCurrentRow(0)
+    view.tag_list.setCurrentItem(view._items[tag])
     qtbot.mouseClick(view.remove_button, Qt.MouseButton.LeftButton)
-    assert view.tags() == [] and view.pen_list.count() == 0 and not view.remove_button.isEnabled()
+    assert view.tags() == [] and not view.remove_button.isEnabled()
+    assert view._items[tag].checkState() == Qt.CheckState.Unchecked
+
+    qtbot.keyClick(view.tag_list, Qt.Key.Key_Space)  # checking a tag in the list trends it
+    assert view.tags() == [tag]
+    qtbot.keyClick(view.tag_list, Qt.Key.Key_Space)  # and unchecking removes it
+    assert view.tags() == []
     assert view.limit_lines == {}
 
 
@@ -134,3 +141,24 @@ def test_export_buttons_ask_for_a_file_and_export_the_visible_range(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(png), ""))
     qtbot.mouseClick(view.png_button, Qt.MouseButton.LeftButton)
     assert png.stat().st_size > 1000 and "Saved" in view.status.text()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_the_trend_dock_fits_the_window_with_a_long_readout(
+    qtbot: QtBot, site: Site, size: tuple[int, int]
+) -> None:
+    window = MainWindow(site, "operator", "console", lambda: NOW)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)  # the default layout for the window's size is set once it is shown
+    for sensor in site.sensors[:8]:
+        window.open_trend(sensor.id)
+    view = window.trend_view
+    view.readout.setText(view.readout_at(NOW - 10, near_s=5))
+    view.status.setText("x" * 400)
+    qtbot.waitUntil(lambda: not view.visibleRegion().isEmpty())  # its tab raised
+    assert (window.width(), window.height()) == size
+    assert view.plot.height() >= 100
+    assert view.plot.width() >= 380  # beside the alarm list on a wide window, in its tabs on a narrow one
