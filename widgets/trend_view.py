@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -148,11 +150,16 @@ class TrendView(QWidget):
         self.live_button = QPushButton(self.tr("Live"))
         self.live_button.setToolTip(self.tr("Follow now again"))
         self.live_button.clicked.connect(lambda: self.set_live_span(self.span_s))
-        self.csv_button = QPushButton(self.tr("Export CSV…"))
-        self.csv_button.setToolTip(self.tr("The stored rows of the visible range, one column per pen"))
-        self.csv_button.clicked.connect(self._export_csv)
-        self.png_button = QPushButton(self.tr("Export PNG…"))
-        self.png_button.clicked.connect(self._export_png)
+        export = QMenu(self)
+        export.setToolTipsVisible(True)
+        self.csv_action = export.addAction(self.tr("CSV of the stored rows…"), self._export_csv)
+        self.csv_action.setToolTip(self.tr("The stored rows of the visible range, one column per pen"))
+        self.png_action = export.addAction(self.tr("PNG image…"), self._export_png)
+        self.export_button = QToolButton()  # one button: the dock stays narrow enough beside the alarm list
+        self.export_button.setText(self.tr("Export"))
+        self.export_button.setToolTip(self.tr("Export the visible range"))
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button.setMenu(export)
         self.readout = QLabel()  # the crosshair's time and every pen's value there (plain text)
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
         for label in (self.readout, self.status):  # long texts are cut at the edge, never widen the window
@@ -443,8 +450,7 @@ class TrendView(QWidget):
     def _update_buttons(self) -> None:
         has_pens = bool(self.pens)
         self.remove_button.setEnabled(has_pens)
-        self.csv_button.setEnabled(has_pens)
-        self.png_button.setEnabled(has_pens)
+        self.export_button.setEnabled(has_pens)
         self.live_button.setEnabled(not self.live)
         self.live_button.setToolTip(self.tr("Following now") if self.live else self.tr("Follow now again"))
 
@@ -476,7 +482,7 @@ class TrendView(QWidget):
         plot_column = QVBoxLayout(right)
         plot_column.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        for widget in (self.mode_box, self.live_button, self.csv_button, self.png_button):
+        for widget in (self.mode_box, self.live_button, self.export_button):
             bar.addWidget(widget)
         bar.addWidget(self.status, 1)
         plot_column.addLayout(bar)

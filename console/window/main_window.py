@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
         self.trend_view = TrendView(site, now)
         self.trend_dock = self._dock(self.tr("Trends"), "TrendDock", self.trend_view)
-        # in the alarms' tab group until the layout for the window's size places it (default_layout)
+        # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
         self.tabifyDockWidget(alarms, self.trend_dock)
         alarms.raise_()
         self._bottom_docks = (alarms, log)
@@ -354,17 +354,14 @@ class MainWindow(QMainWindow):
         lists, details = self._right_docks
         if width < WIDE_PX:
             self.tabifyDockWidget(alarms, log)
-            self.tabifyDockWidget(alarms, self.trend_dock)
             alarms.raise_()
         else:
-            for dock in (log, self.trend_dock):  # out of the alarms' tab group, if they were in it: beside
-                self.removeDockWidget(dock)
+            self.removeDockWidget(log)  # out of the alarms' tab group, if it was in it: beside them
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, log, Qt.Orientation.Horizontal)
-            self.tabifyDockWidget(log, self.trend_dock)
-            for dock in (log, self.trend_dock):
-                dock.show()
-            log.raise_()
+            log.show()
             self.resizeDocks([alarms, log], [3, 1], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(alarms, self.trend_dock)
+        alarms.raise_()
         self.compact = height < TALL_PX
         if self.compact:  # 1366x768: the card needs the column's height; picking a row shows its tab
             self.tabifyDockWidget(lists, details)

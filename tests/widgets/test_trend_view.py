@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +19,13 @@ from widgets.trend_time import preset_range
 from widgets.trend_view import Marker, TrendView
 
 NOW = 1_800_000_000.0
+
+
+def export_from_menu(qtbot: QtBot, view: TrendView, action: QAction) -> None:
+    """Click Export, then the entry in its menu (as the operator does)."""
+    menu = view.export_button.menu()
+    QTimer.singleShot(0, lambda: (menu.setActiveAction(action), qtbot.keyClick(menu, Qt.Key.Key_Return)))
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)  # opens the menu; returns once it closes
 
 
 @pytest.fixture()
@@ -134,12 +142,12 @@ def test_export_buttons_ask_for_a_file_and_export_the_visible_range(
     target = tmp_path / "t.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     with qtbot.waitSignal(view.csv_requested) as asked:
-        qtbot.mouseClick(view.csv_button, Qt.MouseButton.LeftButton)
+        export_from_menu(qtbot, view, view.csv_action)
     assert asked.args[0] == str(target) and asked.args[1] == ["GD-CH-01"]
     assert (asked.args[2], asked.args[3]) == pytest.approx(view.visible_range())
     png = tmp_path / "t.png"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(png), ""))
-    qtbot.mouseClick(view.png_button, Qt.MouseButton.LeftButton)
+    export_from_menu(qtbot, view, view.png_action)
     assert png.stat().st_size > 1000 and "Saved" in view.status.text()
 
 
@@ -161,4 +169,5 @@ def test_the_trend_dock_fits_the_window_with_a_long_readout(
     qtbot.waitUntil(lambda: not view.visibleRegion().isEmpty())  # its tab raised
     assert (window.width(), window.height()) == size
     assert view.plot.height() >= 100
-    assert view.plot.width() >= 380  # beside the alarm list on a wide window, in its tabs on a narrow one
+    qtbot.waitUntil(lambda: view.plot.width() >= 600)  # in the alarm list's tabs, its full width
+    assert window.alarm_table.visibleRegion().isEmpty() and not window.alarm_banner.visibleRegion().isEmpty()
