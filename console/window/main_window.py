@@ -354,13 +354,12 @@ class MainWindow(QMainWindow):
         lists, details = self._right_docks
         if width < WIDE_PX:
             self.tabifyDockWidget(alarms, log)
-            alarms.raise_()
         else:
             self.removeDockWidget(log)  # out of the alarms' tab group, if it was in it: beside them
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, log, Qt.Orientation.Horizontal)
             log.show()
             self.resizeDocks([alarms, log], [3, 1], Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(alarms, self.trend_dock)
+        self.tabifyDockWidget(alarms, self.trend_dock)  # the trends always in the alarm list's tabs
         alarms.raise_()
         self.compact = height < TALL_PX
         if self.compact:  # 1366x768: the card needs the column's height; picking a row shows its tab
