@@ -34,6 +34,7 @@ from alarms.states import Event, State
 from integrations import audit_chain, schema
 from integrations.alarm_journal import row_of, transition_of
 from integrations.history import HEARTBEAT_S, DeadbandFilter
+from integrations.trend_history import Buckets, bucket_query, bucket_width, buckets_of
 from plant_maps.site import Site
 
 log = logging.getLogger(__name__)
@@ -304,6 +305,36 @@ class Store:
         query = _window(query, c.ts, since, until)
         with self.engine.connect() as conn:
             return [(ts, math.nan if v is None else v, Quality(q)) for ts, v, q in conn.execute(query)]
+
+    def history_buckets(
+        self, tags: Sequence[str], start: float, end: float, max_points: int
+    ) -> dict[str, Buckets]:
+        """Per tag, the lowest and highest good value in each of `max_points // 2` time buckets of
+        start <= ts < end, computed by the database in one GROUP BY (see `integrations.trend_history`)."""
+        width = bucket_width(start, end, max_points)
+        tags = list(dict.fromkeys(tags))
+        if not tags:
+            return {}
+        query = bucket_query(tag_history, self.engine.dialect.name, tags, start, end, width)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query))
+        return buckets_of(rows, tags, start, width)
+
+    def history_rows(
+        self, tags: Sequence[str], start: float, end: float
+    ) -> list[tuple[str, float, float, Quality]]:
+        """The stored rows (tag, ts, value, quality) of `tags` with start <= ts < end, in time order, as
+        written: what a CSV export of a trend's visible range carries. NaN where no value."""
+        c = tag_history.c
+        query = (
+            sa.select(c.tag, c.ts, c.value, c.quality)
+            .where(c.tag.in_(list(tags)), c.ts >= start, c.ts < end)
+            .order_by(c.ts, c.id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                (tag, ts, math.nan if v is None else v, Quality(q)) for tag, ts, v, q in conn.execute(query)
+            ]
 
     def journal_rows(
         self, since: float | None = None, until: float | None = None, kind: str | None = None

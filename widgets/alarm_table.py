@@ -349,12 +349,14 @@ class AlarmTable(QWidget):
     remove_requested = Signal(str, str)  # alarm_id, reason: out of service (privileged consoles only)
     return_requested = Signal(str)  # alarm_id: back in service
     respond_requested = Signal(str)  # alarm_id: the next step of the response to an SOS or man-down
+    trend_requested = Signal(str)  # a measured tag (the alarm's source): open its trend
 
     def __init__(self, max_shelve_s: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.max_shelve_s = max_shelve_s
         self.comment_tiers: frozenset[Tier] = frozenset()  # the site asks for a comment on these
         self.privileged = False
+        self.trendable: frozenset[str] = frozenset()  # the sources that are measured tags
         self.model = AlarmTableModel()
         self.proxy = AlarmSortFilterProxy(self.model)
         self.shelve_dialog: ShelveDialog | None = None  # while open
@@ -533,6 +535,17 @@ class AlarmTable(QWidget):
             respond = menu.addAction(step.label, self._respond_selected)
             respond.setEnabled(step.enabled)
             respond.setToolTip(step.reason or self.tr("The next step of the response"))
+        sources = {v.source for v in views}
+        source = next(iter(sources), "")
+        trend = menu.addAction(self.tr("Trend"), lambda: self.trend_requested.emit(source))
+        if len(sources) != 1:
+            trend.setEnabled(False)
+            trend.setToolTip(self.tr("Not possible: select the alarms of one source"))
+        elif not sources <= self.trendable:
+            trend.setEnabled(False)
+            trend.setToolTip(self.tr("Not possible: the source is not a measured tag"))
+        else:
+            trend.setToolTip(self.tr("Its value over time, with its limits and alarms"))
         return menu
 
     # -- the operator's commands (buttons, menu, shortcuts) ---------------------------------------------

@@ -49,6 +49,9 @@ class Palette:
 
 PALETTE = Palette()
 
+# Trend pens: dark and muted so that they read on the grey plot, never an alarm or quality colour
+TREND_PENS = ("#1F3A68", "#2E2E2E", "#2F6B4F", "#6B3E26", "#4F3F7A", "#1F6670", "#6A5A1E", "#5A5A5A")
+
 MAP_FONT_PX = 11  # map labels keep their pixel size at every zoom
 MAP_SMALL_FONT_PX = 10
 

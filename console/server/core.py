@@ -43,6 +43,7 @@ from console.server.session import (
     Unshelve,
     alarm_severity,
 )
+from console.server.trend_buffer import TrendBuffer
 from console.server.zone_isolation import utc_text
 from integrations.device_time import describe_offset
 from integrations.source import ConnectionState, SourceStatus
@@ -97,6 +98,7 @@ class Core:
         self.access = access or Access(demo=True)  # who may do what (permissions.py)
         self._first_connect_due: dict[str, float] = {}
         self.tags = TagTable(len(site.sensors))
+        self.trends = TrendBuffer(len(site.sensors))  # the last hours of every tag, for trends
         self.workers = WorkerTable(site)
         self.limits = LimitArrays(site)
         self.statuses: dict[str, SourceStatus] = {}
@@ -149,12 +151,14 @@ class Core:
     def on_tags(self, batch: TagBatch) -> None:
         changed = self.tags.apply(batch)
         self.writer.record_history(batch)
+        self.trends.append(batch)
         self.alarms.on_tags(batch)
         self._publish(Topic.TAGS, changed)
 
     def on_stale(self, tag_index: list[int], reason: str = "") -> None:
         rows = np.asarray(tag_index, dtype=np.int32)
         self.tags.mark(rows, Quality.STALE)
+        self.trends.mark_gap(rows, self.clock.now())
         self.alarms.on_stale(rows, self.clock.now(), reason)
         self._publish(Topic.TAGS, rows)
 
@@ -162,6 +166,7 @@ class Core:
         """Tags their server refuses: bad quality, each with its own alarm and event-log line saying why."""
         rows = np.fromiter(errors, dtype=np.int32, count=len(errors))
         self.tags.mark(rows, Quality.BAD)
+        self.trends.mark_gap(rows, self.clock.now())
         for row, why in errors.items():
             sensor = self.site.sensors[row]
             self.add_log("error", sensor.scheme, f"{sensor.name} ({sensor.id}) is not being read: {why}")

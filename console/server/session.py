@@ -22,6 +22,7 @@ from plant_maps.wearables import Resolution
 if TYPE_CHECKING:
     from console.server.alarm_service import AlarmService
     from console.server.permit_service import PermitService
+    from console.server.trend_buffer import TrendBuffer
     from console.server.wearable_response import WearableResponses
     from plant_maps.muster import Muster
 
@@ -279,6 +280,7 @@ class Session(Protocol):
     site: Site
     clock: Clock
     tags: TagTable
+    trends: TrendBuffer  # the last hours of every tag
     workers: WorkerTable
     limits: LimitArrays
     statuses: dict[str, SourceStatus]

@@ -58,6 +58,7 @@ class ContextMenus(QObject):
         menu = self._menu()
         menu.addAction(w.tr("Show its alarms in the list"), lambda: self._alarms_of(sensor_id))
         menu.addAction(w.tr("Centre the map on it"), lambda: w.plant_map.show_source(sensor_id))
+        menu.addAction(w.tr("Trend"), lambda: w.open_trend(sensor_id))
         return menu
 
     def permit_menu(self, permit_id: str) -> QMenu:

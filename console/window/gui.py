@@ -30,6 +30,7 @@ from console.window.field_view import FieldView
 from console.window.isolation_view import IsolationView
 from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
+from console.window.trend_feed import TrendFeed
 from console.window.wearable_commands import WearableResponseCommands
 from widgets.theme import apply_theme
 
@@ -61,6 +62,7 @@ class WindowedConsole:
         self.isolation = IsolationView(self.app.core, self.window, config.operator, self.runner)
         self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, config.operator)
         self.menus = ContextMenus(self.window)
+        self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
         banner = self.window.alarm_banner
         banner.silence_requested.connect(self.annunciator.silence)
         self.annunciator.state_changed.connect(banner.set_sound_state)
@@ -100,6 +102,7 @@ class WindowedConsole:
         await self.runner.wait_idle()
         self.field.close()
         self.bridge.close()
+        self.trends.close()
         self.annunciator.close()
         self.layout.save(self.window)
         await self.app.stop()

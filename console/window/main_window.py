@@ -33,6 +33,7 @@ from widgets.permit_panel import PermitPanel
 from widgets.plant_map import PlantMapView
 from widgets.status_bar import ConnectionStatusBar
 from widgets.text_dialog import MAX_NOTE, TextDialog
+from widgets.trend_view import TrendView
 from widgets.worker_details import WorkerDetails
 from widgets.worker_panel import WorkerPanel
 
@@ -107,8 +108,15 @@ class MainWindow(QMainWindow):
         log = self._dock(self.tr("Event log"), "EventLogDock", self.event_log)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, alarms)
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
+        self.trend_view = TrendView(site, now)
+        self.trend_dock = self._dock(self.tr("Trends"), "TrendDock", self.trend_view)
+        # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
+        self.tabifyDockWidget(alarms, self.trend_dock)
+        alarms.raise_()
         self._bottom_docks = (alarms, log)
         self.alarm_dock = alarms
+        self.alarm_table.trendable = frozenset(site.tag_index)
+        self.alarm_table.trend_requested.connect(self.open_trend)
         self._build_field_docks(site, now)
         self.alarm_table.show_on_map.connect(self.plant_map.show_source)
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
@@ -161,6 +169,12 @@ class MainWindow(QMainWindow):
         self._show_details()
         self.worker_shown.emit(worker_id)
         self.plant_map.show_source(worker_id)
+
+    def open_trend(self, tag: str) -> None:
+        """A tag's trend (from the alarm list, the map or the tag list): its pen added, the dock raised."""
+        self.trend_view.add_pen(tag)
+        self.trend_dock.show()
+        self.trend_dock.raise_()
 
     def _show_details(self) -> None:
         if self.compact:
@@ -341,6 +355,8 @@ class MainWindow(QMainWindow):
         self._tab_or_place(alarms, log, width < WIDE_PX, Qt.DockWidgetArea.BottomDockWidgetArea)
         if width >= WIDE_PX:
             self.resizeDocks([alarms, log], [3, 1], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(alarms, self.trend_dock)  # the trends always in the alarm list's tabs
+        alarms.raise_()
         self.compact = height < TALL_PX  # 1366x768: the card needs the column; picking a row shows its tab
         self._tab_or_place(lists, details, self.compact, Qt.DockWidgetArea.RightDockWidgetArea)
         right = round(min(max(width * RIGHT_SHARE, RIGHT_MIN_PX), RIGHT_MAX_PX))

@@ -3,10 +3,7 @@ outside MQTT client pressing SOS, through the core's rules and the journal to wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-
-import pytest
 
 from alarms.definitions import Tier
 from alarms.states import Event, State
@@ -21,19 +18,9 @@ from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from plant_maps.permit_lifecycle import PermitState
-from plant_maps.site import Site
 from plant_maps.wearables import Resolution
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
-
-
-@pytest.fixture()
-def plant(site: Site, opcua_url: str, broker: Broker) -> Iterator[SimulatorThread]:
-    """The demo plant on OPC UA and MQTT (workers walking), its scenarios eight times faster."""
-    sim = SimulatorThread(site, opcua_url=opcua_url, mqtt_url=broker.url, update_hz=5.0, time_scale=8.0)
-    sim.start()
-    yield sim
-    sim.stop()
 
 
 def _active_worker_alarms(console: WindowedConsole) -> set[str]:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QMenu,
     QPlainTextEdit,
     QTabBar,
@@ -167,7 +168,10 @@ def texts(root: QWidget) -> Iterator[tuple[str, str]]:
             yield where + " title", w.windowTitle()
         if isinstance(w, QTabBar):
             yield from ((where, w.tabText(i)) for i in range(w.count()))
-        if isinstance(w, QAbstractItemView) and not isinstance(w, QHeaderView) and w.model() is not None:
+        headed = isinstance(w, QAbstractItemView) and not isinstance(
+            w, (QHeaderView, QListView)
+        )  # lists: none
+        if headed and w.model() is not None:
             model = w.model()
             for column in range(model.columnCount()):
                 yield where + " header", str(model.headerData(column, Qt.Orientation.Horizontal) or "")
