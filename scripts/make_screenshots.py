@@ -7,6 +7,8 @@ private Mosquitto and a scratch SQLite file:
   tier-1 alarm is up, with one older alarm acknowledged so both looks show;
 - docs/map-normal.png and docs/map-gas-leak-sos.png — the plant map before, and during the leak with the
   hot-work permit suspended and W01 (welding there) pressing SOS, sent like a band would over MQTT;
+- docs/trend-gas-leak.png — the Trends dock with three compressor-house gas pens, their limits and the
+  alarm markers, opened as from the alarm list's "Trend";
 - docs/console-{normal,gas-leak,sos}-{1366x768,1920x1080}.png — the whole window at the two sizes a control
   room has, each in the default layout a console of that size starts with (the SOS acknowledged, its
   responder assigned, waiting to be on scene).
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
@@ -114,6 +117,11 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, b
     save(window, "console-alarms.png")
     save(window.plant_map, "map-gas-leak-sos.png")
     await _sizes(console, "gas-leak")
+    for tag in ("GD-CH-01", "GD-CH-02", "PGD-01"):
+        window.open_trend(tag)
+    await asyncio.sleep(2.5)  # the live pens fill from the buffer, the markers from the journal
+    save(window.trend_dock, "trend-gas-leak.png")
+    window.alarm_dock.raise_()
     sos = engine.view("W01.SOS")
     await console.app.core.alarms.acknowledge([(sos.id, sos.seq)], "operator", "screenshots")
     assigned = await console.app.core.command(AssignResponder("operator", "W01.SOS", "W13"))
@@ -166,6 +174,7 @@ def main() -> None:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory() as folder, loop:
+        os.environ["XDG_CONFIG_HOME"] = folder  # the default layout, not one a previous run saved
         loop.run_until_complete(shoot(Path(folder)))
 
 
