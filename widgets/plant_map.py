@@ -57,6 +57,7 @@ class PlantMapView(QGraphicsView):
 
     worker_clicked = Signal(str)
     detector_clicked = Signal(str)
+    detector_double_clicked = Signal(str)  # the operator wants its trend
     permit_clicked = Signal(str)  # a permit's badge or zone, where no marker is
     following_changed = Signal(object)  # the followed worker's id, or None when following stops
     # right-click: what lies there ("worker", "detector", "permit" or "zone"), its id, where (global pos)
@@ -346,6 +347,13 @@ class PlantMapView(QGraphicsView):
         permit = self._permit_at(event.position())
         if permit is not None:
             self.permit_clicked.emit(permit)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        hit = self._marker_at(event.position().toPoint())
+        if hit is not None and hit[0] is self._detectors and event.button() == Qt.MouseButton.LeftButton:
+            self.detector_double_clicked.emit(self._detectors.ids[hit[1]])
+            return
+        super().mouseDoubleClickEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """What the operator right-clicked, most specific first: a marker, a permit, else the zone."""

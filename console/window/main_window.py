@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.alarm_dock = alarms
         self.alarm_table.trendable = frozenset(site.tag_index)
         self.alarm_table.trend_requested.connect(self.open_trend)
+        self.plant_map.detector_double_clicked.connect(self.open_trend)
         self._build_field_docks(site, now)
         self.alarm_table.show_on_map.connect(self.plant_map.show_source)
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)

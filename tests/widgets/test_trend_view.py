@@ -171,3 +171,18 @@ def test_the_trend_dock_fits_the_window_with_a_long_readout(
     assert view.plot.height() >= 100
     qtbot.waitUntil(lambda: view.plot.width() >= 600)  # in the alarm list's tabs, its full width
     assert window.alarm_table.visibleRegion().isEmpty() and not window.alarm_banner.visibleRegion().isEmpty()
+
+
+def test_a_double_click_on_a_detector_opens_its_trend(qtbot: QtBot, site: Site) -> None:
+    window = MainWindow(site, "operator", "console", lambda: NOW)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.plant_map
+    view.fit_site()
+    sensor = site.sensor("GD-CH-01")
+    at = view.mapFromScene(QPointF(sensor.x, sensor.y))
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert window.trend_view.tags() == ["GD-CH-01"]
+    qtbot.waitUntil(lambda: not window.trend_view.visibleRegion().isEmpty())  # its tab comes forward
