@@ -57,8 +57,7 @@ def journal_parser() -> argparse.ArgumentParser:
         "(2026-11-24T08:00, 2026-11-24T08:00:00+01:00; without an offset: local time) or a duration back "
         "from now (30m, 12h, 7d).",
     )
-    p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
-    p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
+    _database_arguments(p)
     p.add_argument("--since", type=parse_time, metavar="TIME", help="transitions at or after this time")
     p.add_argument("--until", type=parse_time, metavar="TIME", help="transitions before this time")
     p.add_argument("--area", metavar="ID", help="only this operator area (zone id)")
@@ -76,8 +75,7 @@ def db_parser() -> argparse.ArgumentParser:
         "upgrades on start too; this is for doing it by hand, e.g. before many consoles share a new version.",
     )
     p.add_argument("action", choices=("current", "upgrade"))
-    p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
-    p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
+    _database_arguments(p)
     return p
 
 
@@ -107,8 +105,7 @@ def users_parser() -> argparse.ArgumentParser:
         "--roles", action="append", metavar="ROLE[,ROLE]", help="roles (add, roles); repeat or comma-separate"
     )
     p.add_argument("--admin", action="store_true", help="add: the user is an administrator")
-    p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
-    p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
+    _database_arguments(p)
     return p
 
 
@@ -119,9 +116,14 @@ def audit_parser() -> argparse.ArgumentParser:
         "the first entry edited, deleted or inserted); `export` prints it as CSV or JSON lines.",
     )
     p.add_argument("action", choices=("verify", "export"))
-    p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
-    p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
+    _database_arguments(p)
     p.add_argument("--since", type=parse_time, metavar="TIME", help="export: entries at or after this time")
     p.add_argument("--until", type=parse_time, metavar="TIME", help="export: entries before this time")
     p.add_argument("--format", choices=FORMATS, default="csv", help="export: csv (with a header) or jsonl")
     return p
+
+
+def _database_arguments(p: argparse.ArgumentParser) -> None:
+    """The database a command works on: the console's (from its config, else the default SQLite) or a URL."""
+    p.add_argument("--config", type=Path, help="app config file (TOML), for its database URL")
+    p.add_argument("--database-url", help="SQLAlchemy URL; default: the console's (config, else SQLite)")
