@@ -58,6 +58,12 @@ class WindowedConsole:
         self.runner = CommandRunner(self.app.core)
         self.commands = AlarmCommands(self.runner, self.window, config.operator)
         self.window.alarm_table.set_privileged(config.privileged)
+        self.window.show_user(
+            config.operator,
+            self.app.core.access.roles_of(config.operator),
+            config.console_name,
+            demo=config.login == "demo",
+        )
         self.field = FieldView(self.app.core, self.window, config.operator, self.runner)
         self.isolation = IsolationView(self.app.core, self.window, config.operator, self.runner)
         self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, config.operator)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QToolBar,
     QToolButton,
@@ -30,6 +31,7 @@ from widgets.legend import Legend
 from widgets.muster_panel import MusterPanel
 from widgets.permit_card import PermitCard
 from widgets.permit_panel import PermitPanel
+from widgets.plain_text import PlainLabel, plain_tooltip
 from widgets.plant_map import PlantMapView
 from widgets.status_bar import ConnectionStatusBar
 from widgets.text_dialog import MAX_NOTE, TextDialog
@@ -123,6 +125,10 @@ class MainWindow(QMainWindow):
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
         self.status_bar = ConnectionStatusBar()
         self.setStatusBar(self.status_bar)
+        self.user_label = PlainLabel()  # who works at this console, always in view
+        # it takes the room the connections leave, never widening the window (whole in its tooltip)
+        self.user_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status_bar.addWidget(self.user_label, 1)
         self._build_toolbar()
 
     def _build_field_docks(self, site: Site, now: Callable[[], float]) -> None:
@@ -305,6 +311,25 @@ class MainWindow(QMainWindow):
             action.toggled.connect(lambda on, layer=name: self.plant_map.set_layer_visible(layer, on))
             self.layer_actions[name] = action
         return menu
+
+    def show_user(self, user: str, roles: Collection[str] | None, console: str, demo: bool) -> None:
+        """The user, their roles and the console, always visible; DEMO said plainly; a user the core does
+        not know as signed in is said to be so (its commands will be refused, and this says why)."""
+        if roles is None:
+            text = self.tr("{user}@{console} — NOT SIGNED IN: commands are refused").format(
+                user=user, console=console
+            )
+        elif demo:
+            text = self.tr("DEMO — {user}@{console}, every role").format(user=user, console=console)
+        else:
+            text = self.tr("{user}@{console} — {roles}").format(
+                user=user, console=console, roles=", ".join(sorted(roles))
+            )
+        self.user_label.setText(text)
+        self.user_label.setToolTip(plain_tooltip(text))
+        font = self.user_label.font()
+        font.setBold(demo or roles is None)
+        self.user_label.setFont(font)
 
     def isolated_zones(self) -> set[str]:
         """The zones under maintenance isolation now, as the core last said."""
