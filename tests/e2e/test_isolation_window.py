@@ -85,7 +85,8 @@ def test_a_zone_isolated_from_the_toolbar_is_hatched_and_in_the_banner_until_its
         assert ALARM not in {line.alarm_id for line in window.alarm_banner.lines()}
         assert window.isolation_actions[ZONE].isChecked()
         journaled_until = utc_text(core.alarms.isolations.get(ZONE).until)
-        assert window.alarm_table.status_label.text() == f"Compressor house isolated until {journaled_until}"
+        status = f"Compressor house isolated until {journaled_until}"
+        await until(lambda: window.alarm_table.status_label.text() == status, 5, "the status after the write")
         shown = pixels(window.plant_map, tmp_path / "map_isolated.png")
         assert colour_count(shown, HATCH, inside=_zone_rect(console), tolerance=6) > hatch_before + 500
         plate, zone = plant_map.isolation_plate_rect(ZONE), _zone_rect(console)

@@ -113,7 +113,8 @@ def test_an_sos_is_answered_from_the_window_and_suspends_the_permit_where_the_we
         qtbot.mouseClick(dialog.ok_button, LEFT)
         await until(lambda: table.respond_button.text() == "Responder on scene", 5, "responder assigned")
         assert "responder Ma Lin (W13) assigned" in " ".join(_banner_text(console))
-        assert table.status_label.text() == "W01.SOS: responder Ma Lin (W13) assigned"
+        assigned = "W01.SOS: responder Ma Lin (W13) assigned"
+        await until(lambda: table.status_label.text() == assigned, 5, "the outcome after the write")
         await until(lambda: details.respond_button.text() == "Responder on scene", 5, "the details follow")
         await _shoot(console, tmp_path, "sos-responder-assigned")
 
@@ -164,6 +165,7 @@ def test_a_fall_then_no_motion_is_acknowledged_in_one_click(
         qtbot.mouseClick(table.acknowledge_button, LEFT)
         await until(lambda: core.alarms.engine.view("W07.NO_MOTION").acked, 5, "both acknowledged")
         assert core.alarms.engine.view("W07.FALL").state is State.ACKED
-        assert table.status_label.text() == "acknowledge: W07.FALL, W07.NO_MOTION"
+        outcome = "acknowledge: W07.FALL, W07.NO_MOTION"
+        await until(lambda: table.status_label.text() == outcome, 5, "the outcome after the write")
 
     run_console(scenario)
