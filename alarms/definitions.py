@@ -204,6 +204,7 @@ class EventKind(StrEnum):
     INTERLOCK_MISMATCH = "interlock_mismatch"
     WORKER_RULE = "worker_rule"  # no-permit entry, lost signal, ... (plant_maps.worker_rules)
     LINK = "link"  # a source without tags of its own is down (the wearables' MQTT link)
+    BROADCAST = "broadcast"  # an emergency or evacuation broadcast did not reach a PA zone
 
 
 @dataclass(frozen=True, slots=True)

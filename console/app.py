@@ -108,13 +108,17 @@ def _simulate(argv: list[str]) -> int:
     opcua_url = check_url(ns.opcua_url or DEFAULT_OPCUA_URL, ("opc.tcp",), "command line", "--opcua-url")
     mqtt_url = check_url(ns.mqtt_url or DEFAULT_MQTT_URL, ("mqtt",), "command line", "--mqtt-url")
     site = load_site(ns.site_file or DEMO_SITE)
+    faults = {zone: "silent" for zone in ns.pa_silent} | {zone: "failed" for zone in ns.pa_fail}
+    for zone in faults:
+        if zone not in {p.id for p in site.pa_zones}:
+            raise ConfigError("command line", "--pa-silent/--pa-fail", f"no PA zone {zone!r} on the site")
 
     async def serve() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run_simulator(site, opcua_url, mqtt_url, ns.scenario, ns.topic_prefix, stop)
+        await run_simulator(site, opcua_url, mqtt_url, ns.scenario, ns.topic_prefix, stop, faults)
 
     asyncio.run(serve())
     return 0

@@ -46,6 +46,12 @@ def simulate_parser() -> argparse.ArgumentParser:
     p.add_argument("--mqtt-url", help="where to publish, mqtt://HOST:PORT")
     p.add_argument("--scenario", choices=SCENARIOS, default="normal", help="what happens on the plant")
     p.add_argument("--topic-prefix", default="site", help="MQTT topic prefix (default: site)")
+    p.add_argument(
+        "--pa-silent", action="append", default=[], metavar="PA_ZONE", help="this PA gateway never answers"
+    )
+    p.add_argument(
+        "--pa-fail", action="append", default=[], metavar="PA_ZONE", help="this PA gateway answers failed"
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     return p
 

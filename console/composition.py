@@ -27,6 +27,8 @@ from console.server.wearable_response import JOURNAL_KIND as RESPONSE_JOURNAL
 from console.server.zone_isolation import ISOLATION_JOURNAL
 from integrations.mqtt_source import MqttSource
 from integrations.opcua_source import OpcUaSource
+from integrations.pa_contract import PaContract
+from integrations.pa_link import PaLink
 from integrations.simulator import SimulatorThread
 from integrations.storage import AuditEntry, JournalEntry, Store, StoreWriter, default_database_url
 from integrations.users import UserStore
@@ -88,6 +90,7 @@ class Application:
         self.simulator: SimulatorThread | None = None
         self.opcua: OpcUaSource | None = None
         self.mqtt: MqttSource | None = None
+        self.pa_link: PaLink | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self.escalation_topic = f"{config.topic_prefix}/{self.site.id}/alarms/escalation"
@@ -140,8 +143,25 @@ class Application:
         )
         self.core.add_source(self.mqtt.status)
         self.mqtt.start()
+        self._start_pa_link(loop)
         self.core.subscribe(Topic.ALARMS, self._publish_escalations)
         settle_heap()
+
+    def _start_pa_link(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Broadcasts go out on the MQTT source's broker, with its TLS and login, on a client of their own."""
+        config = self.config
+        contract = PaContract(self.site, config.topic_prefix)
+        broadcasts = self.core.broadcasts
+        self.pa_link = PaLink(
+            config.mqtt_url,
+            contract.subscriptions(),
+            broadcasts.on_reply,
+            loop,
+            f"controlroom-pa-{config.console_name}",
+            config.mqtt_security,
+        )
+        broadcasts.attach(contract, self.pa_link.publish, config.broadcast_timeout_s)
+        self.pa_link.start()
 
     def _loads(self) -> list[AuditEntry]:
         """The audit trail's record of what this console runs on: the config and site files, by SHA-256."""
@@ -200,6 +220,8 @@ class Application:
         loop = asyncio.get_running_loop()
         if self.mqtt is not None:
             await loop.run_in_executor(None, self.mqtt.stop)
+        if self.pa_link is not None:
+            await loop.run_in_executor(None, self.pa_link.stop)
         if self.simulator is not None:
             await loop.run_in_executor(None, self.simulator.stop)
         await loop.run_in_executor(None, self.writer.close)

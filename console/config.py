@@ -38,6 +38,7 @@ class AppConfig:
     first_connect_s: float = 10.0  # a source not connected this long after start raises its alarm
     max_clock_skew_s: float = DEFAULT_MAX_SKEW_S  # a device clock further off is flagged and not used
     clock_alarm: bool = True  # a wearable whose clock is wrong raises a tier-3 alarm
+    broadcast_timeout_s: float = 10.0  # a PA gateway silent this long after a call is "not answered"
     database_url: str = ""  # empty: SQLite in the user's data folder
     simulator: bool = True
     scenario: str = "normal"
@@ -83,6 +84,7 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
             "sources",
             "security",
             "permissions",
+            "broadcast",
         }
     )
     d = AppConfig()
@@ -102,6 +104,8 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
     workers.reject_unknown({"stale_after_s"})
     console = root.section("console", required=False)
     console.reject_unknown({"name", "operator", "privileged"})
+    broadcast = root.section("broadcast", required=False)
+    broadcast.reject_unknown({"timeout_s"})
     security = root.section("security", required=False)
     security.reject_unknown({"login", "max_failed_logins", "lockout_minutes"})
     policy = LoginPolicy(
@@ -121,6 +125,7 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
         first_connect_s=sources.positive("first_connect_s", d.first_connect_s),
         max_clock_skew_s=sources.positive("max_clock_skew_s", d.max_clock_skew_s),
         clock_alarm=sources.bool("clock_alarm", d.clock_alarm),
+        broadcast_timeout_s=broadcast.positive("timeout_s", d.broadcast_timeout_s),
         database_url=database.str("url", "") if database.has("url") else "",
         simulator=simulator.bool("enabled", d.simulator),
         scenario=simulator.str("scenario", d.scenario),

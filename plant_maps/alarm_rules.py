@@ -109,6 +109,11 @@ def interlock_alarm(interlock_id: str) -> str:
     return f"{interlock_id}.MISMATCH"
 
 
+def pa_alarm(pa_zone: str) -> str:
+    """The tier-2 alarm of a PA zone an emergency or evacuation broadcast did not reach."""
+    return f"{pa_zone}.NOT_REACHED"
+
+
 def mismatch_message(interlock: Interlock, edge: MismatchEdge) -> str:
     """The text of a feedback-mismatch transition: which way the feedback failed to follow, and for how long."""
 
@@ -154,6 +159,7 @@ def parse_alarms(
     events = (
         *_event_rules(workers, sorted(zones), vision),
         *_interlock_rules(root.tables("interlocks")),
+        *_broadcast_rules(root.tables("pa_zones")),
         *_link_rules(sensors_, workers),
     )
     groups = _groups(section.tables("group"))
@@ -453,6 +459,25 @@ def _interlock_rules(tables: list[Reader]) -> Iterator[EventRule]:
                 f"{interlock_id} {name}: feedback does not follow command for {{value:.0f}} s",
             ),
             EventKind.INTERLOCK_MISMATCH,
+        )
+
+
+def _broadcast_rules(tables: list[Reader]) -> Iterator[EventRule]:
+    """An emergency or evacuation call that did not reach a PA zone: people there did not hear it, and the
+    operator must know (tier 2, site-wide: a PA zone spans zones). Active until a later call reaches the zone.
+    `plant_maps.site` has read and checked `[[pa_zones]]` already."""
+    for r in tables:
+        pa_zone = r.str("id")
+        yield EventRule(
+            AlarmSpec(
+                pa_alarm(pa_zone),
+                pa_zone,
+                Tier.HIGH,
+                PRIORITY_OF_TIER[Tier.HIGH],
+                "site",
+                f"{pa_zone} {r.str('name')}: an emergency broadcast did not reach it",
+            ),
+            EventKind.BROADCAST,
         )
 
 

@@ -1,4 +1,5 @@
-"""The site model: zones, equipment, sensors (tags), workers, permits, muster points, interlocks, PA zones.
+"""The site model: zones, equipment, sensors (tags), workers, permits, muster points, interlocks, PA zones
+and broadcast presets.
 
 Plain data; `plant_maps.site_file` reads and validates it from a TOML site file.
 """
@@ -176,6 +177,25 @@ class PAZone:
     zones: tuple[str, ...]
 
 
+BROADCAST_PRIORITIES = ("emergency", "evacuation", "warning", "information")  # highest first
+BROADCAST_LANGUAGES = ("zh", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastPreset:
+    """A stored PA message in Chinese and English (`plant_maps.broadcast_presets` reads them)."""
+
+    id: str
+    priority: str  # one of BROADCAST_PRIORITIES
+    text_zh: str
+    text_en: str
+    on_suspend: bool = False  # offered when a permit is suspended (of `categories`, or any when empty)
+    categories: tuple[str, ...] = ()
+
+    def text(self, lang: str) -> str:
+        return self.text_zh if lang == "zh" else self.text_en
+
+
 @dataclass(frozen=True)
 class Site:
     id: str
@@ -193,6 +213,7 @@ class Site:
     interlocks: tuple[Interlock, ...]
     pa_zones: tuple[PAZone, ...]
     alarms: AlarmSettings
+    broadcast_presets: tuple[BroadcastPreset, ...] = ()
     tag_index: dict[str, int] = field(init=False)
     worker_index: dict[str, int] = field(init=False)
     zone_index: dict[str, int] = field(init=False)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from plant_maps.alarm_rules import parse_alarms
+from plant_maps.broadcast_presets import parse_presets
 from plant_maps.opcua_address import AddressError, parse_opcua_address
 from plant_maps.site import (
     ADDRESS_SCHEMES,
@@ -68,6 +69,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
     musters = tuple(_muster(r) for r in root.tables("muster_points"))
     interlocks = tuple(_interlock(r, zone_ids) for r in root.tables("interlocks"))
     pa_zones = tuple(_pa_zone(r, zone_ids) for r in root.tables("pa_zones"))
+    presets = parse_presets(root.tables("broadcast_presets"))
     for name, ids in (
         ("equipment", [e.id for e in equipment]),
         ("sensors", [s.id for s in sensors]),
@@ -75,6 +77,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
         ("muster_points", [m.id for m in musters]),
         ("interlocks", [i.id for i in interlocks]),
         ("pa_zones", [p.id for p in pa_zones]),
+        ("broadcast_presets", [p.id for p in presets]),
     ):
         _unique(root, name, ids)
     alarm_settings = parse_alarms(root, sensors, zones, workers)
@@ -96,6 +99,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
         interlocks=interlocks,
         pa_zones=pa_zones,
         alarms=alarm_settings,
+        broadcast_presets=presets,
     )
 
 
@@ -108,6 +112,7 @@ _SECTIONS = (
     "muster_points",
     "interlocks",
     "pa_zones",
+    "broadcast_presets",
     "alarms",
 )
 

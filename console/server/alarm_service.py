@@ -40,6 +40,7 @@ from plant_maps.alarm_rules import (
     clock_alarm,
     interlock_alarm,
     mismatch_message,
+    pa_alarm,
     source_comm_alarm,
     tag_comm_alarm,
     wearable_alarm,
@@ -177,6 +178,17 @@ class AlarmService:
             self._commit(self.engine.clear_event(alarm_id, message=message))
         else:
             self._commit(self.engine.raise_event(alarm_id, offset_s, message=message))
+
+    def on_pa_zone(self, pa_zone: str, reached: bool, message: str) -> None:
+        """An emergency or evacuation broadcast did not reach a PA zone (its tier-2 alarm), or a later call
+        reached it again."""
+        if self._stopped:
+            return
+        alarm_id = pa_alarm(pa_zone)
+        if reached:
+            self._commit(self.engine.clear_event(alarm_id, message=message))
+        else:
+            self._commit(self.engine.raise_event(alarm_id, message=message))
 
     def on_worker_findings(self, findings: Sequence[WorkerFinding]) -> None:
         """Worker rules that started or stopped holding raise or clear that worker's alarm."""

@@ -25,10 +25,12 @@ from alarms.records import SYSTEM, Refusal, Transition
 from alarms.samples import InterlockSample, Quality, TagBatch
 from alarms.states import Event
 from console.server.alarm_service import AlarmService
+from console.server.broadcasts import BroadcastService
 from console.server.field_operations import FieldOperations
 from console.server.permissions import Access
 from console.server.session import (
     Acknowledge,
+    Broadcast,
     Command,
     CommandResult,
     FieldCommand,
@@ -121,6 +123,9 @@ class Core:
             self.field.permits,
             self.field.responses,
             self.field.muster,
+        )
+        self.broadcasts = BroadcastService(
+            site, clock, writer, console_name, self.workers, self.alarms, self._publish, self.add_log
         )
         self._seen_events = SeenEvents(EVENT_MEMORY)
         self.ticks = 0  # how often time has acted (tests wait on it)
@@ -221,6 +226,7 @@ class Core:
         self._check_first_connects(self.clock.now())
         self.alarms.tick()
         self.field.tick()
+        self.broadcasts.tick()
         self.ticks += 1
 
     def on_wearable_events(self, events: list[WearableEvent]) -> None:
@@ -360,6 +366,8 @@ class Core:
                     outcome = await self.alarms.reset(command.alarm_id, command.actor, console)
                 case IsolateZone():
                     return await self._isolate(command)
+                case Broadcast():
+                    return await self.broadcasts.send(command)
                 case RemoveFromService(actor, alarm_id, reason):
                     outcome = await self.alarms.remove_from_service(
                         alarm_id, actor, console, reason, self.privileged
@@ -424,6 +432,8 @@ def _audit_entry(command: Command, now: float, console: str) -> AuditEntry:
     target = next((str(fields[f]) for f in _TARGET_FIELDS if f in fields), "")
     if isinstance(command, Acknowledge):
         target = " ".join(alarm_id for alarm_id, _ in command.alarms)
+    elif isinstance(command, Broadcast):
+        target = " ".join(command.zones) or "all PA zones"
     try:
         asked = json.loads(json.dumps(fields, default=lambda v: getattr(v, "value", str(v)), allow_nan=False))
     except ValueError:  # e.g. a NaN reading: recorded as typed, and the command refuses it itself

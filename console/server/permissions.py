@@ -45,6 +45,7 @@ PERMISSIONS: Mapping[str, frozenset[str]] = MappingProxyType(
         "StartMuster": _LEADS,
         "StopMuster": _LEADS,
         "AccountForWorker": _WATCH,
+        "Broadcast": _WATCH,  # speaking to the plant is the watch's; engineers ask them
     }
 )
 

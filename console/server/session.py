@@ -38,6 +38,7 @@ class Topic(Enum):
     PERMITS = "permits"  # list[PermitChange] just committed to the journal
     RESPONSES = "responses"  # list of the alarm ids whose wearable response moved on
     MUSTER = "muster"  # list[Accounted] newly counted (empty when mustering starts or stops)
+    BROADCASTS = "broadcasts"  # list[BroadcastCall] whose delivery moved on
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +240,21 @@ class ReturnToService:
     alarm_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """A PA call: a site preset or typed plain text (one, not both), in `lang` ("zh" or "en"), at `priority`
+    (emergency, evacuation, warning, information), played `repeat` times in the PA zones `zones` (empty: all)
+    and sent to the wearables of the workers in them."""
+
+    actor: str
+    priority: str
+    zones: tuple[str, ...] = ()
+    preset: str = ""
+    text: str = ""
+    lang: str = "zh"
+    repeat: int = 1
+
+
 FieldCommand = (  # carried out by console.field_operations
     SuspendPermit
     | ResumePermit
@@ -264,6 +280,7 @@ Command = (
     | IsolateZone
     | RemoveFromService
     | ReturnToService
+    | Broadcast
     | FieldCommand
 )
 

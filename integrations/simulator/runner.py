@@ -28,6 +28,7 @@ from integrations.mqtt_source import broker_address
 from integrations.simulator.dynamics import PlantDynamics
 from integrations.simulator.mqtt_publisher import MqttPublisher
 from integrations.simulator.opcua_server import PlantServer, ServerSecurity
+from integrations.simulator.pa_gateways import PaGateways, check_fault
 from integrations.simulator.scenarios import Scenario, check_scenario, make_scenario
 from plant_maps.site import Site
 from plant_maps.wearables import WearableEvent
@@ -62,6 +63,7 @@ class Simulator:
         interlock_delay_s: float = 1.0,
         clock: Clock | None = None,
         security: ServerSecurity | None = None,
+        pa_faults: dict[str, str] | None = None,
     ) -> None:
         check_scenario(scenario)  # wrong settings fail here, before any socket is opened
         if mqtt_url is not None:
@@ -82,6 +84,10 @@ class Simulator:
         self.ticks = 0  # OPC UA update ticks done, for benchmarks
         self._first_scenario = scenario
         self._publisher: MqttPublisher | None = None
+        self.pa: PaGateways | None = None  # the PA gateways and wearable acknowledgements, with MQTT
+        self._pa_faults: dict[str, str] = {}
+        for pa_zone, fault in (pa_faults or {}).items():
+            self.set_pa_fault(pa_zone, fault)
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -102,6 +108,10 @@ class Simulator:
         if self.mqtt_url is not None:
             self._publisher = MqttPublisher(self.site, self.mqtt_url, self.prefix)
             self._publisher.start()
+            loop = asyncio.get_running_loop()
+            self.pa = PaGateways(self.site, self.mqtt_url, self.prefix, loop, self.clock.now, self.time_scale)
+            self.pa.faults.update(self._pa_faults)
+            self.pa.start()
         self._tasks = [
             asyncio.create_task(
                 self._every(1.0 / self.update_hz, self._update_opcua), name="simulator-opcua"
@@ -139,6 +149,9 @@ class Simulator:
         publisher, self._publisher = self._publisher, None
         if publisher is not None:
             await asyncio.to_thread(publisher.stop)
+        pa, self.pa = self.pa, None
+        if pa is not None:
+            await asyncio.to_thread(pa.stop)
 
     def set_scenario(self, name: str) -> Scenario:
         """Switch to scenario `name`, starting now; ValueError listing the valid names for an unknown one."""
@@ -152,6 +165,16 @@ class Simulator:
     def set_interlock_fault(self, interlock_id: str, fault: bool) -> None:
         """With `fault`, the interlock's feedback no longer follows its command (a stuck PLC output)."""
         self.server.set_interlock_fault(interlock_id, fault)
+
+    def set_pa_fault(self, pa_zone: str, fault: str | None) -> None:
+        """A PA zone's gateway "silent" (never answers) or "failed" (answers failed), or None: healthy."""
+        check_fault({p.id for p in self.site.pa_zones}, pa_zone, fault)
+        if fault is None:
+            self._pa_faults.pop(pa_zone, None)
+        else:
+            self._pa_faults[pa_zone] = fault
+        if self.pa is not None:
+            self.pa.set_fault(pa_zone, fault)
 
     def force(self, sensor_id: str, value: float | None) -> None:
         """Pin a sensor to `value` (None releases it), like a PLC force; served from the next tick on."""
@@ -258,6 +281,10 @@ class SimulatorThread:
         """See `Simulator.set_interlock_fault`; applied on the simulator's loop before this returns."""
         self._call(self.simulator.set_interlock_fault, interlock_id, fault)
 
+    def set_pa_fault(self, pa_zone: str, fault: str | None) -> None:
+        """See `Simulator.set_pa_fault`; applied on the simulator's loop before this returns."""
+        self._call(self.simulator.set_pa_fault, pa_zone, fault)
+
     def force(self, sensor_id: str, value: float | None) -> None:
         """See `Simulator.force`; applied on the simulator's loop before this returns."""
         self._call(self.simulator.force, sensor_id, value)
@@ -296,10 +323,16 @@ class SimulatorThread:
 
 
 async def run_simulator(
-    site: Site, opcua_url: str, mqtt_url: str | None, scenario: str, prefix: str, stop: asyncio.Event
+    site: Site,
+    opcua_url: str,
+    mqtt_url: str | None,
+    scenario: str,
+    prefix: str,
+    stop: asyncio.Event,
+    pa_faults: dict[str, str] | None = None,
 ) -> None:
     """`controlroom simulate`: serve the demo plant until `stop` is set, then shut down cleanly."""
-    simulator = Simulator(site, opcua_url, mqtt_url, scenario, prefix)
+    simulator = Simulator(site, opcua_url, mqtt_url, scenario, prefix, pa_faults=pa_faults)
     await simulator.start()
     try:
         await stop.wait()
