@@ -14,6 +14,7 @@ from plant_maps.site import BROADCAST_PRIORITIES, PERMIT_CATEGORIES, BroadcastPr
 from plant_maps.toml_reader import Reader
 
 MAX_BROADCAST_CHARS = 300  # what a PA amplifier plays in a breath or two; typed text is held to it too
+MAX_REPEAT = 5  # repetitions of one call
 
 
 def parse_presets(tables: list[Reader]) -> tuple[BroadcastPreset, ...]:

@@ -228,3 +228,7 @@ class Site:
 
     def zone(self, zone_id: str) -> Zone:
         return self.zones[self.zone_index[zone_id]]
+
+    def pa_zones_covering(self, zone_id: str) -> tuple[str, ...]:
+        """The PA zones whose loudspeakers cover a site zone (every PA zone for "site", a site-wide area)."""
+        return tuple(p.id for p in self.pa_zones if zone_id == "site" or zone_id in p.zones)

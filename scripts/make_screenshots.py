@@ -11,7 +11,10 @@ private Mosquitto and a scratch SQLite file:
   alarm markers, opened as from the alarm list's "Trend";
 - docs/console-{normal,gas-leak,sos}-{1366x768,1920x1080}.png — the whole window at the two sizes a control
   room has, each in the default layout a console of that size starts with (the SOS acknowledged, its
-  responder assigned, waiting to be on scene).
+  responder assigned, waiting to be on scene);
+- docs/broadcast-dialog-{1366x768,1920x1080}.png — the window with the broadcast dialog over it, an
+  evacuation call to three PA zones (PA-NORTH's gateway silent, PA-COMP's failing) once every zone has
+  its outcome.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import qasync
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -127,6 +131,37 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, b
     assigned = await console.app.core.command(AssignResponder("operator", "W01.SOS", "W13"))
     assert assigned.ok, assigned.message
     await _sizes(console, "sos", lambda: window.show_worker("W01"))
+    await _broadcast(console, simulator)
+
+
+async def _broadcast(console: WindowedConsole, simulator: SimulatorThread) -> None:
+    """An evacuation call that reaches one zone of three: the dialog over the window, at both sizes."""
+    simulator.set_pa_fault("PA-NORTH", "silent")
+    simulator.set_pa_fault("PA-COMP", "failed")
+    console.broadcast.open_dialog(("PA-TANKS", "PA-NORTH", "PA-COMP"), "EVACUATE-EAST")
+    dialog = console.broadcast.dialog
+    assert dialog is not None
+    dialog.send_button.click()
+    await wait_until_async(lambda: "NOT REACHED" in dialog.summary_label.text(), 30)
+    window = console.window
+    for width, height in SIZES:
+        window.resize(width, height)
+        await asyncio.sleep(0.2)
+        window.default_layout()
+        window.plant_map.fit_site()
+        await asyncio.sleep(0.8)
+        picture = window.grab()
+        painter = QPainter(picture)
+        shown = dialog.grab()
+        left, top = (width - shown.width()) // 2, (height - shown.height()) // 2
+        painter.drawPixmap(left, top, shown)
+        painter.drawRect(left - 1, top - 1, shown.width() + 1, shown.height() + 1)  # the dialog's frame
+        painter.end()
+        path = DOCS / f"broadcast-dialog-{width}x{height}.png"
+        if not picture.save(str(path)):
+            raise OSError(f"could not write {path}")
+        print(f"wrote {path.relative_to(REPO)} ({width}x{height})")
+    dialog.reject()
 
 
 async def _sizes(console: WindowedConsole, picture: str, then: Callable[[], None] | None = None) -> None:

@@ -350,6 +350,7 @@ class AlarmTable(QWidget):
     return_requested = Signal(str)  # alarm_id: back in service
     respond_requested = Signal(str)  # alarm_id: the next step of the response to an SOS or man-down
     trend_requested = Signal(str)  # a measured tag (the alarm's source): open its trend
+    broadcast_requested = Signal(str)  # the alarm's area (a zone id or "site"): broadcast to it
 
     def __init__(self, max_shelve_s: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -546,6 +547,14 @@ class AlarmTable(QWidget):
             trend.setToolTip(self.tr("Not possible: the source is not a measured tag"))
         else:
             trend.setToolTip(self.tr("Its value over time, with its limits and alarms"))
+        area = next(iter({v.area for v in views}), "")
+        broadcast = menu.addAction(
+            self.tr("Broadcast to its zone…"), lambda: self.broadcast_requested.emit(area)
+        )
+        broadcast.setToolTip(self.tr("Speak to the people where the alarm is"))
+        if len({v.area for v in views}) != 1:
+            broadcast.setEnabled(False)
+            broadcast.setToolTip(self.tr("Not possible: select the alarms of one zone"))
         return menu
 
     # -- the operator's commands (buttons, menu, shortcuts) ---------------------------------------------

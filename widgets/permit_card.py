@@ -137,6 +137,7 @@ class PermitCard(QWidget):
     activate_requested = Signal(str)
     submit_requested = Signal(str)
     approve_requested = Signal(str, str)  # permit id, the role the operator signs as
+    broadcast_requested = Signal(str)  # permit id: speak to the people in its zone
 
     def __init__(
         self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
@@ -184,6 +185,9 @@ class PermitCard(QWidget):
         )
         self.close_button = command_button(tr("Close…"), tr("The work is finished and the site handed back"))
         self.map_button = command_button(tr("Show on map"))
+        self.broadcast_button = command_button(
+            tr("Broadcast…"), tr("Speak to the people in the permit's zone")
+        )
         self.gas_test_button = command_button(tr("Gas test…"), tr("Record the gas tester's readings"))
         self.check_in_button = command_button(
             tr("Guardian check-in"),
@@ -209,6 +213,7 @@ class PermitCard(QWidget):
         self.resume_button.clicked.connect(lambda: self._emit(self.resume_requested))
         self.close_button.clicked.connect(self._open_close_dialog)
         self.map_button.clicked.connect(lambda: self._emit(self.show_on_map_requested))
+        self.broadcast_button.clicked.connect(lambda: self._emit(self.broadcast_requested))
         self.status_label = PlainLabel()  # the core's answer, which quotes what was typed
         self.status_label.setWordWrap(True)
         self._timer = QTimer(self)  # the time left, while the card is on screen
@@ -229,6 +234,7 @@ class PermitCard(QWidget):
             self.suspend_button,
             self.resume_button,
             self.close_button,
+            self.broadcast_button,
         ]
 
     def set_permit(self, status: PermitStatus, simops: Sequence[SimopsFlag] = ()) -> None:
@@ -407,6 +413,7 @@ class PermitCard(QWidget):
         self.check_in_button.setEnabled(live)
         self.gas_test_button.setEnabled(live and bool(self._status and gas_limits(self._status.permit)))
         self.map_button.setEnabled(self._status is not None)
+        self.broadcast_button.setEnabled(self._status is not None)
 
     def _emit(self, signal: SignalInstance) -> None:
         if self._status is not None:
@@ -506,7 +513,13 @@ class PermitCard(QWidget):
                 self.check_in_button,
                 self.activate_button,
             ),
-            (self.suspend_button, self.resume_button, self.close_button, self.map_button),
+            (
+                self.suspend_button,
+                self.resume_button,
+                self.close_button,
+                self.map_button,
+                self.broadcast_button,
+            ),
         ):
             buttons = QHBoxLayout()
             for button in row:

@@ -28,7 +28,7 @@ from console.server.session import Broadcast, CommandResult, Topic
 from integrations.mqtt_contract import ContractError
 from integrations.pa_contract import MessageAck, PaContract, announcement, wearable_message
 from integrations.storage import JournalEntry, StoreWriter
-from plant_maps.broadcast_presets import MAX_BROADCAST_CHARS
+from plant_maps.broadcast_presets import MAX_BROADCAST_CHARS, MAX_REPEAT
 from plant_maps.site import BROADCAST_LANGUAGES, BROADCAST_PRIORITIES, Site
 from plant_maps.state import WorkerTable
 
@@ -37,7 +37,6 @@ DELIVERY_KIND = "broadcast_delivery"  # its outcome per PA zone, once every zone
 COMMIT_TIMEOUT_S = 10.0
 DEFAULT_TIMEOUT_S = 10.0  # a gateway silent this long after the call is "not answered"
 PLAY_LIMIT_S = 600.0  # playing this long without "done": not answered either (the zone is freed)
-MAX_REPEAT = 5
 ALERTING = frozenset({"emergency", "evacuation"})  # a zone these do not reach raises its alarm
 KEEP_CALLS = 100  # finished calls kept for the views
 

@@ -84,6 +84,11 @@ class ContextMenus(QObject):
             w.tr("Show its alarms in the list"), lambda: _choose(w.alarm_table.area_filter, zone_id)
         )
         menu.addAction(w.tr("Show its permits"), lambda: _choose(w.permit_panel.zone_filter, zone_id))
+        pa_zones = w.plant_map.site.pa_zones_covering(zone_id)
+        broadcast = menu.addAction(
+            w.tr("Broadcast to this zone…"), lambda: w.broadcast_requested.emit(pa_zones, "")
+        )
+        _enable(broadcast, bool(pa_zones), "" if pa_zones else w.tr("Not possible: no PA zone covers it"))
         return menu
 
     def _alarms_of(self, sensor_id: str) -> None:

@@ -56,7 +56,7 @@ class FieldView(QObject):
             core.subscribe(Topic.ALARMS, self._alarms_changed),
         ]
         card = window.permit_card
-        card.suspend_requested.connect(lambda p, reason: self._send(SuspendPermit(operator, p, reason)))
+        card.suspend_requested.connect(lambda p, reason: self._suspend(SuspendPermit(operator, p, reason)))
         card.resume_requested.connect(lambda p: self._send(ResumePermit(operator, p)))
         closed = self.tr("closed from the card")  # journaled as the reason, shown on the closed permit's card
         card.close_requested.connect(lambda p: self._send(ClosePermit(operator, p, closed)))
@@ -146,6 +146,16 @@ class FieldView(QObject):
 
     def _send(self, command: Command) -> None:
         self.runner.send(command, self._show)
+
+    def _suspend(self, command: SuspendPermit) -> None:
+        """Suspended: the window offers to tell the people in the permit's zone."""
+
+        def suspended(result: CommandResult) -> None:
+            self._show(result)
+            if result.ok:
+                self.window.permit_suspended.emit(command.permit_id)
+
+        self.runner.send(command, suspended)
 
     def _show(self, result: CommandResult) -> None:
         self.window.permit_card.set_status(result.message, refused=not result.ok)

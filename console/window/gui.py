@@ -24,6 +24,7 @@ from console.server.session import CommandResult, OperatorNote
 from console.window.alarm_commands import AlarmCommands
 from console.window.annunciator import Annunciator
 from console.window.bridge import Bridge
+from console.window.broadcast_view import BroadcastView
 from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
 from console.window.field_view import FieldView
@@ -68,6 +69,14 @@ class WindowedConsole:
         self.isolation = IsolationView(self.app.core, self.window, config.operator, self.runner)
         self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, config.operator)
         self.menus = ContextMenus(self.window)
+        self.broadcast = BroadcastView(
+            self.app.core,
+            self.app.core.broadcasts,
+            self.window,
+            config.operator,
+            self.runner,
+            self.annunciator.speaker.say,
+        )
         self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
         banner = self.window.alarm_banner
         banner.silence_requested.connect(self.annunciator.silence)
@@ -107,6 +116,7 @@ class WindowedConsole:
         self._first_paint.remove()
         await self.runner.wait_idle()
         self.field.close()
+        self.broadcast.close()
         self.bridge.close()
         self.trends.close()
         self.annunciator.close()

@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
     isolation_end_requested = Signal(str)  # zone id: return it to service now
     permit_shown = Signal(str)  # the console fills the card with the permit's live status
     worker_shown = Signal(str)  # the console fills the details with the worker's live data
+    broadcast_requested = Signal(object, str)  # PA zone ids to tick (a tuple, maybe empty), preset id or ""
+    permit_suspended = Signal(str)  # a suspension from this console was journaled: offer a broadcast
 
     def __init__(
         self, site: Site, operator: str, console_name: str, now: Callable[[], float] = time.time
@@ -270,6 +272,14 @@ class MainWindow(QMainWindow):
             self.tr("Evacuation: count everyone seen at a muster point, list the missing")
         )
         bar.addAction(self.muster_action)
+        self.broadcast_action = bar.addAction(
+            self.tr("Broadcast…"), lambda: self.broadcast_requested.emit((), "")
+        )
+        self.broadcast_action.setShortcut("Ctrl+B")
+        self.broadcast_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.broadcast_action.setToolTip(
+            self.tr("Speak to PA zones and the wearables there: a preset or typed text (Ctrl+B)")
+        )
         bar.addSeparator()
         self.note_action = bar.addAction(self.tr("Shift log note…"), self.open_note)
         self.note_action.setToolTip(self.tr("Write a note into the shift log (journaled with your name)"))
