@@ -74,6 +74,7 @@ def test_a_broadcast_names_the_zones_it_did_not_reach_and_alarms_them(
     async def scenario(app: Application) -> None:
         core = app.core
         await _ready(app)
+        await until(lambda: (core.workers.zone >= 0).sum() >= 10, 10, "the workers placed in their zones")
         zones = ("PA-TANKS", "PA-NORTH", "PA-COMP")
         result = await core.command(
             Broadcast("tester", "evacuation", zones, preset="EVACUATE-EAST", lang="en")
@@ -81,6 +82,8 @@ def test_a_broadcast_names_the_zones_it_did_not_reach_and_alarms_them(
         assert result.ok, result.message
         [call] = core.broadcasts.calls.values()
         assert call.text == "Stop work now and evacuate through the east gate to the muster point."
+        assert call.wearables, "workers in those zones get the message on their bands"
+        await until(lambda: call.acknowledged == len(call.wearables), 5, "every band acknowledged")
         await until(lambda: call.closed, 10, "every zone has its outcome")
         assert _states(call) == {"PA-TANKS": "done", "PA-NORTH": "not answered", "PA-COMP": "failed"}
         assert call.zones["PA-COMP"].reason == "amplifier fault (simulated)"
@@ -144,6 +147,15 @@ def test_an_emergency_pre_empts_an_information_call_and_a_warning_waits_behind_i
             ("PA-TANKS", second.id),
             ("PA-TANKS", third.id),
         ]
+
+        # an emergency waits behind nothing, not even another emergency: the latest wins
+        await core.command(Broadcast("tester", "emergency", ("PA-REACTOR",), text="Gas! " * 40, repeat=5))
+        stuck = list(core.broadcasts.calls.values())[3]
+        await until(lambda: stuck.zones["PA-REACTOR"].state is ZoneState.PLAYING, 5, "the first emergency")
+        await core.command(Broadcast("tester", "emergency", ("PA-REACTOR",), preset="GAS-SHELTER"))
+        latest = list(core.broadcasts.calls.values())[4]
+        assert stuck.zones["PA-REACTOR"].state is ZoneState.PREEMPTED
+        await until(lambda: latest.zones["PA-REACTOR"].state is ZoneState.DONE, 10, "the latest emergency")
 
     run_app(config, scenario)
 

@@ -104,7 +104,9 @@ class BroadcastDialog(QDialog):
         self._names = {p.id: p.name for p in pa_zones}
         self.preset_list = QTreeWidget()
         self.preset_list.setColumnCount(4)
-        self.preset_list.setHeaderLabels([self.tr("Preset"), self.tr("Priority"), "中文", "English"])
+        self.preset_list.setHeaderLabels(
+            [self.tr("Preset"), self.tr("Priority"), self.tr("Chinese (中文)"), self.tr("English")]
+        )
         self.preset_list.setRootIsDecorated(False)
         self.preset_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         for p in presets:

@@ -52,6 +52,7 @@ from plant_maps.permits import PermitStatus
 from plant_maps.site import MEASURES, Site
 from tests.widgets.support import statuses, worker_table
 from tests.widgets.test_alarm_table import alarm
+from widgets.broadcast_dialog import STATE_TEXTS, BroadcastDialog, ZoneRow
 from widgets.isolation_banner import IsolationNotice
 from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
 from widgets.permit_style import CATEGORY_CODES
@@ -115,6 +116,10 @@ def data_words(site: Site, books: list[PermitStatus]) -> list[str]:
         words |= {e.id, e.name}
     for m in site.muster_points:
         words |= {m.id, m.name}
+    for p in site.pa_zones:
+        words |= {p.id, p.name}
+    for b in site.broadcast_presets:
+        words |= {b.id, b.text_zh, b.text_en}
     words |= {view.id for view in alarm_views(site)}
     for s in books:
         words |= {s.id, s.permit.title, s.permit.zone}
@@ -329,6 +334,17 @@ def test_what_an_operator_typed_shows_as_typed(qtbot: QtBot, window: MainWindow,
     assert TYPED_REASON not in window.plant_map._permits.describe(SUSPENDED)  # escaped: shown literally
 
 
+def broadcast_dialog(site: Site, window: MainWindow) -> BroadcastDialog:
+    """The broadcast dialog after a call, with a zone in every delivery state (the gateway's reason typed)."""
+    names = {z.id: z.name for z in site.zones}
+    dialog = BroadcastDialog(site.broadcast_presets, site.pa_zones, names, window)
+    dialog.preselect([site.pa_zones[0].id], site.broadcast_presets[0].id)
+    zones = [p.id for p in site.pa_zones]
+    rows = [ZoneRow(zones[i % len(zones)], state, NOW, TYPED_REASON) for i, state in enumerate(STATE_TEXTS)]
+    dialog.show_delivery(SOS_ALARM, "evacuation", rows, 3, 4)  # (a call id shown as data)
+    return dialog
+
+
 def test_the_dialogs_the_window_opens_go_through_qt_translation(
     qtbot: QtBot, window: MainWindow, site: Site
 ) -> None:
@@ -364,6 +380,7 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
             sos.id, sos.message, [(w.id, f"{w.name} ({w.id})") for w in site.workers], window
         ),
         ResolveDialog(sos.id, sos.message, window),
+        broadcast_dialog(site, window),
     ):
         dialog.open()
         walk(dialog)
