@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from alarms.definitions import Tier
+from console.app import main
 from console.composition import Application
 from console.config import AppConfig
 from console.server.broadcasts import BroadcastCall, ZoneState
@@ -19,7 +20,7 @@ from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from plant_maps.site import Site
 from tests.conftest import DEMO_SITE, Broker, free_port
-from tests.e2e.conftest import mosquitto_pub, until
+from tests.e2e.conftest import mosquitto_pub, pa_plant, until
 from tests.headless import run_app
 
 TIMEOUT_S = 1.5  # the console's wait for a gateway's first answer
@@ -27,17 +28,7 @@ TIMEOUT_S = 1.5  # the console's wait for a gateway's first answer
 
 @pytest.fixture()
 def gateways(site: Site, broker: Broker) -> Iterator[SimulatorThread]:
-    """The demo plant with its PA gateways; PA-NORTH silent and PA-COMP failing; speech 8x faster."""
-    opcua_url = f"opc.tcp://127.0.0.1:{free_port()}/controlroom/"
-    sim = SimulatorThread(
-        site,
-        opcua_url=opcua_url,
-        mqtt_url=broker.url,
-        time_scale=8.0,
-        pa_faults={"PA-NORTH": "silent", "PA-COMP": "failed"},
-    )
-    sim.start()
-    assert sim.simulator.pa is not None and sim.simulator.pa.subscribed.wait(10)
+    sim = pa_plant(site, f"opc.tcp://127.0.0.1:{free_port()}/controlroom/", broker)
     yield sim
     sim.stop()
 
@@ -209,3 +200,10 @@ def test_an_engineer_may_not_broadcast_and_the_refusal_is_audited(
         "li.na may not broadcast: it needs one of the roles emergency_coordinator, operator, shift_lead",
     ) in rows
     assert ("wang.fang", "done", "") in rows
+
+
+def test_the_simulator_refuses_a_pa_fault_on_a_zone_the_site_lacks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["simulate", "--pa-fail", "PA-XX"]) == 2
+    assert "--pa-silent/--pa-fail: no PA zone 'PA-XX' on the site" in capsys.readouterr().err

@@ -181,10 +181,10 @@ class AlarmService:
 
     def on_pa_zone(self, pa_zone: str, reached: bool, message: str) -> None:
         """An emergency or evacuation broadcast did not reach a PA zone (its tier-2 alarm), or a later call
-        reached it again."""
-        if self._stopped:
-            return
+        reached it again (also when the alarm was restored from the journal after a restart)."""
         alarm_id = pa_alarm(pa_zone)
+        if self._stopped or (reached and not self.engine.view(alarm_id).active):
+            return
         if reached:
             self._commit(self.engine.clear_event(alarm_id, message=message))
         else:

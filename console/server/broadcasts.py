@@ -137,7 +137,6 @@ class BroadcastService:
         self.calls: dict[str, BroadcastCall] = {}  # oldest first
         self._active: dict[str, str] = {}  # PA zone -> the call sent or playing there
         self._queued: dict[str, list[str]] = {p: [] for p in self._names}  # waiting, highest priority first
-        self._unreached: set[str] = set()  # PA zones whose NOT_REACHED alarm is raised
 
     def attach(self, contract: PaContract, send: Callable[[str, bytes], None], timeout_s: float) -> None:
         """The PA link: `send(topic, payload)` publishes with QoS 1 (any thread); replies go to `on_reply`."""
@@ -278,13 +277,10 @@ class BroadcastService:
         )
         self._log("error" if call.priority in ALERTING else "warning", "PA", text)
         if call.priority in ALERTING:
-            self._unreached.add(zone)
             self._alarms.on_pa_zone(zone, False, text)
 
     def _reached(self, call: BroadcastCall, zone: str) -> None:
-        if zone in self._unreached:
-            self._unreached.discard(zone)
-            self._alarms.on_pa_zone(zone, True, f"{zone} {self._names[zone]} reached again by {call.id}")
+        self._alarms.on_pa_zone(zone, True, f"{zone} {self._names[zone]} reached again by {call.id}")
 
     # -- replies and time (loop thread) --------------------------------------------------------------
 

@@ -77,6 +77,21 @@ def plant(site: Site, opcua_url: str, broker: Broker) -> Iterator[SimulatorThrea
     sim.stop()
 
 
+def pa_plant(site: Site, opcua_url: str, broker: Broker) -> SimulatorThread:
+    """The demo plant with its PA gateways listening, PA-NORTH's silent and PA-COMP's failing; speech and
+    scenarios 8x faster. Started: the caller stops it."""
+    sim = SimulatorThread(
+        site,
+        opcua_url=opcua_url,
+        mqtt_url=broker.url,
+        time_scale=8.0,
+        pa_faults={"PA-NORTH": "silent", "PA-COMP": "failed"},
+    )
+    sim.start()
+    assert sim.simulator.pa is not None and sim.simulator.pa.subscribed.wait(10)
+    return sim
+
+
 @pytest.fixture()
 def config(opcua_url: str, broker: Broker, database_url: str) -> AppConfig:
     return AppConfig(

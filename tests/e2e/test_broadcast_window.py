@@ -17,21 +17,13 @@ from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from plant_maps.site import Site
 from tests.conftest import Broker
-from tests.e2e.conftest import mosquitto_pub, status_text, until
+from tests.e2e.conftest import mosquitto_pub, pa_plant, status_text, until
 from widgets.broadcast_dialog import BroadcastDialog
 
 
 @pytest.fixture()
-def pa_plant(site: Site, opcua_url: str, broker: Broker) -> Iterator[SimulatorThread]:
-    sim = SimulatorThread(
-        site,
-        opcua_url=opcua_url,
-        mqtt_url=broker.url,
-        time_scale=8.0,
-        pa_faults={"PA-NORTH": "silent", "PA-COMP": "failed"},
-    )
-    sim.start()
-    assert sim.simulator.pa is not None and sim.simulator.pa.subscribed.wait(10)
+def gateways(site: Site, opcua_url: str, broker: Broker) -> Iterator[SimulatorThread]:
+    sim = pa_plant(site, opcua_url, broker)
     yield sim
     sim.stop()
 
@@ -61,7 +53,7 @@ async def _ready(console: WindowedConsole) -> None:
 
 
 def test_a_broadcast_from_the_toolbar_shows_done_and_names_the_zones_not_reached(
-    run_console, pa_plant: SimulatorThread, qtbot: QtBot
+    run_console, gateways: SimulatorThread, qtbot: QtBot
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
         window, view = console.window, console.broadcast
@@ -92,7 +84,7 @@ def test_a_broadcast_from_the_toolbar_shows_done_and_names_the_zones_not_reached
 
 
 def test_the_map_an_alarm_row_and_a_suspension_open_the_dialog_preselected(
-    run_console, pa_plant: SimulatorThread, broker: Broker, qtbot: QtBot
+    run_console, gateways: SimulatorThread, broker: Broker, qtbot: QtBot
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
         window, view, menus = console.window, console.broadcast, console.menus
