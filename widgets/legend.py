@@ -28,6 +28,7 @@ SHORTCUTS = (
     ("F8", QT_TRANSLATE_NOOP("Legend", "Acknowledge the selected alarms")),
     ("Shift+F8", QT_TRANSLATE_NOOP("Legend", "Acknowledge the alarms on the page")),
     ("F9", QT_TRANSLATE_NOOP("Legend", "Silence the audible alarm")),
+    ("Ctrl+B", QT_TRANSLATE_NOOP("Legend", "Broadcast to PA zones")),
 )
 
 

@@ -58,7 +58,7 @@ def test_a_broadcast_from_the_toolbar_shows_done_and_names_the_zones_not_reached
     async def scenario(console: WindowedConsole) -> None:
         window, view = console.window, console.broadcast
         await _ready(console)
-        window.broadcast_action.trigger()
+        qtbot.keyClick(window.plant_map, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # the toolbar's
         dialog = await until(lambda: view.dialog, 5, "the broadcast dialog")
         assert not dialog.send_button.isEnabled()  # nothing picked yet
         _pick_preset(dialog, "EVACUATE-EAST")
