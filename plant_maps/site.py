@@ -176,6 +176,15 @@ class PAZone:
     zones: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class TrendSet:
+    """A named group of pens with a live span (site file `[[trend_sets]]`), e.g. "Compressor house gases"."""
+
+    name: str
+    pens: tuple[str, ...]  # sensor ids and worker vitals (`W01.heart_rate`)
+    span_s: float
+
+
 @dataclass(frozen=True)
 class Site:
     id: str
@@ -193,6 +202,7 @@ class Site:
     interlocks: tuple[Interlock, ...]
     pa_zones: tuple[PAZone, ...]
     alarms: AlarmSettings
+    trend_sets: tuple[TrendSet, ...] = ()
     tag_index: dict[str, int] = field(init=False)
     worker_index: dict[str, int] = field(init=False)
     zone_index: dict[str, int] = field(init=False)

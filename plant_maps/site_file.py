@@ -34,6 +34,7 @@ from plant_maps.site import (
     Zone,
 )
 from plant_maps.toml_reader import ConfigError, Reader
+from plant_maps.trend_sets import parse_trend_sets
 
 
 def load_site(path: str | Path, now: datetime | None = None) -> Site:
@@ -78,6 +79,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
     ):
         _unique(root, name, ids)
     alarm_settings = parse_alarms(root, sensors, zones, workers)
+    trend_sets = parse_trend_sets(root, sensors, workers)
     root.reject_unknown({"site", *_SECTIONS})
     head.reject_unknown({"id", "name", "width_m", "height_m", "opcua_namespace"})
     return Site(
@@ -96,6 +98,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
         interlocks=interlocks,
         pa_zones=pa_zones,
         alarms=alarm_settings,
+        trend_sets=trend_sets,
     )
 
 
@@ -109,6 +112,7 @@ _SECTIONS = (
     "interlocks",
     "pa_zones",
     "alarms",
+    "trend_sets",
 )
 
 

@@ -116,6 +116,7 @@ def data_words(site: Site, books: list[PermitStatus]) -> list[str]:
     for m in site.muster_points:
         words |= {m.id, m.name}
     words |= {view.id for view in alarm_views(site)}
+    words |= {t.name for t in site.trend_sets}
     for s in books:
         words |= {s.id, s.permit.title, s.permit.zone}
         for step in s.route:  # GB 30871 approval steps and the roles that sign them: ids of the site's rules
