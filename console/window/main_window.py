@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         self.legend_action.setToolTip(self.tr("What every symbol and colour means; the keyboard shortcuts"))
         layout_menu = QMenu(self)
         layout_menu.addAction(self.tr("Reset layout"), self.layout_reset_requested)
-        layout_menu.addAction(self.tr("New trend window"), self.trend_window_requested)
+        layout_menu.addAction(self.tr("New trend window"), lambda: self.trend_window_requested.emit())
         bar.addWidget(
             self._menu_button(
                 self.tr("Layout"), self.tr("The arrangement of this console's panels"), layout_menu
