@@ -42,7 +42,7 @@ MAX_BANDS = 200  # per pen: the latest; beyond that the plot would be all hatchi
 REQUEST_DELAY_MS = 150  # pan and zoom settle before history is asked for
 _TIER_SYMBOL = {Tier.LIFE: "t", Tier.HIGH: "d", Tier.LOW: "s"}  # the alarm list's shapes (ISA-101)
 _TIER_COLOUR = {Tier.LIFE: PALETTE.alarm_1, Tier.HIGH: PALETTE.alarm_2, Tier.LOW: PALETTE.alarm_3}
-_HATCH = QBrush(QColor(88, 88, 88, 120), Qt.BrushStyle.BDiagPattern)
+_HATCH = QBrush(QColor(88, 88, 88, 70), Qt.BrushStyle.BDiagPattern)  # light: calm, yet unmistakable
 
 
 def _tr(text: str) -> str:
