@@ -57,6 +57,7 @@ from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
 from widgets.permit_style import CATEGORY_CODES
 from widgets.shelve_dialog import ShelveDialog
 from widgets.status_bar import LinkFacts
+from widgets.trend_range import RangeDialog
 from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
 from widgets.worker_details import WorkerLive
 
@@ -365,6 +366,7 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
             sos.id, sos.message, [(w.id, f"{w.name} ({w.id})") for w in site.workers], window
         ),
         ResolveDialog(sos.id, sos.message, window),
+        RangeDialog(NOW, NOW - 60, NOW, window),  # the end before the start: its problem shown too
     ):
         dialog.open()
         walk(dialog)

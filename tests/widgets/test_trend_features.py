@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from alarms.samples import Quality
 from console.window.layout_store import LayoutStore
-from console.window.main_window import MainWindow
 from plant_maps.site import Site
+from tests.widgets.test_trend_view import shown_window
 from widgets.trend_pens import ZoneEvent, live_bands
 from widgets.trend_view import TrendView
 
@@ -156,11 +156,7 @@ def test_vitals_are_tags_of_the_list_with_a_workers_heading(
 def test_trend_vitals_in_the_worker_details_adds_heart_rate_and_skin_temperature(
     qtbot: QtBot, site: Site
 ) -> None:
-    window = MainWindow(site, "operator", "console", lambda: NOW)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, site)
     details = window.worker_details
     assert not details.trend_button.isEnabled()  # no worker shown yet
     details.set_worker("W03")
@@ -210,10 +206,7 @@ def test_pop_out_asks_for_a_window_of_its_own(qtbot: QtBot, view: TrendView) -> 
 
 
 def test_the_layout_menu_opens_a_new_trend_window(qtbot: QtBot, site: Site) -> None:
-    window = MainWindow(site, "operator", "console", lambda: NOW)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, site)
     [action] = [a for a in window.findChildren(QAction) if a.text() == "New trend window"]
     with qtbot.waitSignal(window.trend_window_requested):
         action.trigger()

@@ -175,12 +175,18 @@ def test_the_trend_dock_fits_the_window_with_a_long_readout(
     assert window.alarm_table.visibleRegion().isEmpty() and not window.alarm_banner.visibleRegion().isEmpty()
 
 
-def test_a_double_click_on_a_detector_opens_its_trend(qtbot: QtBot, site: Site) -> None:
+def shown_window(qtbot: QtBot, site: Site) -> MainWindow:
+    """The main window at 1366x768, shown."""
     window = MainWindow(site, "operator", "console", lambda: NOW)
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
     qtbot.waitExposed(window)
+    return window
+
+
+def test_a_double_click_on_a_detector_opens_its_trend(qtbot: QtBot, site: Site) -> None:
+    window = shown_window(qtbot, site)
     view = window.plant_map
     view.fit_site()
     sensor = site.sensor("GD-CH-01")
