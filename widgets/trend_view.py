@@ -42,6 +42,7 @@ MAX_BANDS = 200  # per pen: the latest; beyond that the plot would be all hatchi
 REQUEST_DELAY_MS = 150  # pan and zoom settle before history is asked for
 _TIER_SYMBOL = {Tier.LIFE: "t", Tier.HIGH: "d", Tier.LOW: "s"}  # the alarm list's shapes (ISA-101)
 _TIER_COLOUR = {Tier.LIFE: PALETTE.alarm_1, Tier.HIGH: PALETTE.alarm_2, Tier.LOW: PALETTE.alarm_3}
+_LABEL_AT = (0.55, 0.3, 0.8, 0.15, 0.68, 0.42, 0.9, 0.05)  # where along a limit line its label sits, by unit
 _HATCH = QBrush(QColor(88, 88, 88, 70), Qt.BrushStyle.BDiagPattern)  # light: calm, yet unmistakable
 
 
@@ -326,18 +327,24 @@ class TrendView(TrendControls):
         box.addItem(pen.markers)
         pen.band_items, pen.drawn_bands = [], []
         for limit in pen.tag.limits:
-            self._add_limit(limit, pen.tag.id, box)
+            self._add_limit(limit, pen.tag.id, pen.tag.unit, box)
         self._redraw(pen)
         self._draw_markers(pen)
 
-    def _add_limit(self, limit: tuple[float, str], tag: str, box: pg.ViewBox) -> None:
+    def _add_limit(self, limit: tuple[float, str], tag: str, unit: str, box: pg.ViewBox) -> None:
         """One dashed line per level and kind: pens with equal limits (detectors of a kind) share it."""
         if limit not in self.limit_lines:
+            inside = [(0, 0), (0, 0)] if limit[1] in ("HH", "H") else [(0, 1), (0, 1)]  # never cut at an edge
+            along = _LABEL_AT[self.plot.units.index(unit) % len(_LABEL_AT)]  # units' labels apart
             line = pg.InfiniteLine(
                 pos=limit[0],
                 angle=0,
                 pen=pg.mkPen(PALETTE.equipment_line, width=1, style=Qt.PenStyle.DashLine),
-                labelOpts={"position": 0.55, "color": PALETTE.text_muted, "anchors": [(0, 1), (0, 1)]},
+                labelOpts={
+                    "position": along,
+                    "color": PALETTE.text_muted,
+                    "anchors": inside,
+                },
                 label="",
             )
             box.addItem(line)
