@@ -13,7 +13,7 @@ import numpy as np
 
 from alarms.samples import Quality, TagBatch
 
-DEFAULT_CAPACITY = 2 * 3600 * 2  # two hours at 2 samples a second per tag (14 MB for the demo's 61 tags)
+DEFAULT_CAPACITY = 2 * 3600 * 2  # two hours at 2 samples a second per tag (31 MB for the demo: 61 tags, 66 vitals)
 
 
 class TrendBuffer:
