@@ -13,7 +13,9 @@ import numpy as np
 
 from alarms.samples import Quality, TagBatch
 
-DEFAULT_CAPACITY = 2 * 3600 * 2  # two hours at 2 samples a second per tag (31 MB for the demo: 61 tags, 66 vitals)
+DEFAULT_CAPACITY = (
+    2 * 3600 * 2
+)  # two hours at 2 samples a second per tag (31 MB for the demo: 61 tags, 66 vitals)
 
 
 class TrendBuffer:
