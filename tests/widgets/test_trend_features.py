@@ -84,10 +84,15 @@ def test_stacked_gives_a_plot_per_unit_on_one_time_axis(qtbot: QtBot, view: Tren
     plots.plots[2].getViewBox().translateBy(x=-600)  # pan the lowest plot: every plot moves with it
     qtbot.waitUntil(lambda: plots.plots[0].getViewBox().viewRange()[0][0] == pytest.approx(NOW - 900))
     assert not view.live
-    assert len(view.legend.items) == 3  # one legend for all pens
+    assert len(view.legend.items) == 3  # one legend for all pens: a click hides a pen of any plot
+    sample, _ = view.legend.items[2]
+    centre = plots.mapFromScene(sample.mapToScene(sample.boundingRect().center()))
+    qtbot.mouseClick(plots.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert not view.pens["TT-K301"].curve.isVisible()
 
     qtbot.mouseClick(view.stacked_button, Qt.MouseButton.LeftButton)
     assert len(plots.plots) == 1 and view.visible_range()[0] == pytest.approx(NOW - 900)
+    assert not view.pens["TT-K301"].curve.isVisible()  # still hidden in the other layout
 
 
 def test_the_range_dialog_checks_from_and_to_then_shows_that_history(qtbot: QtBot, view: TrendView) -> None:
