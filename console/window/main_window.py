@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
         self.legend_action = bar.addAction(self.tr("Legend"), self.open_legend)
         self.legend_action.setToolTip(self.tr("What every symbol and colour means; the keyboard shortcuts"))
         layout_menu = QMenu(self)
-        layout_menu.addAction(self.tr("Reset layout"), self.layout_reset_requested)
+        layout_menu.addAction(self.tr("Reset layout"), lambda: self.layout_reset_requested.emit())
         layout_menu.addAction(self.tr("New trend window"), lambda: self.trend_window_requested.emit())
         bar.addWidget(
             self._menu_button(

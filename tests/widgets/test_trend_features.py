@@ -210,8 +210,10 @@ def test_pop_out_asks_for_a_window_of_its_own(qtbot: QtBot, view: TrendView) -> 
         qtbot.mouseClick(view.pop_button, Qt.MouseButton.LeftButton)
 
 
-def test_the_layout_menu_opens_a_new_trend_window(qtbot: QtBot, site: Site) -> None:
+def test_the_layout_menu_opens_a_new_trend_window_and_resets_the_layout(qtbot: QtBot, site: Site) -> None:
     window = shown_window(qtbot, site)
-    [action] = [a for a in window.findChildren(QAction) if a.text() == "New trend window"]
+    actions = {a.text(): a for a in window.findChildren(QAction)}
     with qtbot.waitSignal(window.trend_window_requested):
-        action.trigger()
+        actions["New trend window"].trigger()
+    with qtbot.waitSignal(window.layout_reset_requested):  # a signal given to addAction is not callable
+        actions["Reset layout"].trigger()
