@@ -38,6 +38,7 @@ class TrendControls(QWidget):
     """Widgets and layout only; the behaviour is `TrendView`'s (add_pen, remove_pen, _mode_chosen…)."""
 
     pens: dict[str, Pen]
+    catalogue: dict[str, TrendTag]
     live: bool
 
     def __init__(self, catalogue: dict[str, TrendTag], sets: Sequence[TrendSet]) -> None:
