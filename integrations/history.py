@@ -1,7 +1,7 @@
 """History deadband: which tag samples are worth storing, so that analog history shrinks 10:1 or better.
 
 A sample is stored when it is the tag's first, when its quality differs from the last stored one, when
-its value moved more than the tag's deadband (site sensor `deadband`) away from the last stored value, or
+its value moved more than the tag's deadband (site sensor `deadband`, or the vital's) away from the last stored value, or
 when the last stored sample is older than the heartbeat (a flat line still leaves a point every minute,
 so a trend can tell "steady" from "no data"). NaN (no usable number) is a value of its own: a change
 between NaN and a number is always stored, NaN followed by NaN is not.
@@ -15,6 +15,7 @@ import numpy as np
 
 from alarms.samples import TagBatch
 from plant_maps.site import Site
+from plant_maps.trend_tags import history_deadbands
 
 HEARTBEAT_S = 60.0
 
@@ -39,9 +40,9 @@ class DeadbandFilter:
     """
 
     def __init__(self, site: Site, heartbeat_s: float = HEARTBEAT_S) -> None:
-        n = len(site.sensors)
         self.heartbeat_s = heartbeat_s
-        self._deadband = np.array([s.deadband for s in site.sensors], dtype=np.float64)
+        self._deadband = np.array(history_deadbands(site), dtype=np.float64)  # sensors, then vitals
+        n = self._deadband.size
         self._value = np.full(n, np.nan)
         self._quality = np.full(n, -1, dtype=np.int16)  # -1: nothing stored yet
         self._ts = np.full(n, -np.inf)

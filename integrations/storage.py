@@ -34,8 +34,9 @@ from alarms.states import Event, State
 from integrations import audit_chain, schema
 from integrations.alarm_journal import row_of, transition_of
 from integrations.history import HEARTBEAT_S, DeadbandFilter
-from integrations.trend_history import Buckets, bucket_query, bucket_width, buckets_of
+from integrations.trend_history import Buckets, bucket_query, bucket_width, buckets_of, lead_query
 from plant_maps.site import Site
+from plant_maps.trend_tags import history_tags
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +311,8 @@ class Store:
         self, tags: Sequence[str], start: float, end: float, max_points: int
     ) -> dict[str, Buckets]:
         """Per tag, the lowest and highest good value in each of `max_points // 2` time buckets of
-        start <= ts < end, computed by the database in one GROUP BY (see `integrations.trend_history`)."""
+        start <= ts < end, computed by the database in one GROUP BY (see `integrations.trend_history`), and
+        each tag's last row before `start` (so a steady tag is drawn from the left edge)."""
         width = bucket_width(start, end, max_points)
         tags = list(dict.fromkeys(tags))
         if not tags:
@@ -318,7 +320,12 @@ class Store:
         query = bucket_query(tag_history, self.engine.dialect.name, tags, start, end, width)
         with self.engine.connect() as conn:
             rows = list(conn.execute(query))
-        return buckets_of(rows, tags, start, width)
+            leads = {}
+            for tag in tags:
+                lead = conn.execute(lead_query(tag_history, tag, start)).first()
+                if lead is not None:
+                    leads[tag] = (lead.ts, math.nan if lead.value is None else lead.value, lead.quality)
+        return buckets_of(rows, tags, start, width, leads)
 
     def history_rows(
         self, tags: Sequence[str], start: float, end: float
@@ -568,7 +575,7 @@ class StoreWriter:
         self.last_error = ""
         self._retry_max_s = retry_max_s
         self._filter = DeadbandFilter(site, heartbeat_s)
-        self._tags = np.array([s.id for s in site.sensors], dtype=object)
+        self._tags = np.array(history_tags(site), dtype=object)  # sensors, then the workers' vitals
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
         self._give_up = threading.Event()

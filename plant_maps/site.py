@@ -196,6 +196,15 @@ class BroadcastPreset:
         return self.text_zh if lang == "zh" else self.text_en
 
 
+@dataclass(frozen=True, slots=True)
+class TrendSet:
+    """A named group of pens with a live span (site file `[[trend_sets]]`), e.g. "Compressor house gases"."""
+
+    name: str
+    pens: tuple[str, ...]  # sensor ids and worker vitals (`W01.heart_rate`)
+    span_s: float
+
+
 @dataclass(frozen=True)
 class Site:
     id: str
@@ -214,6 +223,7 @@ class Site:
     pa_zones: tuple[PAZone, ...]
     alarms: AlarmSettings
     broadcast_presets: tuple[BroadcastPreset, ...] = ()
+    trend_sets: tuple[TrendSet, ...] = ()
     tag_index: dict[str, int] = field(init=False)
     worker_index: dict[str, int] = field(init=False)
     zone_index: dict[str, int] = field(init=False)

@@ -35,6 +35,7 @@ from plant_maps.site import (
     Zone,
 )
 from plant_maps.toml_reader import ConfigError, Reader
+from plant_maps.trend_sets import parse_trend_sets
 
 
 def load_site(path: str | Path, now: datetime | None = None) -> Site:
@@ -81,6 +82,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
     ):
         _unique(root, name, ids)
     alarm_settings = parse_alarms(root, sensors, zones, workers)
+    trend_sets = parse_trend_sets(root, sensors, workers)
     root.reject_unknown({"site", *_SECTIONS})
     head.reject_unknown({"id", "name", "width_m", "height_m", "opcua_namespace"})
     return Site(
@@ -100,6 +102,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
         pa_zones=pa_zones,
         alarms=alarm_settings,
         broadcast_presets=presets,
+        trend_sets=trend_sets,
     )
 
 
@@ -114,6 +117,7 @@ _SECTIONS = (
     "pa_zones",
     "broadcast_presets",
     "alarms",
+    "trend_sets",
 )
 
 

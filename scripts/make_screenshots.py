@@ -7,8 +7,11 @@ private Mosquitto and a scratch SQLite file:
   tier-1 alarm is up, with one older alarm acknowledged so both looks show;
 - docs/map-normal.png and docs/map-gas-leak-sos.png — the plant map before, and during the leak with the
   hot-work permit suspended and W01 (welding there) pressing SOS, sent like a band would over MQTT;
-- docs/trend-gas-leak.png — the Trends dock with three compressor-house gas pens, their limits and the
-  alarm markers, opened as from the alarm list's "Trend";
+- docs/trend-gas-leak.png — the live Trends dock with three compressor-house gas pens, their limits and
+  the alarm markers, opened as from the alarm list's "Trend";
+- docs/trend-history.png — a popped-out trend window on the range of the leak, stacked (gas, then W01's
+  heart rate): alarm markers, and the compressor house's events (the hot-work permit suspended, W01's
+  SOS) as grey stars along the bottom;
 - docs/console-{normal,gas-leak,sos}-{1366x768,1920x1080}.png — the whole window at the two sizes a control
   room has, each in the default layout a console of that size starts with (the SOS acknowledged, its
   responder assigned, waiting to be on scene);
@@ -101,6 +104,7 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, b
     await console.app.core.alarms.acknowledge(
         [(a.id, a.seq) for a in engine.active() if a.id.startswith("TT-R201")], "operator", "screenshots"
     )
+    leak_start = console.app.core.clock.now()
     simulator.set_scenario("gas-leak")
     await wait_until_async(_listed(console, LEAK_HH), 60)
     await asyncio.sleep(1.0)  # let the neighbouring detectors join, as they would on the plant
@@ -125,6 +129,7 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, b
         window.open_trend(tag)
     await asyncio.sleep(2.5)  # the live pens fill from the buffer, the markers from the journal
     save(window.trend_dock, "trend-gas-leak.png")
+    await _history_window(console, leak_start)
     window.alarm_dock.raise_()
     sos = engine.view("W01.SOS")
     await console.app.core.alarms.acknowledge([(sos.id, sos.seq)], "operator", "screenshots")
@@ -162,6 +167,17 @@ async def _broadcast(console: WindowedConsole, simulator: SimulatorThread) -> No
             raise OSError(f"could not write {path}")
         print(f"wrote {path.relative_to(REPO)} ({width}x{height})")
     dialog.reject()
+
+
+async def _history_window(console: WindowedConsole, since: float) -> None:
+    """The leak as history in a trend window of its own: a picked range, stacked by unit."""
+    now = console.app.core.clock.now()
+    state = {"pens": ["GD-CH-01", "GD-CH-02", "W01.heart_rate"], "stacked": True, "live": False}
+    trend = console.trend_windows.open(state | {"range": [since - 20, now]})
+    trend.resize(1200, 560)
+    await asyncio.sleep(3.0)  # history, markers and the journal's events from the store
+    save(trend, "trend-history.png")
+    trend.close()
 
 
 async def _sizes(console: WindowedConsole, picture: str, then: Callable[[], None] | None = None) -> None:

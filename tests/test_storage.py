@@ -24,6 +24,7 @@ from integrations.storage import (
     tag_history,
 )
 from plant_maps.site import Site
+from plant_maps.trend_tags import history_tags
 from tests.support import free_port
 
 T0 = 1_800_000_000.0
@@ -190,7 +191,7 @@ def test_journal_future_resolves_after_commit(database_url: str, writer: StoreWr
 def test_writer_refuses_bad_input_at_the_caller(writer: StoreWriter, site: Site) -> None:
     assert writer.journal([]).result(timeout=1) == []
     with pytest.raises(IndexError):
-        writer.record_history(batch([(len(site.sensors), 1.0, G, T0)]))
+        writer.record_history(batch([(len(history_tags(site)), 1.0, G, T0)]))  # sensors, then vitals
     with pytest.raises(ValueError):
         writer.journal([JournalEntry(T0, "x", "y", payload={"v": math.nan})])
     with pytest.raises(TypeError):

@@ -36,3 +36,7 @@ def test_a_bad_sample_and_a_stale_mark_are_gaps() -> None:
     ts, value = buffer.series(0)
     np.testing.assert_array_equal(ts, T0 + np.arange(4.0))
     assert value[0] == 1 and np.isnan(value[1:3]).all() and value[3] == 3
+    _, _, quality = buffer.samples(0)  # and each says why: the plot shades it and names it
+    assert quality.tolist() == [Quality.GOOD, Quality.BAD, Quality.STALE, Quality.GOOD]
+    buffer.mark_gap(np.array([0]), T0 + 4, Quality.BAD)  # a tag its server refuses
+    assert buffer.samples(0, since=T0 + 4)[2].tolist() == [Quality.BAD]

@@ -109,3 +109,37 @@ def test_the_csv_export_is_exactly_the_stored_rows_of_the_range(store: Store) ->
         for (t1, v1, q1), (t2, v2, q2) in zip(exported, stored, strict=True):
             assert t1 == t2 and q1 == q2 and (v1 == v2 or (math.isnan(v1) and math.isnan(v2)))
     assert table[0]["time_utc"].startswith("2027-01-15T")
+
+
+def test_a_steady_tag_is_drawn_from_the_left_edge_with_its_last_row_before_the_range(store: Store) -> None:
+    store.write(
+        [
+            {"tag": "A", "ts": T0 - 3600, "value": 1.0, "quality": 0},
+            {"tag": "A", "ts": T0 - 50, "value": 7.5, "quality": 0},  # the last before the range
+            {"tag": "A", "ts": T0 + 500, "value": 8.0, "quality": 0},
+            {"tag": "B", "ts": T0 - 10, "value": None, "quality": int(Quality.STALE)},
+        ],
+        [],
+    )
+    buckets = store.history_buckets(["A", "B", "C"], T0, T0 + 600, 60)
+    a = buckets["A"]
+    assert a.lead == (T0 - 50, 7.5, 0)
+    x, y = a.series()
+    assert (x[0], y[0]) == (T0, 7.5) and y[-1] == 8.0  # from the left edge, then the row in range
+    assert a.bands() == []  # good before the range: nothing to shade
+    b = buckets["B"]  # only a stale row before the range: no line, a band from the left edge
+    x, y = b.series()
+    assert x.tolist() == [T0] and np.isnan(y).all()
+    assert b.bands() == []  # nothing after it in range: an open end is not shaded from the store
+    assert buckets["C"].lead is None and buckets["C"].series()[0].size == 0
+
+
+def test_bad_stretches_and_silences_are_named_bands(store: Store) -> None:
+    ts = T0 + np.arange(0.0, 600.0, 5.0)
+    keep = (ts < T0 + 200) | (ts >= T0 + 400)  # nothing stored for 200 s: the source was down
+    quality = np.where((ts >= T0 + 450) & (ts < T0 + 500), int(Quality.BAD), int(Quality.GOOD))
+    store.write(_rows("A", ts[keep], np.full(keep.sum(), 3.0), quality[keep]), [])
+    bands = store.history_buckets(["A"], T0, T0 + 600, 60)["A"].bands()  # 20 s buckets
+    assert (T0 + 200, T0 + 400, "no data") in bands
+    assert (T0 + 440, T0 + 500, "bad") in bands
+    assert len(bands) == 2

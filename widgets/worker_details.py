@@ -135,6 +135,7 @@ class WorkerDetails(QWidget):
     follow_requested = Signal(str)
     show_on_map_requested = Signal(str)
     respond_requested = Signal(str)  # alarm id: the next step of the response to this worker's SOS / man-down
+    trend_requested = Signal(str)  # worker id: their heart rate and skin temperature as trend pens
 
     def __init__(
         self,
@@ -173,6 +174,10 @@ class WorkerDetails(QWidget):
             self.tr("Follow on map"), self.tr("Keep this worker in the middle of the map as they move")
         )
         self.map_button = command_button(self.tr("Show on map"))
+        self.trend_button = command_button(
+            self.tr("Trend vitals"), self.tr("Heart rate and skin temperature over time, in the trends")
+        )
+        self.trend_button.clicked.connect(lambda: self._emit(self.trend_requested))
         self.follow_button.clicked.connect(lambda: self._emit(self.follow_requested))
         # The response to the worker's SOS / man-down, below the scrolled part: always in sight.
         self.response_label = PlainLabel()
@@ -205,6 +210,7 @@ class WorkerDetails(QWidget):
         self.set_following(False)
         self.follow_button.setEnabled(True)
         self.map_button.setEnabled(True)
+        self.trend_button.setEnabled(True)
         self.set_response(None, None)
         self.set_response_status("")
 
@@ -297,6 +303,7 @@ class WorkerDetails(QWidget):
         self.trail_label.setText("")
         self.follow_button.setEnabled(False)
         self.map_button.setEnabled(False)
+        self.trend_button.setEnabled(False)
         self.set_response(None, None)
 
     # --- what the operator sees ----------------------------------------------------------------------------
@@ -438,6 +445,8 @@ class WorkerDetails(QWidget):
             form.addRow(section_heading(title))
             for name in names:
                 form.addRow(self.tr("Received") if name == "Vitals" else self.tr(name), self.live[name])
+            if "Vitals" in names:
+                form.addRow("", self.trend_button)
         inner.addLayout(form)
         inner.addWidget(section_heading(self.tr("Recent trail")))
         inner.addWidget(self.trail_label)

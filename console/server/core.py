@@ -53,6 +53,7 @@ from integrations.storage import AuditEntry, JournalEntry, StoreWriter
 from plant_maps.limits import LimitArrays
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
+from plant_maps.trend_tags import history_tags, vitals_batch
 from plant_maps.wearables import PositionBatch, SeenEvents, VisionDetection, Vitals, WearableEvent
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,8 @@ class Core:
         self.access = access or Access(demo=True)  # who may do what (permissions.py)
         self._first_connect_due: dict[str, float] = {}
         self.tags = TagTable(len(site.sensors))
-        self.trends = TrendBuffer(len(site.sensors))  # the last hours of every tag, for trends
+        # the last hours of every tag, then of every worker's vitals (plant_maps.trend_tags), for trends
+        self.trends = TrendBuffer(len(history_tags(site)))
         self.workers = WorkerTable(site)
         self.limits = LimitArrays(site)
         self.statuses: dict[str, SourceStatus] = {}
@@ -171,7 +173,7 @@ class Core:
         """Tags their server refuses: bad quality, each with its own alarm and event-log line saying why."""
         rows = np.fromiter(errors, dtype=np.int32, count=len(errors))
         self.tags.mark(rows, Quality.BAD)
-        self.trends.mark_gap(rows, self.clock.now())
+        self.trends.mark_gap(rows, self.clock.now(), Quality.BAD)
         for row, why in errors.items():
             sensor = self.site.sensors[row]
             self.add_log("error", sensor.scheme, f"{sensor.name} ({sensor.id}) is not being read: {why}")
@@ -218,6 +220,9 @@ class Core:
 
     def on_vitals(self, vitals: list[Vitals]) -> None:
         self.workers.apply_vitals(vitals)
+        vital_samples = vitals_batch(self.site, vitals)  # history and trends, like a sensor's samples
+        self.writer.record_history(vital_samples)
+        self.trends.append(vital_samples)
         rows = np.array([self.site.worker_index[v.worker] for v in vitals], dtype=np.int32)
         self._publish(Topic.WORKERS, rows)
 
@@ -238,6 +243,7 @@ class Core:
             severity = "info" if event.type == "sos_cancel" else alarm_severity(int(Tier.LIFE))
             text = f"{worker.name} ({worker.id}): {_EVENT_TEXT[event.type]}"
             self.add_log(severity, "wearable", text, event.ts)
+        zones = self._wearer_zones(events)
         self._journal(
             [
                 JournalEntry(
@@ -246,12 +252,17 @@ class Core:
                     e.worker,
                     "",
                     self.console_name,
-                    {"id": e.id, "type": e.type, "device_ts": _json_time(e.device_ts)},
+                    {
+                        "id": e.id,
+                        "type": e.type,
+                        "device_ts": _json_time(e.device_ts),
+                        "zone": zones.get(e.worker, ""),  # where the wearer was last seen (trends)
+                    },
                 )
                 for e in events
             ]
         )
-        self.alarms.on_wearable_events(events, self._wearer_zones(events))
+        self.alarms.on_wearable_events(events, zones)
 
     def _wearer_zones(self, events: list[WearableEvent]) -> dict[str, str]:
         """The zone of each wearer's last fix, however old (the best place known to send help to)."""

@@ -32,6 +32,7 @@ from console.window.isolation_view import IsolationView
 from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
 from console.window.trend_feed import TrendFeed
+from console.window.trend_windows import TrendWindows
 from console.window.wearable_commands import WearableResponseCommands
 from widgets.theme import apply_theme
 
@@ -78,6 +79,10 @@ class WindowedConsole:
             self.annunciator.speaker.say,
         )
         self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
+        self.trend_windows = TrendWindows(self.app.core, self.app.store, self.app.clock.now)
+        trend_view = self.window.trend_view
+        trend_view.pop_out_requested.connect(lambda: self.trend_windows.open(trend_view.state()))
+        self.window.trend_window_requested.connect(self.trend_windows.open)
         banner = self.window.alarm_banner
         banner.silence_requested.connect(self.annunciator.silence)
         self.annunciator.state_changed.connect(banner.set_sound_state)
@@ -91,6 +96,9 @@ class WindowedConsole:
         self._first_paint = _FirstPaint(self.window)
         self._show()
         self.window.plant_map.fit_site()
+        trend = self.layout.trend_state()
+        if trend:
+            trend_view.restore_state(trend)  # the last trend of this console
 
     def _show(self) -> None:
         """The saved layout of this console, or the default one: the whole screen on a real display (a
@@ -119,8 +127,10 @@ class WindowedConsole:
         self.broadcast.close()
         self.bridge.close()
         self.trends.close()
+        self.trend_windows.close_all()
         self.annunciator.close()
         self.layout.save(self.window)
+        self.layout.save_trend(self.window.trend_view.state())
         await self.app.stop()
         self.window.allow_close()
         self.window.close()

@@ -3,15 +3,18 @@ restored when it starts, so that each desk in a control room keeps the arrangeme
 
 A file per console name under `$XDG_CONFIG_HOME/controlroom/layouts/` (default `~/.config`), written with
 QSettings' INI format. A file that Qt cannot restore (another version's dock names) is ignored and the
-default layout is used; "Reset layout" in the toolbar removes it. Runs on the Qt thread.
+default layout is used; "Reset layout" in the toolbar removes it. The trend dock's pens, time and stacking
+are kept there too (as JSON), so the last trend is back at start. Runs on the Qt thread.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow
@@ -55,6 +58,27 @@ class LayoutStore:
         settings.sync()
         if settings.status() != QSettings.Status.NoError:
             log.error("could not save the window layout to %s", self.path)
+
+    def trend_state(self) -> dict[str, Any] | None:
+        """The trend saved with the layout (`TrendView.state()`), or None (none, or unreadable)."""
+        if not self.path.exists():
+            return None
+        text = QSettings(str(self.path), QSettings.Format.IniFormat).value("trend/state")
+        try:
+            state = json.loads(text) if isinstance(text, str) else None
+        except json.JSONDecodeError:
+            state = None
+        if not isinstance(state, dict):
+            if text is not None:
+                log.warning("the trend saved in %s is unreadable: an empty trend is shown", self.path)
+            return None
+        return state
+
+    def save_trend(self, state: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        settings = QSettings(str(self.path), QSettings.Format.IniFormat)
+        settings.setValue("trend/state", json.dumps(state))
+        settings.sync()
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)

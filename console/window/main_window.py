@@ -35,6 +35,7 @@ from widgets.plain_text import PlainLabel, plain_tooltip
 from widgets.plant_map import PlantMapView
 from widgets.status_bar import ConnectionStatusBar
 from widgets.text_dialog import MAX_NOTE, TextDialog
+from widgets.trend_pens import vitals_pens
 from widgets.trend_view import TrendView
 from widgets.worker_details import WorkerDetails
 from widgets.worker_panel import WorkerPanel
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
     closed = Signal()  # the operator confirmed closing: the console shuts down, then closes the window
     note_requested = Signal(str)  # a shift-log note the operator wrote
     layout_reset_requested = Signal()  # forget the saved layout: back to the default
+    trend_window_requested = Signal()  # a trend of its own, in a separate window
     isolation_requested = Signal(str)  # zone id: ask the reason and duration, confirm, isolate
     isolation_end_requested = Signal(str)  # zone id: return it to service now
     permit_shown = Signal(str)  # the console fills the card with the permit's live status
@@ -112,7 +114,7 @@ class MainWindow(QMainWindow):
         log = self._dock(self.tr("Event log"), "EventLogDock", self.event_log)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, alarms)
         self.splitDockWidget(alarms, log, Qt.Orientation.Horizontal)
-        self.trend_view = TrendView(site, now)
+        self.trend_view = TrendView(site, now, site.trend_sets)
         self.trend_dock = self._dock(self.tr("Trends"), "TrendDock", self.trend_view)
         # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
         self.tabifyDockWidget(alarms, self.trend_dock)
@@ -164,6 +166,7 @@ class MainWindow(QMainWindow):
         self.permit_card.show_on_map_requested.connect(self.plant_map.show_source)
         self.worker_details.show_on_map_requested.connect(self.plant_map.show_source)
         self.worker_details.follow_requested.connect(self.plant_map.follow_worker)
+        self.worker_details.trend_requested.connect(self.open_vitals_trend)
 
     def show_permit(self, permit_id: str) -> None:
         """A permit picked in its list or on the map: its card, and its zone on the map."""
@@ -184,6 +187,11 @@ class MainWindow(QMainWindow):
         self.trend_view.add_pen(tag)
         self.trend_dock.show()
         self.trend_dock.raise_()
+
+    def open_vitals_trend(self, worker: str) -> None:
+        """A worker's heart rate and skin temperature as pens (the worker details' "Trend vitals")."""
+        for tag in vitals_pens(worker):
+            self.open_trend(tag)
 
     def _show_details(self) -> None:
         if self.compact:
@@ -286,7 +294,8 @@ class MainWindow(QMainWindow):
         self.legend_action = bar.addAction(self.tr("Legend"), self.open_legend)
         self.legend_action.setToolTip(self.tr("What every symbol and colour means; the keyboard shortcuts"))
         layout_menu = QMenu(self)
-        layout_menu.addAction(self.tr("Reset layout"), self.layout_reset_requested)
+        layout_menu.addAction(self.tr("Reset layout"), lambda: self.layout_reset_requested.emit())
+        layout_menu.addAction(self.tr("New trend window"), lambda: self.trend_window_requested.emit())
         bar.addWidget(
             self._menu_button(
                 self.tr("Layout"), self.tr("The arrangement of this console's panels"), layout_menu

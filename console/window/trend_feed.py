@@ -1,6 +1,10 @@
-"""Feeds the trend view: live samples from the core's ring buffers, history and alarm transitions from the
-store (on a worker thread, never the GUI thread), and the CSV export of the stored rows.
+"""Feeds the trend view: live samples (and their quality) from the core's ring buffers, history, alarm
+transitions and zone events from the store (on a worker thread, never the GUI thread), and the CSV export
+of the stored rows.
 
+Live alarm transitions come with the core's ALARMS topic; a permit change (PERMITS) or any event-log line
+(LOG: notes, SOS, isolations, detections) has the journal read again from where it was last read, a
+second later (the journal is written just after the line is logged), so live zone events come as well.
 Runs on the Qt thread (the core's loop thread under qasync).
 """
 
@@ -8,21 +12,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QTimer
 
 from alarms.records import Transition
 from alarms.states import Event
 from console.server.session import Session, Topic
+from console.window.trend_events import KINDS, zone_events
 from integrations.storage import Store
 from integrations.trend_export import write_trend_csv
+from plant_maps.trend_tags import history_tags
 from widgets.alarm_style import clock_text
-from widgets.trend_view import Marker, TrendView
+from widgets.trend_pens import Marker, live_bands
+from widgets.trend_view import TrendView
 
 log = logging.getLogger(__name__)
 
 LIVE_REFRESH_MS = 1000
+EVENTS_DELAY_MS = 1000
 _MARKED = (Event.ACTIVATE, Event.ACKNOWLEDGE, Event.CLEAR)
 
 
@@ -35,7 +44,17 @@ class TrendFeed(QObject):
         view.pen_added.connect(self._fill_live)
         view.range_needed.connect(lambda tags, s, e, n: self._spawn(self._load(tags, s, e, n)))
         view.csv_requested.connect(lambda path, tags, s, e: self._spawn(self._export(path, tags, s, e)))
-        self._unsubscribe: Callable[[], None] | None = core.subscribe(Topic.ALARMS, self._alarms)
+        self.rows = {tag: row for row, tag in enumerate(history_tags(core.site))}  # ring buffer rows
+        self._unsubscribe = [
+            core.subscribe(Topic.ALARMS, self._alarms),
+            core.subscribe(Topic.PERMITS, self._journal_moved),
+            core.subscribe(Topic.LOG, self._journal_moved),
+        ]
+        self._events_since = math.inf  # where the journal is read again from (once a range is loaded)
+        self._events_due = QTimer(self)
+        self._events_due.setSingleShot(True)
+        self._events_due.setInterval(EVENTS_DELAY_MS)
+        self._events_due.timeout.connect(lambda: self._spawn(self._load_events(self._events_since, math.inf)))
         self.timer = QTimer(self)
         self.timer.setInterval(LIVE_REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -45,9 +64,10 @@ class TrendFeed(QObject):
     def close(self) -> None:
         """Stop following the core, and drop the queries still running (the view is going away)."""
         self.timer.stop()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self._events_due.stop()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
         for task in list(self._tasks):
             task.cancel()
 
@@ -58,8 +78,8 @@ class TrendFeed(QObject):
         self.view.follow(self.core.clock.now())
 
     def _fill_live(self, tag: str) -> None:
-        row = self.core.site.tag_index[tag]
-        self.view.set_live(tag, *self.core.trends.series(row))
+        ts, values, quality = self.core.trends.samples(self.rows[tag])
+        self.view.set_live(tag, ts, values, live_bands(ts, quality))
 
     def _spawn(self, coro: object) -> None:
         task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
@@ -76,8 +96,28 @@ class TrendFeed(QObject):
     async def _load(self, tags: list[str], start: float, end: float, max_points: int) -> None:
         buckets = await asyncio.to_thread(self.store.history_buckets, tags, start, end, max_points)
         transitions = await asyncio.to_thread(self.store.alarm_transitions, start, end)
-        self.view.set_history({tag: b.series() for tag, b in buckets.items()})
+        self.view.set_history(
+            {tag: b.series() for tag, b in buckets.items()}, {tag: b.bands() for tag, b in buckets.items()}
+        )
         self.view.add_markers(_markers(transitions, set(tags)))
+        await self._load_events(start, end)
+
+    async def _load_events(self, start: float, end: float) -> None:
+        """The zone events of [start, end) from the journal (end inf: up to now)."""
+        if not math.isfinite(start):
+            return
+        until = None if math.isinf(end) else end
+        read_at = self.core.clock.now()
+        entries = []
+        for kind in KINDS:
+            entries += await asyncio.to_thread(self.store.journal_rows, start, until, kind)
+        self.view.add_events(zone_events(entries, self.core.site))
+        if end >= read_at:  # read up to now: the next live read starts here (a little back, for late writes)
+            self._events_since = read_at - 5.0
+
+    def _journal_moved(self, _payload: object) -> None:
+        if self.view.tags() and not self._events_due.isActive():
+            self._events_due.start()
 
     async def _export(self, path: str, tags: list[str], start: float, end: float) -> None:
         rows = await asyncio.to_thread(self.store.history_rows, tags, start, end)

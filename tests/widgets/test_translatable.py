@@ -58,6 +58,7 @@ from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
 from widgets.permit_style import CATEGORY_CODES
 from widgets.shelve_dialog import ShelveDialog
 from widgets.status_bar import LinkFacts
+from widgets.trend_range import RangeDialog
 from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
 from widgets.worker_details import WorkerLive
 
@@ -121,6 +122,7 @@ def data_words(site: Site, books: list[PermitStatus]) -> list[str]:
     for b in site.broadcast_presets:
         words |= {b.id, b.text_zh, b.text_en}
     words |= {view.id for view in alarm_views(site)}
+    words |= {t.name for t in site.trend_sets}
     for s in books:
         words |= {s.id, s.permit.title, s.permit.zone}
         for step in s.route:  # GB 30871 approval steps and the roles that sign them: ids of the site's rules
@@ -381,6 +383,7 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
         ),
         ResolveDialog(sos.id, sos.message, window),
         broadcast_dialog(site, window),
+        RangeDialog(NOW, NOW - 60, NOW, window),  # the end before the start: its problem shown too
     ):
         dialog.open()
         walk(dialog)

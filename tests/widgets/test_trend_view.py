@@ -15,8 +15,9 @@ from pytestqt.qtbot import QtBot
 from alarms.definitions import Tier
 from console.window.main_window import MainWindow
 from plant_maps.site import Site
+from widgets.trend_pens import Marker
 from widgets.trend_time import preset_range
-from widgets.trend_view import Marker, TrendView
+from widgets.trend_view import TrendView
 
 NOW = 1_800_000_000.0
 
@@ -53,7 +54,7 @@ def test_find_a_tag_add_its_pen_with_limits_hide_it_in_the_legend_and_remove_it(
     tag = added.args[0]
     assert view.tags() == [tag] and view._items[tag].checkState() == Qt.CheckState.Checked
     pen = view.pens[tag]
-    assert set(pen.limits) == {(10.0, "H"), (25.0, "HH")}  # of a combustible gas detector, dashed lines
+    assert set(pen.tag.limits) == {(10.0, "H"), (25.0, "HH")}  # of a combustible gas detector, dashed lines
     assert {line.value() for line, _ in view.limit_lines.values()} == {10.0, 25.0}
 
     [(sample, _label)] = view.legend.items
@@ -129,6 +130,7 @@ def test_history_then_live_one_line_the_crosshair_reads_values_and_alarm_text(
     assert (np.diff(x) > 0).all() and x[0] == hx[0] and x[-1] == lx[-1]  # history up to the live samples
     assert len(view.pens["GD-CH-01"].markers.points()) == 1  # the same transition once
 
+    qtbot.waitUntil(lambda: view.plot.getViewBox().viewRange()[1][1] > 25)  # scaled to the values once drawn
     target = view.plot.mapFromScene(view.plot.getViewBox().mapViewToScene(QPointF(NOW - 20, 25.0)))
     qtbot.mouseMove(view.plot.viewport(), target)
     qtbot.waitUntil(lambda: "GD-CH-01:" in view.readout.text(), timeout=2000)
@@ -173,12 +175,18 @@ def test_the_trend_dock_fits_the_window_with_a_long_readout(
     assert window.alarm_table.visibleRegion().isEmpty() and not window.alarm_banner.visibleRegion().isEmpty()
 
 
-def test_a_double_click_on_a_detector_opens_its_trend(qtbot: QtBot, site: Site) -> None:
+def shown_window(qtbot: QtBot, site: Site) -> MainWindow:
+    """The main window at 1366x768, shown."""
     window = MainWindow(site, "operator", "console", lambda: NOW)
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
     qtbot.waitExposed(window)
+    return window
+
+
+def test_a_double_click_on_a_detector_opens_its_trend(qtbot: QtBot, site: Site) -> None:
+    window = shown_window(qtbot, site)
     view = window.plant_map
     view.fit_site()
     sensor = site.sensor("GD-CH-01")
