@@ -429,7 +429,8 @@ class InterlockService:
             self._done(interlock_id, sel.actor, f"write {value} failed: {outcome.status}")
             self._log("error", sel.actor, f"{interlock_id} NOT written {value}: {outcome.words}")
             return Result(False, f"{interlock_id} not written: {outcome.words}")
-        self._requests.pop(interlock_id, None)
+        if sel.actor != SYSTEM:  # an operator acted on it; an automatic one stays shown until seen
+            self._requests.pop(interlock_id, None)
         self._failed.discard(interlock_id)
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         old_feedback = latest.feedback if latest else None

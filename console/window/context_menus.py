@@ -84,6 +84,12 @@ class ContextMenus(QObject):
             w.tr("Show its alarms in the list"), lambda: _choose(w.alarm_table.area_filter, zone_id)
         )
         menu.addAction(w.tr("Show its permits"), lambda: _choose(w.permit_panel.zone_filter, zone_id))
+        for interlock_id, zone in w.interlock_zones.items():
+            if zone == zone_id:
+                menu.addAction(
+                    w.tr("Interlock {0}…").format(interlock_id),
+                    lambda i=interlock_id: w.interlock_requested.emit(i),
+                )
         return menu
 
     def _alarms_of(self, sensor_id: str) -> None:

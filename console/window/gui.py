@@ -27,6 +27,7 @@ from console.window.bridge import Bridge
 from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
 from console.window.field_view import FieldView
+from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
 from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
@@ -67,6 +68,9 @@ class WindowedConsole:
         self.field = FieldView(self.app.core, self.window, config.operator, self.runner)
         self.isolation = IsolationView(self.app.core, self.window, config.operator, self.runner)
         self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, config.operator)
+        self.interlocks = InterlockView(
+            self.app.core, self.window, config.operator, self.runner, self.app.core.access.roles_of
+        )
         self.menus = ContextMenus(self.window)
         self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
         banner = self.window.alarm_banner
@@ -107,6 +111,7 @@ class WindowedConsole:
         self._first_paint.remove()
         await self.runner.wait_idle()
         self.field.close()
+        self.interlocks.close()
         self.bridge.close()
         self.trends.close()
         self.annunciator.close()
