@@ -258,6 +258,14 @@ class SimulatorThread:
         """See `Simulator.set_interlock_fault`; applied on the simulator's loop before this returns."""
         self._call(self.simulator.set_interlock_fault, interlock_id, fault)
 
+    def set_command_writable(self, interlock_id: str, writable: bool) -> None:
+        """Without `writable`, the PLC refuses writes to the interlock's command tag (BadUserAccessDenied)."""
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("the simulator is not running")
+        coroutine = self.simulator.server.set_command_writable(interlock_id, writable)
+        asyncio.run_coroutine_threadsafe(coroutine, loop).result(10)
+
     def force(self, sensor_id: str, value: float | None) -> None:
         """See `Simulator.force`; applied on the simulator's loop before this returns."""
         self._call(self.simulator.force, sensor_id, value)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alarms.definitions import Tier
@@ -16,13 +18,15 @@ from console.server.interlock_service import State
 from console.server.session import (
     ArmInterlock,
     ConfirmSecondPerson,
+    DismissInterlockRequest,
     ExecuteInterlock,
     ResetInterlock,
 )
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from integrations.users import UserStore
-from tests.conftest import DEMO_SITE
+from tests.conftest import DEMO_SITE, Broker
+from tests.e2e.conftest import mosquitto_pub
 from tests.support import wait_until_async
 
 IL = "IL-CH-TRIP"
@@ -232,3 +236,107 @@ def test_an_interlock_node_the_server_refuses_raises_its_communication_alarm(
             await app.stop()
 
     asyncio.run(main())
+
+
+def test_a_write_the_plc_refuses_is_said_in_words_audited_and_supervises_nothing(
+    simulator: SimulatorThread, config: AppConfig, database_url: str
+) -> None:
+    async def locked_command_tag(app: Application) -> None:
+        core = app.core
+        simulator.set_command_writable(IL, False)
+        assert (await core.command(ArmInterlock("tester", IL))).ok
+        refused = await core.command(ExecuteInterlock("tester", IL))
+        assert not refused.ok
+        # asyncua's server answers a write to a node the user may not write with BadUserAccessDenied
+        assert refused.message.startswith(f"{IL} not written: BadUserAccessDenied (user does not have")
+        assert core.interlocks.supervision(IL) is None
+        assert core.interlocks.status(IL).command is False
+
+    run(config, locked_command_tag)
+    [write] = [r for r in audit(database_url) if r["action"] == "interlock_write"]
+    assert write["outcome"] == "failed" and str(write["reason"]).startswith("BadUserAccessDenied")
+
+
+def test_a_server_that_does_not_answer_a_write_is_a_timeout_not_a_hang(
+    simulator: SimulatorThread, config: AppConfig, database_url: str
+) -> None:
+    async def frozen_server(app: Application) -> None:
+        core, loop = app.core, asyncio.get_running_loop()
+        assert (await core.command(ArmInterlock("tester", IL))).ok
+        # the server's loop blocked: it takes connections' bytes but answers nothing for 8 s
+        frozen = loop.run_in_executor(None, simulator._call, time.sleep, 8.0)
+        started = time.monotonic()
+        result = await core.command(ExecuteInterlock("tester", IL))
+        took = time.monotonic() - started
+        await frozen
+        assert not result.ok and "BadTimeout" in result.message
+        assert took < 6.0  # the source's 4 s request timeout, not the server's 8 s
+
+    run(config, frozen_server)
+    [write] = [r for r in audit(database_url) if r["action"] == "interlock_write"]
+    assert write["outcome"] == "failed" and str(write["reason"]).startswith("BadTimeout")
+
+
+def test_a_vision_rule_with_auto_trips_at_once_and_shows_the_request(
+    simulator: SimulatorThread, config: AppConfig, database_url: str, broker: Broker, tmp_path: Path
+) -> None:
+    rule = (
+        '[[interlock_rules]]\ninterlock = "IL-CH-TRIP"\nwhen = "vision"\nclass = "person_under_load"\n'
+        "min_confidence = 0.8\nauto = true\n\n"
+    )
+    site = edited_site(tmp_path, "[[interlock_rules]]\n", rule + "[[interlock_rules]]\n")
+
+    def detection(n: int, confidence: float) -> dict[str, object]:
+        return {
+            "id": f"cam-{n}",
+            "class": "person_under_load",
+            "confidence": confidence,
+            "zone": "compressor_house",
+            "ts": datetime.now(UTC).isoformat(),
+        }
+
+    async def camera_sees(app: Application) -> None:
+        core = app.core
+        await wait_until_async(lambda: core.statuses["MQTT"].connected_once, 10)
+        mosquitto_pub(broker, "site/demo/vision/CAM-CH-1/detection", detection(1, 0.5))  # below the minimum
+        await wait_until_async(lambda: any("person under load" in e.text for e in core.log), 10)
+        assert core.interlocks.requests() == []
+        mosquitto_pub(broker, "site/demo/vision/CAM-CH-1/detection", detection(2, 0.93))
+        await wait_until_async(lambda: core.interlocks.status(IL).state is State.TRIPPED, 10)
+        [request] = core.interlocks.requests()
+        assert request.auto and "person under load" in request.reason.lower()
+        seen = await core.command(DismissInterlockRequest("tester", IL))
+        assert seen.ok and core.interlocks.requests() == []
+
+    run(replace(config, site_file=site), camera_sees)
+    actions = [(r["username"], r["action"], r["outcome"]) for r in audit(database_url)]
+    assert actions[:2] == [("system", "interlock_request", "done"), ("system", "interlock_write", "done")]
+    assert ("tester", "dismiss_interlock_request", "done") in actions
+
+
+def test_a_tier_1_gas_alarm_in_the_zone_requests_the_interlock_and_writes_nothing(
+    simulator: SimulatorThread, config: AppConfig, database_url: str, broker: Broker, tmp_path: Path
+) -> None:
+    rule = '[[interlock_rules]]\ninterlock = "IL-CH-TRIP"\nwhen = "gas_tier1"\n'
+    old = '[[interlock_rules]]\ninterlock = "IL-CH-TRIP"\nwhen = "worker_alarm"\nrule = "no_permit_entry"\n'
+    site = edited_site(tmp_path, old, rule)
+
+    async def gas(app: Application) -> None:
+        core = app.core
+        await wait_until_async(lambda: core.statuses["MQTT"].connected_once, 10)
+        reading = {"value": 30.0, "quality": "good", "ts": datetime.now(UTC).isoformat()}
+        mosquitto_pub(
+            broker, "site/demo/sensors/PGD-01", reading
+        )  # the portable LEL monitor: past hh 25 %LEL
+        await wait_until_async(core.interlocks.requests, 10)
+        [request] = core.interlocks.requests()
+        assert not request.auto and "(Compressor house)" in request.reason
+        assert core.interlocks.status(IL).command is False and core.interlocks.supervision(IL) is None
+
+    run(replace(config, site_file=site), gas)
+    [row] = audit(database_url)
+    assert (row["username"], row["action"], row["new_value"]["step"]) == (
+        "system",
+        "interlock_request",
+        "request",
+    )
