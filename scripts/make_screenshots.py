@@ -11,7 +11,9 @@ private Mosquitto and a scratch SQLite file:
   alarm markers, opened as from the alarm list's "Trend";
 - docs/console-{normal,gas-leak,sos}-{1366x768,1920x1080}.png — the whole window at the two sizes a control
   room has, each in the default layout a console of that size starts with (the SOS acknowledged, its
-  responder assigned, waiting to be on scene).
+  responder assigned, waiting to be on scene);
+- docs/interlock-armed-{1366x768,1920x1080}.png — IL-CH-TRIP armed from the interlock panel, its
+  confirmation open (what it does, the feedback now, who may execute, the selection's countdown).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from integrations.simulator import SimulatorThread
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site_file import load_site
 from tests.support import free_port, start_mosquitto, wait_until_async
+from widgets.grab import grab_with_dialog
 from widgets.theme import apply_theme
 
 REPO = Path(__file__).resolve().parent.parent
@@ -127,6 +130,27 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, b
     assigned = await console.app.core.command(AssignResponder("operator", "W01.SOS", "W13"))
     assert assigned.ok, assigned.message
     await _sizes(console, "sos", lambda: window.show_worker("W01"))
+    await _interlock_armed(console)
+
+
+async def _interlock_armed(console: WindowedConsole) -> None:
+    """IL-CH-TRIP armed from the panel (its Arm button), the confirmation open, at both sizes."""
+    window = console.window
+    for width, height in SIZES:
+        window.resize(width, height)
+        await asyncio.sleep(0.2)
+        window.default_layout()
+        window.plant_map.fit_site()
+        window.show_interlock("IL-CH-TRIP")
+        window.interlock_panel.arm_button.click()
+        await wait_until_async(lambda: console.interlocks.dialog is not None, 5)
+        await asyncio.sleep(0.8)
+        path = DOCS / f"interlock-armed-{width}x{height}.png"
+        if not grab_with_dialog(window, console.interlocks.dialog).save(str(path)):
+            raise OSError(f"could not write {path}")
+        print(f"wrote {path.relative_to(REPO)}")
+        console.interlocks.dialog.reject()  # closing it cancels the selection
+        await asyncio.sleep(0.3)
 
 
 async def _sizes(console: WindowedConsole, picture: str, then: Callable[[], None] | None = None) -> None:

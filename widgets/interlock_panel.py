@@ -31,8 +31,8 @@ COLUMNS = (
 INTERLOCK, COMMAND, FEEDBACK, STATE, LAST = range(len(COLUMNS))
 COLUMN_SAMPLES = {
     INTERLOCK: "IL-CH-TRIP",
-    COMMAND: "OFF",  # the header is wider; "unknown" is rare and shows whole in the tooltip
-    FEEDBACK: "OFF",
+    COMMAND: "Command",  # the header's width: "unknown" is about as wide
+    FEEDBACK: "Feedback",
     STATE: "armed to trip: 30 s",
     LAST: "tester 14:02:11",
 }
@@ -112,7 +112,9 @@ class InterlockPanel(QWidget):
         super().__init__(parent)
         self.model = KeyedTableModel(COLUMNS, "InterlockPanel")
         self.proxy = KeyedSortFilterProxy(self.model)
-        self.table = keyed_table(self.proxy, COLUMN_SAMPLES, LAST, self, stretch_min=120)
+        self.table = keyed_table(
+            self.proxy, COLUMN_SAMPLES, LAST, self, icon_columns=(STATE,), stretch_min=120
+        )
         self.table.setSortingEnabled(False)  # the site file's order, always
         self.proxy.sort(INTERLOCK, Qt.SortOrder.AscendingOrder)  # every column's key is that order
         self.table.selectionModel().selectionChanged.connect(self._update)

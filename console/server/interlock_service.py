@@ -30,6 +30,7 @@ from alarms.definitions import Tier
 from alarms.records import SYSTEM, Transition
 from alarms.samples import InterlockSample
 from alarms.states import Event
+from alarms.states import State as AlarmState
 from console.server.alarm_service import AlarmService
 from integrations.opcua_write import WriteOutcome
 from integrations.storage import AuditEntry, JournalEntry, StoreWriter
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 JOURNAL_KIND = "interlock"
 COMMIT_TIMEOUT_S = 10.0
+_SILENCED = frozenset({AlarmState.SUPPRESSED, AlarmState.SHELVED, AlarmState.OUT_OF_SERVICE})
 GRACE_S = 0.75  # beyond `timeout_s`: the feedback watch times from the command's sample, a little later
 
 
@@ -239,9 +241,10 @@ class InterlockService:
 
     def on_alarms(self, transitions: Iterable[Transition]) -> None:
         """Committed alarm transitions: an activation a `[[interlock_rules]]` rule names requests its
-        interlock (one request at a time), or executes it at once with `auto`."""
+        interlock (one request at a time), or executes it at once with `auto`; never one an operator has
+        silenced (a zone under maintenance isolation, a shelved or out-of-service alarm)."""
         for t in transitions:
-            if t.event is not Event.ACTIVATE:
+            if t.event is not Event.ACTIVATE or t.to_state in _SILENCED:
                 continue
             for rule in self.site.interlock_rules:
                 if rule.interlock in self._requests or rule.interlock in self._supervising:

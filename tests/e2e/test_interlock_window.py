@@ -8,15 +8,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from console.server.session import ArmInterlock
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from integrations.users import UserStore
 from tests.e2e.conftest import until
+from widgets.grab import grab_with_dialog
 
 IL, TWO = "IL-CH-TRIP", "IL-TF-ESDV"
 SHOTS = Path(tempfile.gettempdir()) / "controlroom-interlock-shots"  # to look at (docs/: make_screenshots)
@@ -28,23 +29,8 @@ def _actions(database_url: str) -> list[tuple[str, str, str]]:
 
 
 def save_with_dialog(console: WindowedConsole, path: Path) -> None:
-    """The window with its open confirmation drawn where it stands (offscreen, dialogs are own windows)."""
-    window, dialog = console.window, console.interlocks.dialog
-    shot = window.grab()
-    if dialog is not None and dialog.isVisible():
-        painter = QPainter(shot)
-        offset = dialog.geometry().topLeft() - window.geometry().topLeft()
-        frame = dialog.grab()
-        painter.drawPixmap(_inside(offset, frame, shot), frame)
-        painter.end()
     path.parent.mkdir(parents=True, exist_ok=True)
-    assert shot.save(str(path))
-
-
-def _inside(offset: QPoint, frame: QPixmap, shot: QPixmap) -> QPoint:
-    x = min(max(offset.x(), 0), shot.width() - frame.width())
-    y = min(max(offset.y(), 0), shot.height() - frame.height())
-    return QPoint(x, y)
+    assert grab_with_dialog(console.window, console.interlocks.dialog).save(str(path))
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
@@ -170,3 +156,21 @@ def test_a_no_permit_entry_requests_the_trip_on_the_banner_and_execute_performs_
     actions = _actions(database_url)
     assert actions[0] == ("system", "interlock_request", "done")
     assert ("tester", "interlock_write", "done") in actions
+
+
+def test_the_commands_are_greyed_for_a_role_that_may_not_and_the_core_refuses_anyway(
+    run_console, simulator: SimulatorThread, database_url: str
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        panel = console.window.interlock_panel
+        console.app.core.access.sign_in("tester", frozenset({"engineer"}))
+        await until(lambda: panel.line(IL).feedback is False, 15, "the feedback read")
+        console.window.show_interlock(IL)
+        why = "needs one of the roles emergency_coordinator, operator, shift_lead"
+        for button in (panel.arm_button, panel.reset_button, panel.execute_button, panel.cancel_button):
+            assert not button.isEnabled() and button.toolTip() == why
+        refused = await console.app.core.command(ArmInterlock("tester", IL))
+        assert not refused.ok and "tester may not act on IL-CH-TRIP" in refused.message
+
+    run_console(scenario, login="required")
+    assert _actions(database_url) == [("tester", "arm_interlock", "refused")]
