@@ -16,22 +16,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
-from dataclasses import replace
-from pathlib import Path
 
 from asyncua import Client, ua
 
+from benchmarks.demo_rig import demo_rig
 from benchmarks.measure import percentile
 from console.composition import Application
 from console.config import AppConfig
 from console.server.session import ArmInterlock, ExecuteInterlock, ResetInterlock
-from integrations.simulator import SimulatorThread
-from plant_maps.site_file import load_site
-from tests.support import free_port, start_mosquitto
 
-DEMO = Path(__file__).resolve().parent.parent / "resources" / "plants" / "demo" / "site.toml"
 IL = "IL-CH-TRIP"
 TARGET = 1.5
 
@@ -111,28 +105,9 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.2, help="the simulated PLC's confirmation delay, s")
     parser.add_argument("--publishing-ms", type=float, default=100.0)
     args = parser.parse_args()
-    site = load_site(DEMO)
-    url = f"opc.tcp://127.0.0.1:{free_port()}/bench/"
-    with tempfile.TemporaryDirectory() as tmp:
-        broker = start_mosquitto(Path(tmp))
-        simulator = SimulatorThread(site, opcua_url=url, mqtt_url=broker.url, interlock_delay_s=args.delay)
-        simulator.start()
-        try:
-            raw = asyncio.run(raw_round_trips(url, args.runs, args.publishing_ms))
-            config = AppConfig(
-                site_file=DEMO,
-                opcua_url=url,
-                mqtt_url=broker.url,
-                database_url=f"sqlite:///{tmp}/console.db",
-                simulator=False,
-                console_name=f"bench-{free_port()}",
-                operator="bench",
-                publishing_interval_ms=args.publishing_ms,
-            )
-            console = asyncio.run(console_executions(replace(config), args.runs))
-        finally:
-            simulator.stop()
-            broker.stop()
+    with demo_rig(args.publishing_ms, plant_mqtt=True, interlock_delay_s=args.delay) as demo:
+        raw = asyncio.run(raw_round_trips(demo.config.opcua_url, args.runs, args.publishing_ms))
+        console = asyncio.run(console_executions(demo.config, args.runs))
     print(
         f"interlock execute -> feedback verified, minus the PLC's {args.delay * 1000:.0f} ms, {args.runs} runs"
     )

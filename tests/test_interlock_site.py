@@ -11,6 +11,7 @@ from plant_maps.site import INTERLOCK_ROLES, InterlockRule, RuleCondition
 from plant_maps.site_file import load_site
 from plant_maps.toml_reader import ConfigError
 from tests.conftest import DEMO_SITE
+from tests.support import edited_copy
 
 TRIP_BLOCK = 'feedback_tag = "opcua://ns=2;s=IL-CH-TRIP.FB"\ntimeout_s = 5\n'
 RULE_BLOCK = (
@@ -19,11 +20,7 @@ RULE_BLOCK = (
 
 
 def _edited(tmp_path: Path, old: str, new: str) -> Path:
-    text = DEMO_SITE.read_text()
-    assert old in text
-    path = tmp_path / "site.toml"
-    path.write_text(text.replace(old, new, 1))
-    return path
+    return edited_copy(DEMO_SITE, tmp_path, old, new)
 
 
 def test_the_demo_interlocks_say_what_they_do_and_who_may_act() -> None:

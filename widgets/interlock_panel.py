@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, SignalInstance
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from alarms.definitions import Tier
 from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
 from widgets.panel_look import command_button
-from widgets.plain_text import plain_tooltip
+from widgets.plain_text import PlainLabel, plain_tooltip
 
 COLUMNS = (
     QT_TRANSLATE_NOOP("InterlockPanel", "Interlock"),
@@ -118,10 +118,10 @@ class InterlockPanel(QWidget):
         self.table.setSortingEnabled(False)  # the site file's order, always
         self.proxy.sort(INTERLOCK, Qt.SortOrder.AscendingOrder)  # every column's key is that order
         self.table.selectionModel().selectionChanged.connect(self._update)
-        self.detail = QLabel()
-        self.detail.setWordWrap(True)
-        self.outcome = QLabel()  # the latest command's outcome, as the core said it
-        self.outcome.setWordWrap(True)
+        # the latest command's outcome as the core said it, on one line (whole in its tooltip): the list
+        # keeps the room when the panel shares the column with the details
+        self.outcome = PlainLabel()
+        self.outcome.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.arm_button = command_button(self.tr("Arm…"))
         self.reset_button = command_button(self.tr("Reset…"))
         self.execute_button = command_button(self.tr("Execute…"))
@@ -136,7 +136,6 @@ class InterlockPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(6)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
         layout.addLayout(buttons)
         layout.addWidget(self.outcome)
         self._lines: dict[str, InterlockLine] = {}
@@ -187,7 +186,11 @@ class InterlockPanel(QWidget):
             texts=(line.id, value_text(line.command), value_text(line.feedback), line.state_text(), last),
             keys=(order,) * len(COLUMNS),
             record=line,
-            tooltips=(f"{line.id} {line.name} ({line.zone_name}): {line.does}",),
+            tooltips=(
+                _tr("{0} {1} ({2}): {3}. May execute: {4}").format(
+                    line.id, line.name, line.zone_name, line.does, line.who_may()
+                ),
+            ),
             bold=frozenset({INTERLOCK, STATE}) if failed or acting else frozenset(),
             marks=((STATE, Tier.LIFE),) if failed else (),
         )
@@ -196,13 +199,9 @@ class InterlockPanel(QWidget):
         chosen = self.selected()
         line = self._lines.get(chosen) if chosen else None
         if line is None:
-            self.detail.setText(self.tr("Pick an interlock to act on it."))
             for button, _ in self._commands():
-                _enable(button, False, "")
+                _enable(button, False, self.tr("Pick an interlock to act on it"))
             return
-        self.detail.setText(
-            self.tr("{0} {1}: {2}. May execute: {3}").format(line.id, line.name, line.does, line.who_may())
-        )
         busy = line.state == "executing"
         held_by_other = bool(line.armed_by) and not line.mine
         why = line.blocked or (

@@ -314,15 +314,15 @@ class InterlockService:
         selection = Selection(actor, trip, now, now + il.select_timeout_s)
         latest = self._alarms.interlocks.latest(il.id)
         feedback = latest.feedback if latest else None
-        await self._record(
+        what = f"to trip: {il.does or il.name}" if trip else "to return to normal"
+        await self._step(
             il.id,
             actor,
             {"step": "arm" if trip else "arm_reset", "feedback": feedback, "expires_s": il.select_timeout_s},
+            f"armed {what}",
+            f"armed {il.id} {what}; expires in {il.select_timeout_s:g} s",
         )
         self._selections[il.id] = selection
-        what = f"to trip: {il.does or il.name}" if trip else "to return to normal"
-        self._done(il.id, actor, f"armed {what}")
-        self._log("action", actor, f"armed {il.id} {what}; expires in {il.select_timeout_s:g} s")
         return Result(
             True,
             f"{il.id} armed {what}. Feedback now {on_off(feedback)}. May execute: {who_may(il)}. "
@@ -334,10 +334,11 @@ class InterlockService:
         sel = self._selections.get(il.id)
         if sel is None:
             return Result(False, f"{il.id} is not armed")
-        await self._record(il.id, actor, {"step": "cancel", "armed_by": sel.actor})
+        payload = {"step": "cancel", "armed_by": sel.actor}
+        await self._step(
+            il.id, actor, payload, "cancelled the selection", f"cancelled the selection of {il.id}"
+        )
         self._selections.pop(il.id, None)
-        self._done(il.id, actor, "cancelled the selection")
-        self._log("action", actor, f"cancelled the selection of {il.id}")
         return Result(True, f"{il.id}: selection cancelled, nothing written")
 
     async def confirm(self, interlock_id: str, actor: str, second: str, password: str) -> Result:
@@ -362,10 +363,14 @@ class InterlockService:
             return Result(False, f"{second} may not confirm {il.id}: it needs one of the roles {needed}")
         if self._selections.get(il.id) is not sel:
             return Result(False, f"{il.id}: the selection ended while the password was checked")
-        await self._record(il.id, actor, {"step": "confirm", "second": second})
+        await self._step(
+            il.id,
+            actor,
+            {"step": "confirm", "second": second},
+            f"{second} confirmed as second person",
+            f"{second} confirmed {il.id} as second person",
+        )
         self._selections[il.id] = replace(sel, second=second)
-        self._done(il.id, second, f"confirmed as second person for {sel.actor}")
-        self._log("action", second, f"confirmed {il.id} as second person (armed by {sel.actor})")
         return Result(True, f"{il.id}: {second} confirmed; {sel.actor} may execute now")
 
     async def dismiss(self, interlock_id: str, actor: str) -> Result:
@@ -373,10 +378,9 @@ class InterlockService:
         request = self._requests.get(il.id)
         if request is None:
             return Result(False, f"{il.id} has no request to dismiss")
-        await self._record(il.id, actor, {"step": "dismiss", "reason": request.reason})
+        payload = {"step": "dismiss", "reason": request.reason}
+        await self._step(il.id, actor, payload, "dismissed the request", f"dismissed the request for {il.id}")
         self._requests.pop(il.id, None)
-        self._done(il.id, actor, "dismissed the request")
-        self._log("action", actor, f"dismissed the request for {il.id}: {request.reason}")
         return Result(True, f"{il.id}: request dismissed, nothing written")
 
     async def execute(self, interlock_id: str, actor: str) -> Result:
@@ -509,6 +513,15 @@ class InterlockService:
             text,
         )
         self._later(self._record(interlock_id, SYSTEM, payload, audit))
+
+    async def _step(
+        self, interlock_id: str, actor: str, payload: dict[str, Any], done: str, logged: str
+    ) -> None:
+        """An operator's step: journaled (with the command's audit entry), then the last action and the
+        event log say it."""
+        await self._record(interlock_id, actor, payload)
+        self._done(interlock_id, actor, done)
+        self._log("action", actor, logged)
 
     def _done(self, interlock_id: str, actor: str, text: str) -> None:
         self._last[interlock_id] = LastAction(actor, self.clock.now(), text)

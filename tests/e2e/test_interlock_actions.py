@@ -27,19 +27,14 @@ from integrations.storage import Store
 from integrations.users import UserStore
 from tests.conftest import DEMO_SITE, Broker
 from tests.e2e.conftest import mosquitto_pub
-from tests.support import wait_until_async
+from tests.support import edited_copy, wait_until_async
 
 IL = "IL-CH-TRIP"
 TWO = "IL-TF-ESDV"  # two_person = true in the demo site
 
 
 def edited_site(folder: Path, old: str, new: str) -> Path:
-    """The demo site with one passage changed (asserted to be there)."""
-    text = DEMO_SITE.read_text()
-    assert old in text
-    path = folder / "site.toml"
-    path.write_text(text.replace(old, new, 1))
-    return path
+    return edited_copy(DEMO_SITE, folder, old, new)
 
 
 def run(config: AppConfig, scenario: Callable[[Application], Awaitable[None]]) -> None:
