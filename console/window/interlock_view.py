@@ -95,7 +95,10 @@ class InterlockView(QObject):
     def open(self, interlock_id: str) -> None:
         """The confirmation of the operator's selection of this interlock."""
         if self.dialog is not None:
-            self.dialog.close()
+            if self.dialog.interlock_id == interlock_id:
+                self.dialog.raise_()
+                return
+            self.dialog.reject()  # another interlock's confirmation: its selection is cancelled
         status = self.core.interlocks.status(interlock_id)
         dialog = self.dialog = InterlockDialog(self._line(status), self.window)
         dialog.execute_clicked.connect(self._execute)
