@@ -211,8 +211,16 @@ class InterlockPanel(QWidget):
             if held_by_other
             else ""
         )
+        tripped = line.command is True and line.feedback is True
         _enable(
-            self.arm_button, not why, why or self.tr("Select it to trip: the confirmation shows what it does")
+            self.arm_button,
+            not why and not tripped,
+            why
+            or (
+                self.tr("it is tripped: Reset… returns it to normal")
+                if tripped
+                else self.tr("Select it to trip: the confirmation shows what it does")
+            ),
         )
         returnable = line.command is True or line.feedback is True
         _enable(

@@ -61,7 +61,8 @@ def test_arm_and_execute_from_the_panel_and_the_feedback_follows(
         assert console.interlocks.dialog is None
         row = {r[0]: r for r in panel.rows()}[IL]
         assert row[1:4] == ("ON", "ON", "tripped") and "feedback ON followed in" in row[4]
-        assert panel.reset_button.isEnabled()
+        assert panel.reset_button.isEnabled() and not panel.arm_button.isEnabled()
+        assert panel.arm_button.toolTip() == "it is tripped: Reset… returns it to normal"
         await until(lambda: len(_actions(database_url)) >= 4, 5, "the feedback audited")
 
     run_console(scenario)
