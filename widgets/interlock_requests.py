@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from alarms.definitions import Tier
 from widgets.alarm_style import TierMarkers, clock_text
+from widgets.banner_lines import BannerLines
 from widgets.panel_look import set_bold
 from widgets.plain_text import PlainLabel, plain_tooltip
-from widgets.theme import PALETTE
 
 MARK_PX = 14
 
@@ -43,7 +42,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("InterlockRequests", text)
 
 
-class InterlockRequestStrip(QWidget):
+class InterlockRequestStrip(BannerLines):
     """One line per open request; hidden while there is none."""
 
     execute_requested = Signal(str)  # interlock id: arm it and open its confirmation
@@ -52,29 +51,17 @@ class InterlockRequestStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("InterlockRequestStrip")
-        self._notices: tuple[RequestNotice, ...] = ()
-        self._rows: list[_RequestRow] = []
         self._markers = TierMarkers()
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(4, 2, 8, 3)
-        self._layout.setSpacing(0)
-        self.hide()
 
     def set_requests(self, notices: Sequence[RequestNotice]) -> None:
-        notices = tuple(notices)
-        if notices == self._notices:
-            return
-        self._notices = notices
-        for row in self._rows:
-            self._layout.removeWidget(row)
-            row.deleteLater()
-        self._rows = [_RequestRow(n, self._markers, self) for n in notices]
-        for row in self._rows:
-            il = row.notice.interlock_id
-            row.execute_button.clicked.connect(lambda _=False, i=il: self.execute_requested.emit(i))
-            row.dismiss_button.clicked.connect(lambda _=False, i=il: self.dismiss_requested.emit(i))
-            self._layout.addWidget(row)
-        self.setVisible(bool(notices))
+        self._replace(notices, self._row)
+
+    def _row(self, notice: RequestNotice) -> _RequestRow:
+        row = _RequestRow(notice, self._markers, self)
+        il = notice.interlock_id
+        row.execute_button.clicked.connect(lambda _=False: self.execute_requested.emit(il))
+        row.dismiss_button.clicked.connect(lambda _=False: self.dismiss_requested.emit(il))
+        return row
 
     def lines(self) -> list[str]:
         return [row.notice.text() for row in self._rows]
@@ -85,12 +72,6 @@ class InterlockRequestStrip(QWidget):
             if row.notice.interlock_id == interlock_id:
                 return row.execute_button, row.dismiss_button
         raise KeyError(interlock_id)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(PALETTE.panel))
-        painter.setPen(QColor(PALETTE.line))
-        painter.drawLine(0, self.height() - 1, self.width(), self.height() - 1)
 
 
 class _RequestRow(QWidget):

@@ -259,7 +259,7 @@ def test_a_server_that_does_not_answer_a_write_is_a_timeout_not_a_hang(
         core, loop = app.core, asyncio.get_running_loop()
         assert (await core.command(ArmInterlock("tester", IL))).ok
         # the server's loop blocked: it takes connections' bytes but answers nothing for 8 s
-        frozen = loop.run_in_executor(None, simulator._call, time.sleep, 8.0)
+        frozen = loop.run_in_executor(None, simulator.stall, 8.0)
         started = time.monotonic()
         result = await core.command(ExecuteInterlock("tester", IL))
         took = time.monotonic() - started
