@@ -61,4 +61,6 @@ async def write_command(node: Node, value: bool, timeout_s: float) -> WriteOutco
         return WriteOutcome(False, status.name, status_words(status))
     except (ConnectionError, OSError, ua.UaError) as exc:
         return WriteOutcome(False, "BadCommunicationError", failure_words(exc))
+    except Exception as exc:  # whatever else the stack raises is a failed write, said, never a crash
+        return WriteOutcome(False, "BadUnexpectedError", failure_words(exc))
     return WriteOutcome(True, "Good", "Good (the server took the value)")

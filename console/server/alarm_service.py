@@ -262,9 +262,15 @@ class AlarmService:
         if self._stopped or self.engine.view(alarm_id).active:
             return
         now = self._clock.now()
-        edge = MismatchEdge(interlock_id, True, seconds, commanded, bool(feedback), now)
         self.interlocks.force(interlock_id, True)
-        self._commit(self._mismatches([edge]))
+        if feedback is not None:
+            self._commit(
+                self._mismatches([MismatchEdge(interlock_id, True, seconds, commanded, feedback, now)])
+            )
+            return
+        il, state = self._interlocks[interlock_id], "ON" if commanded else "OFF"
+        message = f"{il.id} {il.name}: feedback unknown, command {state} not confirmed for {seconds:.0f} s"
+        self._commit(self.engine.raise_event(alarm_id, seconds, now, message))
 
     def tick(self) -> None:
         """Let time act: on/off delays, slopes, shelve expiry, tier-1 escalation, interlock feedback timeouts.

@@ -335,3 +335,23 @@ def test_a_tier_1_gas_alarm_in_the_zone_requests_the_interlock_and_writes_nothin
         "interlock_request",
         "request",
     )
+
+
+def test_a_write_whose_feedback_goes_unknown_is_not_confirmed_and_alarms(
+    simulator: SimulatorThread, config: AppConfig, tmp_path: Path
+) -> None:
+    block = f'feedback_tag = "opcua://ns=2;s={IL}.FB"\ntimeout_s = 5\n'
+    site = edited_site(tmp_path, block, block.replace("timeout_s = 5", "timeout_s = 3"))
+
+    async def plc_gone(app: Application) -> None:
+        core, loop = app.core, asyncio.get_running_loop()
+        simulator.set_interlock_fault(IL, True)
+        assert (await core.command(ArmInterlock("tester", IL))).ok
+        assert (await core.command(ExecuteInterlock("tester", IL))).ok
+        await loop.run_in_executor(None, simulator.stop)  # before the 3 s are up: the feedback is unknown
+        assert await asyncio.wait_for(core.interlocks.supervision(IL), 10) is False
+        view = core.alarms.engine.view(f"{IL}.MISMATCH")
+        assert view.active and view.tier is Tier.LIFE
+        assert "feedback unknown, command ON not confirmed for" in view.message
+
+    run(replace(config, site_file=site), plc_gone)
