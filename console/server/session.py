@@ -293,7 +293,7 @@ class DismissInterlockRequest:
     interlock_id: str
 
 
-InterlockCommand = (  # carried out by console.server.interlock_service
+InterlockCommand = (  # carried out by console.server.interlock_commands
     ArmInterlock
     | ResetInterlock
     | ExecuteInterlock
