@@ -202,6 +202,7 @@ class EventKind(StrEnum):
     NO_MOTION = "no_motion"
     VISION = "vision"
     INTERLOCK_MISMATCH = "interlock_mismatch"
+    INTERLOCK_COMM = "interlock_comm"  # the server refuses an interlock's command or feedback node
     WORKER_RULE = "worker_rule"  # no-permit entry, lost signal, ... (plant_maps.worker_rules)
     LINK = "link"  # a source without tags of its own is down (the wearables' MQTT link)
     BROADCAST = "broadcast"  # an emergency or evacuation broadcast did not reach a PA zone

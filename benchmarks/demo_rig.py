@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from console.config import AppConfig
 from integrations.simulator import SimulatorThread
@@ -27,8 +28,12 @@ class DemoRig:
 
 
 @contextlib.contextmanager
-def demo_rig(publishing_interval_ms: float = 100.0, update_hz: float = 1.0) -> Iterator[DemoRig]:
-    """Everything started on entry and stopped on exit, even when the benchmark fails."""
+def demo_rig(
+    publishing_interval_ms: float = 100.0, update_hz: float = 1.0, plant_mqtt: bool = False, **options: Any
+) -> Iterator[DemoRig]:
+    """Everything started on entry and stopped on exit, even when the benchmark fails; with `plant_mqtt`
+    the simulator publishes the demo's MQTT too (workers, wearables, MQTT sensors: the full demo ingest);
+    `options` go to the simulator (e.g. `interlock_delay_s`)."""
     # Tier-1 alarms come faster than speech can say them: the speaker drops the oldest and warns each
     # time, by design. Only its errors are shown during a benchmark.
     logging.getLogger("integrations.speech").setLevel(logging.ERROR)
@@ -47,7 +52,11 @@ def demo_rig(publishing_interval_ms: float = 100.0, update_hz: float = 1.0) -> I
                 publishing_interval_ms=publishing_interval_ms,
             )
             simulator = SimulatorThread(
-                load_site(DEMO), opcua_url=opcua_url, mqtt_url=None, update_hz=update_hz
+                load_site(DEMO),
+                opcua_url=opcua_url,
+                mqtt_url=broker.url if plant_mqtt else None,
+                update_hz=update_hz,
+                **options,
             )
             simulator.start()
             try:

@@ -87,6 +87,7 @@ class Application:
         self.accounts = Accounts(
             UserStore(self.store, config.console_name), self.core.access, self.clock, config.login_policy
         )
+        self.core.interlocks.verify = self.accounts.verify
         self.simulator: SimulatorThread | None = None
         self.opcua: OpcUaSource | None = None
         self.mqtt: MqttSource | None = None
@@ -129,6 +130,7 @@ class Application:
             max_skew_s=config.max_clock_skew_s,
         )
         self.core.add_source(self.opcua.status)
+        self.core.interlocks.plant = self.opcua  # interlock commands go out on the source's connection
         self._tasks.append(asyncio.create_task(self.opcua.run(), name="opcua-source"))
         self.mqtt = MqttSource(
             self.site,

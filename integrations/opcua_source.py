@@ -24,6 +24,7 @@ from integrations.device_time import DEFAULT_MAX_SKEW_S, DeviceClocks
 from integrations.opcua_errors import failure_words, quiet_asyncua_logs, status_words
 from integrations.opcua_nodes import needs_namespaces, resolve
 from integrations.opcua_security import OpcUaSecurity, apply_security, pki_folder
+from integrations.opcua_write import WriteOutcome, write_command
 from integrations.source import ConnectionState, Sink, SourceStatus
 from plant_maps.opcua_address import parse_opcua_address
 from plant_maps.site import Site
@@ -211,6 +212,7 @@ class OpcUaSource:
         self._session_timeout_ms = SESSION_TIMEOUT_MS
         self._stopping = asyncio.Event()
         self._client: Client | None = None
+        self._namespaces: list[str] = []  # the server's namespace array, when an address names a URI
 
     @property
     def pki_dir(self) -> Path:
@@ -309,6 +311,7 @@ class OpcUaSource:
         namespaces: list[str] = []
         if needs_namespaces([*self._addresses, *self._signal_addresses]):
             namespaces = await client.get_namespace_array()
+        self._namespaces = namespaces
         self.status.tags_in_error = {}
         unresolved: dict[int, str] = {}
         nodes, node_rows = [], []
@@ -335,32 +338,48 @@ class OpcUaSource:
         if self.interlocks:  # a few nodes: one subscription of their own, the tags' batches stay numeric
             await self._subscribe_interlocks(client, namespaces)
 
+    async def write_interlock(self, interlock_id: str, value: bool) -> WriteOutcome:
+        """Write an interlock's command node on this source's connection (its security and login); the
+        server's answer in words, or why nothing was sent. Never waits longer than the source's timeout."""
+        i = next(i for i, il in enumerate(self.interlocks) if il.id == interlock_id)
+        client = self._client
+        if client is None or self.status.state is not ConnectionState.CONNECTED:
+            why = self.status.last_error or "not connected"
+            return WriteOutcome(False, "BadNotConnected", f"BadNotConnected (the OPC UA server: {why})")
+        node = resolve(self._signal_addresses[2 * i + COMMAND], self._namespaces)
+        if isinstance(node, str):
+            return WriteOutcome(False, "BadNodeIdUnknown", node)
+        return await write_command(client.get_node(node), value, self.timeout_s)
+
     async def _subscribe_interlocks(self, client: Client, namespaces: list[str]) -> None:
         """The interlocks' command and feedback nodes; one that cannot be read stays unknown (no mismatch
         alarm can be judged on it), which is a configuration error said once in the log."""
         key_of_node: dict[ua.NodeId, int] = {}
         nodes = []
+        refused: dict[str, str] = {}  # interlock id -> why, like a refused tag's alarm
         for key, address in enumerate(self._signal_addresses):
             node = resolve(address, namespaces)
             if isinstance(node, str):
-                self._count_signal_error(key, node)
+                self._count_signal_error(key, node, refused)
                 continue
             nodes.append(client.get_node(node))
             key_of_node[node] = key
-        if not nodes:
-            return
-        il_sub = InterlockSubscription(client, self._subscription_params(client), self, key_of_node)
-        await il_sub.init()
-        results = await il_sub.subscribe_data_change(nodes, sampling_interval=0.0)
-        for node, result in zip(nodes, results, strict=True):
-            if isinstance(result, ua.StatusCode):
-                self._count_signal_error(key_of_node[node.nodeid], status_words(result))
+        if nodes:
+            il_sub = InterlockSubscription(client, self._subscription_params(client), self, key_of_node)
+            await il_sub.init()
+            results = await il_sub.subscribe_data_change(nodes, sampling_interval=0.0)
+            for node, result in zip(nodes, results, strict=True):
+                if isinstance(result, ua.StatusCode):
+                    self._count_signal_error(key_of_node[node.nodeid], status_words(result), refused)
+        if refused:
+            self.sink.on_interlock_errors(refused)
 
-    def _count_signal_error(self, key: int, why: str) -> None:
+    def _count_signal_error(self, key: int, why: str, refused: dict[str, str]) -> None:
         detail = f"cannot read {self._signal_addresses[key]}: {why}"
         if self.status.count_error("bad_node", detail):
             log.error("%s: %s", self.status.name, detail)
-        self.sink.on_status(self.status, detail)
+        interlock_id = self.interlocks[key // 2].id
+        refused[interlock_id] = "; ".join(filter(None, (refused.get(interlock_id), detail)))
 
     def _report_tag_errors(self, errors: dict[int, str]) -> None:
         """Tags the server refuses: bad quality with their own communication alarm, the others flow on."""

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from integrations.passwords import check_password, hash_password, weakness
 from integrations.storage import AuditEntry, Store, append_audit, users
 from plant_maps.permit_grades import APPROVER_ROLES
+from plant_maps.roles import CONSOLE_ROLES
 
-CONSOLE_ROLES = ("operator", "shift_lead", "emergency_coordinator", "engineer", "admin")
 ROLES = frozenset(CONSOLE_ROLES) | APPROVER_ROLES
 NAME_MAX_CHARS = 64
 _UNUSABLE = hash_password("\0 never a password \0")  # checked against when the name is unknown: same time

@@ -5,8 +5,9 @@ delays (the limits themselves sit on each sensor); rate-of-change, composite and
 consequential groups. What every site gets without declaring it: a communication alarm per tag grouped
 under one per source (a dropped server is one annunciation, not one per tag), each sensor's lower limit
 grouped under its higher one (H under HH, L under LL), latched tier-1 SOS / fall / no-motion alarms per
-worker, a momentary video-AI alarm per zone and detection class, and a tier-1 feedback-mismatch alarm per
-interlock (`<interlock id>.MISMATCH`, in the interlock's zone, not latched).
+worker, a momentary video-AI alarm per zone and detection class, and per interlock a tier-1 feedback-mismatch
+alarm (`<interlock id>.MISMATCH`, in the interlock's zone, not latched) and a tier-2 one for a command or
+feedback node the server refuses (`<interlock id>.COMM`).
 """
 
 from __future__ import annotations
@@ -112,6 +113,11 @@ def interlock_alarm(interlock_id: str) -> str:
 def pa_alarm(pa_zone: str) -> str:
     """The tier-2 alarm of a PA zone an emergency or evacuation broadcast did not reach."""
     return f"{pa_zone}.NOT_REACHED"
+
+
+def interlock_comm_alarm(interlock_id: str) -> str:
+    """The alarm of an interlock whose command or feedback node the server refuses."""
+    return f"{interlock_id}.COMM"
 
 
 def mismatch_message(interlock: Interlock, edge: MismatchEdge) -> str:
@@ -459,6 +465,18 @@ def _interlock_rules(tables: list[Reader]) -> Iterator[EventRule]:
                 f"{interlock_id} {name}: feedback does not follow command for {{value:.0f}} s",
             ),
             EventKind.INTERLOCK_MISMATCH,
+        )
+        # Tier 2 like a dropped source: the trip cannot be verified (or sent) until the node is fixed.
+        yield EventRule(
+            AlarmSpec(
+                interlock_comm_alarm(interlock_id),
+                interlock_id,
+                Tier.HIGH,
+                Priority.MEDIUM,
+                r.str("zone"),
+                f"{interlock_id} {name}: command or feedback node refused by the server",
+            ),
+            EventKind.INTERLOCK_COMM,
         )
 
 

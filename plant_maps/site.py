@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from plant_maps.alarm_settings import AlarmSettings
@@ -160,6 +161,12 @@ class MusterPoint:
     radius: float
 
 
+# Who may arm and execute an interlock unless its site file says: the people on the alarm screens. The board
+# operator is the one watching when a trip is needed (DOMAIN: the operator triggers an interlock), the shift
+# lead and the emergency coordinator act in an incident; an engineer maintains the plant, not the watch.
+INTERLOCK_ROLES = frozenset({"operator", "shift_lead", "emergency_coordinator"})
+
+
 @dataclass(frozen=True, slots=True)
 class Interlock:
     id: str
@@ -168,6 +175,31 @@ class Interlock:
     command_tag: str  # OPC UA address written by the console
     feedback_tag: str  # independent OPC UA address read back to verify
     timeout_s: float
+    does: str = ""  # what a trip does, as the confirmation says it ("trips compressors K-301/K-302; …")
+    roles: frozenset[str] = INTERLOCK_ROLES  # who may arm, execute, cancel and confirm it
+    two_person: bool = False  # perform-and-verify: a second person confirms with their password
+    select_timeout_s: float = 30.0  # an armed selection not executed by then lapses
+
+
+class RuleCondition(StrEnum):
+    """What requests an interlock (`[[interlock_rules]] when`)."""
+
+    WORKER_ALARM = "worker_alarm"  # a worker rule's alarm in the zone (e.g. no-permit entry)
+    VISION = "vision"  # a video-AI detection of a class in the zone, at a minimum confidence
+    GAS_TIER1 = "gas_tier1"  # a tier-1 gas alarm in the zone
+
+
+@dataclass(frozen=True, slots=True)
+class InterlockRule:
+    """A condition that requests an interlock: confirmed by an operator, or with `auto` executed at once."""
+
+    interlock: str
+    when: RuleCondition
+    zone: str
+    worker_rule: str = ""  # WORKER_ALARM: the rule's name (`no_permit_entry`)
+    vision_class: str = ""  # VISION: the detection class
+    min_confidence: float = 0.0  # VISION
+    auto: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +256,7 @@ class Site:
     alarms: AlarmSettings
     broadcast_presets: tuple[BroadcastPreset, ...] = ()
     trend_sets: tuple[TrendSet, ...] = ()
+    interlock_rules: tuple[InterlockRule, ...] = ()
     tag_index: dict[str, int] = field(init=False)
     worker_index: dict[str, int] = field(init=False)
     zone_index: dict[str, int] = field(init=False)

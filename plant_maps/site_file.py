@@ -14,6 +14,7 @@ from typing import Any
 
 from plant_maps.alarm_rules import parse_alarms
 from plant_maps.broadcast_presets import parse_presets
+from plant_maps.interlock_site import INTERLOCK_KEYS, parse_interlock_rules, with_settings
 from plant_maps.opcua_address import AddressError, parse_opcua_address
 from plant_maps.site import (
     ADDRESS_SCHEMES,
@@ -83,6 +84,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
         _unique(root, name, ids)
     alarm_settings = parse_alarms(root, sensors, zones, workers)
     trend_sets = parse_trend_sets(root, sensors, workers)
+    interlock_rules = parse_interlock_rules(root.tables("interlock_rules"), interlocks, zone_ids)
     root.reject_unknown({"site", *_SECTIONS})
     head.reject_unknown({"id", "name", "width_m", "height_m", "opcua_namespace"})
     return Site(
@@ -103,6 +105,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
         alarms=alarm_settings,
         broadcast_presets=presets,
         trend_sets=trend_sets,
+        interlock_rules=interlock_rules,
     )
 
 
@@ -118,6 +121,7 @@ _SECTIONS = (
     "broadcast_presets",
     "alarms",
     "trend_sets",
+    "interlock_rules",
 )
 
 
@@ -339,8 +343,8 @@ def _muster(r: Reader) -> MusterPoint:
 
 
 def _interlock(r: Reader, zone_ids: set[str]) -> Interlock:
-    r.reject_unknown({"id", "name", "zone", "command_tag", "feedback_tag", "timeout_s"})
-    return Interlock(
+    r.reject_unknown({"id", "name", "zone", "command_tag", "feedback_tag", "timeout_s", *INTERLOCK_KEYS})
+    interlock = Interlock(
         id=r.str("id"),
         name=r.str("name"),
         zone=r.ref("zone", zone_ids),
@@ -348,6 +352,7 @@ def _interlock(r: Reader, zone_ids: set[str]) -> Interlock:
         feedback_tag=_address(r, "feedback_tag", schemes=("opcua",)),
         timeout_s=r.positive("timeout_s", 5.0),
     )
+    return with_settings(r, interlock)
 
 
 def _pa_zone(r: Reader, zone_ids: set[str]) -> PAZone:

@@ -17,7 +17,9 @@ private Mosquitto and a scratch SQLite file:
   responder assigned, waiting to be on scene);
 - docs/broadcast-dialog-{1366x768,1920x1080}.png — the window with the broadcast dialog over it, an
   evacuation call to three PA zones (PA-NORTH's gateway silent, PA-COMP's failing) once every zone has
-  its outcome.
+  its outcome;
+- docs/interlock-armed-{1366x768,1920x1080}.png — IL-CH-TRIP armed from the interlock panel, its
+  confirmation open (what it does, the feedback now, who may execute, the selection's countdown).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import qasync
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,6 +50,7 @@ from integrations.simulator import SimulatorThread
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site_file import load_site
 from tests.support import free_port, start_mosquitto, wait_until_async
+from widgets.grab import grab_with_dialog
 from widgets.theme import apply_theme
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,10 +61,14 @@ SIZES = ((1366, 768), (1920, 1080))
 
 
 def save(widget: QWidget, name: str) -> None:
+    save_picture(widget.grab(), name)
+
+
+def save_picture(picture: QPixmap, name: str) -> None:
     path = DOCS / name
-    if not widget.grab().save(str(path)):
+    if not picture.save(str(path)):
         raise OSError(f"could not write {path}")
-    print(f"wrote {path.relative_to(REPO)} ({widget.width()}x{widget.height()})")
+    print(f"wrote {path.relative_to(REPO)} ({picture.width()}x{picture.height()})")
 
 
 async def shoot(folder: Path) -> None:
@@ -155,18 +162,28 @@ async def _broadcast(console: WindowedConsole, simulator: SimulatorThread) -> No
         window.default_layout()
         window.plant_map.fit_site()
         await asyncio.sleep(0.8)
-        picture = window.grab()
-        painter = QPainter(picture)
-        shown = dialog.grab()
-        left, top = (width - shown.width()) // 2, (height - shown.height()) // 2
-        painter.drawPixmap(left, top, shown)
-        painter.drawRect(left - 1, top - 1, shown.width() + 1, shown.height() + 1)  # the dialog's frame
-        painter.end()
-        path = DOCS / f"broadcast-dialog-{width}x{height}.png"
-        if not picture.save(str(path)):
-            raise OSError(f"could not write {path}")
-        print(f"wrote {path.relative_to(REPO)} ({width}x{height})")
+        save_picture(grab_with_dialog(window, dialog), f"broadcast-dialog-{width}x{height}.png")
     dialog.reject()
+    await _interlock_armed(console)
+
+
+async def _interlock_armed(console: WindowedConsole) -> None:
+    """IL-CH-TRIP armed from the panel (its Arm button), the confirmation open, at both sizes."""
+    window = console.window
+    for width, height in SIZES:
+        window.resize(width, height)
+        await asyncio.sleep(0.2)
+        window.default_layout()
+        window.plant_map.fit_site()
+        window.show_interlock("IL-CH-TRIP")
+        window.interlock_panel.arm_button.click()
+        await wait_until_async(lambda: console.interlocks.dialog is not None, 5)
+        await asyncio.sleep(0.8)
+        save_picture(
+            grab_with_dialog(window, console.interlocks.dialog), f"interlock-armed-{width}x{height}.png"
+        )
+        console.interlocks.dialog.reject()  # closing it cancels the selection
+        await asyncio.sleep(0.3)
 
 
 async def _history_window(console: WindowedConsole, since: float) -> None:

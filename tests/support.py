@@ -22,6 +22,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def edited_copy(source: Path, folder: Path, old: str, new: str) -> Path:
+    """A copy of `source` in `folder` with the first `old` replaced by `new` (asserted to be there)."""
+    text = source.read_text()
+    assert old in text, f"{old!r} is not in {source}"
+    path = folder / source.name
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
 def wait_until(condition: Callable[[], object], timeout: float = 10.0, interval: float = 0.02) -> object:
     """Poll `condition` until it returns something truthy; fail with a clear message on timeout."""
     deadline = time.monotonic() + timeout

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from widgets.alarm_style import clock_text
+from widgets.banner_lines import BannerLines
 from widgets.map_isolation import isolation_hatch
 from widgets.plain_text import plain_tooltip
 from widgets.theme import PALETTE
@@ -64,7 +65,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("IsolationStrip", text)
 
 
-class IsolationStrip(QWidget):
+class IsolationStrip(BannerLines):
     """One line per isolation with an "End isolation" button; hidden while no zone is isolated."""
 
     end_requested = Signal(str)  # zone id
@@ -72,29 +73,15 @@ class IsolationStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("IsolationStrip")
-        self._notices: tuple[IsolationNotice, ...] = ()
-        self._rows: list[_NoticeRow] = []
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(4, 2, 8, 3)
-        self._layout.setSpacing(0)
-        self.hide()
 
     def set_isolations(self, notices: Sequence[IsolationNotice]) -> None:
         """Show these isolations (soonest end first); rebuilt only when something changed."""
-        notices = tuple(sorted(notices, key=lambda n: (n.until, n.zone)))
-        if notices == self._notices:
-            return
-        self._notices = notices
-        for row in self._rows:
-            self._layout.removeWidget(row)
-            row.deleteLater()
-        self._rows = [_NoticeRow(n, self) for n in notices]
-        for row in self._rows:
-            row.end_button.clicked.connect(
-                lambda _=False, zone=row.notice.zone: self.end_requested.emit(zone)
-            )
-            self._layout.addWidget(row)
-        self.setVisible(bool(notices))
+        self._replace(sorted(notices, key=lambda n: (n.until, n.zone)), self._row)
+
+    def _row(self, notice: IsolationNotice) -> _NoticeRow:
+        row = _NoticeRow(notice, self)
+        row.end_button.clicked.connect(lambda _=False, zone=notice.zone: self.end_requested.emit(zone))
+        return row
 
     def lines(self) -> list[str]:
         """The lines shown, top to bottom."""
@@ -106,12 +93,6 @@ class IsolationStrip(QWidget):
             if row.notice.zone == zone:
                 return row.end_button
         raise KeyError(zone)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(PALETTE.panel))
-        painter.setPen(QColor(PALETTE.line))
-        painter.drawLine(0, self.height() - 1, self.width(), self.height() - 1)
 
 
 class _NoticeRow(QWidget):

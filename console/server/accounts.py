@@ -24,6 +24,11 @@ class Accounts:
             self.access.sign_in(result.user.name, result.user.roles)
         return result
 
+    async def verify(self, name: str, password: str) -> LoginResult:
+        """Check a person's password without signing them in here (a second person's confirmation):
+        counted and audited like a sign-in attempt, the lockout included."""
+        return await asyncio.to_thread(self.users.login, name, password, self.clock.now(), self.policy)
+
     async def sign_out(self, name: str, reason: str = "") -> None:
         """Sign out (a shift change, auto-lock, closing): the user's commands are refused from now on."""
         self.access.sign_out(name)

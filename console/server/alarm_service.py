@@ -39,6 +39,7 @@ from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_rules import (
     clock_alarm,
     interlock_alarm,
+    interlock_comm_alarm,
     mismatch_message,
     pa_alarm,
     source_comm_alarm,
@@ -91,6 +92,7 @@ class AlarmService:
         self._links = {r.alarm.id for r in settings.definitions.events if r.kind is EventKind.LINK}
         self.interlocks = InterlockWatch({il.id: il.timeout_s for il in site.interlocks})
         self._commanded: dict[str, bool] = {}  # last known command per interlock, kept while stale
+        self._refused: set[str] = set()  # interlocks with a node the server refuses (their COMM alarm)
 
     # -- plant and wearables (loop thread) ------------------------------------------------------------
 
@@ -236,8 +238,51 @@ class AlarmService:
                 commanded.append(s)
             self._commanded[s.interlock_id] = s.command
         if not self._stopped:
-            self._commit(self._mismatches(self.interlocks.apply(samples)))
+            readable = {
+                s.interlock_id
+                for s in samples
+                if s.command is not None and s.feedback is not None and s.interlock_id in self._refused
+            }
+            self._refused -= readable
+            cleared = [
+                t for il in sorted(readable) for t in self.engine.clear_event(interlock_comm_alarm(il))
+            ]
+            self._commit([*cleared, *self._mismatches(self.interlocks.apply(samples))])
         return commanded
+
+    def on_interlock_errors(self, errors: Mapping[str, str], now: float) -> None:
+        """Interlocks whose command or feedback node the server refuses: each one's communication alarm,
+        saying the server's answer in words; it clears once both nodes deliver a usable value again."""
+        if self._stopped:
+            return
+        out: list[Transition] = []
+        for interlock_id, why in errors.items():
+            alarm_id = interlock_comm_alarm(interlock_id)
+            self._refused.add(interlock_id)
+            out += self.engine.raise_event(
+                alarm_id, ts=now, message=f"{self.engine.spec(alarm_id).message}: {why}"
+            )
+        self._commit(out)
+
+    def did_not_follow(
+        self, interlock_id: str, commanded: bool, feedback: bool | None, seconds: float
+    ) -> None:
+        """The interlock service's supervision ran out without the feedback following a write: the tier-1
+        mismatch alarm, the same one the feedback watch raises (raised here only if the watch has not: e.g.
+        the command node's own value never came back)."""
+        alarm_id = interlock_alarm(interlock_id)
+        if self._stopped or self.engine.view(alarm_id).active:
+            return
+        now = self._clock.now()
+        self.interlocks.force(interlock_id, True)
+        if feedback is not None:
+            self._commit(
+                self._mismatches([MismatchEdge(interlock_id, True, seconds, commanded, feedback, now)])
+            )
+            return
+        il, state = self._interlocks[interlock_id], "ON" if commanded else "OFF"
+        message = f"{il.id} {il.name}: feedback unknown, command {state} not confirmed for {seconds:.0f} s"
+        self._commit(self.engine.raise_event(alarm_id, seconds, now, message))
 
     def tick(self) -> None:
         """Let time act: on/off delays, slopes, shelve expiry, tier-1 escalation, interlock feedback timeouts.

@@ -27,6 +27,8 @@ from alarms.states import Event
 from console.server.alarm_service import AlarmService
 from console.server.broadcasts import BroadcastService
 from console.server.field_operations import FieldOperations
+from console.server.interlock_commands import carry_out as carry_out_interlock
+from console.server.interlock_service import InterlockService
 from console.server.permissions import Access
 from console.server.session import (
     Acknowledge,
@@ -34,6 +36,7 @@ from console.server.session import (
     Command,
     CommandResult,
     FieldCommand,
+    InterlockCommand,
     IsolateZone,
     LogEntry,
     OperatorNote,
@@ -60,7 +63,8 @@ log = logging.getLogger(__name__)
 
 EVENT_MEMORY = 10_000  # wearable event ids remembered to recognise a repeated delivery
 AUDIT_TIMEOUT_S = 10.0
-_TARGET_FIELDS = ("alarm_id", "permit_id", "zone", "worker_id")
+_TARGET_FIELDS = ("alarm_id", "permit_id", "zone", "worker_id", "interlock_id")
+_SECRET_FIELDS = ("actor", "password")  # never in the audit trail (the actor has its own column)
 
 
 _SEVERITY_OF_STATE = {
@@ -129,6 +133,16 @@ class Core:
         self.broadcasts = BroadcastService(
             site, clock, writer, console_name, self.workers, self.alarms, self._publish, self.add_log
         )
+        self.interlocks = InterlockService(
+            site,
+            clock,
+            writer,
+            console_name,
+            self.alarms,
+            self.access,
+            lambda ids: self._publish(Topic.INTERLOCKS, ids),
+            self.add_log,
+        )
         self._seen_events = SeenEvents(EVENT_MEMORY)
         self.ticks = 0  # how often time has acted (tests wait on it)
 
@@ -179,6 +193,12 @@ class Core:
             self.add_log("error", sensor.scheme, f"{sensor.name} ({sensor.id}) is not being read: {why}")
         self.alarms.on_tag_errors(errors, self.clock.now())
         self._publish(Topic.TAGS, rows)
+
+    def on_interlock_errors(self, errors: dict[str, str]) -> None:
+        """Interlocks whose command or feedback node the server refuses: logged, each with its alarm."""
+        for interlock_id, why in errors.items():
+            self.add_log("error", "interlock", f"{interlock_id} cannot be supervised: {why}")
+        self.alarms.on_interlock_errors(errors, self.clock.now())
 
     def on_device_clock(self, worker: str, offset_s: float | None) -> None:
         """A wearable's clock went wrong or right again: logged, and its tier-3 alarm if the site wants one."""
@@ -232,6 +252,7 @@ class Core:
         self.alarms.tick()
         self.field.tick()
         self.broadcasts.tick()
+        self.interlocks.tick()
         self.ticks += 1
 
     def on_wearable_events(self, events: list[WearableEvent]) -> None:
@@ -305,6 +326,7 @@ class Core:
             self.add_log(
                 "warning" if s.command else "info", "interlock", f"{s.interlock_id} commanded {state}", s.ts
             )
+        self.interlocks.on_samples(samples)
 
     def on_status(self, status: SourceStatus, message: str) -> None:
         self.statuses[status.name] = status
@@ -360,6 +382,8 @@ class Core:
         try:
             if isinstance(command, FieldCommand):
                 return await self.field.command(command)
+            if isinstance(command, InterlockCommand):
+                return await carry_out_interlock(self.interlocks, command)
             match command:
                 case OperatorNote():
                     return await self._note(command)
@@ -431,6 +455,7 @@ class Core:
                 )
                 self.add_log(severity, t.actor if t.actor != SYSTEM else "alarm", text, t.ts)
         self._publish(Topic.ALARMS, transitions)
+        self.interlocks.on_alarms(transitions)
 
     def _journal(self, entries: list[JournalEntry]) -> None:
         if entries:
@@ -439,7 +464,9 @@ class Core:
 
 def _audit_entry(command: Command, now: float, console: str) -> AuditEntry:
     """What the audit trail says about a command: its name, what it acts on and what it asks for."""
-    fields = {f.name: getattr(command, f.name) for f in dataclasses.fields(command) if f.name != "actor"}
+    fields = {
+        f.name: getattr(command, f.name) for f in dataclasses.fields(command) if f.name not in _SECRET_FIELDS
+    }
     target = next((str(fields[f]) for f in _TARGET_FIELDS if f in fields), "")
     if isinstance(command, Acknowledge):
         target = " ".join(alarm_id for alarm_id, _ in command.alarms)

@@ -16,10 +16,12 @@ from types import MappingProxyType
 from console.server.session import ApprovePermit, Command
 from integrations.users import ROLES
 from plant_maps.permit_grades import APPROVER_ROLES
+from plant_maps.roles import CONSOLE_ROLES
 
 _WATCH = frozenset({"operator", "shift_lead", "emergency_coordinator"})  # the people on the alarm screens
 _PERMIT_DESK = frozenset({"operator", "shift_lead"})
 _LEADS = frozenset({"shift_lead", "emergency_coordinator"})
+_CONSOLE = frozenset(CONSOLE_ROLES)
 
 PERMISSIONS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
@@ -46,6 +48,14 @@ PERMISSIONS: Mapping[str, frozenset[str]] = MappingProxyType(
         "StopMuster": _LEADS,
         "AccountForWorker": _WATCH,
         "Broadcast": _WATCH,  # speaking to the plant is the watch's; engineers ask them
+        # any console role here: each interlock's own `roles` (site file) decide, checked by the interlock
+        # service in the core; a site narrowing these here narrows every interlock
+        "ArmInterlock": _CONSOLE,
+        "ResetInterlock": _CONSOLE,
+        "ExecuteInterlock": _CONSOLE,
+        "CancelInterlock": _CONSOLE,
+        "ConfirmSecondPerson": _CONSOLE,
+        "DismissInterlockRequest": _CONSOLE,
     }
 )
 

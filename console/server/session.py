@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -21,6 +21,7 @@ from plant_maps.wearables import Resolution
 
 if TYPE_CHECKING:
     from console.server.alarm_service import AlarmService
+    from console.server.interlock_service import InterlockService
     from console.server.permit_service import PermitService
     from console.server.trend_buffer import TrendBuffer
     from console.server.wearable_response import WearableResponses
@@ -39,6 +40,7 @@ class Topic(Enum):
     RESPONSES = "responses"  # list of the alarm ids whose wearable response moved on
     MUSTER = "muster"  # list[Accounted] newly counted (empty when mustering starts or stops)
     BROADCASTS = "broadcasts"  # list[BroadcastCall] whose delivery moved on
+    INTERLOCKS = "interlocks"  # list of the interlock ids whose state, selection or request changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +257,66 @@ class Broadcast:
     repeat: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class ArmInterlock:
+    """Select an interlock to trip it (IEC 61850 select-before-operate): says what it will do, the feedback
+    now and who may execute; the selection lapses after the interlock's `select_timeout_s`."""
+
+    actor: str
+    interlock_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResetInterlock:
+    """Select an interlock to return it to normal; executed like a trip (written, feedback supervised)."""
+
+    actor: str
+    interlock_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExecuteInterlock:
+    """Write what the actor armed to the command node, then supervise the feedback for `timeout_s`."""
+
+    actor: str
+    interlock_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelInterlock:
+    """Drop an interlock's selection without writing anything."""
+
+    actor: str
+    interlock_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmSecondPerson:
+    """Perform-and-verify: a second person with an allowed role confirms an armed two-person interlock with
+    their own password (checked in the user store, never audited or logged)."""
+
+    actor: str
+    interlock_id: str
+    second_user: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DismissInterlockRequest:
+    """Decline an interlock a site rule requested (the request is audited, and so is its dismissal)."""
+
+    actor: str
+    interlock_id: str
+
+
+InterlockCommand = (  # carried out by console.server.interlock_commands
+    ArmInterlock
+    | ResetInterlock
+    | ExecuteInterlock
+    | CancelInterlock
+    | ConfirmSecondPerson
+    | DismissInterlockRequest
+)
 FieldCommand = (  # carried out by console.field_operations
     SuspendPermit
     | ResumePermit
@@ -282,6 +344,7 @@ Command = (
     | ReturnToService
     | Broadcast
     | FieldCommand
+    | InterlockCommand
 )
 
 
@@ -306,6 +369,7 @@ class Session(Protocol):
     permits: PermitService
     responses: WearableResponses
     muster: Muster
+    interlocks: InterlockService
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]: ...
 

@@ -89,6 +89,12 @@ class ContextMenus(QObject):
             w.tr("Broadcast to this zone…"), lambda: w.broadcast_requested.emit(pa_zones, "")
         )
         _enable(broadcast, bool(pa_zones), "" if pa_zones else w.tr("Not possible: no PA zone covers it"))
+        for interlock_id, zone in w.interlock_zones.items():
+            if zone == zone_id:
+                menu.addAction(
+                    w.tr("Interlock {0}…").format(interlock_id),
+                    lambda i=interlock_id: w.interlock_requested.emit(i),
+                )
         return menu
 
     def _alarms_of(self, sensor_id: str) -> None:

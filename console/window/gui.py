@@ -28,6 +28,7 @@ from console.window.broadcast_view import BroadcastView
 from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
 from console.window.field_view import FieldView
+from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
 from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
@@ -69,6 +70,9 @@ class WindowedConsole:
         self.field = FieldView(self.app.core, self.window, config.operator, self.runner)
         self.isolation = IsolationView(self.app.core, self.window, config.operator, self.runner)
         self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, config.operator)
+        self.interlocks = InterlockView(
+            self.app.core, self.window, config.operator, self.runner, self.app.core.access.roles_of
+        )
         self.menus = ContextMenus(self.window)
         self.broadcast = BroadcastView(
             self.app.core,
@@ -125,6 +129,7 @@ class WindowedConsole:
         await self.runner.wait_idle()
         self.field.close()
         self.broadcast.close()
+        self.interlocks.close()
         self.bridge.close()
         self.trends.close()
         self.trend_windows.close_all()

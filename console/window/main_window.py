@@ -26,6 +26,8 @@ from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_style import clock_text
 from widgets.alarm_table import AlarmTable
 from widgets.event_log import EventLogView
+from widgets.interlock_panel import InterlockPanel
+from widgets.interlock_requests import InterlockRequestStrip
 from widgets.isolation_banner import IsolationNotice, IsolationStrip
 from widgets.legend import Legend
 from widgets.muster_panel import MusterPanel
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
     worker_shown = Signal(str)  # the console fills the details with the worker's live data
     broadcast_requested = Signal(object, str)  # PA zone ids to tick (a tuple, maybe empty), preset id or ""
     permit_suspended = Signal(str)  # a suspension from this console was journaled: offer a broadcast
+    interlock_requested = Signal(str)  # interlock id: arm it and show its confirmation (map menu, banner)
 
     def __init__(
         self, site: Site, operator: str, console_name: str, now: Callable[[], float] = time.time
@@ -97,10 +100,13 @@ class MainWindow(QMainWindow):
         self.alarm_banner.set_areas(areas)
         self.isolation_strip = IsolationStrip()  # the standing lines of isolated zones, under the alarms
         self.isolation_strip.end_requested.connect(self.isolation_end_requested)
+        self.interlock_requests = InterlockRequestStrip()  # interlocks site rules asked for, under the alarms
         self.plant_map = PlantMapView(site)
         self.setCentralWidget(self.plant_map)
         banner = self._dock(
-            self.tr("Alarm banner"), "AlarmBannerDock", _stacked(self.alarm_banner, self.isolation_strip)
+            self.tr("Alarm banner"),
+            "AlarmBannerDock",
+            _stacked(self.alarm_banner, self.interlock_requests, self.isolation_strip),
         )
         banner.setTitleBarWidget(QWidget())  # no title, not movable: the banner is always on top, full width
         banner.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
@@ -140,6 +146,7 @@ class MainWindow(QMainWindow):
         self.permit_panel = PermitPanel(site, now)
         self.worker_panel = WorkerPanel(site, now)
         self.muster_panel = MusterPanel(site, now)
+        self.interlock_panel = InterlockPanel()
         self.permit_card = PermitCard(site, now)
         self.worker_details = WorkerDetails(site, now)
         self.details = QStackedWidget()
@@ -149,6 +156,7 @@ class MainWindow(QMainWindow):
             self._dock(self.tr("Permits"), "PermitDock", self.permit_panel),
             self._dock(self.tr("Workers"), "WorkerDock", self.worker_panel),
             self._dock(self.tr("Muster"), "MusterDock", self.muster_panel),
+            self._dock(self.tr("Interlocks"), "InterlockDock", self.interlock_panel),
         ]
         details = self._dock(self.tr("Details"), "DetailsDock", self.details)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, lists[0], Qt.Orientation.Vertical)
@@ -157,6 +165,8 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(lists[0], dock)
         lists[0].raise_()
         self.muster_dock = lists[2]  # raised when a muster starts: the missing are the emergency
+        self.interlock_dock = lists[3]
+        self.interlock_zones = {il.id: il.zone for il in site.interlocks}  # the map's zone menu offers them
         self._right_docks = (lists[0], details)
         self.permit_panel.permit_activated.connect(self.show_permit)
         self.plant_map.permit_clicked.connect(self.show_permit)
@@ -181,6 +191,12 @@ class MainWindow(QMainWindow):
         self._show_details()
         self.worker_shown.emit(worker_id)
         self.plant_map.show_source(worker_id)
+
+    def show_interlock(self, interlock_id: str) -> None:
+        """An interlock picked on the map or the banner: its row in the panel, the panel raised."""
+        self.interlock_dock.show()
+        self.interlock_dock.raise_()
+        self.interlock_panel.select(interlock_id)
 
     def open_trend(self, tag: str) -> None:
         """A tag's trend (from the alarm list, the map or the tag list): its pen added, the dock raised."""

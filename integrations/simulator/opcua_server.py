@@ -204,6 +204,13 @@ class PlantServer:
             )
         self._interlocks[interlock_id].fault = fault
 
+    async def set_command_writable(self, interlock_id: str, writable: bool) -> None:
+        """A PLC that locks its command tag (maintenance mode): clients' writes are refused (asyncua's
+        server answers BadUserAccessDenied)."""
+        if self._server is None or interlock_id not in self._interlocks:
+            raise ValueError(f"no served interlock {interlock_id!r}")
+        await self._server.get_node(self._interlocks[interlock_id].command).set_writable(writable)
+
     async def _build(self, server: Server, ns: int) -> None:
         """Objects / site / zone folders, one Double per sensor, an object with CMD and FB per interlock."""
         site_id = self.site.id

@@ -17,6 +17,7 @@ import contextlib
 import functools
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -284,6 +285,26 @@ class SimulatorThread:
     def set_pa_fault(self, pa_zone: str, fault: str | None) -> None:
         """See `Simulator.set_pa_fault`; applied on the simulator's loop before this returns."""
         self._call(self.simulator.set_pa_fault, pa_zone, fault)
+
+    def stall(self, seconds: float) -> None:
+        """A hung PLC: the simulator's loop answers nothing (OPC UA requests included) for `seconds`;
+        returns when it answers again. Blocks the caller as long."""
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("the simulator is not running")
+
+        async def hang() -> None:
+            time.sleep(seconds)  # on purpose: the whole server stops, as a hung PLC would
+
+        asyncio.run_coroutine_threadsafe(hang(), loop).result(seconds + 10)
+
+    def set_command_writable(self, interlock_id: str, writable: bool) -> None:
+        """Without `writable`, the PLC refuses writes to the interlock's command tag (BadUserAccessDenied)."""
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("the simulator is not running")
+        coroutine = self.simulator.server.set_command_writable(interlock_id, writable)
+        asyncio.run_coroutine_threadsafe(coroutine, loop).result(10)
 
     def force(self, sensor_id: str, value: float | None) -> None:
         """See `Simulator.force`; applied on the simulator's loop before this returns."""

@@ -53,6 +53,9 @@ from plant_maps.site import MEASURES, Site
 from tests.widgets.support import statuses, worker_table
 from tests.widgets.test_alarm_table import alarm
 from widgets.broadcast_dialog import STATE_TEXTS, BroadcastDialog, ZoneRow
+from widgets.interlock_dialog import InterlockDialog
+from widgets.interlock_panel import InterlockLine
+from widgets.interlock_requests import RequestNotice
 from widgets.isolation_banner import IsolationNotice
 from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
 from widgets.permit_style import CATEGORY_CODES
@@ -121,6 +124,8 @@ def data_words(site: Site, books: list[PermitStatus]) -> list[str]:
         words |= {p.id, p.name}
     for b in site.broadcast_presets:
         words |= {b.id, b.text_zh, b.text_en}
+    for il in site.interlocks:
+        words |= {il.id, il.name, il.does, *il.roles}
     words |= {view.id for view in alarm_views(site)}
     words |= {t.name for t in site.trend_sets}
     for s in books:
@@ -256,7 +261,34 @@ def fill(window: MainWindow, site: Site) -> list[PermitStatus]:
         "opcua", "reconnecting", 10, 2, "timeout", LinkFacts(SECURITY, True, 40, 1, ("W01",))
     )
     window.event_log.append([(NOW, "tier1", "GD-CH-01", "LEL high")])
+    window.interlock_panel.set_lines(interlock_lines(site))
+    window.interlock_requests.set_requests([RequestNotice(site.interlocks[0].id, TYPED_REASON, NOW, False)])
     return book
+
+
+def interlock_lines(site: Site) -> list[InterlockLine]:
+    """One interlock armed by the operator (two-person, confirmed), one that did not follow, one normal."""
+    states = ("armed", "did not follow", "normal")
+    return [
+        InterlockLine(
+            il.id,
+            il.name,
+            site.zone(il.zone).name,
+            il.does,
+            tuple(sorted(il.roles)),
+            True,
+            False,
+            state == "did not follow" or None,
+            state,
+            armed_by=OPERATOR if state == "armed" else "",
+            second=OPERATOR if state == "armed" else "",
+            remaining_s=12.0 if state == "armed" else None,
+            last_actor=OPERATOR,
+            last_time="10:31:19",
+            mine=state == "armed",
+        )
+        for il, state in zip(site.interlocks, states, strict=True)
+    ]
 
 
 def permit(book: list[PermitStatus], permit_id: str) -> PermitStatus:
@@ -306,8 +338,11 @@ def test_every_text_of_the_window_goes_through_qt_translation(
     def muster() -> None:
         window.muster_dock.raise_()
 
+    def interlocks() -> None:
+        window.show_interlock(site.interlocks[0].id)
+
     found = []
-    for show in (suspended_permit, draft_permit, worker_in_sos, muster):
+    for show in (suspended_permit, draft_permit, worker_in_sos, muster, interlocks):
         show()
         found += [f"[{show.__name__}] {t}" for t in untranslated(window, data)]
     assert found == [], "texts not through tr():\n" + "\n".join(found)
@@ -384,6 +419,7 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
         ResolveDialog(sos.id, sos.message, window),
         broadcast_dialog(site, window),
         RangeDialog(NOW, NOW - 60, NOW, window),  # the end before the start: its problem shown too
+        InterlockDialog(interlock_lines(site)[0], window),
     ):
         dialog.open()
         walk(dialog)

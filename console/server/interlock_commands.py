@@ -1,0 +1,37 @@
+"""The interlock commands of the session, carried out by the interlock service (called by the core after its
+permission check; each command's audit entry commits with the service's first journal row)."""
+
+from __future__ import annotations
+
+from console.server.interlock_service import InterlockService
+from console.server.session import (
+    ArmInterlock,
+    CancelInterlock,
+    CommandResult,
+    ConfirmSecondPerson,
+    DismissInterlockRequest,
+    ExecuteInterlock,
+    InterlockCommand,
+    ResetInterlock,
+)
+
+
+async def carry_out(service: InterlockService, command: InterlockCommand) -> CommandResult:
+    refusal = service.refusal(command.interlock_id, command.actor)
+    if refusal:
+        return CommandResult(False, refusal)
+    il, actor = command.interlock_id, command.actor
+    match command:
+        case ArmInterlock():
+            result = await service.arm(il, actor, True)
+        case ResetInterlock():
+            result = await service.arm(il, actor, False)
+        case ExecuteInterlock():
+            result = await service.execute(il, actor)
+        case CancelInterlock():
+            result = await service.cancel(il, actor)
+        case ConfirmSecondPerson(_, _, second_user, password):
+            result = await service.confirm(il, actor, second_user, password)
+        case DismissInterlockRequest():
+            result = await service.dismiss(il, actor)
+    return CommandResult(result.ok, result.message)
