@@ -422,13 +422,13 @@ class AlarmTable(QWidget):
         self.set_privileged(False)
         self.status_label = PlainLabel()
         self.table.doubleClicked.connect(lambda index: self.show_on_map.emit(self._view(index).source))
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.selectionModel().selectionChanged.connect(self.update_buttons)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._open_menu)
         self.table.viewport().installEventFilter(self)
         self._lay_out()
         self._update_count()
-        self._update_buttons()
+        self.update_buttons()
 
     def set_alarms(self, views: Sequence[AlarmView], floods: Sequence[FloodState] = ()) -> int:
         """Show a snapshot of the alarms; the first-out alarm of each burst (two or more alarms in an area
@@ -441,7 +441,7 @@ class AlarmTable(QWidget):
         left = self.model.set_alarms(views, first_out, MAX_NEW_ROWS_PER_CALL)
         self._size_flags()
         self._update_count()
-        self._update_buttons()
+        self.update_buttons()
         return left
 
     def set_areas(self, areas: Sequence[tuple[str, str]]) -> None:
@@ -761,7 +761,7 @@ class AlarmTable(QWidget):
             )
         )
         self._update_count()
-        self._update_buttons()
+        self.update_buttons()
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
@@ -779,7 +779,7 @@ class AlarmTable(QWidget):
             else ""
         )
 
-    def _update_buttons(self) -> None:
+    def update_buttons(self) -> None:
         """Every command enabled only when it can succeed; greyed, its tooltip says why not."""
         selected = self.selected_alarms()
         for kind, action in self.actions.items():
@@ -796,7 +796,7 @@ class AlarmTable(QWidget):
     def set_responses(self, responses: Mapping[str, Response]) -> None:
         """Where the responses to SOS / man-down alarms stand (the core's open responses by alarm id)."""
         self.model.set_responses(responses)
-        self._update_buttons()
+        self.update_buttons()
 
     def respond_step(self) -> NextStep | None:
         """The next response step of the one selected SOS / man-down alarm (what its button offers)."""

@@ -22,6 +22,7 @@ from console.server.session import (
 )
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from console.window.signed_in import SignedIn
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.wearables import Step
 from widgets.wearable_response import next_step
@@ -29,11 +30,11 @@ from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDial
 
 
 class WearableResponseCommands(QObject):
-    """Turns "respond" intents into the response's commands, signed with the operator's name."""
+    """Turns "respond" intents into the response's commands, signed with the signed-in user's name."""
 
-    def __init__(self, core: Session, runner: CommandRunner, window: MainWindow, operator: str) -> None:
+    def __init__(self, core: Session, runner: CommandRunner, window: MainWindow, user: SignedIn) -> None:
         super().__init__(window)
-        self.core, self.runner, self.window, self.operator = core, runner, window, operator
+        self.core, self.runner, self.window, self.user = core, runner, window, user
         self.dialog: QDialog | None = None  # the step's dialog while open
         window.alarm_table.respond_requested.connect(self.respond)
         window.worker_details.respond_requested.connect(self.respond)
@@ -63,11 +64,11 @@ class WearableResponseCommands(QObject):
         dialog = AssignResponderDialog(alarm_id, self._message(alarm_id), workers, self.window)
         assign = self.tr("Assigning the responder")
         self._open(
-            dialog, lambda: self._send(AssignResponder(self.operator, alarm_id, dialog.responder()), assign)
+            dialog, lambda: self._send(AssignResponder(self.user.name, alarm_id, dialog.responder()), assign)
         )
 
     def responder_on_scene(self, alarm_id: str) -> None:
-        self._send(ResponderOnScene(self.operator, alarm_id), self.tr("Responder on scene"))
+        self._send(ResponderOnScene(self.user.name, alarm_id), self.tr("Responder on scene"))
 
     def resolve(self, alarm_id: str) -> None:
         """Ask what was found (actual incident or false alarm) and the notes, then resolve."""
@@ -76,7 +77,7 @@ class WearableResponseCommands(QObject):
         def send() -> None:
             resolution = dialog.resolution()
             if resolution is not None:
-                command = ResolveWearableAlarm(self.operator, alarm_id, dialog.notes(), resolution)
+                command = ResolveWearableAlarm(self.user.name, alarm_id, dialog.notes(), resolution)
                 self._send(command, self.tr("Resolving"))
 
         self._open(dialog, send)
