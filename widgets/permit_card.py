@@ -384,15 +384,20 @@ class PermitCard(QWidget):
         for step in s.route:
             name = step.name.replace("_", " ")
             a = signed.get(step.name)
-            if a is not None:
-                line = self.tr("{step}: signed by {approver} {time}").format(
-                    step=name, approver=self._person(a.approver), time=day_clock_text(a.ts, now)
+            if a is None:
+                waiting = self.tr("{step}: on record") if s.restored else self.tr("{step}: waiting")
+                lines.append(waiting.format(step=name))
+                continue
+            when = day_clock_text(a.ts, now)
+            if a.signer:  # an electronic signature: the signer's full name, the time and its meaning
+                line = self.tr("{step}: signed by {signer} ({approver}) {time}, {meaning}").format(
+                    step=name, signer=a.signer, approver=a.approver, time=when, meaning=a.meaning
                 )
-                lines.append(line + (self.tr(", from {where}").format(where=a.where) if a.where else ""))
-            elif s.restored:
-                lines.append(self.tr("{step}: on record").format(step=name))
             else:
-                lines.append(self.tr("{step}: waiting").format(step=name))
+                line = self.tr("{step}: signed by {approver} {time}").format(
+                    step=name, approver=self._person(a.approver), time=when
+                )
+            lines.append(line + (self.tr(", from {where}").format(where=a.where) if a.where else ""))
         return "\n".join(lines) or self.tr("none needed")
 
     def _update_buttons(self) -> None:

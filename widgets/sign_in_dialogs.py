@@ -160,3 +160,34 @@ class FirstAdminDialog(_AskingDialog):
         self.password_edit.clear()
         self.again_edit.clear()
         self.submitted.emit(self.name_edit.text().strip(), self.full_name_edit.text().strip(), password)
+
+
+class SignatureDialog(_AskingDialog):
+    """An electronic signature (21 CFR 11.50/11.200): what is signed and what it means, who signs, and
+    their password; `submitted(password)`. In DEMO no password is asked (the demo user has no account)."""
+
+    submitted = Signal(str)
+
+    def __init__(
+        self, subject: str, meaning: str, signer: str, demo: bool, parent: QWidget | None = None
+    ) -> None:
+        intro = self.tr("{subject}\nSigned by {signer}, now, meaning: {meaning}.").format(
+            subject=subject, signer=signer, meaning=meaning
+        )
+        if demo:
+            intro += "\n" + self.tr("DEMO: signatures are not checked.")
+        super().__init__(self.tr("Electronic signature"), intro, self.tr("Sign"), True, parent)
+        self.setObjectName("SignatureDialog")
+        self.demo = demo
+        self.password_edit = _password_edit()
+        if not demo:
+            self.form.addRow(self.tr("Your password"), self.password_edit)
+            self.password_edit.setFocus()
+
+    def _problem(self) -> str:
+        return "" if self.demo or self.password_edit.text() else self.tr("Type your password to sign.")
+
+    def _send(self) -> None:
+        password = self.password_edit.text()
+        self.password_edit.clear()
+        self.submitted.emit(password)

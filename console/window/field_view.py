@@ -32,10 +32,13 @@ from console.server.session import (
     SuspendPermit,
     Topic,
 )
+from console.server.signatures import approval_meaning
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
 from console.window.signed_in import SignedIn
+from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
+from widgets.sign_in_dialogs import SignatureDialog
 from widgets.wearable_response import worker_alarm
 from widgets.worker_details import WorkerLive
 
@@ -50,6 +53,7 @@ class FieldView(QObject):
         self.core, self.window, self.user, self.runner = core, window, user, runner
         self._permit: str | None = None
         self._worker: str | None = None
+        self.signature: SignatureDialog | None = None  # the last signature dialog opened (tests drive it)
         self._unsubscribe: list[Callable[[], None]] = [
             core.subscribe(Topic.PERMITS, self._soon),
             core.subscribe(Topic.MUSTER, self._soon),
@@ -69,7 +73,7 @@ class FieldView(QObject):
         card.check_in_requested.connect(lambda p: self._send(CheckInGuardian(self.user.name, p)))
         card.activate_requested.connect(lambda p: self._send(ActivatePermit(self.user.name, p)))
         card.submit_requested.connect(lambda p: self._send(SubmitPermit(self.user.name, p)))
-        card.approve_requested.connect(lambda p, role: self._send(ApprovePermit(self.user.name, p, role)))
+        card.approve_requested.connect(self.approve)
         window.muster_action.toggled.connect(self._muster)
         window.muster_panel.account_requested.connect(
             lambda w: self._send(AccountForWorker(self.user.name, w))
@@ -143,6 +147,21 @@ class FieldView(QObject):
         on = [s for s in book.statuses() if worker_id in (*s.permit.workers, s.permit.guardian)]
         self.window.worker_details.set_worker(worker_id, on)
         self.refresh()
+
+    def approve(self, permit_id: str, role: str) -> None:
+        """Sign the permit's step as `role`: an electronic signature, with the signer's password."""
+        name = self.user.name
+        self.signature = sign_and_send(
+            self.window,
+            self.user,
+            self.runner,
+            self.tr("Permit {permit}: sign the approval as {role}").format(
+                permit=permit_id, role=role.replace("_", " ")
+            ),
+            approval_meaning(role),
+            lambda signature: ApprovePermit(name, permit_id, role, signature),
+            self._show,
+        )
 
     def _muster(self, on: bool) -> None:
         self._send(StartMuster(self.user.name) if on else StopMuster(self.user.name))
