@@ -132,12 +132,17 @@ class MainWindow(QMainWindow):
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
         self.status_bar = ConnectionStatusBar()
         self.setStatusBar(self.status_bar)
-        self.user_label = PlainLabel()  # who works at this console, always in view
-        # it takes the room the connections leave, never widening the window (whole in its tooltip)
-        self.user_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.status_bar.addWidget(self.user_label, 1)
+        self.user_label = (
+            PlainLabel()
+        )  # who works at this console: at the toolbar's right end, always in view
+        # it takes the room the buttons leave, never widening the window (whole in its tooltip)
+        self.user_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.user_label.setMinimumWidth(1)
+        self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.user_label.setContentsMargins(12, 0, 6, 0)
         self.chain_label = PlainLabel()  # the audit chain: verified up to #N, or where it is broken
         self.chain_label.setObjectName("AuditChainStatus")
+        self.chain_label.setContentsMargins(6, 0, 10, 0)
         self.status_bar.addPermanentWidget(self.chain_label)
         self._build_toolbar()
 
@@ -296,6 +301,7 @@ class MainWindow(QMainWindow):
                 self.tr("Layout"), self.tr("The arrangement of this console's panels"), layout_menu
             )
         )
+        bar.addWidget(self.user_label)
         bar.addWidget(
             self._menu_button(self.tr("User"), self.tr("Sign in, switch user, lock"), self._user_menu())
         )
