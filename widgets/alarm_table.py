@@ -531,10 +531,10 @@ class AlarmTable(QWidget):
             if action.isVisible():
                 menu.addAction(action)
         step = self.respond_step()
-        if step is not None:  # an SOS or man-down: the next step of its response
+        if step is not None:  # an SOS or man-down: the next step of its response, as its button offers it
             respond = menu.addAction(step.label, self._respond_selected)
-            respond.setEnabled(step.enabled)
-            respond.setToolTip(step.reason or self.tr("The next step of the response"))
+            respond.setEnabled(self.respond_button.isEnabled())
+            respond.setToolTip(self.respond_button.toolTip())
         sources = {v.source for v in views}
         source = next(iter(sources), "")
         trend = menu.addAction(self.tr("Trend"), lambda: self.trend_requested.emit(source))

@@ -57,6 +57,7 @@ from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
 from widgets.permit_style import CATEGORY_CODES
 from widgets.shelve_dialog import ShelveDialog
 from widgets.status_bar import LinkFacts
+from widgets.sign_in_dialogs import FirstAdminDialog, SignatureDialog, SignInDialog
 from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
 from widgets.worker_details import WorkerLive
 
@@ -299,8 +300,19 @@ def test_every_text_of_the_window_goes_through_qt_translation(
     def muster() -> None:
         window.muster_dock.raise_()
 
+    stored = {"seq": 7, "ts": NOW, "username": OPERATOR, "console": CONSOLE, "action": "login"}
+    stored |= {"target": OPERATOR, "outcome": "done", "reason": "", "new_value": '["operator"]'}
+
+    def audit_trail() -> None:
+        window.open_audit()
+        window.audit_view.set_actions(["login"])
+        window.audit_view.set_page([stored], first_page=True)
+        window.audit_view.set_chain(QCoreApplication.translate("AuditFeed", "audit verified up to #7"), False)
+
+    data += ["login", "done", "operator"]  # what the audit trail stores: shown as stored
+    data.sort(key=len, reverse=True)
     found = []
-    for show in (suspended_permit, draft_permit, worker_in_sos, muster):
+    for show in (suspended_permit, draft_permit, worker_in_sos, muster, audit_trail):
         show()
         found += [f"[{show.__name__}] {t}" for t in untranslated(window, data)]
     assert found == [], "texts not through tr():\n" + "\n".join(found)
@@ -349,6 +361,9 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
         found.extend(f"[{type(dialog).__name__}] {t}" for t in untranslated(dialog, data))
         dialog.reject()
 
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("Test", text)
+
     for button, opened in (
         (card.suspend_button, lambda: card.suspend_dialog),
         (card.gas_test_button, lambda: card.gas_test_dialog),
@@ -364,6 +379,9 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
             sos.id, sos.message, [(w.id, f"{w.name} ({w.id})") for w in site.workers], window
         ),
         ResolveDialog(sos.id, sos.message, window),
+        SignInDialog(tr("Sign in"), tr("This console requires sign-in."), OPERATOR, parent=window),
+        FirstAdminDialog(window),
+        SignatureDialog(tr("Sign the approval"), tr("approved as"), OPERATOR, False, window),
     ):
         dialog.open()
         walk(dialog)
