@@ -56,8 +56,8 @@ from widgets.isolation_banner import IsolationNotice
 from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
 from widgets.permit_style import CATEGORY_CODES
 from widgets.shelve_dialog import ShelveDialog
-from widgets.status_bar import LinkFacts
 from widgets.sign_in_dialogs import FirstAdminDialog, SignatureDialog, SignInDialog
+from widgets.status_bar import LinkFacts
 from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
 from widgets.worker_details import WorkerLive
 
