@@ -72,7 +72,12 @@ class WindowedConsole:
         self.gate.refreshers += [self.window.alarm_table.update_buttons, self.field.refresh]
         self.menus = ContextMenus(self.window, self.gate)
         self.sign_in = SignInFlow(
-            self.app.accounts, self.user, self.window, config.operator, config.lock_after_s
+            self.app.accounts,
+            self.user,
+            self.window,
+            config.operator,
+            config.lock_after_s,
+            self.app.core.add_log,
         )
         self.window.switch_user_requested.connect(self.sign_in.switch_user)
         self.window.lock_requested.connect(self.sign_in.lock)

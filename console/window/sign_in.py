@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
@@ -29,10 +29,16 @@ class SignInFlow(QObject):
     """The dialogs around `SignedIn`; `dialog` is the one open now (tests drive it)."""
 
     def __init__(
-        self, accounts: Accounts, user: SignedIn, window: QObject, demo_user: str, lock_after_s: float
+        self,
+        accounts: Accounts,
+        user: SignedIn,
+        window: QObject,
+        demo_user: str,
+        lock_after_s: float,
+        log: Callable[[str, str, str], object],
     ) -> None:
         super().__init__(window)
-        self.accounts, self.user, self.window = accounts, user, window
+        self.accounts, self.user, self.window, self.log = accounts, user, window, log
         self.demo_user = demo_user
         self.dialog: _AskingDialog | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -89,6 +95,7 @@ class SignInFlow(QObject):
             return
         name = self.user.name
         self.user.set_locked(True)
+        self.log("action", name, "console locked: signed out until the password is given again")
         self._run(self.accounts.sign_out(name, "console locked"))
         dialog = SignInDialog(
             self.tr("Console locked"),
@@ -135,12 +142,16 @@ class SignInFlow(QObject):
             return
         if not result.ok or result.user is None:
             dialog.refused(result.reason)
+            if result.reason.startswith("locked until"):  # a lockout is for the shift to see
+                self.log("warning", "sign-in", f"sign-in refused: {result.reason}")
             return
         before = self.user.name if not self.user.locked else ""
         new = result.user
         if before and before != new.name:
             await self.accounts.sign_out(before, f"switched to {new.name}")
         self.user.set_user(new.name, new.full_name, new.roles)
+        roles = ", ".join(sorted(r.replace("_", " ") for r in new.roles))
+        self.log("action", new.name, f"signed in ({new.full_name}; {roles})")
         if self.idle is not None:
             self.idle.touch()
         dialog.accept()

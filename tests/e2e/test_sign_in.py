@@ -144,6 +144,17 @@ def test_switch_user_signs_the_next_command_with_the_new_user(
         assert notes == ["li.wei", "zhao.min"]
         assert ("li.wei", "logout", "switched to zhao.min") in rows
         assert console.app.core.access.roles_of("li.wei") is None  # signed out in the core too
+        shift = [e.text for e in console.app.core.log if e.source in ("li.wei", "zhao.min")]
+        assert "signed in (Zhao Min; engineer, shift lead)" in shift  # the event log tells the room
+
+        console.window.lock_action.trigger()  # Ctrl+Shift+L; then the next user signs in at the lock
+        lock = await dialog_of(console, SignInDialog, "LockDialog")
+        assert lock.name_edit.text() == "zhao.min"
+        await sign_in(qtbot, lock, "li.wei", PASSWORD)
+        await until(lambda: console.user.name == "li.wei" and not console.user.locked, 10, "li.wei took over")
+        assert console.app.core.access.roles_of("zhao.min") is None
+        rows = [(r["username"], r["action"], r["reason"]) for r in trail(console)]
+        assert rows[-2:] == [("zhao.min", "logout", "console locked"), ("li.wei", "login", "")]
 
     run_console(scenario, **REQUIRED)
 
