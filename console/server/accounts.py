@@ -1,9 +1,9 @@
 """Signing in and out at one console: the password is checked in the store on a worker thread (scrypt
 takes ~50 ms and the database may be remote), then `Access` learns who is signed in with which roles.
 
-Runs on the core's asyncio loop. A password goes to the worker thread inside a closure, never as an
-argument: qasync's executor logs a call's arguments at DEBUG (`controlroom --verbose`). Every attempt (done, failed, locked out) is audited by `UserStore` in the
-same transaction as the failure count it changes.
+Runs on the core's asyncio loop. Every attempt (done, failed, locked out) is audited by `UserStore` in the
+same transaction as the failure count it changes. A password goes to the worker thread inside a closure,
+never as an argument: qasync's executor logs a call's arguments at DEBUG (`controlroom --verbose`).
 """
 
 from __future__ import annotations

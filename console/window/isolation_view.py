@@ -1,6 +1,6 @@
 """Isolating a zone from the window: the reason and duration dialog, the confirmation with what it will
-suppress (counted from the core's alarms at that moment), the command signed with the signed-in user's name, and
-the isolations in force as the window shows them.
+suppress (counted from the core's alarms at that moment), the command signed with the signed-in user's
+name, and the isolations in force as the window shows them.
 
 Lives on the Qt thread (the core's loop under qasync). The outcome of each command is shown in the alarm
 list's status line and the status bar; the map and the banner follow what the core journaled (the bridge

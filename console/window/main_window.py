@@ -132,10 +132,9 @@ class MainWindow(QMainWindow):
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
         self.status_bar = ConnectionStatusBar()
         self.setStatusBar(self.status_bar)
-        self.user_label = (
-            PlainLabel()
-        )  # who works at this console: at the toolbar's right end, always in view
-        # it takes the room the buttons leave, never widening the window (whole in its tooltip)
+        # who works at this console, always in view at the toolbar's right end: it takes the room the
+        # buttons leave, never widening the window (whole in its tooltip)
+        self.user_label = PlainLabel()
         self.user_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.user_label.setMinimumWidth(1)
         self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
