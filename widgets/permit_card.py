@@ -250,7 +250,7 @@ class PermitCard(QWidget):
             if name != "State":  # (showing a row shows every widget in it, the state's hidden mark too)
                 self.form.setRowVisible(FIELDS.index(name), False)
         self.state_mark.hide()
-        self._update_buttons()
+        self.update_buttons()
 
     def set_status(self, text: str, refused: bool = False) -> None:
         """Show the result of the last command; a refusal is bold, but not coloured (ISA-101)."""
@@ -314,7 +314,7 @@ class PermitCard(QWidget):
         failed = s.gas_verdict is not None and not s.gas_verdict.passed
         for name, bold in (("Latest gas test", failed), ("SIMOPS", bool(self._simops)), ("Reason", True)):
             set_bold(self.fields[name], bold)
-        self._update_buttons()
+        self.update_buttons()
 
     def _refresh_times(self) -> None:
         if self._status is not None:
@@ -400,7 +400,7 @@ class PermitCard(QWidget):
             lines.append(line + (self.tr(", from {where}").format(where=a.where) if a.where else ""))
         return "\n".join(lines) or self.tr("none needed")
 
-    def _update_buttons(self) -> None:
+    def update_buttons(self) -> None:
         allowed = allowed_actions(self._status.state) if self._status else ()
         self.suspend_button.setEnabled(PermitAction.SUSPEND in allowed)
         self.resume_button.setEnabled(PermitAction.RESUME in allowed)

@@ -69,7 +69,12 @@ class WindowedConsole:
         self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, self.user)
         self.gate = RoleGate(self.app.core.access, self.user, self.window)
         guard_commands(self.gate, self.window)
-        self.gate.refreshers += [self.window.alarm_table.update_buttons, self.field.refresh]
+        self.gate.refreshers += [
+            self.window.alarm_table.update_buttons,
+            self.window.permit_card.update_buttons,
+            self.window.muster_panel.update_buttons,
+            self.field.refresh,
+        ]
         self.menus = ContextMenus(self.window, self.gate)
         self.sign_in = SignInFlow(
             self.app.accounts,

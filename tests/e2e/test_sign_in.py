@@ -208,6 +208,8 @@ def test_a_command_the_role_cannot_give_is_greyed_and_refused_by_the_core(
         await until(lambda: console.user.name == "zhao.min", 10)
         assert window.isolate_button.isEnabled() and window.muster_action.isEnabled()
         assert window.isolate_button.toolTip().startswith("Maintenance isolation")
+        card = window.permit_card  # no permit picked: its commands stay greyed, as the card wants
+        assert not card.submit_button.isEnabled() and not card.suspend_button.isEnabled()
 
     run_console(scenario, **REQUIRED)
 
