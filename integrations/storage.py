@@ -286,12 +286,18 @@ class Store:
             return list(conn.execute(insert, journal).scalars())
 
     def audit_rows(
-        self, since: float | None = None, until: float | None = None, batch: int = 5000
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        batch: int = 5000,
+        from_seq: int = 0,
     ) -> Iterator[dict[str, Any]]:
-        """The audit trail in seq order (since <= ts < until, if given), streamed `batch` rows at a time so
-        that a check of millions of entries holds only one batch in memory."""
+        """The audit trail in seq order (since <= ts < until, if given; from entry `from_seq` on), streamed
+        `batch` rows at a time so that a check of millions of entries holds only one batch in memory."""
         c = audit_trail.c
         query = _window(sa.select(audit_trail).order_by(c.seq), c.ts, since, until)
+        if from_seq:
+            query = query.where(c.seq >= from_seq)
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=batch).execute(query):
                 yield dict(row._mapping)
