@@ -84,6 +84,8 @@ class WindowedConsole:
             config.lock_after_s,
             self.app.core.add_log,
         )
+        if self.user.demo:
+            self.window.set_demo()
         self.window.switch_user_requested.connect(self.sign_in.switch_user)
         self.window.lock_requested.connect(self.sign_in.lock)
         self.audit = AuditFeed(self.app.store, self.window.audit_view, self.window.chain_label, self.window)

@@ -309,6 +309,7 @@ class MainWindow(QMainWindow):
 
     def _user_menu(self) -> QMenu:
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)
         self.switch_user_action = menu.addAction(self.tr("Switch user…"), self.switch_user_requested.emit)
         self.switch_user_action.setShortcut("Ctrl+Shift+U")
         self.lock_action = menu.addAction(self.tr("Lock console"), self.lock_requested.emit)
@@ -317,6 +318,13 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)  # the shortcut works while the menu is closed
         return menu
+
+    def set_demo(self) -> None:
+        """DEMO: the demo user is signed in for good; switching and locking are greyed, saying why."""
+        why = self.tr("DEMO: the demo user is signed in; there is no one to switch to and nothing to lock")
+        for action in (self.switch_user_action, self.lock_action):
+            action.setEnabled(False)
+            action.setToolTip(why)
 
     def open_audit(self) -> None:
         """The audit trail, in the alarm list's tabs (the banner keeps the alarms in view meanwhile)."""

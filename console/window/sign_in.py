@@ -78,12 +78,11 @@ class SignInFlow(QObject):
             return
         if self.user.locked:
             return  # the lock dialog is open: another user signs in there
-        intro = (
-            self.tr("The next user signs in; {user} is signed out once they have.").format(
-                user=self.user.name
-            )
-            if self.user.name
-            else self.tr("Sign in to give commands at this console.")
+        if not self.user.name:
+            self.sign_in()
+            return
+        intro = self.tr("The next user signs in; {user} is signed out once they have.").format(
+            user=self.user.name
         )
         dialog = SignInDialog(self.tr("Switch user"), intro, parent=self.window)
         self._open(dialog, lambda name, password: self._sign_in(dialog, name, password))

@@ -117,6 +117,8 @@ def test_the_demo_starts_signed_in_and_signs_commands_with_the_demo_user(
     async def scenario(console: WindowedConsole) -> None:
         assert console.user.name == "tester" and console.user.demo and console.sign_in.dialog is None
         assert console.window.user_label.text().startswith("DEMO — tester@")
+        assert not console.window.switch_user_action.isEnabled()  # nothing to switch or lock, said why
+        assert console.window.lock_action.toolTip().startswith("DEMO: the demo user is signed in")
         console.window.note_requested.emit("demo shift starts")
         await until(lambda: any(r["action"] == "operator_note" for r in trail(console)), 10, "the note")
         assert [r["username"] for r in trail(console) if r["action"] == "operator_note"] == ["tester"]
