@@ -21,6 +21,7 @@ from plant_maps.permit_grades import APPROVER_ROLES
 CONSOLE_ROLES = ("operator", "shift_lead", "emergency_coordinator", "engineer", "admin")
 ROLES = frozenset(CONSOLE_ROLES) | APPROVER_ROLES
 NAME_MAX_CHARS = 64
+UNKNOWN = "(unknown)"  # who a failed sign-in with a name no account has is audited as
 _UNUSABLE = hash_password("\0 never a password \0")  # checked against when the name is unknown: same time
 
 
@@ -159,7 +160,8 @@ class UserStore:
             row = conn.execute(sa.select(users).where(users.c.name == name)).first()
             if row is None:
                 check_password(password, _UNUSABLE)
-                self._audit(conn, now, name, failed, name, outcome="refused", reason="unknown user")
+                # not the name as typed: it may be a password typed into the user field
+                self._audit(conn, now, UNKNOWN, failed, UNKNOWN, outcome="refused", reason="unknown user")
                 return refused
             user = _user(row)
             if user.disabled:

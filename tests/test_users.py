@@ -67,6 +67,7 @@ def test_lockout_after_the_configured_wrong_passwords_then_open_again(accounts: 
         ("login", "done", ""),
         ("login_failed", "refused", "unknown user"),
     ]
+    assert _trail(accounts)[-1][0] == "(unknown)"  # not the name as typed: it may be a password
 
 
 def test_roles_and_disabling_are_audited_and_checked(accounts: UserStore) -> None:
