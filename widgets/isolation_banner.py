@@ -68,6 +68,7 @@ class IsolationStrip(QWidget):
     """One line per isolation with an "End isolation" button; hidden while no zone is isolated."""
 
     end_requested = Signal(str)  # zone id
+    rows_changed = Signal()  # the lines were rebuilt: new "End isolation" buttons
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,10 +96,14 @@ class IsolationStrip(QWidget):
             )
             self._layout.addWidget(row)
         self.setVisible(bool(notices))
+        self.rows_changed.emit()
 
     def lines(self) -> list[str]:
         """The lines shown, top to bottom."""
         return [row.notice.text() for row in self._rows]
+
+    def end_buttons(self) -> list[QPushButton]:
+        return [row.end_button for row in self._rows]
 
     def end_button(self, zone: str) -> QPushButton:
         """The button that ends `zone`'s isolation (KeyError when it is not shown)."""

@@ -105,7 +105,7 @@ class RoleGate(QObject):
 
 def guard_commands(gate: RoleGate, window: MainWindow) -> None:
     """Every command control of the main window with the command it sends (context menus guard their
-    entries as they build them)."""
+    entries as they build them, the isolation strip its buttons as it makes them)."""
     table, card = window.alarm_table, window.permit_card
     alarm_commands = {
         AlarmAction.ACKNOWLEDGE: "Acknowledge",
@@ -139,3 +139,5 @@ def guard_commands(gate: RoleGate, window: MainWindow) -> None:
     ]
     for target, command in controls:
         gate.guard(target, command)
+    strip = window.isolation_strip  # its "End isolation" buttons come and go with the isolations
+    strip.rows_changed.connect(lambda: [gate.guard(b, "IsolateZone") for b in strip.end_buttons()])

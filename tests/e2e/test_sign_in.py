@@ -205,11 +205,17 @@ def test_a_command_the_role_cannot_give_is_greyed_and_refused_by_the_core(
         assert not forced.ok and "needs one of the roles engineer, shift lead" in forced.message
         last = trail(console)[-1]
         assert (last["username"], last["action"], last["outcome"]) == ("li.wei", "isolate_zone", "refused")
+        pumps = IsolateZone("zhao.min", "tank_farm", True, "pump swap", 600)
+        console.app.core.access.sign_in("zhao.min", frozenset({"engineer"}))  # at another desk, as it were
+        assert (await console.app.core.command(pumps)).ok
+        end = await until(lambda: window.isolation_strip.end_buttons(), 5, "the isolation's line")
+        assert not end[0].isEnabled() and end[0].toolTip().startswith("Not for li.wei")
         window.switch_user_action.trigger()
         await sign_in(qtbot, await dialog_of(console, SignInDialog), "zhao.min", PASSWORD + "!")
         await until(lambda: console.user.name == "zhao.min", 10)
         assert window.isolate_button.isEnabled() and window.muster_action.isEnabled()
         assert window.isolate_button.toolTip().startswith("Maintenance isolation")
+        assert window.isolation_strip.end_buttons()[0].isEnabled()
         card = window.permit_card  # no permit picked: its commands stay greyed, as the card wants
         assert not card.submit_button.isEnabled() and not card.suspend_button.isEnabled()
 
