@@ -74,6 +74,10 @@ class Application:
         self.site = load_site(config.site_file, now=datetime.fromtimestamp(self.clock.now(), UTC))
         self.store = Store(config.database_url or default_database_url())
         self.writer = StoreWriter(self.store, self.site)
+        access = Access(config.permissions, demo=config.login == "demo")
+        self.accounts = Accounts(
+            UserStore(self.store, config.console_name), access, self.clock, config.login_policy
+        )
         self.core = Core(
             self.site,
             self.clock,
@@ -82,10 +86,8 @@ class Application:
             config.privileged,
             first_connect_s=config.first_connect_s,
             clock_alarms=config.clock_alarm,
-            access=Access(config.permissions, demo=config.login == "demo"),
-        )
-        self.accounts = Accounts(
-            UserStore(self.store, config.console_name), self.core.access, self.clock, config.login_policy
+            access=access,
+            accounts=self.accounts,
         )
         self.core.interlocks.verify = self.accounts.verify
         self.simulator: SimulatorThread | None = None

@@ -48,6 +48,7 @@ class AppConfig:
     privileged: bool = False  # may take alarms out of service (ISA-18.2: a privileged, audited act)
     login: str = "demo"  # demo: every actor holds every role (the window says DEMO); required: sign in
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    lock_after_s: float = 600.0  # the window locks after this long without input (0: never; not in demo)
     permissions: Mapping[str, frozenset[str]] = field(
         default_factory=lambda: PERMISSIONS
     )  # command -> roles, with the site's overrides
@@ -107,7 +108,10 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
     broadcast = root.section("broadcast", required=False)
     broadcast.reject_unknown({"timeout_s"})
     security = root.section("security", required=False)
-    security.reject_unknown({"login", "max_failed_logins", "lockout_minutes"})
+    security.reject_unknown({"login", "max_failed_logins", "lockout_minutes", "lock_after_s"})
+    lock_after_s = security.float("lock_after_s", d.lock_after_s)
+    if lock_after_s < 0:
+        raise security.error("lock_after_s", "must be 0 (never) or a number of seconds")
     policy = LoginPolicy(
         security.int("max_failed_logins", d.login_policy.max_failures, minimum=1),
         security.positive("lockout_minutes", d.login_policy.lockout_s / 60) * 60,
@@ -135,6 +139,7 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
         privileged=console.bool("privileged", d.privileged),
         login=security.choice("login", ("demo", "required"), d.login),
         login_policy=policy,
+        lock_after_s=lock_after_s,
         permissions=_permissions(root.section("permissions", required=False), path),
         source_file=str(path),
     )

@@ -66,15 +66,28 @@ class Verdict:
         return self.broken_seq is None
 
 
-def verify(rows: Iterable[Mapping[str, Any]]) -> Verdict:
+def verify(rows: Iterable[Mapping[str, Any]], since: Verdict | None = None) -> Verdict:
     """One streaming pass over the rows in seq order; stops at the first broken link.
 
     An edited entry no longer hashes to its stored hash; a deleted one leaves a gap in seq and the next
     entry's prev_hash pointing at nothing; an inserted one has a seq out of line or a hash that is not the
     chain's. Deleting entries at the very end leaves no trace in the table itself: compare `last_seq` and
     `last_hash` with a value written down elsewhere (the window's status bar shows them).
+
+    With `since` (an intact verdict) only what came after it is checked: `rows` start at its last entry,
+    which must still be there and hash as it did. An edit further back shows at the next full pass.
     """
     count, seq, prev = 0, 0, GENESIS
+    rows = iter(rows)
+    if since is not None and since.last_seq:
+        head = next(rows, None)
+        if (
+            head is None
+            or head["seq"] != since.last_seq
+            or entry_hash(head["prev_hash"], head) != since.last_hash
+        ):
+            return Verdict(0, 0, GENESIS, since.last_seq, "changed or deleted since it was verified")
+        count, seq, prev = since.count, since.last_seq, since.last_hash
     for row in rows:
         expected = seq + 1
         if row["seq"] > expected:

@@ -287,15 +287,50 @@ class Store:
             return list(conn.execute(insert, journal).scalars())
 
     def audit_rows(
-        self, since: float | None = None, until: float | None = None, batch: int = 5000
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        batch: int = 5000,
+        from_seq: int = 0,
     ) -> Iterator[dict[str, Any]]:
-        """The audit trail in seq order (since <= ts < until, if given), streamed `batch` rows at a time so
-        that a check of millions of entries holds only one batch in memory."""
+        """The audit trail in seq order (since <= ts < until, if given; from entry `from_seq` on), streamed
+        `batch` rows at a time so that a check of millions of entries holds only one batch in memory."""
         c = audit_trail.c
         query = _window(sa.select(audit_trail).order_by(c.seq), c.ts, since, until)
+        if from_seq:
+            query = query.where(c.seq >= from_seq)
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=batch).execute(query):
                 yield dict(row._mapping)
+
+    def audit_page(
+        self,
+        *,
+        user: str = "",
+        action: str = "",
+        since: float | None = None,
+        until: float | None = None,
+        before_seq: int | None = None,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """One page of the audit trail, newest first: entries by `user` and of `action` (when given) with
+        since <= ts < until and seq < `before_seq` (the page after one ending at that seq)."""
+        c = audit_trail.c
+        query = _window(sa.select(audit_trail).order_by(c.seq.desc()).limit(limit), c.ts, since, until)
+        if user:
+            query = query.where(c.username == user)
+        if action:
+            query = query.where(c.action == action)
+        if before_seq is not None:
+            query = query.where(c.seq < before_seq)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def audit_actions(self) -> list[str]:
+        """The actions the audit trail holds, sorted (the audit view's filter offers them)."""
+        with self.engine.connect() as conn:
+            query = sa.select(audit_trail.c.action).distinct().order_by(audit_trail.c.action)
+            return list(conn.execute(query).scalars())
 
     def history(
         self, tag: str, since: float | None = None, until: float | None = None

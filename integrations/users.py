@@ -21,6 +21,7 @@ from plant_maps.roles import CONSOLE_ROLES
 
 ROLES = frozenset(CONSOLE_ROLES) | APPROVER_ROLES
 NAME_MAX_CHARS = 64
+UNKNOWN = "(unknown)"  # who a failed sign-in with a name no account has is audited as
 _UNUSABLE = hash_password("\0 never a password \0")  # checked against when the name is unknown: same time
 
 
@@ -81,8 +82,18 @@ class UserStore:
         return any("admin" in u.roles and not u.disabled for u in self.list())
 
     def add(
-        self, name: str, full_name: str, password: str, roles: Iterable[str], actor: str, now: float
+        self,
+        name: str,
+        full_name: str,
+        password: str,
+        roles: Iterable[str],
+        actor: str,
+        now: float,
+        *,
+        only_first: bool = False,
     ) -> User:
+        """Add a user; with `only_first`, only into an empty table (the window's first-run dialog: two
+        consoles starting at once cannot both create "the first" administrator)."""
         name = name.strip()
         if not name or len(name) > NAME_MAX_CHARS or any(c.isspace() for c in name):
             raise AccountError(f"a user name is 1 to {NAME_MAX_CHARS} characters without spaces")
@@ -90,6 +101,8 @@ class UserStore:
         _refuse_weak(password)
         user = User(name, full_name.strip() or name, checked)
         with self.engine.begin() as conn:
+            if only_first and conn.execute(sa.select(users.c.name).limit(1)).first():
+                raise AccountError("a user exists already: sign in, or ask an administrator")
             if conn.execute(sa.select(users.c.name).where(users.c.name == name)).first():
                 raise AccountError(f"user {name} exists already")
             conn.execute(
@@ -133,30 +146,36 @@ class UserStore:
             action = "user_disable" if disabled else "user_enable"
             self._audit(conn, now, actor, action, name, old.disabled, disabled)
 
-    def login(self, name: str, password: str, now: float, policy: LoginPolicy) -> LoginResult:
-        """Check a login; failures counted, the account locked after `policy.max_failures`; all audited."""
+    def login(
+        self, name: str, password: str, now: float, policy: LoginPolicy, *, signing: bool = False
+    ) -> LoginResult:
+        """Check a login; failures counted, the account locked after `policy.max_failures`; all audited.
+
+        With `signing` it checks an electronic signature's password (21 CFR 11.200): failures count and
+        are audited as `signature_failed`; a success writes nothing here, the signed command's own audit
+        entry carries the signature."""
         refused = LoginResult(False, "wrong user name or password")
+        failed = "signature_failed" if signing else "login_failed"
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(users).where(users.c.name == name)).first()
             if row is None:
                 check_password(password, _UNUSABLE)
-                self._audit(conn, now, name, "login_failed", name, outcome="refused", reason="unknown user")
+                # not the name as typed: it may be a password typed into the user field
+                self._audit(conn, now, UNKNOWN, failed, UNKNOWN, outcome="refused", reason="unknown user")
                 return refused
             user = _user(row)
             if user.disabled:
-                self._audit(
-                    conn, now, name, "login_failed", name, outcome="refused", reason="account disabled"
-                )
+                self._audit(conn, now, name, failed, name, outcome="refused", reason="account disabled")
                 return LoginResult(False, "this account is disabled: ask an administrator")
             if user.locked_until is not None and now < user.locked_until:
-                until = datetime.fromtimestamp(user.locked_until, UTC).astimezone().strftime("%H:%M")
-                self._audit(conn, now, name, "login_failed", name, outcome="refused", reason="locked out")
-                return LoginResult(False, f"locked after too many wrong passwords, until {until}")
+                self._audit(conn, now, name, failed, name, outcome="refused", reason="locked out")
+                return LoginResult(False, _locked_text(user.locked_until, policy.max_failures))
             if check_password(password, row.password_hash):
                 conn.execute(
                     users.update().where(users.c.name == name).values(failed_logins=0, locked_until=None)
                 )
-                self._audit(conn, now, name, "login", name, new=sorted(user.roles))
+                if not signing:
+                    self._audit(conn, now, name, "login", name, new=sorted(user.roles))
                 return LoginResult(True, user=user)
             failures = user.failed_logins + 1
             locked = now + policy.lockout_s if failures >= policy.max_failures else None
@@ -169,7 +188,7 @@ class UserStore:
                 conn,
                 now,
                 name,
-                "login_failed",
+                failed,
                 name,
                 outcome="refused",
                 reason=f"wrong password ({failures})",
@@ -178,6 +197,7 @@ class UserStore:
                 self._audit(
                     conn, now, "system", "lockout", name, new=locked, reason=f"{failures} wrong passwords"
                 )
+                return LoginResult(False, _locked_text(locked, failures))
         return refused
 
     def logout(self, name: str, now: float, reason: str = "") -> None:
@@ -206,6 +226,12 @@ class UserStore:
         append_audit(
             conn, [AuditEntry(now, actor, self.console, action, target, old, new, outcome, reason).row()]
         )
+
+
+def _locked_text(until: float, failures: int) -> str:
+    """The lockout as the person at the keyboard reads it: until when (local time), and why."""
+    at = datetime.fromtimestamp(until, UTC).astimezone().strftime("%H:%M")
+    return f"locked until {at} after {failures} failed tries"
 
 
 def _refuse_weak(password: str) -> None:

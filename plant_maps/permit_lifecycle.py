@@ -84,6 +84,8 @@ class Approval:
     approver: str
     ts: float
     where: str = ""
+    signer: str = ""  # the approver's full name, from their account (21 CFR 11.50)
+    meaning: str = ""  # what the signature means ("approved as safety department")
 
 
 @dataclass(frozen=True, slots=True)

@@ -230,7 +230,16 @@ class PermitBook:
             return PermitRefusal(permit_id, PermitAction.SUBMIT, "; ".join(problems))
         return self._move(s, PermitAction.SUBMIT, actor, "", now, approvals=(), submitted_at=now)
 
-    def approve(self, permit_id: str, approver: str, role: str, now: float, where: str = "") -> Outcome:
+    def approve(
+        self,
+        permit_id: str,
+        approver: str,
+        role: str,
+        now: float,
+        where: str = "",
+        signer: str = "",
+        meaning: str = "",
+    ) -> Outcome:
         """Sign one approval step as `role`; the last missing signature approves the permit.
 
         GB 30871 approval: the approver may be neither a worker on the permit nor its guardian, and one
@@ -257,7 +266,7 @@ class PermitBook:
                 PermitAction.APPROVE,
                 f"no signature of a {role} is needed (still needed: {needed})",
             )
-        approval = Approval(step.name, role, approver, now, where)
+        approval = Approval(step.name, role, approver, now, where, signer, meaning)
         approvals = (*s.approvals, approval)
         remaining = [st.name for st in s.route if st.name not in {a.step for a in approvals}]
         action = PermitAction.SIGN if remaining else PermitAction.APPROVE

@@ -19,7 +19,10 @@ private Mosquitto and a scratch SQLite file:
   evacuation call to three PA zones (PA-NORTH's gateway silent, PA-COMP's failing) once every zone has
   its outcome;
 - docs/interlock-armed-{1366x768,1920x1080}.png — IL-CH-TRIP armed from the interlock panel, its
-  confirmation open (what it does, the feedback now, who may execute, the selection's countdown).
+  confirmation open (what it does, the feedback now, who may execute, the selection's countdown);
+- docs/sign-in-{1366x768,1920x1080}.png, docs/signed-in-…, docs/audit-trail-… — a console whose site
+  requires sign-in: the sign-in dialog over the window after a wrong password, the window with the user, their
+  roles and the audit chain's status in the status bar, and the audit trail with a refused command.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,10 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alarms.states import State
 from console.config import AppConfig
-from console.server.session import AssignResponder
+from console.server.session import AssignResponder, IsolateZone, OperatorNote
 from console.window.gui import WindowedConsole
 from integrations.mqtt_source import broker_address
 from integrations.simulator import SimulatorThread
+from integrations.storage import Store
+from integrations.users import UserStore
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site_file import load_site
 from tests.support import free_port, start_mosquitto, wait_until_async
@@ -93,8 +99,66 @@ async def shoot(folder: Path) -> None:
         await _shoot_console(console, simulator, broker.url)
     finally:
         await console.close()
+    try:
+        await _shoot_sign_in(replace(config, database_url=f"sqlite:///{folder / 'sign-in.db'}"))
+    finally:
         simulator.stop()
         broker.stop()
+
+
+async def _shoot_sign_in(config: AppConfig) -> None:
+    """A site that requires sign-in: the dialog, the signed-in window and the audit trail, at both sizes."""
+    store = Store(config.database_url)
+    users = UserStore(store, "screenshots")
+    users.add("li.wei", "Li Wei", "screenshots-only", ["operator", "shift_lead"], "admin", time.time())
+    users.add("zhao.min", "Zhao Min", "screenshots-too", ["engineer"], "admin", time.time())
+    store.close()
+    console = WindowedConsole(replace(config, login="required", lock_after_s=0.0))
+    window = console.window
+    first: list[bool] = []
+    console.bridge.first_data.connect(lambda: first.append(True))
+    try:
+        await console.app.start()
+        dialog = await wait_until_async(lambda: console.sign_in.dialog, 20)
+        await wait_until_async(lambda: first, 20)
+        dialog.name_edit.setText("li.wei")
+        dialog.password_edit.setText("a wrong one")
+        dialog.ok_button.click()
+        await wait_until_async(lambda: dialog.ok_button.isEnabled(), 10)
+        dialog.password_edit.setText("screenshots-o")
+        for width, height in SIZES:
+            await _resize(window, width, height)
+            save_picture(grab_with_dialog(window, dialog), f"sign-in-{width}x{height}.png")
+        dialog.password_edit.setText("screenshots-only")
+        dialog.ok_button.click()
+        await wait_until_async(lambda: console.user.name == "li.wei", 10)
+        console.audit.verify_now()
+        await wait_until_async(lambda: window.chain_label.text().startswith("audit verified"), 10)
+        for width, height in SIZES:
+            await _resize(window, width, height)
+            save(window, f"signed-in-{width}x{height}.png")
+        window.open_audit()
+        view = window.audit_view
+        await console.app.core.command(OperatorNote("li.wei", "Shift handover done, two permits open"))
+        await console.app.core.command(IsolateZone("li.wei", "tank_farm", True))  # refused: no reason
+        console.audit.verify_now()
+        view.show_newest()
+        await wait_until_async(lambda: view.rows_shown(), 10)
+        for width, height in SIZES:
+            await _resize(window, width, height)
+            window.open_audit()
+            await asyncio.sleep(0.5)
+            save(window, f"audit-trail-{width}x{height}.png")
+    finally:
+        await console.close()
+
+
+async def _resize(window: QWidget, width: int, height: int) -> None:
+    window.resize(width, height)
+    await asyncio.sleep(0.2)  # the platform resizes the window on its own turn
+    window.default_layout()
+    window.plant_map.fit_site()
+    await asyncio.sleep(0.8)
 
 
 async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, broker_url: str) -> None:

@@ -20,8 +20,8 @@ from alarms.clock import ManualClock
 from console.server.core import Core
 from console.server.permissions import Access
 from console.server.session import Acknowledge, OperatorNote, RemoveFromService
-from integrations.audit_chain import GENESIS, entry_hash
-from integrations.storage import Store, StoreWriter, audit_trail
+from integrations.audit_chain import GENESIS, entry_hash, link, verify
+from integrations.storage import AuditEntry, Store, StoreWriter, audit_trail
 from plant_maps.site_file import load_site
 from tests.conftest import DEMO_SITE, REPO
 
@@ -212,3 +212,14 @@ def test_the_console_audits_the_config_and_site_files_it_loads_by_sha256(tmp_pat
             {"sha256": hashlib.sha256(DEMO_SITE.read_bytes()).hexdigest()},
         ),
     ]
+
+
+def test_an_incremental_check_goes_on_from_the_last_verdict_and_notices_its_head_changed() -> None:
+    rows = link([AuditEntry(T0 + i, "li.wei", "desk-1", "operator_note").row() for i in range(5)], 0, GENESIS)
+    first = verify(rows[:3])
+    assert first.intact and (first.count, first.last_seq) == (3, 3)
+    later = verify(rows[2:], since=first)  # from the last verified entry on
+    assert later.intact and (later.count, later.last_seq, later.last_hash) == (5, 5, rows[4]["hash"])
+    assert verify([{**rows[2], "reason": "edited"}, *rows[3:]], since=first).broken_seq == 3
+    assert verify(rows[3:], since=first).broken_seq == 3  # the verified head deleted
+    assert verify([*rows[2:4], {**rows[4], "target": "edited"}], since=first).broken_seq == 5

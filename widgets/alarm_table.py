@@ -13,7 +13,7 @@ it, so that the engine refuses one aimed at an older transition. All methods run
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -357,6 +357,10 @@ class AlarmTable(QWidget):
         self.max_shelve_s = max_shelve_s
         self.comment_tiers: frozenset[Tier] = frozenset()  # the site asks for a comment on these
         self.privileged = False
+        self.why_not: Callable[[str], str] = lambda command: (
+            ""
+        )  # the console's role gate: why a command is not
+        # for the signed-in user (for the menu entries the table makes itself)
         self.trendable: frozenset[str] = frozenset()  # the sources that are measured tags
         self.model = AlarmTableModel()
         self.proxy = AlarmSortFilterProxy(self.model)
@@ -423,13 +427,13 @@ class AlarmTable(QWidget):
         self.set_privileged(False)
         self.status_label = PlainLabel()
         self.table.doubleClicked.connect(lambda index: self.show_on_map.emit(self._view(index).source))
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.selectionModel().selectionChanged.connect(self.update_buttons)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._open_menu)
         self.table.viewport().installEventFilter(self)
         self._lay_out()
         self._update_count()
-        self._update_buttons()
+        self.update_buttons()
 
     def set_alarms(self, views: Sequence[AlarmView], floods: Sequence[FloodState] = ()) -> int:
         """Show a snapshot of the alarms; the first-out alarm of each burst (two or more alarms in an area
@@ -442,7 +446,7 @@ class AlarmTable(QWidget):
         left = self.model.set_alarms(views, first_out, MAX_NEW_ROWS_PER_CALL)
         self._size_flags()
         self._update_count()
-        self._update_buttons()
+        self.update_buttons()
         return left
 
     def set_areas(self, areas: Sequence[tuple[str, str]]) -> None:
@@ -532,10 +536,10 @@ class AlarmTable(QWidget):
             if action.isVisible():
                 menu.addAction(action)
         step = self.respond_step()
-        if step is not None:  # an SOS or man-down: the next step of its response
+        if step is not None:  # an SOS or man-down: the next step of its response, as its button offers it
             respond = menu.addAction(step.label, self._respond_selected)
-            respond.setEnabled(step.enabled)
-            respond.setToolTip(step.reason or self.tr("The next step of the response"))
+            respond.setEnabled(self.respond_button.isEnabled())
+            respond.setToolTip(self.respond_button.toolTip())
         sources = {v.source for v in views}
         source = next(iter(sources), "")
         trend = menu.addAction(self.tr("Trend"), lambda: self.trend_requested.emit(source))
@@ -552,9 +556,13 @@ class AlarmTable(QWidget):
             self.tr("Broadcast to its zone…"), lambda: self.broadcast_requested.emit(area)
         )
         broadcast.setToolTip(self.tr("Speak to the people where the alarm is"))
+        refused = self.why_not("Broadcast")
         if len({v.area for v in views}) != 1:
             broadcast.setEnabled(False)
             broadcast.setToolTip(self.tr("Not possible: select the alarms of one zone"))
+        elif refused:
+            broadcast.setEnabled(False)
+            broadcast.setToolTip(refused)
         return menu
 
     # -- the operator's commands (buttons, menu, shortcuts) ---------------------------------------------
@@ -770,7 +778,7 @@ class AlarmTable(QWidget):
             )
         )
         self._update_count()
-        self._update_buttons()
+        self.update_buttons()
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
@@ -788,7 +796,7 @@ class AlarmTable(QWidget):
             else ""
         )
 
-    def _update_buttons(self) -> None:
+    def update_buttons(self) -> None:
         """Every command enabled only when it can succeed; greyed, its tooltip says why not."""
         selected = self.selected_alarms()
         for kind, action in self.actions.items():
@@ -805,7 +813,7 @@ class AlarmTable(QWidget):
     def set_responses(self, responses: Mapping[str, Response]) -> None:
         """Where the responses to SOS / man-down alarms stand (the core's open responses by alarm id)."""
         self.model.set_responses(responses)
-        self._update_buttons()
+        self.update_buttons()
 
     def respond_step(self) -> NextStep | None:
         """The next response step of the one selected SOS / man-down alarm (what its button offers)."""

@@ -23,11 +23,12 @@ class BannerLines(QWidget):
         self._layout.setSpacing(0)
         self.hide()
 
-    def _replace(self, notices: Sequence[Any], make_row: Callable[[Any], QWidget]) -> None:
-        """Show one row per notice (made by `make_row`), unless these are the notices shown already."""
+    def _replace(self, notices: Sequence[Any], make_row: Callable[[Any], QWidget]) -> bool:
+        """Show one row per notice (made by `make_row`), unless these are the notices shown already; True
+        when the rows were made anew."""
         notices = tuple(notices)
         if notices == self._notices:
-            return
+            return False
         self._notices = notices
         for row in self._rows:
             self._layout.removeWidget(row)
@@ -36,6 +37,7 @@ class BannerLines(QWidget):
         for row in self._rows:
             self._layout.addWidget(row)
         self.setVisible(bool(notices))
+        return True
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

@@ -69,6 +69,7 @@ class IsolationStrip(BannerLines):
     """One line per isolation with an "End isolation" button; hidden while no zone is isolated."""
 
     end_requested = Signal(str)  # zone id
+    rows_changed = Signal()  # the lines were rebuilt: new "End isolation" buttons
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,7 +77,8 @@ class IsolationStrip(BannerLines):
 
     def set_isolations(self, notices: Sequence[IsolationNotice]) -> None:
         """Show these isolations (soonest end first); rebuilt only when something changed."""
-        self._replace(sorted(notices, key=lambda n: (n.until, n.zone)), self._row)
+        if self._replace(sorted(notices, key=lambda n: (n.until, n.zone)), self._row):
+            self.rows_changed.emit()
 
     def _row(self, notice: IsolationNotice) -> _NoticeRow:
         row = _NoticeRow(notice, self)
@@ -86,6 +88,9 @@ class IsolationStrip(BannerLines):
     def lines(self) -> list[str]:
         """The lines shown, top to bottom."""
         return [row.notice.text() for row in self._rows]
+
+    def end_buttons(self) -> list[QPushButton]:
+        return [row.end_button for row in self._rows]
 
     def end_button(self, zone: str) -> QPushButton:
         """The button that ends `zone`'s isolation (KeyError when it is not shown)."""

@@ -108,7 +108,7 @@ class MusterPanel(QWidget):
         self.table.setSortingEnabled(False)  # the muster's order: the longest unseen first
         self.proxy.sort(WORKER, Qt.SortOrder.AscendingOrder)  # every column's key is that order
         self.table.activated.connect(self._activated)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.selectionModel().selectionChanged.connect(self.update_buttons)
         self.map_button = command_button(self.tr("Show on map"))
         self.account_button = command_button(
             self.tr("Accounted for (head count)"),
@@ -135,7 +135,7 @@ class MusterPanel(QWidget):
             self.by_point_label.setText("")
             self.by_point_label.hide()
             self.model.set_rows([])
-            self._update_buttons()
+            self.update_buttons()
             return
         if started_at is None:
             self.status_label.setText(self.tr("Muster in progress"))
@@ -160,7 +160,7 @@ class MusterPanel(QWidget):
             )
         )
         self.model.set_rows([self._row(i, m, now) for i, m in enumerate(missing)])
-        self._update_buttons()
+        self.update_buttons()
 
     # --- what the operator sees ----------------------------------------------------------------------------
 
@@ -222,7 +222,7 @@ class MusterPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.proxy.row(rows[0].row()).key if rows else None
 
-    def _update_buttons(self) -> None:
+    def update_buttons(self) -> None:
         chosen = self._selected() is not None
         self.map_button.setEnabled(chosen)
         self.account_button.setEnabled(chosen)

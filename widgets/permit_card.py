@@ -256,7 +256,7 @@ class PermitCard(QWidget):
             if name != "State":  # (showing a row shows every widget in it, the state's hidden mark too)
                 self.form.setRowVisible(FIELDS.index(name), False)
         self.state_mark.hide()
-        self._update_buttons()
+        self.update_buttons()
 
     def set_status(self, text: str, refused: bool = False) -> None:
         """Show the result of the last command; a refusal is bold, but not coloured (ISA-101)."""
@@ -320,7 +320,7 @@ class PermitCard(QWidget):
         failed = s.gas_verdict is not None and not s.gas_verdict.passed
         for name, bold in (("Latest gas test", failed), ("SIMOPS", bool(self._simops)), ("Reason", True)):
             set_bold(self.fields[name], bold)
-        self._update_buttons()
+        self.update_buttons()
 
     def _refresh_times(self) -> None:
         if self._status is not None:
@@ -390,18 +390,23 @@ class PermitCard(QWidget):
         for step in s.route:
             name = step.name.replace("_", " ")
             a = signed.get(step.name)
-            if a is not None:
-                line = self.tr("{step}: signed by {approver} {time}").format(
-                    step=name, approver=self._person(a.approver), time=day_clock_text(a.ts, now)
+            if a is None:
+                waiting = self.tr("{step}: on record") if s.restored else self.tr("{step}: waiting")
+                lines.append(waiting.format(step=name))
+                continue
+            when = day_clock_text(a.ts, now)
+            if a.signer:  # an electronic signature: the signer's full name, the time and its meaning
+                line = self.tr("{step}: signed by {signer} ({approver}) {time}, {meaning}").format(
+                    step=name, signer=a.signer, approver=a.approver, time=when, meaning=a.meaning
                 )
-                lines.append(line + (self.tr(", from {where}").format(where=a.where) if a.where else ""))
-            elif s.restored:
-                lines.append(self.tr("{step}: on record").format(step=name))
             else:
-                lines.append(self.tr("{step}: waiting").format(step=name))
+                line = self.tr("{step}: signed by {approver} {time}").format(
+                    step=name, approver=self._person(a.approver), time=when
+                )
+            lines.append(line + (self.tr(", from {where}").format(where=a.where) if a.where else ""))
         return "\n".join(lines) or self.tr("none needed")
 
-    def _update_buttons(self) -> None:
+    def update_buttons(self) -> None:
         allowed = allowed_actions(self._status.state) if self._status else ()
         self.suspend_button.setEnabled(PermitAction.SUSPEND in allowed)
         self.resume_button.setEnabled(PermitAction.RESUME in allowed)

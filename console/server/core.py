@@ -24,6 +24,7 @@ from alarms.definitions import Tier
 from alarms.records import SYSTEM, Refusal, Transition
 from alarms.samples import InterlockSample, Quality, TagBatch
 from alarms.states import Event
+from console.server.accounts import Accounts
 from console.server.alarm_service import AlarmService
 from console.server.broadcasts import BroadcastService
 from console.server.field_operations import FieldOperations
@@ -32,6 +33,7 @@ from console.server.interlock_service import InterlockService
 from console.server.permissions import Access
 from console.server.session import (
     Acknowledge,
+    ApprovePermit,
     Broadcast,
     Command,
     CommandResult,
@@ -44,10 +46,12 @@ from console.server.session import (
     ResetAlarm,
     ReturnToService,
     Shelve,
+    SignedCommand,
     Topic,
     Unshelve,
     alarm_severity,
 )
+from console.server.signatures import SignedBy, approval_meaning, closing_meaning
 from console.server.trend_buffer import TrendBuffer
 from console.server.zone_isolation import utc_text
 from integrations.device_time import describe_offset
@@ -64,7 +68,8 @@ log = logging.getLogger(__name__)
 EVENT_MEMORY = 10_000  # wearable event ids remembered to recognise a repeated delivery
 AUDIT_TIMEOUT_S = 10.0
 _TARGET_FIELDS = ("alarm_id", "permit_id", "zone", "worker_id", "interlock_id")
-_SECRET_FIELDS = ("actor", "password")  # never in the audit trail (the actor has its own column)
+_SECRET_FIELDS = ("actor", "password", "signature")  # never in the audit trail (the actor has its own column;
+# a signature's password is never written anywhere)
 
 
 _SEVERITY_OF_STATE = {
@@ -97,12 +102,14 @@ class Core:
         first_connect_s: float = 10.0,
         clock_alarms: bool = True,
         access: Access | None = None,
+        accounts: Accounts | None = None,
     ) -> None:
         self.site, self.clock, self.writer, self.console_name = site, clock, writer, console_name
         self.privileged = privileged  # this console may take alarms out of service
         self.first_connect_s = first_connect_s  # a source not connected by then raises its alarm
         self.clock_alarms = clock_alarms  # a wearable with a wrong clock raises its tier-3 alarm
         self.access = access or Access(demo=True)  # who may do what (permissions.py)
+        self.accounts = accounts  # checks electronic signatures' passwords (None: only DEMO signs)
         self._first_connect_due: dict[str, float] = {}
         self.tags = TagTable(len(site.sensors))
         # the last hours of every tag, then of every worker's vitals (plant_maps.trend_tags), for trends
@@ -350,22 +357,47 @@ class Core:
         self._publish(Topic.CONNECTIONS, status)
 
     async def command(self, command: Command) -> CommandResult:
-        """Carry out an operator command if the actor's roles allow it; it is committed to the journal
-        before it is reported done, and audited: in the same transaction as its first journal write, or
-        on its own when it wrote nothing (a refusal, with the reason)."""
+        """Carry out an operator command if the actor's roles allow it (and, for a signed command, the
+        signer's password is right); it is committed to the journal before it is reported done, and
+        audited: in the same transaction as its first journal write, or on its own when it wrote nothing
+        (a refusal, with the reason). A signed command's entry carries the signature, never the password."""
         entry = _audit_entry(command, self.clock.now(), self.console_name)
         refusal = self.access.refusal(command)
+        signed: SignedBy | None = None
+        if not refusal and isinstance(command, SignedCommand):
+            checked = await self._signature(command)
+            refusal, signed = (checked, None) if isinstance(checked, str) else ("", checked)
         if refusal:
             await self.audit([dataclasses.replace(entry, outcome="refused", reason=refusal)])
             return CommandResult(False, refusal)
+        if signed is not None:
+            entry = dataclasses.replace(entry, new_value={**entry.new_value, "signature": signed.record()})
         with self.writer.auditing(entry) as pending:
-            result = await self._carry_out(command)
+            result = await self._carry_out(command, signed)
         if not pending.attached or not result.ok:  # nothing written with it, or refused after a first write
             outcome, reason = ("done", "") if result.ok else ("refused", result.message)
             await self.audit(
                 [dataclasses.replace(entry, ts=self.clock.now(), outcome=outcome, reason=reason)]
             )
         return result
+
+    async def _signature(self, command: SignedCommand) -> SignedBy | str:
+        """The checked signature of `command`, or why it is refused. DEMO signs without a password (the
+        demo user has no account); the window says DEMO plainly."""
+        if isinstance(command, ApprovePermit):
+            meaning = approval_meaning(command.role)
+        else:
+            meaning = closing_meaning(command.alarm_id)
+        if self.access.demo:
+            return SignedBy(command.actor, command.actor, meaning, self.clock.now())
+        if command.signature is None or not command.signature.password:
+            return f"{meaning} is an electronic signature: it needs the signer's password"
+        if self.accounts is None:
+            return "this console cannot check signatures"
+        checked = await self.accounts.check_signature(command.actor, command.signature.password)
+        if not checked.ok or checked.user is None:
+            return f"signature refused: {checked.reason}"
+        return SignedBy(command.actor, checked.user.full_name, meaning, self.clock.now())
 
     async def audit(self, entries: list[AuditEntry]) -> bool:
         """Chain entries onto the audit trail and wait for the commit; False (and said in the event log)
@@ -377,11 +409,11 @@ class Core:
             return False
         return True
 
-    async def _carry_out(self, command: Command) -> CommandResult:
+    async def _carry_out(self, command: Command, signed: SignedBy | None) -> CommandResult:
         console = self.console_name
         try:
             if isinstance(command, FieldCommand):
-                return await self.field.command(command)
+                return await self.field.command(command, signed)
             if isinstance(command, InterlockCommand):
                 return await carry_out_interlock(self.interlocks, command)
             match command:

@@ -36,6 +36,7 @@ from console.server.session import (
     SuspendPermit,
     Topic,
 )
+from console.server.signatures import SignedBy
 from console.server.wearable_response import WearableResponses
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_rules import wearable_worker
@@ -126,7 +127,8 @@ class FieldOperations:
             if counted:
                 self._publish(Topic.MUSTER, counted)
 
-    async def command(self, command: FieldCommand) -> CommandResult:
+    async def command(self, command: FieldCommand, signed: SignedBy | None = None) -> CommandResult:
+        """Carry out a field command; `signed` is the core's checked signature of a signed command."""
         match command:
             case SuspendPermit(actor, permit_id, reason):
                 return _permit_result(await self.permits.suspend(permit_id, actor, reason))
@@ -137,7 +139,7 @@ class FieldOperations:
             case SubmitPermit(actor, permit_id):
                 return _permit_result(await self.permits.submit(permit_id, actor))
             case ApprovePermit(actor, permit_id, role):
-                return _permit_result(await self.permits.approve(permit_id, actor, role))
+                return _permit_result(await self.permits.approve(permit_id, actor, role, signed))
             case ActivatePermit(actor, permit_id):
                 return _permit_result(await self.permits.activate(permit_id, actor))
             case RecordGasTest(actor, permit_id, readings, tester):
@@ -153,7 +155,7 @@ class FieldOperations:
             case ResponderOnScene(actor, alarm_id):
                 return await self._respond(alarm_id, Step.ON_SCENE, actor)
             case ResolveWearableAlarm(actor, alarm_id, notes, resolution):
-                return await self._resolve(alarm_id, actor, notes, resolution)
+                return await self._resolve(alarm_id, actor, notes, resolution, signed)
             case StartMuster(actor):
                 return await self._muster(actor, "start")
             case StopMuster(actor):
@@ -179,7 +181,9 @@ class FieldOperations:
         self._publish(Topic.RESPONSES, targets)
         return CommandResult(True, f"{', '.join(targets)}: {text}")
 
-    async def _resolve(self, alarm_id: str, actor: str, notes: str, resolution: str) -> CommandResult:
+    async def _resolve(
+        self, alarm_id: str, actor: str, notes: str, resolution: str, signed: SignedBy | None
+    ) -> CommandResult:
         notes = _plain(notes, keep_lines=True)
         if not notes:
             return CommandResult(False, "a resolution needs notes: what was found, what was done")
@@ -191,7 +195,8 @@ class FieldOperations:
         if refusal:
             return CommandResult(False, refusal)
         found = Resolution(resolution)
-        comment = f"{_RESOLUTION_TEXT[found]}: {notes}"
+        signature = f"; {signed.text()}" if signed is not None else ""
+        comment = f"{_RESOLUTION_TEXT[found]}: {notes}{signature}"
         done: list[Transition] = []
         resolved: list[str] = []
         for target in self._one_event(alarm_id, Step.RESOLVED):
@@ -200,10 +205,12 @@ class FieldOperations:
                 return CommandResult(False, "; ".join(f"{r.alarm_id}: {r.reason}" for r in refused))
             done += cleared
             resolved.append(target)
-        await self.responses.record(resolved, Step.RESOLVED, actor, notes=notes, resolution=found)
+        await self.responses.record(
+            resolved, Step.RESOLVED, actor, notes=notes, resolution=found, signed=signed
+        )
         self._publish(Topic.RESPONSES, resolved)
         return CommandResult(
-            True, f"{', '.join(resolved)} resolved ({_RESOLUTION_TEXT[found]}): {_states(done)}"
+            True, f"{', '.join(resolved)} resolved ({_RESOLUTION_TEXT[found]}): {_states(done)}{signature}"
         )
 
     def _response_refusal(self, alarm_id: str, step: Step) -> str | None:

@@ -94,6 +94,17 @@ class Access:
             return ROLES
         return self._signed_in.get(user)
 
+    def missing_role(self, command_name: str, roles: frozenset[str]) -> str:
+        """What someone holding `roles` lacks to give `command_name` ("" when nothing): the core's refusal
+        and the window's greyed buttons say the same."""
+        if self.demo:
+            return ""
+        allowed = self.table.get(command_name, frozenset())
+        if roles & allowed:
+            return ""
+        needed = ", ".join(sorted(r.replace("_", " ") for r in allowed)) or "nobody"
+        return f"it needs one of the roles {needed}"
+
     def refusal(self, command: Command) -> str:
         """Why `command` may not be carried out for its actor ("" when it may)."""
         if self.demo:
@@ -101,11 +112,10 @@ class Access:
         name = type(command).__name__
         roles = self.roles_of(command.actor)
         if roles is None:
-            return f"{command.actor} is not signed in at this console"
-        allowed = self.table.get(name, frozenset())
-        if not roles & allowed:
-            needed = ", ".join(sorted(allowed)) or "nobody"
-            return f"{command.actor} may not {_verb(name)}: it needs one of the roles {needed}"
+            return f"{command.actor or 'nobody'} is not signed in at this console"
+        missing = self.missing_role(name, roles)
+        if missing:
+            return f"{command.actor} may not {_verb(name)}: {missing}"
         if isinstance(command, ApprovePermit) and command.role not in roles:
             return f"{command.actor} does not hold the role {command.role} to sign as"
         return ""

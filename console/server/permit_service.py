@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Collection, Iterable
 
 from alarms.clock import Clock
+from console.server.signatures import SignedBy
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.gas_tests import GasTest, GasVerdict, entry_problems, gas_limits
 from plant_maps.permit_lifecycle import Approval, PermitChange, PermitRefusal, PermitState
@@ -113,9 +114,14 @@ class PermitService:
     async def submit(self, permit_id: str, actor: str) -> PermitChange | PermitRefusal:
         return await self._carry_out(self.book.submit(permit_id, actor, self._clock.now()))
 
-    async def approve(self, permit_id: str, actor: str, role: str) -> PermitChange | PermitRefusal:
+    async def approve(
+        self, permit_id: str, actor: str, role: str, signed: SignedBy | None = None
+    ) -> PermitChange | PermitRefusal:
+        """Sign a step; `signed` (the core's checked signature) puts the signer's full name and the
+        signature's meaning on the approval, as the card shows it."""
+        signer, meaning = (signed.full_name, signed.meaning) if signed is not None else ("", "")
         return await self._carry_out(
-            self.book.approve(permit_id, actor, role, self._clock.now(), self._console)
+            self.book.approve(permit_id, actor, role, self._clock.now(), self._console, signer, meaning)
         )
 
     async def activate(self, permit_id: str, actor: str) -> PermitChange | PermitRefusal:
@@ -203,4 +209,12 @@ def _log_failure(done: asyncio.Future[None]) -> None:
 
 
 def _approval_record(a: Approval) -> dict[str, object]:
-    return {"step": a.step, "role": a.role, "approver": a.approver, "ts": a.ts, "where": a.where}
+    return {
+        "step": a.step,
+        "role": a.role,
+        "approver": a.approver,
+        "ts": a.ts,
+        "where": a.where,
+        "signer": a.signer,
+        "meaning": a.meaning,
+    }

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from alarms.clock import Clock
+from console.server.signatures import Signature
 from integrations.source import SourceStatus
 from plant_maps.limits import LimitArrays
 from plant_maps.site import Site
@@ -136,11 +137,13 @@ class SubmitPermit:
 
 @dataclass(frozen=True, slots=True)
 class ApprovePermit:
-    """Sign the permit's next approval step as `role` (GB 30871 routes the steps by category and grade)."""
+    """Sign the permit's next approval step as `role` (GB 30871 routes the steps by category and grade),
+    an electronic signature: outside DEMO the core checks the signer's password."""
 
     actor: str
     permit_id: str
     role: str
+    signature: Signature | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,7 @@ class ResolveWearableAlarm:
     alarm_id: str
     notes: str
     resolution: Resolution
+    signature: Signature | None = None  # an electronic signature: outside DEMO the password is checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +321,8 @@ InterlockCommand = (  # carried out by console.server.interlock_commands
     | ConfirmSecondPerson
     | DismissInterlockRequest
 )
+
+SignedCommand = ApprovePermit | ResolveWearableAlarm  # electronic signatures (21 CFR 11.50)
 FieldCommand = (  # carried out by console.field_operations
     SuspendPermit
     | ResumePermit

@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import replace
 
 from alarms.clock import Clock
+from console.server.signatures import SignedBy
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.wearables import Resolution, Response, Step
 
@@ -59,12 +60,15 @@ class WearableResponses:
         responder: tuple[str, str] = ("", ""),
         notes: str = "",
         resolution: Resolution | None = None,
+        signed: SignedBy | None = None,
     ) -> None:
         """Journal one step of the responses to `alarm_ids` (one event of one wearer) in one commit, then
         take it (raises if the journal does not confirm). `responder` is (worker id or typed name, as read)."""
         now = self._clock.now()
         payload = {"step": step.value, "responder": responder[0], "responder_name": responder[1]}
         payload |= {"notes": notes, "resolution": resolution.value if resolution else ""}
+        if signed is not None:  # the resolution's electronic signature, with the step it closes
+            payload["signature"] = signed.record()
         entries = [JournalEntry(now, JOURNAL_KIND, a, actor, self._console, payload) for a in alarm_ids]
         await asyncio.wait_for(asyncio.wrap_future(self._writer.journal(entries)), COMMIT_TIMEOUT_S)
         for alarm_id in alarm_ids:

@@ -20,6 +20,7 @@ from console.server.session import (
 )
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from console.window.signed_in import SignedIn
 from widgets.wearable_response import related_unacknowledged
 
 # What the status line calls each command while it is being journaled (the English words are the command
@@ -35,18 +36,20 @@ COMMAND_WORDS: dict[type[Command], str] = {
 
 
 class AlarmCommands(QObject):
-    """Turns the alarm list's requests into session commands signed with the operator's name."""
+    """Turns the alarm list's requests into session commands signed with the signed-in user's name."""
 
-    def __init__(self, runner: CommandRunner, window: MainWindow, operator: str) -> None:
+    def __init__(self, runner: CommandRunner, window: MainWindow, user: SignedIn) -> None:
         super().__init__(window)
-        self.runner, self.window, self.operator = runner, window, operator
+        self.runner, self.window, self.user = runner, window, user
         table = window.alarm_table
         table.acknowledge_requested.connect(self.acknowledge)
         table.shelve_requested.connect(self.shelve)
-        table.unshelve_requested.connect(lambda a: self._send(Unshelve(operator, a)))
-        table.reset_requested.connect(lambda a: self._send(ResetAlarm(operator, a)))
-        table.remove_requested.connect(lambda a, reason: self._send(RemoveFromService(operator, a, reason)))
-        table.return_requested.connect(lambda a: self._send(ReturnToService(operator, a)))
+        table.unshelve_requested.connect(lambda a: self._send(Unshelve(self.user.name, a)))
+        table.reset_requested.connect(lambda a: self._send(ResetAlarm(self.user.name, a)))
+        table.remove_requested.connect(
+            lambda a, reason: self._send(RemoveFromService(self.user.name, a, reason))
+        )
+        table.return_requested.connect(lambda a: self._send(ReturnToService(self.user.name, a)))
 
     def acknowledge(self, alarms: list[tuple[str, int]], comment: str = "") -> None:
         """Acknowledge (alarm id, seq) as seen; with an SOS or man-down, also the wearer's other unacknowledged
@@ -54,10 +57,10 @@ class AlarmCommands(QObject):
         ids = {alarm_id for alarm_id, _ in alarms}
         related = related_unacknowledged(ids, self.window.alarm_table.model.views())
         pairs = (*alarms, *((v.id, v.seq) for v in related))
-        self._send(Acknowledge(self.operator, tuple((a, s) for a, s in pairs), comment))
+        self._send(Acknowledge(self.user.name, tuple((a, s) for a, s in pairs), comment))
 
     def shelve(self, alarm_id: str, reason: str, duration_s: float | None) -> None:
-        self._send(Shelve(self.operator, alarm_id, reason, duration_s))
+        self._send(Shelve(self.user.name, alarm_id, reason, duration_s))
 
     def _send(self, command: Command) -> None:
         word = self.tr(COMMAND_WORDS[type(command)])

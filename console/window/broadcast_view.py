@@ -1,5 +1,5 @@
 """Broadcasting from the window: the dialog opened from the toolbar (Ctrl+B), a zone on the map, an alarm row
-or a permit card, preselected from where it was opened; the call signed with the operator's name, spoken in
+or a permit card, preselected from where it was opened; the call signed with the signed-in user's name, spoken in
 the control room, and followed zone by zone in the dialog as the core hears the gateways. Suspending a
 permit offers a broadcast to its zone with the site's matching preset.
 
@@ -17,6 +17,7 @@ from console.server.broadcasts import BroadcastCall, BroadcastService
 from console.server.session import Broadcast, CommandResult, Session, Topic
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from console.window.signed_in import SignedIn
 from plant_maps.broadcast_presets import suspend_preset
 from plant_maps.site import Permit
 from widgets.broadcast_dialog import BroadcastChoice, BroadcastDialog, ZoneRow
@@ -32,13 +33,13 @@ class BroadcastView(QObject):
         core: Session,
         broadcasts: BroadcastService,
         window: MainWindow,
-        operator: str,
+        user: SignedIn,
         runner: CommandRunner,
         speak: Callable[[str], None],
     ) -> None:
         super().__init__(window)
         self.core, self.broadcasts, self.window = core, broadcasts, window
-        self.operator, self.runner, self._speak = operator, runner, speak
+        self.user, self.runner, self._speak = user, runner, speak
         self.dialog: BroadcastDialog | None = None  # while open
         self.offer: QMessageBox | None = None  # while open: broadcast after a suspension?
         self._call: str | None = None  # the call the dialog follows
@@ -109,7 +110,7 @@ class BroadcastView(QObject):
         preset = next((p for p in self.core.site.broadcast_presets if p.id == choice.preset), None)
         spoken = preset.text(choice.lang) if preset else choice.text
         command = Broadcast(
-            self.operator,
+            self.user.name,
             choice.priority,
             choice.zones,
             choice.preset,

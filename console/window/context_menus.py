@@ -12,14 +12,15 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QMenu
 
 from console.window.main_window import MainWindow
+from console.window.role_gate import RoleGate
 from plant_maps.alarm_rules import wearable_worker
 from widgets.wearable_response import awaiting_response, next_step
 
 
 class ContextMenus(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, gate: RoleGate) -> None:
         super().__init__(window)
-        self.window = window
+        self.window, self.gate = window, gate
         self.menu: QMenu | None = None  # the menu open now (tests read it)
         window.plant_map.context_requested.connect(self.open_for_map)
         window.permit_panel.context_requested.connect(
@@ -51,6 +52,7 @@ class ContextMenus(QObject):
                     f"{view.id}: {step.label}", lambda a=view.id: table.respond_requested.emit(a)
                 )
                 _enable(action, step.enabled, step.reason)
+                self.gate.guard(action, "AssignResponder")
         return menu
 
     def detector_menu(self, sensor_id: str) -> QMenu:
@@ -77,9 +79,10 @@ class ContextMenus(QObject):
         w = self.window
         menu = self._menu()
         if zone_id in w.isolated_zones():
-            menu.addAction(w.tr("End isolation"), lambda: w.isolation_end_requested.emit(zone_id))
+            isolation = menu.addAction(w.tr("End isolation"), lambda: w.isolation_end_requested.emit(zone_id))
         else:
-            menu.addAction(w.tr("Isolate zone…"), lambda: w.request_isolation(zone_id))
+            isolation = menu.addAction(w.tr("Isolate zone…"), lambda: w.request_isolation(zone_id))
+        self.gate.guard(isolation, "IsolateZone")
         menu.addAction(
             w.tr("Show its alarms in the list"), lambda: _choose(w.alarm_table.area_filter, zone_id)
         )
@@ -89,12 +92,14 @@ class ContextMenus(QObject):
             w.tr("Broadcast to this zone…"), lambda: w.broadcast_requested.emit(pa_zones, "")
         )
         _enable(broadcast, bool(pa_zones), "" if pa_zones else w.tr("Not possible: no PA zone covers it"))
+        self.gate.guard(broadcast, "Broadcast")
         for interlock_id, zone in w.interlock_zones.items():
             if zone == zone_id:
-                menu.addAction(
+                interlock = menu.addAction(
                     w.tr("Interlock {0}…").format(interlock_id),
                     lambda i=interlock_id: w.interlock_requested.emit(i),
                 )
+                self.gate.guard(interlock, "ArmInterlock")
         return menu
 
     def _alarms_of(self, sensor_id: str) -> None:

@@ -3,7 +3,7 @@
 Lives on the Qt thread (the core's loop under qasync). Permits are redrawn when the core journals a change
 and once a second (remaining validity moves on); the worker list, the open details and the muster board
 once a second, as a whole-site table refresh costs tens of milliseconds. Commands are signed with the
-operator's name; each outcome is shown on the permit card.
+signed-in user's name (`SignedIn`); each outcome is shown on the permit card.
 """
 
 from __future__ import annotations
@@ -32,9 +32,13 @@ from console.server.session import (
     SuspendPermit,
     Topic,
 )
+from console.server.signatures import approval_meaning
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from console.window.signed_in import SignedIn
+from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
+from widgets.sign_in_dialogs import SignatureDialog
 from widgets.wearable_response import worker_alarm
 from widgets.worker_details import WorkerLive
 
@@ -44,11 +48,12 @@ REFRESH_S = 1.0
 class FieldView(QObject):
     """Fills the field docks from the core and turns their buttons into session commands."""
 
-    def __init__(self, core: Session, window: MainWindow, operator: str, runner: CommandRunner) -> None:
+    def __init__(self, core: Session, window: MainWindow, user: SignedIn, runner: CommandRunner) -> None:
         super().__init__(window)
-        self.core, self.window, self.operator, self.runner = core, window, operator, runner
+        self.core, self.window, self.user, self.runner = core, window, user, runner
         self._permit: str | None = None
         self._worker: str | None = None
+        self.signature: SignatureDialog | None = None  # the last signature dialog opened (tests drive it)
         self._unsubscribe: list[Callable[[], None]] = [
             core.subscribe(Topic.PERMITS, self._soon),
             core.subscribe(Topic.MUSTER, self._soon),
@@ -56,21 +61,25 @@ class FieldView(QObject):
             core.subscribe(Topic.ALARMS, self._alarms_changed),
         ]
         card = window.permit_card
-        card.suspend_requested.connect(lambda p, reason: self._suspend(SuspendPermit(operator, p, reason)))
-        card.resume_requested.connect(lambda p: self._send(ResumePermit(operator, p)))
+        card.suspend_requested.connect(
+            lambda p, reason: self._suspend(SuspendPermit(self.user.name, p, reason))
+        )
+        card.resume_requested.connect(lambda p: self._send(ResumePermit(self.user.name, p)))
         closed = self.tr("closed from the card")  # journaled as the reason, shown on the closed permit's card
-        card.close_requested.connect(lambda p: self._send(ClosePermit(operator, p, closed)))
+        card.close_requested.connect(lambda p: self._send(ClosePermit(self.user.name, p, closed)))
         card.gas_test_requested.connect(
             lambda p, readings, tester: self._send(
-                RecordGasTest(operator, p, tuple(readings.items()), tester)
+                RecordGasTest(self.user.name, p, tuple(readings.items()), tester)
             )
         )
-        card.check_in_requested.connect(lambda p: self._send(CheckInGuardian(operator, p)))
-        card.activate_requested.connect(lambda p: self._send(ActivatePermit(operator, p)))
-        card.submit_requested.connect(lambda p: self._send(SubmitPermit(operator, p)))
-        card.approve_requested.connect(lambda p, role: self._send(ApprovePermit(operator, p, role)))
+        card.check_in_requested.connect(lambda p: self._send(CheckInGuardian(self.user.name, p)))
+        card.activate_requested.connect(lambda p: self._send(ActivatePermit(self.user.name, p)))
+        card.submit_requested.connect(lambda p: self._send(SubmitPermit(self.user.name, p)))
+        card.approve_requested.connect(self.approve)
         window.muster_action.toggled.connect(self._muster)
-        window.muster_panel.account_requested.connect(lambda w: self._send(AccountForWorker(operator, w)))
+        window.muster_panel.account_requested.connect(
+            lambda w: self._send(AccountForWorker(self.user.name, w))
+        )
         window.permit_shown.connect(self._show_permit)
         window.worker_shown.connect(self._show_worker)
         self._soon_timer = QTimer(self, singleShot=True, interval=0)
@@ -141,8 +150,23 @@ class FieldView(QObject):
         self.window.worker_details.set_worker(worker_id, on)
         self.refresh()
 
+    def approve(self, permit_id: str, role: str) -> None:
+        """Sign the permit's step as `role`: an electronic signature, with the signer's password."""
+        name = self.user.name
+        self.signature = sign_and_send(
+            self.window,
+            self.user,
+            self.runner,
+            self.tr("Permit {permit}: sign the approval as {role}").format(
+                permit=permit_id, role=role.replace("_", " ")
+            ),
+            approval_meaning(role),
+            lambda signature: ApprovePermit(name, permit_id, role, signature),
+            self._show,
+        )
+
     def _muster(self, on: bool) -> None:
-        self._send(StartMuster(self.operator) if on else StopMuster(self.operator))
+        self._send(StartMuster(self.user.name) if on else StopMuster(self.user.name))
 
     def _send(self, command: Command) -> None:
         self.runner.send(command, self._show)

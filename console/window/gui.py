@@ -23,6 +23,7 @@ from console.config import AppConfig
 from console.server.session import CommandResult, OperatorNote
 from console.window.alarm_commands import AlarmCommands
 from console.window.annunciator import Annunciator
+from console.window.audit_feed import AuditFeed
 from console.window.bridge import Bridge
 from console.window.broadcast_view import BroadcastView
 from console.window.command_runner import CommandRunner
@@ -32,6 +33,9 @@ from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
 from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
+from console.window.role_gate import RoleGate, guard_commands
+from console.window.sign_in import SignInFlow
+from console.window.signed_in import SignedIn
 from console.window.trend_feed import TrendFeed
 from console.window.trend_windows import TrendWindows
 from console.window.wearable_commands import WearableResponseCommands
@@ -59,29 +63,47 @@ class WindowedConsole:
         self.annunciator = Annunciator(parent=self.window)
         self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
         self.runner = CommandRunner(self.app.core)
-        self.commands = AlarmCommands(self.runner, self.window, config.operator)
+        self.user = SignedIn(config.console_name, demo=config.login == "demo", parent=self.window)
+        self.user.changed.connect(self._show_user)
+        self.commands = AlarmCommands(self.runner, self.window, self.user)
         self.window.alarm_table.set_privileged(config.privileged)
-        self.window.show_user(
+        self.field = FieldView(self.app.core, self.window, self.user, self.runner)
+        self.isolation = IsolationView(self.app.core, self.window, self.user, self.runner)
+        self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, self.user)
+        self.gate = RoleGate(self.app.core.access, self.user, self.window)
+        guard_commands(self.gate, self.window)
+        self.gate.refreshers += [
+            self.window.alarm_table.update_buttons,
+            self.window.permit_card.update_buttons,
+            self.window.muster_panel.update_buttons,
+            self.field.refresh,
+        ]
+        self.menus = ContextMenus(self.window, self.gate)
+        self.sign_in = SignInFlow(
+            self.app.accounts,
+            self.user,
+            self.window,
             config.operator,
-            self.app.core.access.roles_of(config.operator),
-            config.console_name,
-            demo=config.login == "demo",
+            config.lock_after_s,
+            self.app.core.add_log,
         )
-        self.field = FieldView(self.app.core, self.window, config.operator, self.runner)
-        self.isolation = IsolationView(self.app.core, self.window, config.operator, self.runner)
-        self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, config.operator)
         self.interlocks = InterlockView(
-            self.app.core, self.window, config.operator, self.runner, self.app.core.access.roles_of
+            self.app.core, self.window, self.user, self.runner, self.app.core.access.roles_of
         )
-        self.menus = ContextMenus(self.window)
         self.broadcast = BroadcastView(
             self.app.core,
             self.app.core.broadcasts,
             self.window,
-            config.operator,
+            self.user,
             self.runner,
             self.annunciator.speaker.say,
         )
+        self.gate.refreshers.append(self.interlocks.refresh)
+        if self.user.demo:
+            self.window.set_demo()
+        self.window.switch_user_requested.connect(self.sign_in.switch_user)
+        self.window.lock_requested.connect(self.sign_in.lock)
+        self.audit = AuditFeed(self.app.store, self.window.audit_view, self.window.chain_label, self.window)
         self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
         self.trend_windows = TrendWindows(self.app.core, self.app.store, self.app.clock.now)
         trend_view = self.window.trend_view
@@ -93,7 +115,7 @@ class WindowedConsole:
         banner.set_sound_state(self.annunciator.sound_state)
         banner.set_speech_status(self.annunciator.speaker.status)
         self.window.note_requested.connect(
-            lambda text: self.runner.send(OperatorNote(config.operator, text), self._noted)
+            lambda text: self.runner.send(OperatorNote(self.user.name, text), self._noted)
         )
         self.layout = LayoutStore(config.console_name)
         self.window.layout_reset_requested.connect(self._reset_layout)
@@ -103,6 +125,20 @@ class WindowedConsole:
         trend = self.layout.trend_state()
         if trend:
             trend_view.restore_state(trend)  # the last trend of this console
+        self._show_user()
+        self.sign_in.start()
+        self.audit.start()
+
+    def _show_user(self) -> None:
+        user = self.user
+        self.window.show_user(
+            user.name,
+            user.full_name,
+            user.roles if user.name else None,
+            user.console,
+            user.demo,
+            user.locked,
+        )
 
     def _show(self) -> None:
         """The saved layout of this console, or the default one: the whole screen on a real display (a
@@ -127,6 +163,8 @@ class WindowedConsole:
     async def close(self) -> None:
         self._first_paint.remove()
         await self.runner.wait_idle()
+        await self.sign_in.close()
+        await self.audit.close()
         self.field.close()
         self.broadcast.close()
         self.interlocks.close()

@@ -1,5 +1,5 @@
 """The interlock panel, its confirmation dialog and the requests under the banner, kept in step with the
-core's interlock service; their buttons become session commands signed with the operator's name.
+core's interlock service; their buttons become session commands signed with the signed-in user's name.
 
 Arm (or Reset) sends the selection; once the core has it, the confirmation opens with what the interlock
 will do, the feedback now, who may execute and the time left; Execute writes. Closing the confirmation
@@ -28,6 +28,7 @@ from console.server.session import (
 )
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from console.window.signed_in import SignedIn
 from widgets.alarm_style import clock_text
 from widgets.interlock_dialog import InterlockDialog
 from widgets.interlock_panel import InterlockLine
@@ -41,12 +42,12 @@ class InterlockView(QObject):
         self,
         core: Session,
         window: MainWindow,
-        operator: str,
+        user: SignedIn,
         runner: CommandRunner,
         roles_of: Callable[[str], frozenset[str] | None],
     ) -> None:
         super().__init__(window)
-        self.core, self.window, self.operator, self.runner = core, window, operator, runner
+        self.core, self.window, self.user, self.runner = core, window, user, runner
         self._roles_of = roles_of
         self.dialog: InterlockDialog | None = None  # the confirmation open now
         self._unsubscribe = core.subscribe(Topic.INTERLOCKS, lambda _ids: self._soon.start())
@@ -54,11 +55,11 @@ class InterlockView(QObject):
         panel.arm_requested.connect(lambda i: self.arm(i, True))
         panel.reset_requested.connect(lambda i: self.arm(i, False))
         panel.execute_requested.connect(self.open)
-        panel.cancel_requested.connect(lambda i: self._send(CancelInterlock(operator, i)))
+        panel.cancel_requested.connect(lambda i: self._send(CancelInterlock(self.user.name, i)))
         window.interlock_requested.connect(self._requested)
         window.interlock_requests.execute_requested.connect(self._requested)
         window.interlock_requests.dismiss_requested.connect(
-            lambda i: self._send(DismissInterlockRequest(operator, i))
+            lambda i: self._send(DismissInterlockRequest(self.user.name, i))
         )
         self._soon = QTimer(self, singleShot=True, interval=0)
         self._soon.timeout.connect(self.refresh)
@@ -90,7 +91,7 @@ class InterlockView(QObject):
             if result.ok:
                 self.open(interlock_id)
 
-        self.runner.send(command(self.operator, interlock_id), armed)
+        self.runner.send(command(self.user.name, interlock_id), armed)
 
     def open(self, interlock_id: str) -> None:
         """The confirmation of the operator's selection of this interlock."""
@@ -102,9 +103,9 @@ class InterlockView(QObject):
         status = self.core.interlocks.status(interlock_id)
         dialog = self.dialog = InterlockDialog(self._line(status), self.window)
         dialog.execute_clicked.connect(self._execute)
-        dialog.cancel_clicked.connect(lambda i: self._send(CancelInterlock(self.operator, i), close=True))
+        dialog.cancel_clicked.connect(lambda i: self._send(CancelInterlock(self.user.name, i), close=True))
         dialog.confirm_clicked.connect(
-            lambda i, who, password: self._send(ConfirmSecondPerson(self.operator, i, who, password))
+            lambda i, who, password: self._send(ConfirmSecondPerson(self.user.name, i, who, password))
         )
         dialog.rejected.connect(lambda: self._closed(dialog))
         dialog.open()
@@ -116,15 +117,15 @@ class InterlockView(QObject):
         self.arm(interlock_id, True)
 
     def _execute(self, interlock_id: str) -> None:
-        self._send(ExecuteInterlock(self.operator, interlock_id), close=True)
+        self._send(ExecuteInterlock(self.user.name, interlock_id), close=True)
 
     def _closed(self, dialog: InterlockDialog) -> None:
         """Closed without executing (Esc, the title bar): the selection it showed is cancelled."""
         if self.dialog is dialog:
             self.dialog = None
         selection = self.core.interlocks.status(dialog.interlock_id).selection
-        if selection is not None and selection.actor == self.operator:
-            self._send(CancelInterlock(self.operator, dialog.interlock_id))
+        if selection is not None and selection.actor == self.user.name:
+            self._send(CancelInterlock(self.user.name, dialog.interlock_id))
         dialog.deleteLater()
 
     def _send(self, command: Command, close: bool = False) -> None:
@@ -150,9 +151,9 @@ class InterlockView(QObject):
     def _line(self, s: InterlockStatus) -> InterlockLine:
         il, sel, last = s.interlock, s.selection, s.last
         now = self.core.clock.now()
-        roles = self._roles_of(self.operator)
+        roles = self._roles_of(self.user.name)
         if roles is None:
-            blocked = self.tr("{0} is not signed in at this console").format(self.operator)
+            blocked = self.tr("{0} is not signed in at this console").format(self.user.name)
         elif not roles & il.roles:
             blocked = self.tr("needs one of the roles {0}").format(", ".join(sorted(il.roles)))
         else:
@@ -174,6 +175,6 @@ class InterlockView(QObject):
             last_actor=last.actor if last else "",
             last_time=clock_text(last.ts) if last else "",
             last_text=last.text if last else "",
-            mine=bool(sel) and sel.actor == self.operator,
+            mine=bool(sel) and sel.actor == self.user.name,
             blocked=blocked,
         )

@@ -1,6 +1,6 @@
 """Isolating a zone from the window: the reason and duration dialog, the confirmation with what it will
-suppress (counted from the core's alarms at that moment), the command signed with the operator's name, and
-the isolations in force as the window shows them.
+suppress (counted from the core's alarms at that moment), the command signed with the signed-in user's
+name, and the isolations in force as the window shows them.
 
 Lives on the Qt thread (the core's loop under qasync). The outcome of each command is shown in the alarm
 list's status line and the status bar; the map and the banner follow what the core journaled (the bridge
@@ -18,6 +18,7 @@ from console.server.session import CommandResult, IsolateZone, Session
 from console.server.zone_isolation import MAX_REASON_CHARS, impact
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from console.window.signed_in import SignedIn
 from widgets.alarm_style import clock_text
 from widgets.isolation_banner import IsolationNotice
 from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
@@ -47,9 +48,9 @@ def isolation_notices(core: Session, views: Sequence[AlarmView]) -> list[Isolati
 class IsolationView(QObject):
     """Turns the window's isolation requests into confirmed, signed session commands."""
 
-    def __init__(self, core: Session, window: MainWindow, operator: str, runner: CommandRunner) -> None:
+    def __init__(self, core: Session, window: MainWindow, user: SignedIn, runner: CommandRunner) -> None:
         super().__init__(window)
-        self.core, self.window, self.operator, self.runner = core, window, operator, runner
+        self.core, self.window, self.user, self.runner = core, window, user, runner
         self.dialog: IsolationDialog | None = None  # while open
         self.confirmation: IsolationConfirmation | None = None  # while open
         window.isolation_requested.connect(self.open_dialog)
@@ -82,7 +83,7 @@ class IsolationView(QObject):
 
     def end(self, zone: str) -> None:
         """Return an isolated zone to service now (its still-active alarms come back unacknowledged)."""
-        self._send(IsolateZone(self.operator, zone, False))
+        self._send(IsolateZone(self.user.name, zone, False))
 
     def _chosen(self, dialog: IsolationDialog) -> None:
         """The reason and duration are given: confirm, saying what goes silent and until when."""
@@ -108,7 +109,7 @@ class IsolationView(QObject):
     def _confirmed(self, box: IsolationConfirmation, zone: str, reason: str, duration_s: float) -> None:
         self.confirmation = None
         if box.confirmed():
-            self._send(IsolateZone(self.operator, zone, True, reason, duration_s))
+            self._send(IsolateZone(self.user.name, zone, True, reason, duration_s))
 
     def _send(self, command: IsolateZone) -> None:
         self.window.alarm_table.set_status(self.tr("isolation: saving…"))

@@ -25,6 +25,7 @@ from plant_maps.site import Site
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_style import clock_text
 from widgets.alarm_table import AlarmTable
+from widgets.audit_view import AuditView
 from widgets.event_log import EventLogView
 from widgets.interlock_panel import InterlockPanel
 from widgets.interlock_requests import InterlockRequestStrip
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
     broadcast_requested = Signal(object, str)  # PA zone ids to tick (a tuple, maybe empty), preset id or ""
     permit_suspended = Signal(str)  # a suspension from this console was journaled: offer a broadcast
     interlock_requested = Signal(str)  # interlock id: arm it and show its confirmation (map menu, banner)
+    switch_user_requested = Signal()  # a shift change: the next user signs in
+    lock_requested = Signal()  # lock the console now (commands need the password again)
 
     def __init__(
         self, site: Site, operator: str, console_name: str, now: Callable[[], float] = time.time
@@ -88,11 +91,8 @@ class MainWindow(QMainWindow):
         self.note_dialog: TextDialog | None = None  # while open
         self.legend: Legend | None = None
         self.setObjectName("MainWindow")
-        self.setWindowTitle(
-            self.tr("Control room — {site} — {operator}@{console}").format(
-                site=site.name, operator=operator, console=console_name
-            )
-        )
+        self._site_name = site.name
+        self._title(operator, console_name)
         areas = [(z.id, z.name) for z in site.zones] + [("site", self.tr("Site-wide"))]
         self.layout_restored = False  # the console put back a saved layout: no default sizing
         self.compact = False  # a short window: the details share the lists' tabs
@@ -124,6 +124,13 @@ class MainWindow(QMainWindow):
         self.trend_dock = self._dock(self.tr("Trends"), "TrendDock", self.trend_view)
         # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
         self.tabifyDockWidget(alarms, self.trend_dock)
+        self.audit_view = AuditView()  # the shift lead's audit trail, in the same tabs once opened
+        self.audit_dock = self._dock(self.tr("Audit trail"), "AuditDock", self.audit_view)
+        self.audit_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.tabifyDockWidget(alarms, self.audit_dock)
+        self.audit_dock.hide()
         alarms.raise_()
         self._bottom_docks = (alarms, log)
         self.alarm_dock = alarms
@@ -135,10 +142,17 @@ class MainWindow(QMainWindow):
         self.alarm_banner.alarm_clicked.connect(self.focus_alarm)
         self.status_bar = ConnectionStatusBar()
         self.setStatusBar(self.status_bar)
-        self.user_label = PlainLabel()  # who works at this console, always in view
-        # it takes the room the connections leave, never widening the window (whole in its tooltip)
-        self.user_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.status_bar.addWidget(self.user_label, 1)
+        # who works at this console, always in view at the toolbar's right end: it takes the room the
+        # buttons leave, never widening the window (whole in its tooltip)
+        self.user_label = PlainLabel()
+        self.user_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.user_label.setMinimumWidth(1)
+        self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.user_label.setContentsMargins(12, 0, 6, 0)
+        self.chain_label = PlainLabel()  # the audit chain: verified up to #N, or where it is broken
+        self.chain_label.setObjectName("AuditChainStatus")
+        self.chain_label.setContentsMargins(6, 0, 10, 0)
+        self.status_bar.addPermanentWidget(self.chain_label)
         self._build_toolbar()
 
     def _build_field_docks(self, site: Site, now: Callable[[], float]) -> None:
@@ -272,7 +286,7 @@ class MainWindow(QMainWindow):
             )
         )
         bar.addSeparator()
-        isolate = QToolButton(bar)
+        isolate = self.isolate_button = QToolButton(bar)
         isolate.setText(self.tr("Isolate zone"))
         isolate.setToolTip(
             self.tr(
@@ -309,6 +323,10 @@ class MainWindow(QMainWindow):
         self.note_action.setToolTip(self.tr("Write a note into the shift log (journaled with your name)"))
         self.legend_action = bar.addAction(self.tr("Legend"), self.open_legend)
         self.legend_action.setToolTip(self.tr("What every symbol and colour means; the keyboard shortcuts"))
+        self.audit_action = bar.addAction(self.tr("Audit trail"), self.open_audit)
+        self.audit_action.setToolTip(
+            self.tr("Who did what at every console, and whether the record is intact")
+        )
         layout_menu = QMenu(self)
         layout_menu.addAction(self.tr("Reset layout"), lambda: self.layout_reset_requested.emit())
         layout_menu.addAction(self.tr("New trend window"), lambda: self.trend_window_requested.emit())
@@ -317,8 +335,43 @@ class MainWindow(QMainWindow):
                 self.tr("Layout"), self.tr("The arrangement of this console's panels"), layout_menu
             )
         )
+        bar.addWidget(self.user_label)
+        bar.addWidget(
+            self._menu_button(self.tr("User"), self.tr("Sign in, switch user, lock"), self._user_menu())
+        )
         self._shortcut("F7", self.next_unacknowledged)
         self._shortcut("F9", self.alarm_banner.silence_requested.emit)
+
+    def _user_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        self.switch_user_action = menu.addAction(self.tr("Switch user…"), self.switch_user_requested.emit)
+        self.switch_user_action.setShortcut("Ctrl+Shift+U")
+        self.lock_action = menu.addAction(self.tr("Lock console"), self.lock_requested.emit)
+        self.lock_action.setShortcut("Ctrl+Shift+L")
+        for action in (self.switch_user_action, self.lock_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)  # the shortcut works while the menu is closed
+        return menu
+
+    def set_demo(self) -> None:
+        """DEMO: the demo user is signed in for good; switching and locking are greyed, saying why."""
+        why = self.tr("DEMO: the demo user is signed in; there is no one to switch to and nothing to lock")
+        for action in (self.switch_user_action, self.lock_action):
+            action.setEnabled(False)
+            action.setToolTip(why)
+
+    def open_audit(self) -> None:
+        """The audit trail, in the alarm list's tabs (the banner keeps the alarms in view meanwhile)."""
+        self.audit_dock.show()
+        self.audit_dock.raise_()
+
+    def _title(self, user: str, console: str) -> None:
+        self.setWindowTitle(
+            self.tr("Control room — {site} — {operator}@{console}").format(
+                site=self._site_name, operator=user, console=console
+            )
+        )
 
     def _shortcut(self, key: str, slot: Callable[[], object]) -> None:
         """A key that works wherever the focus is in this window."""
@@ -347,24 +400,36 @@ class MainWindow(QMainWindow):
             self.layer_actions[name] = action
         return menu
 
-    def show_user(self, user: str, roles: Collection[str] | None, console: str, demo: bool) -> None:
-        """The user, their roles and the console, always visible; DEMO said plainly; a user the core does
-        not know as signed in is said to be so (its commands will be refused, and this says why)."""
-        if roles is None:
-            text = self.tr("{user}@{console} — NOT SIGNED IN: commands are refused").format(
-                user=user, console=console
-            )
+    def show_user(
+        self,
+        user: str,
+        full_name: str,
+        roles: Collection[str] | None,
+        console: str,
+        demo: bool,
+        locked: bool = False,
+    ) -> None:
+        """The user, their full name, roles and the console, always visible; DEMO said plainly; nobody
+        signed in, or the console locked, said so in bold (commands are refused then, and this says why)."""
+        if roles is None or not user:
+            text = self.tr("{console} — NOT SIGNED IN: commands are refused").format(console=console)
         elif demo:
             text = self.tr("DEMO — {user}@{console}, every role").format(user=user, console=console)
         else:
-            text = self.tr("{user}@{console} — {roles}").format(
-                user=user, console=console, roles=", ".join(sorted(roles))
+            text = self.tr("{user} ({full_name})@{console} — {roles}").format(
+                user=user,
+                full_name=full_name,
+                console=console,
+                roles=", ".join(sorted(r.replace("_", " ") for r in roles)) or self.tr("no roles"),
             )
+            if locked:
+                text = self.tr("LOCKED — {0}: commands need the password").format(text)
         self.user_label.setText(text)
         self.user_label.setToolTip(plain_tooltip(text))
         font = self.user_label.font()
-        font.setBold(demo or roles is None)
+        font.setBold(demo or locked or roles is None or not user)
         self.user_label.setFont(font)
+        self._title(user or self.tr("nobody"), console)
 
     def isolated_zones(self) -> set[str]:
         """The zones under maintenance isolation now, as the core last said."""
@@ -417,6 +482,8 @@ class MainWindow(QMainWindow):
         if width >= WIDE_PX:
             self.resizeDocks([alarms, log], [3, 1], Qt.Orientation.Horizontal)
         self.tabifyDockWidget(alarms, self.trend_dock)  # the trends always in the alarm list's tabs
+        self.tabifyDockWidget(alarms, self.audit_dock)
+        self.audit_dock.hide()  # until the shift lead opens it
         alarms.raise_()
         self.compact = height < TALL_PX  # 1366x768: the card needs the column; picking a row shows its tab
         self._tab_or_place(lists, details, self.compact, Qt.DockWidgetArea.RightDockWidgetArea)

@@ -20,21 +20,26 @@ from console.server.session import (
     ResponderOnScene,
     Session,
 )
+from console.server.signatures import closing_meaning
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from console.window.signed_in import SignedIn
+from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.wearables import Step
+from widgets.sign_in_dialogs import SignatureDialog
 from widgets.wearable_response import next_step
 from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
 
 
 class WearableResponseCommands(QObject):
-    """Turns "respond" intents into the response's commands, signed with the operator's name."""
+    """Turns "respond" intents into the response's commands, signed with the signed-in user's name."""
 
-    def __init__(self, core: Session, runner: CommandRunner, window: MainWindow, operator: str) -> None:
+    def __init__(self, core: Session, runner: CommandRunner, window: MainWindow, user: SignedIn) -> None:
         super().__init__(window)
-        self.core, self.runner, self.window, self.operator = core, runner, window, operator
+        self.core, self.runner, self.window, self.user = core, runner, window, user
         self.dialog: QDialog | None = None  # the step's dialog while open
+        self.signature: SignatureDialog | None = None  # the last resolution's signature dialog
         window.alarm_table.respond_requested.connect(self.respond)
         window.worker_details.respond_requested.connect(self.respond)
 
@@ -63,23 +68,31 @@ class WearableResponseCommands(QObject):
         dialog = AssignResponderDialog(alarm_id, self._message(alarm_id), workers, self.window)
         assign = self.tr("Assigning the responder")
         self._open(
-            dialog, lambda: self._send(AssignResponder(self.operator, alarm_id, dialog.responder()), assign)
+            dialog, lambda: self._send(AssignResponder(self.user.name, alarm_id, dialog.responder()), assign)
         )
 
     def responder_on_scene(self, alarm_id: str) -> None:
-        self._send(ResponderOnScene(self.operator, alarm_id), self.tr("Responder on scene"))
+        self._send(ResponderOnScene(self.user.name, alarm_id), self.tr("Responder on scene"))
 
     def resolve(self, alarm_id: str) -> None:
         """Ask what was found (actual incident or false alarm) and the notes, then resolve."""
         dialog = ResolveDialog(alarm_id, self._message(alarm_id), self.window)
 
-        def send() -> None:
-            resolution = dialog.resolution()
-            if resolution is not None:
-                command = ResolveWearableAlarm(self.operator, alarm_id, dialog.notes(), resolution)
-                self._send(command, self.tr("Resolving"))
+        def sign() -> None:
+            resolution, notes, name = dialog.resolution(), dialog.notes(), self.user.name
+            if resolution is None:
+                return
+            self.signature = sign_and_send(
+                self.window,
+                self.user,
+                self.runner,
+                self.tr("Resolve {alarm}: {notes}").format(alarm=alarm_id, notes=notes),
+                closing_meaning(alarm_id),
+                lambda signature: ResolveWearableAlarm(name, alarm_id, notes, resolution, signature),
+                self._show,
+            )
 
-        self._open(dialog, send)
+        self._open(dialog, sign)
 
     def _message(self, alarm_id: str) -> str:
         return self.core.alarms.engine.view(alarm_id).message

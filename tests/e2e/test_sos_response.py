@@ -130,6 +130,9 @@ def test_an_sos_is_answered_from_the_window_and_suspends_the_permit_where_the_we
         qtbot.mouseClick(dialog.incident_button, LEFT)
         await _shoot(console, tmp_path, "sos-resolve-dialog")
         qtbot.mouseClick(dialog.ok_button, LEFT)
+        signature = await until(lambda: console.responses.signature, 5, "the signature dialog")
+        assert "meaning: SOS closed by responder lead" in signature.intro.text()  # DEMO: no password asked
+        qtbot.mouseClick(signature.ok_button, LEFT)
         await until(lambda: table.model.row_of(SOS) is None, 5, "the SOS gone from the list")
         assert _banner_text(console) == ["No unacknowledged alarms"]
         await until(lambda: not window.plant_map.worker_style("W01").startswith("alert"), 5, "no pulse")
@@ -144,9 +147,10 @@ def test_an_sos_is_answered_from_the_window_and_suspends_the_permit_where_the_we
             (Event.ACKNOWLEDGE, "tester"),
             (Event.RESET, "tester"),
         ]
-        assert transitions[-1].comment == (
-            "actual incident: Burn on the left hand; first aid given, back to work tomorrow"
+        assert transitions[-1].comment.startswith(
+            "actual incident: Burn on the left hand; first aid given, back to work tomorrow; signed by tester "
         )
+        assert transitions[-1].comment.endswith(": SOS closed by responder lead")
         assert {t.area for t in transitions} == {"compressor_house"}
 
     run_console(scenario)

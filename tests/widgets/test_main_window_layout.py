@@ -24,7 +24,7 @@ def test_the_default_layout_fits_and_keeps_what_the_operator_needs(
     qtbot: QtBot, site: Site, width: int, height: int, tmp_path: Path
 ) -> None:
     window = MainWindow(site, "operator", "console-1")
-    window.show_user("operator", None, "control-room-east-console-12", demo=False)  # the longest it says
+    window.show_user("operator", "", None, "control-room-east-console-12", demo=False)  # the longest it says
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show()

@@ -60,6 +60,7 @@ from widgets.isolation_banner import IsolationNotice
 from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
 from widgets.permit_style import CATEGORY_CODES
 from widgets.shelve_dialog import ShelveDialog
+from widgets.sign_in_dialogs import FirstAdminDialog, SignatureDialog, SignInDialog
 from widgets.status_bar import LinkFacts
 from widgets.trend_range import RangeDialog
 from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
@@ -341,8 +342,19 @@ def test_every_text_of_the_window_goes_through_qt_translation(
     def interlocks() -> None:
         window.show_interlock(site.interlocks[0].id)
 
+    stored = {"seq": 7, "ts": NOW, "username": OPERATOR, "console": CONSOLE, "action": "login"}
+    stored |= {"target": OPERATOR, "outcome": "done", "reason": "", "new_value": '["operator"]'}
+
+    def audit_trail() -> None:
+        window.open_audit()
+        window.audit_view.set_actions(["login"])
+        window.audit_view.set_page([stored], first_page=True)
+        window.audit_view.set_chain(QCoreApplication.translate("AuditFeed", "audit verified up to #7"), False)
+
+    data += ["login", "done", "operator"]  # what the audit trail stores: shown as stored
+    data.sort(key=len, reverse=True)
     found = []
-    for show in (suspended_permit, draft_permit, worker_in_sos, muster, interlocks):
+    for show in (suspended_permit, draft_permit, worker_in_sos, muster, interlocks, audit_trail):
         show()
         found += [f"[{show.__name__}] {t}" for t in untranslated(window, data)]
     assert found == [], "texts not through tr():\n" + "\n".join(found)
@@ -402,6 +414,9 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
         found.extend(f"[{type(dialog).__name__}] {t}" for t in untranslated(dialog, data))
         dialog.reject()
 
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("Test", text)
+
     for button, opened in (
         (card.suspend_button, lambda: card.suspend_dialog),
         (card.gas_test_button, lambda: card.gas_test_dialog),
@@ -420,6 +435,9 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
         broadcast_dialog(site, window),
         RangeDialog(NOW, NOW - 60, NOW, window),  # the end before the start: its problem shown too
         InterlockDialog(interlock_lines(site)[0], window),
+        SignInDialog(tr("Sign in"), tr("This console requires sign-in."), OPERATOR, parent=window),
+        FirstAdminDialog(window),
+        SignatureDialog(tr("Sign the approval"), tr("approved as"), OPERATOR, False, window),
     ):
         dialog.open()
         walk(dialog)
