@@ -14,6 +14,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from integrations.storage import Store
 from plant_maps.site import Site
 from plant_maps.site_file import load_site
 from tests.support import Broker, BrokerError, free_port, start_mosquitto, wait_until  # noqa: F401
@@ -37,6 +38,23 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
 def private_config_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Window layouts and other per-user settings go to a folder of the test's own, never the user's."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(autouse=True)
+def stores_closed_after_the_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every store a test opens (a console's, or one to read what it wrote) is closed when the test ends, so
+    that a long run on PostgreSQL never holds more connections than the server allows (100 by default)."""
+    opened: list[Store] = []
+    open_store = Store.__init__
+
+    def remembering(self: Store, *args: object, **kwargs: object) -> None:
+        open_store(self, *args, **kwargs)  # type: ignore[arg-type]
+        opened.append(self)
+
+    monkeypatch.setattr(Store, "__init__", remembering)
+    yield
+    for store in opened:
+        store.close()
 
 
 @pytest.fixture()

@@ -164,7 +164,8 @@ def test_the_commands_are_greyed_for_a_role_that_may_not_and_the_core_refuses_an
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
         panel = console.window.interlock_panel
-        console.app.core.access.sign_in("tester", frozenset({"engineer"}))
+        console.app.core.access.sign_in("tester", frozenset({"engineer"}))  # as the sign-in dialog does
+        console.user.set_user("tester", "Tester", frozenset({"engineer"}))
         await until(lambda: panel.line(IL).feedback is False, 15, "the feedback read")
         console.window.show_interlock(IL)
         why = "needs one of the roles emergency_coordinator, operator, shift_lead"
