@@ -173,12 +173,12 @@ def _on_window(config: AppConfig, samples: int) -> list[float]:
         loop.close()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=30, help="broadcasts to every PA zone")
     parser.add_argument("--pings", type=int, default=100, help="raw MQTT round trips")
     parser.add_argument("--nodelay", action="store_true", help="the broker with Nagle's algorithm off")
-    ns = parser.parse_args()
+    ns = parser.parse_args(argv)
     run(ns.samples, ns.pings, ns.nodelay)
 
 

@@ -69,8 +69,6 @@ class Broker:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
-        if self.process.stderr is not None:
-            self.process.stderr.close()
 
 
 def start_mosquitto(
@@ -89,7 +87,11 @@ def start_mosquitto(
     conf.write_text(
         f"listener {port} 127.0.0.1\n{access}persistence false\nmax_queued_messages 100000\n" + extra_config
     )
-    proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # its log to a file, never a pipe: a pipe nobody reads fills up in a long run and the broker then
+    # blocks on its next log line, refusing every client from then on
+    log = folder / f"mosquitto-{port}.log"
+    with log.open("wb") as log_file:
+        proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=log_file)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -97,7 +99,7 @@ def start_mosquitto(
             return Broker("127.0.0.1", port, proc, conf)
         except OSError:
             if proc.poll() is not None:
-                err = proc.stderr.read().decode() if proc.stderr else ""
+                err = log.read_text(errors="replace")
                 raise BrokerError(f"mosquitto exited on port {port}: {err.strip()}") from None
             time.sleep(0.05)
     proc.kill()

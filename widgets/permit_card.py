@@ -146,6 +146,8 @@ class PermitCard(QWidget):
         self.site = site
         self._now = now
         self._status: PermitStatus | None = None
+        # the roles the signed-in user may sign as (None: any, as in DEMO); the console sets it
+        self.signing_roles: Callable[[], frozenset[str] | None] = lambda: None
         self._simops: tuple[SimopsFlag, ...] = ()
         self._markers = TierMarkers()
         self.suspend_dialog: SuspendDialog | None = None  # while open
@@ -203,6 +205,7 @@ class PermitCard(QWidget):
         self.approve_button.setToolTip(tr("Sign the next approval step GB 30871 routes this permit to"))
         self.approve_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.approve_menu = QMenu(self.approve_button)
+        self.approve_menu.setToolTipsVisible(True)
         self.approve_button.setMenu(self.approve_menu)
         self.submit_button.clicked.connect(lambda: self._emit(self.submit_requested))
         self.gas_test_dialog: GasTestDialog | None = None  # while open
@@ -425,9 +428,9 @@ class PermitCard(QWidget):
             signal.emit(self._status.id)
 
     def _fill_approve_menu(self, allowed: Sequence[PermitAction]) -> None:
-        """One entry per role that may sign a step still missing."""
+        """One entry per role that may sign a step still missing; greyed where the user does not hold it."""
         self.approve_menu.clear()
-        s = self._status
+        s, held = self._status, self.signing_roles()
         if s is not None and PermitAction.SIGN in allowed:
             for step in s.pending_steps:
                 for role in sorted(step.roles):
@@ -437,6 +440,11 @@ class PermitCard(QWidget):
                     action.triggered.connect(
                         lambda _=False, r=role, p=s.id: self.approve_requested.emit(p, r)
                     )
+                    if held is not None and role not in held:
+                        action.setEnabled(False)
+                        action.setToolTip(
+                            self.tr("Not yours to sign: you do not hold the role {role}").format(role=role)
+                        )
         self.approve_button.setEnabled(not self.approve_menu.isEmpty())
 
     def _open_gas_test_dialog(self) -> None:

@@ -71,6 +71,7 @@ class WindowedConsole:
         self.isolation = IsolationView(self.app.core, self.window, self.user, self.runner)
         self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, self.user)
         self.gate = RoleGate(self.app.core.access, self.user, self.window)
+        self.window.permit_card.signing_roles = lambda: None if self.user.demo else self.user.roles
         guard_commands(self.gate, self.window)
         self.gate.refreshers += [
             self.window.alarm_table.update_buttons,

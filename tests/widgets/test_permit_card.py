@@ -297,3 +297,22 @@ def test_a_draft_is_submitted_and_a_pending_permit_approved_as_one_of_its_routed
     with qtbot.waitSignal(card.approve_requested) as approved:
         actions[0].trigger()
     assert approved.args[0] == "PTW-HW-009" and approved.args[1] in roles
+
+
+def test_a_signer_is_offered_only_the_roles_they_hold(
+    qtbot: QtBot, card: PermitCard, book: PermitBook
+) -> None:
+    pending = in_state(book, "PTW-HW-009", PermitState.PENDING_APPROVAL)
+    [role] = sorted(pending.pending_steps[0].roles)[:1]
+    card.signing_roles = lambda: frozenset({"operator"})  # an operator is no approver of this step
+    card.set_permit(pending)
+    [entry] = card.approve_menu.actions()[:1]
+    assert not entry.isEnabled()
+    assert entry.toolTip() == f"Not yours to sign: you do not hold the role {role}"
+    card.signing_roles = lambda: frozenset({"operator", role})  # another user signed in
+    card.update_buttons()
+    [entry] = card.approve_menu.actions()[:1]
+    assert entry.isEnabled()
+    with qtbot.waitSignal(card.approve_requested) as approved:
+        entry.trigger()
+    assert approved.args == ["PTW-HW-009", role]
