@@ -7,6 +7,7 @@ silently (PostgreSQL is the one exception: it runs only when CONTROLROOM_TEST_DA
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,18 +43,19 @@ def private_config_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 
 @pytest.fixture(autouse=True)
 def stores_closed_after_the_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every store a test opens (a console's, or one to read what it wrote) is closed when the test ends, so
-    that a long run on PostgreSQL never holds more connections than the server allows (100 by default)."""
-    opened: list[Store] = []
+    """Every store a test opens (a console's, or one to read what it wrote) and still holds is closed when
+    the test ends, so that a long run on PostgreSQL never holds more connections than the server allows
+    (100 by default). Weakly held: a store the test dropped goes (and closes) as before."""
+    opened: weakref.WeakSet[Store] = weakref.WeakSet()
     open_store = Store.__init__
 
     def remembering(self: Store, *args: object, **kwargs: object) -> None:
         open_store(self, *args, **kwargs)  # type: ignore[arg-type]
-        opened.append(self)
+        opened.add(self)
 
     monkeypatch.setattr(Store, "__init__", remembering)
     yield
-    for store in opened:
+    for store in list(opened):
         store.close()
 
 

@@ -185,7 +185,7 @@ def test_an_engineer_may_not_broadcast_and_the_refusal_is_audited(
         refused = await core.command(Broadcast("li.na", "warning", ("PA-TANKS",), preset="STOP-WORK"))
         assert not refused.ok
         assert refused.message == (
-            "li.na may not broadcast: it needs one of the roles emergency_coordinator, operator, shift_lead"
+            "li.na may not broadcast: it needs one of the roles emergency coordinator, operator, shift lead"
         )
         assert not core.broadcasts.calls
         await _ready(app)
@@ -197,7 +197,7 @@ def test_an_engineer_may_not_broadcast_and_the_refusal_is_audited(
     assert (
         "li.na",
         "refused",
-        "li.na may not broadcast: it needs one of the roles emergency_coordinator, operator, shift_lead",
+        "li.na may not broadcast: it needs one of the roles emergency coordinator, operator, shift lead",
     ) in rows
     assert ("wang.fang", "done", "") in rows
 

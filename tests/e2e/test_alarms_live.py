@@ -108,7 +108,11 @@ def test_a_chattering_detector_is_annunciated_once_and_flagged_for_shelving(
 
 
 def _activations(database_url: str) -> list[Transition]:
-    rows = Store(database_url).alarm_transitions(alarm_ids=[f"{CHATTER}.HH"])
+    store = Store(database_url)  # polled: each look closes its connections at once
+    try:
+        rows = store.alarm_transitions(alarm_ids=[f"{CHATTER}.HH"])
+    finally:
+        store.close()
     return [t for t in rows if t.event is Event.ACTIVATE]
 
 
