@@ -17,6 +17,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Sign
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from alarms.definitions import Tier
+from plant_maps.roles import role_words
 from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
 from widgets.panel_look import command_button
 from widgets.plain_text import PlainLabel, plain_tooltip
@@ -92,7 +93,7 @@ class InterlockLine:
         return text
 
     def who_may(self) -> str:
-        roles = ", ".join(self.roles)
+        roles = role_words(self.roles)
         if self.two_person:
             return _tr("{0}; a second person with one of these roles confirms with their password").format(
                 roles

@@ -35,6 +35,7 @@ from console.server.alarm_service import AlarmService
 from integrations.opcua_write import WriteOutcome
 from integrations.storage import AuditEntry, JournalEntry, StoreWriter
 from integrations.users import LoginResult
+from plant_maps.roles import role_words
 from plant_maps.site import Interlock, InterlockRule, RuleCondition, Site
 from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
 
@@ -138,7 +139,7 @@ def on_off(value: bool | None) -> str:
 
 def who_may(interlock: Interlock) -> str:
     """Who may execute, as the confirmation says it."""
-    roles = ", ".join(sorted(interlock.roles))
+    roles = role_words(interlock.roles)
     if interlock.two_person:
         return f"{roles}; a second person with one of these roles confirms with their password"
     return roles
@@ -299,7 +300,7 @@ class InterlockService:
         """The interlock's own roles (site file), on top of the permission table the core checked."""
         roles = self._access.roles_of(user)
         if roles is not None and not roles & il.roles:
-            return f"{user} may not act on {il.id}: it needs one of the roles {', '.join(sorted(il.roles))}"
+            return f"{user} may not act on {il.id}: it needs one of the roles {role_words(il.roles)}"
         return ""
 
     async def arm(self, interlock_id: str, actor: str, trip: bool) -> Result:
@@ -359,7 +360,7 @@ class InterlockService:
             return Result(False, f"second person not confirmed: {result.reason}")
         roles = self._access.roles_of(second) if self._access.demo else result.user.roles
         if not (roles or frozenset()) & il.roles:
-            needed = ", ".join(sorted(il.roles))
+            needed = role_words(il.roles)
             return Result(False, f"{second} may not confirm {il.id}: it needs one of the roles {needed}")
         if self._selections.get(il.id) is not sel:
             return Result(False, f"{il.id}: the selection ended while the password was checked")

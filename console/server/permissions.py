@@ -16,7 +16,7 @@ from types import MappingProxyType
 from console.server.session import ApprovePermit, Command
 from integrations.users import ROLES
 from plant_maps.permit_grades import APPROVER_ROLES
-from plant_maps.roles import CONSOLE_ROLES
+from plant_maps.roles import CONSOLE_ROLES, role_words
 
 _WATCH = frozenset({"operator", "shift_lead", "emergency_coordinator"})  # the people on the alarm screens
 _PERMIT_DESK = frozenset({"operator", "shift_lead"})
@@ -102,7 +102,7 @@ class Access:
         allowed = self.table.get(command_name, frozenset())
         if roles & allowed:
             return ""
-        needed = ", ".join(sorted(r.replace("_", " ") for r in allowed)) or "nobody"
+        needed = role_words(allowed) or "nobody"
         return f"it needs one of the roles {needed}"
 
     def refusal(self, command: Command) -> str:

@@ -29,6 +29,7 @@ from console.server.session import (
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
 from console.window.signed_in import SignedIn
+from plant_maps.roles import role_words
 from widgets.alarm_style import clock_text
 from widgets.interlock_dialog import InterlockDialog
 from widgets.interlock_panel import InterlockLine
@@ -155,7 +156,7 @@ class InterlockView(QObject):
         if roles is None:
             blocked = self.tr("{0} is not signed in at this console").format(self.user.name)
         elif not roles & il.roles:
-            blocked = self.tr("needs one of the roles {0}").format(", ".join(sorted(il.roles)))
+            blocked = self.tr("needs one of the roles {0}").format(role_words(il.roles))
         else:
             blocked = ""
         return InterlockLine(

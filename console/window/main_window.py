@@ -34,7 +34,7 @@ from widgets.legend import Legend
 from widgets.muster_panel import MusterPanel
 from widgets.permit_card import PermitCard
 from widgets.permit_panel import PermitPanel
-from widgets.plain_text import PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
 from widgets.plant_map import PlantMapView
 from widgets.status_bar import ConnectionStatusBar
 from widgets.text_dialog import MAX_NOTE, TextDialog
@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_bar)
         # who works at this console, always in view at the toolbar's right end: it takes the room the
         # buttons leave, never widening the window (whole in its tooltip)
-        self.user_label = PlainLabel()
+        self.user_label = ElidedLabel()  # the state first: at 1366 px its end may go, never its start
         self.user_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.user_label.setMinimumWidth(1)
         self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -412,7 +412,7 @@ class MainWindow(QMainWindow):
         """The user, their full name, roles and the console, always visible; DEMO said plainly; nobody
         signed in, or the console locked, said so in bold (commands are refused then, and this says why)."""
         if roles is None or not user:
-            text = self.tr("{console} — NOT SIGNED IN: commands are refused").format(console=console)
+            text = self.tr("NOT SIGNED IN: commands are refused — {console}").format(console=console)
         elif demo:
             text = self.tr("DEMO — {user}@{console}, every role").format(user=user, console=console)
         else:

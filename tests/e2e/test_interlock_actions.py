@@ -69,7 +69,7 @@ def test_an_operator_arms_and_executes_the_trip_and_the_feedback_follows(
         assert "trips compressors K-301/K-302; compressor house power off" in armed.message
         assert (
             "Feedback now OFF" in armed.message
-            and "emergency_coordinator, operator, shift_lead" in armed.message
+            and "emergency coordinator, operator, shift lead" in armed.message
         )
         assert core.interlocks.status(IL).state is State.ARMED
         executed = await core.command(ExecuteInterlock("tester", IL))
@@ -140,7 +140,7 @@ def test_a_user_without_the_interlock_role_is_refused_by_the_core(
         refused = await app.core.command(ArmInterlock("jia.ming", IL))
         assert not refused.ok
         assert refused.message == (
-            f"jia.ming may not act on {IL}: it needs one of the roles emergency_coordinator, operator, shift_lead"
+            f"jia.ming may not act on {IL}: it needs one of the roles emergency coordinator, operator, shift lead"
         )
         assert app.core.interlocks.status(IL).state is State.NORMAL
         stranger = await app.core.command(ExecuteInterlock("intruder", IL))

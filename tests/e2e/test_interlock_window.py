@@ -49,7 +49,7 @@ def test_arm_and_execute_from_the_panel_and_the_feedback_follows(
         await until(dialog.isVisible, 5, "the confirmation shown")
         assert dialog.does.text() == "trips compressors K-301/K-302; compressor house power off"
         assert dialog.feedback.text() == "command OFF, feedback OFF"
-        assert dialog.who.text() == "emergency_coordinator, operator, shift_lead"
+        assert dialog.who.text() == "emergency coordinator, operator, shift lead"
         selection = dialog.selection.text()
         assert selection.startswith("armed to trip: ") and selection.endswith(" s by tester")
         assert not dialog.second_box.isVisible()
@@ -168,7 +168,7 @@ def test_the_commands_are_greyed_for_a_role_that_may_not_and_the_core_refuses_an
         console.user.set_user("tester", "Tester", frozenset({"engineer"}))
         await until(lambda: panel.line(IL).feedback is False, 15, "the feedback read")
         console.window.show_interlock(IL)
-        why = "needs one of the roles emergency_coordinator, operator, shift_lead"
+        why = "needs one of the roles emergency coordinator, operator, shift lead"
         for button in (panel.arm_button, panel.reset_button, panel.execute_button, panel.cancel_button):
             assert not button.isEnabled() and button.toolTip() == why
         refused = await console.app.core.command(ArmInterlock("tester", IL))

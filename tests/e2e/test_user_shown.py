@@ -26,7 +26,7 @@ def test_a_console_that_requires_sign_in_says_nobody_is_signed_in(
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
         label = console.window.user_label
-        assert label.text() == f"{console.app.config.console_name} — NOT SIGNED IN: commands are refused"
+        assert label.text() == f"NOT SIGNED IN: commands are refused — {console.app.config.console_name}"
         refused = await console.app.core.command(OperatorNote("tester", "shift starts"))
         assert not refused.ok and "sign" in refused.message
 
