@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QColor
 
 from widgets.theme import PALETTE
 
@@ -17,6 +18,18 @@ AXIS_WIDTH = 56  # fixed, so that stacked plots line up in time
 GRID_LEVELS = 1  # major and one minor level of ticks and grid lines (not two): calmer, and the grid, which
 # every axis draws across the whole plot on each repaint, costs a third less of a live frame
 EVENT_ROW = 0.06  # the zone events' height in the bottom overlay (0 bottom, 1 top)
+
+
+def _over(colour: str, base: str, share: float) -> str:
+    """`colour` laid over `base` at `share` opacity, as one opaque colour."""
+    top, bottom = QColor(colour), QColor(base)
+    mixed = [
+        round(share * t + (1 - share) * u) for t, u in zip(top.getRgb()[:3], bottom.getRgb()[:3], strict=True)
+    ]
+    return QColor(*mixed).name()
+
+
+GRID_COLOUR = _over(PALETTE.line, PALETTE.panel, 0.25)  # what the grid looked like drawn at 25 % alpha
 
 
 class TrendPlots(pg.GraphicsLayoutWidget):
@@ -117,12 +130,15 @@ class TrendPlots(pg.GraphicsLayoutWidget):
 
 
 def _style(plot: pg.PlotItem, unit: str) -> None:
-    plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.showGrid(x=True, y=True, alpha=1.0)  # opaque lines in a pale grey: blending the grid over the
+    # whole plot on every repaint cost a quarter of a live frame (benchmarks/trends.py: p95 20 -> 15 ms)
     bottom = plot.getAxis("bottom")
     bottom.setStyle(maxTickLevel=GRID_LEVELS)
     bottom.setPen(pg.mkPen(PALETTE.line))
     bottom.setTextPen(pg.mkPen(PALETTE.text))
     _style_axis(plot.getAxis("left"), unit)
+    for axis in (bottom, plot.getAxis("left")):
+        axis.setTickPen(pg.mkPen(GRID_COLOUR))
     box = plot.getViewBox()
     box.setMouseEnabled(x=True, y=False)  # pan and zoom the time; values follow the data
     box.enableAutoRange(axis="y")
