@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
 from alarms.records import Transition
 from console.server.field_operations import wearable_alerts
@@ -35,6 +35,7 @@ from console.server.session import (
 from console.server.signatures import approval_meaning
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from console.window.refresher import Refresher
 from console.window.signed_in import SignedIn
 from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
@@ -82,16 +83,11 @@ class FieldView(QObject):
         )
         window.permit_shown.connect(self._show_permit)
         window.worker_shown.connect(self._show_worker)
-        self._soon_timer = QTimer(self, singleShot=True, interval=0)
-        self._soon_timer.timeout.connect(self.refresh)
-        self.timer = QTimer(self, interval=int(REFRESH_S * 1000))
-        self.timer.timeout.connect(self.refresh)
-        self.timer.start()
+        self._refresher = Refresher(self, self.refresh, REFRESH_S)
         self.refresh()
 
     def close(self) -> None:
-        self.timer.stop()
-        self._soon_timer.stop()
+        self._refresher.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
@@ -137,7 +133,7 @@ class FieldView(QObject):
             self._show_response()
 
     def _soon(self, _payload: Any) -> None:
-        self._soon_timer.start()
+        self._refresher.soon()
 
     def _show_permit(self, permit_id: str) -> None:
         self._permit = permit_id

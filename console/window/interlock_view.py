@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
 from console.server.interlock_service import InterlockStatus
 from console.server.session import (
@@ -28,6 +28,7 @@ from console.server.session import (
 )
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
+from console.window.refresher import Refresher
 from console.window.signed_in import SignedIn
 from plant_maps.roles import role_words
 from widgets.alarm_style import clock_text
@@ -51,7 +52,7 @@ class InterlockView(QObject):
         self.core, self.window, self.user, self.runner = core, window, user, runner
         self._roles_of = roles_of
         self.dialog: InterlockDialog | None = None  # the confirmation open now
-        self._unsubscribe = core.subscribe(Topic.INTERLOCKS, lambda _ids: self._soon.start())
+        self._unsubscribe = core.subscribe(Topic.INTERLOCKS, lambda _ids: self._refresher.soon())
         panel = window.interlock_panel
         panel.arm_requested.connect(lambda i: self.arm(i, True))
         panel.reset_requested.connect(lambda i: self.arm(i, False))
@@ -62,16 +63,11 @@ class InterlockView(QObject):
         window.interlock_requests.dismiss_requested.connect(
             lambda i: self._send(DismissInterlockRequest(self.user.name, i))
         )
-        self._soon = QTimer(self, singleShot=True, interval=0)
-        self._soon.timeout.connect(self.refresh)
-        self.timer = QTimer(self, interval=int(REFRESH_S * 1000))
-        self.timer.timeout.connect(self.refresh)
-        self.timer.start()
+        self._refresher = Refresher(self, self.refresh, REFRESH_S)
         self.refresh()
 
     def close(self) -> None:
-        self.timer.stop()
-        self._soon.stop()
+        self._refresher.stop()
         self._unsubscribe()
 
     def refresh(self) -> None:
