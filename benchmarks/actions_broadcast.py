@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -32,17 +30,16 @@ from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.demo_rig import DEMO, demo_rig
 from benchmarks.measure import percentile, until
 from console.config import AppConfig
 from console.server.broadcasts import BroadcastCall, ZoneState
 from console.server.session import Topic
 from console.window.gui import WindowedConsole
-from integrations.simulator import SimulatorThread
 from plant_maps.site_file import load_site
-from tests.support import Broker, free_port, start_mosquitto
+from tests.support import Broker
 from widgets.theme import apply_theme
 
-DEMO = Path(__file__).resolve().parent.parent / "resources" / "plants" / "demo" / "site.toml"
 TARGET_S = 1.0
 
 
@@ -114,31 +111,13 @@ async def press_to_playing(console: WindowedConsole, samples: int) -> list[float
 
 
 def run(samples: int, pings: int, nodelay: bool) -> None:
-    logging.getLogger("integrations.speech").setLevel(logging.ERROR)
-    site = load_site(DEMO)
-    with tempfile.TemporaryDirectory() as tmp:
-        broker = start_mosquitto(Path(tmp), extra_config="set_tcp_nodelay true\n" if nodelay else "")
-        opcua_url = f"opc.tcp://127.0.0.1:{free_port()}/bench/"
-        simulator = SimulatorThread(site, opcua_url=opcua_url, mqtt_url=broker.url, time_scale=50.0)
-        simulator.start()
-        try:
-            raw = raw_round_trips(broker, pings)
-            config = AppConfig(
-                site_file=DEMO,
-                opcua_url=opcua_url,
-                mqtt_url=broker.url,
-                database_url=f"sqlite:///{tmp}/console.db",
-                simulator=False,
-                console_name=f"bench-{free_port()}",
-                operator="bench",
-            )
-            pressed = _on_window(config, samples)
-        finally:
-            simulator.stop()
-            broker.stop()
+    nagle = "set_tcp_nodelay true\n" if nodelay else ""
+    with demo_rig(plant_mqtt=True, broker_config=nagle, time_scale=50.0) as rig:
+        raw = raw_round_trips(rig.broker, pings)
+        pressed = _on_window(rig.config, samples)
     raw_p50, raw_p99 = percentile(raw, 50), percentile(raw, 99)
     p50, p99 = percentile(pressed, 50), percentile(pressed, 99)
-    zones = len(site.pa_zones)
+    zones = len(load_site(DEMO).pa_zones)
     print(
         f"raw MQTT QoS 1 publish -> reply ({pings}):  p50 {raw_p50 * 1000:.1f} ms  p99 {raw_p99 * 1000:.1f} ms"
     )

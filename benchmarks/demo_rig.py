@@ -29,17 +29,21 @@ class DemoRig:
 
 @contextlib.contextmanager
 def demo_rig(
-    publishing_interval_ms: float = 100.0, update_hz: float = 1.0, plant_mqtt: bool = False, **options: Any
+    publishing_interval_ms: float = 100.0,
+    update_hz: float = 1.0,
+    plant_mqtt: bool = False,
+    broker_config: str = "",
+    **options: Any,
 ) -> Iterator[DemoRig]:
     """Everything started on entry and stopped on exit, even when the benchmark fails; with `plant_mqtt`
     the simulator publishes the demo's MQTT too (workers, wearables, MQTT sensors: the full demo ingest);
-    `options` go to the simulator (e.g. `interlock_delay_s`)."""
+    `broker_config` is added to Mosquitto's; `options` go to the simulator (e.g. `interlock_delay_s`)."""
     # Tier-1 alarms come faster than speech can say them: the speaker drops the oldest and warns each
     # time, by design. Only its errors are shown during a benchmark.
     logging.getLogger("integrations.speech").setLevel(logging.ERROR)
     opcua_url = f"opc.tcp://127.0.0.1:{free_port()}/bench/"
     with tempfile.TemporaryDirectory() as tmp:
-        broker = start_mosquitto(Path(tmp))
+        broker = start_mosquitto(Path(tmp), extra_config=broker_config)
         try:
             config = AppConfig(
                 site_file=DEMO,
