@@ -101,10 +101,14 @@ def _ms(values: list[float], delay: float, q: float) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=30, help="trips and resets in turn: an even number")
     parser.add_argument("--delay", type=float, default=0.2, help="the simulated PLC's confirmation delay, s")
     parser.add_argument("--publishing-ms", type=float, default=100.0)
     args = parser.parse_args(argv)
+    if args.runs < 2 or args.runs % 2:
+        parser.error(
+            "--runs must be even (at least 2): each trip is followed by its reset, so that the PLC ends where it began"
+        )
     with demo_rig(args.publishing_ms, plant_mqtt=True, interlock_delay_s=args.delay) as demo:
         raw = asyncio.run(raw_round_trips(demo.config.opcua_url, args.runs, args.publishing_ms))
         console = asyncio.run(console_executions(demo.config, args.runs))
