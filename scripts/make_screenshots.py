@@ -221,11 +221,7 @@ async def _broadcast(console: WindowedConsole, simulator: SimulatorThread) -> No
     await wait_until_async(lambda: "NOT REACHED" in dialog.summary_label.text(), 30)
     window = console.window
     for width, height in SIZES:
-        window.resize(width, height)
-        await asyncio.sleep(0.2)
-        window.default_layout()
-        window.plant_map.fit_site()
-        await asyncio.sleep(0.8)
+        await _resize(window, width, height)
         save_picture(grab_with_dialog(window, dialog), f"broadcast-dialog-{width}x{height}.png")
     dialog.reject()
     await _interlock_armed(console)
@@ -235,10 +231,7 @@ async def _interlock_armed(console: WindowedConsole) -> None:
     """IL-CH-TRIP armed from the panel (its Arm button), the confirmation open, at both sizes."""
     window = console.window
     for width, height in SIZES:
-        window.resize(width, height)
-        await asyncio.sleep(0.2)
-        window.default_layout()
-        window.plant_map.fit_site()
+        await _resize(window, width, height)
         window.show_interlock("IL-CH-TRIP")
         window.interlock_panel.arm_button.click()
         await wait_until_async(lambda: console.interlocks.dialog is not None, 5)

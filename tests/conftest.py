@@ -60,6 +60,14 @@ def stores_closed_after_the_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
 
 
 @pytest.fixture()
+def store(database_url: str) -> Iterator[Store]:
+    """The store of this test's database (SQLite, or PostgreSQL when a URL is given), closed after it."""
+    s = Store(database_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
 def site() -> Site:
     return load_site(DEMO_SITE)
 

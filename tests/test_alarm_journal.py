@@ -98,13 +98,6 @@ SHELVED = tr(
 
 
 @pytest.fixture()
-def store(database_url: str) -> Iterator[Store]:
-    s = Store(database_url)
-    yield s
-    s.close()
-
-
-@pytest.fixture()
 def other(database_url: str) -> Iterator[Store]:
     """A second connection to the same database, as another process would have."""
     s = Store(database_url)

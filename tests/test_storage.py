@@ -38,13 +38,6 @@ def batch(rows: list[tuple[int, float, int, float]], received_ts: float = T0) ->
 
 
 @pytest.fixture()
-def store(database_url: str) -> Iterator[Store]:
-    s = Store(database_url)
-    yield s
-    s.close()
-
-
-@pytest.fixture()
 def writer(store: Store, site: Site) -> Iterator[StoreWriter]:
     w = StoreWriter(store, site)
     yield w

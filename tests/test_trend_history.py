@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -16,13 +15,6 @@ from integrations.storage import Store
 from integrations.trend_export import write_trend_csv
 
 T0 = 1_800_000_000.0
-
-
-@pytest.fixture()
-def store(database_url: str) -> Iterator[Store]:
-    s = Store(database_url)
-    yield s
-    s.close()
 
 
 def _rows(tag: str, ts: np.ndarray, value: np.ndarray, quality: np.ndarray) -> list[dict[str, object]]:

@@ -4,9 +4,6 @@ quantity's deadband, and kept in the live ring buffers after the sensors' rows."
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-
-import pytest
 
 from console.server.trend_buffer import TrendBuffer
 from integrations.storage import Store, StoreWriter
@@ -15,13 +12,6 @@ from plant_maps.trend_tags import history_tags, vitals_batch
 from plant_maps.wearables import Vitals
 
 T0 = 1_800_000_000.0
-
-
-@pytest.fixture()
-def store(database_url: str) -> Iterator[Store]:
-    s = Store(database_url)
-    yield s
-    s.close()
 
 
 def test_vitals_are_stored_by_name_and_thinned_by_their_deadband(store: Store, site: Site) -> None:
