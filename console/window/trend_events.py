@@ -1,12 +1,15 @@
 """Journal entries as the trend's zone events: what happened in a zone (a permit activated, suspended or
 closed, a gas test, an isolation, an SOS or man-down, a camera's detection) or at the console (a note).
 
-Qt-free: the trend feed runs it on the entries it reads from the store.
+The trend feed runs it on the entries it reads from the store; the words are translated, the data (ids,
+reasons, notes) shown as stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from integrations.storage import JournalEntry
 from plant_maps.site import Site
@@ -14,8 +17,24 @@ from widgets.alarm_style import clock_text
 from widgets.trend_pens import ZoneEvent
 
 KINDS = ("permit", "gas_test", "zone_isolation", "wearable_event", "vision_detection", "operator_note")
-_PERMIT_ACTIONS = {"activate", "suspend", "resume", "close", "expire", "cancel"}  # work on site changes
-_WEARABLE = {"sos": "SOS", "fall": "fall", "no_motion": "no motion", "sos_cancel": "SOS cancelled"}
+_PERMIT_ACTIONS = {  # work on site changes
+    "activate": QT_TRANSLATE_NOOP("TrendEvents", "activated"),
+    "suspend": QT_TRANSLATE_NOOP("TrendEvents", "suspended"),
+    "resume": QT_TRANSLATE_NOOP("TrendEvents", "resumed"),
+    "close": QT_TRANSLATE_NOOP("TrendEvents", "closed"),
+    "expire": QT_TRANSLATE_NOOP("TrendEvents", "expired"),
+    "cancel": QT_TRANSLATE_NOOP("TrendEvents", "cancelled"),
+}
+_WEARABLE = {
+    "sos": QT_TRANSLATE_NOOP("TrendEvents", "SOS"),
+    "fall": QT_TRANSLATE_NOOP("TrendEvents", "fall"),
+    "no_motion": QT_TRANSLATE_NOOP("TrendEvents", "no motion"),
+    "sos_cancel": QT_TRANSLATE_NOOP("TrendEvents", "SOS cancelled"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TrendEvents", text)
 
 
 def zone_events(entries: Iterable[JournalEntry], site: Site) -> list[ZoneEvent]:
@@ -25,19 +44,31 @@ def zone_events(entries: Iterable[JournalEntry], site: Site) -> list[ZoneEvent]:
         p, zone, worker = e.payload, "", ""
         if e.kind == "permit" and p.get("action") in _PERMIT_ACTIONS:
             zone = permits.get(e.source, "")
-            what = f"permit {e.source} {p['action']}" + (f": {p['reason']}" if p.get("reason") else "")
+            what = _tr("permit {permit} {done}").format(
+                permit=e.source, done=_tr(_PERMIT_ACTIONS[p["action"]])
+            )
+            what += f": {p['reason']}" if p.get("reason") else ""
         elif e.kind == "gas_test":
-            zone, what = permits.get(e.source, ""), f"gas test for permit {e.source}"
+            zone, what = (
+                permits.get(e.source, ""),
+                _tr("gas test for permit {permit}").format(permit=e.source),
+            )
         elif e.kind == "zone_isolation":
             zone = e.source
-            what = f"zone isolated: {p.get('reason', '')}" if p.get("isolated") else "isolation ended"
+            what = (
+                _tr("zone isolated: {reason}").format(reason=p.get("reason", ""))
+                if p.get("isolated")
+                else _tr("isolation ended")
+            )
         elif e.kind == "wearable_event":
             zone, worker = str(p.get("zone", "")), e.source
-            what = f"{e.source} {_WEARABLE.get(str(p.get('type')), p.get('type'))}"
+            kind = str(p.get("type"))
+            what = f"{e.source} {_tr(_WEARABLE[kind]) if kind in _WEARABLE else kind}"
         elif e.kind == "vision_detection":
-            zone, what = str(p.get("zone", "")), f"camera {e.source}: {p.get('class', '')}"
+            zone = str(p.get("zone", ""))
+            what = _tr("camera {camera}: {label}").format(camera=e.source, label=p.get("class", ""))
         elif e.kind == "operator_note":
-            what = f"note: {p.get('text', '')}"
+            what = _tr("note: {text}").format(text=p.get("text", ""))
         else:
             continue
         if not (zone or worker) and e.kind != "operator_note":

@@ -46,6 +46,8 @@ from alarms.samples import Quality
 from alarms.states import State
 from console.window.annunciator import Annunciator
 from console.window.main_window import MainWindow
+from console.window.trend_events import zone_events
+from integrations.storage import JournalEntry
 from plant_maps.muster import Muster
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.permits import PermitStatus
@@ -457,3 +459,26 @@ def test_the_words_painted_on_the_map_go_through_qt_translation(
     words += [view._isolation.label(site.zones[0].id)]
     assert "⟦SUSPENDED⟧" in permits.badge_text(SUSPENDED)
     assert [w for w in words if not w or words_left(w, data)] == []
+
+
+def test_the_trend_s_zone_events_go_through_qt_translation(qtbot: QtBot, site: Site, marking: None) -> None:
+    """Their words are the console's (translated); permit, worker and camera ids, reasons and notes are data."""
+    permit = site.permits[0]
+    entries = [
+        JournalEntry(NOW, "permit", permit.id, "li.wei", payload={"action": "suspend", "reason": "gas high"}),
+        JournalEntry(NOW, "gas_test", permit.id, "li.wei"),
+        JournalEntry(
+            NOW, "zone_isolation", permit.zone, "li.wei", payload={"isolated": True, "reason": "swap"}
+        ),
+        JournalEntry(NOW, "zone_isolation", permit.zone, "li.wei", payload={"isolated": False}),
+        JournalEntry(NOW, "wearable_event", "W01", payload={"type": "sos", "zone": permit.zone}),
+        JournalEntry(NOW, "vision_detection", "CAM-01", payload={"zone": permit.zone, "class": "no_helmet"}),
+        JournalEntry(NOW, "operator_note", "console", "li.wei", payload={"text": "pump swapped"}),
+    ]
+    data = sorted(["li.wei", "gas high", "swap", "W01", "CAM-01", "no_helmet", "pump swapped"], key=len)
+    data = [permit.id, *reversed(data)]  # longest first
+    events = zone_events(entries, site)
+    assert len(events) == len(entries)
+    for event in events:
+        left = words_left(event.text.split(" ", 1)[1], data)  # after the clock time
+        assert not left, f"untranslated in {event.text!r}: {left!r}"
