@@ -50,7 +50,7 @@ from widgets.permit_style import (
     duration_text,
     remaining_text,
 )
-from widgets.plain_text import PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
 
 SUSPEND_REASONS = (  # offered, not imposed: the operator may type any reason
     QT_TRANSLATE_NOOP("SuspendDialog", "Gas alarm in the work zone"),
@@ -75,6 +75,7 @@ FIELDS = (  # the fields' names (`field_text` takes them) and, translated, their
 )
 
 
+STATUS_LINES = 3  # the core's answer under the buttons; longer, it ends in "…" (whole in its tooltip)
 CHECK_IN_STATES = (PermitState.APPROVED, PermitState.ACTIVE, PermitState.SUSPENDED)
 
 
@@ -217,8 +218,7 @@ class PermitCard(QWidget):
         self.close_button.clicked.connect(self._open_close_dialog)
         self.map_button.clicked.connect(lambda: self._emit(self.show_on_map_requested))
         self.broadcast_button.clicked.connect(lambda: self._emit(self.broadcast_requested))
-        self.status_label = PlainLabel()  # the core's answer, which quotes what was typed
-        self.status_label.setWordWrap(True)
+        self.status_label = ElidedLabel(lines=STATUS_LINES)  # the core's answer, quoting what was typed
         self._timer = QTimer(self)  # the time left, while the card is on screen
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._refresh_times)

@@ -34,7 +34,7 @@ from widgets.legend import Legend
 from widgets.muster_panel import MusterPanel
 from widgets.permit_card import PermitCard
 from widgets.permit_panel import PermitPanel
-from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, plain_tooltip
 from widgets.plant_map import PlantMapView
 from widgets.status_bar import ConnectionStatusBar
 from widgets.text_dialog import MAX_NOTE, TextDialog
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.user_label.setMinimumWidth(1)
         self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.user_label.setContentsMargins(12, 0, 6, 0)
-        self.chain_label = PlainLabel()  # the audit chain: verified up to #N, or where it is broken
+        self.chain_label = ElidedLabel()  # the audit chain: verified up to #N, or where it is broken
         self.chain_label.setObjectName("AuditChainStatus")
         self.chain_label.setContentsMargins(6, 0, 10, 0)
         self.status_bar.addPermanentWidget(self.chain_label)

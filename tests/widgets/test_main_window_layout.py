@@ -6,13 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QCoreApplication, QEvent, QRect
 from PySide6.QtWidgets import QDockWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from console.window.main_window import MainWindow
 from plant_maps.site import Site
 from widgets.alarm_table import MESSAGE, MESSAGE_MIN_PX
+from widgets.interlock_requests import RequestNotice
+from widgets.isolation_banner import IsolationNotice
+from widgets.status_bar import LinkFacts
 
 
 def _on_screen(widget: QWidget, window: MainWindow) -> QRect:
@@ -47,3 +50,47 @@ def test_the_default_layout_fits_and_keeps_what_the_operator_needs(
     ]
     assert overlaps == []
     assert window.grab().save(str(tmp_path / f"window-{width}x{height}.png"))
+
+
+LONG_TEXTS = {
+    "words": "resolved as an actual incident, the notes as typed: " + "burn on the left hand, " * 60,
+    "one word": "x" * 600,  # no wrap can split it
+}
+
+
+@pytest.mark.parametrize("kind", LONG_TEXTS)
+def test_no_text_the_window_shows_widens_it_past_1366x768(qtbot: QtBot, site: Site, kind: str) -> None:
+    """Every label whose text comes from data (outcomes quoting what was typed, reasons, the links' state,
+    the audit chain, the user) given a text far too long for it: the window stays at the screen's size and
+    asks for no more; the text is whole in the label (and its tooltip)."""
+    text = LONG_TEXTS[kind]
+    window = MainWindow(site, "operator", "console-1")
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    window.default_layout()
+    window.show_permit("PTW-HW-001")
+    window.show_user(text, text, ["operator"], "console-1", demo=False)
+    window.alarm_table.set_status(text, refused=True)
+    window.permit_card.set_status(text)
+    window.worker_details.set_worker("W01")
+    window.worker_details.set_response_status(text)
+    link = LinkFacts(security=text, tags=10**6, tags_in_error=10**5, skewed=("W01",) * 50)
+    for name in ("OPC UA", "MQTT"):
+        window.status_bar.show_connection(name, "reconnecting", 10**12, 10**9, text, link)
+    window.chain_label.setText(text)
+    window.isolation_strip.set_isolations([IsolationNotice("tank_farm", "Tank farm", 2e9, text, text, 3, 1)])
+    window.interlock_requests.set_requests([RequestNotice("IL-CH-TRIP", text, 2e9, auto=False)])
+    window.interlock_panel.show_outcome(text)
+    window.audit_view.set_chain(text, broken=True)
+    window.alarm_banner.set_sound_state(text)
+    window.alarm_banner.set_speech_status(text)
+    window.trend_view.status.setText(text)
+    for _ in range(4):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768
+    assert (window.width(), window.height()) == (1366, 768)
+    qtbot.waitUntil(lambda: window.alarm_table.status_label.shown_lines()[0].endswith("…"))
+    assert window.alarm_table.status_label.text() == text  # kept whole: the tooltip and `text()` have it
