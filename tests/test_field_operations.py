@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
 import numpy as np
@@ -27,6 +28,7 @@ from console.server.session import (
     ResumePermit,
     ReturnToService,
     StartMuster,
+    StopMuster,
     SubmitPermit,
     SuspendPermit,
     Topic,
@@ -159,6 +161,27 @@ def test_mustering_counts_who_reaches_a_muster_point_and_lists_the_missing_with_
         await asyncio.to_thread(writer2.close)
 
     asyncio.run(run())
+
+
+def test_ending_a_muster_journals_and_audits_who_was_still_missing(database_url: str) -> None:
+    async def run() -> None:
+        core, _, writer = _core(database_url)
+        assert not (await core.command(StopMuster("lead"))).ok  # none to end
+        assert (await core.command(StartMuster("lead"))).ok
+        for worker in core.site.workers[2:]:
+            assert (await core.command(AccountForWorker("warden", worker.id))).ok
+        result = await core.command(StopMuster("lead", ("W01", "W02")))
+        assert result.ok and not core.muster.active
+        assert result.message == "mustering ended with 2 still missing: Li Wei (W01), Zhang Min (W02)"
+        assert any(e.text == result.message for e in core.log)  # the event log says it too
+        await asyncio.to_thread(writer.close)
+
+    asyncio.run(run())
+    [*_, ended] = Store(database_url).journal_rows(kind="muster")
+    assert (ended.actor, ended.payload) == ("lead", {"event": "stop", "missing": ["W01", "W02"]})
+    stops = [r for r in Store(database_url).audit_rows() if r["action"] == "stop_muster"]
+    assert [r["outcome"] for r in stops] == ["refused", "done"]
+    assert json.loads(stops[-1]["new_value"]) == {"missing": ["W01", "W02"]}
 
 
 def _lel(core: Core, sensor: str, value: float, ts: float) -> TagBatch:

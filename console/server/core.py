@@ -58,6 +58,7 @@ from integrations.device_time import describe_offset
 from integrations.source import ConnectionState, SourceStatus
 from integrations.storage import AuditEntry, JournalEntry, StoreWriter
 from plant_maps.limits import LimitArrays
+from plant_maps.muster import MissingWorker
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
 from plant_maps.trend_tags import history_tags, vitals_batch
@@ -154,6 +155,9 @@ class Core:
         self.ticks = 0  # how often time has acted (tests wait on it)
 
     # -- session side -------------------------------------------------------------------------------
+
+    def muster_missing(self) -> list[MissingWorker]:
+        return self.field.muster_missing()
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]:
         """Call `callback(payload)` on the loop thread after each change of `topic`; returns unsubscribe."""

@@ -43,7 +43,7 @@ from plant_maps.alarm_rules import wearable_worker
 from plant_maps.alarm_zones import tier1_zones
 from plant_maps.certificates import expiry_warnings, site_day
 from plant_maps.gas_tests import GasVerdict
-from plant_maps.muster import Muster
+from plant_maps.muster import MissingWorker, Muster
 from plant_maps.permit_lifecycle import PermitChange, PermitRefusal
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
@@ -159,6 +159,8 @@ class FieldOperations:
             case StartMuster(actor):
                 return await self._muster(actor, "start")
             case StopMuster(actor):
+                if not self.muster.active:
+                    return CommandResult(False, "no muster in progress")
                 return await self._muster(actor, "stop")
             case AccountForWorker(actor, worker_id):
                 if worker_id not in self.site.worker_index:
@@ -251,14 +253,18 @@ class FieldOperations:
         return [alarm_id, *related]
 
     async def _muster(self, actor: str, event: str, worker: str = "") -> CommandResult:
-        """Journal a muster event, then apply it: a muster in progress survives a restart."""
+        """Journal a muster event, then apply it: a muster in progress survives a restart. The end of one
+        is journaled with who was still missing then."""
         now = self.clock.now()
-        entry = JournalEntry(now, MUSTER_JOURNAL, worker or "site", actor, self.console, {"event": event})
+        payload: dict[str, Any] = {"event": event}
+        if event == "stop":
+            payload["missing"] = [m.worker for m in self.muster_missing()]
+        entry = JournalEntry(now, MUSTER_JOURNAL, worker or "site", actor, self.console, payload)
         await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
         self._apply_muster(event, worker, actor, now)
         text = {
             "start": "mustering started: count at the muster points",
-            "stop": "mustering ended",
+            "stop": self._ended_text(payload.get("missing", [])),
             "account": f"{self._name(worker)} accounted for by head count",
         }[event]
         self._log("action", actor, text)
@@ -272,6 +278,15 @@ class FieldOperations:
             self.muster.stop()
         else:
             self.muster.account(worker, actor, ts)
+
+    def muster_missing(self) -> list[MissingWorker]:
+        """The missing, most urgent first: in SOS or man-down, then last seen in a zone with a tier-1 alarm
+        (the danger zone), then the rest; none while no muster runs."""
+        if not self.muster.active:
+            return []
+        views = self._alarms.views()
+        danger = tier1_zones(views, wearers=self._workers)
+        return self.muster.missing(self.clock.now(), self._workers, wearable_alerts(views), danger)
 
     def _permits_committed(self, changes: list[PermitChange]) -> None:
         for c in changes:
@@ -287,6 +302,11 @@ class FieldOperations:
                 severity, c.actor, f"permit {c.permit} {c.from_state.value} → {c.to_state.value}{reason}"
             )
         self._publish(Topic.PERMITS, changes)
+
+    def _ended_text(self, missing: list[str]) -> str:
+        if not missing:
+            return "mustering ended: everyone accounted for"
+        return f"mustering ended with {len(missing)} still missing: {', '.join(map(self._name, missing))}"
 
     def _name(self, worker_id: str) -> str:
         row = self.site.worker_index.get(worker_id)

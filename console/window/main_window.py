@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSizePolicy,
     QStackedWidget,
+    QTabBar,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -470,6 +471,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._sized and not self.layout_restored:
             QTimer.singleShot(0, self.default_layout)
+        elif not self._sized:
+            QTimer.singleShot(0, self.hide_stray_tab_bars)
         self._sized = True
 
     def default_layout(self) -> None:
@@ -493,6 +496,19 @@ class MainWindow(QMainWindow):
         self.resizeDocks([alarms], [bottom], Qt.Orientation.Vertical)
         if not self.compact:
             QTimer.singleShot(0, self._split_right_column)  # once the bottom dock has taken its height
+        self.hide_stray_tab_bars()
+
+    def hide_stray_tab_bars(self) -> None:
+        """Qt (6.11) leaves a stale tab bar behind when a second group of tabbed docks forms; it showed as
+        a line across the muster counts. A tab bar whose tabs are not the open docks of a tab group now is
+        hidden (Qt shows a bar again itself if it ever reuses it)."""
+        groups = set()
+        for dock in self.findChildren(QDockWidget):
+            group = (dock, *self.tabifiedDockWidgets(dock))
+            groups.add(frozenset(d.windowTitle() for d in group if d.toggleViewAction().isChecked()))
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if frozenset(bar.tabText(i) for i in range(bar.count())) not in groups:
+                bar.hide()
 
     def _tab_or_place(
         self, main: QDockWidget, other: QDockWidget, tabbed: bool, area: Qt.DockWidgetArea
