@@ -60,6 +60,7 @@ RIGHT_SHARE, RIGHT_MIN_PX, RIGHT_MAX_PX = 0.34, 420, 620  # permits, workers, mu
 BOTTOM_SHARE, BOTTOM_MIN_PX, BOTTOM_MAX_PX = 0.3, 250, 340  # the alarm list: never shrunk to its buttons
 LISTS_SHARE = 0.4  # of the right column's height; the details (permit card, worker) take the rest
 TALL_PX = 900  # from this height the details sit under the lists; below, in a tab beside them
+TREND_SHARE = 0.5  # of a short window's height: the bottom tabs while a trend is in front (its plot needs it)
 
 
 class MainWindow(QMainWindow):
@@ -125,6 +126,8 @@ class MainWindow(QMainWindow):
         self.trend_dock = self._dock(self.tr("Trends"), "TrendDock", self.trend_view)
         # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
         self.tabifyDockWidget(alarms, self.trend_dock)
+        self._bottom_px = 0  # the bottom tabs' height before a trend came to the front of a short window
+        self.trend_dock.visibilityChanged.connect(self._trend_in_front)
         self.audit_view = AuditView()  # the shift lead's audit trail, in the same tabs once opened
         self.audit_dock = self._dock(self.tr("Audit trail"), "AuditDock", self.audit_view)
         self.audit_dock.setFeatures(
@@ -223,6 +226,26 @@ class MainWindow(QMainWindow):
         """A worker's heart rate and skin temperature as pens (the worker details' "Trend vitals")."""
         for tag in vitals_pens(worker):
             self.open_trend(tag)
+
+    def _trend_in_front(self, shown: bool) -> None:
+        """On a short window (1366x768) a trend in front takes half the height, or its plot is a strip of
+        about 110 px under the legend; the alarm list back in front gets its height back."""
+        if not self.compact or self.trend_dock.isFloating():
+            return
+        if shown and not self._bottom_px:
+            self._bottom_px = self.alarm_dock.height() + self._tab_bar_height(self.alarm_dock)
+            self.resizeDocks([self.trend_dock], [round(self.height() * TREND_SHARE)], Qt.Orientation.Vertical)
+        elif not shown and self._bottom_px:
+            self.resizeDocks([self.trend_dock], [self._bottom_px], Qt.Orientation.Vertical)
+            self._bottom_px = 0
+
+    def _tab_bar_height(self, dock: QDockWidget) -> int:
+        """The height of the tab bar under `dock`'s tab group (resizeDocks sizes the group with it)."""
+        title = dock.windowTitle()
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.isVisible() and any(bar.tabText(i) == title for i in range(bar.count())):
+                return bar.height()
+        return 0
 
     def _show_details(self) -> None:
         if self.compact:

@@ -94,3 +94,23 @@ def test_no_text_the_window_shows_widens_it_past_1366x768(qtbot: QtBot, site: Si
     assert (window.width(), window.height()) == (1366, 768)
     qtbot.waitUntil(lambda: window.alarm_table.status_label.shown_lines()[0].endswith("…"))
     assert window.alarm_table.status_label.text() == text  # kept whole: the tooltip and `text()` have it
+
+
+def test_a_trend_in_front_of_a_short_window_gets_a_usable_plot_and_gives_the_height_back(
+    qtbot: QtBot, site: Site, tmp_path: Path
+) -> None:
+    window = MainWindow(site, "operator", "console-1")
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    window.default_layout()
+    qtbot.waitUntil(lambda: window.alarm_dock.height() > 200)
+    alarms_before, map_before = window.alarm_dock.height(), window.plant_map.height()
+    window.open_trend("GD-CH-01")  # as the alarm list's Trend or a detector's double-click does
+    qtbot.waitUntil(lambda: window.trend_view.plot.height() >= 250)  # it was a 147-pixel strip
+    assert window.plant_map.height() >= 200 and (window.width(), window.height()) == (1366, 768)
+    assert window.grab().save(str(tmp_path / "trend-1366x768.png"))
+    window.alarm_dock.raise_()  # the alarm list back in front: its height back
+    qtbot.waitUntil(lambda: window.alarm_dock.height() == alarms_before)
+    assert window.plant_map.height() == map_before
