@@ -4,9 +4,9 @@ Counts are written large enough to read across the control room. Missing people 
 coordinator's tier-1 question, so a missing count above zero carries the tier-1 mark (red inverted
 triangle) and bold text; when everyone is accounted for it says so, in grey. The missing list shows each
 person's last known zone and position and how old that fix is, the most urgent first (the order
-`plant_maps.muster.Muster.missing` gives). While a muster runs the list shows at least MISSING_ROWS rows
-whole (the board is laid out tight for that at 1366x768); every text on it is elided, never widening the
-window. A double-click or "Show on map" emits the worker id; "Head count" emits it for a warden's count;
+`plant_maps.muster.Muster.missing` gives). The board is laid out tight so that, in the column of a
+1366x768 window, the list shows MISSING_ROWS rows whole (`height_for_rows` says what that takes, for the
+window to make room); every text on it is elided, never widening the window. A double-click or "Show on map" emits the worker id; "Head count" emits it for a warden's count;
 "End muster…" asks to end it. All methods run on the Qt thread.
 """
 
@@ -81,6 +81,7 @@ class MusterPanel(QWidget):
     worker_activated = Signal(str)  # double-click or "Show on map"
     account_requested = Signal(str)  # a warden has seen this person: count them by hand
     end_requested = Signal()  # "End muster…": the console asks, naming how many are still missing
+    started = Signal()  # a muster is shown where none was: the window makes room for the missing
 
     def __init__(
         self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
@@ -96,6 +97,7 @@ class MusterPanel(QWidget):
         self.missing = _Count(self.tr("Missing"))
         self.missing.mark.setPixmap(self._markers.pixmap(Tier.LIFE, 24, self.devicePixelRatioF()))
         self.by_point_label = ElidedLabel()  # how many each muster point (and head count) has accounted for
+        self.running = False  # a muster is shown
         self.model = KeyedTableModel(COLUMNS, "MusterPanel", align_right=(FIX_AGE,))
         self.proxy = KeyedSortFilterProxy(self.model)
         self.table = keyed_table(
@@ -126,6 +128,7 @@ class MusterPanel(QWidget):
     ) -> None:
         """The muster's counts and missing list now (None: no muster in progress)."""
         now = self._now()
+        was_running, self.running = self.running, counts is not None
         if counts is None:
             self.status_label.setText(self.tr("No muster in progress"))
             for tile in (self.expected, self.accounted, self.missing):
@@ -134,7 +137,6 @@ class MusterPanel(QWidget):
             self._set_missing_look(False)
             self.by_point_label.setText("")
             self.end_button.setEnabled(False)
-            self.table.setMinimumHeight(0)
             self.model.set_rows([])
             self.update_buttons()
             return
@@ -155,7 +157,6 @@ class MusterPanel(QWidget):
         self._set_missing_look(counts.missing > 0)
         names = {m.id: m.name for m in self.site.muster_points} | {HEADCOUNT: self.tr("head count")}
         self.end_button.setEnabled(True)
-        self.table.setMinimumHeight(self._rows_height(MISSING_ROWS))
         by_point = " · ".join(f"{names.get(point, point)} {n}" for point, n in counts.by_point.items())
         self.by_point_label.setText(by_point)
         self.by_point_label.setToolTip(
@@ -165,6 +166,8 @@ class MusterPanel(QWidget):
         )
         self.model.set_rows([self._row(i, m, now) for i, m in enumerate(missing)])
         self.update_buttons()
+        if not was_running:
+            self.started.emit()
 
     # --- what the operator sees ----------------------------------------------------------------------------
 
@@ -202,14 +205,15 @@ class MusterPanel(QWidget):
         self.missing.mark.setVisible(missing)
         set_bold(self.missing.caption, missing)
 
-    def _rows_height(self, rows: int) -> int:
-        """The table's height that shows `rows` rows whole under its header."""
+    def height_for_rows(self, rows: int = MISSING_ROWS) -> int:
+        """The board's height at which the list shows `rows` rows whole under its header."""
         table = self.table
-        return (
+        rows_px = (
             rows * table.verticalHeader().defaultSectionSize()
             + table.horizontalHeader().sizeHint().height()
             + 2 * table.frameWidth()
         )
+        return self.layout().minimumSize().height() - table.minimumSizeHint().height() + rows_px
 
     def _lay_out(self) -> None:
         top = QHBoxLayout()

@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(lists[0], dock)
         lists[0].raise_()
         self.muster_dock = lists[2]  # raised when a muster starts: the missing are the emergency
+        self.muster_panel.started.connect(self._muster_started)
         self.interlock_dock = lists[3]
         self.interlock_zones = {il.id: il.zone for il in site.interlocks}  # the map's zone menu offers them
         self._right_docks = (lists[0], details)
@@ -547,13 +548,21 @@ class MainWindow(QMainWindow):
             other.show()
         main.raise_()
 
+    def _muster_started(self) -> None:
+        """A muster in progress (started, or found running at start): its tab in front, and on a tall window
+        room in the column for MISSING_ROWS of the missing (the lists' share showed only the header)."""
+        self.muster_dock.raise_()
+        if not self.compact:
+            QTimer.singleShot(0, self._split_right_column)
+
     def _split_right_column(self) -> None:
-        """The details get the larger share; a dock is enlarged by raising its minimum for one layout pass
-        (QMainWindow.resizeDocks leaves a dock beside a tab group as it is)."""
+        """The details get the larger share, unless a muster runs: then the missing list gets its rows."""
         lists, details = self._right_docks
-        column = lists.height() + details.height()
-        details.setMinimumHeight(round(column * (1 - LISTS_SHARE)))
-        QTimer.singleShot(0, lambda: details.setMinimumHeight(0))
+        if self.muster_panel.running:
+            extra = self.muster_dock.height() - self.muster_panel.height()  # the dock's title
+            _enlarge(self.muster_dock, self.muster_panel.height_for_rows() + extra)
+        else:
+            _enlarge(details, round((lists.height() + details.height()) * (1 - LISTS_SHARE)))
 
     def allow_close(self) -> None:
         """The console has shut down cleanly: the next close really closes the window."""
@@ -590,6 +599,13 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Close
         ):
             self.closed.emit()
+
+
+def _enlarge(dock: QDockWidget, height: int) -> None:
+    """At least `height` pixels for `dock` (taken from its neighbour), by raising its minimum for one layout
+    pass: QMainWindow.resizeDocks leaves a dock beside a tab group as it is."""
+    dock.setMinimumHeight(height)
+    QTimer.singleShot(0, lambda: dock.setMinimumHeight(0))
 
 
 def _stacked(*widgets: QWidget) -> QWidget:
