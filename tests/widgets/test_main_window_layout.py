@@ -22,17 +22,23 @@ def _on_screen(widget: QWidget, window: MainWindow) -> QRect:
     return QRect(widget.mapTo(window, widget.rect().topLeft()), widget.size())
 
 
-@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
-def test_the_default_layout_fits_and_keeps_what_the_operator_needs(
-    qtbot: QtBot, site: Site, width: int, height: int, tmp_path: Path
-) -> None:
+def shown_window(qtbot: QtBot, site: Site, width: int = 1366, height: int = 768) -> MainWindow:
+    """The main window on a screen of this size, in the default layout a console of that size starts with."""
     window = MainWindow(site, "operator", "console-1")
-    window.show_user("operator", "", None, "control-room-east-console-12", demo=False)  # the longest it says
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show()
     qtbot.waitExposed(window)
     window.default_layout()
+    return window
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_the_default_layout_fits_and_keeps_what_the_operator_needs(
+    qtbot: QtBot, site: Site, width: int, height: int, tmp_path: Path
+) -> None:
+    window = shown_window(qtbot, site, width, height)
+    window.show_user("operator", "", None, "control-room-east-console-12", demo=False)  # the longest it says
     table = window.alarm_table.table
     qtbot.waitUntil(lambda: table.viewport().height() // table.verticalHeader().defaultSectionSize() >= 5)
     assert (window.width(), window.height()) == (width, height)  # no minimum grows it past the screen
@@ -64,12 +70,7 @@ def test_no_text_the_window_shows_widens_it_past_1366x768(qtbot: QtBot, site: Si
     the audit chain, the user) given a text far too long for it: the window stays at the screen's size and
     asks for no more; the text is whole in the label (and its tooltip)."""
     text = LONG_TEXTS[kind]
-    window = MainWindow(site, "operator", "console-1")
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    window.default_layout()
+    window = shown_window(qtbot, site)
     window.show_permit("PTW-HW-001")
     window.show_user(text, text, ["operator"], "console-1", demo=False)
     window.alarm_table.set_status(text, refused=True)
@@ -99,12 +100,7 @@ def test_no_text_the_window_shows_widens_it_past_1366x768(qtbot: QtBot, site: Si
 def test_a_trend_in_front_of_a_short_window_gets_a_usable_plot_and_gives_the_height_back(
     qtbot: QtBot, site: Site, tmp_path: Path
 ) -> None:
-    window = MainWindow(site, "operator", "console-1")
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    window.default_layout()
+    window = shown_window(qtbot, site)
     qtbot.waitUntil(lambda: window.alarm_dock.height() > 200)
     alarms_before, map_before = window.alarm_dock.height(), window.plant_map.height()
     window.open_trend("GD-CH-01")  # as the alarm list's Trend or a detector's double-click does

@@ -10,10 +10,10 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from pytestqt.qtbot import QtBot
 
-from console.window.main_window import MainWindow
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import Site
 from tests.widgets.support import statuses
+from tests.widgets.test_main_window_layout import shown_window
 from tests.widgets.test_plant_map import _show_values
 from widgets.plant_map import PlantMapView
 
@@ -64,13 +64,7 @@ def test_at_1366x768_the_muster_points_names_leave_the_zone_names_readable(
     qtbot: QtBot, site: Site, tmp_path: Path
 ) -> None:
     """The west gate's name hung under its ring, right on the tank farm's name: it goes over the ring."""
-    window = MainWindow(site, "operator", "console-1")
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    window.default_layout()
-    view = window.plant_map
+    view = shown_window(qtbot, site).plant_map
     qtbot.waitUntil(lambda: view.width() > 700)
     view.fit_site()
     view.viewport().repaint()
