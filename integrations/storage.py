@@ -170,7 +170,7 @@ class AuditEntry:
     def row(self) -> dict[str, Any]:
         """The row without its seq and hashes; raises ValueError or TypeError for values that are not JSON."""
         return {
-            "ts": self.ts,
+            "ts": float(self.ts),  # stored as a float: an int 0 would hash as "0" but read back as "0.0"
             "username": self.username,
             "console": self.console,
             "action": self.action,
