@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from plant_maps.gas_tests import GAS_TEST_MAX_AGE_S, fresh_enough, gas_limits
+from plant_maps.gas_tests import GAS_TEST_MAX_AGE_S, fresh_enough, gas_limits, readings_text
 from plant_maps.permit_lifecycle import TERMINAL, PermitAction, PermitState, allowed_actions
 from plant_maps.permits import PermitStatus
 from plant_maps.simops import SimopsFlag
-from plant_maps.site import MEASURES, Site
+from plant_maps.site import Site
 from widgets.alarm_style import TierMarkers
 from widgets.gas_test_dialog import GasTestDialog
 from widgets.panel_look import command_button, heading_font, set_bold
@@ -368,9 +368,7 @@ class PermitCard(QWidget):
         if v is None:
             return self.tr("none recorded")
         t = v.test
-        readings = ", ".join(
-            f"{m.upper()} {value:g} {MEASURES.get(m, '')}" for m, value in t.readings.items()
-        )
+        readings = readings_text(t.readings)
         taken = self.tr("taken {time} ({ago})").format(
             time=day_clock_text(t.taken_at, now), ago=ago_text(now - t.taken_at)
         )
