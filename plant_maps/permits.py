@@ -9,6 +9,7 @@ Runs on the core's loop thread; not thread-safe.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
@@ -505,6 +506,9 @@ class PermitBook:
             return PermitRefusal(permit_id, "check_in", joined(refusal))
         distance = self.watch.distance_to_zone(s.permit.zone, x, y)
         radius = self.watch.guardian_radius_m
+        if math.isnan(distance):
+            why = f"no position of guardian {worker} is known: their wearable has not been heard"
+            return PermitRefusal(permit_id, "check_in", why)
         if not distance <= radius:
             zone = self.site.zone(s.permit.zone).name
             return PermitRefusal(

@@ -15,9 +15,22 @@ from widgets.event_log import EventLogView
 T0 = 1_700_000_000.0
 
 
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture()
-def log(qtbot: QtBot) -> EventLogView:
-    view = EventLogView(max_rows=100)
+def clock() -> Clock:
+    return Clock(T0 + 100)
+
+
+@pytest.fixture()
+def log(qtbot: QtBot, clock: Clock) -> EventLogView:
+    view = EventLogView(max_rows=100, now=clock)
     qtbot.addWidget(view)
     view.resize(900, 300)
     view.show()
@@ -96,3 +109,23 @@ def test_an_alarm_line_carries_its_tier_symbol_and_faults_take_no_tier_shape(log
     fault = severity[1].data(Qt.ItemDataRole.DecorationRole).pixmap(11).toImage()
     assert all(fault != TierMarkers().icon(t, 11).pixmap(11).toImage() for t in Tier)
     assert severity[0].data(Qt.ItemDataRole.DecorationRole) is None  # an operator's action: no symbol
+
+
+def test_a_time_carries_its_date_when_it_is_not_of_today(log: EventLogView, clock: Clock) -> None:
+    """A line of yesterday evening must not read as this evening's: its date is shown, and after midnight
+    today's lines get theirs too. The column fits a dated time; the tooltip always has the date."""
+    yesterday = T0 - 86_400
+    log.append([(yesterday, "warning", "op", "gas test for PTW-CS-003 FAILED"), (T0, "info", "core", "now")])
+    assert [row[0] for row in log.visible_rows()] == [
+        time.strftime("%H:%M:%S", time.localtime(T0)),
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(yesterday)),
+    ]
+    clock.now = T0 + 86_400  # the next day: the same lines, now both of another day
+    assert [row[0] for row in log.visible_rows()] == [
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(T0)),
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(yesterday)),
+    ]
+    dated = log.visible_rows()[0][0]
+    assert log.table.columnWidth(0) >= log.table.fontMetrics().horizontalAdvance(dated) + 8  # not cut
+    tooltip = log.model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(yesterday))
