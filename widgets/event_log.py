@@ -41,7 +41,6 @@ COLUMNS = (
     QT_TRANSLATE_NOOP("EventLog", "Text"),
 )
 TIME_COLUMN, SEVERITY_COLUMN = 0, 1
-LONGEST_TIME = "0000-00-00 00:00:00"  # a time of another day: the time column fits it
 _SEVERITY_WORDS = {
     "tier1": QT_TRANSLATE_NOOP("EventLog", "T1 alarm"),
     "tier2": QT_TRANSLATE_NOOP("EventLog", "T2 alarm"),
@@ -154,11 +153,11 @@ class EventLogView(QWidget):
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        rows.setResizeContentsPrecision(0)  # a column sized to its contents reads the rows in view only
         columns = self.table.horizontalHeader()
         columns.setStretchLastSection(True)
         columns.setHighlightSections(False)
         em = self.fontMetrics().horizontalAdvance("M")
-        self.table.setColumnWidth(TIME_COLUMN, self.fontMetrics().horizontalAdvance(LONGEST_TIME) + em)
         for column, width in ((SEVERITY_COLUMN, 9), (2, 10)):  # severity, source; the text takes the rest
             self.table.setColumnWidth(column, width * em)
         layout = QVBoxLayout(self)
@@ -166,10 +165,18 @@ class EventLogView(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.filter_box)
         layout.addWidget(self.table)
+        self.table.verticalScrollBar().valueChanged.connect(self._fit_time)
+        self._fit_time()
+
+    def _fit_time(self) -> None:
+        """The time column fits the times in view: narrow for today's, wider while a line of another day shows
+        its date (the text keeps the room otherwise)."""
+        self.table.resizeColumnToContents(TIME_COLUMN)
 
     def append(self, entries: list[Entry]) -> None:
         """Add a batch of (epoch seconds, severity, source, text), oldest first."""
         self.model.append(entries)
+        self._fit_time()
 
     def visible_rows(self) -> list[tuple[str, ...]]:
         """The rows as shown, top to bottom, after the filter."""
