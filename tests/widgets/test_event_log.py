@@ -9,18 +9,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Tier
+from tests.widgets.support import Clock
 from widgets.alarm_style import TierMarkers
 from widgets.event_log import EventLogView
 
 T0 = 1_700_000_000.0
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture()

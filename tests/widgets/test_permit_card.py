@@ -15,17 +15,9 @@ from plant_maps.gas_tests import GasTest, GasVerdict, gas_limits, judge
 from plant_maps.permit_lifecycle import Approval, PermitAction, PermitState, allowed_actions
 from plant_maps.permits import GuardianCheckIn, PermitBook, PermitStatus
 from plant_maps.site import Site
-from tests.widgets.support import colour_count, pixels, themed
+from tests.widgets.support import Clock, colour_count, pixels, themed
 from widgets.permit_card import PermitCard
 from widgets.theme import PALETTE
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture()
