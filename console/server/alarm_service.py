@@ -38,6 +38,7 @@ from console.server.zone_isolation import (
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_rules import (
     clock_alarm,
+    gas_test_alarm,
     interlock_alarm,
     interlock_comm_alarm,
     mismatch_message,
@@ -90,6 +91,7 @@ class AlarmService:
         self._interlocks = {il.id: il for il in site.interlocks}
         self._gas_sensors = {s.id for s in site.sensors if s.is_gas}
         self._links = {r.alarm.id for r in settings.definitions.events if r.kind is EventKind.LINK}
+        self._gas_tests = {r.alarm.id for r in settings.definitions.events if r.kind is EventKind.GAS_TEST}
         self.interlocks = InterlockWatch({il.id: il.timeout_s for il in site.interlocks})
         self._commanded: dict[str, bool] = {}  # last known command per interlock, kept while stale
         self._refused: set[str] = set()  # interlocks with a node the server refuses (their COMM alarm)
@@ -191,6 +193,19 @@ class AlarmService:
             self._commit(self.engine.clear_event(alarm_id, message=message))
         else:
             self._commit(self.engine.raise_event(alarm_id, message=message))
+
+    def on_gas_test(self, permit_id: str, failed: str | None) -> None:
+        """A permit's gas test failed while its work ran (`failed`: the readings and the limits they broke,
+        its tier-1 alarm is raised), or the permit's atmosphere is no longer known to fail (None: a passing
+        test, or the permit ended; its alarm returns if it was active)."""
+        alarm_id = gas_test_alarm(permit_id)
+        if self._stopped or alarm_id not in self._gas_tests:
+            return
+        if failed is not None:
+            message = f"{permit_id} gas test failed: {failed}"
+            self._commit(self.engine.raise_event(alarm_id, message=message))
+        elif self.engine.view(alarm_id).active:
+            self._commit(self.engine.clear_event(alarm_id))
 
     def on_worker_findings(self, findings: Sequence[WorkerFinding]) -> None:
         """Worker rules that started or stopped holding raise or clear that worker's alarm."""
