@@ -11,9 +11,8 @@ from pathlib import Path
 from console.journal_report import FORMATS, parse_time
 from integrations.simulator import SCENARIOS
 
-
 # Every command besides running the console, with the one line `controlroom --help` shows for it; the entry
-# point dispatches on the same names (console.app), and a test holds the two together.
+# point dispatches on the same names (console.app.HANDLERS), and a test holds the two together.
 COMMANDS = {
     "simulate": "run the demo plant: a real OPC UA server and an MQTT publisher",
     "journal": "print the alarm journal as CSV or JSON lines",

@@ -311,7 +311,8 @@ class PermitBook:
             return PermitRefusal(
                 permit_id,
                 "check_in",
-                f"guardian is {distance:.0f} m from {s.permit.zone} (must be within {radius:g} m)",
+                f"guardian is {distance:.0f} m from {self.site.zone_name(s.permit.zone)} "
+                f"(must be within {radius:g} m)",
             )
         check_in = GuardianCheckIn(worker, x, y, distance, now)
         self._status[permit_id] = replace(s, check_in=check_in)
@@ -454,7 +455,8 @@ class PermitBook:
                 )
         if s.check_in is None or s.check_in.ts <= after:
             again = "" if since is None else " again since the suspension"
-            problems.append(f"guardian {s.permit.guardian} has not checked in at {s.permit.zone}{again}")
+            where = self.site.zone_name(s.permit.zone)
+            problems.append(f"guardian {s.permit.guardian} has not checked in at {where}{again}")
         problems += self._expired(s.permit, now)
         return problems
 

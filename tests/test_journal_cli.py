@@ -28,9 +28,7 @@ from tests.support import free_port
 
 ZONE = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=ZONE).timestamp()
-HEADER = (
-    "seq,time,alarm_id,source,tier,priority,area,message,event,state,value,time_to_ack_s,actor,console,comment"
-)
+HEADER = "seq,time,alarm_id,source,tier,priority,area,message,event,state,value,time_to_ack_s,actor,console,comment"
 
 
 def tr(
@@ -183,9 +181,11 @@ def test_an_acknowledgement_carries_its_message_and_time_to_acknowledge_whatever
     # its activation (08:00) lies before --since: the time comes with the acknowledgement's own row
     done = journal("--database-url", url, "--since", "2026-11-24T08:30", "--tier", "1", "--format", fmt)
     assert (done.returncode, done.stderr) == (0, "")
-    rows = list(csv.DictReader(io.StringIO(done.stdout))) if fmt == "csv" else [
-        json.loads(line) for line in done.stdout.splitlines()
-    ]
+    rows = (
+        list(csv.DictReader(io.StringIO(done.stdout)))
+        if fmt == "csv"
+        else [json.loads(line) for line in done.stdout.splitlines()]
+    )
     assert [(r["event"], r["message"], str(r["time_to_ack_s"])) for r in rows] == [
         ("acknowledge", "Compressor house LEL 41.5 %LEL (limit 40)", "3599.877")
     ]
