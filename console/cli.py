@@ -36,7 +36,10 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="app config file (TOML)")
     p.add_argument("--site", type=Path, dest="site_file", help="site file (TOML); default: the demo plant")
     p.add_argument("--opcua-url", help="OPC UA server, opc.tcp://HOST:PORT[/path]")
-    p.add_argument("--mqtt-url", help="MQTT broker, mqtt://HOST:PORT or mqtts://HOST:PORT (TLS)")
+    p.add_argument(
+        "--mqtt-url",
+        help="MQTT broker, mqtt://HOST[:PORT] (port 1883) or mqtts://HOST[:PORT] (TLS, port 8883)",
+    )
     p.add_argument("--database-url", help="SQLAlchemy URL; default: SQLite in the user's data folder")
     p.add_argument("--no-simulator", action="store_true", help="do not start the demo simulator in-process")
     p.add_argument("--scenario", choices=SCENARIOS, help="scenario of the in-process simulator")
@@ -57,7 +60,7 @@ def simulate_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--site", type=Path, dest="site_file", help="site file (TOML); default: the demo plant")
     p.add_argument("--opcua-url", help="where to serve OPC UA, opc.tcp://HOST:PORT[/path]")
-    p.add_argument("--mqtt-url", help="where to publish, mqtt://HOST:PORT")
+    p.add_argument("--mqtt-url", help="where to publish, mqtt://HOST[:PORT] (port 1883)")
     p.add_argument("--scenario", choices=SCENARIOS, default="normal", help="what happens on the plant")
     p.add_argument("--topic-prefix", default="site", help="MQTT topic prefix (default: site)")
     p.add_argument(
