@@ -72,8 +72,8 @@ def failure_words(exc: BaseException) -> str:
     if network is not None:
         return network
     text = str(exc)
-    if "No matching endpoints" in text:
-        return f"security rejected: the server offers no endpoint for {text.split(':', 1)[1].strip()}"
+    if "No matching endpoints" in text:  # its endpoints changed since the console read them
+        return "security rejected: the server no longer offers the endpoint the console asks for"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
