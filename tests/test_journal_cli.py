@@ -69,17 +69,9 @@ def tr(
     )
 
 
+LEL = {"tier": Tier.LIFE, "value": 41.5, "message": "Compressor house LEL 41.5 %LEL (limit 40)"}
 JOURNAL = [
-    tr(
-        1,
-        "GD-CH-01.HH",
-        Event.ACTIVATE,
-        State.UNACK,
-        T0 + 0.1234,
-        tier=Tier.LIFE,
-        value=41.5,
-        message="Compressor house LEL 41.5 %LEL (limit 40)",
-    ),
+    tr(1, "GD-CH-01.HH", Event.ACTIVATE, State.UNACK, T0 + 0.1234, **LEL),  # type: ignore[arg-type]
     tr(2, "GD-TF-02.H", Event.ACTIVATE, State.UNACK, T0 + 60, area="TF", value=float("nan")),
     tr(
         3,
@@ -87,13 +79,11 @@ JOURNAL = [
         Event.ACKNOWLEDGE,
         State.ACKED,
         T0 + 3600,
-        tier=Tier.LIFE,
-        value=41.5,
         actor="op1",
         console="ws-2",
         comment='crew sent, "LEL" rising, gate 3',
-        message="Compressor house LEL 41.5 %LEL (limit 40)",
         response_s=3599.8766,  # as the engine measured it: from annunciation to acknowledgement
+        **LEL,  # type: ignore[arg-type]
     ),
     tr(4, "GD-TF-02.H", Event.CLEAR, State.RTN_UNACK, T0 + 7200, area="TF", value=3.0),
     tr(5, "PT-CH-03.L", Event.ACTIVATE, State.UNACK, T0 + 7260, tier=Tier.LOW, value=-0.25),
