@@ -175,7 +175,7 @@ def parse_alarms(
     ]
     comms = tuple(_comm_rules(sensors_))
     events = (
-        *_event_rules(workers, sorted(zones), vision),
+        *_event_rules(workers, sorted(zones_, key=lambda z: z.id), vision),
         *_interlock_rules(root.tables("interlocks")),
         *_broadcast_rules(root.tables("pa_zones")),
         *_gas_test_rules(permits),
@@ -413,7 +413,9 @@ def _link_rules(sensors: Sequence[Sensor], workers: Sequence[Worker]) -> Iterato
         )
 
 
-def _event_rules(workers: Iterable[Worker], zones: list[str], vision: dict[str, Tier]) -> Iterator[EventRule]:
+def _event_rules(
+    workers: Iterable[Worker], zones: list[Zone], vision: dict[str, Tier]
+) -> Iterator[EventRule]:
     for worker in workers:
         for kind, (_, text) in WEARABLE_EVENTS.items():
             spec = AlarmSpec(
@@ -451,12 +453,12 @@ def _event_rules(workers: Iterable[Worker], zones: list[str], vision: dict[str, 
         for cls, tier in [*vision.items(), ("OTHER", Tier.LOW)]:
             label = cls.replace("_", " ")
             spec = AlarmSpec(
-                f"VISION.{zone}.{cls}",
-                zone,
+                f"VISION.{zone.id}.{cls}",
+                zone.id,
                 tier,
                 PRIORITY_OF_TIER[tier],
-                zone,
-                f"Video AI in {zone}: {label}",
+                zone.id,
+                f"Video AI in {zone.name}: {label}",
             )
             yield EventRule(spec, EventKind.VISION)
 

@@ -263,7 +263,7 @@ class PermitChecks:
                     "guardian {guardian} has not checked in at {zone} again since the suspension",
                 )
             )
-            problems.append(_why(source, guardian=s.permit.guardian, zone=self.site.zone(s.permit.zone).name))
+            problems.append(_why(source, guardian=s.permit.guardian, zone=self.site.zone_name(s.permit.zone)))
         return problems + self._expired(s.permit, now)
 
     def _gas_problems(self, s: PermitStatus, now: float, after: float) -> list[Words]:
@@ -510,7 +510,7 @@ class PermitBook:
             why = f"no position of guardian {worker} is known: their wearable has not been heard"
             return PermitRefusal(permit_id, "check_in", why)
         if not distance <= radius:
-            zone = self.site.zone(s.permit.zone).name
+            zone = self.site.zone_name(s.permit.zone)
             return PermitRefusal(
                 permit_id,
                 "check_in",

@@ -82,7 +82,7 @@ class AlarmService:
         self._on_committed = on_committed
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped = False
-        self.isolations = IsolationBook([z.id for z in site.zones], settings.max_shelve_s)
+        self.isolations = IsolationBook({z.id: z.name for z in site.zones}, settings.max_shelve_s)
         self._ending: set[str] = set()  # isolations whose end is being journaled
         self._endings: set[asyncio.Task[None]] = set()  # ends by time, kept referenced until done
         self._log_line = log_line  # the event log: (severity, source, text)
@@ -364,11 +364,11 @@ class AlarmService:
         await self._record(start_entry(isolation))
         self.isolations.hold(isolation)
         suppressed = impact(self.site, zone, self.views())
-        await self._carry_out(self.engine.suppress_area(zone, True))
+        await self._carry_out(self._suppress(zone, True))
         self._log_line(
             "action",
             actor,
-            f"{self._zone_name(zone)} isolated until {utc_text(isolation.until)}: {isolation.reason}; "
+            f"{self.site.zone_name(zone)} isolated until {utc_text(isolation.until)}: {isolation.reason}; "
             f"suppresses {suppressed.describe()}",
         )
         return isolation
@@ -377,7 +377,7 @@ class AlarmService:
         """End an isolation early by hand; its zone's alarms are live again (journaled first)."""
         isolation = self.isolations.get(zone)
         if isolation is None or zone in self._ending:
-            return f"{zone} is not isolated"
+            return f"{self.site.zone_name(zone)} is not isolated"
         await self._end(isolation, Ending.BY_HAND, actor, console)
         return isolation
 
@@ -388,11 +388,11 @@ class AlarmService:
         now = self._clock.now()
         for isolation in journaled(entries, self.isolations.max_s):
             self.isolations.hold(isolation)
-            self._commit(self.engine.suppress_area(isolation.zone, True))
+            self._commit(self._suppress(isolation.zone, True))
             if isolation.until <= now:
                 self._end_later(isolation, Ending.WHILE_DOWN)
         for zone in sorted(self.engine.suppressed_areas() - self.isolations.zones):
-            self._commit(self.engine.suppress_area(zone, False))
+            self._commit(self._suppress(zone, False))
 
     async def _end(self, isolation: Isolation, ending: Ending, actor: str, console: str) -> None:
         """Journal the end, then take the isolation out of the book and unsuppress the zone's alarms (still
@@ -409,11 +409,11 @@ class AlarmService:
         finally:
             self._ending.discard(zone)
         self.isolations.end(zone)
-        await self._carry_out(self.engine.suppress_area(zone, False))
+        await self._carry_out(self._suppress(zone, False))
         self._log_line(
             "warning" if actor == SYSTEM else "action",
             actor if actor != SYSTEM else "alarm",
-            f"{self._zone_name(zone)} back in service ({ending.value}): its alarms are live again",
+            f"{self.site.zone_name(zone)} back in service ({ending.value}): its alarms are live again",
         )
 
     def _end_later(self, isolation: Isolation, ending: Ending) -> None:
@@ -428,8 +428,9 @@ class AlarmService:
         if not task.cancelled() and task.exception() is not None:
             log.error("ending an isolation failed: %s", task.exception())
 
-    def _zone_name(self, zone: str) -> str:
-        return self.site.zone(zone).name if zone in self.site.zone_index else zone
+    def _suppress(self, zone: str, on: bool) -> list[Transition]:
+        """ISA-18.2 suppression by design of a zone's alarms, journaled under the zone's name."""
+        return self.engine.suppress_area(zone, on, self.site.zone_name(zone))
 
     async def _record(self, entry: JournalEntry) -> None:
         await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)

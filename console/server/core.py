@@ -303,7 +303,7 @@ class Core:
 
     def on_detections(self, detections: list[VisionDetection]) -> None:
         for d in detections:
-            zone = self.site.zone(d.zone).name if d.zone in self.site.zone_index else d.zone
+            zone = self.site.zone_name(d.zone)
             self.add_log("warning", f"vision {d.camera}", f"{d.cls} in {zone} ({d.confidence:.0%})", d.ts)
         self._journal(
             [

@@ -195,7 +195,7 @@ def test_a_guardian_more_than_50_m_away_cannot_check_in_and_work_does_not_start(
     book = _book()
     _approved(book)
     book.record_gas_test("P1", GasTest(T0, CLEAN))
-    assert "51 m from A" in refused(book.check_in_guardian("P1", "W3", 151, 50, T0))
+    assert "51 m from Zone A" in refused(book.check_in_guardian("P1", "W3", 151, 50, T0))
     assert "is not the guardian" in refused(book.check_in_guardian("P1", "W1", 50, 50, T0))
     assert "has not checked in" in refused(book.activate("P1", "W10", T0))
     book.check_in_guardian("P1", "W3", 150, 50, T0)  # exactly 50 m from the zone edge
@@ -321,7 +321,7 @@ def test_a_tier_1_alarm_in_the_zone_suspends_the_permit() -> None:
     reason = _suspension_reason(
         book, positions=positions(site, T0, W3=(50, 50)), readings=clean_air(site), tier1_zones={"A"}
     )
-    assert reason == "tier-1 alarm active in A"
+    assert reason == "tier-1 alarm active in Zone A"
 
 
 def test_the_guardian_leaving_suspends_the_permit() -> None:
@@ -332,7 +332,7 @@ def test_the_guardian_leaving_suspends_the_permit() -> None:
     reason = _suspension_reason(
         book, positions=positions(site, T0, W3=(160, 50)), readings=clean_air(site), tier1_zones=()
     )
-    assert reason == "guardian Worker 3 (W3) is 60 m from A (more than 50 m)"
+    assert reason == "guardian Worker 3 (W3) is 60 m from Zone A (more than 50 m)"
 
 
 def test_a_guardian_never_located_is_not_taken_for_gone() -> None:
@@ -381,7 +381,7 @@ def test_resumption_needs_a_new_passing_gas_test_and_a_new_check_in() -> None:
     activate(book, "P1", T0)
     ok(book.suspend("P1", "op1", "gas alarm nearby", T0 + 10 * MIN))
     reason = refused(book.resume("P1", "op1", T0 + 20 * MIN))
-    assert "no gas test taken since the suspension" in reason and "checked in at A again" in reason
+    assert "no gas test taken since the suspension" in reason and "checked in at Zone A again" in reason
     book.record_gas_test("P1", GasTest(T0 + 15 * MIN, {"lel": 14.0}))
     book.check_in_guardian("P1", "W3", 50, 50, T0 + 15 * MIN)
     assert "gas test failed: LEL 14 %LEL above 10 %LEL" in refused(book.resume("P1", "op1", T0 + 20 * MIN))

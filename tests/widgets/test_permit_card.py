@@ -261,7 +261,7 @@ def test_the_time_left_counts_down_with_the_clock(
 
 def test_the_outcome_line_makes_a_refusal_bold(card: PermitCard, book: PermitBook) -> None:
     card.set_permit(book.status("PTW-HW-001"))
-    card.set_status("Refused: guardian W02 has not checked in at compressor_house", refused=True)
+    card.set_status("Refused: guardian W02 has not checked in at Compressor house", refused=True)
     assert card.status_label.font().bold()
     card.set_status("Suspended")
     assert not card.status_label.font().bold()
