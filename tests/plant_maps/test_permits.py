@@ -454,7 +454,7 @@ def test_the_checks_give_the_books_own_reasons_before_the_command_is_sent() -> N
     why = book.checks.why_not(status, PermitAction.RESUME, T0 + 2 * MIN)
     assert [str(w) for w in why] == [
         "no gas test taken since the suspension",
-        "guardian W3 has not checked in at A again since the suspension",
+        "guardian W3 has not checked in at Zone A again since the suspension",
     ]
     assert refused(book.resume("P1", "op1", T0 + 2 * MIN)) == "; ".join(str(w) for w in why)
     assert book.checks.why_not(status, PermitAction.CLOSE, T0 + 2 * MIN) == []
