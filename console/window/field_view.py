@@ -40,6 +40,7 @@ from console.window.refresher import Refresher
 from console.window.signed_in import SignedIn
 from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
+from plant_maps.permit_lifecycle import PermitState
 from widgets.sign_in_dialogs import SignatureDialog
 from widgets.wearable_response import worker_alarm
 from widgets.worker_details import WorkerLive
@@ -66,13 +67,13 @@ class FieldView(QObject):
         ]
         card = window.permit_card
         card.suspend_requested.connect(
-            lambda p, reason: self._suspend(SuspendPermit(self.user.name, p, reason))
+            lambda p, reason: self._stopping(SuspendPermit(self.user.name, p, reason))
         )
         card.resume_requested.connect(lambda p: self._send(ResumePermit(self.user.name, p)))
         closed = self.tr("closed from the card")  # journaled as the reason, shown on the closed permit's card
         card.close_requested.connect(lambda p: self._send(ClosePermit(self.user.name, p, closed)))
-        card.gas_test_requested.connect(
-            lambda p, readings, tester: self._send(
+        card.gas_test_requested.connect(  # a failed test stops running work (GB 30871)
+            lambda p, readings, tester: self._stopping(
                 RecordGasTest(self.user.name, p, tuple(readings.items()), tester)
             )
         )
@@ -225,15 +226,22 @@ class FieldView(QObject):
     def _send(self, command: Command) -> None:
         self.runner.send(command, self._show)
 
-    def _suspend(self, command: SuspendPermit) -> None:
-        """Suspended: the window offers to tell the people in the permit's zone."""
+    def _stopping(self, command: SuspendPermit | RecordGasTest) -> None:
+        """Send a command that may stop the permit's running work (a suspension, a gas test that fails); if it
+        did, the window offers to tell the people in the permit's zone."""
+        permit_id = command.permit_id
+        was_active = self.core.permits.status(permit_id).state is PermitState.ACTIVE
 
-        def suspended(result: CommandResult) -> None:
+        def done(result: CommandResult) -> None:
             self._show(result)
-            if result.ok:
-                self.window.permit_suspended.emit(command.permit_id)
+            if (
+                result.ok
+                and was_active
+                and self.core.permits.status(permit_id).state is PermitState.SUSPENDED
+            ):
+                self.window.permit_suspended.emit(permit_id)
 
-        self.runner.send(command, suspended)
+        self.runner.send(command, done)
 
     def _show(self, result: CommandResult) -> None:
         self.window.permit_card.set_status(result.message, refused=not result.ok)

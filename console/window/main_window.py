@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, banner)
         self.alarm_table = AlarmTable(site.alarms.max_shelve_s)
         self.alarm_table.set_areas(areas)
-        self.event_log = EventLogView()
+        self.event_log = EventLogView(now=now)
         alarms = self._dock(self.tr("Alarms"), "AlarmDock", self.alarm_table)
         log = self._dock(self.tr("Event log"), "EventLogDock", self.event_log)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, alarms)
