@@ -560,7 +560,8 @@ class MainWindow(QMainWindow):
         lists, details = self._right_docks
         if self.muster_panel.running:
             extra = self.muster_dock.height() - self.muster_panel.height()  # the dock's title
-            _enlarge(self.muster_dock, self.muster_panel.height_for_rows() + extra)
+            room = self.muster_dock.height() + details.height() - details.minimumSizeHint().height()
+            _enlarge(self.muster_dock, min(self.muster_panel.height_for_rows() + extra, room))  # never taller
         else:
             _enlarge(details, round((lists.height() + details.height()) * (1 - LISTS_SHARE)))
 
