@@ -114,10 +114,15 @@ class SuspendPermit:
 
 @dataclass(frozen=True, slots=True)
 class ResumePermit:
-    """Restart suspended work (needs a new passing gas test and guardian check-in since the stop)."""
+    """Restart suspended work (needs a new passing gas test and guardian check-in since the stop). While
+    tier-1 alarms are active in the permit's zone it overrides them: `reason` is required, and where the site
+    says so (`[hazard_override] second_person`) a second person confirms with their password."""
 
     actor: str
     permit_id: str
+    reason: str = ""
+    second_user: str = ""
+    password: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +171,13 @@ class CheckInGuardian:
 
 @dataclass(frozen=True, slots=True)
 class ActivatePermit:
+    """Start the work; like a resume, it overrides tier-1 alarms active in the permit's zone (see there)."""
+
     actor: str
     permit_id: str
+    reason: str = ""
+    second_user: str = ""
+    password: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,10 +290,12 @@ class ResetInterlock:
 
 @dataclass(frozen=True, slots=True)
 class ExecuteInterlock:
-    """Write what the actor armed to the command node, then supervise the feedback for `timeout_s`."""
+    """Write what the actor armed to the command node, then supervise the feedback for `timeout_s`. A return
+    to normal while tier-1 alarms are active in the interlock's zone overrides them: `reason` is required."""
 
     actor: str
     interlock_id: str
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

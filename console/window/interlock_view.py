@@ -113,8 +113,8 @@ class InterlockView(QObject):
         self.window.show_interlock(interlock_id)
         self.arm(interlock_id, True)
 
-    def _execute(self, interlock_id: str) -> None:
-        self._send(ExecuteInterlock(self.user.name, interlock_id), close=True)
+    def _execute(self, interlock_id: str, reason: str) -> None:
+        self._send(ExecuteInterlock(self.user.name, interlock_id, reason), close=True)
 
     def _closed(self, dialog: InterlockDialog) -> None:
         """Closed without executing (Esc, the title bar): the selection it showed is cancelled."""
@@ -174,4 +174,6 @@ class InterlockView(QObject):
             last_text=last.text if last else "",
             mine=bool(sel) and sel.actor == self.user.name,
             blocked=blocked,
+            overrides=s.overrides,
+            second_needed=s.second_needed,
         )
