@@ -51,12 +51,12 @@ def _tr(text: str) -> str:
 
 
 def hazard_text(h: Hazard) -> str:
-    """One alarm as the warning lists it: "GD-CH-01 — <message> — now 38.9 %LEL, unacknowledged"."""
+    """One alarm as the warning lists it: "• GD-CH-01 — <message> — now 38.9 %LEL, unacknowledged"."""
     state = _tr(STATE_TEXTS[h.state]) if h.state in STATE_TEXTS else h.state.value
     if h.unit is None:
-        return _tr("{0} — {1} — {2}").format(h.source, h.message, state)
+        return _tr("• {0} — {1} — {2}").format(h.source, h.message, state)
     now = f"{h.value:.4g} {h.unit}".rstrip()
-    return _tr("{0} — {1} — now {2}, {3}").format(h.source, h.message, now, state)
+    return _tr("• {0} — {1} — now {2}, {3}").format(h.source, h.message, now, state)
 
 
 def fit_height(window: QWidget) -> None:
@@ -133,7 +133,7 @@ class OverrideBox(QWidget):
         else:
             heading = self.tr("No tier-1 alarm is active in {0} any more").format(zone_name)
         self.heading.setText(heading)
-        self.alarms.setText("\n".join(f"• {hazard_text(h)}" for h in hazards))
+        self.alarms.setText("\n".join(hazard_text(h) for h in hazards))
 
     def hazards(self) -> tuple[Hazard, ...]:
         return self._hazards

@@ -75,12 +75,13 @@ async def tripped(console: WindowedConsole, qtbot: QtBot) -> None:
     await until(lambda: panel.line(IL).state == "tripped", 10, "the trip confirmed by its feedback")
 
 
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
 def test_a_reset_into_a_live_gas_alarm_names_it_and_will_not_execute_without_a_reason(
-    run_console, gas_leak: SimulatorThread, database_url: str, qtbot: QtBot
+    run_console, gas_leak: SimulatorThread, database_url: str, qtbot: QtBot, size: tuple[int, int]
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
         window, panel, core = console.window, console.window.interlock_panel, console.app.core
-        window.resize(1366, 768)
+        window.resize(*size)
         await until(lambda: panel.line(IL).feedback is False, 15, "the feedback read")
         await until(lambda: core.alarms.engine.view(GAS).active, 30, "the tier-1 gas alarm")
         await tripped(console, qtbot)
@@ -96,7 +97,7 @@ def test_a_reset_into_a_live_gas_alarm_names_it_and_will_not_execute_without_a_r
         assert not refused.ok and "Give a reason" in refused.message
         assert "GD-CH-01.HH (Combustible gas compressor house 1" in refused.message
         SHOTS.mkdir(parents=True, exist_ok=True)
-        grab_with_dialog(window, dialog).save(str(SHOTS / "reset-into-gas-1366x768.png"))
+        grab_with_dialog(window, dialog).save(str(SHOTS / f"reset-into-gas-{size[0]}x{size[1]}.png"))
         qtbot.keyClicks(dialog.override.reason, REASON)
         assert dialog.execute_button.isEnabled()
         qtbot.mouseClick(dialog.execute_button, Qt.MouseButton.LeftButton)

@@ -1,0 +1,153 @@
+"""Re-admitting work over live tier-1 alarms through the core, on a manual clock and the real store: refused
+without a reason (naming the alarms) and audited so; with one, done, audited and journaled with what it
+overrode; the override holds for those alarms and not for a new one; where the site says so a second person
+confirms with their password (never written anywhere). The window's side is tests/e2e/test_hazard_override.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from alarms.clock import ManualClock
+from console.server.accounts import Accounts
+from console.server.core import Core
+from console.server.permissions import Access
+from console.server.session import ActivatePermit, CheckInGuardian, RecordGasTest, ResumePermit
+from integrations.storage import Store, StoreWriter
+from integrations.users import LoginPolicy, UserStore
+from plant_maps.permit_lifecycle import PermitState
+from plant_maps.site_file import load_site
+from plant_maps.wearables import PositionBatch, WearableEvent
+from tests.conftest import DEMO_SITE
+from tests.support import edited_copy, wait_until_async
+
+T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC).timestamp()
+HOT_WORK, BLINDING = "PTW-HW-001", "PTW-LB-002"  # active and approved, in the compressor house
+REASON = "W01 found unhurt by the guardian; SOS band faulty, replaced"
+AT_WORK = {"W01": (330.0, 190.0), "W02": (320.0, 197.0), "W03": (340.0, 200.0)}  # inside the compressor house
+SECOND_PASSWORD = "second pen 7"
+
+
+def _core(database_url: str, site_file: Path = DEMO_SITE) -> tuple[Core, ManualClock, StoreWriter]:
+    clock = ManualClock(T0)
+    site = load_site(site_file, now=datetime.fromtimestamp(T0, UTC))
+    store = Store(database_url)
+    writer = StoreWriter(store, site)
+    UserStore(store, "setup").add("li.wei", "Li Wei", SECOND_PASSWORD, ["shift_lead"], "admin", T0)
+    access = Access(demo=True)
+    accounts = Accounts(UserStore(store, "desk-1"), access, clock, LoginPolicy())
+    return Core(site, clock, writer, "desk-1", access=access, accounts=accounts), clock, writer
+
+
+def _place(core: Core, ts: float) -> None:
+    rows = [core.site.worker_index[w] for w in AT_WORK]
+    xy = np.array(list(AT_WORK.values()))
+    n = len(rows)
+    core.on_positions(
+        PositionBatch(
+            np.array(rows, np.int32),
+            xy[:, 0],
+            xy[:, 1],
+            np.zeros(n, np.int16),
+            np.ones(n, np.float32),
+            np.full(n, ts),
+        )
+    )
+
+
+def _sos(core: Core, worker: str, band_id: str) -> None:
+    core.on_wearable_events([WearableEvent(id=band_id, worker=worker, type="sos", ts=core.clock.now())])
+
+
+def _audit(database_url: str, action: str) -> list[dict[str, object]]:
+    rows = [r for r in Store(database_url).audit_rows() if r["action"] == action]
+    return [{**r, "new_value": json.loads(str(r["new_value"]))} for r in rows]
+
+
+def test_resuming_over_a_live_sos_needs_a_reason_and_the_override_holds_until_a_new_tier_1_alarm(
+    database_url: str,
+) -> None:
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        book = core.permits.book
+        _place(core, clock.now())
+        _sos(core, "W01", "band-W01-1")
+        core.tick()  # a tier-1 alarm in the zone: the rule suspends the hot work
+        await wait_until_async(lambda: book.status(HOT_WORK).state is PermitState.SUSPENDED, 5)
+        clock.advance(60)
+        assert (await core.command(RecordGasTest("op", HOT_WORK, (("lel", 2.0),), "Zhou"))).ok
+        assert (await core.command(CheckInGuardian("op", HOT_WORK))).ok
+
+        refused = await core.command(ResumePermit("op", HOT_WORK, "  "))
+        assert not refused.ok
+        assert refused.message.startswith(
+            f"resuming permit {HOT_WORK} overrides the tier-1 alarms active in Compressor house: W01.SOS ("
+        )
+        assert refused.message.endswith("Give a reason to override them")
+        assert book.status(HOT_WORK).state is PermitState.SUSPENDED
+        resumed = await core.command(ResumePermit("op", HOT_WORK, REASON))
+        assert resumed.ok, resumed.message
+        for _ in range(3):  # the rule no longer suspends it for the SOS the override named
+            clock.advance(1)
+            core.tick()
+        assert book.status(HOT_WORK).state is PermitState.ACTIVE
+        assert any("overriding tier-1 W01.SOS" in e.text and REASON in e.text for e in core.log)
+        _sos(core, "W03", "band-W03-1")  # a new tier-1 alarm there: the work stops again
+        core.tick()
+        await wait_until_async(lambda: book.status(HOT_WORK).state is PermitState.SUSPENDED, 5)
+        assert "tier-1 alarm active in Compressor house" in book.status(HOT_WORK).reason
+        await asyncio.to_thread(writer.close)
+
+    asyncio.run(run())
+    refused, done = _audit(database_url, "resume_permit")
+    assert refused["outcome"] == "refused" and "W01.SOS" in str(refused["reason"])
+    assert [o["alarm_id"] for o in refused["new_value"]["overrides"]] == ["W01.SOS"]  # type: ignore[index]
+    assert done["outcome"] == "done" and done["new_value"]["reason"] == REASON  # type: ignore[index]
+    [overridden] = done["new_value"]["overrides"]  # type: ignore[index]
+    assert (overridden["alarm_id"], overridden["source"], overridden["state"]) == ("W01.SOS", "W01", "unack")
+    moves = [
+        (e.actor, e.payload["to"], e.payload["reason"])
+        for e in Store(database_url).journal_rows(kind="permit")
+    ]
+    assert ("op", "active", f"overriding tier-1 W01.SOS: {REASON}") in moves
+
+
+def test_where_the_site_says_so_starting_work_over_a_live_alarm_needs_a_second_person(
+    database_url: str, tmp_path: Path
+) -> None:
+    site_file = edited_copy(
+        DEMO_SITE, tmp_path, "[[interlocks]]\n", "[hazard_override]\nsecond_person = true\n\n[[interlocks]]\n"
+    )
+
+    async def run() -> None:
+        core, clock, writer = _core(database_url, site_file)
+        _place(core, clock.now())
+        _sos(core, "W01", "band-W01-1")
+        core.tick()
+        assert (await core.command(CheckInGuardian("op", BLINDING))).ok
+
+        def start(second: str = "", password: str = "") -> ActivatePermit:
+            return ActivatePermit("op", BLINDING, REASON, second, password)
+
+        alone = await core.command(start())
+        assert not alone.ok and "needs a second person (site rule)" in alone.message
+        oneself = await core.command(start("op", "anything"))
+        assert not oneself.ok and "someone other than op" in oneself.message
+        wrong = await core.command(start("li.wei", "not it"))
+        assert not wrong.ok and "second person not confirmed: wrong user name or password" in wrong.message
+        started = await core.command(start("li.wei", SECOND_PASSWORD))
+        assert started.ok, started.message
+        assert core.permits.book.status(BLINDING).state is PermitState.ACTIVE
+        await asyncio.to_thread(writer.close)
+
+    asyncio.run(run())
+    outcomes = [
+        (r["outcome"], r["new_value"]["second_user"]) for r in _audit(database_url, "activate_permit")
+    ]  # type: ignore[index]
+    assert outcomes == [("refused", ""), ("refused", "op"), ("refused", "li.wei"), ("done", "li.wei")]
+    assert all(SECOND_PASSWORD not in json.dumps(r) for r in Store(database_url).audit_rows())
