@@ -17,7 +17,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,7 +31,7 @@ from plant_maps.alarm_zones import Hazard
 from widgets.alarm_style import TierMarkers
 from widgets.panel_look import heading_font, section_heading, set_bold
 from widgets.plain_text import PlainLabel
-from widgets.text_dialog import MAX_COMMENT
+from widgets.text_dialog import MAX_COMMENT, ok_cancel
 
 NAME_MAX = 64
 PASSWORD_MAX = 256
@@ -173,13 +172,7 @@ class OverrideDialog(QDialog):
         second.addRow(self.tr("Name:"), self.second_name)
         second.addRow(self.tr("Password:"), self.password)
         self.second_box.setVisible(second_person)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(action)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok_button = ok_cancel(self, action)
         for changed in (self.override.changed, self.second_name.textChanged, self.password.textChanged):
             changed.connect(self._update)
         layout = QVBoxLayout(self)

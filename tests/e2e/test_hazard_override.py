@@ -27,6 +27,7 @@ from tests.conftest import DEMO_SITE, Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.support import edited_copy
 from widgets.grab import grab_with_dialog
+from widgets.interlock_dialog import InterlockDialog
 
 IL, PERMIT, GAS = "IL-CH-TRIP", "PTW-HW-001", "GD-CH-01.HH"  # all in the compressor house
 REASON = "leak isolated at the K-301 suction valve; restart for the purge"
@@ -63,6 +64,20 @@ def audited(database_url: str, action: str) -> list[dict[str, object]]:
     return [{**r, "new_value": json.loads(str(r["new_value"]) or "null")} for r in rows]
 
 
+async def reset_confirmation(console: WindowedConsole, qtbot: QtBot, gas: bool = True) -> InterlockDialog:
+    """IL-CH-TRIP tripped (once GD-CH-01 is in tier 1, with `gas`), then Reset… from the panel: its
+    confirmation, shown."""
+    panel, core = console.window.interlock_panel, console.app.core
+    await until(lambda: panel.line(IL).feedback is False, 15, "the feedback read")
+    if gas:
+        await until(lambda: core.alarms.engine.view(GAS).active, 30, "the tier-1 gas alarm")
+    await tripped(console, qtbot)
+    qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
+    dialog = await until(lambda: console.interlocks.dialog, 5, "the reset's confirmation")
+    await until(dialog.isVisible, 5, "the reset's confirmation shown")
+    return dialog
+
+
 async def tripped(console: WindowedConsole, qtbot: QtBot) -> None:
     """Trip IL-CH-TRIP from the panel: a trip is the protective direction, never held up by a hazard."""
     panel = console.window.interlock_panel
@@ -82,12 +97,7 @@ def test_a_reset_into_a_live_gas_alarm_names_it_and_will_not_execute_without_a_r
     async def scenario(console: WindowedConsole) -> None:
         window, panel, core = console.window, console.window.interlock_panel, console.app.core
         window.resize(*size)
-        await until(lambda: panel.line(IL).feedback is False, 15, "the feedback read")
-        await until(lambda: core.alarms.engine.view(GAS).active, 30, "the tier-1 gas alarm")
-        await tripped(console, qtbot)
-        qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
-        dialog = await until(lambda: console.interlocks.dialog, 5, "the reset's confirmation")
-        await until(dialog.isVisible, 5, "the reset's confirmation shown")
+        dialog = await reset_confirmation(console, qtbot)
         text = shown_text(dialog)
         assert warns_of_tier_1(text) and "Compressor house" in text
         assert "GD-CH-01" in text and "Combustible gas compressor house 1" in text and "%LEL" in text
@@ -126,11 +136,7 @@ def test_with_no_tier_1_alarm_in_its_zone_the_reset_confirms_as_before(
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
         panel = console.window.interlock_panel
-        await until(lambda: panel.line(IL).feedback is False, 15, "the feedback read")
-        await tripped(console, qtbot)
-        qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
-        dialog = await until(lambda: console.interlocks.dialog, 5, "the reset's confirmation")
-        await until(dialog.isVisible, 5, "the reset's confirmation shown")
+        dialog = await reset_confirmation(console, qtbot, gas=False)
         assert not warns_of_tier_1(shown_text(dialog)) and "reason" not in shown_text(dialog).casefold()
         assert dialog.execute_button.isEnabled()
         qtbot.mouseClick(dialog.execute_button, Qt.MouseButton.LeftButton)
@@ -150,14 +156,9 @@ def test_where_the_site_says_so_a_reset_into_the_gas_also_needs_a_second_person(
     )
 
     async def scenario(console: WindowedConsole) -> None:
-        window, panel, core = console.window, console.window.interlock_panel, console.app.core
+        window, panel = console.window, console.window.interlock_panel
         window.resize(1366, 768)
-        await until(lambda: panel.line(IL).feedback is False, 15, "the feedback read")
-        await until(lambda: core.alarms.engine.view(GAS).active, 30, "the tier-1 gas alarm")
-        await tripped(console, qtbot)
-        qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
-        dialog = await until(lambda: console.interlocks.dialog, 5, "the reset's confirmation")
-        await until(dialog.isVisible, 5, "the reset's confirmation shown")
+        dialog = await reset_confirmation(console, qtbot)
         assert dialog.second_box.isVisible() and "GD-CH-01" in shown_text(dialog)
         qtbot.keyClicks(dialog.override.reason, REASON)
         assert not dialog.execute_button.isEnabled()
