@@ -26,6 +26,10 @@ STATE_WORDS = {
     State.OUT_OF_SERVICE: "out of service",
 }
 
+Occurrence = tuple[
+    str, float | None
+]  # (alarm id, when that occurrence became active): a re-raise is a new one
+
 
 @dataclass(frozen=True, slots=True)
 class Hazard:
@@ -47,7 +51,7 @@ class Hazard:
     since: float | None = None
 
     @property
-    def occurrence(self) -> tuple[str, float | None]:
+    def occurrence(self) -> Occurrence:
         return self.alarm_id, self.since
 
     def text(self) -> str:

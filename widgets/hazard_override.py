@@ -5,8 +5,9 @@ its zone, and the reason it needs (the core refuses it without one).
 one line per alarm (its tag, its message, the reading now, whether it is acknowledged or shelved), and the
 required reason. The interlock confirmation shows it for a return to normal; `OverrideDialog` wraps it for
 resuming or starting a permit's work, with the second person's name and password where the site asks for
-one. ISA-101: grey, bold text and the tier-1 shape carry the warning, no colour fill. Opened with `open()`,
-never a blocking `exec()`. Runs on the Qt thread.
+one. The command names the alarms shown (`OverrideBox.seen`): the core refuses it when one active then was
+not shown, and the confirmation, still open, then lists it. ISA-101: grey, bold text and the tier-1 shape
+carry the warning, no colour fill. Opened with `open()`, never a blocking `exec()`. Runs on the Qt thread.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from alarms.definitions import Tier
 from alarms.states import State
-from plant_maps.alarm_zones import Hazard
+from plant_maps.alarm_zones import Hazard, Occurrence
 from widgets.alarm_style import TierMarkers
 from widgets.panel_look import heading_font, section_heading, set_bold
 from widgets.plain_text import PlainLabel
@@ -134,8 +135,9 @@ class OverrideBox(QWidget):
         self.heading.setText(heading)
         self.alarms.setText("\n".join(hazard_text(h) for h in hazards))
 
-    def hazards(self) -> tuple[Hazard, ...]:
-        return self._hazards
+    def seen(self) -> tuple[Occurrence, ...]:
+        """The occurrences shown now: the command names them, and the core refuses it if more are active."""
+        return tuple(h.occurrence for h in self._hazards)
 
     def reason_text(self) -> str:
         return self.reason.text().strip()
@@ -143,7 +145,11 @@ class OverrideBox(QWidget):
 
 class OverrideDialog(QDialog):
     """Asks for the reason (and the second person) before work is resumed or started over live tier-1
-    alarms; it will not accept without them."""
+    alarms; it will not submit without them. OK emits `submitted` and the dialog stays open until the console
+    answers: `done()` when the core carried it out, `show_outcome` when it refused (say, an alarm raised
+    after the list was last refreshed), with the list refreshed and the reason kept for a second look."""
+
+    submitted = Signal()
 
     def __init__(
         self,
@@ -172,6 +178,9 @@ class OverrideDialog(QDialog):
         second.addRow(self.tr("Name:"), self.second_name)
         second.addRow(self.tr("Password:"), self.password)
         self.second_box.setVisible(second_person)
+        self.outcome = PlainLabel()
+        self.outcome.setWordWrap(True)
+        self._waiting = False  # submitted, the core's answer not back yet
         buttons, self.ok_button = ok_cancel(self, action)
         for changed in (self.override.changed, self.second_name.textChanged, self.password.textChanged):
             changed.connect(self._update)
@@ -179,6 +188,7 @@ class OverrideDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(self.override)
         layout.addWidget(self.second_box)
+        layout.addWidget(self.outcome)
         layout.addStretch(1)
         layout.addWidget(buttons)
         self._update()
@@ -202,11 +212,25 @@ class OverrideDialog(QDialog):
         return self.password.text() if self.second_box.isVisibleTo(self) else ""
 
     def accept(self) -> None:
-        """Refuse to close without what the override needs, also when accepted programmatically."""
-        if not self._missing():
-            super().accept()
+        """Submit once, with what the override needs (also when accepted programmatically); the password
+        is cleared as soon as it has been sent."""
+        if self._missing():
+            return
+        self._waiting = True
+        self._update()
+        self.submitted.emit()
+        self.password.clear()
+
+    def show_outcome(self, text: str) -> None:
+        """The core refused it: why, and OK offered again."""
+        self._waiting = False
+        self.outcome.setText(text)
+        self._update()
+        fit_height(self)
 
     def _missing(self) -> str:
+        if self._waiting:
+            return self.tr("Waiting for the answer")
         if not self.reason():
             return self.tr("Give the reason first")
         if self.second_box.isVisibleTo(self) and not (self.second_user() and self.second_password()):

@@ -29,7 +29,8 @@ from widgets.plain_text import PlainLabel
 
 
 class InterlockDialog(QDialog):
-    execute_clicked = Signal(str, str)  # interlock id, the reason for overriding live tier-1 alarms ("")
+    # interlock id, the reason for overriding live tier-1 alarms (""), the occurrences of them it showed
+    execute_clicked = Signal(str, str, object)
     cancel_clicked = Signal(str)
     confirm_clicked = Signal(str, str, str)  # interlock id, second person, password
 
@@ -69,7 +70,9 @@ class InterlockDialog(QDialog):
         self.execute_button = QPushButton(self.tr("Execute"))
         self.cancel_button = QPushButton(self.tr("Cancel selection"))
         self.execute_button.clicked.connect(
-            lambda: self.execute_clicked.emit(self.interlock_id, self.override.reason_text())
+            lambda: self.execute_clicked.emit(
+                self.interlock_id, self.override.reason_text(), self.override.seen()
+            )
         )
         self.cancel_button.clicked.connect(lambda: self.cancel_clicked.emit(self.interlock_id))
         buttons = QHBoxLayout()

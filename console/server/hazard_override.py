@@ -8,7 +8,10 @@ alike (an SIS permissive does not care whether the operator hid the alarm); `Ala
 one query. Such a command is refused without a reason, naming the alarms; where the site says so
 (`[hazard_override] second_person`) a second person confirms it too: on the interlock's selection, as for a
 two-person interlock (checked by the interlock service), or with the permit command (checked here, by the
-same `second_person_refusal`). The command's audit entry keeps the alarms it overrode and the reason.
+same `second_person_refusal`). The command names the alarms' occurrences its confirmation showed (`seen`):
+one active now that is not among them (raised since the confirmation's last refresh, or raised again) refuses
+it, naming it, so that nothing is overridden unseen; the window then shows it and the operator confirms
+again. The command's audit entry keeps the alarms it overrode and the reason.
 
 Runs on the core's loop thread.
 """
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 
 from console.server.accounts import Accounts
 from console.server.alarm_service import AlarmService
-from console.server.hazard_words import reason_refusal
+from console.server.hazard_words import reason_refusal, unseen_refusal
 from console.server.interlock_service import InterlockService
 from console.server.permissions import Access
 from console.server.permit_service import PermitService
@@ -78,11 +81,25 @@ class OverrideCheck:
         return Override(command, what, name, hazards)
 
     async def refusal(self, override: Override) -> str:
-        """Why the override may not be made ("" when it may): its reason, and a permit's second person."""
+        """Why the override may not be made ("" when it may): its reason, a permit's second person, and an
+        alarm active now that its confirmation did not show (checked last: alarms come in while the second
+        person's password is checked)."""
         command = override.command
         refusal = reason_refusal(override.what, override.zone_name, override.hazards, command.reason)
-        if refusal or isinstance(command, ExecuteInterlock) or not self.site.hazard_second_person:
+        if (
+            not refusal
+            and isinstance(command, ResumePermit | ActivatePermit)
+            and self.site.hazard_second_person
+        ):
+            refusal = await self._second_person_refusal(command, override.what)
+        if refusal:
             return refusal
+        now = self.find(command)
+        hazards = now.hazards if now is not None else ()  # all cleared meanwhile: nothing unseen
+        return unseen_refusal(override.what, override.zone_name, hazards, command.seen)
+
+    async def _second_person_refusal(self, command: ResumePermit | ActivatePermit, what: str) -> str:
+        """Where the site says so, a second person confirms a permit's override with their password."""
         verify = self._accounts.verify if self._accounts is not None else None
         refusal = await second_person_refusal(
             verify,
@@ -91,10 +108,10 @@ class OverrideCheck:
             command.password,
             others=(command.actor,),
             roles=self._access.table.get(type(command).__name__, frozenset()),
-            what=override.what,
+            what=what,
         )
         if refusal:
-            return f"{override.what} over live tier-1 alarms needs a second person (site rule): {refusal}"
+            return f"{what} over live tier-1 alarms needs a second person (site rule): {refusal}"
         return ""
 
     def _known(self) -> set[str]:

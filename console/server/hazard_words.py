@@ -7,9 +7,9 @@ alarms alike. Qt-free, stateless.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from plant_maps.alarm_zones import Hazard
+from plant_maps.alarm_zones import Hazard, Occurrence
 
 REASON_MAX_CHARS = 200  # an override's reason: one line, like a shelve's
 
@@ -40,3 +40,16 @@ def reason_refusal(what: str, zone_name: str, hazards: Sequence[Hazard], reason:
     if not reason.isprintable():
         return "an override's reason is one line of plain text"
     return ""
+
+
+def unseen_refusal(what: str, zone_name: str, hazards: Sequence[Hazard], seen: Collection[Occurrence]) -> str:
+    """Why `what` may not override `hazards` when its confirmation showed only `seen` ("" when it showed them
+    all): an alarm raised since, or raised again, is named in words; one that cleared meanwhile is no matter."""
+    unseen = [h for h in hazards if h.occurrence not in seen]
+    if not unseen:
+        return ""
+    alarms = "; ".join(h.text() for h in unseen)
+    return (
+        f"{what} would also override tier-1 alarms in {zone_name} that its confirmation did not show "
+        f"(raised since, or again): {alarms}. Confirm again with them in view"
+    )

@@ -170,7 +170,8 @@ class FieldView(QObject):
     def admit(self, permit_id: str, command: type[ResumePermit] | type[ActivatePermit]) -> None:
         """Resume or start the permit's work. While tier-1 alarms are active in its zone this overrides them:
         only through the confirmation that names them and asks why (and, where the site says so, for a
-        second person); the core refuses it otherwise."""
+        second person); the core refuses it otherwise, and when an alarm is active that the confirmation did
+        not show: the confirmation stays open until the core's answer, refreshed, so it shows that one."""
         zone = self.core.permits.status(permit_id).permit.zone
         hazards = self.core.alarms.hazards([zone])
         if not hazards:
@@ -186,12 +187,25 @@ class FieldView(QObject):
         self._override_zone = zone
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
-        def finished(result: int) -> None:
-            self.override = None
-            if result == QDialog.DialogCode.Accepted:
-                who, password = dialog.second_user(), dialog.second_password()
-                self._send(command(self.user.name, permit_id, dialog.reason(), who, password))
+        def submitted() -> None:
+            who, password, seen = dialog.second_user(), dialog.second_password(), dialog.override.seen()
+            self.runner.send(
+                command(self.user.name, permit_id, dialog.reason(), who, password, seen), answered
+            )
 
+        def answered(result: CommandResult) -> None:
+            self._show(result)  # refreshes the confirmation's list too
+            if self.override is dialog:
+                if result.ok:
+                    dialog.done(QDialog.DialogCode.Accepted)
+                else:
+                    dialog.show_outcome(result.message)
+
+        def finished(_result: int) -> None:
+            if self.override is dialog:
+                self.override = None
+
+        dialog.submitted.connect(submitted)
         dialog.finished.connect(finished)
         dialog.open()
 

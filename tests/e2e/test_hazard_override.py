@@ -1,13 +1,15 @@
 """Re-energising or re-admitting work into a live hazard, as an operator does it in the real window during the
 simulator's gas leak: the interlock panel's Reset… and its confirmation, the permit card's Resume. The
 confirmation names the tier-1 alarms active in the zone, asks for a reason (and, where the site says so, a
-second person); the audit trail keeps what was overridden and why. A trip stays free of all this."""
+second person); the audit trail keeps what was overridden and why. A tier-1 alarm raised after the confirmation
+last refreshed is not overridden unseen: the core refuses, and the confirmation, still open, then names it.
+A trip stays free of all this."""
 
 from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,9 +29,13 @@ from tests.conftest import DEMO_SITE, Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.support import edited_copy
 from widgets.grab import grab_with_dialog
+from widgets.hazard_override import OverrideDialog
 from widgets.interlock_dialog import InterlockDialog
+from widgets.worker_panel import LAST_FIX
 
 IL, PERMIT, GAS = "IL-CH-TRIP", "PTW-HW-001", "GD-CH-01.HH"  # all in the compressor house
+GUARDIAN, SOS = "W02", "W02.SOS"  # PTW-HW-001's guardian, and the SOS of his band
+AT_WORK = {"x": 320.0, "y": 197.0, "floor": 0, "accuracy_m": 0.5}  # inside the compressor house
 REASON = "leak isolated at the K-301 suction valve; restart for the purge"
 SHOTS = Path(tempfile.gettempdir()) / "controlroom-hazard-override-shots"
 
@@ -75,6 +81,43 @@ async def reset_confirmation(console: WindowedConsole, qtbot: QtBot, gas: bool =
     qtbot.mouseClick(panel.reset_button, Qt.MouseButton.LeftButton)
     dialog = await until(lambda: console.interlocks.dialog, 5, "the reset's confirmation")
     await until(dialog.isVisible, 5, "the reset's confirmation shown")
+    return dialog
+
+
+async def guardian_at_work(console: WindowedConsole, broker: Broker) -> None:
+    """W02 located at the hot work in the compressor house, by his band's fix over MQTT."""
+    core = console.app.core
+    await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10, "MQTT")
+    fix = {**AT_WORK, "ts": datetime.now(UTC).isoformat()}
+    mosquitto_pub(broker, f"site/demo/workers/{GUARDIAN}/position", fix)
+    await until(lambda: core.workers.fix_ts[core.site.worker_index[GUARDIAN]] > 0, 10, "W02 located")
+
+
+async def sos_after_a_refresh(console: WindowedConsole, broker: Broker, shown: Callable[[], str]) -> None:
+    """W02 presses SOS right after the open confirmation's once-a-second refresh (`shown` moved on), so it is
+    active in the core before the confirmation can list it: the window of a click that overrides it unseen."""
+    before = shown()
+    await until(lambda: shown() != before, 3, "the confirmation refreshed")
+    event = {"id": "band-W02-0001", "type": "sos", "ts": datetime.now(UTC).isoformat()}
+    mosquitto_pub(broker, f"site/demo/workers/{GUARDIAN}/event", event)
+    await until(lambda: console.app.core.alarms.engine.view(SOS).active, 5, "W02's SOS in the core")
+
+
+async def resume_confirmation(console: WindowedConsole, broker: Broker, qtbot: QtBot) -> OverrideDialog:
+    """PTW-HW-001 suspended by the gas, ready to resume all the same (GB 30871: a new passing gas test, the
+    guardian checked in at the work), then Resume on its card: the confirmation naming the tier-1 alarms."""
+    window, core = console.window, console.app.core
+    book = core.permits.book
+    await until(lambda: book.status(PERMIT).state is PermitState.SUSPENDED, 30, "the gas suspension")
+    await until(lambda: core.alarms.engine.view(GAS).active, 30, "the tier-1 gas alarm")
+    assert (await core.command(RecordGasTest("tester", PERMIT, (("lel", 2.0),), "Zhou"))).ok
+    await guardian_at_work(console, broker)
+    assert (await core.command(CheckInGuardian("tester", PERMIT))).ok
+    window.show_permit(PERMIT)
+    await until(window.permit_card.resume_button.isEnabled, 5, "Resume offered")
+    qtbot.mouseClick(window.permit_card.resume_button, Qt.MouseButton.LeftButton)
+    [dialog] = await until(lambda: open_dialogs(window), 5, "a confirmation naming the tier-1 alarms")
+    assert isinstance(dialog, OverrideDialog)
     return dialog
 
 
@@ -178,6 +221,41 @@ def test_where_the_site_says_so_a_reset_into_the_gas_also_needs_a_second_person(
     assert write.payload["second"] == "li.wei"
 
 
+def test_a_tier_1_alarm_raised_after_the_reset_confirmation_showed_refuses_execute_and_then_shows_in_it(
+    run_console, gas_leak: SimulatorThread, broker: Broker, database_url: str, qtbot: QtBot
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        window, panel = console.window, console.window.interlock_panel
+        window.resize(1366, 768)
+        await guardian_at_work(console, broker)
+        dialog = await reset_confirmation(console, qtbot)
+        alarms = dialog.override.alarms
+        assert "GD-CH-01" in alarms.text() and "SOS" not in alarms.text()
+        qtbot.keyClicks(dialog.override.reason, REASON)
+        await sos_after_a_refresh(console, broker, dialog.selection.text)  # its countdown moves each second
+        assert "SOS" not in alarms.text()  # not shown yet when Execute is clicked
+        qtbot.mouseClick(dialog.execute_button, Qt.MouseButton.LeftButton)
+        await until(lambda: SOS in dialog.outcome.text(), 5, "the refusal, in the confirmation")
+        assert "Confirm again" in dialog.outcome.text() and GAS not in dialog.outcome.text()
+        assert dialog.isVisible() and panel.line(IL).state == "armed"  # nothing written
+        assert "GD-CH-01" in alarms.text() and f"{GUARDIAN} — SOS" in alarms.text()  # both named now
+        assert dialog.override.reason.text() == REASON and dialog.execute_button.isEnabled()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        grab_with_dialog(window, dialog).save(str(SHOTS / "reset-refused-new-sos-1366x768.png"))
+        qtbot.mouseClick(dialog.execute_button, Qt.MouseButton.LeftButton)  # confirmed again, knowingly
+        await until(lambda: panel.line(IL).state == "normal", 10, "the reset confirmed by its feedback")
+        await until(lambda: len(audited(database_url, "execute_interlock")) == 3, 5, "the reset audited")
+
+    run_console(scenario)
+    _trip, refused, reset = audited(database_url, "execute_interlock")
+    assert refused["outcome"] == "refused" and f"{SOS} (" in str(refused["reason"])
+    assert f"{GAS} (" not in str(refused["reason"])  # it names what was not shown, only
+    seen = [alarm for alarm, _since in refused["new_value"]["seen"]]  # type: ignore[index]
+    assert GAS in seen and SOS not in seen
+    assert reset["outcome"] == "done"
+    assert {GAS, SOS} <= {o["alarm_id"] for o in reset["new_value"]["overrides"]}  # type: ignore[index]
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
 def test_resuming_a_permit_into_a_live_gas_alarm_names_it_and_needs_a_reason(
     run_console,
@@ -188,30 +266,17 @@ def test_resuming_a_permit_into_a_live_gas_alarm_names_it_and_needs_a_reason(
     size: tuple[int, int],
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
-        window, card, core = console.window, console.window.permit_card, console.app.core
+        window, book = console.window, console.app.core.permits.book
         window.resize(*size)
-        book = core.permits.book
-        await until(lambda: book.status(PERMIT).state is PermitState.SUSPENDED, 30, "the gas suspension")
-        await until(lambda: core.alarms.engine.view(GAS).active, 30, "the tier-1 gas alarm")
-        # what a resume needs anyway (GB 30871): a new passing test, the guardian checked in at the work
-        assert (await core.command(RecordGasTest("tester", PERMIT, (("lel", 2.0),), "Zhou"))).ok
-        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10, "MQTT")
-        at_work = {"x": 320.0, "y": 197.0, "floor": 0, "accuracy_m": 0.5, "ts": datetime.now(UTC).isoformat()}
-        mosquitto_pub(broker, "site/demo/workers/W02/position", at_work)
-        await until(lambda: core.workers.fix_ts[core.site.worker_index["W02"]] > 0, 10, "W02 located")
-        assert (await core.command(CheckInGuardian("tester", PERMIT))).ok
-        window.show_permit(PERMIT)
-        await until(card.resume_button.isEnabled, 5, "Resume offered")
-        qtbot.mouseClick(card.resume_button, Qt.MouseButton.LeftButton)
-        [dialog] = await until(lambda: open_dialogs(window), 5, "a confirmation naming the tier-1 alarms")
+        dialog = await resume_confirmation(console, broker, qtbot)
         text = shown_text(dialog)
         assert warns_of_tier_1(text) and "Compressor house" in text and "GD-CH-01" in text and "%LEL" in text
         assert book.status(PERMIT).state is PermitState.SUSPENDED  # nothing sent yet
-        ok = dialog.ok_button  # type: ignore[attr-defined]
+        ok = dialog.ok_button
         assert not ok.isEnabled()
         SHOTS.mkdir(parents=True, exist_ok=True)
         grab_with_dialog(window, dialog).save(str(SHOTS / f"resume-into-gas-{size[0]}x{size[1]}.png"))
-        qtbot.keyClicks(dialog.override.reason, REASON)  # type: ignore[attr-defined]
+        qtbot.keyClicks(dialog.override.reason, REASON)
         assert ok.isEnabled()
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
         await until(lambda: audited(database_url, "resume_permit"), 5, "the resume audited")
@@ -224,3 +289,33 @@ def test_resuming_a_permit_into_a_live_gas_alarm_names_it_and_needs_a_reason(
     resumed = [e for e in Store(database_url).journal_rows(kind="permit") if e.payload["to"] == "active"]
     assert [e.actor for e in resumed] == ["tester"] and REASON in resumed[0].payload["reason"]
     assert GAS in resumed[0].payload["reason"]
+
+
+def test_a_tier_1_alarm_raised_after_the_resume_confirmation_showed_refuses_it_and_then_shows_in_it(
+    run_console, gas_leak: SimulatorThread, broker: Broker, database_url: str, qtbot: QtBot
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        window, book = console.window, console.app.core.permits.book
+        window.resize(1366, 768)
+        dialog = await resume_confirmation(console, broker, qtbot)
+        alarms = dialog.override.alarms
+        qtbot.keyClicks(dialog.override.reason, REASON)
+        workers = window.worker_panel  # refreshed with the confirmation, the age of W02's fix each second
+        await sos_after_a_refresh(console, broker, lambda: workers.cell_text(GUARDIAN, LAST_FIX))
+        assert "SOS" not in alarms.text()  # not shown yet when Resume anyway is clicked
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        await until(lambda: SOS in dialog.outcome.text(), 5, "the refusal, in the confirmation")
+        assert dialog.isVisible() and book.status(PERMIT).state is PermitState.SUSPENDED
+        assert "GD-CH-01" in alarms.text() and f"{GUARDIAN} — SOS" in alarms.text()  # both named now
+        assert dialog.reason() == REASON and dialog.ok_button.isEnabled()
+        grab_with_dialog(window, dialog).save(str(SHOTS / "resume-refused-new-sos-1366x768.png"))
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # confirmed again, knowingly
+        await until(lambda: book.status(PERMIT).state is PermitState.ACTIVE, 5, "the permit resumed")
+        await until(lambda: console.field.override is None, 5, "the confirmation closed")
+        assert not open_dialogs(window)
+
+    run_console(scenario)
+    refused, done = audited(database_url, "resume_permit")
+    assert refused["outcome"] == "refused" and f"{SOS} (" in str(refused["reason"])
+    assert done["outcome"] == "done"
+    assert {GAS, SOS} <= {o["alarm_id"] for o in done["new_value"]["overrides"]}  # type: ignore[index]
