@@ -68,6 +68,18 @@ def _sos(core: Core, worker: str, band_id: str) -> None:
     core.on_wearable_events([WearableEvent(id=band_id, worker=worker, type="sos", ts=core.clock.now())])
 
 
+async def _ready_to_resume(core: Core, clock: ManualClock) -> None:
+    """The hot work suspended by W01's SOS (a tier-1 alarm in its zone: the rule stops it), then what a
+    resume needs anyway: a new passing gas test and the guardian checked in."""
+    _place(core, clock.now())
+    _sos(core, "W01", "band-W01-1")
+    core.tick()
+    await wait_until_async(lambda: core.permits.book.status(HOT_WORK).state is PermitState.SUSPENDED, 5)
+    clock.advance(60)
+    assert (await core.command(RecordGasTest("op", HOT_WORK, (("lel", 2.0),), "Zhou"))).ok
+    assert (await core.command(CheckInGuardian("op", HOT_WORK))).ok
+
+
 def _seen(core: Core, permit_id: str) -> tuple[Occurrence, ...]:
     """What the confirmation of a resume or start of `permit_id` shows now, as its command names it."""
     return tuple(h.occurrence for h in core.alarms.hazards([core.permits.status(permit_id).permit.zone]))
@@ -84,13 +96,7 @@ def test_resuming_over_a_live_sos_needs_a_reason_and_the_override_holds_until_a_
     async def run() -> None:
         core, clock, writer = _core(database_url)
         book = core.permits.book
-        _place(core, clock.now())
-        _sos(core, "W01", "band-W01-1")
-        core.tick()  # a tier-1 alarm in the zone: the rule suspends the hot work
-        await wait_until_async(lambda: book.status(HOT_WORK).state is PermitState.SUSPENDED, 5)
-        clock.advance(60)
-        assert (await core.command(RecordGasTest("op", HOT_WORK, (("lel", 2.0),), "Zhou"))).ok
-        assert (await core.command(CheckInGuardian("op", HOT_WORK))).ok
+        await _ready_to_resume(core, clock)
 
         refused = await core.command(ResumePermit("op", HOT_WORK, "  "))
         assert not refused.ok
@@ -168,13 +174,7 @@ def test_an_override_is_refused_naming_a_tier_1_alarm_raised_after_its_confirmat
     async def run() -> None:
         core, clock, writer = _core(database_url)
         book = core.permits.book
-        _place(core, clock.now())
-        _sos(core, "W01", "band-W01-1")
-        core.tick()
-        await wait_until_async(lambda: book.status(HOT_WORK).state is PermitState.SUSPENDED, 5)
-        clock.advance(60)
-        assert (await core.command(RecordGasTest("op", HOT_WORK, (("lel", 2.0),), "Zhou"))).ok
-        assert (await core.command(CheckInGuardian("op", HOT_WORK))).ok
+        await _ready_to_resume(core, clock)
         shown = _seen(core, HOT_WORK)  # the confirmation names W01's SOS; then, before the click, W03's
         clock.advance(5)
         _sos(core, "W03", "band-W03-1")

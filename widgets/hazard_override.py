@@ -65,6 +65,9 @@ def fit_height(window: QWidget) -> None:
     layout = window.layout()
     if layout is None:
         return
+    for child in reversed(window.findChildren(QWidget)):  # nested layouts (the alarm list's) first: until
+        if child.layout() is not None:  # they are redone, the dialog's layout measures their old text
+            child.layout().activate()
     width = window.width()
     needed = (
         layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
@@ -222,10 +225,12 @@ class OverrideDialog(QDialog):
         self.password.clear()
 
     def show_outcome(self, text: str) -> None:
-        """The core refused it: why, and OK offered again."""
+        """The core refused it: why, and OK offered again (the focus back in the reason: Enter is OK again,
+        not the Cancel it moved to while OK was greyed)."""
         self._waiting = False
         self.outcome.setText(text)
         self._update()
+        self.override.reason.setFocus()
         fit_height(self)
 
     def _missing(self) -> str:

@@ -135,6 +135,7 @@ class InterlockDialog(QDialog):
 
     def show_outcome(self, text: str) -> None:
         self.outcome.setText(text)
+        fit_height(self)  # a refusal may take lines: never at the cost of the alarms it names
 
     def _confirm(self) -> None:
         name, password = self.second_name.text().strip(), self.password.text()
