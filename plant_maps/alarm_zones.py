@@ -26,9 +26,8 @@ STATE_WORDS = {
     State.OUT_OF_SERVICE: "out of service",
 }
 
-Occurrence = tuple[
-    str, float | None
-]  # (alarm id, when that occurrence became active): a re-raise is a new one
+# (alarm id, when that occurrence became active): one raised again is a new occurrence
+Occurrence = tuple[str, float | None]
 
 
 @dataclass(frozen=True, slots=True)
