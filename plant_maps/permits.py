@@ -520,12 +520,13 @@ class PermitBook:
         self._status[permit_id] = replace(s, check_in=check_in)
         return check_in
 
-    def activate(self, permit_id: str, actor: str, now: float) -> Outcome:
-        """Start work: approved, inside its window, a fresh passing gas test, the guardian checked in."""
+    def activate(self, permit_id: str, actor: str, now: float, reason: str = "") -> Outcome:
+        """Start work: approved, inside its window, a fresh passing gas test, the guardian checked in.
+        `reason` goes with the change (an override of live tier-1 alarms says which, and why)."""
         s = self._allowed(permit_id, PermitAction.ACTIVATE, now)
         if isinstance(s, PermitRefusal):
             return s
-        return self._move(s, PermitAction.ACTIVATE, actor, "", now)
+        return self._move(s, PermitAction.ACTIVATE, actor, reason, now)
 
     def suspend(self, permit_id: str, actor: str, reason: str, now: float) -> Outcome:
         """Stop the work; an operator must say why (DOMAIN: every suspension has a reason)."""
@@ -536,12 +537,13 @@ class PermitBook:
             return PermitRefusal(permit_id, PermitAction.SUSPEND, "a suspension needs a reason")
         return self._move(s, PermitAction.SUSPEND, actor, reason.strip(), now)
 
-    def resume(self, permit_id: str, actor: str, now: float) -> Outcome:
-        """Restart suspended work: a new passing gas test and a new guardian check-in, both after the stop."""
+    def resume(self, permit_id: str, actor: str, now: float, reason: str = "") -> Outcome:
+        """Restart suspended work: a new passing gas test and a new guardian check-in, both after the stop.
+        `reason` goes with the change, as for `activate`."""
         s = self._allowed(permit_id, PermitAction.RESUME, now)
         if isinstance(s, PermitRefusal):
             return s
-        return self._move(s, PermitAction.RESUME, actor, "", now)
+        return self._move(s, PermitAction.RESUME, actor, reason, now)
 
     def close(self, permit_id: str, actor: str, now: float, reason: str = "") -> Outcome:
         """The work is finished and the site handed back."""

@@ -257,6 +257,9 @@ class Site:
     broadcast_presets: tuple[BroadcastPreset, ...] = ()
     trend_sets: tuple[TrendSet, ...] = ()
     interlock_rules: tuple[InterlockRule, ...] = ()
+    # `[hazard_override] second_person`: returning an interlock to normal, or resuming or starting a permit's
+    # work, while tier-1 alarms are active in its zone needs a second person besides the reason
+    hazard_second_person: bool = False
     tag_index: dict[str, int] = field(init=False)
     worker_index: dict[str, int] = field(init=False)
     zone_index: dict[str, int] = field(init=False)

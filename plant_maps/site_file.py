@@ -85,6 +85,9 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
     alarm_settings = parse_alarms(root, sensors, zones, workers, permits)
     trend_sets = parse_trend_sets(root, sensors, workers)
     interlock_rules = parse_interlock_rules(root.tables("interlock_rules"), interlocks, zone_ids)
+    override = root.section("hazard_override", required=False)
+    hazard_second_person = override.bool("second_person", False)
+    override.reject_unknown({"second_person"})
     root.reject_unknown({"site", *_SECTIONS})
     head.reject_unknown({"id", "name", "width_m", "height_m", "opcua_namespace"})
     return Site(
@@ -106,6 +109,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
         broadcast_presets=presets,
         trend_sets=trend_sets,
         interlock_rules=interlock_rules,
+        hazard_second_person=hazard_second_person,
     )
 
 
@@ -122,6 +126,7 @@ _SECTIONS = (
     "alarms",
     "trend_sets",
     "interlock_rules",
+    "hazard_override",
 )
 
 

@@ -89,6 +89,16 @@ def _write(tmp_path: Path, text: str) -> Path:
             "sensors[61].limts",
             "unknown key",
         ),
+        (
+            '[hazard_override]\nsecond_person = "yes"\n',
+            "hazard_override.second_person",
+            "expected true or false",
+        ),
+        (
+            "[hazard_override]\nsecond = true\n",
+            "hazard_override.second",
+            "unknown key (allowed: second_person)",
+        ),
     ],
 )
 def test_a_wrong_site_file_names_file_key_and_problem(
@@ -101,6 +111,12 @@ def test_a_wrong_site_file_names_file_key_and_problem(
     assert info.value.key == key
     assert problem in info.value.problem
     assert str(path) in str(info.value) and key in str(info.value)
+
+
+def test_a_site_may_ask_for_a_second_person_to_override_live_tier_1_alarms(tmp_path: Path) -> None:
+    assert not load_site(DEMO_SITE, now=NOW).hazard_second_person  # the demo: a reason is enough
+    site = load_site(_write(tmp_path, "\n[hazard_override]\nsecond_person = true\n"), now=NOW)
+    assert site.hazard_second_person
 
 
 def test_a_sensor_may_measure_anything_in_its_own_unit(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, Sign
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from alarms.definitions import Tier
+from plant_maps.alarm_zones import Hazard
 from plant_maps.roles import role_words
 from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
 from widgets.panel_look import command_button
@@ -83,6 +84,8 @@ class InterlockLine:
     last_text: str = ""
     mine: bool = False  # armed by the operator at this console
     blocked: str = ""  # why this operator may not act on it ("" when they may)
+    overrides: tuple[Hazard, ...] = ()  # live tier-1 alarms in its zone that executing would override
+    second_needed: bool = False  # executing waits for a second person to confirm
 
     def state_text(self) -> str:
         text = _tr(STATE_TEXTS[self.state])

@@ -7,10 +7,20 @@ Opened with `open()` (never a blocking `exec()`), so the asyncio loop keeps runn
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 MAX_COMMENT = 200  # an acknowledgement's comment, a reason
 MAX_NOTE = 500  # a shift-log note
+
+
+def ok_cancel(dialog: QDialog, action: str) -> tuple[QDialogButtonBox, QPushButton]:
+    """OK (named `action`, the default: Enter submits) and Cancel, wired to the dialog's accept and reject."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(action)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok
 
 
 class TextDialog(QDialog):
@@ -37,13 +47,7 @@ class TextDialog(QDialog):
         self.edit = QLineEdit()
         self.edit.setMaxLength(max_length)
         self.edit.setPlaceholderText(placeholder)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(action)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok_button = ok_cancel(self, action)
         self.edit.textChanged.connect(self._update)
         layout = QVBoxLayout(self)
         layout.addWidget(label)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 
 import numpy as np
@@ -47,6 +47,8 @@ from plant_maps.alarm_rules import (
     tag_comm_alarm,
     wearable_alarm,
 )
+from plant_maps.alarm_zones import Hazard, tier1_hazards
+from plant_maps.permit_watch import Readings
 from plant_maps.site import Site
 from plant_maps.wearables import VisionDetection, WearableEvent
 from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
@@ -68,6 +70,7 @@ class AlarmService:
         writer: StoreWriter,
         on_committed: Callable[[list[Transition]], None],
         log_line: Callable[[str, str, str], object] = lambda severity, source, text: None,
+        readings: Readings | None = None,
     ) -> None:
         settings = site.alarms
         self.site = site
@@ -86,6 +89,7 @@ class AlarmService:
         self._ending: set[str] = set()  # isolations whose end is being journaled
         self._endings: set[asyncio.Task[None]] = set()  # ends by time, kept referenced until done
         self._log_line = log_line  # the event log: (severity, source, text)
+        self._readings = readings  # the core's tag table: a hazard's reading now
         self._areas = [z.id for z in site.zones] + ["site"]
         self._clock = clock
         self._interlocks = {il.id: il for il in site.interlocks}
@@ -456,6 +460,11 @@ class AlarmService:
 
     def views(self) -> list[AlarmView]:
         return self.engine.active()
+
+    def hazards(self, zones: Collection[str]) -> tuple[Hazard, ...]:
+        """The tier-1 alarms active in `zones` (shelved or suppressed too), each detector's with its reading
+        now: what returning an interlock to normal or re-admitting work there would override."""
+        return tier1_hazards(self.views(), zones, self.site, self._readings)
 
     def floods(self) -> list[FloodState]:
         return [self.engine.flood_state(area) for area in self._areas]

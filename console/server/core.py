@@ -28,6 +28,7 @@ from console.server.accounts import Accounts
 from console.server.alarm_service import AlarmService
 from console.server.broadcasts import BroadcastService
 from console.server.field_operations import FieldOperations
+from console.server.hazard_override import OverrideCheck
 from console.server.interlock_commands import carry_out as carry_out_interlock
 from console.server.interlock_service import InterlockService
 from console.server.permissions import Access
@@ -57,6 +58,7 @@ from console.server.zone_isolation import utc_text
 from integrations.device_time import describe_offset
 from integrations.source import ConnectionState, SourceStatus
 from integrations.storage import AuditEntry, JournalEntry, StoreWriter
+from plant_maps.alarm_zones import Hazard
 from plant_maps.limits import LimitArrays
 from plant_maps.muster import MissingWorker
 from plant_maps.site import Site
@@ -121,7 +123,9 @@ class Core:
         self.log: deque[LogEntry] = deque(maxlen=self.LOG_CAPACITY)
         self._seq = 0
         self._subscribers: dict[Topic, list[Callable[[Any], None]]] = {t: [] for t in Topic}
-        self.alarms = AlarmService(site, clock, writer, self._alarms_committed, self.add_log)
+        self.alarms = AlarmService(
+            site, clock, writer, self._alarms_committed, self.add_log, readings=self.tags
+        )
         self.field = FieldOperations(
             site,
             clock,
@@ -150,6 +154,9 @@ class Core:
             self.access,
             lambda ids: self._publish(Topic.INTERLOCKS, ids),
             self.add_log,
+        )
+        self.overrides = OverrideCheck(
+            site, self.alarms, self.interlocks, self.permits, self.access, self.accounts
         )
         self._seen_events = SeenEvents(EVENT_MEMORY)
         self.ticks = 0  # how often time has acted (tests wait on it)
@@ -364,22 +371,29 @@ class Core:
         """Carry out an operator command if the actor's roles allow it (and, for a signed command, the
         signer's password is right); it is committed to the journal before it is reported done, and
         audited: in the same transaction as its first journal write, or on its own when it wrote nothing
-        (a refusal, with the reason). A signed command's entry carries the signature, never the password.
-        A refusal is also a line of the event log, saying why."""
+        (a refusal, with the reason). A signed command's entry carries the signature, never the password;
+        one that overrides live tier-1 alarms (`hazard_override`) carries them, done or refused. A refusal is
+        also a line of the event log, saying why."""
         entry = _audit_entry(command, self.clock.now(), self.console_name)
         refusal = self.access.refusal(command)
         signed: SignedBy | None = None
         if not refusal and isinstance(command, SignedCommand):
             checked = await self._signature(command)
             refusal, signed = (checked, None) if isinstance(checked, str) else ("", checked)
+        override = None if refusal else self.overrides.find(command)
+        if override is not None:
+            overridden = [h.record() for h in override.hazards]
+            entry = dataclasses.replace(entry, new_value={**entry.new_value, "overrides": overridden})
+            refusal = await self.overrides.refusal(override)
         if refusal:
             await self.audit([dataclasses.replace(entry, outcome="refused", reason=refusal)])
             self._log_refusal(entry, refusal)
             return CommandResult(False, refusal)
         if signed is not None:
             entry = dataclasses.replace(entry, new_value={**entry.new_value, "signature": signed.record()})
+        hazards = override.hazards if override is not None else ()
         with self.writer.auditing(entry) as pending:
-            result = await self._carry_out(command, signed)
+            result = await self._carry_out(command, signed, hazards)
         if not pending.attached or not result.ok:  # nothing written with it, or refused after a first write
             outcome, reason = ("done", "") if result.ok else ("refused", result.message)
             await self.audit(
@@ -422,13 +436,16 @@ class Core:
             return False
         return True
 
-    async def _carry_out(self, command: Command, signed: SignedBy | None) -> CommandResult:
+    async def _carry_out(
+        self, command: Command, signed: SignedBy | None, overrides: tuple[Hazard, ...]
+    ) -> CommandResult:
+        """`overrides`: the live tier-1 alarms the command overrides (the check let it, with its reason)."""
         console = self.console_name
         try:
             if isinstance(command, FieldCommand):
-                return await self.field.command(command, signed)
+                return await self.field.command(command, signed, overrides)
             if isinstance(command, InterlockCommand):
-                return await carry_out_interlock(self.interlocks, command)
+                return await carry_out_interlock(self.interlocks, command, overrides)
             match command:
                 case OperatorNote():
                     return await self._note(command)

@@ -16,6 +16,7 @@ from alarms.clock import Clock
 from alarms.records import SYSTEM, AlarmView, Transition
 from alarms.states import State
 from console.server.alarm_service import AlarmService
+from console.server.hazard_words import override_words
 from console.server.permit_service import PermitService, RecordedGasTest
 from console.server.session import (
     AccountForWorker,
@@ -40,7 +41,7 @@ from console.server.signatures import SignedBy
 from console.server.wearable_response import WearableResponses
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_rules import wearable_worker
-from plant_maps.alarm_zones import tier1_zones
+from plant_maps.alarm_zones import Hazard, tier1_zones
 from plant_maps.certificates import expiry_warnings, site_day
 from plant_maps.gas_tests import readings_text
 from plant_maps.muster import MissingWorker, Muster
@@ -90,6 +91,9 @@ class FieldOperations:
         self.responses = WearableResponses(clock, writer, console)
         self.muster = Muster(site)
         self._gas_sensors = frozenset(s.id for s in site.sensors if s.is_gas)
+        # occurrences of tier-1 alarms a resume or start overrode (with a reason): they no longer suspend
+        # permits (a new alarm, or a new occurrence of the same one, does); kept in memory while they last
+        self._overridden: set[tuple[str, float | None]] = set()
 
     def restore(self, entries: list[JournalEntry]) -> None:
         """Permits and open responses as the journal last recorded them (after a restart)."""
@@ -121,27 +125,35 @@ class FieldOperations:
             for f in findings:
                 if f.active:
                     self._log("warning", "worker", f"{self._name(f.worker)}: {f.detail}")
-        self.permits.evaluate(self._workers, self._tags, tier1_zones(views, wearers=self._workers))
+        live = {(v.id, v.active_ts) for v in views if v.active}
+        self._overridden &= live
+        admitted = [v for v in views if (v.id, v.active_ts) not in self._overridden]
+        self.permits.evaluate(self._workers, self._tags, tier1_zones(admitted, wearers=self._workers))
         if self.muster.active:
             counted = self.muster.update(self._workers)
             if counted:
                 self._publish(Topic.MUSTER, counted)
 
-    async def command(self, command: FieldCommand, signed: SignedBy | None = None) -> CommandResult:
-        """Carry out a field command; `signed` is the core's checked signature of a signed command."""
+    async def command(
+        self, command: FieldCommand, signed: SignedBy | None = None, overrides: tuple[Hazard, ...] = ()
+    ) -> CommandResult:
+        """Carry out a field command; `signed` is the core's checked signature of a signed command,
+        `overrides` the live tier-1 alarms a resume or start overrides (the core's check let it)."""
         match command:
             case SuspendPermit(actor, permit_id, reason):
                 return _permit_result(await self.permits.suspend(permit_id, actor, reason))
-            case ResumePermit(actor, permit_id):
-                return _permit_result(await self.permits.resume(permit_id, actor))
+            case ResumePermit(actor, permit_id, reason):
+                why = override_words(overrides, reason.strip())
+                return self._admitted(await self.permits.resume(permit_id, actor, why), overrides)
             case ClosePermit(actor, permit_id, reason):
                 return _permit_result(await self.permits.close(permit_id, actor, reason))
             case SubmitPermit(actor, permit_id):
                 return _permit_result(await self.permits.submit(permit_id, actor))
             case ApprovePermit(actor, permit_id, role):
                 return _permit_result(await self.permits.approve(permit_id, actor, role, signed))
-            case ActivatePermit(actor, permit_id):
-                return _permit_result(await self.permits.activate(permit_id, actor))
+            case ActivatePermit(actor, permit_id, reason):
+                why = override_words(overrides, reason.strip())
+                return self._admitted(await self.permits.activate(permit_id, actor, why), overrides)
             case RecordGasTest(actor, permit_id, readings, tester):
                 recorded = await self.permits.record_gas_test(permit_id, actor, dict(readings), tester)
                 if isinstance(recorded, PermitRefusal):
@@ -175,6 +187,14 @@ class FieldOperations:
                 if not self.muster.active:
                     return CommandResult(False, "no muster in progress")
                 return await self._muster(actor, "account", worker_id)
+
+    def _admitted(
+        self, outcome: PermitChange | PermitRefusal, overrides: tuple[Hazard, ...]
+    ) -> CommandResult:
+        """Work resumed or started over live tier-1 alarms: those occurrences no longer suspend permits."""
+        if isinstance(outcome, PermitChange):
+            self._overridden |= {h.occurrence for h in overrides}
+        return _permit_result(outcome)
 
     async def _respond(self, alarm_id: str, step: Step, actor: str, responder: str = "") -> CommandResult:
         refusal = self._response_refusal(alarm_id, step)

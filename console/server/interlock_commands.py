@@ -14,9 +14,13 @@ from console.server.session import (
     InterlockCommand,
     ResetInterlock,
 )
+from plant_maps.alarm_zones import Hazard
 
 
-async def carry_out(service: InterlockService, command: InterlockCommand) -> CommandResult:
+async def carry_out(
+    service: InterlockService, command: InterlockCommand, overrides: tuple[Hazard, ...] = ()
+) -> CommandResult:
+    """`overrides`: the live tier-1 alarms an execution overrides (the core's check let it, with its reason)."""
     refusal = service.refusal(command.interlock_id, command.actor)
     if refusal:
         return CommandResult(False, refusal)
@@ -26,8 +30,8 @@ async def carry_out(service: InterlockService, command: InterlockCommand) -> Com
             result = await service.arm(il, actor, True)
         case ResetInterlock():
             result = await service.arm(il, actor, False)
-        case ExecuteInterlock():
-            result = await service.execute(il, actor)
+        case ExecuteInterlock(_, _, reason):
+            result = await service.execute(il, actor, reason.strip(), overrides)
         case CancelInterlock():
             result = await service.cancel(il, actor)
         case ConfirmSecondPerson(_, _, second_user, password):

@@ -32,9 +32,11 @@ from alarms.samples import InterlockSample
 from alarms.states import Event
 from alarms.states import State as AlarmState
 from console.server.alarm_service import AlarmService
+from console.server.hazard_words import override_ids, override_words
+from console.server.second_person import Roles, Verify, second_person_refusal
 from integrations.opcua_write import WriteOutcome
 from integrations.storage import AuditEntry, JournalEntry, StoreWriter
-from integrations.users import LoginResult
+from plant_maps.alarm_zones import Hazard
 from plant_maps.roles import role_words
 from plant_maps.site import Interlock, InterlockRule, RuleCondition, Site
 from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
@@ -51,17 +53,6 @@ class InterlockWriter(Protocol):
     """Where the command goes: the OPC UA source (its connection, security and login)."""
 
     async def write_interlock(self, interlock_id: str, value: bool) -> WriteOutcome: ...
-
-
-class Roles(Protocol):
-    """Who holds which roles at this console (`permissions.Access`)."""
-
-    demo: bool
-
-    def roles_of(self, user: str) -> frozenset[str] | None: ...
-
-
-Verify = Callable[[str, str], Awaitable[LoginResult]]  # (user, password) -> checked on a worker thread
 
 
 class State(StrEnum):
@@ -122,7 +113,9 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class InterlockStatus:
-    """One interlock as the panel shows it."""
+    """One interlock as the panel shows it; `overrides`: the tier-1 alarms executing its selection would
+    override (a return to normal while they are active in its zone), `second_needed`: it waits for a second
+    person (a two-person interlock, or such an override where the site asks for one)."""
 
     interlock: Interlock
     state: State
@@ -131,6 +124,8 @@ class InterlockStatus:
     selection: Selection | None
     last: LastAction | None
     request: Request | None
+    overrides: tuple[Hazard, ...] = ()
+    second_needed: bool = False
 
 
 def on_off(value: bool | None) -> str:
@@ -182,15 +177,31 @@ class InterlockService:
         il = self.interlocks[interlock_id]
         latest = self._alarms.interlocks.latest(interlock_id)
         command, feedback = (latest.command, latest.feedback) if latest else (None, None)
+        selection = self._selections.get(interlock_id)
+        overrides = self.overrides(interlock_id)
         return InterlockStatus(
             il,
             self._state(interlock_id, command, feedback),
             command,
             feedback,
-            self._selections.get(interlock_id),
+            selection,
             self._last.get(interlock_id),
             self._requests.get(interlock_id),
+            overrides,
+            selection is not None and self._needs_second(il, overrides),
         )
+
+    def overrides(self, interlock_id: str) -> tuple[Hazard, ...]:
+        """The tier-1 alarms executing the interlock's selection would override: those active in its zone
+        when it is armed to return to normal (undoing the trip's protection); none for a trip."""
+        sel = self._selections.get(interlock_id)
+        if sel is None or sel.trip:
+            return ()
+        return self._alarms.hazards([self.interlocks[interlock_id].zone])
+
+    def _needs_second(self, il: Interlock, overrides: tuple[Hazard, ...]) -> bool:
+        """Perform and verify: a two-person interlock, or an override where the site asks for a second person."""
+        return il.two_person or (self.site.hazard_second_person and bool(overrides))
 
     def requests(self) -> list[Request]:
         return sorted(self._requests.values(), key=lambda r: r.ts)
@@ -348,19 +359,19 @@ class InterlockService:
         second = second.strip()
         if sel is None:
             return Result(False, f"{il.id} is not armed: nothing to confirm")
-        if not il.two_person:
+        if not self._needs_second(il, self.overrides(il.id)):
             return Result(False, f"{il.id} needs no second person")
-        if second.casefold() in (sel.actor.casefold(), actor.casefold()):
-            return Result(False, f"the second person must be someone other than {sel.actor}")
-        if self.verify is None:
-            return Result(False, "no user store to check the second person's password")
-        result = await self.verify(second, password)
-        if not result.ok or result.user is None:
-            return Result(False, f"second person not confirmed: {result.reason}")
-        roles = self._access.roles_of(second) if self._access.demo else result.user.roles
-        if not (roles or frozenset()) & il.roles:
-            needed = role_words(il.roles)
-            return Result(False, f"{second} may not confirm {il.id}: it needs one of the roles {needed}")
+        refusal = await second_person_refusal(
+            self.verify,
+            self._access,
+            second,
+            password,
+            others=(sel.actor, actor),
+            roles=il.roles,
+            what=il.id,
+        )
+        if refusal:
+            return Result(False, refusal)
         if self._selections.get(il.id) is not sel:
             return Result(False, f"{il.id}: the selection ended while the password was checked")
         await self._step(
@@ -383,8 +394,12 @@ class InterlockService:
         self._requests.pop(il.id, None)
         return Result(True, f"{il.id}: request dismissed, nothing written")
 
-    async def execute(self, interlock_id: str, actor: str) -> Result:
-        """Write what `actor` armed (a two-person interlock once confirmed), then supervise the feedback."""
+    async def execute(
+        self, interlock_id: str, actor: str, reason: str = "", overrides: tuple[Hazard, ...] = ()
+    ) -> Result:
+        """Write what `actor` armed (once a second person confirmed, where one is needed), then supervise the
+        feedback. `overrides`: the live tier-1 alarms the core found this overrides, `reason` why (the core
+        refused it without one); both go into the journal and the event log."""
         il = self.interlocks[interlock_id]
         sel = self._selections.get(il.id)
         if sel is None:
@@ -393,14 +408,17 @@ class InterlockService:
             return Result(False, f"{il.id} is armed by {sel.actor}: only they may execute it")
         if self.clock.now() >= sel.until:
             return Result(False, f"{il.id}: the selection lapsed; arm it again")
-        if il.two_person and not sel.second:
-            return Result(False, f"{il.id} waits for a second person to confirm (perform and verify)")
+        if self._needs_second(il, overrides) and not sel.second:
+            why = "" if il.two_person else f" (site rule: it overrides {override_ids(overrides)})"
+            return Result(False, f"{il.id} waits for a second person to confirm (perform and verify){why}")
         del self._selections[il.id]
-        return await self._write(il.id, sel, "")
+        return await self._write(il.id, sel, reason, overrides)
 
-    async def _write(self, interlock_id: str, sel: Selection, reason: str) -> Result:
-        """Write the selection to the command node; journaled and audited with the server's status code;
-        on success the feedback is supervised from now on."""
+    async def _write(
+        self, interlock_id: str, sel: Selection, reason: str, overrides: tuple[Hazard, ...] = ()
+    ) -> Result:
+        """Write the selection to the command node; journaled and audited with the server's status code (and
+        the live tier-1 alarms it overrides); on success the feedback is supervised from now on."""
         il = self.interlocks[interlock_id]
         if interlock_id in self._supervising:
             return Result(False, f"{interlock_id} is being executed: wait for its feedback")
@@ -419,6 +437,8 @@ class InterlockService:
             "second": sel.second,
             "reason": reason,
         }
+        if overrides:
+            payload["overrides"] = [h.alarm_id for h in overrides]
         audit = AuditEntry(
             now,
             sel.actor,
@@ -444,7 +464,11 @@ class InterlockService:
         sup = _Supervision(sel.actor, sel.trip, now, now + il.timeout_s + GRACE_S, old_feedback, done)
         self._supervising[interlock_id] = sup
         self._done(interlock_id, sel.actor, f"wrote {value} ({outcome.status}); awaiting feedback")
-        self._log("action", sel.actor, f"{interlock_id} written {value} ({outcome.status})")
+        written = f"{interlock_id} written {value} ({outcome.status})"
+        if overrides:
+            self._log("warning", sel.actor, f"{written}; {override_words(overrides, reason)}")
+        else:
+            self._log("action", sel.actor, written)
         if latest is not None and latest.feedback == sel.trip:  # already there: nothing left to follow
             self._finish(interlock_id, sup, True, latest.feedback)
         return Result(

@@ -135,8 +135,8 @@ class PermitService:
             self.book.approve(permit_id, actor, role, self._clock.now(), self._console, signer, meaning)
         )
 
-    async def activate(self, permit_id: str, actor: str) -> PermitChange | PermitRefusal:
-        return await self._carry_out(self.book.activate(permit_id, actor, self._clock.now()))
+    async def activate(self, permit_id: str, actor: str, reason: str = "") -> PermitChange | PermitRefusal:
+        return await self._carry_out(self.book.activate(permit_id, actor, self._clock.now(), reason))
 
     async def record_gas_test(
         self, permit_id: str, actor: str, readings: dict[str, float], tester: str
@@ -191,8 +191,8 @@ class PermitService:
     async def suspend(self, permit_id: str, actor: str, reason: str) -> PermitChange | PermitRefusal:
         return await self._carry_out(self.book.suspend(permit_id, actor, reason, self._clock.now()))
 
-    async def resume(self, permit_id: str, actor: str) -> PermitChange | PermitRefusal:
-        return await self._carry_out(self.book.resume(permit_id, actor, self._clock.now()))
+    async def resume(self, permit_id: str, actor: str, reason: str = "") -> PermitChange | PermitRefusal:
+        return await self._carry_out(self.book.resume(permit_id, actor, self._clock.now(), reason))
 
     async def close(self, permit_id: str, actor: str, reason: str) -> PermitChange | PermitRefusal:
         return await self._carry_out(self.book.close(permit_id, actor, self._clock.now(), reason))

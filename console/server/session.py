@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from alarms.clock import Clock
 from console.server.signatures import Signature
 from integrations.source import SourceStatus
+from plant_maps.alarm_zones import Occurrence
 from plant_maps.limits import LimitArrays
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
@@ -114,10 +115,17 @@ class SuspendPermit:
 
 @dataclass(frozen=True, slots=True)
 class ResumePermit:
-    """Restart suspended work (needs a new passing gas test and guardian check-in since the stop)."""
+    """Restart suspended work (needs a new passing gas test and guardian check-in since the stop). While
+    tier-1 alarms are active in the permit's zone it overrides them: `reason` is required, and where the site
+    says so (`[hazard_override] second_person`) a second person confirms with their password. `seen`: the
+    alarms' occurrences its confirmation showed; one active now that is not among them refuses it."""
 
     actor: str
     permit_id: str
+    reason: str = ""
+    second_user: str = ""
+    password: str = field(default="", repr=False)
+    seen: tuple[Occurrence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +174,14 @@ class CheckInGuardian:
 
 @dataclass(frozen=True, slots=True)
 class ActivatePermit:
+    """Start the work; like a resume, it overrides tier-1 alarms active in the permit's zone (see there)."""
+
     actor: str
     permit_id: str
+    reason: str = ""
+    second_user: str = ""
+    password: str = field(default="", repr=False)
+    seen: tuple[Occurrence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,10 +298,14 @@ class ResetInterlock:
 
 @dataclass(frozen=True, slots=True)
 class ExecuteInterlock:
-    """Write what the actor armed to the command node, then supervise the feedback for `timeout_s`."""
+    """Write what the actor armed to the command node, then supervise the feedback for `timeout_s`. A return
+    to normal while tier-1 alarms are active in the interlock's zone overrides them: `reason` is required, and
+    `seen` names the occurrences its confirmation showed (one active now that is not among them refuses it)."""
 
     actor: str
     interlock_id: str
+    reason: str = ""
+    seen: tuple[Occurrence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

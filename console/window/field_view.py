@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from alarms.records import Transition
 from console.server.field_operations import wearable_alerts
@@ -41,6 +41,7 @@ from console.window.signed_in import SignedIn
 from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.permit_lifecycle import PermitState
+from widgets.hazard_override import OverrideDialog
 from widgets.sign_in_dialogs import SignatureDialog
 from widgets.wearable_response import worker_alarm
 from widgets.worker_details import WorkerLive
@@ -59,6 +60,8 @@ class FieldView(QObject):
         self._worker: str | None = None
         self.signature: SignatureDialog | None = None  # the last signature dialog opened (tests drive it)
         self.end_muster_box: QMessageBox | None = None  # the question before ending a muster, while open
+        self.override: OverrideDialog | None = None  # the override of live tier-1 alarms open now
+        self._override_zone = ""
         self._unsubscribe: list[Callable[[], None]] = [
             core.subscribe(Topic.PERMITS, self._soon),
             core.subscribe(Topic.MUSTER, self._soon),
@@ -69,7 +72,7 @@ class FieldView(QObject):
         card.suspend_requested.connect(
             lambda p, reason: self._stopping(SuspendPermit(self.user.name, p, reason))
         )
-        card.resume_requested.connect(lambda p: self._send(ResumePermit(self.user.name, p)))
+        card.resume_requested.connect(lambda p: self.admit(p, ResumePermit))
         closed = self.tr("closed from the card")  # journaled as the reason, shown on the closed permit's card
         card.close_requested.connect(lambda p: self._send(ClosePermit(self.user.name, p, closed)))
         card.gas_test_requested.connect(  # a failed test stops running work (GB 30871)
@@ -78,7 +81,7 @@ class FieldView(QObject):
             )
         )
         card.check_in_requested.connect(lambda p: self._send(CheckInGuardian(self.user.name, p)))
-        card.activate_requested.connect(lambda p: self._send(ActivatePermit(self.user.name, p)))
+        card.activate_requested.connect(lambda p: self.admit(p, ActivatePermit))
         card.submit_requested.connect(lambda p: self._send(SubmitPermit(self.user.name, p)))
         card.approve_requested.connect(self.approve)
         window.muster_action.toggled.connect(self._muster)
@@ -105,6 +108,8 @@ class FieldView(QObject):
         w.permit_panel.set_permits(statuses, simops)
         if self._permit is not None:
             w.permit_card.set_permit(core.permits.status(self._permit), simops)
+        if self.override is not None:
+            self.override.set_hazards(core.alarms.hazards([self._override_zone]))
         alerts = wearable_alerts(core.alarms.views())
         w.worker_panel.update_workers(core.workers, alerts)
         if self._worker is not None:
@@ -167,6 +172,48 @@ class FieldView(QObject):
             lambda signature: ApprovePermit(name, permit_id, role, signature),
             self._show,
         )
+
+    def admit(self, permit_id: str, command: type[ResumePermit] | type[ActivatePermit]) -> None:
+        """Resume or start the permit's work. While tier-1 alarms are active in its zone this overrides them:
+        only through the confirmation that names them and asks why (and, where the site says so, for a
+        second person); the core refuses it otherwise, and when an alarm is active that the confirmation did
+        not show: the confirmation stays open until the core's answer, refreshed, so it shows that one."""
+        zone = self.core.permits.status(permit_id).permit.zone
+        hazards = self.core.alarms.hazards([zone])
+        if not hazards:
+            self._send(command(self.user.name, permit_id))
+            return
+        if command is ResumePermit:
+            title, action = self.tr("Resume {0}").format(permit_id), self.tr("Resume anyway")
+        else:
+            title, action = self.tr("Start the work of {0}").format(permit_id), self.tr("Start anyway")
+        name = self.core.site.zone(zone).name
+        second = self.core.site.hazard_second_person
+        dialog = self.override = OverrideDialog(title, action, name, hazards, second, self.window)
+        self._override_zone = zone
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def submitted() -> None:
+            who, password, seen = dialog.second_user(), dialog.second_password(), dialog.override.seen()
+            self.runner.send(
+                command(self.user.name, permit_id, dialog.reason(), who, password, seen), answered
+            )
+
+        def answered(result: CommandResult) -> None:
+            self._show(result)  # refreshes the confirmation's list too
+            if self.override is dialog:
+                if result.ok:
+                    dialog.done(QDialog.DialogCode.Accepted)
+                else:
+                    dialog.show_outcome(result.message)
+
+        def finished(_result: int) -> None:
+            if self.override is dialog:
+                self.override = None
+
+        dialog.submitted.connect(submitted)
+        dialog.finished.connect(finished)
+        dialog.open()
 
     def _muster(self, on: bool) -> None:
         """The toolbar's Muster: checked starts one; unchecked asks before ending it (checked till then)."""

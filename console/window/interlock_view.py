@@ -30,6 +30,7 @@ from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
 from console.window.refresher import Refresher
 from console.window.signed_in import SignedIn
+from plant_maps.alarm_zones import Occurrence
 from plant_maps.roles import role_words
 from widgets.alarm_style import clock_text
 from widgets.interlock_dialog import InterlockDialog
@@ -113,8 +114,10 @@ class InterlockView(QObject):
         self.window.show_interlock(interlock_id)
         self.arm(interlock_id, True)
 
-    def _execute(self, interlock_id: str) -> None:
-        self._send(ExecuteInterlock(self.user.name, interlock_id), close=True)
+    def _execute(self, interlock_id: str, reason: str, seen: tuple[Occurrence, ...]) -> None:
+        """Refused (say, a tier-1 alarm raised since the confirmation's last refresh), the confirmation stays
+        open, refreshed with the alarms active now and the reason kept, and says why."""
+        self._send(ExecuteInterlock(self.user.name, interlock_id, reason, seen), close=True)
 
     def _closed(self, dialog: InterlockDialog) -> None:
         """Closed without executing (Esc, the title bar): the selection it showed is cancelled."""
@@ -174,4 +177,6 @@ class InterlockView(QObject):
             last_text=last.text if last else "",
             mine=bool(sel) and sel.actor == self.user.name,
             blocked=blocked,
+            overrides=s.overrides,
+            second_needed=s.second_needed,
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -48,13 +49,16 @@ from console.window.annunciator import Annunciator
 from console.window.main_window import MainWindow
 from console.window.trend_events import zone_events
 from integrations.storage import JournalEntry
+from plant_maps.alarm_zones import Hazard, tier1_hazards
 from plant_maps.muster import Muster
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.permits import PermitStatus
 from plant_maps.site import MEASURES, Site
+from plant_maps.state import TagTable
 from tests.widgets.support import statuses, worker_table
 from tests.widgets.test_alarm_table import alarm
 from widgets.broadcast_dialog import STATE_TEXTS, BroadcastDialog, ZoneRow
+from widgets.hazard_override import OverrideDialog
 from widgets.interlock_dialog import InterlockDialog
 from widgets.interlock_panel import InterlockLine
 from widgets.interlock_requests import RequestNotice
@@ -294,6 +298,14 @@ def interlock_lines(site: Site) -> list[InterlockLine]:
     ]
 
 
+def hazards(site: Site) -> tuple[Hazard, ...]:
+    """The tier-1 gas alarms of the first detector's zone, with their readings now: what a reset overrides."""
+    readings = TagTable(len(site.sensors))
+    readings.value[:] = 31.5
+    readings.quality[:] = int(Quality.GOOD)
+    return tier1_hazards(alarm_views(site), [site.sensors[0].zone], site, readings)
+
+
 def permit(book: list[PermitStatus], permit_id: str) -> PermitStatus:
     return next(s for s in book if s.id == permit_id)
 
@@ -437,6 +449,10 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
         broadcast_dialog(site, window),
         RangeDialog(NOW, NOW - 60, NOW, window),  # the end before the start: its problem shown too
         InterlockDialog(interlock_lines(site)[0], window),
+        InterlockDialog(
+            replace(interlock_lines(site)[0], trip=False, overrides=hazards(site), second_needed=True), window
+        ),
+        OverrideDialog(tr("Resume"), tr("Resume anyway"), zone.name, hazards(site), True, window),
         SignInDialog(tr("Sign in"), tr("This console requires sign-in."), OPERATOR, parent=window),
         FirstAdminDialog(window),
         SignatureDialog(tr("Sign the approval"), tr("approved as"), OPERATOR, False, window),
