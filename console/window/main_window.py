@@ -411,8 +411,11 @@ class MainWindow(QMainWindow):
     ) -> None:
         """The user, their full name, roles and the console, always visible; DEMO said plainly; nobody
         signed in, or the console locked, said so in bold (commands are refused then, and this says why)."""
-        if roles is None or not user:
-            text = self.tr("NOT SIGNED IN: commands are refused — {console}").format(console=console)
+        signed_in = roles is not None and bool(user)
+        if not signed_in:  # never a dead end: it says how to sign in, and User → Sign in… does
+            text = self.tr(
+                "NOT SIGNED IN: commands are refused; sign in with User → Sign in… (Ctrl+Shift+U) — {console}"
+            ).format(console=console)
         elif demo:
             text = self.tr("DEMO — {user}@{console}, every role").format(user=user, console=console)
         else:
@@ -427,9 +430,10 @@ class MainWindow(QMainWindow):
         self.user_label.setText(text)
         self.user_label.setToolTip(plain_tooltip(text))
         font = self.user_label.font()
-        font.setBold(demo or locked or roles is None or not user)
+        font.setBold(demo or locked or not signed_in)
         self.user_label.setFont(font)
         self._title(user or self.tr("nobody"), console)
+        self.switch_user_action.setText(self.tr("Switch user…") if signed_in else self.tr("Sign in…"))
 
     def isolated_zones(self) -> set[str]:
         """The zones under maintenance isolation now, as the core last said."""
