@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -97,11 +98,18 @@ class ResolveDialog(QDialog):
         self._found.addButton(self.incident_button)
         self._found.addButton(self.false_alarm_button)
         self.notes_edit = QPlainTextEdit()
-        self.notes_edit.setPlaceholderText(self.tr("Required: what was found, what was done"))
+        self.notes_edit.setPlaceholderText(
+            self.tr("Required: what was found, what was done (Ctrl+Enter resolves)")
+        )
         self.notes_edit.setTabChangesFocus(True)
         self.count_label = QLabel()
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         buttons, self.ok_button = _buttons(self, self.tr("Resolve"))
+        # Enter submits, from the notes too: there Enter starts a new line, so Ctrl+Enter resolves
+        submit = QAction(self)
+        submit.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        submit.triggered.connect(self.ok_button.click)  # nothing while Resolve is greyed
+        self.addAction(submit)
         self._found.buttonToggled.connect(self._check)
         self.notes_edit.textChanged.connect(self._check)
         found = QHBoxLayout()
