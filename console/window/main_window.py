@@ -82,10 +82,17 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()  # lock the console now (commands need the password again)
 
     def __init__(
-        self, site: Site, operator: str, console_name: str, now: Callable[[], float] = time.time
+        self,
+        site: Site,
+        operator: str,
+        console_name: str,
+        now: Callable[[], float] = time.time,
+        stakes: Callable[[], Sequence[str]] = tuple,
     ) -> None:
+        """`stakes` names what closing would leave unwatched now (the close question lists it)."""
         super().__init__()
         self._may_close = False
+        self._stakes = stakes
         self._sized = False
         self._close_box: QMessageBox | None = None
         self.note_dialog: TextDialog | None = None  # while open
@@ -535,6 +542,10 @@ class MainWindow(QMainWindow):
         event.ignore()
         if self._close_box is None:
             self._close_box = self._close_confirmation()
+        stakes = self._stakes()
+        self._close_box.setInformativeText(
+            self.tr("Left unwatched:") + "".join(f"\n• {line}" for line in stakes) if stakes else ""
+        )
         self._close_box.open()
 
     def _close_confirmation(self) -> QMessageBox:
@@ -546,7 +557,8 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setObjectName("CloseConfirmation")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # alarm messages and names as they are, never markup
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter keeps the console open
         box.finished.connect(self._close_answered)
         return box
 

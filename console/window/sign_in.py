@@ -130,15 +130,15 @@ class SignInFlow(QObject):
         assert isinstance(dialog, FirstAdminDialog)
         self._run(self._first_admin(dialog, self.accounts.create_first_admin(name, full_name, password)))
 
-    async def _first_admin(
-        self, dialog: FirstAdminDialog, attempt: Coroutine[Any, Any, LoginResult]
-    ) -> None:
+    async def _first_admin(self, dialog: FirstAdminDialog, attempt: Coroutine[Any, Any, LoginResult]) -> None:
         """The first administrator created and signed in; refused because a user was added meanwhile
         (`controlroom users add` at a terminal, another console's first run), the sign-in instead: the
         first-run dialog cannot be left, so it must never stay once it can no longer succeed."""
         if await self._check(dialog, attempt) or not await self.accounts.has_users():
             return
-        self.sign_in(self.tr("A user was added meanwhile (controlroom users add): sign in with that account."))
+        self.sign_in(
+            self.tr("A user was added meanwhile (controlroom users add): sign in with that account.")
+        )
 
     async def _check(self, dialog: _AskingDialog, attempt: Coroutine[Any, Any, LoginResult]) -> bool:
         """The outcome of a sign-in: the new user, and the one before signed out; or why not (False)."""

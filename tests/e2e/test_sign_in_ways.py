@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from tests.conftest import REPO
-from tests.e2e.conftest import until
-from tests.e2e.test_sign_in import PASSWORD, REQUIRED, dialog_of, people  # noqa: F401 (a fixture)
+from tests.e2e.conftest import PASSWORD, until
+from tests.e2e.test_sign_in import REQUIRED, dialog_of
 from tests.keyboard import fill, press
 from widgets.sign_in_dialogs import FirstAdminDialog, SignInDialog
 
@@ -112,7 +112,7 @@ def test_a_sign_in_left_during_a_live_alarm_is_offered_again_by_the_window(
         fill(dialog, "li.wei", PASSWORD)
         press(dialog, Qt.Key.Key_Return)
         await until(lambda: console.user.name == "li.wei", 10, "li.wei signed in")
-        assert [a.text() for a in menu.actions()][0] == "Switch user…"
+        assert menu.actions()[0].text() == "Switch user…"
         await until(table.acknowledge_button.isEnabled, 5, "Acknowledge no longer greyed")
         qtbot.mouseClick(table.acknowledge_button, Qt.MouseButton.LeftButton)
         await until(lambda: console.app.core.alarms.engine.view("GD-LB-01.HH").acked, 10, "acknowledged")
