@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(alarms, self.audit_dock)
         self.audit_dock.hide()
+        self.audit_dock.visibilityChanged.connect(lambda shown: shown and self.audit_view.refresh())
         alarms.raise_()
         self._bottom_docks = (alarms, log)
         self.alarm_dock = alarms
