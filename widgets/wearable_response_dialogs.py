@@ -54,7 +54,8 @@ class AssignResponderDialog(QDialog):
     def __init__(
         self, alarm_id: str, message: str, workers: Sequence[tuple[str, str]], parent: QWidget | None = None
     ) -> None:
-        """`workers` as (id, "Zhang Min (W13)"), in the order to offer them."""
+        """`workers` as (id, "Zhang Min (W13) — Tank farm, 35 m"), in the order to offer them (nearest
+        first)."""
         super().__init__(parent)
         self.alarm_id = alarm_id
         self.setWindowTitle(self.tr("Assign responder: {alarm}").format(alarm=alarm_id))
@@ -62,7 +63,9 @@ class AssignResponderDialog(QDialog):
         self.responder_box.setEditable(True)
         self.responder_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.responder_box.lineEdit().setMaxLength(RESPONDER_MAX_CHARS)
-        self.responder_box.lineEdit().setPlaceholderText(self.tr("Pick a worker or type a name"))
+        self.responder_box.lineEdit().setPlaceholderText(
+            self.tr("Pick a worker (the nearest first) or type a name")
+        )
         for worker_id, text in workers:
             self.responder_box.addItem(text, worker_id)
         self.responder_box.setCurrentIndex(-1)
@@ -73,6 +76,7 @@ class AssignResponderDialog(QDialog):
         form.addRow(_plain_label(message))
         form.addRow(self.tr("Responder"), self.responder_box)
         form.addRow(buttons)
+        self.responder_box.setFocus()  # the arrow keys pick, the typing names, at once
 
     def responder(self) -> str:
         """The chosen worker's id, or the typed name as typed (trimmed)."""
