@@ -11,7 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -97,12 +97,13 @@ def test_closing_the_window_asks_then_shuts_down_cleanly_with_status_0(
         store.close()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
-def test_a_signal_stops_the_console_cleanly_with_status_0(
-    sig: signal.Signals, broker: Broker, tmp_path: Path
-) -> None:
+def _console_until_it_ends(
+    tmp_path: Path, broker: Broker, env: dict[str, str], act: Callable[[subprocess.Popen[bytes]], None]
+) -> tuple[int, str]:
+    """`controlroom` in a process of its own (its demo plant in-process, a SQLite store in `tmp_path`): once
+    it runs and is connected, `act(process)`; then its exit status (within 30 s) and its log."""
     log = tmp_path / "console.log"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path)}
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), **env}
     with log.open("w") as out:
         child = subprocess.Popen(
             [
@@ -117,12 +118,20 @@ def test_a_signal_stops_the_console_cleanly_with_status_0(
             wait_until(
                 lambda: "first paint" in log.read_text() and "connected to opc.tcp" in log.read_text(), 30
             )
-            child.send_signal(sig)
+            act(child)
             status = child.wait(30)
         finally:
             if child.poll() is None:
                 child.kill()
-    text = log.read_text()
+    return status, log.read_text()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_a_signal_stops_the_console_cleanly_with_status_0(
+    sig: signal.Signals, broker: Broker, tmp_path: Path
+) -> None:
+    env = {"QT_QPA_PLATFORM": "offscreen"}
+    status, text = _console_until_it_ends(tmp_path, broker, env, lambda child: child.send_signal(sig))
     assert status == 0, text
     assert "console stopped cleanly" in text
     assert "Traceback" not in text
@@ -203,37 +212,20 @@ def test_a_window_gone_under_the_console_ends_it_cleanly_with_status_1(
     how: str, x_display: tuple[str, subprocess.Popen[bytes]], broker: Broker, tmp_path: Path
 ) -> None:
     display, server = x_display
-    log = tmp_path / "console.log"
-    database = tmp_path / "console.db"
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "XDG_DATA_HOME": str(tmp_path)}
-    with log.open("w") as out:
-        child = subprocess.Popen(
-            [
-                sys.executable, "-m", "console",
-                "--opcua-url", f"opc.tcp://127.0.0.1:{free_port()}/controlroom/",
-                "--mqtt-url", broker.url,
-                "--database-url", f"sqlite:///{database}",
-            ],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            wait_until(
-                lambda: "first paint" in log.read_text() and "connected to opc.tcp" in log.read_text(), 30
-            )
-            if how == "window destroyed":
-                _destroy_window(display)
-            else:
-                server.kill()  # the X server dies: the connection to it is lost
-            status = child.wait(30)  # before: it ran on without a window, for good
-        finally:
-            if child.poll() is None:
-                child.kill()
-    text = log.read_text()
+
+    def gone(_child: subprocess.Popen[bytes]) -> None:  # before: the console ran on without a window
+        if how == "window destroyed":
+            _destroy_window(display)
+        else:
+            server.kill()  # the X server dies: the connection to it is lost
+
+    env = {"QT_QPA_PLATFORM": "xcb", "DISPLAY": display}
+    status, text = _console_until_it_ends(tmp_path, broker, env, gone)
     assert status == 1, text
     why = "its window was destroyed" if how == "window destroyed" else "its display connection was lost"
     assert f"console stopped cleanly after {why}: exit status 1" in text
     assert "Traceback" not in text
-    store = Store(f"sqlite:///{database}")
+    store = Store(f"sqlite:///{tmp_path / 'console.db'}")
     try:  # the sources stopped before the store: a clean stop journals no communication alarm
         assert not [t for t in store.alarm_transitions() if t.alarm_id.endswith(".COMM")]
     finally:

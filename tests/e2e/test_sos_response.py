@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from alarms.states import Event, State
+from console.server.session import Session
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
@@ -19,6 +20,7 @@ from plant_maps.permit_lifecycle import PermitState
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.keyboard import press
+from widgets.alarm_table import AlarmTable
 
 SOS = "W01.SOS"
 LEFT = Qt.MouseButton.LeftButton
@@ -159,12 +161,17 @@ def test_an_sos_is_answered_from_the_window_and_suspends_the_permit_where_the_we
     run_console(scenario)
 
 
+async def _listening(console: WindowedConsole) -> tuple[Session, AlarmTable]:
+    """The core and the alarm list, once the console's MQTT link is up (the bands' messages arrive)."""
+    await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+    return console.app.core, console.window.alarm_table
+
+
 def test_a_fall_then_no_motion_is_acknowledged_in_one_click(
     run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
-        core, table = console.app.core, console.window.alarm_table
-        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+        core, table = await _listening(console)
         _band(broker, "W07", "fall", 1)
         _band(broker, "W07", "no_motion", 2)
         await until(lambda: table.model.row_of("W07.NO_MOTION") is not None, 10, "both in the list")
@@ -187,8 +194,7 @@ def test_the_responders_are_offered_nearest_first_with_their_zone_and_distance(
     run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
-        core, table = console.app.core, console.window.alarm_table
-        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+        core, table = await _listening(console)
         for worker, x, y in (("W01", 330.0, 190.0), ("W05", 60.0, 60.0), ("W13", 336.0, 198.0)):
             _at(broker, worker, x, y)
         index = core.site.worker_index
