@@ -68,7 +68,8 @@ class AssignResponderDialog(QDialog):
         for worker_id, text in workers:
             self.responder_box.addItem(text, worker_id)
         self.responder_box.setCurrentIndex(-1)
-        self.responder_box.setMinimumContentsLength(28)
+        self.responder_box.setMinimumContentsLength(46)  # "Ma Lin (W13) — Compressor house, 10 m" whole
+        self.responder_box.view().setMinimumWidth(self.responder_box.view().sizeHintForColumn(0) + 24)
         buttons, self.ok_button = _buttons(self, self.tr("Assign"))
         self.responder_box.editTextChanged.connect(lambda: self.ok_button.setEnabled(bool(self.responder())))
         form = QFormLayout(self)

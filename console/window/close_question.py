@@ -5,6 +5,7 @@ Qt thread (the core's loop); the words go through Qt's translation.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QCoreApplication
@@ -38,13 +39,19 @@ def what_closing_leaves(core: Session) -> list[str]:
 
 
 def _tier1_lines(views: Iterable[AlarmView]) -> list[str]:
+    """The causes named, as the banner groups them: the alarms grouped under one are counted on its line."""
     standing = sorted((v for v in views if v.tier is Tier.LIFE and v.state in _STANDING), key=lambda v: v.ts)
-    lines = [
-        _tr("Tier-1 alarm standing: {alarm} — {message}").format(alarm=v.id, message=v.message)
-        for v in standing[:MAX_LISTED]
-    ]
-    if len(standing) > MAX_LISTED:
-        lines.append(_tr("… and {n} more tier-1 alarms standing").format(n=len(standing) - MAX_LISTED))
+    ids = {v.id for v in standing}
+    grouped = Counter(v.group for v in standing if v.group in ids)
+    causes = [v for v in standing if v.group not in ids]
+    lines = []
+    for v in causes[:MAX_LISTED]:
+        line = _tr("Tier-1 alarm standing: {alarm} — {message}").format(alarm=v.id, message=v.message)
+        if grouped[v.id]:
+            line += _tr(" (+{n} grouped)").format(n=grouped[v.id])
+        lines.append(line)
+    if len(causes) > MAX_LISTED:
+        lines.append(_tr("… and {n} more tier-1 alarms standing").format(n=len(causes) - MAX_LISTED))
     return lines
 
 
