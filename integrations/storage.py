@@ -34,7 +34,14 @@ from alarms.states import Event, State
 from integrations import audit_chain, schema
 from integrations.alarm_journal import row_of, transition_of
 from integrations.history import HEARTBEAT_S, DeadbandFilter
-from integrations.trend_history import Buckets, bucket_query, bucket_width, buckets_of, lead_query
+from integrations.trend_history import (
+    Buckets,
+    at_or_before_query,
+    bucket_query,
+    bucket_width,
+    buckets_of,
+    lead_query,
+)
 from plant_maps.site import Site
 from plant_maps.trend_tags import history_tags
 
@@ -361,6 +368,17 @@ class Store:
                 if lead is not None:
                     leads[tag] = (lead.ts, math.nan if lead.value is None else lead.value, lead.quality)
         return buckets_of(rows, tags, start, width, leads)
+
+    def samples_at(self, tags: Sequence[str], ts: float) -> dict[str, tuple[float, float]]:
+        """Per tag, the stored sample at or before `ts` as (its time, its value; NaN where none was good);
+        a tag with no row by then is left out."""
+        out = {}
+        with self.engine.connect() as conn:
+            for tag in dict.fromkeys(tags):
+                row = conn.execute(at_or_before_query(tag_history, tag, ts)).first()
+                if row is not None:
+                    out[tag] = (row.ts, math.nan if row.value is None else row.value)
+        return out
 
     def history_rows(
         self, tags: Sequence[str], start: float, end: float

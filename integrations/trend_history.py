@@ -130,10 +130,20 @@ def bucket_query(
 
 def lead_query(table: sa.Table, tag: str, start: float) -> sa.Select:
     """The last row of `tag` before `start`: one seek backwards on the (tag, ts) index."""
+    return _last_row(table, tag, table.c.ts < start)
+
+
+def at_or_before_query(table: sa.Table, tag: str, ts: float) -> sa.Select:
+    """The stored row of `tag` at or before `ts` (what a trend's crosshair reads there), never a bucket's
+    low or high: one seek backwards on the (tag, ts) index."""
+    return _last_row(table, tag, table.c.ts <= ts)
+
+
+def _last_row(table: sa.Table, tag: str, where: sa.ColumnElement[bool]) -> sa.Select:
     c = table.c
     return (
         sa.select(c.ts, c.value, c.quality)
-        .where(c.tag == tag, c.ts < start)
+        .where(c.tag == tag, where)
         .order_by(c.ts.desc(), c.id.desc())
         .limit(1)
     )

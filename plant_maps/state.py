@@ -69,6 +69,11 @@ class WorkerTable:
         self.zone[moved] = zone_of_points(self.x[moved], self.y[moved], self._polygons)
         return moved
 
+    def distances_from(self, worker: str) -> np.ndarray:
+        """Every worker's distance in metres from `worker`, by their last fixes (NaN where either has none)."""
+        row = self.site.worker_index[worker]
+        return np.hypot(self.x - self.x[row], self.y - self.y[row])
+
     def apply_vitals(self, vitals: list[Vitals]) -> None:
         index = self.site.worker_index
         for v in vitals:

@@ -102,6 +102,11 @@ class Resolution(StrEnum):
     ACTUAL_INCIDENT = "actual_incident"
     FALSE_ALARM = "false_alarm"
 
+    @property
+    def words(self) -> str:
+        """ "actual incident", "false alarm": as records and signatures say it."""
+        return self.value.replace("_", " ")
+
 
 @dataclass(frozen=True, slots=True)
 class Response:

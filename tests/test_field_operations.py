@@ -395,7 +395,7 @@ def test_a_fall_then_no_motion_is_one_event_with_one_response_resolved_with_a_re
         reset = store.alarm_transitions(alarm_ids=[still])[-1]
         assert reset.comment == (  # DEMO signs with the actor's name (no account to check a password)
             "actual incident: Fainted from heat; to the clinic; "
-            "signed by op (op) at 2026-11-24 08:02:00 UTC: man-down closed by responder lead"
+            "signed by op (op) at 2026-11-24 08:02:00 UTC: man-down closed by responder lead as actual incident"
         )
 
     asyncio.run(run())

@@ -135,3 +135,16 @@ def test_bad_stretches_and_silences_are_named_bands(store: Store) -> None:
     assert (T0 + 200, T0 + 400, "no data") in bands
     assert (T0 + 440, T0 + 500, "bad") in bands
     assert len(bands) == 2
+
+
+def test_the_sample_at_or_before_a_time_is_a_stored_row_never_a_bucket(store: Store) -> None:
+    ts = T0 + np.arange(0.0, 10.0, 0.2)  # five samples a second, rising: any bucket's low and high differ
+    value = np.linspace(0.0, 49.0, ts.size)
+    store.write(_rows("A", ts, value, np.zeros(ts.size, dtype=int)), [])
+    store.write([{"tag": "B", "ts": T0 + 3, "value": None, "quality": int(Quality.BAD)}], [])
+    at = store.samples_at(["A", "B", "C"], T0 + 5.3)
+    assert at["A"] == (pytest.approx(T0 + 5.2), pytest.approx(26.0))  # the row at or before, not after
+    assert at["B"][0] == T0 + 3 and math.isnan(at["B"][1])  # no good value there
+    assert "C" not in at  # nothing stored
+    assert store.samples_at(["A"], T0 + 5.2)["A"][0] == pytest.approx(T0 + 5.2)  # at: included
+    assert store.samples_at(["A"], T0 - 1) == {}

@@ -86,6 +86,7 @@ class AuditView(QWidget):
         header.setStretchLastSection(True)
         self.filter = AuditFilter()
         self._last_seq: int | None = None
+        self._newest_shown = True  # the page shown starts at the newest entry that matches
         self.apply_button.clicked.connect(self.show_newest)
         self.user_edit.returnPressed.connect(self.show_newest)
         self.older_button.clicked.connect(self._older)
@@ -145,6 +146,12 @@ class AuditView(QWidget):
         )
         self.query_requested.emit(self.filter, None)
 
+    def refresh(self) -> None:
+        """Fresh whenever it comes into view (opened, its tab raised): the newest entries read again, unless
+        an older page is being read (older entries do not change: the trail is append-only)."""
+        if self._newest_shown:
+            self.query_requested.emit(self.filter, None)
+
     def _older(self) -> None:
         if self._last_seq is not None:
             self.query_requested.emit(self.filter, self._last_seq)
@@ -176,6 +183,7 @@ class AuditView(QWidget):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self._last_seq = rows[-1]["seq"] if rows else None
+        self._newest_shown = first_page
         self.older_button.setEnabled(len(rows) >= PAGE_ROWS)
         if not rows:
             self.page_label.setText(self.tr("no entries match"))

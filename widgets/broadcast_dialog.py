@@ -160,7 +160,6 @@ class BroadcastDialog(QDialog):
         self.wearables_label = PlainLabel()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.send_button = QPushButton(self.tr("Send"))
-        self.send_button.setDefault(True)
         buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.send_button.clicked.connect(self._send)
@@ -169,6 +168,7 @@ class BroadcastDialog(QDialog):
         self.all_zones.toggled.connect(self._all_toggled)
         self.zone_list.itemChanged.connect(lambda _item: self._update())
         self._lay_out(buttons)
+        self.send_button.setDefault(True)  # Enter sends: made default once in the dialog, so it stays so
         self._update()
 
     def _lay_out(self, buttons: QDialogButtonBox) -> None:

@@ -58,6 +58,8 @@ class InterlockDialog(QDialog):
         self.second_name, self.password = second_person_fields()
         self.confirm_button = QPushButton(self.tr("Confirm as second person"))
         self.confirm_button.clicked.connect(self._confirm)
+        for edit in (self.second_name, self.password):  # Enter confirms the second person, never executes
+            edit.returnPressed.connect(self._confirm)
         second = QFormLayout(self.second_box)
         second.setContentsMargins(0, 0, 0, 0)
         second.addRow(section_heading(self.tr("Second person (perform and verify)")))

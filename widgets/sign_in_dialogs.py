@@ -47,7 +47,6 @@ class _AskingDialog(QDialog):
         self.form = QFormLayout()
         buttons = QDialogButtonBox()
         self.ok_button: QPushButton = buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setDefault(True)
         self.ok_button.clicked.connect(self._submit)
         self.cancel_button: QPushButton | None = None
         if cancellable:
@@ -58,6 +57,9 @@ class _AskingDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        # Enter submits: made the default only now that it is in the dialog, so the dialog keeps it as its
+        # default (made default before, the focus passing over any button took Enter away for good)
+        self.ok_button.setDefault(True)
 
     def reject(self) -> None:
         """Escape closes only a dialog that may be left (never the lock)."""
@@ -144,6 +146,7 @@ class FirstAdminDialog(_AskingDialog):
         self.form.addRow(self.tr("Full name"), self.full_name_edit)
         self.form.addRow(self.tr("Password"), self.password_edit)
         self.form.addRow(self.tr("Password again"), self.again_edit)
+        self.name_edit.setFocus()  # the typing goes where the form starts, not to the button
 
     def _problem(self) -> str:
         if not self.name_edit.text().strip() or not self.full_name_edit.text().strip():

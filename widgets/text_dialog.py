@@ -53,6 +53,7 @@ class TextDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.edit)
         layout.addWidget(buttons)
+        self.edit.setFocus()  # the typing goes into the text at once
         self._update()
 
     def text(self) -> str:

@@ -132,9 +132,18 @@ class Pen:
         return next((kind for a, b, kind in self.bands() if a <= ts <= b), "")
 
     def value_at(self, ts: float) -> float:
+        """The drawn line at `ts` (history buckets included): where a marker with no value of its own sits."""
         x, y = self.data()
         i = int(np.searchsorted(x, ts, side="right")) - 1
         return float(y[i]) if i >= 0 else math.nan
+
+    def live_sample_at(self, ts: float) -> tuple[float, float] | None:
+        """The live sample at or before `ts` as (its time, its value); None where the live buffer does not
+        reach back to `ts`: the history drawn there is buckets' lows and highs, not samples, so the store
+        is asked for the sample."""
+        x, y = self.live
+        i = int(np.searchsorted(x, ts, side="right")) - 1
+        return (float(x[i]), float(y[i])) if i >= 0 else None
 
     @property
     def label(self) -> str:

@@ -40,6 +40,7 @@ from widgets.trend_time import LIVE_SPANS, preset_range
 MAX_PENS = 8
 MAX_BANDS = 200  # per pen: the latest; beyond that the plot would be all hatching anyway
 REQUEST_DELAY_MS = 150  # pan and zoom settle before history is asked for
+SAMPLE_DELAY_MS = 40  # the crosshair over history: the store asked for its samples once the pointer rests
 _TIER_SYMBOL = {Tier.LIFE: "t", Tier.HIGH: "d", Tier.LOW: "s"}  # the alarm list's shapes (ISA-101)
 _TIER_COLOUR = {Tier.LIFE: PALETTE.alarm_1, Tier.HIGH: PALETTE.alarm_2, Tier.LOW: PALETTE.alarm_3}
 _LABEL_AT = (0.55, 0.3, 0.8, 0.15, 0.68, 0.42, 0.9, 0.05)  # where along a limit line its label sits, by unit
@@ -60,6 +61,7 @@ class TrendView(TrendControls):
     range_needed = Signal(list, float, float, int)  # tags, start, end, max points: history and markers
     csv_requested = Signal(str, list, float, float)  # path, tags, start, end: the stored rows as CSV
     pen_added = Signal(str)  # tag: fill it from the live buffer now
+    samples_needed = Signal(list, float)  # tags, time: their stored samples at or before it (the crosshair)
     pop_out_requested = Signal()
 
     def __init__(
@@ -81,6 +83,12 @@ class TrendView(TrendControls):
         self._request.setSingleShot(True)
         self._request.setInterval(REQUEST_DELAY_MS)
         self._request.timeout.connect(self._ask_for_history)
+        self._cursor_ts = math.nan  # where the crosshair reads
+        self._stored: dict[str, tuple[float, float]] | None = None  # the store's samples there, once answered
+        self._sample_request = QTimer(self)  # the pointer settles before the store is asked
+        self._sample_request.setSingleShot(True)
+        self._sample_request.setInterval(SAMPLE_DELAY_MS)
+        self._sample_request.timeout.connect(self._ask_for_samples)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
         self.plot.x_range_changed.connect(self._x_range_changed)
         self._rebuild()
@@ -403,25 +411,67 @@ class TrendView(TrendControls):
         )
 
     def _mouse_moved(self, pos: QPointF) -> None:
-        """The crosshair: the time under the pointer, each shown pen's value there, and an alarm or event
-        text if one is within a few pixels."""
+        """The crosshair: the time under the pointer, each shown pen's sample at or before it, and an alarm
+        or event text if one is within a few pixels."""
         if not self.plot.contains(pos) or not self.pens:
             self.plot.show_cursor(None)
             return
         ts = self.plot.time_at(pos)
         self.plot.show_cursor(ts)
-        self.readout.setText(self.readout_at(ts, near_s=4 * self.plot.getViewBox().viewPixelSize()[0]))
+        self._cursor_ts, self._stored = ts, None
+        self._show_readout()
+        if self._from_store(ts):
+            self._sample_request.start()
+
+    def set_samples(self, ts: float, samples: dict[str, tuple[float, float]]) -> None:
+        """The store's samples at or before `ts` (tag -> (time, value)); shown if the crosshair is still there."""
+        if ts == self._cursor_ts:
+            self._stored = samples
+            self._show_readout()
 
     def readout_at(self, ts: float, near_s: float = 0.0) -> str:
-        parts = [time.strftime("%Y-%m-%d ", time.localtime(ts)) + clock_text(ts)]
+        """The crosshair's line: the time, each shown pen's sample at or before it (its value and its own
+        time: a sample, never a bucket's low or high), the alarm and event texts within `near_s`."""
+        parts = [time.strftime("%Y-%m-%d ", time.localtime(ts)) + _tenths(ts)]
+        stored = self._stored if ts == self._cursor_ts else None
         for pen in self.pens.values():
             if pen.curve is not None and pen.curve.isVisible():
-                value, band = pen.value_at(ts), pen.band_at(ts)
-                shown = self.tr("no value") if not math.isfinite(value) else f"{value:.4g} {pen.tag.unit}"
-                parts.append(f"{pen.tag.id}: {band_text(band) if band else shown}")
+                band = pen.band_at(ts)
+                parts.append(
+                    f"{pen.tag.id}: {band_text(band) if band else self._sample_text(pen, ts, stored)}"
+                )
                 parts += [m.text for m in pen.marks.values() if abs(m.ts - ts) <= near_s]
         parts += [e.text for e in self.shown_events() if abs(e.ts - ts) <= near_s]
         return "  ·  ".join(parts)
+
+    def _sample_text(self, pen: Pen, ts: float, stored: dict[str, tuple[float, float]] | None) -> str:
+        sample = pen.live_sample_at(ts)
+        if sample is None:
+            if stored is None:
+                return "…"  # the store is being asked
+            sample = stored.get(pen.tag.id)
+        if sample is None or not math.isfinite(sample[1]):
+            return self.tr("no value")
+        return self.tr("{value} {unit} at {time}").format(
+            value=f"{sample[1]:.4g}", unit=pen.tag.unit, time=_tenths(sample[0])
+        )
+
+    def _show_readout(self) -> None:
+        near_s = 4 * self.plot.getViewBox().viewPixelSize()[0]
+        self.readout.setText(self.readout_at(self._cursor_ts, near_s))
+
+    def _from_store(self, ts: float) -> list[str]:
+        """The shown pens whose live samples do not reach back to `ts`."""
+        return [
+            tag
+            for tag, pen in self.pens.items()
+            if pen.curve is not None and pen.curve.isVisible() and pen.live_sample_at(ts) is None
+        ]
+
+    def _ask_for_samples(self) -> None:
+        tags = self._from_store(self._cursor_ts)
+        if tags:
+            self.samples_needed.emit(tags, self._cursor_ts)
 
     # -- commands ---------------------------------------------------------------------------------------
 
@@ -447,3 +497,8 @@ class TrendView(TrendControls):
             else self.tr("Could not save {path}").format(path=path)
         )
         return ok
+
+
+def _tenths(ts: float) -> str:
+    """ "14:02:05.3": the crosshair's and a sample's time, fine enough to tell samples a second apart."""
+    return f"{clock_text(ts)}.{int(ts * 10) % 10}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -52,7 +53,8 @@ class AssignResponderDialog(QDialog):
     def __init__(
         self, alarm_id: str, message: str, workers: Sequence[tuple[str, str]], parent: QWidget | None = None
     ) -> None:
-        """`workers` as (id, "Zhang Min (W13)"), in the order to offer them."""
+        """`workers` as (id, "Zhang Min (W13) — Tank farm, 35 m"), in the order to offer them (nearest
+        first)."""
         super().__init__(parent)
         self.alarm_id = alarm_id
         self.setWindowTitle(self.tr("Assign responder: {alarm}").format(alarm=alarm_id))
@@ -60,17 +62,21 @@ class AssignResponderDialog(QDialog):
         self.responder_box.setEditable(True)
         self.responder_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.responder_box.lineEdit().setMaxLength(RESPONDER_MAX_CHARS)
-        self.responder_box.lineEdit().setPlaceholderText(self.tr("Pick a worker or type a name"))
+        self.responder_box.lineEdit().setPlaceholderText(
+            self.tr("Pick a worker (the nearest first) or type a name")
+        )
         for worker_id, text in workers:
             self.responder_box.addItem(text, worker_id)
         self.responder_box.setCurrentIndex(-1)
-        self.responder_box.setMinimumContentsLength(28)
+        self.responder_box.setMinimumContentsLength(46)  # "Ma Lin (W13) — Compressor house, 10 m" whole
+        self.responder_box.view().setMinimumWidth(self.responder_box.view().sizeHintForColumn(0) + 24)
         buttons, self.ok_button = _buttons(self, self.tr("Assign"))
         self.responder_box.editTextChanged.connect(lambda: self.ok_button.setEnabled(bool(self.responder())))
         form = QFormLayout(self)
         form.addRow(_plain_label(message))
         form.addRow(self.tr("Responder"), self.responder_box)
         form.addRow(buttons)
+        self.responder_box.setFocus()  # the arrow keys pick, the typing names, at once
 
     def responder(self) -> str:
         """The chosen worker's id, or the typed name as typed (trimmed)."""
@@ -96,11 +102,18 @@ class ResolveDialog(QDialog):
         self._found.addButton(self.incident_button)
         self._found.addButton(self.false_alarm_button)
         self.notes_edit = QPlainTextEdit()
-        self.notes_edit.setPlaceholderText(self.tr("Required: what was found, what was done"))
+        self.notes_edit.setPlaceholderText(
+            self.tr("Required: what was found, what was done (Ctrl+Enter resolves)")
+        )
         self.notes_edit.setTabChangesFocus(True)
         self.count_label = QLabel()
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         buttons, self.ok_button = _buttons(self, self.tr("Resolve"))
+        # Enter submits, from the notes too: there Enter starts a new line, so Ctrl+Enter resolves
+        submit = QAction(self)
+        submit.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        submit.triggered.connect(self.ok_button.click)  # nothing while Resolve is greyed
+        self.addAction(submit)
         self._found.buttonToggled.connect(self._check)
         self.notes_edit.textChanged.connect(self._check)
         found = QHBoxLayout()

@@ -414,7 +414,7 @@ class Core:
         if isinstance(command, ApprovePermit):
             meaning = approval_meaning(command.role)
         else:
-            meaning = closing_meaning(command.alarm_id)
+            meaning = closing_meaning(command.alarm_id, command.resolution)
         if self.access.demo:
             return SignedBy(command.actor, command.actor, meaning, self.clock.now())
         if command.signature is None or not command.signature.password:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from plant_maps.wearables import Resolution
+
 
 @dataclass(frozen=True, slots=True)
 class Signature:
@@ -41,7 +43,8 @@ def approval_meaning(role: str) -> str:
     return f"approved as {role.replace('_', ' ')}"
 
 
-def closing_meaning(alarm_id: str) -> str:
-    """What resolving a wearer's SOS or man-down means ("SOS closed by responder lead")."""
+def closing_meaning(alarm_id: str, resolution: Resolution) -> str:
+    """What resolving a wearer's SOS or man-down means: who closes it and as what ("SOS closed by responder
+    lead as actual incident"): the signer vouches for the finding, not only for the closing."""
     kind = "SOS" if alarm_id.endswith(".SOS") else "man-down"
-    return f"{kind} closed by responder lead"
+    return f"{kind} closed by responder lead as {resolution.words}"

@@ -38,6 +38,7 @@ class AuditFeed(QObject):
         self.verdict: Verdict | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._verifying = False
+        self._pages_asked = 0  # only the latest page asked for is shown (an earlier answer may come later)
         view.query_requested.connect(lambda f, before: self._run(self._page(f, before)))
         view.verify_requested.connect(self.verify_now)
         self.timer = QTimer(self, interval=int(VERIFY_S * 1000))
@@ -93,6 +94,9 @@ class AuditFeed(QObject):
         self.view.set_chain(detail or text, broken)
 
     async def _page(self, chosen: AuditFilter, before: int | None) -> None:
+        self._pages_asked += 1
+        asked = self._pages_asked
+
         def read() -> tuple[list[dict[str, Any]], list[str]]:
             rows = self.store.audit_page(
                 user=chosen.user,
@@ -110,6 +114,8 @@ class AuditFeed(QObject):
             log.exception("audit page not read")
             self.view.page_label.setText(self.tr("not read: {0}").format(exc))
             return
+        if asked != self._pages_asked:
+            return  # a newer page was asked for meanwhile (another filter, the tab raised again)
         self.view.set_actions(actions)
         self.view.set_page(rows, before is None)
 

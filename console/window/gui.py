@@ -26,6 +26,7 @@ from console.window.annunciator import Annunciator
 from console.window.audit_feed import AuditFeed
 from console.window.bridge import Bridge
 from console.window.broadcast_view import BroadcastView
+from console.window.close_question import what_closing_leaves
 from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
 from console.window.field_view import FieldView
@@ -39,9 +40,12 @@ from console.window.signed_in import SignedIn
 from console.window.trend_feed import TrendFeed
 from console.window.trend_windows import TrendWindows
 from console.window.wearable_commands import WearableResponseCommands
+from console.window.window_lost import WindowWatch, run_passes
 from widgets.theme import apply_theme
 
 log = logging.getLogger(__name__)
+
+WINDOW_LOST = 1  # exit status when the window went without the operator closing it (a supervisor restarts)
 
 
 def run_gui(config: AppConfig) -> int:
@@ -51,7 +55,7 @@ def run_gui(config: AppConfig) -> int:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     with loop:
-        return loop.run_until_complete(run_window(config))
+        return run_passes(loop, run_window(config), WINDOW_LOST)
 
 
 class WindowedConsole:
@@ -59,7 +63,13 @@ class WindowedConsole:
 
     def __init__(self, config: AppConfig, clock: Clock | None = None) -> None:
         self.app = Application(config, clock)
-        self.window = MainWindow(self.app.site, config.operator, config.console_name, self.app.clock.now)
+        self.window = MainWindow(
+            self.app.site,
+            config.operator,
+            config.console_name,
+            self.app.clock.now,
+            lambda: what_closing_leaves(self.app.core),
+        )
         self.annunciator = Annunciator(parent=self.window)
         self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
         self.runner = CommandRunner(self.app.core)
@@ -183,19 +193,32 @@ class WindowedConsole:
 
 async def run_window(config: AppConfig) -> int:
     """The console's life on a running qasync loop: until the operator confirms closing the window, SIGINT
-    or SIGTERM arrives, or --run-for / --screenshot are done; then the clean shutdown (commands still being
-    journaled, sources, store), and 0."""
+    or SIGTERM arrives, --run-for / --screenshot are done, or the window is gone without a close (destroyed
+    under the console, its display lost); then the clean shutdown (commands still being journaled,
+    sources, store), and 0, or WINDOW_LOST when the window went without the operator closing it."""
     QApplication.instance().setQuitOnLastWindowClosed(False)  # the console quits after its shutdown, not Qt
     console = WindowedConsole(config)
     window = console.window
     done = asyncio.Event()
+    lost: list[str] = []  # why the window went without a close
+
+    def gone(why: str) -> None:
+        if not done.is_set():  # not once the console shuts down of its own
+            lost.append(why)
+            done.set()
+
     window.closed.connect(done.set)
+    watch = WindowWatch(window, gone)
     loop = asyncio.get_running_loop()
     signals = _StopOnSignals(lambda: loop.call_soon_threadsafe(done.set))
     try:
         await _run_until_done(console, config, done)
     finally:
         signals.remove()
+        watch.remove()
+    if lost:
+        log.error("console stopped cleanly after %s: exit status %d", lost[0], WINDOW_LOST)
+        return WINDOW_LOST
     log.info("console stopped cleanly")
     return 0
 

@@ -84,10 +84,17 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()  # lock the console now (commands need the password again)
 
     def __init__(
-        self, site: Site, operator: str, console_name: str, now: Callable[[], float] = time.time
+        self,
+        site: Site,
+        operator: str,
+        console_name: str,
+        now: Callable[[], float] = time.time,
+        stakes: Callable[[], Sequence[str]] = tuple,
     ) -> None:
+        """`stakes` names what closing would leave unwatched now (the close question lists it)."""
         super().__init__()
         self._may_close = False
+        self._stakes = stakes
         self._sized = False
         self._close_box: QMessageBox | None = None
         self.note_dialog: TextDialog | None = None  # while open
@@ -135,6 +142,7 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(alarms, self.audit_dock)
         self.audit_dock.hide()
+        self.audit_dock.visibilityChanged.connect(lambda shown: shown and self.audit_view.refresh())
         alarms.raise_()
         self._bottom_docks = (alarms, log)
         self.alarm_dock = alarms
@@ -436,8 +444,11 @@ class MainWindow(QMainWindow):
     ) -> None:
         """The user, their full name, roles and the console, always visible; DEMO said plainly; nobody
         signed in, or the console locked, said so in bold (commands are refused then, and this says why)."""
-        if roles is None or not user:
-            text = self.tr("NOT SIGNED IN: commands are refused — {console}").format(console=console)
+        signed_in = roles is not None and bool(user)
+        if not signed_in:  # never a dead end: it says how to sign in, and User → Sign in… does
+            text = self.tr(
+                "NOT SIGNED IN: commands are refused; sign in with User → Sign in… (Ctrl+Shift+U) — {console}"
+            ).format(console=console)
         elif demo:
             text = self.tr("DEMO — {user}@{console}, every role").format(user=user, console=console)
         else:
@@ -452,9 +463,10 @@ class MainWindow(QMainWindow):
         self.user_label.setText(text)
         self.user_label.setToolTip(plain_tooltip(text))
         font = self.user_label.font()
-        font.setBold(demo or locked or roles is None or not user)
+        font.setBold(demo or locked or not signed_in)
         self.user_label.setFont(font)
         self._title(user or self.tr("nobody"), console)
+        self.switch_user_action.setText(self.tr("Switch user…") if signed_in else self.tr("Sign in…"))
 
     def isolated_zones(self) -> set[str]:
         """The zones under maintenance isolation now, as the core last said."""
@@ -580,6 +592,10 @@ class MainWindow(QMainWindow):
         event.ignore()
         if self._close_box is None:
             self._close_box = self._close_confirmation()
+        stakes = self._stakes()
+        self._close_box.setInformativeText(
+            self.tr("Left unwatched:") + "".join(f"\n• {line}" for line in stakes) if stakes else ""
+        )
         self._close_box.open()
 
     def _close_confirmation(self) -> QMessageBox:
@@ -591,7 +607,8 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setObjectName("CloseConfirmation")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # alarm messages and names as they are, never markup
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter keeps the console open
         box.finished.connect(self._close_answered)
         return box
 

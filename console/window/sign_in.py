@@ -63,23 +63,25 @@ class SignInFlow(QObject):
         else:
             self._open(FirstAdminDialog(self.window), self._create_admin)
 
-    def sign_in(self) -> None:
-        """The sign-in dialog (Escape leaves it: the window stays, saying nobody is signed in)."""
+    def sign_in(self, intro: str = "") -> None:
+        """The sign-in dialog (Escape leaves it: the window stays, saying nobody is signed in and how to
+        sign in: User → Sign in…)."""
         dialog = SignInDialog(
             self.tr("Sign in"),
-            self.tr("This console requires sign-in: every command is signed with your name."),
+            intro or self.tr("This console requires sign-in: every command is signed with your name."),
             parent=self.window,
         )
         self._open(dialog, lambda name, password: self._sign_in(dialog, name, password))
 
     def switch_user(self) -> None:
-        """A shift change: the next user signs in; the one before is signed out once they have."""
+        """A shift change: the next user signs in; the one before is signed out once they have. With nobody
+        signed in (the sign-in at start was left), the sign-in: the first run's if there is still no user."""
         if self.user.demo:
             return
         if self.user.locked:
             return  # the lock dialog is open: another user signs in there
         if not self.user.name:
-            self.sign_in()
+            self._run(self._first_dialog())
             return
         intro = self.tr("The next user signs in; {user} is signed out once they have.").format(
             user=self.user.name
@@ -126,24 +128,34 @@ class SignInFlow(QObject):
     def _create_admin(self, name: str, full_name: str, password: str) -> None:
         dialog = self.dialog
         assert isinstance(dialog, FirstAdminDialog)
-        self._run(self._check(dialog, self.accounts.create_first_admin(name, full_name, password)))
+        self._run(self._first_admin(dialog, self.accounts.create_first_admin(name, full_name, password)))
 
-    async def _check(self, dialog: _AskingDialog, attempt: Coroutine[Any, Any, LoginResult]) -> None:
-        """The outcome of a sign-in: the new user, and the one before signed out; or why not."""
+    async def _first_admin(self, dialog: FirstAdminDialog, attempt: Coroutine[Any, Any, LoginResult]) -> None:
+        """The first administrator created and signed in; refused because a user was added meanwhile
+        (`controlroom users add` at a terminal, another console's first run), the sign-in instead: the
+        first-run dialog cannot be left, so it must never stay once it can no longer succeed."""
+        if await self._check(dialog, attempt) or not await self.accounts.has_users():
+            return
+        self.sign_in(
+            self.tr("A user was added meanwhile (controlroom users add): sign in with that account.")
+        )
+
+    async def _check(self, dialog: _AskingDialog, attempt: Coroutine[Any, Any, LoginResult]) -> bool:
+        """The outcome of a sign-in: the new user, and the one before signed out; or why not (False)."""
         try:
             result = await attempt
         except AccountError as exc:
             dialog.refused(str(exc))
-            return
+            return False
         except Exception as exc:  # the store did not answer: say so, the dialog stays for another try
             log.exception("sign-in not checked")
             dialog.refused(self.tr("Not checked, the database did not answer: {0}").format(exc))
-            return
+            return False
         if not result.ok or result.user is None:
             dialog.refused(result.reason)
             if result.reason.startswith("locked until"):  # a lockout is for the shift to see
                 self.log("warning", "sign-in", f"sign-in refused: {result.reason}")
-            return
+            return False
         before = self.user.name if not self.user.locked else ""
         new = result.user
         if before and before != new.name:
@@ -154,6 +166,7 @@ class SignInFlow(QObject):
         if self.idle is not None:
             self.idle.touch()
         dialog.accept()
+        return True
 
     def _open(self, dialog: _AskingDialog, on_submit: Any) -> None:
         if self.dialog is not None and self.dialog is not dialog:

@@ -1,6 +1,6 @@
 """Feeds the trend view: live samples (and their quality) from the core's ring buffers, history, alarm
-transitions and zone events from the store (on a worker thread, never the GUI thread), and the CSV export
-of the stored rows.
+transitions and zone events from the store (on a worker thread, never the GUI thread), the stored samples
+the crosshair reads over history, and the CSV export of the stored rows.
 
 Live alarm transitions come with the core's ALARMS topic; a permit change (PERMITS) or any event-log line
 (LOG: notes, SOS, isolations, detections) has the journal read again from where it was last read, a
@@ -44,6 +44,7 @@ class TrendFeed(QObject):
         view.pen_added.connect(self._fill_live)
         view.range_needed.connect(lambda tags, s, e, n: self._spawn(self._load(tags, s, e, n)))
         view.csv_requested.connect(lambda path, tags, s, e: self._spawn(self._export(path, tags, s, e)))
+        view.samples_needed.connect(lambda tags, ts: self._spawn(self._samples(tags, ts)))
         self.rows = {tag: row for row, tag in enumerate(history_tags(core.site))}  # ring buffer rows
         self._unsubscribe = [
             core.subscribe(Topic.ALARMS, self._alarms),
@@ -101,6 +102,10 @@ class TrendFeed(QObject):
         )
         self.view.add_markers(_markers(transitions, set(tags)))
         await self._load_events(start, end)
+
+    async def _samples(self, tags: list[str], ts: float) -> None:
+        """The stored samples at or before `ts` that the crosshair reads over history."""
+        self.view.set_samples(ts, await asyncio.to_thread(self.store.samples_at, tags, ts))
 
     async def _load_events(self, start: float, end: float) -> None:
         """The zone events of [start, end) from the journal (end inf: up to now)."""

@@ -8,6 +8,7 @@ has journaled it; a refusal says why, where the operator asked and in the alarm 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
@@ -62,14 +63,35 @@ class WearableResponseCommands(QObject):
         actions[step.step](alarm_id)
 
     def assign_responder(self, alarm_id: str) -> None:
-        """Ask who goes (a site worker or a typed name), then send them."""
-        site, wearer = self.core.site, wearable_worker(alarm_id)
-        workers = [(w.id, f"{w.name} ({w.id})") for w in site.workers if w.id != wearer]
-        dialog = AssignResponderDialog(alarm_id, self._message(alarm_id), workers, self.window)
+        """Ask who goes (a site worker, nearest first, or a typed name), then send them."""
+        wearer = wearable_worker(alarm_id)
+        assert wearer is not None  # `respond` takes only a wearer's alarms
+        dialog = AssignResponderDialog(
+            alarm_id, self._message(alarm_id), self._candidates(wearer), self.window
+        )
         assign = self.tr("Assigning the responder")
         self._open(
             dialog, lambda: self._send(AssignResponder(self.user.name, alarm_id, dialog.responder()), assign)
         )
+
+    def _candidates(self, wearer: str) -> list[tuple[str, str]]:
+        """The site's other workers as (id, "Ma Lin (W13) — Compressor house, 35 m"): nearest to the wearer
+        first (by the last fixes), those with no position last."""
+        site, table = self.core.site, self.core.workers
+        distance = table.distances_from(wearer)
+        rows = [row for row, w in enumerate(site.workers) if w.id != wearer]
+        rows.sort(key=lambda row: (math.isnan(distance[row]), distance[row]))
+        out = []
+        for row in rows:
+            worker, zone = site.workers[row], int(table.zone[row])
+            if math.isnan(table.x[row]):
+                where = self.tr("no position")
+            else:
+                where = site.zones[zone].name if zone >= 0 else self.tr("outside zones")
+                if not math.isnan(distance[row]):
+                    where = self.tr("{zone}, {metres:.0f} m").format(zone=where, metres=distance[row])
+            out.append((worker.id, f"{worker.name} ({worker.id}) — {where}"))
+        return out
 
     def responder_on_scene(self, alarm_id: str) -> None:
         self._send(ResponderOnScene(self.user.name, alarm_id), self.tr("Responder on scene"))
@@ -87,7 +109,7 @@ class WearableResponseCommands(QObject):
                 self.user,
                 self.runner,
                 self.tr("Resolve {alarm}: {notes}").format(alarm=alarm_id, notes=notes),
-                closing_meaning(alarm_id),
+                closing_meaning(alarm_id, resolution),
                 lambda signature: ResolveWearableAlarm(name, alarm_id, notes, resolution, signature),
                 self._show,
             )

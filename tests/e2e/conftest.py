@@ -7,6 +7,7 @@ import asyncio
 import json
 import shutil
 import subprocess
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import replace
 from typing import Any
@@ -19,8 +20,12 @@ from alarms.clock import Clock
 from console.config import AppConfig
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
+from integrations.storage import Store
+from integrations.users import UserStore
 from plant_maps.site import Site
 from tests.conftest import DEMO_SITE, Broker, free_port
+
+PASSWORD = "correct horse 42"  # li.wei's; zhao.min's ends with "!"
 
 
 async def until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> Any:
@@ -52,6 +57,17 @@ def mosquitto_pub(broker: Broker, topic: str, payload: dict[str, object]) -> Non
         check=True,
         timeout=10,
     )
+
+
+@pytest.fixture()
+def people(database_url: str) -> str:
+    """An operator and an engineer in the store, before the console starts."""
+    store = Store(database_url)
+    users = UserStore(store, "setup")
+    users.add("li.wei", "Li Wei", PASSWORD, ["operator"], "setup", time.time())
+    users.add("zhao.min", "Zhao Min", PASSWORD + "!", ["engineer", "shift_lead"], "setup", time.time())
+    store.close()
+    return database_url
 
 
 @pytest.fixture()

@@ -20,23 +20,11 @@ from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store, metadata
 from integrations.users import LoginPolicy, UserStore
-from tests.e2e.conftest import until
+from tests.e2e.conftest import PASSWORD, until
 from widgets.sign_in_dialogs import FirstAdminDialog, SignInDialog
 from widgets.theme import PALETTE
 
-PASSWORD = "correct horse 42"
 REQUIRED = {"login": "required", "lock_after_s": 0.0}
-
-
-@pytest.fixture()
-def people(database_url: str) -> str:
-    """An operator and an engineer in the store, before the console starts."""
-    store = Store(database_url)
-    users = UserStore(store, "setup")
-    users.add("li.wei", "Li Wei", PASSWORD, ["operator"], "setup", time.time())
-    users.add("zhao.min", "Zhao Min", PASSWORD + "!", ["engineer", "shift_lead"], "setup", time.time())
-    store.close()
-    return database_url
 
 
 def trail(console: WindowedConsole) -> list[dict]:

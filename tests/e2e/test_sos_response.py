@@ -12,12 +12,15 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from alarms.states import Event, State
+from console.server.session import Session
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from plant_maps.permit_lifecycle import PermitState
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
+from tests.keyboard import press
+from widgets.alarm_table import AlarmTable
 
 SOS = "W01.SOS"
 LEFT = Qt.MouseButton.LeftButton
@@ -131,7 +134,9 @@ def test_an_sos_is_answered_from_the_window_and_suspends_the_permit_where_the_we
         await _shoot(console, tmp_path, "sos-resolve-dialog")
         qtbot.mouseClick(dialog.ok_button, LEFT)
         signature = await until(lambda: console.responses.signature, 5, "the signature dialog")
-        assert "meaning: SOS closed by responder lead" in signature.intro.text()  # DEMO: no password asked
+        assert (
+            "meaning: SOS closed by responder lead as actual incident." in signature.intro.text()
+        )  # DEMO: no password asked
         qtbot.mouseClick(signature.ok_button, LEFT)
         await until(lambda: table.model.row_of(SOS) is None, 5, "the SOS gone from the list")
         assert _banner_text(console) == ["No unacknowledged alarms"]
@@ -150,18 +155,23 @@ def test_an_sos_is_answered_from_the_window_and_suspends_the_permit_where_the_we
         assert transitions[-1].comment.startswith(
             "actual incident: Burn on the left hand; first aid given, back to work tomorrow; signed by tester "
         )
-        assert transitions[-1].comment.endswith(": SOS closed by responder lead")
+        assert transitions[-1].comment.endswith(": SOS closed by responder lead as actual incident")
         assert {t.area for t in transitions} == {"compressor_house"}
 
     run_console(scenario)
+
+
+async def _listening(console: WindowedConsole) -> tuple[Session, AlarmTable]:
+    """The core and the alarm list, once the console's MQTT link is up (the bands' messages arrive)."""
+    await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+    return console.app.core, console.window.alarm_table
 
 
 def test_a_fall_then_no_motion_is_acknowledged_in_one_click(
     run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
-        core, table = console.app.core, console.window.alarm_table
-        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+        core, table = await _listening(console)
         _band(broker, "W07", "fall", 1)
         _band(broker, "W07", "no_motion", 2)
         await until(lambda: table.model.row_of("W07.NO_MOTION") is not None, 10, "both in the list")
@@ -171,5 +181,40 @@ def test_a_fall_then_no_motion_is_acknowledged_in_one_click(
         assert core.alarms.engine.view("W07.FALL").state is State.ACKED
         outcome = "acknowledge: W07.FALL, W07.NO_MOTION"
         await until(lambda: table.status_label.text() == outcome, 5, "the outcome after the write")
+
+    run_console(scenario)
+
+
+def _at(broker: Broker, worker: str, x: float, y: float) -> None:
+    fix = {"x": x, "y": y, "floor": 0, "accuracy_m": 0.5, "ts": datetime.now(UTC).isoformat()}
+    mosquitto_pub(broker, f"site/demo/workers/{worker}/position", fix)
+
+
+def test_the_responders_are_offered_nearest_first_with_their_zone_and_distance(
+    run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        core, table = await _listening(console)
+        for worker, x, y in (("W01", 330.0, 190.0), ("W05", 60.0, 60.0), ("W13", 336.0, 198.0)):
+            _at(broker, worker, x, y)
+        index = core.site.worker_index
+        await until(lambda: all(core.workers.zone[index[w]] >= 0 for w in ("W01", "W05", "W13")), 10)
+        _band(broker, "W01", "sos", 1)
+        await until(lambda: table.select_alarm(SOS), 10, "the SOS in the alarm list")
+        qtbot.mouseClick(table.acknowledge_button, LEFT)
+        await until(lambda: table.respond_button.isEnabled(), 5, "Assign responder… offered")
+        qtbot.mouseClick(table.respond_button, LEFT)
+        dialog = console.responses.dialog
+        box = dialog.responder_box
+        offered = [box.itemText(i) for i in range(box.count())]
+        assert offered[:2] == [
+            "Ma Lin (W13) — Compressor house, 10 m",
+            "Chen Jie (W05) — Loading bay, 300 m",
+        ]
+        assert all(text.endswith(" — no position") for text in offered[2:])  # not located: last
+        press(dialog, Qt.Key.Key_Down)  # the nearest, with the keyboard
+        press(dialog, Qt.Key.Key_Return)
+        await until(lambda: table.respond_button.text() == "Responder on scene", 5, "responder assigned")
+        assert core.responses.open[SOS].responder == "W13"
 
     run_console(scenario)

@@ -26,7 +26,11 @@ def test_a_console_that_requires_sign_in_says_nobody_is_signed_in(
 ) -> None:
     async def scenario(console: WindowedConsole) -> None:
         label = console.window.user_label
-        assert label.text() == f"NOT SIGNED IN: commands are refused — {console.app.config.console_name}"
+        assert label.text() == (
+            "NOT SIGNED IN: commands are refused; sign in with User → Sign in… (Ctrl+Shift+U) — "
+            + console.app.config.console_name
+        )
+        assert console.window.switch_user_action.text() == "Sign in…"
         refused = await console.app.core.command(OperatorNote("tester", "shift starts"))
         assert not refused.ok and "sign" in refused.message
 
