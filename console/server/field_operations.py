@@ -54,9 +54,6 @@ from plant_maps.worker_rules import WorkerRules
 MUSTER_JOURNAL = "muster"
 COMMIT_TIMEOUT_S = 10.0
 _WEARABLE_ALERTS = {".SOS": "SOS", ".FALL": "MAN DOWN", ".NO_MOTION": "MAN DOWN"}
-_RESOLUTION_TEXT = {Resolution.ACTUAL_INCIDENT: "actual incident", Resolution.FALSE_ALARM: "false alarm"}
-
-
 def wearable_alerts(views: Iterable[AlarmView]) -> dict[str, str]:
     """Workers with an SOS or man-down alarm not yet resolved, and which (the map pulses them)."""
     out = {}
@@ -218,14 +215,14 @@ class FieldOperations:
             return CommandResult(False, "a resolution needs notes: what was found, what was done")
         if len(notes) > NOTES_MAX_CHARS:
             return CommandResult(False, f"the notes are {len(notes)} characters; at most {NOTES_MAX_CHARS}")
-        if resolution not in _RESOLUTION_TEXT:
+        if resolution not in {r.value for r in Resolution}:
             return CommandResult(False, "say whether it was an actual incident or a false alarm")
         refusal = self._response_refusal(alarm_id, Step.RESOLVED)
         if refusal:
             return CommandResult(False, refusal)
         found = Resolution(resolution)
         signature = f"; {signed.text()}" if signed is not None else ""
-        comment = f"{_RESOLUTION_TEXT[found]}: {notes}{signature}"
+        comment = f"{found.words}: {notes}{signature}"
         done: list[Transition] = []
         resolved: list[str] = []
         for target in self._one_event(alarm_id, Step.RESOLVED):
@@ -239,7 +236,7 @@ class FieldOperations:
         )
         self._publish(Topic.RESPONSES, resolved)
         return CommandResult(
-            True, f"{', '.join(resolved)} resolved ({_RESOLUTION_TEXT[found]}): {_states(done)}{signature}"
+            True, f"{', '.join(resolved)} resolved ({found.words}): {_states(done)}{signature}"
         )
 
     def _response_refusal(self, alarm_id: str, step: Step) -> str | None:
