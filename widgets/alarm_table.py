@@ -49,7 +49,15 @@ from alarms.states import ACTIVE, UNACKNOWLEDGED, State
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.wearables import Response
 from widgets.alarm_actions import AlarmAction, acknowledgeable, comment_required, why_not
-from widgets.alarm_style import TIER_LOOKS, TierMarkers, clock_text, flag_texts, priority_text, state_text
+from widgets.alarm_style import (
+    TIER_LOOKS,
+    TierMarkers,
+    ack_text,
+    clock_text,
+    flag_texts,
+    priority_text,
+    state_text,
+)
 from widgets.keyed_table import keyed_table, runs
 from widgets.plain_text import PlainLabel, plain_tooltip
 from widgets.shelve_dialog import ShelveDialog
@@ -226,6 +234,8 @@ class AlarmTableModel(QAbstractTableModel):
                 if column == PRIORITY:
                     look = TIER_LOOKS[r.view.tier]
                     return f"{look.name} ({look.meaning}), priority {r.view.priority.name.lower()} — {look.marker}"
+                if column == ACK_AT and r.view.ack_by:
+                    return ack_text(r.view)
                 return plain_tooltip(r.texts[column]) if r.texts[column] else None
             case Qt.ItemDataRole.DecorationRole if column == PRIORITY:
                 return self._markers.icon(r.view.tier, ICON_SIZE)

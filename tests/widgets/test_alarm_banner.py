@@ -92,9 +92,12 @@ def test_before_the_first_values_the_banner_says_it_is_waiting_not_that_all_is_w
 def test_cause_first_people_in_a_gas_zone_ride_on_the_gas_alarms_line(banner: AlarmBanner) -> None:
     """The gas-leak picture: three workers' tier-1 "inside a zone with a tier-1 gas alarm" alarms are
     grouped under GD-CH-01.HH, so the banner shows the gas, in the compressor house, first."""
-    gas = alarm("GD-CH-01.HH", Tier.LIFE, area="compressor_house", ts=T0, message="Combustible gas 30 %LEL")
+    cause = "GD-CH-01.HH"
+    gas = alarm(cause, Tier.LIFE, area="compressor_house", ts=T0, message="Combustible gas 30 %LEL")
     people = [
-        alarm(f"W0{i}.GAS_ALARM_ZONE", Tier.LIFE, area="compressor_house", ts=T0 + i, group="GD-CH-01.HH")
+        alarm(
+            f"W0{i}.GAS_ALARM_ZONE", Tier.LIFE, area="compressor_house", ts=T0 + i, group=cause, cause=cause
+        )
         for i in (1, 2, 3)
     ]
     other = alarm("TT-R201.HH", Tier.HIGH, area="reactor_unit", ts=T0 + 9)
