@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(alarms, self.audit_dock)
         self.audit_dock.hide()
         alarms.raise_()
+        alarms.visibilityChanged.connect(self.alarm_table.set_in_sight)  # a tab switched away: order not held
         self._bottom_docks = (alarms, log)
         self.alarm_dock = alarms
         self.alarm_table.trendable = frozenset(site.tag_index)

@@ -5,8 +5,9 @@ so a command acts on the alarm the operator pointed at, and the hold ends when t
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QTabBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from alarms.states import Event, State
@@ -77,5 +78,122 @@ def test_an_alarm_unshelved_by_hand_shows_who_acknowledged_it_when_in_the_list_a
             ACK_BY_UNSHELVE,
             view.ack_ts,
         )
+
+    run_console(scenario)
+
+
+def _force_alarms(simulator: SimulatorThread, tags: tuple[str, ...]) -> None:
+    for tag in tags:
+        simulator.force(tag, 30.0)  # past hh = 25 %LEL: a tier-1 HH and its tier-2 H
+
+
+def _listed(table: AlarmTable, *alarm_ids: str) -> bool:
+    return all(table.model.row_of(a) is not None for a in alarm_ids)
+
+
+def _right_click(qtbot: QtBot, viewport: QWidget, pos: QPoint) -> None:
+    """A right-click as X11 delivers it: the press (which selects the row), the release, the menu event."""
+    qtbot.mouseClick(viewport, Qt.MouseButton.RightButton, pos=pos)
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, viewport.mapToGlobal(pos))
+    QApplication.sendEvent(viewport, event)
+
+
+def _dock_tabs(console: WindowedConsole) -> QTabBar:
+    """The tab bar of the alarm list's dock (Alarms, Trends)."""
+    return next(
+        bar
+        for bar in console.window.findChildren(QTabBar)
+        if {bar.tabText(i) for i in range(bar.count())} >= {"Alarms", "Trends"}
+    )
+
+
+def _click_tab(qtbot: QtBot, bar: QTabBar, text: str) -> None:
+    index = next(i for i in range(bar.count()) if bar.tabText(i) == text)
+    QTest.mouseMove(bar, bar.tabRect(index).center())
+    qtbot.mouseClick(bar, LEFT, pos=bar.tabRect(index).center())
+
+
+def test_acknowledge_page_acknowledges_the_page_the_operator_read_even_when_alarms_arrive_meanwhile(
+    run_console, simulator: SimulatorThread, qtbot: QtBot
+) -> None:
+    """The pointer goes from the rows to the button: the rows must not re-sort on the way, or the new alarm
+    sorted to the top is acknowledged unseen."""
+
+    async def scenario(console: WindowedConsole) -> None:
+        table = console.window.alarm_table
+        await until(lambda: not console.window.alarm_banner.waiting, 20, "the first values")
+        first = ("GD-TF-01", "GD-TF-02", "GD-TF-03", "GD-TF-04", "GD-LB-01", "GD-LB-02")
+        _force_alarms(simulator, first)
+        await until(lambda: _listed(table, *(f"{t}.HH" for t in first)), 20, "the first alarms listed")
+        QTest.mouseMove(table.table.viewport(), _row_centre(table, table.visible_alarms()[0].id))
+        await until(lambda: table.held, 5, "the order held under the pointer")
+        read = {v.id for v in table.page_alarms()}
+        assert len(read) < table.proxy.rowCount()  # the list is longer than its page
+
+        _force_alarms(simulator, ("GD-CH-01",))  # a newer tier-1 alarm arrives while the operator reads
+        await until(lambda: _listed(table, "GD-CH-01.HH"), 20, "the new alarm listed")
+        QTest.mouseMove(table.acknowledge_page_button, table.acknowledge_page_button.rect().center())
+        qtbot.mouseClick(table.acknowledge_page_button, LEFT)
+        await until(lambda: table.status_label.text().startswith("acknowledge:"), 10, "the acknowledgement")
+        await console.runner.wait_idle()
+        engine = console.app.core.alarms.engine
+        acknowledged = {v.id for v in engine.active() if v.state is State.ACKED}
+        assert acknowledged == read
+        assert engine.view("GD-CH-01.HH").state is State.UNACK  # never on the page the operator read
+
+    run_console(scenario)
+
+
+def test_a_right_click_menu_acts_on_the_alarm_under_the_pointer_while_new_alarms_arrive(
+    run_console, simulator: SimulatorThread, qtbot: QtBot
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        table = console.window.alarm_table
+        await until(lambda: not console.window.alarm_banner.waiting, 20, "the first values")
+        _force_alarms(simulator, ("GD-TF-01", "GD-TF-02"))
+        await until(lambda: _listed(table, "GD-TF-01.HH", "GD-TF-02.HH"), 20, "the alarms listed")
+        target = table.visible_alarms()[-1].id  # the bottom row: new alarms sorted in would move it
+        viewport, pointer = table.table.viewport(), _row_centre(table, target)
+        QTest.mouseMove(viewport, pointer)
+        _right_click(qtbot, viewport, pointer)
+        menu = await until(
+            lambda: next(
+                (w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()), None
+            ),
+            5,
+            "the alarm's menu",
+        )
+        _force_alarms(simulator, ("GD-LB-01", "GD-CH-01"))  # newer tier-1 alarms arrive while it is open
+        await until(lambda: _listed(table, "GD-LB-01.HH", "GD-CH-01.HH"), 20, "the new alarms listed")
+        assert table.held and "order held" in table.count_label.text()
+        under = table.visible_alarms()[table.table.indexAt(pointer).row()]
+        assert under.id == target  # the row under the pointer did not move
+        next(a for a in menu.actions() if a.text() == "Shelve…").trigger()
+        dialog = await until(lambda: table.shelve_dialog, 5, "the shelve dialog")
+        assert dialog.view.id == target
+        dialog.reject()
+
+    run_console(scenario)
+
+
+def test_order_held_ends_when_the_alarm_list_tab_is_switched_away(
+    run_console, simulator: SimulatorThread, qtbot: QtBot
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        table = console.window.alarm_table
+        await until(lambda: not console.window.alarm_banner.waiting, 20, "the first values")
+        _force_alarms(simulator, ("GD-TF-01",))
+        await until(lambda: _listed(table, "GD-TF-01.HH"), 20, "the alarm listed")
+        QTest.mouseMove(table.table.viewport(), _row_centre(table, "GD-TF-01.HH"))
+        await until(lambda: "order held" in table.count_label.text(), 5, "the order held")
+        tabs = _dock_tabs(console)
+        _click_tab(qtbot, tabs, "Trends")
+        await until(lambda: tabs.tabText(tabs.currentIndex()) == "Trends", 5, "the trends raised")
+        _click_tab(qtbot, tabs, "Alarms")
+        await until(lambda: tabs.tabText(tabs.currentIndex()) == "Alarms", 5, "the alarms raised again")
+        assert not table.held and "order held" not in table.count_label.text()
+        _force_alarms(simulator, ("GD-CH-01",))  # sorted in, not appended at the end
+        await until(lambda: _listed(table, "GD-CH-01.HH"), 20, "the new alarm listed")
+        assert table.visible_alarms()[0].id == "GD-CH-01.HH"
 
     run_console(scenario)
