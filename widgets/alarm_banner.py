@@ -254,7 +254,9 @@ def _alarm_line(
     consequences: Sequence[AlarmView] = (),
     first_out: bool = False,
 ) -> BannerLine:
-    message = view.raised.message if view.raised is not None else view.message  # with the value that raised it
+    message = (
+        view.raised.message if view.raised is not None else view.message
+    )  # with the value that raised it
     if kind is Kind.FIRST_OUT:
         message = _tr("First out: {message}").format(message=message)
     if awaiting_response(view):
