@@ -98,6 +98,10 @@ def _right_click(qtbot: QtBot, viewport: QWidget, pos: QPoint) -> None:
     QApplication.sendEvent(viewport, event)
 
 
+def _open_menu() -> QMenu | None:
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()), None)
+
+
 def _dock_tabs(console: WindowedConsole) -> QTabBar:
     """The tab bar of the alarm list's dock (Alarms, Trends)."""
     return next(
@@ -179,19 +183,26 @@ def test_a_right_click_menu_acts_on_the_alarm_under_the_pointer_while_new_alarms
 def test_order_held_ends_when_the_alarm_list_tab_is_switched_away(
     run_console, simulator: SimulatorThread, qtbot: QtBot
 ) -> None:
+    """A trend opened from an alarm's menu raises the Trends tab where the pointer rests: the list, out of
+    sight, must not stay held (new alarms appended unsorted, "order held" still shown on return)."""
+
     async def scenario(console: WindowedConsole) -> None:
         table = console.window.alarm_table
         await until(lambda: not console.window.alarm_banner.waiting, 20, "the first values")
         _force_alarms(simulator, ("GD-TF-01",))
         await until(lambda: _listed(table, "GD-TF-01.HH"), 20, "the alarm listed")
-        QTest.mouseMove(table.table.viewport(), _row_centre(table, "GD-TF-01.HH"))
+        viewport, pointer = table.table.viewport(), _row_centre(table, "GD-TF-01.HH")
+        QTest.mouseMove(viewport, pointer)
         await until(lambda: "order held" in table.count_label.text(), 5, "the order held")
+        _right_click(qtbot, viewport, pointer)
+        menu = await until(_open_menu, 5, "the alarm's menu")
+        next(a for a in menu.actions() if a.text() == "Trend").trigger()
         tabs = _dock_tabs(console)
-        _click_tab(qtbot, tabs, "Trends")
-        await until(lambda: tabs.tabText(tabs.currentIndex()) == "Trends", 5, "the trends raised")
+        await until(lambda: tabs.tabText(tabs.currentIndex()) == "Trends", 5, "the trend raised")
+        await until(lambda: not table.held, 5, "the hold released")
         _click_tab(qtbot, tabs, "Alarms")
         await until(lambda: tabs.tabText(tabs.currentIndex()) == "Alarms", 5, "the alarms raised again")
-        assert not table.held and "order held" not in table.count_label.text()
+        assert "order held" not in table.count_label.text()
         _force_alarms(simulator, ("GD-CH-01",))  # sorted in, not appended at the end
         await until(lambda: _listed(table, "GD-CH-01.HH"), 20, "the new alarm listed")
         assert table.visible_alarms()[0].id == "GD-CH-01.HH"
