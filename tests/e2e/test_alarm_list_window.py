@@ -104,6 +104,12 @@ def _enter(*widgets: QWidget) -> None:
         QApplication.sendEvent(widget, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))
 
 
+def _choose(qtbot: QtBot, menu: QMenu, text: str) -> None:
+    """Click a menu entry: the menu closes, then the entry acts."""
+    action = next(a for a in menu.actions() if a.text() == text)
+    qtbot.mouseClick(menu, LEFT, pos=menu.actionGeometry(action).center())
+
+
 def _open_menu() -> QMenu | None:
     return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()), None)
 
@@ -178,7 +184,7 @@ def test_a_right_click_menu_acts_on_the_alarm_under_the_pointer_while_new_alarms
         assert table.held and "order held" in table.count_label.text()
         under = table.visible_alarms()[table.table.indexAt(pointer).row()]
         assert under.id == target  # the row under the pointer did not move
-        next(a for a in menu.actions() if a.text() == "Shelve…").trigger()
+        _choose(qtbot, menu, "Shelve…")
         dialog = await until(lambda: table.shelve_dialog, 5, "the shelve dialog")
         assert dialog.view.id == target
         dialog.reject()
@@ -205,7 +211,7 @@ def test_order_held_ends_when_the_alarm_list_tab_is_switched_away(
         # X11 closes a popup before its entry acts, and sends Enter to the widgets under the pointer then:
         # the list (the offscreen platform does not, so the test does it as the X server would)
         menu.aboutToHide.connect(lambda: _enter(table, table.table, viewport))
-        next(a for a in menu.actions() if a.text() == "Trend").trigger()
+        _choose(qtbot, menu, "Trend")
         tabs = _dock_tabs(console)
         await until(lambda: tabs.tabText(tabs.currentIndex()) == "Trends", 5, "the trend raised")
         await until(lambda: not table.held, 5, "the hold released")
