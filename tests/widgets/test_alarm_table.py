@@ -470,6 +470,6 @@ def test_a_time_to_threshold_is_listed_ahead_then_now_never_as_a_negative_time(
         listed = table.model.row_of(eta)
         if listed is not None:
             shown.append(tuple(table.model.index(listed, c).data() for c in (MESSAGE, VALUE)))
+    assert not any(value.startswith("-") or " -" in message for message, value in shown)
     assert shown[0][0].startswith("Compressor house LEL: 25 %LEL reached in ")
     assert shown[-1] == ("Compressor house LEL: 25 %LEL reached now", "0")
-    assert not any(value.startswith("-") or " -" in message for message, value in shown)
