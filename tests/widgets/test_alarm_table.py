@@ -464,7 +464,7 @@ def test_a_time_to_threshold_is_listed_ahead_then_now_never_as_a_negative_time(
     shown: list[tuple[str, str]] = []
     for second in range(160):
         clock.advance(1.0)
-        value = max(0.0, (second - 70) * 0.5)  # flat for a minute, then rising 0.5 %LEL a second
+        value = max(0.0, (second - 70) * 0.7)  # flat for a minute, then rising 0.7 %LEL a second
         engine.process(TagBatch.from_lists([row], [value], [Quality.GOOD], [clock.now()], clock.now()))
         table.set_alarms(engine.active())
         listed = table.model.row_of(eta)
