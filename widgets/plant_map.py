@@ -128,7 +128,7 @@ class PlantMapView(QGraphicsView):
                 *self._detectors.label_candidates(transform, viewport),
                 *self._workers.label_candidates(transform, viewport),
                 *self._permits.label_candidates(transform),
-                *self._isolation.label_candidates(transform),
+                *self._isolation.label_candidates(transform, viewport),
                 *(name.candidate(transform) for name in self._zone_names if zones_shown),
             ]
         )
