@@ -485,6 +485,11 @@ class AlarmTable(QWidget):
         self.status_label.setText(text)
         self.status_label.setToolTip(plain_tooltip(text))
 
+    def listed(self, alarm_id: str) -> AlarmView | None:
+        """The alarm as the list holds it, filtered out or not (None: not in the list)."""
+        row = self.model.row_of(alarm_id)
+        return None if row is None else self.model.view_at(row)
+
     def select_alarm(self, alarm_id: str) -> bool:
         """Select and scroll to an alarm (clicked in the banner); False when it is not listed (filtered out)."""
         row = self.model.row_of(alarm_id)

@@ -5,6 +5,8 @@ walks into a permit zone without a permit is marked on the map, and the banner l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -14,11 +16,14 @@ from console.server.session import Topic
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from tests.e2e.conftest import status_text, until
+from tests.widgets.support import around, colour_count, pixels
 from widgets.alarm_banner import AlarmBanner, BannerLine
 from widgets.alarm_style import clock_text
+from widgets.theme import PALETTE
 
 LEFT = Qt.MouseButton.LeftButton
 CHATTER = "GD-CH-05.HH"  # h2s hh = 15 ppm, tier 1; the scenario goes 0, 28, 0, 15 ppm
+INTRUDER = "W16.NO_PERMIT_ENTRY"  # tier 2
 
 
 def _line_of(banner: AlarmBanner, alarm_id: str) -> BannerLine | None:
@@ -82,5 +87,36 @@ def test_a_chattering_detector_keeps_one_steady_banner_line_with_what_raised_it_
         await until(lambda: watch(target), 30, "two more chatter cycles")
         assert all([line.alarm_id for line in lines] == [CHATTER] for lines in seen)
         assert all(lines[0].cells[1] == clock_text(raised.ts) for lines in seen)
+
+    run_console(scenario)
+
+
+def test_a_worker_entering_without_a_permit_is_marked_on_the_map_and_the_banner_line_centres_on_them(
+    run_console, plant: SimulatorThread, qtbot: QtBot, tmp_path: Path
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        window, banner, table = console.window, console.window.alarm_banner, console.window.alarm_table
+        plant_map = window.plant_map
+        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+        plant.set_scenario("no-permit-entry")  # W16 walks into the compressor house
+        await until(lambda: _line_of(banner, INTRUDER), 40, "the entry on the banner")
+        await until(lambda: plant_map.worker_style("W16") == "tier2", 5, "W16 in the alarm's look")
+        assert plant_map.worker_text("W16") == "W16 NO PERMIT"
+        plant_map.viewport().repaint()
+        row = console.app.site.worker_index["W16"]
+        assert plant_map.label_rect("workers", row) is not None  # written at the whole-site zoom
+        at = plant_map.mapFromScene(plant_map.worker_scene_pos("W16"))
+        shown = pixels(plant_map.viewport(), tmp_path / "intruder.png")
+        assert colour_count(shown, PALETTE.alarm_2, inside=around(at, 10)) > 20  # the amber diamond
+
+        # the list shows another area: the banner line still finds the worker
+        table.area_filter.setCurrentIndex(table.area_filter.findData("tank_farm"))
+        _click_line(qtbot, banner, INTRUDER)
+        intruder = plant_map.worker_scene_pos("W16")
+        centre = plant_map.mapToScene(plant_map.viewport().rect().center())
+        assert abs(centre.x() - intruder.x()) < 2 and abs(centre.y() - intruder.y()) < 2
+        assert plant_map.scale_px_per_m() > 5  # close up
+        assert window.worker_details.worker_id == "W16"
+        assert table.status_label.text() == f"{INTRUDER}: hidden in the list by its filter"
 
     run_console(scenario)
