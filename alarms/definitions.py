@@ -214,6 +214,7 @@ class EventKind(StrEnum):
     WORKER_RULE = "worker_rule"  # no-permit entry, lost signal, ... (plant_maps.worker_rules)
     LINK = "link"  # a source without tags of its own is down (the wearables' MQTT link)
     BROADCAST = "broadcast"  # an emergency or evacuation broadcast did not reach a PA zone
+    GAS_TEST = "gas_test"  # a permit's gas test failed while its work ran
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,14 +219,15 @@ class AlarmEngine:
 
         return self._command(alarm_id, Event.RETURN_TO_SERVICE, user, console, comment, refusal)
 
-    def suppress_area(self, area: str, on: bool) -> list[Transition]:
-        """Suppression by design (state-based), e.g. while the zone is under maintenance."""
+    def suppress_area(self, area: str, on: bool, name: str = "") -> list[Transition]:
+        """Suppression by design (state-based), e.g. while the zone is under maintenance; `name` is what the
+        journal's comment calls the area (a person reads it)."""
         if on:
             self._suppressed.add(area)
         else:
             self._suppressed.discard(area)
         event = Event.SUPPRESS if on else Event.UNSUPPRESS
-        comment = f"area {area} {'suppressed by design' if on else 'no longer suppressed'}"
+        comment = f"{name or 'area ' + area} {'suppressed by design' if on else 'no longer suppressed'}"
         now = self._clock.now()
         hit = [a for a in self._alarms.values() if a.spec.area == area and allows(a.status.state, event)]
         return [self._emit(alarm, event, now, comment=comment) for alarm in hit]

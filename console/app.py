@@ -43,20 +43,9 @@ log = logging.getLogger("controlroom")
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    command = HANDLERS.get(args[0]) if args else None
     try:
-        if args and args[0] == "simulate":
-            return _simulate(args[1:])
-        if args and args[0] == "journal":
-            return _journal(args[1:])
-        if args and args[0] == "db":
-            return _db(args[1:])
-        if args and args[0] == "opcua":
-            return _opcua(args[1:])
-        if args and args[0] == "users":
-            return _users(args[1:])
-        if args and args[0] == "audit":
-            return _audit(args[1:])
-        return _run(args)
+        return command(args[1:]) if command is not None else _run(args)
     except ConfigError as exc:
         print(f"controlroom: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -223,3 +212,14 @@ def _audit(argv: list[str]) -> int:
         return 2
     print(audit_report.describe(verdict))
     return 0 if verdict.intact else 1
+
+
+# The commands `controlroom --help` lists (console.cli.COMMANDS), by name; anything else runs the console.
+HANDLERS: dict[str, Callable[[list[str]], int]] = {
+    "simulate": _simulate,
+    "journal": _journal,
+    "db": _db,
+    "opcua": _opcua,
+    "users": _users,
+    "audit": _audit,
+}

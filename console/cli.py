@@ -11,18 +11,35 @@ from pathlib import Path
 from console.journal_report import FORMATS, parse_time
 from integrations.simulator import SCENARIOS
 
+# Every command besides running the console, with the one line `controlroom --help` shows for it; the entry
+# point dispatches on the same names (console.app.HANDLERS), and a test holds the two together.
+COMMANDS = {
+    "simulate": "run the demo plant: a real OPC UA server and an MQTT publisher",
+    "journal": "print the alarm journal as CSV or JSON lines",
+    "db": "show which schema revision the database is at, or upgrade it",
+    "opcua": "trust a refused OPC UA server certificate, or list the refused ones",
+    "users": "add user accounts, set passwords and roles, disable, enable, list",
+    "audit": "verify the hash-chained audit trail, or export it as CSV or JSON lines",
+}
+
 
 def run_parser() -> argparse.ArgumentParser:
+    width = max(map(len, COMMANDS)) + 2
     p = argparse.ArgumentParser(
         prog="controlroom",
-        description="Control-room console for special work. Each option overrides the config file. "
-        "Other commands: `controlroom simulate --help`, `controlroom journal --help`, "
-        "`controlroom db --help`.",
+        description="Control-room console for special work: runs the console (by default on the built-in\n"
+        "demo plant). Each option overrides the config file.",
+        epilog="other commands (each with its own --help, e.g. `controlroom journal --help`):\n"
+        + "\n".join(f"  {name:<{width}}{line}" for name, line in COMMANDS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--config", type=Path, help="app config file (TOML)")
     p.add_argument("--site", type=Path, dest="site_file", help="site file (TOML); default: the demo plant")
     p.add_argument("--opcua-url", help="OPC UA server, opc.tcp://HOST:PORT[/path]")
-    p.add_argument("--mqtt-url", help="MQTT broker, mqtt://HOST:PORT or mqtts://HOST:PORT (TLS)")
+    p.add_argument(
+        "--mqtt-url",
+        help="MQTT broker, mqtt://HOST[:PORT] (port 1883) or mqtts://HOST[:PORT] (TLS, port 8883)",
+    )
     p.add_argument("--database-url", help="SQLAlchemy URL; default: SQLite in the user's data folder")
     p.add_argument("--no-simulator", action="store_true", help="do not start the demo simulator in-process")
     p.add_argument("--scenario", choices=SCENARIOS, help="scenario of the in-process simulator")
@@ -43,7 +60,7 @@ def simulate_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--site", type=Path, dest="site_file", help="site file (TOML); default: the demo plant")
     p.add_argument("--opcua-url", help="where to serve OPC UA, opc.tcp://HOST:PORT[/path]")
-    p.add_argument("--mqtt-url", help="where to publish, mqtt://HOST:PORT")
+    p.add_argument("--mqtt-url", help="where to publish, mqtt://HOST[:PORT] (port 1883)")
     p.add_argument("--scenario", choices=SCENARIOS, default="normal", help="what happens on the plant")
     p.add_argument("--topic-prefix", default="site", help="MQTT topic prefix (default: site)")
     p.add_argument(

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 from console.secrets import SECRET_KEYS, read_secret
 from console.server.permissions import PERMISSIONS, permission_table
 from integrations.device_time import DEFAULT_MAX_SKEW_S
-from integrations.mqtt_security import MqttSecurity
+from integrations.mqtt_security import MQTT_PORTS, MqttSecurity
 from integrations.opcua_security import MODES, POLICIES, OpcUaSecurity
 from integrations.users import LoginPolicy
 from plant_maps.toml_reader import ConfigError, Reader
@@ -245,15 +245,16 @@ def _path(r: Reader, key: str, config_file: Path) -> Path | None:
 
 
 def check_url(url: str, schemes: tuple[str, ...], file: Path | str, key: str) -> str:
-    """An endpoint URL must have one of `schemes`, a host and a port (defaults are not guessed), and no
-    user or password: those would show on command lines and in logs."""
+    """An endpoint URL must have one of `schemes`, a host and a port (an MQTT URL without one means the
+    standard port; an OPC UA server's port is always given), and no user or password: those would show on
+    command lines and in logs."""
     parsed = urlparse(url)
     try:
-        port = parsed.port
+        port = parsed.port or MQTT_PORTS.get(parsed.scheme)
     except ValueError:
         port = None
     if parsed.scheme not in schemes or not parsed.hostname or port is None:
-        expected = " or ".join(f"{s}://HOST:PORT" for s in schemes)
+        expected = " or ".join(f"{s}://HOST{'[:PORT]' if s in MQTT_PORTS else ':PORT'}" for s in schemes)
         raise ConfigError(file, key, f"{url!r} is not a valid URL (expected {expected})")
     if parsed.username is not None or parsed.password is not None:
         shown = f"{parsed.scheme}://{parsed.hostname}:{port}{parsed.path}"
@@ -273,8 +274,3 @@ def with_overrides(config: AppConfig, **overrides: object) -> AppConfig:
         tls = str(given["mqtt_url"]).startswith("mqtts://")
         given["mqtt_security"] = replace(config.mqtt_security, tls=tls)
     return replace(config, **given)
-
-
-def mqtt_host_port(url: str) -> tuple[str, int]:
-    parsed = urlparse(url)
-    return parsed.hostname or "127.0.0.1", parsed.port or 1883

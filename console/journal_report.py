@@ -29,9 +29,11 @@ COLUMNS = (
     "tier",
     "priority",
     "area",
+    "message",
     "event",
     "state",
     "value",
+    "time_to_ack_s",
     "actor",
     "console",
     "comment",
@@ -74,7 +76,12 @@ def local_time(ts: float) -> str:
 
 
 def report_row(t: Transition) -> dict[str, Any]:
-    """One output row; `value` is None (empty in CSV, null in JSON) when there was no finite value."""
+    """One output row; `value` is None (empty in CSV, null in JSON) when there was no finite value.
+
+    `time_to_ack_s`, on an acknowledgement, is the seconds from annunciation to acknowledgement as the engine
+    measured them and the journal row holds them (shelved or isolated time not counted); so an
+    acknowledgement carries it even when its activation lies before --since.
+    """
     return {
         "seq": t.seq,
         "time": local_time(t.ts),
@@ -83,9 +90,11 @@ def report_row(t: Transition) -> dict[str, Any]:
         "tier": int(t.tier),
         "priority": int(t.priority),
         "area": t.area,
+        "message": t.message,
         "event": t.event.value,
         "state": t.to_state.value,
         "value": t.value if math.isfinite(t.value) else None,
+        "time_to_ack_s": None if t.response_s is None else round(t.response_s, 3),
         "actor": t.actor,
         "console": t.console,
         "comment": t.comment,

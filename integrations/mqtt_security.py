@@ -11,6 +11,9 @@ import paho.mqtt.client as mqtt
 
 from integrations.source import network_words
 
+# An MQTT URL without a port means the scheme's standard port (IANA): 1883, and 8883 for MQTT over TLS.
+MQTT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+
 
 @dataclass(frozen=True)
 class MqttSecurity:
@@ -49,6 +52,16 @@ def refusal_words(reason: object) -> str:
     """Why the broker refused a connect (its CONNACK reason code)."""
     text = str(reason)
     return f"bad login: the broker says {text}" if text in _LOGIN_REFUSALS else f"the broker refused: {text}"
+
+
+def lost_words(reason: object) -> str:
+    """Why an established connection ended (paho's disconnect reason code)."""
+    text = str(reason)
+    if text == "Keep alive timeout":
+        return "the broker stopped answering (no keep-alive reply)"
+    if text == "Unspecified error":  # paho's word for a connection the broker or the network closed
+        return "the broker closed the connection or the network dropped it"
+    return f"the broker disconnected: {text}"
 
 
 def failure_words(exc: BaseException | None) -> str:

@@ -31,7 +31,7 @@ from alarms.clock import Clock
 from alarms.samples import TagBatch
 from integrations.device_time import DEFAULT_MAX_SKEW_S, DeviceClocks
 from integrations.mqtt_contract import ContractError, Kind, MqttContract, PositionFix, SensorValue
-from integrations.mqtt_security import MqttSecurity, failure_words, refusal_words
+from integrations.mqtt_security import MQTT_PORTS, MqttSecurity, failure_words, lost_words, refusal_words
 from integrations.source import ConnectionState, Sink, SourceStatus
 from plant_maps.site import Site
 from plant_maps.wearables import PositionBatch
@@ -114,6 +114,7 @@ class MqttSource:
         self._stopping = False
         self._connected_since_start = False  # written on the network thread (and in start(), before it runs)
         self._subscribe_mid = -1  # network thread only
+        self._session_up = False  # the broker accepted the connect; network thread only
         self._bug_logged = False  # network thread only
         # A stable id keeps the broker-side session (and the QoS 1 events queued in it) across restarts.
         # It must be unique per console: two clients with one id take the session from each other in turn.
@@ -248,11 +249,15 @@ class MqttSource:
             self._set_state(*pending.state)
 
     def _set_state(self, state: ConnectionState, message: str, error: str = "") -> None:
-        """Apply a connection change; leaving CONNECTED marks the MQTT sensors stale. Loop thread."""
+        """Apply a connection change; leaving CONNECTED marks the MQTT sensors stale. Loop thread.
+
+        A failed attempt (`error`) is one warning line, whether or not the state changes; any other change is
+        one info line."""
         status = self.status
         previous = status.state
         if error:
             status.last_error = error
+            log.warning("%s: %s", status.name, message)
         if state is previous:
             return
         status.state = state
@@ -262,7 +267,8 @@ class MqttSource:
             status.reconnects += 1
         if previous is ConnectionState.CONNECTED and self._stale_rows:
             self._sink.on_stale(self._stale_rows, f"connection lost: {message}")
-        log.info("%s: %s (%s)", status.name, state.value, message)
+        if not error:
+            log.info("%s: %s (%s)", status.name, state.value, message)
         self._sink.on_status(status, message)
 
     # -- paho network thread -----------------------------------------------------------------------------
@@ -296,8 +302,9 @@ class MqttSource:
     ) -> None:
         """Subscribe on every connect: a restarted broker may have forgotten us. Network thread."""
         if reason_code.is_failure:
-            self._failed(refusal_words(reason_code))
+            self._failed(refusal_words(reason_code))  # paho's disconnect that follows is not news
             return
+        self._session_up = True
         if not flags.session_present and self._connected_since_start:
             log.warning(
                 "%s: the broker lost the session of %s; QoS 1 events sent meanwhile are lost",
@@ -339,10 +346,8 @@ class MqttSource:
         self._failed(failure_words(sys.exc_info()[1]))
 
     def _failed(self, reason: str) -> None:
-        """One log line per failed attempt, saying why; the console hears of it through the state. Network
-        thread."""
+        """A failed attempt, saying why: one log line and the state, on the loop thread. Network thread."""
         message = f"cannot connect to MQTT broker {self.host}:{self.port}: {reason}; retrying"
-        log.warning("%s: %s", self.status.name, message)
         self._post_state(self._retry_state(), message, reason)
 
     @_never_raises
@@ -354,12 +359,15 @@ class MqttSource:
         reason_code: mqtt.ReasonCode,
         properties: mqtt.Properties | None,
     ) -> None:
-        """Connection lost or closed by stop(); queued behind the data received before it. Network thread."""
+        """Connection lost or closed by stop(); queued behind the data received before it. Network thread.
+
+        paho calls this after a refused connect too, which `_failed` has reported already."""
+        up, self._session_up = self._session_up, False
         if self._stopping:
             self._post_state(ConnectionState.DISCONNECTED, "disconnected")
-        else:
+        elif up:
             self._post_state(
-                ConnectionState.RECONNECTING, f"lost the MQTT broker ({reason_code}); reconnecting"
+                ConnectionState.RECONNECTING, f"lost the MQTT broker: {lost_words(reason_code)}; reconnecting"
             )
 
     def _retry_state(self) -> ConnectionState:
@@ -386,18 +394,18 @@ class MqttSource:
 
 
 def broker_address(url: str) -> tuple[str, int]:
-    """(host, port) from `mqtt://host[:port]` or `mqtts://host[:port]` (TLS; port 8883 by default);
+    """(host, port) from `mqtt://host[:port]` or `mqtts://host[:port]` (TLS; standard ports by default);
     ValueError naming the URL otherwise. A password in a URL would show on command lines and in logs: the
     user and password belong in the config (`[mqtt] username`, `password_file`)."""
     parts = urlsplit(url)
     try:
-        port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+        port = parts.port or MQTT_PORTS.get(parts.scheme, 0)
     except ValueError:
         port = 0
     if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname or not port or "@" in parts.netloc:
         shown = url.split("://", 1)[0] + "://" + parts.netloc.rpartition("@")[2] + parts.path
         raise ValueError(
-            f"MQTT broker URL {shown!r} must look like mqtt://host:port or mqtts://host:port (no user or password)"
+            f"MQTT broker URL {shown!r} must look like mqtt://host[:port] or mqtts://host[:port] (no user or password)"
         )
     return parts.hostname, port
 

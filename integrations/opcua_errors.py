@@ -72,8 +72,8 @@ def failure_words(exc: BaseException) -> str:
     if network is not None:
         return network
     text = str(exc)
-    if "No matching endpoints" in text:
-        return f"security rejected: the server offers no endpoint for {text.split(':', 1)[1].strip()}"
+    if "No matching endpoints" in text:  # its endpoints changed since the console read them
+        return "security rejected: the server no longer offers the endpoint the console asks for"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -83,7 +83,15 @@ class _AsyncuaNoise(logging.Filter):
     _EXPECTED_AFTER_LOSS = (
         "close_session was called but connection is closed",
         "close_secure_channel was called but connection is closed",
+        "close_session but connection wasn't established",  # after every failed connect
         "Received data for unknown subscription",
+    )
+    # A fault answering one of these is why a connect failed: the source's own line says it in words.
+    _CONNECT_REQUESTS = (
+        "in response to GetEndpointsRequest",
+        "in response to OpenSecureChannelRequest",
+        "in response to CreateSessionRequest",
+        "in response to ActivateSessionRequest",
     )
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -92,6 +100,8 @@ class _AsyncuaNoise(logging.Filter):
             return not isinstance(record.exc_info[1], ConnectionError | TimeoutError)
         if message.startswith("Requested session timeout"):
             return False  # the source requests what the server granted last time; see OpcUaSource
+        if message.startswith("ServiceFault") and message.endswith(self._CONNECT_REQUESTS):
+            return False
         return not message.startswith(self._EXPECTED_AFTER_LOSS)
 
 
@@ -103,6 +113,7 @@ def quiet_asyncua_logs() -> None:
     for name in (
         "asyncua.client.ua_session.UaSession",
         "asyncua.client.ua_client.UaClient",
+        "asyncua.client.ua_client.UASocketProtocol",
         "asyncua.client.client",
     ):
         logger = logging.getLogger(name)

@@ -174,9 +174,11 @@ class TrustList:
 async def apply_security(client: Client, security: OpcUaSecurity, pki: Path) -> None:
     """Configure `client` before connect: policy, mode, certificates, trusted server, user token.
 
-    With a policy, the server's endpoints are read first (unsecured, as OPC UA allows): a server without the
-    configured policy and mode, or whose certificate is not trusted, is refused here with that reason.
+    The server's endpoints are read first (unsecured, as OPC UA allows): a server without the configured
+    policy and mode, or that takes no login of the kind the console has there, or whose certificate is not
+    trusted, is refused here, saying what it offers instead, before any password is sent.
     """
+    endpoint = _endpoint(await client.connect_and_get_server_endpoints(), security)
     if security.secured:
         cert_path, key_path = (
             (security.certificate, security.private_key)
@@ -186,22 +188,14 @@ async def apply_security(client: Client, security: OpcUaSecurity, pki: Path) -> 
         uri = _uri_of(load_certificate(cert_path))
         if uri:
             client.application_uri = uri
-        policy = getattr(security_policies, f"SecurityPolicy{security.policy}")
-        mode = getattr(ua.MessageSecurityMode, security.mode)
-        endpoints = await client.connect_and_get_server_endpoints()
-        endpoint = next(
-            (e for e in endpoints if e.SecurityMode == mode and e.SecurityPolicyUri == policy.URI), None
-        )
-        if endpoint is None:
-            offered = sorted({_endpoint_words(e) for e in endpoints})
-            raise Refusal(
-                f"security rejected: the server offers no {security.policy} {security.mode} endpoint "
-                f"(it offers: {', '.join(offered) or 'none'})"
-            )
         server_der = _first_certificate(endpoint.ServerCertificate)
         TrustList(pki).check(x509.load_der_x509_certificate(server_der))
         await client.set_security(
-            policy, str(cert_path), str(key_path), server_certificate=server_der, mode=mode
+            _policy(security),
+            str(cert_path),
+            str(key_path),
+            server_certificate=server_der,
+            mode=_mode(security),
         )
     if security.user_certificate is not None and security.user_private_key is not None:
         await client.load_client_certificate(str(security.user_certificate))
@@ -211,9 +205,93 @@ async def apply_security(client: Client, security: OpcUaSecurity, pki: Path) -> 
         client.set_password(security.password)
 
 
-def _endpoint_words(endpoint: ua.EndpointDescription) -> str:
-    policy = endpoint.SecurityPolicyUri.rpartition("#")[2]
+_TOKEN_WORDS = {
+    ua.UserTokenType.Anonymous: "anonymous",
+    ua.UserTokenType.UserName: "user name",
+    ua.UserTokenType.Certificate: "user certificate",
+    ua.UserTokenType.IssuedToken: "issued token",
+}
+
+
+_POLICY_NAMES = {getattr(security_policies, f"SecurityPolicy{name}").URI: name for name in POLICIES}
+
+
+def _policy(security: OpcUaSecurity) -> type[security_policies.SecurityPolicy]:
+    return getattr(security_policies, f"SecurityPolicy{security.policy}")  # type: ignore[no-any-return]
+
+
+def _mode(security: OpcUaSecurity) -> ua.MessageSecurityMode:
+    return (
+        getattr(ua.MessageSecurityMode, security.mode) if security.secured else ua.MessageSecurityMode.None_
+    )
+
+
+def _login(security: OpcUaSecurity) -> ua.UserTokenType:
+    """The kind of login the console presents."""
+    if security.user_certificate is not None:
+        return ua.UserTokenType.Certificate
+    return ua.UserTokenType.UserName if security.username else ua.UserTokenType.Anonymous
+
+
+def _endpoint(endpoints: list[ua.EndpointDescription], security: OpcUaSecurity) -> ua.EndpointDescription:
+    """The endpoint the console's policy and mode ask for, if it takes the console's kind of login; else a
+    Refusal naming what the server offers (policies, modes and logins), so that the fix can be read off it."""
+    policy, mode = _policy(security).URI, _mode(security)
+    endpoint = next(
+        (
+            e
+            for e in endpoints
+            if e.EndpointUrl.startswith(ua.OPC_TCP_SCHEME)
+            and e.SecurityMode == mode
+            and e.SecurityPolicyUri == policy
+        ),
+        None,
+    )
+    offered = "; ".join(sorted({_endpoint_words(e) for e in endpoints})) or "nothing"
+    if endpoint is None and not security.secured:
+        raise Refusal(
+            "security rejected: the console asks for no security and the server requires it: it offers "
+            f"{offered} (set [opcua] security_policy and security_mode to one of these)"
+        )
+    if endpoint is None:
+        raise Refusal(
+            f"security rejected: the server offers no {security.policy} {security.mode} endpoint "
+            f"(it offers: {offered})"
+        )
+    login = _login(security)
+    if login not in _tokens(endpoint):
+        hint = (
+            " (set [opcua] username and a password, or user_certificate)"
+            if login is ua.UserTokenType.Anonymous
+            else ""
+        )
+        takes = _logins_words(endpoint)
+        raise Refusal(
+            f"login refused: the server's {_link_words(endpoint)} endpoint takes {takes} login, "
+            f"not {_TOKEN_WORDS[login]}{hint}"
+        )
+    return endpoint
+
+
+def _tokens(endpoint: ua.EndpointDescription) -> list[ua.UserTokenType]:
+    return sorted({t.TokenType for t in endpoint.UserIdentityTokens or ()})
+
+
+def _link_words(endpoint: ua.EndpointDescription) -> str:
+    """The endpoint's policy as `[opcua] security_policy` names it, and its mode."""
+    uri = endpoint.SecurityPolicyUri
+    policy = _POLICY_NAMES.get(uri) or uri.rpartition("#")[2]
     return policy if policy == "None" else f"{policy} {endpoint.SecurityMode.name}"
+
+
+def _logins_words(endpoint: ua.EndpointDescription) -> str:
+    """`anonymous or user name`: the logins an endpoint takes."""
+    return " or ".join(_TOKEN_WORDS.get(t, t.name) for t in _tokens(endpoint)) or "no"
+
+
+def _endpoint_words(endpoint: ua.EndpointDescription) -> str:
+    """`Basic256Sha256 SignAndEncrypt with user name login`: the link and the logins it takes."""
+    return f"{_link_words(endpoint)} with {_logins_words(endpoint)} login"
 
 
 def _first_certificate(chain: bytes) -> bytes:

@@ -18,7 +18,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from integrations.mqtt_security import MqttSecurity, failure_words, refusal_words
+from integrations.mqtt_security import MqttSecurity, failure_words, lost_words, refusal_words
 from integrations.mqtt_source import KEEPALIVE_S, RECONNECT_MAX_S, RECONNECT_MIN_S, broker_address
 
 log = logging.getLogger(__name__)
@@ -78,16 +78,26 @@ class PaLink:
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         if reason.is_failure:
-            log.warning("PA link: %s", refusal_words(reason))
+            self._failed(refusal_words(reason))
             return
         self.connected = True
         client.subscribe(self._subscriptions)
 
     def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
         # paho calls this inside its `except OSError`: the exception being handled says why
-        log.warning("PA link: %s:%s: %s; retrying", self.host, self.port, failure_words(sys.exc_info()[1]))
+        self._failed(failure_words(sys.exc_info()[1]))
+
+    def _failed(self, reason: str) -> None:
+        """One log line per failed attempt, saying why, as the MQTT source says it."""
+        log.warning(
+            "PA link: cannot connect to MQTT broker %s:%s: %s; retrying", self.host, self.port, reason
+        )
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        """A loss is said once (the failed attempts after it each say why); the disconnect paho reports after a
+        refused connect, or on stop, is not one."""
+        if self.connected and reason.is_failure:
+            log.warning("PA link: lost the MQTT broker: %s; reconnecting", lost_words(reason))
         self.connected = False
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:

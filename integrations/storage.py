@@ -170,7 +170,7 @@ class AuditEntry:
     def row(self) -> dict[str, Any]:
         """The row without its seq and hashes; raises ValueError or TypeError for values that are not JSON."""
         return {
-            "ts": self.ts,
+            "ts": float(self.ts),  # stored as a float: an int 0 would hash as "0" but read back as "0.0"
             "username": self.username,
             "console": self.console,
             "action": self.action,
@@ -631,11 +631,15 @@ class StoreWriter:
             raise IndexError(f"tag rows must lie in 0..{self._tags.size - 1}")
         self._queue.put(batch)
 
-    def journal(self, entries: Iterable[JournalEntry]) -> Future[list[int]]:
+    def journal(
+        self, entries: Iterable[JournalEntry], outcome: tuple[str, str] | None = None
+    ) -> Future[list[int]]:
         """Queue journal entries; the future resolves with their sequence numbers once committed.
 
         Any thread, never blocks. A payload that is not plain JSON raises ValueError or TypeError here,
-        at the caller, rather than poisoning a transaction later.
+        at the caller, rather than poisoning a transaction later. `outcome` (outcome, reason) is what the
+        running command's audit row, riding in this transaction, says when the command was carried out but
+        did not simply succeed (a gas test recorded as failed); by default it says "done".
         """
         self._check_open()
         rows = [
@@ -652,7 +656,7 @@ class StoreWriter:
         ]
         future: Future[list[int]] = Future()
         if rows:
-            self._queue.put(_JournalRequest(rows, future, self._take_pending_audit()))
+            self._queue.put(_JournalRequest(rows, future, self._take_pending_audit(outcome)))
         else:
             future.set_result([])
         return future
@@ -699,11 +703,13 @@ class StoreWriter:
             _pending_audit.reset(token)
 
     @staticmethod
-    def _take_pending_audit() -> list[dict[str, Any]]:
+    def _take_pending_audit(outcome: tuple[str, str] | None = None) -> list[dict[str, Any]]:
         pending = _pending_audit.get()
         if pending is None or pending.attached:
             return []
         pending.attached = True
+        if outcome is not None:
+            pending.row = {**pending.row, "outcome": outcome[0], "reason": outcome[1]}
         return [pending.row]
 
     def flush(self, timeout: float | None = None) -> bool:

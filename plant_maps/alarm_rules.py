@@ -6,8 +6,9 @@ consequential groups. What every site gets without declaring it: a communication
 under one per source (a dropped server is one annunciation, not one per tag), each sensor's lower limit
 grouped under its higher one (H under HH, L under LL), latched tier-1 SOS / fall / no-motion alarms per
 worker, a momentary video-AI alarm per zone and detection class, and per interlock a tier-1 feedback-mismatch
-alarm (`<interlock id>.MISMATCH`, in the interlock's zone, not latched) and a tier-2 one for a command or
-feedback node the server refuses (`<interlock id>.COMM`).
+alarm (`<interlock id>.MISMATCH`, in the interlock's zone, not latched), a tier-2 one for a command or
+feedback node the server refuses (`<interlock id>.COMM`), and per permit that requires gas analysis a tier-1
+alarm for a failed test while its work runs (`<permit id>.GAS_TEST`, in the permit's zone).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from alarms.definitions import (
 )
 from alarms.interlocks import MismatchEdge
 from plant_maps.alarm_settings import AlarmSettings
-from plant_maps.site import Interlock, Sensor, Worker, Zone
+from plant_maps.gas_tests import gas_limits
+from plant_maps.site import Interlock, Permit, Sensor, Worker, Zone
 from plant_maps.toml_reader import ConfigError, Reader
 from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
 
@@ -115,6 +117,11 @@ def pa_alarm(pa_zone: str) -> str:
     return f"{pa_zone}.NOT_REACHED"
 
 
+def gas_test_alarm(permit_id: str) -> str:
+    """The tier-1 alarm of a permit whose gas test failed while its work ran (GB 30871: the work stops)."""
+    return f"{permit_id}.GAS_TEST"
+
+
 def interlock_comm_alarm(interlock_id: str) -> str:
     """The alarm of an interlock whose command or feedback node the server refuses."""
     return f"{interlock_id}.COMM"
@@ -134,9 +141,14 @@ def mismatch_message(interlock: Interlock, edge: MismatchEdge) -> str:
 
 
 def parse_alarms(
-    root: Reader, sensors_: Sequence[Sensor], zones_: Sequence[Zone], workers: Sequence[Worker]
+    root: Reader,
+    sensors_: Sequence[Sensor],
+    zones_: Sequence[Zone],
+    workers: Sequence[Worker],
+    permits: Sequence[Permit] = (),
 ) -> AlarmSettings:
-    """Read `[alarms]` (optional: every key has a default) against the site's sensors, zones, workers."""
+    """Read `[alarms]` (optional: every key has a default) against the site's sensors, zones, workers and
+    permits."""
     section = root.section("alarms", required=False)
     section.reject_unknown(
         {
@@ -163,9 +175,10 @@ def parse_alarms(
     ]
     comms = tuple(_comm_rules(sensors_))
     events = (
-        *_event_rules(workers, sorted(zones), vision),
+        *_event_rules(workers, sorted(zones_, key=lambda z: z.id), vision),
         *_interlock_rules(root.tables("interlocks")),
         *_broadcast_rules(root.tables("pa_zones")),
+        *_gas_test_rules(permits),
         *_link_rules(sensors_, workers),
     )
     groups = _groups(section.tables("group"))
@@ -401,7 +414,9 @@ def _link_rules(sensors: Sequence[Sensor], workers: Sequence[Worker]) -> Iterato
         )
 
 
-def _event_rules(workers: Iterable[Worker], zones: list[str], vision: dict[str, Tier]) -> Iterator[EventRule]:
+def _event_rules(
+    workers: Iterable[Worker], zones: list[Zone], vision: dict[str, Tier]
+) -> Iterator[EventRule]:
     for worker in workers:
         for kind, (_, text) in WEARABLE_EVENTS.items():
             spec = AlarmSpec(
@@ -439,12 +454,12 @@ def _event_rules(workers: Iterable[Worker], zones: list[str], vision: dict[str, 
         for cls, tier in [*vision.items(), ("OTHER", Tier.LOW)]:
             label = cls.replace("_", " ")
             spec = AlarmSpec(
-                f"VISION.{zone}.{cls}",
-                zone,
+                f"VISION.{zone.id}.{cls}",
+                zone.id,
                 tier,
                 PRIORITY_OF_TIER[tier],
-                zone,
-                f"Video AI in {zone}: {label}",
+                zone.id,
+                f"Video AI in {zone.name}: {label}",
             )
             yield EventRule(spec, EventKind.VISION)
 
@@ -498,6 +513,27 @@ def _broadcast_rules(tables: list[Reader]) -> Iterator[EventRule]:
             ),
             EventKind.BROADCAST,
         )
+
+
+def _gas_test_rules(permits: Sequence[Permit]) -> Iterator[EventRule]:
+    """GB 30871 gas analysis: a test that fails while people work under the permit means they are in an
+    atmosphere the standard forbids to work in, often inside a confined space where getting out is slow:
+    tier 1, like gas at its high-high limit in an occupied zone (DOMAIN `Tiered response`), so it is heard,
+    spoken and escalated. Not latched: a later passing test returns it (the work stays suspended until it is
+    resumed). The occurrence's message names the readings and the limits they broke."""
+    for permit in permits:
+        if gas_limits(permit):
+            yield EventRule(
+                AlarmSpec(
+                    gas_test_alarm(permit.id),
+                    permit.id,
+                    Tier.LIFE,
+                    PRIORITY_OF_TIER[Tier.LIFE],
+                    permit.zone,
+                    f"{permit.id} gas test failed",
+                ),
+                EventKind.GAS_TEST,
+            )
 
 
 def _vision_classes(section: Reader) -> dict[str, Tier]:

@@ -95,16 +95,24 @@ class GasVerdict:
 
 
 def judge(test: GasTest, limits: Mapping[str, GasLimit]) -> GasVerdict:
-    """Check every required measure; a measure missing from the test or not a number fails it."""
+    """Check every required measure; a measure missing from the test or not a number fails it. Each failure
+    names the reading and the limit it broke: "O2 18.5 %vol below 19.5 %vol (permit)"."""
     failures = []
     for measure, limit in limits.items():
         value = test.readings.get(measure)
-        unit = MEASURES[measure]
+        unit, name = MEASURES[measure], measure.upper()
         if value is None or math.isnan(value):
-            failures.append(f"{measure} not measured (needs {limit.describe()})")
-        elif (limit.max is not None and value > limit.max) or (limit.min is not None and value < limit.min):
-            failures.append(f"{measure} {value:g} {unit} outside {limit.describe()} ({limit.source})")
+            failures.append(f"{name} not measured (needs {limit.describe()})")
+        elif limit.max is not None and value > limit.max:
+            failures.append(f"{name} {value:g} {unit} above {limit.max:g} {unit} ({limit.source})")
+        elif limit.min is not None and value < limit.min:
+            failures.append(f"{name} {value:g} {unit} below {limit.min:g} {unit} ({limit.source})")
     return GasVerdict(test, tuple(failures))
+
+
+def readings_text(readings: Mapping[str, float]) -> str:
+    """A test's readings as the tester called them in: "O2 20.9 %vol, LEL 0 %LEL"."""
+    return ", ".join(f"{m.upper()} {value:g} {MEASURES.get(m, '')}".rstrip() for m, value in readings.items())
 
 
 def fresh_enough(test: GasTest, now: float, max_age_s: float = GAS_TEST_MAX_AGE_S) -> bool:

@@ -3,14 +3,15 @@
 A worker counts as accounted for once a fix taken after mustering started lies within a muster point's
 radius (DOMAIN: counted when seen at a muster point); the count stays even if the worker walks on. The
 emergency coordinator may also account for someone by head count. Everyone else on the expected list is
-missing, shown with the last known position and how old that fix is. One numpy pass per muster point.
+missing, shown with the last known position and how old that fix is, the most urgent first: whoever's band
+calls for help, then those last seen where an alarm is, then the rest. One numpy pass per muster point.
 Runs on the core's loop thread.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -123,8 +124,12 @@ class Muster:
         accounted = len(self._accounted)
         return MusterCounts(expected, accounted, expected - accounted, by_point)
 
-    def missing(self, now: float, fixes: Fixes) -> list[MissingWorker]:
-        """Who is still missing, the longest unseen first (never located before anyone seen)."""
+    def missing(
+        self, now: float, fixes: Fixes, calling: Collection[str] = (), alarmed: Collection[str] = ()
+    ) -> list[MissingWorker]:
+        """Who is still missing, the most urgent first: the workers whose band calls for help (`calling`: an
+        SOS or man-down), then those last seen in an `alarmed` zone (zone ids), then the rest; within each,
+        the longest unseen first (never located before anyone seen)."""
         rows = np.flatnonzero(self._expected & ~self._is_accounted)
         zone = zone_of_points(fixes.x[rows], fixes.y[rows], self._polygons)
         out = []
@@ -140,5 +145,10 @@ class Muster:
                     float(now - fixes.fix_ts[row]) if seen else None,
                 )
             )
-        out.sort(key=lambda m: -math.inf if m.fix_age_s is None else -m.fix_age_s)
+        out.sort(key=lambda m: _urgency(m, calling, alarmed))
         return out
+
+
+def _urgency(m: MissingWorker, calling: Collection[str], alarmed: Collection[str]) -> tuple[int, float]:
+    group = 0 if m.worker in calling else 1 if m.zone in alarmed else 2
+    return group, -math.inf if m.fix_age_s is None else -m.fix_age_s

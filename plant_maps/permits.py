@@ -9,6 +9,7 @@ Runs on the core's loop thread; not thread-safe.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
@@ -16,26 +17,21 @@ from datetime import UTC, datetime, tzinfo
 from alarms.records import SYSTEM
 from plant_maps.certificates import expired_certificates, site_day
 from plant_maps.gas_tests import GAS_TEST_MAX_AGE_S, GasTest, GasVerdict, fresh_enough, gas_limits, judge
-from plant_maps.permit_grades import (
-    UNGRADED,
-    ApprovalStep,
-    approval_route,
-    max_validity_s,
-    normalise_grade,
-)
+from plant_maps.permit_grades import UNGRADED, ApprovalStep, approval_route, max_validity_s, normalise_grade
 from plant_maps.permit_lifecycle import (
+    LIVE,
     TERMINAL,
     Approval,
     PermitAction,
     PermitChange,
     PermitRefusal,
     PermitState,
-    allowed_actions,
     next_state,
 )
 from plant_maps.permit_watch import GUARDIAN_RADIUS_M, PermitWatch, Positions, Readings
 from plant_maps.simops import DEFAULT_ADJACENT_M, SimopsFlag, ZoneGaps, simops_flags
 from plant_maps.site import Permit, Site
+from plant_maps.words import QT_TRANSLATE_NOOP, Words, joined
 
 # GB 30871 approval routing: an approver who does not answer in 2 h is escalated.
 APPROVAL_ESCALATE_S = 2 * 3600.0
@@ -110,8 +106,202 @@ def _validity(permit: Permit) -> tuple[float, tuple[ApprovalStep, ...]]:
     return (end if longest is None else min(end, start + longest)), route
 
 
-def _iso(ts: float) -> str:
+# GB 30871 gas analysis is taken before work starts, while it runs and before it resumes; the guardian reports
+# at work about to start, running or stopped: both only while work may be on site.
+GAS_TEST_STATES = LIVE
+CHECK_IN_STATES = LIVE
+
+_STATE_WORDS = {
+    PermitState.DRAFT: QT_TRANSLATE_NOOP("PermitChecks", "draft"),
+    PermitState.PENDING_APPROVAL: QT_TRANSLATE_NOOP("PermitChecks", "pending approval"),
+    PermitState.APPROVED: QT_TRANSLATE_NOOP("PermitChecks", "approved"),
+    PermitState.ACTIVE: QT_TRANSLATE_NOOP("PermitChecks", "active"),
+    PermitState.SUSPENDED: QT_TRANSLATE_NOOP("PermitChecks", "suspended"),
+    PermitState.CLOSED: QT_TRANSLATE_NOOP("PermitChecks", "closed"),
+    PermitState.EXPIRED: QT_TRANSLATE_NOOP("PermitChecks", "expired"),
+    PermitState.CANCELLED: QT_TRANSLATE_NOOP("PermitChecks", "cancelled"),
+}
+_ACTION_WORDS = {
+    PermitAction.SUBMIT: QT_TRANSLATE_NOOP("PermitChecks", "submit"),
+    PermitAction.SIGN: QT_TRANSLATE_NOOP("PermitChecks", "sign"),
+    PermitAction.APPROVE: QT_TRANSLATE_NOOP("PermitChecks", "approve"),
+    PermitAction.REJECT: QT_TRANSLATE_NOOP("PermitChecks", "reject"),
+    PermitAction.ACTIVATE: QT_TRANSLATE_NOOP("PermitChecks", "activate"),
+    PermitAction.SUSPEND: QT_TRANSLATE_NOOP("PermitChecks", "suspend"),
+    PermitAction.RESUME: QT_TRANSLATE_NOOP("PermitChecks", "resume"),
+    PermitAction.CLOSE: QT_TRANSLATE_NOOP("PermitChecks", "close"),
+    PermitAction.EXPIRE: QT_TRANSLATE_NOOP("PermitChecks", "expire"),
+    PermitAction.CANCEL: QT_TRANSLATE_NOOP("PermitChecks", "cancel"),
+}
+
+
+def _why(source: str, **values: object) -> Words:
+    return Words("PermitChecks", source, values)
+
+
+def utc_minute(ts: float) -> str:
+    """A time in a refusal or a reason: "2026-11-24 14:30 UTC" (one console's words read alike on all)."""
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class PermitChecks:
+    """Why a permit command would be refused now, in words: the one rule the book refuses by and the permit
+    card greys its buttons by (STYLE: enablement declared once, with the reason), so that the card never
+    offers a command the book would refuse, nor greys one it would carry out. Pure functions of a permit's
+    status, the site (its people's certificates, its zones' names) and the time; an empty list: allowed."""
+
+    site: Site
+    gas_test_max_age_s: float = GAS_TEST_MAX_AGE_S
+    tz: tzinfo = UTC  # the site's day, on which a certificate expires
+
+    def why_not(self, s: PermitStatus, action: PermitAction, now: float) -> list[Words]:
+        """Every reason the book would give for refusing `action` on this permit now.
+
+        A reason the operator supplies with the command (a suspension's, a rejection's) and the signer's
+        roles belong to the command, not the permit: the book checks them when the command arrives.
+        """
+        if next_state(s.state, action) is None:
+            return [
+                _why(
+                    QT_TRANSLATE_NOOP("PermitChecks", "cannot {action} a permit that is {state}"),
+                    action=self._action(action),
+                    state=self._state(s),
+                )
+            ]
+        if action is PermitAction.SUBMIT:
+            return self.draft_problems(s, now)
+        if action is PermitAction.ACTIVATE:
+            return self._activation_problems(s, now)
+        if action is PermitAction.RESUME:  # GB 30871: a new analysis and check-in after the stop
+            return self._start_problems(s, now, since=s.since)
+        return []
+
+    def gas_test(self, s: PermitStatus) -> list[Words]:
+        """Why no gas test can be recorded for this permit now."""
+        if not gas_limits(s.permit):
+            return [_why(QT_TRANSLATE_NOOP("PermitChecks", "{permit} needs no gas test"), permit=s.id)]
+        if s.state not in GAS_TEST_STATES:
+            source = QT_TRANSLATE_NOOP(
+                "PermitChecks", "{permit} is {state}: a gas test is taken once it is approved"
+            )
+            return [_why(source, permit=s.id, state=self._state(s))]
+        return []
+
+    def check_in(self, s: PermitStatus) -> list[Words]:
+        """Why the guardian cannot check in at this permit now (their distance is judged when they do)."""
+        if s.state not in CHECK_IN_STATES:
+            source = QT_TRANSLATE_NOOP(
+                "PermitChecks", "{permit} is {state}: the guardian checks in once it is approved"
+            )
+            return [_why(source, permit=s.id, state=self._state(s))]
+        return []
+
+    def draft_problems(self, s: PermitStatus, now: float) -> list[Words]:
+        """What keeps a draft from being signed: GB 30871 grade and validity, a JSA, its people."""
+        p = s.permit
+        try:
+            grade = normalise_grade(p.category, p.grade)
+        except ValueError as exc:
+            return [_why("{error}", error=exc)]
+        problems = []
+        window = p.valid_to.timestamp() - p.valid_from.timestamp()
+        longest = max_validity_s(p.category, grade)
+        if longest is not None and window > longest:
+            source = QT_TRANSLATE_NOOP(
+                "PermitChecks",
+                "{category} grade {grade} may be valid for at most {longest:g} h, this permit asks for {asked:g} h",
+            )
+            problems.append(
+                _why(source, category=p.category, grade=grade, longest=longest / 3600, asked=window / 3600)
+            )
+        if p.valid_to.timestamp() <= now:
+            source = QT_TRANSLATE_NOOP("PermitChecks", "its window ended at {time}")
+            problems.append(_why(source, time=utc_minute(p.valid_to.timestamp())))
+        if not any(a.upper().startswith("JSA") for a in p.attachments):
+            problems.append(_why(QT_TRANSLATE_NOOP("PermitChecks", "no JSA (job safety analysis) attached")))
+        if not p.workers:
+            problems.append(_why(QT_TRANSLATE_NOOP("PermitChecks", "no workers assigned")))
+        if p.guardian in p.workers:
+            source = QT_TRANSLATE_NOOP(
+                "PermitChecks",
+                "guardian {guardian} is also assigned as a worker (a guardian does no other work)",
+            )
+            problems.append(_why(source, guardian=p.guardian))
+        return problems + self._expired(p, now)
+
+    def _activation_problems(self, s: PermitStatus, now: float) -> list[Words]:
+        """Start work: approved, inside its window, a fresh passing gas test, the guardian checked in."""
+        problems = []
+        if not s.approved:
+            steps = ", ".join(st.name.replace("_", " ") for st in s.pending_steps)
+            problems.append(_why(QT_TRANSLATE_NOOP("PermitChecks", "still needs: {steps}"), steps=steps))
+        if now < s.permit.valid_from.timestamp():
+            source = QT_TRANSLATE_NOOP("PermitChecks", "valid only from {time}")
+            problems.append(_why(source, time=utc_minute(s.permit.valid_from.timestamp())))
+        return problems + self._start_problems(s, now, since=None)
+
+    def _start_problems(self, s: PermitStatus, now: float, since: float | None) -> list[Words]:
+        """What blocks work from starting (`since` None) or restarting after a stop at `since`.
+
+        A test or check-in made at the very second of the stop does not count as made after it.
+        GB 30871 gas analysis (fresh, passing, and on resumption new), guardian check-in, qualifications.
+        """
+        after = float("-inf") if since is None else since
+        problems = []
+        if now >= s.end:
+            source = QT_TRANSLATE_NOOP("PermitChecks", "validity ended at {time}")
+            problems.append(_why(source, time=utc_minute(s.end)))
+        if gas_limits(s.permit):
+            problems += self._gas_problems(s, now, after)
+        if s.check_in is None or s.check_in.ts <= after:
+            source = (
+                QT_TRANSLATE_NOOP("PermitChecks", "guardian {guardian} has not checked in at {zone}")
+                if since is None
+                else QT_TRANSLATE_NOOP(
+                    "PermitChecks",
+                    "guardian {guardian} has not checked in at {zone} again since the suspension",
+                )
+            )
+            problems.append(_why(source, guardian=s.permit.guardian, zone=self.site.zone_name(s.permit.zone)))
+        return problems + self._expired(s.permit, now)
+
+    def _gas_problems(self, s: PermitStatus, now: float, after: float) -> list[Words]:
+        """GB 30871 gas analysis: a passing test, at most `gas_test_max_age_s` old, taken after `after`."""
+        verdict = s.gas_verdict
+        if verdict is None or verdict.test.taken_at <= after:
+            if after == float("-inf"):
+                return [_why(QT_TRANSLATE_NOOP("PermitChecks", "no gas test"))]
+            return [_why(QT_TRANSLATE_NOOP("PermitChecks", "no gas test taken since the suspension"))]
+        if not verdict.passed:
+            source = QT_TRANSLATE_NOOP("PermitChecks", "gas test failed: {failures}")
+            return [_why(source, failures="; ".join(verdict.failures))]
+        if not fresh_enough(verdict.test, now, self.gas_test_max_age_s):
+            source = QT_TRANSLATE_NOOP(
+                "PermitChecks", "gas test is {age:.0f} min old (at most {limit:g} min before work)"
+            )
+            return [_why(source, age=(now - verdict.test.taken_at) / 60, limit=self.gas_test_max_age_s / 60)]
+        return []
+
+    def _expired(self, p: Permit, now: float) -> list[Words]:
+        """GB 30871 qualifications: nobody on the permit with a certificate expired by the site's day."""
+        today = site_day(now, self.tz)
+        source = QT_TRANSLATE_NOOP(
+            "PermitChecks", "{person} holds an expired {certificate} certificate (expired {date})"
+        )
+        return [
+            _why(source, person=person, certificate=cert.type, date=cert.expires.isoformat())
+            for person in dict.fromkeys((*p.workers, p.guardian))
+            for cert in expired_certificates(self.site.workers[self.site.worker_index[person]], today)
+        ]
+
+    @staticmethod
+    def _state(s: PermitStatus) -> Words:
+        return _why(_STATE_WORDS[s.state])
+
+    @staticmethod
+    def _action(action: PermitAction) -> Words:
+        return _why(_ACTION_WORDS[action])
 
 
 class PermitBook:
@@ -128,8 +318,8 @@ class PermitBook:
     ) -> None:
         self.site = site
         self.tz = tz
-        self.gas_test_max_age_s = gas_test_max_age_s
         self.adjacent_m = adjacent_m
+        self.checks = PermitChecks(site, gas_test_max_age_s, tz)  # what refuses a command, in words
         self.watch = PermitWatch(site, guardian_radius_m=guardian_radius_m, tz=tz)
         self._gaps = ZoneGaps(site.zones)
         self._status: dict[str, PermitStatus] = {}
@@ -222,12 +412,9 @@ class PermitBook:
 
     def submit(self, permit_id: str, actor: str, now: float) -> Outcome:
         """Send a draft for approval once it is complete enough to be signed."""
-        s = self._allowed(permit_id, PermitAction.SUBMIT)
+        s = self._allowed(permit_id, PermitAction.SUBMIT, now)
         if isinstance(s, PermitRefusal):
             return s
-        problems = self._draft_problems(s, now)
-        if problems:
-            return PermitRefusal(permit_id, PermitAction.SUBMIT, "; ".join(problems))
         return self._move(s, PermitAction.SUBMIT, actor, "", now, approvals=(), submitted_at=now)
 
     def approve(
@@ -246,7 +433,7 @@ class PermitBook:
         person signs one step only (two signatures must be two people). The caller has checked that the
         approver holds `role`.
         """
-        s = self._allowed(permit_id, PermitAction.SIGN)
+        s = self._allowed(permit_id, PermitAction.SIGN, now)
         if isinstance(s, PermitRefusal):
             return s
         p = s.permit
@@ -275,7 +462,7 @@ class PermitBook:
 
     def reject(self, permit_id: str, approver: str, reason: str, now: float) -> Outcome:
         """Send the permit back to its applicant as a draft; its signatures so far are void."""
-        s = self._allowed(permit_id, PermitAction.REJECT)
+        s = self._allowed(permit_id, PermitAction.REJECT, now)
         if isinstance(s, PermitRefusal):
             return s
         if not reason.strip():
@@ -287,12 +474,23 @@ class PermitBook:
         s = self._status.get(permit_id)
         if s is None:
             return PermitRefusal(permit_id, "gas_test", f"no permit {permit_id}")
-        if s.state in TERMINAL:
-            return PermitRefusal(permit_id, "gas_test", f"{permit_id} is {s.state.value}")
+        refusal = self.checks.gas_test(s)
+        if refusal:
+            return PermitRefusal(permit_id, "gas_test", joined(refusal))
         verdict = judge(test, gas_limits(s.permit))
         if s.gas_verdict is None or test.taken_at >= s.gas_verdict.test.taken_at:
             self._status[permit_id] = replace(s, gas_verdict=verdict)
         return verdict
+
+    def stop_for_failed_test(self, permit_id: str, verdict: GasVerdict, now: float) -> PermitChange | None:
+        """GB 30871 gas analysis: a failed analysis stops the work. Running work is suspended by rule (actor
+        `system`, as a detector over its limit does), the failed readings and their limits as the reason;
+        None when the test passed or no work runs under the permit."""
+        s = self._status.get(permit_id)
+        if verdict.passed or s is None or s.state is not PermitState.ACTIVE:
+            return None
+        reason = "gas test failed: " + "; ".join(verdict.failures)
+        return self._move(s, PermitAction.SUSPEND, SYSTEM, reason, now)
 
     def check_in_guardian(
         self, permit_id: str, worker: str, x: float, y: float, now: float
@@ -303,15 +501,20 @@ class PermitBook:
             return PermitRefusal(permit_id, "check_in", f"no permit {permit_id}")
         if worker != s.permit.guardian:
             return PermitRefusal(permit_id, "check_in", f"{worker} is not the guardian of {permit_id}")
-        if s.state not in (PermitState.APPROVED, PermitState.ACTIVE, PermitState.SUSPENDED):
-            return PermitRefusal(permit_id, "check_in", f"{permit_id} is {s.state.value}")
+        refusal = self.checks.check_in(s)
+        if refusal:
+            return PermitRefusal(permit_id, "check_in", joined(refusal))
         distance = self.watch.distance_to_zone(s.permit.zone, x, y)
         radius = self.watch.guardian_radius_m
+        if math.isnan(distance):
+            why = f"no position of guardian {worker} is known: their wearable has not been heard"
+            return PermitRefusal(permit_id, "check_in", why)
         if not distance <= radius:
+            zone = self.site.zone_name(s.permit.zone)
             return PermitRefusal(
                 permit_id,
                 "check_in",
-                f"guardian is {distance:.0f} m from {s.permit.zone} (must be within {radius:g} m)",
+                f"guardian is {distance:.0f} m from {zone} (must be within {radius:g} m)",
             )
         check_in = GuardianCheckIn(worker, x, y, distance, now)
         self._status[permit_id] = replace(s, check_in=check_in)
@@ -319,22 +522,14 @@ class PermitBook:
 
     def activate(self, permit_id: str, actor: str, now: float) -> Outcome:
         """Start work: approved, inside its window, a fresh passing gas test, the guardian checked in."""
-        s = self._allowed(permit_id, PermitAction.ACTIVATE)
+        s = self._allowed(permit_id, PermitAction.ACTIVATE, now)
         if isinstance(s, PermitRefusal):
             return s
-        problems = []
-        if not s.approved:
-            problems.append("still needs: " + ", ".join(st.name for st in s.pending_steps))
-        if now < s.permit.valid_from.timestamp():
-            problems.append(f"valid only from {_iso(s.permit.valid_from.timestamp())}")
-        problems += self._start_problems(s, now, since=None)
-        if problems:
-            return PermitRefusal(permit_id, PermitAction.ACTIVATE, "; ".join(problems))
         return self._move(s, PermitAction.ACTIVATE, actor, "", now)
 
     def suspend(self, permit_id: str, actor: str, reason: str, now: float) -> Outcome:
         """Stop the work; an operator must say why (DOMAIN: every suspension has a reason)."""
-        s = self._allowed(permit_id, PermitAction.SUSPEND)
+        s = self._allowed(permit_id, PermitAction.SUSPEND, now)
         if isinstance(s, PermitRefusal):
             return s
         if not reason.strip():
@@ -343,24 +538,21 @@ class PermitBook:
 
     def resume(self, permit_id: str, actor: str, now: float) -> Outcome:
         """Restart suspended work: a new passing gas test and a new guardian check-in, both after the stop."""
-        s = self._allowed(permit_id, PermitAction.RESUME)
+        s = self._allowed(permit_id, PermitAction.RESUME, now)
         if isinstance(s, PermitRefusal):
             return s
-        problems = self._start_problems(s, now, since=s.since)
-        if problems:
-            return PermitRefusal(permit_id, PermitAction.RESUME, "; ".join(problems))
         return self._move(s, PermitAction.RESUME, actor, "", now)
 
     def close(self, permit_id: str, actor: str, now: float, reason: str = "") -> Outcome:
         """The work is finished and the site handed back."""
-        s = self._allowed(permit_id, PermitAction.CLOSE)
+        s = self._allowed(permit_id, PermitAction.CLOSE, now)
         if isinstance(s, PermitRefusal):
             return s
         return self._move(s, PermitAction.CLOSE, actor, reason.strip(), now)
 
     def cancel(self, permit_id: str, actor: str, now: float, reason: str = "") -> Outcome:
         """Withdraw a permit whose work will not (or no longer) take place."""
-        s = self._allowed(permit_id, PermitAction.CANCEL)
+        s = self._allowed(permit_id, PermitAction.CANCEL, now)
         if isinstance(s, PermitRefusal):
             return s
         return self._move(s, PermitAction.CANCEL, actor, reason.strip(), now)
@@ -379,7 +571,7 @@ class PermitBook:
         for s in list(self._status.values()):
             if s.state not in TERMINAL and now >= s.end:
                 changes.append(
-                    self._move(s, PermitAction.EXPIRE, SYSTEM, f"validity ended at {_iso(s.end)}", now)
+                    self._move(s, PermitAction.EXPIRE, SYSTEM, f"validity ended at {utc_minute(s.end)}", now)
                 )
         active = self.in_state(PermitState.ACTIVE)
         reasons = self.watch.reasons([s.permit for s in active], now, positions, readings, tier1_zones)
@@ -390,84 +582,14 @@ class PermitBook:
 
     # -- inside ---------------------------------------------------------------------------------------
 
-    def _allowed(self, permit_id: str, action: PermitAction) -> PermitStatus | PermitRefusal:
-        """The permit's status if the table allows `action` in its state, else the refusal to return."""
+    def _allowed(self, permit_id: str, action: PermitAction, now: float) -> PermitStatus | PermitRefusal:
+        """The permit's status if `action` may be done to it now (`PermitChecks.why_not`: the lifecycle table
+        and what the action needs), else the refusal to return."""
         s = self._status.get(permit_id)
         if s is None:
             return PermitRefusal(permit_id, action, f"no permit {permit_id}")
-        if next_state(s.state, action) is None:
-            allowed = ", ".join(a.value for a in allowed_actions(s.state)) or "nothing"
-            return PermitRefusal(
-                permit_id,
-                action,
-                f"cannot {action.value} a permit that is {s.state.value} (allowed: {allowed})",
-            )
-        return s
-
-    def _draft_problems(self, s: PermitStatus, now: float) -> list[str]:
-        p = s.permit
-        try:
-            grade = normalise_grade(p.category, p.grade)
-        except ValueError as exc:
-            return [str(exc)]
-        problems = []
-        window = p.valid_to.timestamp() - p.valid_from.timestamp()
-        longest = max_validity_s(p.category, grade)
-        if longest is not None and window > longest:
-            problems.append(
-                f"{p.category} grade {grade} may be valid for at most {longest / 3600:g} h, "
-                f"this permit asks for {window / 3600:g} h"
-            )
-        if p.valid_to.timestamp() <= now:
-            problems.append(f"its window ended at {_iso(p.valid_to.timestamp())}")
-        if not any(a.upper().startswith("JSA") for a in p.attachments):
-            problems.append("no JSA (job safety analysis) attached")
-        if not p.workers:
-            problems.append("no workers assigned")
-        if p.guardian in p.workers:
-            problems.append(
-                f"guardian {p.guardian} is also assigned as a worker (a guardian does no other work)"
-            )
-        problems += self._expired(p, now)
-        return problems
-
-    def _start_problems(self, s: PermitStatus, now: float, since: float | None) -> list[str]:
-        """What blocks work from starting (`since` None) or restarting after a stop at `since`.
-
-        A test or check-in made at the very second of the stop does not count as made after it.
-        GB 30871 gas analysis (fresh, passing, and on resumption new), guardian check-in, qualifications.
-        """
-        after = float("-inf") if since is None else since
-        problems = []
-        if now >= s.end:
-            problems.append(f"validity ended at {_iso(s.end)}")
-        if gas_limits(s.permit):
-            verdict = s.gas_verdict
-            if verdict is None or verdict.test.taken_at <= after:
-                problems.append("no gas test" + ("" if since is None else " taken since the suspension"))
-            elif not verdict.passed:
-                problems.append("gas test failed: " + "; ".join(verdict.failures))
-            elif not fresh_enough(verdict.test, now, self.gas_test_max_age_s):
-                age = (now - verdict.test.taken_at) / 60
-                problems.append(
-                    f"gas test is {age:.0f} min old (at most {self.gas_test_max_age_s / 60:g} min before work)"
-                )
-        if s.check_in is None or s.check_in.ts <= after:
-            again = "" if since is None else " again since the suspension"
-            problems.append(f"guardian {s.permit.guardian} has not checked in at {s.permit.zone}{again}")
-        problems += self._expired(s.permit, now)
-        return problems
-
-    def _expired(self, p: Permit, now: float) -> list[str]:
-        today = site_day(now, self.tz)
-        out = []
-        for person in dict.fromkeys((*p.workers, p.guardian)):
-            worker = self.site.workers[self.site.worker_index[person]]
-            for cert in expired_certificates(worker, today):
-                out.append(
-                    f"{person} holds an expired {cert.type} certificate (expired {cert.expires.isoformat()})"
-                )
-        return out
+        why = self.checks.why_not(s, action, now)
+        return PermitRefusal(permit_id, action, joined(why)) if why else s
 
     def _move(
         self,

@@ -52,8 +52,14 @@ class ZoneGaps:
     """Distances between zone polygons, computed once per pair and kept (zones do not move)."""
 
     def __init__(self, zones: Iterable[Zone]) -> None:
+        zones = list(zones)
         self._polygons = {z.id: np.asarray(z.polygon, dtype=np.float64) for z in zones}
+        self._names = {z.id: z.name for z in zones}
         self._gaps: dict[frozenset[str], float] = {}
+
+    def name(self, zone: str) -> str:
+        """The zone's name, what a flag says (the id of a zone the site lacks)."""
+        return self._names.get(zone, zone)
 
     def gap(self, a: str, b: str) -> float:
         if a == b:
@@ -86,7 +92,7 @@ def simops_flags(
         if gap > adjacent_m:
             continue
         source, exposed, rule, why = hazard
-        where = _where(source.zone, exposed.zone, gap)
+        where = _where(gaps.name(source.zone), gaps.name(exposed.zone), gap)
         text = f"{source.id} ({source.category}) and {exposed.id} ({exposed.category}) {where}: {why}"
         flags.append(SimopsFlag(source.id, exposed.id, rule, text))
     return flags

@@ -272,6 +272,11 @@ class Site:
     def zone(self, zone_id: str) -> Zone:
         return self.zones[self.zone_index[zone_id]]
 
+    def zone_name(self, zone_id: str) -> str:
+        """What a person reads for a zone: its name ("Compressor house"); an area that is no zone of the
+        site ("site", an id a journal kept from an older site file) as it is."""
+        return self.zones[self.zone_index[zone_id]].name if zone_id in self.zone_index else zone_id
+
     def pa_zones_covering(self, zone_id: str) -> tuple[str, ...]:
         """The PA zones whose loudspeakers cover a site zone (every PA zone for "site", a site-wide area)."""
         return tuple(p.id for p in self.pa_zones if zone_id == "site" or zone_id in p.zones)

@@ -82,7 +82,7 @@ def parse_site(raw: dict[str, Any], path: Path, now: datetime) -> Site:
         ("broadcast_presets", [p.id for p in presets]),
     ):
         _unique(root, name, ids)
-    alarm_settings = parse_alarms(root, sensors, zones, workers)
+    alarm_settings = parse_alarms(root, sensors, zones, workers, permits)
     trend_sets = parse_trend_sets(root, sensors, workers)
     interlock_rules = parse_interlock_rules(root.tables("interlock_rules"), interlocks, zone_ids)
     root.reject_unknown({"site", *_SECTIONS})

@@ -43,21 +43,23 @@ def opcua_server_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def tls_files(folder: Path) -> TlsFiles:
-    """A CA, a broker certificate for 127.0.0.1 signed by it, and an unrelated CA (all PEM)."""
+def tls_files(folder: Path, host: str = "127.0.0.1") -> TlsFiles:
+    """A CA, a broker certificate for the loopback address `host` signed by it, and an unrelated CA (PEM)."""
     ca_key, ca = _ca("controlroom test CA")
     _, other = _ca("somebody else's CA")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name("127.0.0.1"))
+        .subject_name(_name(host))
         .issuer_name(ca.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(_LOOPBACK)]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
     )
     files = TlsFiles(

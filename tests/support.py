@@ -72,9 +72,14 @@ class Broker:
 
 
 def start_mosquitto(
-    folder: Path, port: int | None = None, extra_config: str = "", access: str = "allow_anonymous true\n"
+    folder: Path,
+    port: int | None = None,
+    extra_config: str = "",
+    access: str = "allow_anonymous true\n",
+    host: str = "127.0.0.1",
 ) -> Broker:
-    """A private Mosquitto on loopback (a free port unless `port` is given, e.g. to restart one).
+    """A private Mosquitto on loopback (a free port unless `port` is given, e.g. to restart one; `host` another
+    loopback address, e.g. to listen on a standard port of its own).
 
     `access` replaces the anonymous access of the listener, e.g. with TLS files and a password file."""
     exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -85,7 +90,7 @@ def start_mosquitto(
     port = port or free_port()
     conf = folder / f"mosquitto-{port}.conf"
     conf.write_text(
-        f"listener {port} 127.0.0.1\n{access}persistence false\nmax_queued_messages 100000\n" + extra_config
+        f"listener {port} {host}\n{access}persistence false\nmax_queued_messages 100000\n" + extra_config
     )
     # its log to a file, never a pipe: a pipe nobody reads fills up in a long run and the broker then
     # blocks on its next log line, refusing every client from then on
@@ -95,8 +100,8 @@ def start_mosquitto(
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return Broker("127.0.0.1", port, proc, conf)
+            socket.create_connection((host, port), timeout=0.2).close()
+            return Broker(host, port, proc, conf)
         except OSError:
             if proc.poll() is not None:
                 err = log.read_text(errors="replace")

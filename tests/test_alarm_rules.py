@@ -53,6 +53,7 @@ def test_every_site_gets_communication_and_wearable_alarms(site: Site) -> None:
     assert site.alarms.vision_alarm("tank_farm", "no_harness") == "VISION.tank_farm.no_harness"
     assert site.alarms.vision_alarm("tank_farm", "smoke") == "VISION.tank_farm.OTHER"
     assert events["VISION.tank_farm.OTHER"].alarm.tier is Tier.LOW
+    assert events["VISION.tank_farm.no_harness"].alarm.message == "Video AI in Tank farm: no harness"
 
 
 def _site_with(tmp_path: Path, extra: str) -> Path:

@@ -22,6 +22,7 @@ from console.server.permissions import Access
 from console.server.session import Acknowledge, OperatorNote, RemoveFromService
 from integrations.audit_chain import GENESIS, entry_hash, link, verify
 from integrations.storage import AuditEntry, Store, StoreWriter, audit_trail
+from integrations.users import UserStore
 from plant_maps.site_file import load_site
 from tests.conftest import DEMO_SITE, REPO
 
@@ -223,3 +224,13 @@ def test_an_incremental_check_goes_on_from_the_last_verdict_and_notices_its_head
     assert verify([{**rows[2], "reason": "edited"}, *rows[3:]], since=first).broken_seq == 3
     assert verify(rows[3:], since=first).broken_seq == 3  # the verified head deleted
     assert verify([*rows[2:4], {**rows[4], "target": "edited"}], since=first).broken_seq == 5
+
+
+def test_an_entry_timed_with_a_whole_number_still_verifies(store: Store) -> None:
+    """A whole-second time (an int) is stored as a float: it must hash as it reads back, or the status bar
+    would cry "audit BROKEN at #1" over an untouched trail."""
+    UserStore(store, "setup").add(
+        "li.wei", "Li Wei", "whole-second-pw-1", ["operator"], "admin", 1_700_000_000
+    )
+    verdict = verify(store.audit_rows(from_seq=0))
+    assert verdict.intact and verdict.last_seq == 1, verdict.why

@@ -34,7 +34,10 @@ def test_file_then_command_line(tmp_path: Path) -> None:
             '[opcua]\nurl = "http://x:1"\n',
             "opcua.url: 'http://x:1' is not a valid URL (expected opc.tcp://HOST:PORT)",
         ),
-        ('[mqtt]\nurl = "mqtt://host"\n', "mqtt.url: 'mqtt://host' is not a valid URL"),
+        (
+            '[mqtt]\nurl = "mqtt://:1883"\n',
+            "mqtt.url: 'mqtt://:1883' is not a valid URL (expected mqtt://HOST[:PORT] or mqtts://HOST[:PORT])",
+        ),
         ("[opcua]\npublishing_interval_ms = -5\n", "opcua.publishing_interval_ms: expected a number > 0"),
         ("[simulator]\nenabled = 1\n", "simulator.enabled: expected true or false"),
         ("[mqtt]\nport = 1883\n", "mqtt.port: unknown key"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
 import numpy as np
@@ -20,6 +21,7 @@ from console.server.session import (
     ApprovePermit,
     AssignResponder,
     CheckInGuardian,
+    ClosePermit,
     RecordGasTest,
     RemoveFromService,
     ResolveWearableAlarm,
@@ -27,6 +29,7 @@ from console.server.session import (
     ResumePermit,
     ReturnToService,
     StartMuster,
+    StopMuster,
     SubmitPermit,
     SuspendPermit,
     Topic,
@@ -159,6 +162,27 @@ def test_mustering_counts_who_reaches_a_muster_point_and_lists_the_missing_with_
         await asyncio.to_thread(writer2.close)
 
     asyncio.run(run())
+
+
+def test_ending_a_muster_journals_and_audits_who_was_still_missing(database_url: str) -> None:
+    async def run() -> None:
+        core, _, writer = _core(database_url)
+        assert not (await core.command(StopMuster("lead"))).ok  # none to end
+        assert (await core.command(StartMuster("lead"))).ok
+        for worker in core.site.workers[2:]:
+            assert (await core.command(AccountForWorker("warden", worker.id))).ok
+        result = await core.command(StopMuster("lead", ("W01", "W02")))
+        assert result.ok and not core.muster.active
+        assert result.message == "mustering ended with 2 still missing: Li Wei (W01), Zhang Min (W02)"
+        assert any(e.text == result.message for e in core.log)  # the event log says it too
+        await asyncio.to_thread(writer.close)
+
+    asyncio.run(run())
+    [*_, ended] = Store(database_url).journal_rows(kind="muster")
+    assert (ended.actor, ended.payload) == ("lead", {"event": "stop", "missing": ["W01", "W02"]})
+    stops = [r for r in Store(database_url).audit_rows() if r["action"] == "stop_muster"]
+    assert [r["outcome"] for r in stops] == ["refused", "done"]
+    assert json.loads(stops[-1]["new_value"]) == {"missing": ["W01", "W02"]}
 
 
 def _lel(core: Core, sensor: str, value: float, ts: float) -> TagBatch:
@@ -373,5 +397,120 @@ def test_a_fall_then_no_motion_is_one_event_with_one_response_resolved_with_a_re
             "actual incident: Fainted from heat; to the clinic; "
             "signed by op (op) at 2026-11-24 08:02:00 UTC: man-down closed by responder lead"
         )
+
+    asyncio.run(run())
+
+
+FAILING_O2 = (("o2", 18.5), ("lel", 1.0), ("h2s", 0.0), ("co", 0.0))  # PTW-CS-003 needs O2 19.5-21 %vol
+CLEAN_AIR = (("o2", 20.9), ("lel", 1.0), ("h2s", 0.0), ("co", 0.0))
+
+
+def test_a_failed_gas_test_stops_running_work_raises_a_tier1_alarm_and_is_audited_as_failed(
+    database_url: str,
+) -> None:
+    """GB 30871 gas analysis: a failed test stops the work. The permit is suspended as a detector trip suspends
+    it (journaled by the rule, told to subscribers), its tier-1 alarm names the reading and its limit, the
+    event log says so, and the audit trail records the test as failed, not done."""
+
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        told: list[tuple[str, str]] = []
+        core.subscribe(
+            Topic.PERMITS, lambda changes: told.extend((c.permit, c.to_state.value) for c in changes)
+        )
+        result = await core.command(RecordGasTest("op", "PTW-CS-003", FAILING_O2, "Zhou Li"))
+        assert result.ok and "FAILED" in result.message and "SUSPENDED" in result.message, result.message
+        status = core.permits.status("PTW-CS-003")  # shown at once: journaled before the command returns
+        assert status.state is PermitState.SUSPENDED
+        assert status.reason == "gas test failed: O2 18.5 %vol below 19.5 %vol (permit)"
+        assert told == [("PTW-CS-003", "suspended")]
+        alarm = "PTW-CS-003.GAS_TEST"
+        view = await wait_until_async(
+            lambda: core.alarms.engine.view(alarm).active and core.alarms.engine.view(alarm), 5
+        )
+        assert (view.tier.value, view.area, view.state) == (1, "reactor_unit", State.UNACK)
+        assert view.message == "PTW-CS-003 gas test failed: O2 18.5 %vol below 19.5 %vol (permit)"
+        assert ("warning", result.message) in [(e.severity, e.text) for e in core.log]
+        await wait_until_async(  # told once journaled, with the tier's mark
+            lambda: any(e.severity == "tier1" and view.message in e.text for e in core.log), 5
+        )
+
+        clock.advance(60)  # a passing test returns the alarm; the work stays stopped until resumed
+        passed = await core.command(RecordGasTest("op", "PTW-CS-003", CLEAN_AIR, "Zhou Li"))
+        assert passed.ok and passed.message.startswith(
+            "gas test for PTW-CS-003 passed (tester Zhou Li): O2 20.9"
+        )
+        await wait_until_async(lambda: not core.alarms.engine.view(alarm).active, 5)
+        assert core.permits.status("PTW-CS-003").state is PermitState.SUSPENDED
+        await asyncio.to_thread(writer.close)
+
+        store = Store(database_url)
+        [moved] = store.journal_rows(kind="permit")
+        assert (moved.actor, moved.payload["to"], moved.payload["reason"]) == (
+            "system",
+            "suspended",
+            "gas test failed: O2 18.5 %vol below 19.5 %vol (permit)",
+        )
+        tests = [e.payload["failures"] for e in store.journal_rows(kind="gas_test")]
+        assert tests == [["O2 18.5 %vol below 19.5 %vol (permit)"], []]
+        audited = [
+            (r["outcome"], r["reason"]) for r in store.audit_rows() if r["action"] == "record_gas_test"
+        ]
+        assert audited == [
+            ("failed", "O2 18.5 %vol below 19.5 %vol (permit); PTW-CS-003 suspended: the work stops"),
+            ("done", ""),
+        ]
+
+    asyncio.run(run())
+
+
+def test_a_failed_gas_test_before_work_starts_blocks_it_without_an_alarm(database_url: str) -> None:
+    """Nobody works under a permit not yet active: a gas test on a draft is refused saying why (the card greys
+    it with the same words), and a failing one on an approved permit keeps the work from starting, is audited
+    as failed and logged, and raises no alarm."""
+
+    async def run() -> None:
+        core, _, writer = _core(database_url)
+        draft = await core.command(RecordGasTest("op", "PTW-HW-009", (("lel", 1.0),), "Zhou Li"))
+        assert not draft.ok and draft.message == (
+            "permit PTW-HW-009: PTW-HW-009 is draft: a gas test is taken once it is approved"
+        )
+        assert ("warning", f"record gas test PTW-HW-009 refused: {draft.message}") in [
+            (e.severity, e.text) for e in core.log
+        ]
+        assert (await core.command(SubmitPermit("W21", "PTW-HW-009"))).ok
+        role = sorted(core.permits.book.status("PTW-HW-009").pending_steps[0].roles)[0]
+        assert (await core.command(ApprovePermit("lead", "PTW-HW-009", role))).ok
+        failed = await core.command(RecordGasTest("op", "PTW-HW-009", (("lel", 14.0),), "Zhou Li"))
+        assert failed.ok and failed.message == (
+            "gas test for PTW-HW-009 FAILED (tester Zhou Li): LEL 14 %LEL above 10 %LEL (permit)"
+        )
+        assert core.permits.status("PTW-HW-009").state is PermitState.APPROVED
+        refused = await core.command(ActivatePermit("op", "PTW-HW-009"))
+        assert not refused.ok and "gas test failed: LEL 14 %LEL above 10 %LEL" in refused.message
+        await asyncio.to_thread(writer.close)
+        assert not core.alarms.engine.view("PTW-HW-009.GAS_TEST").seq  # never raised
+        audited = [
+            (r["outcome"], r["reason"])
+            for r in Store(database_url).audit_rows()
+            if r["action"] == "record_gas_test"
+        ]
+        assert audited == [
+            ("refused", draft.message),
+            ("failed", "LEL 14 %LEL above 10 %LEL (permit)"),
+        ]
+
+    asyncio.run(run())
+
+
+def test_a_permit_closed_after_a_failed_gas_test_returns_its_alarm(database_url: str) -> None:
+    async def run() -> None:
+        core, _, writer = _core(database_url)
+        assert (await core.command(RecordGasTest("op", "PTW-CS-003", FAILING_O2, "Zhou Li"))).ok
+        engine = core.alarms.engine
+        await wait_until_async(lambda: engine.view("PTW-CS-003.GAS_TEST").active, 5)
+        assert (await core.command(ClosePermit("op", "PTW-CS-003", "entry abandoned"))).ok
+        await wait_until_async(lambda: not engine.view("PTW-CS-003.GAS_TEST").active, 5)
+        await asyncio.to_thread(writer.close)
 
     asyncio.run(run())

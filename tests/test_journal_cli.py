@@ -28,7 +28,7 @@ from tests.support import free_port
 
 ZONE = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=ZONE).timestamp()
-HEADER = "seq,time,alarm_id,source,tier,priority,area,event,state,value,actor,console,comment"
+HEADER = "seq,time,alarm_id,source,tier,priority,area,message,event,state,value,time_to_ack_s,actor,console,comment"
 
 
 def tr(
@@ -44,6 +44,8 @@ def tr(
     actor: str = "system",
     console: str = "",
     comment: str = "",
+    message: str = "",
+    response_s: float | None = None,
 ) -> Transition:
     return Transition(
         seq=seq,
@@ -52,7 +54,7 @@ def tr(
         tier=tier,
         priority=Priority.HIGH,
         area=area,
-        message=f"{alarm_id} {value}",
+        message=message or f"{alarm_id} {value:g}",
         event=event,
         from_state=State.NORMAL,
         to_state=to_state,
@@ -63,11 +65,13 @@ def tr(
         console=console,
         comment=comment,
         ts=ts,
+        response_s=response_s,
     )
 
 
+LEL = {"tier": Tier.LIFE, "value": 41.5, "message": "Compressor house LEL 41.5 %LEL (limit 40)"}
 JOURNAL = [
-    tr(1, "GD-CH-01.HH", Event.ACTIVATE, State.UNACK, T0 + 0.1234, tier=Tier.LIFE, value=41.5),
+    tr(1, "GD-CH-01.HH", Event.ACTIVATE, State.UNACK, T0 + 0.1234, **LEL),  # type: ignore[arg-type]
     tr(2, "GD-TF-02.H", Event.ACTIVATE, State.UNACK, T0 + 60, area="TF", value=float("nan")),
     tr(
         3,
@@ -75,11 +79,11 @@ JOURNAL = [
         Event.ACKNOWLEDGE,
         State.ACKED,
         T0 + 3600,
-        tier=Tier.LIFE,
-        value=41.5,
         actor="op1",
         console="ws-2",
         comment='crew sent, "LEL" rising, gate 3',
+        response_s=3599.8766,  # as the engine measured it: from annunciation to acknowledgement
+        **LEL,  # type: ignore[arg-type]
     ),
     tr(4, "GD-TF-02.H", Event.CLEAR, State.RTN_UNACK, T0 + 7200, area="TF", value=3.0),
     tr(5, "PT-CH-03.L", Event.ACTIVATE, State.UNACK, T0 + 7260, tier=Tier.LOW, value=-0.25),
@@ -118,12 +122,14 @@ def test_csv_lists_every_transition_in_order(url: str) -> None:
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines() == [
         HEADER,
-        "1,2026-11-24T08:00:00.123+08:00,GD-CH-01.HH,GD-CH-01,1,3,CH,activate,unack,41.5,system,,",
-        "2,2026-11-24T08:01:00.000+08:00,GD-TF-02.H,GD-TF-02,2,3,TF,activate,unack,,system,,",
-        '3,2026-11-24T09:00:00.000+08:00,GD-CH-01.HH,GD-CH-01,1,3,CH,acknowledge,acked,41.5,op1,ws-2,"crew sent, ""LEL"" rising, gate 3"',
-        "4,2026-11-24T10:00:00.000+08:00,GD-TF-02.H,GD-TF-02,2,3,TF,clear,rtn_unack,3.0,system,,",
-        "5,2026-11-24T10:01:00.000+08:00,PT-CH-03.L,PT-CH-03,3,3,CH,activate,unack,-0.25,system,,",
-        "6,2026-11-24T10:01:40.000+08:00,PT-CH-03.L,PT-CH-03,3,3,CH,clear,rtn_unack,0.5,system,,",
+        "1,2026-11-24T08:00:00.123+08:00,GD-CH-01.HH,GD-CH-01,1,3,CH,Compressor house LEL 41.5 %LEL (limit 40),"
+        "activate,unack,41.5,,system,,",
+        "2,2026-11-24T08:01:00.000+08:00,GD-TF-02.H,GD-TF-02,2,3,TF,GD-TF-02.H nan,activate,unack,,,system,,",
+        "3,2026-11-24T09:00:00.000+08:00,GD-CH-01.HH,GD-CH-01,1,3,CH,Compressor house LEL 41.5 %LEL (limit 40),"
+        'acknowledge,acked,41.5,3599.877,op1,ws-2,"crew sent, ""LEL"" rising, gate 3"',
+        "4,2026-11-24T10:00:00.000+08:00,GD-TF-02.H,GD-TF-02,2,3,TF,GD-TF-02.H 3,clear,rtn_unack,3.0,,system,,",
+        "5,2026-11-24T10:01:00.000+08:00,PT-CH-03.L,PT-CH-03,3,3,CH,PT-CH-03.L -0.25,activate,unack,-0.25,,system,,",
+        "6,2026-11-24T10:01:40.000+08:00,PT-CH-03.L,PT-CH-03,3,3,CH,PT-CH-03.L 0.5,clear,rtn_unack,0.5,,system,,",
     ]
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert rows[2]["comment"] == 'crew sent, "LEL" rising, gate 3'
@@ -142,9 +148,11 @@ def test_jsonl_has_the_same_keys_one_object_per_line(url: str) -> None:
         "tier": 1,
         "priority": 3,
         "area": "CH",
+        "message": "Compressor house LEL 41.5 %LEL (limit 40)",
         "event": "acknowledge",
         "state": "acked",
         "value": 41.5,
+        "time_to_ack_s": 3599.877,
         "actor": "op1",
         "console": "ws-2",
         "comment": 'crew sent, "LEL" rising, gate 3',
@@ -153,7 +161,24 @@ def test_jsonl_has_the_same_keys_one_object_per_line(url: str) -> None:
     nan_row = json.loads(
         journal("--database-url", url, "--format", "jsonl", "--area", "TF").stdout.split("\n")[0]
     )
-    assert nan_row["value"] is None
+    assert nan_row["value"] is None and nan_row["time_to_ack_s"] is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_an_acknowledgement_carries_its_message_and_time_to_acknowledge_whatever_the_window(
+    url: str, fmt: str
+) -> None:
+    # its activation (08:00) lies before --since: the time comes with the acknowledgement's own row
+    done = journal("--database-url", url, "--since", "2026-11-24T08:30", "--tier", "1", "--format", fmt)
+    assert (done.returncode, done.stderr) == (0, "")
+    rows = (
+        list(csv.DictReader(io.StringIO(done.stdout)))
+        if fmt == "csv"
+        else [json.loads(line) for line in done.stdout.splitlines()]
+    )
+    assert [(r["event"], r["message"], str(r["time_to_ack_s"])) for r in rows] == [
+        ("acknowledge", "Compressor house LEL 41.5 %LEL (limit 40)", "3599.877")
+    ]
 
 
 def seqs(done: subprocess.CompletedProcess[str]) -> list[int]:

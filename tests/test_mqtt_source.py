@@ -163,8 +163,9 @@ def test_contract_subscriptions_use_qos1_for_events(contract: MqttContract) -> N
 def test_broker_address() -> None:
     assert broker_address("mqtt://10.0.0.5") == ("10.0.0.5", 1883)
     assert broker_address("mqtt://broker:1884") == ("broker", 1884)
+    assert broker_address("mqtts://broker") == ("broker", 8883)
     for bad in ("http://broker", "mqtt://", "mqtt://broker:port", "mqtt://op:s3cret@broker"):
-        with pytest.raises(ValueError, match="mqtt://host:port or mqtts://host:port") as caught:
+        with pytest.raises(ValueError, match=r"mqtt://host\[:port\] or mqtts://host\[:port\]") as caught:
             broker_address(bad)
         assert "s3cret" not in str(caught.value)
 

@@ -4,6 +4,8 @@ the next user may give the command."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -11,6 +13,11 @@ from pytestqt.qtbot import QtBot
 from console.server.permissions import Access
 from console.window.role_gate import RoleGate
 from console.window.signed_in import SignedIn
+from plant_maps.gas_tests import GasTest, gas_limits, judge
+from plant_maps.permit_lifecycle import PermitState
+from plant_maps.permits import GuardianCheckIn, PermitBook
+from plant_maps.site import Site
+from widgets.permit_card import PermitCard
 
 
 def test_a_button_is_held_back_for_the_roles_and_given_back_for_the_next_user(qtbot: QtBot) -> None:
@@ -51,3 +58,36 @@ def test_demo_holds_nothing_back(qtbot: QtBot) -> None:
     gate = RoleGate(Access(demo=True), user)
     gate.guard(button, "RemoveFromService")
     assert button.isEnabled() and button.toolTip() == ""
+
+
+def test_the_permit_card_and_the_gate_together_show_the_reason_that_applies(qtbot: QtBot, site: Site) -> None:
+    """The role gate greys by role on top of the card's own greying by the permit's state; the tooltip gives
+    the role's reason while the role forbids, then the permit's reason, then what the command does."""
+    book = PermitBook(site)
+    stopped = replace(book.status("PTW-HW-001"), state=PermitState.SUSPENDED, reason="gas")
+    now = stopped.since + 1800
+    card = PermitCard(site, lambda: now)
+    qtbot.addWidget(card)
+    user = SignedIn("desk-1", demo=False, parent=card)
+    gate = RoleGate(Access(), user, card)
+    gate.refreshers.append(card.update_buttons)
+    gate.guard(card.resume_button, "ResumePermit")
+    card.set_permit(replace(stopped, since=now - 600))
+    user.set_user("wu.qiang", "Wu Qiang", frozenset({"emergency_coordinator"}))
+    resume = card.resume_button
+    assert not resume.isEnabled()
+    assert resume.toolTip() == "Not for wu.qiang: it needs one of the roles operator, shift lead"
+
+    user.set_user("li.wei", "Li Wei", frozenset({"operator"}))  # may resume, but the permit may not yet
+    assert not resume.isEnabled()
+    assert resume.toolTip() == (
+        "Not possible now: no gas test taken since the suspension; "
+        "guardian W02 has not checked in at Compressor house again since the suspension"
+    )
+    tested = judge(GasTest(now - 60, {"lel": 0.0}, "Zhou Li"), gas_limits(stopped.permit))
+    check_in = GuardianCheckIn("W02", 0.0, 0.0, 3.0, now - 30)
+    card.set_permit(replace(stopped, since=now - 600, gas_verdict=tested, check_in=check_in))
+    assert resume.isEnabled() and resume.toolTip().startswith("Restart the work")
+
+    user.set_user("wu.qiang", "Wu Qiang", frozenset({"emergency_coordinator"}))
+    assert not resume.isEnabled() and resume.toolTip().startswith("Not for wu.qiang")

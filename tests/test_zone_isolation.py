@@ -66,6 +66,7 @@ def test_an_isolation_suppresses_the_zone_until_its_time_is_up_then_returns_it_b
         assert start.payload["duration_s"] == 2 * HOUR and start.payload["until"] == isolation.until
         [unsuppressed] = Store(database_url).alarm_transitions(alarm_ids=["GD-CH-01.HH"])[-1:]
         assert (unsuppressed.event, unsuppressed.actor) == (Event.UNSUPPRESS, "system")
+        assert unsuppressed.comment == "Compressor house no longer suppressed"  # the zone's name, not its id
 
     asyncio.run(run())
 
@@ -104,10 +105,15 @@ def test_unknown_zones_double_isolations_and_ending_what_is_not_isolated_are_ref
         unknown = await core.command(IsolateZone("op", "boiler_house", True, "overhaul", HOUR))
         assert not unknown.ok and "unknown zone 'boiler_house'" in unknown.message
         not_isolated = await core.command(IsolateZone("op", ZONE, False))
-        assert not not_isolated.ok and "compressor_house is not isolated" in not_isolated.message
+        assert not not_isolated.ok  # a person reads the zone's name, never its id
+        assert not_isolated.message == "isolation refused: Compressor house is not isolated"
         assert (await core.command(IsolateZone("op", ZONE, True, "overhaul", HOUR))).ok
         twice = await core.command(IsolateZone("op", ZONE, True, "another job", HOUR))
-        assert not twice.ok and "already isolated until 2026-11-24 09:00 UTC" in twice.message
+        assert not twice.ok
+        assert (
+            twice.message
+            == "isolation refused: Compressor house is already isolated until 2026-11-24 09:00 UTC"
+        )
         await asyncio.to_thread(writer.close)
         assert _rows(database_url) == [("op", True, "overhaul")]
 

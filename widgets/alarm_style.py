@@ -146,6 +146,14 @@ def clock_text(ts: float, seconds: bool = True) -> str:
     return time.strftime("%H:%M:%S" if seconds else "%H:%M", time.localtime(ts))
 
 
+def dated_clock_text(ts: float, now: float) -> str:
+    """`clock_text` with the date in front when `ts` is not of today (local): "2026-11-23 16:30:05"."""
+    here, today = time.localtime(ts), time.localtime(now)
+    if (here.tm_year, here.tm_yday) == (today.tm_year, today.tm_yday):
+        return clock_text(ts)
+    return time.strftime("%Y-%m-%d %H:%M:%S", here)
+
+
 _STATE_TEXTS = {
     State.NORMAL: QT_TRANSLATE_NOOP("AlarmStyle", "Normal"),
     State.UNACK: QT_TRANSLATE_NOOP("AlarmStyle", "Active, unacknowledged"),

@@ -62,7 +62,7 @@ from widgets.alarm_style import (
     state_text,
 )
 from widgets.keyed_table import keyed_table, runs
-from widgets.plain_text import PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
 from widgets.shelve_dialog import ShelveDialog
 from widgets.text_dialog import TextDialog
 from widgets.wearable_response import NextStep, awaiting_response, next_step, response_text
@@ -441,7 +441,7 @@ class AlarmTable(QWidget):
         )
         self.respond_button.clicked.connect(self._respond_selected)
         self.set_privileged(False)
-        self.status_label = PlainLabel()
+        self.status_label = ElidedLabel()  # the last command's outcome: one line, whole in its tooltip
         self.table.doubleClicked.connect(lambda index: self.show_on_map.emit(self._view(index).source))
         self.table.selectionModel().selectionChanged.connect(self.update_buttons)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

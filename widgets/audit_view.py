@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from widgets.plain_text import PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, plain_tooltip
 
 PAGE_ROWS = 200
 _ANY_TIME = QDateTime.fromSecsSinceEpoch(0)  # the edits' minimum: shown as "any time", no bound
@@ -61,8 +61,8 @@ class AuditView(QWidget):
         self.verify_button.setToolTip(
             self.tr("Recompute every entry's hash now (it is also done every minute)")
         )
-        self.page_label = QLabel()
-        self.chain_label = PlainLabel()
+        self.page_label = ElidedLabel()  # may quote the store's error
+        self.chain_label = ElidedLabel()
         self.chain_label.setObjectName("AuditChain")
         self.table = QTableWidget(0, 8)
         self.table.setHorizontalHeaderLabels(

@@ -38,7 +38,7 @@ from plant_maps.broadcast_presets import MAX_BROADCAST_CHARS, MAX_REPEAT
 from plant_maps.site import BROADCAST_PRIORITIES, BroadcastPreset, PAZone
 from widgets.alarm_style import clock_text
 from widgets.panel_look import set_bold
-from widgets.plain_text import PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
 
 PRIORITY_TEXTS = {
     "emergency": QT_TRANSLATE_NOOP("BroadcastDialog", "Emergency"),
@@ -155,10 +155,8 @@ class BroadcastDialog(QDialog):
         self.delivery.setRootIsDecorated(False)
         self.delivery.header().setStretchLastSection(True)
         self.delivery.setFixedHeight(self.zone_list.height() + self.delivery.header().sizeHint().height())
-        self.call_label = PlainLabel(self.tr("Nothing sent yet."))
-        self.call_label.setWordWrap(True)
-        self.summary_label = PlainLabel()
-        self.summary_label.setWordWrap(True)
+        self.call_label = ElidedLabel(self.tr("Nothing sent yet."), lines=None)
+        self.summary_label = ElidedLabel(lines=None)
         self.wearables_label = PlainLabel()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.send_button = QPushButton(self.tr("Send"))

@@ -2,12 +2,14 @@
 
 Bounded so that a long shift or a flood cannot grow it without limit. Entries arrive in batches from the
 GUI bridge and each batch is one model insertion (plus one removal once full), never a signal per entry.
-All methods run on the Qt thread.
+A time carries its date when it is not of today (as of the console's clock, when the row is drawn: a line of
+yesterday evening says so after midnight). All methods run on the Qt thread.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -22,7 +24,7 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from alarms.definitions import Tier
-from widgets.alarm_style import TierMarkers
+from widgets.alarm_style import TierMarkers, dated_clock_text
 from widgets.plain_text import plain_tooltip
 from widgets.shapes import Shape, simple_marker
 from widgets.theme import PALETTE
@@ -38,7 +40,7 @@ COLUMNS = (
     QT_TRANSLATE_NOOP("EventLog", "Source"),
     QT_TRANSLATE_NOOP("EventLog", "Text"),
 )
-SEVERITY_COLUMN = 1
+TIME_COLUMN, SEVERITY_COLUMN = 0, 1
 _SEVERITY_WORDS = {
     "tier1": QT_TRANSLATE_NOOP("EventLog", "T1 alarm"),
     "tier2": QT_TRANSLATE_NOOP("EventLog", "T2 alarm"),
@@ -53,10 +55,11 @@ _SEVERITY_WORDS = {
 class EventLogModel(QAbstractTableModel):
     """Row 0 is the newest entry; beyond `max_rows` the oldest entries are dropped."""
 
-    def __init__(self, max_rows: int = 5000) -> None:
+    def __init__(self, max_rows: int = 5000, now: Callable[[], float] = time.time) -> None:
         super().__init__()
         self.max_rows = max_rows
-        self._rows: list[tuple[str, str, str, str]] = []  # oldest first, display strings
+        self._now = now
+        self._rows: list[Entry] = []  # oldest first
         # ISA-101, one symbol language: an alarm line carries its tier's symbol (as in the banner, the list
         # and the map); faults and warnings of the console take circles, which no tier uses.
         markers = TierMarkers()
@@ -70,10 +73,7 @@ class EventLogModel(QAbstractTableModel):
 
     def append(self, entries: list[Entry]) -> None:
         """Add a batch (oldest first, as they happened)."""
-        new = [
-            (time.strftime("%H:%M:%S", time.localtime(ts)), severity, source, text)
-            for ts, severity, source, text in entries[-self.max_rows :]
-        ]
+        new = entries[-self.max_rows :]
         if not new:
             return
         if len(new) == self.max_rows:
@@ -102,11 +102,15 @@ class EventLogModel(QAbstractTableModel):
         row = self._rows[len(self._rows) - 1 - index.row()]
         column, severity = index.column(), row[SEVERITY_COLUMN]
         if role == Qt.ItemDataRole.DisplayRole:
+            if column == TIME_COLUMN:
+                return dated_clock_text(row[TIME_COLUMN], self._now())
             if column == SEVERITY_COLUMN:
-                return QCoreApplication.translate("EventLog", _SEVERITY_WORDS.get(row[column], row[column]))
+                return QCoreApplication.translate("EventLog", _SEVERITY_WORDS.get(severity, severity))
             return row[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(row[column])
+            if column == TIME_COLUMN:  # always the whole date
+                return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row[TIME_COLUMN]))
+            return plain_tooltip(str(row[column]))
         if column == SEVERITY_COLUMN and role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(severity)
         if column == SEVERITY_COLUMN and role == Qt.ItemDataRole.FontRole and severity in ("error", "tier1"):
@@ -124,9 +128,11 @@ class EventLogModel(QAbstractTableModel):
 class EventLogView(QWidget):
     """The log table with a filter box (matches any column, case-insensitive)."""
 
-    def __init__(self, max_rows: int = 5000, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, max_rows: int = 5000, now: Callable[[], float] = time.time, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.model = EventLogModel(max_rows)
+        self.model = EventLogModel(max_rows, now)
         self._proxy = QSortFilterProxyModel(self)
         self._proxy.setSourceModel(self.model)
         self._proxy.setFilterKeyColumn(-1)
@@ -147,21 +153,30 @@ class EventLogView(QWidget):
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        rows.setResizeContentsPrecision(0)  # a column sized to its contents reads the rows in view only
         columns = self.table.horizontalHeader()
         columns.setStretchLastSection(True)
         columns.setHighlightSections(False)
         em = self.fontMetrics().horizontalAdvance("M")
-        for column, width in enumerate((6, 9, 10)):  # time, severity, source; the text takes the rest
+        for column, width in ((SEVERITY_COLUMN, 9), (2, 10)):  # severity, source; the text takes the rest
             self.table.setColumnWidth(column, width * em)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.filter_box)
         layout.addWidget(self.table)
+        self.table.verticalScrollBar().valueChanged.connect(self._fit_time)
+        self._fit_time()
+
+    def _fit_time(self) -> None:
+        """The time column fits the times in view: narrow for today's, wider while a line of another day shows
+        its date (the text keeps the room otherwise)."""
+        self.table.resizeColumnToContents(TIME_COLUMN)
 
     def append(self, entries: list[Entry]) -> None:
         """Add a batch of (epoch seconds, severity, source, text), oldest first."""
         self.model.append(entries)
+        self._fit_time()
 
     def visible_rows(self) -> list[tuple[str, ...]]:
         """The rows as shown, top to bottom, after the filter."""

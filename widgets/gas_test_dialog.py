@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
 
 from plant_maps.gas_tests import MAX_TESTER_CHARS, GasLimit, is_plausible, plausible_range
 from plant_maps.site import MEASURES
-from widgets.plain_text import PlainLabel
+from widgets.plain_text import ElidedLabel
 
 READING_CHARS = 12  # "1000000" and a decimal part
 
@@ -43,9 +43,8 @@ class GasTestDialog(QDialog):
         self.tester_edit.setMaxLength(MAX_TESTER_CHARS)
         self.tester_edit.setPlaceholderText(self.tr("Required: who took the readings"))
         form.addRow(self.tr("Tester"), self.tester_edit)
-        self.problem_label = PlainLabel()  # quotes what was typed
+        self.problem_label = ElidedLabel(lines=None)  # quotes what was typed
         self.problem_label.setObjectName("GasTestProblems")
-        self.problem_label.setWordWrap(True)
         self.problem_label.hide()
         form.addRow(self.problem_label)
         buttons = QDialogButtonBox(

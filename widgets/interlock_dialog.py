@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from widgets.interlock_panel import InterlockLine, value_text
 from widgets.panel_look import heading_font, section_heading
-from widgets.plain_text import PlainLabel
+from widgets.plain_text import ElidedLabel
 
 NAME_MAX = 64
 PASSWORD_MAX = 256
@@ -41,8 +41,7 @@ class InterlockDialog(QDialog):
         self.setWindowTitle(self.tr("Interlock {0}").format(line.id))
         self.heading = QLabel()
         self.heading.setFont(heading_font(self))
-        self.does = PlainLabel()
-        self.does.setWordWrap(True)
+        self.does = ElidedLabel(lines=None)
         self.feedback = QLabel()
         self.who = QLabel()
         self.who.setWordWrap(True)
@@ -68,8 +67,7 @@ class InterlockDialog(QDialog):
         second.addRow(self.tr("Name:"), self.second_name)
         second.addRow(self.tr("Password:"), self.password)
         second.addRow("", self.confirm_button)
-        self.outcome = PlainLabel()
-        self.outcome.setWordWrap(True)
+        self.outcome = ElidedLabel(lines=None)
         self.execute_button = QPushButton(self.tr("Execute"))
         self.cancel_button = QPushButton(self.tr("Cancel selection"))
         self.execute_button.clicked.connect(lambda: self.execute_clicked.emit(self.interlock_id))

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, SignalInstance
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from alarms.definitions import Tier
 from plant_maps.roles import role_words
 from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
 from widgets.panel_look import command_button
-from widgets.plain_text import PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, plain_tooltip
 
 COLUMNS = (
     QT_TRANSLATE_NOOP("InterlockPanel", "Interlock"),
@@ -121,8 +121,7 @@ class InterlockPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update)
         # the latest command's outcome as the core said it, on one line (whole in its tooltip): the list
         # keeps the room when the panel shares the column with the details
-        self.outcome = PlainLabel()
-        self.outcome.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.outcome = ElidedLabel()
         self.arm_button = command_button(self.tr("Arm…"))
         self.reset_button = command_button(self.tr("Reset…"))
         self.execute_button = command_button(self.tr("Execute…"))

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from alarms.definitions import Tier
 from widgets.alarm_style import TierMarkers, clock_text
 from widgets.banner_lines import BannerLines
 from widgets.panel_look import set_bold
-from widgets.plain_text import PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, plain_tooltip
 
 MARK_PX = 14
 
@@ -80,9 +80,8 @@ class _RequestRow(QWidget):
         self.notice = notice
         mark = QLabel()
         mark.setPixmap(markers.pixmap(Tier.LIFE, MARK_PX, self.devicePixelRatioF()))
-        text = PlainLabel(notice.text())
+        text = ElidedLabel(notice.text())
         text.setToolTip(plain_tooltip(notice.text()))
-        text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         set_bold(text, True)
         self.execute_button = QPushButton(_tr("Execute…"))
         self.execute_button.setToolTip(

@@ -24,6 +24,7 @@ TIER2 = 80
 PERMIT = 60  # the other permits' badges
 TIER3 = 50  # tier-3 readings, bad and stale values
 ZONE = 40  # zone names
+MUSTER = 30  # muster points' names (their ring and "MP" always show): moved over the ring, not on a zone name
 NORMAL = 20  # readings of normal detectors and worker ids, when zoomed in
 
 _BUCKET_PX = 64.0  # placed rectangles are looked up by bucket, then compared exactly

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from plant_maps.site import Site
-from widgets.map_declutter import ZONE, Candidate, LabelBoard
+from widgets.map_declutter import MUSTER, ZONE, Candidate, LabelBoard
 from widgets.theme import MAP_FONT_PX, MAP_SMALL_FONT_PX, PALETTE
 
 Align = Qt.AlignmentFlag
 ZONES = "zones"  # the zone names' name on the label board
+MUSTER_NAMES = "muster"  # the muster points' names on the label board
 
 
 def map_font(pixels: int, bold: bool = False) -> QFont:
@@ -105,6 +106,44 @@ class ZoneName(Label):
     ) -> None:
         if self.board.placed(ZONES, self.zone_id) is not None:
             super().paint(painter, option, widget)
+
+
+class PlacedLabel(Label):
+    """One of the places a label may take: written only when the view's label board put the label there."""
+
+    def __init__(self, owner: str, key: str, *args: Any) -> None:
+        super().__init__(*args)
+        self.owner, self.key = owner, key
+        self.board = LabelBoard()
+        self.at = QRectF()  # this place in viewport pixels, in the repaint being placed
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self.board.placed(self.owner, self.key) == self.at:
+            super().paint(painter, option, widget)
+
+
+class MusterName:
+    """A muster point's name: under its ring or, where that is taken (the tank farm's name is there at
+    1366x768), over it."""
+
+    def __init__(self, point_id: str, places: tuple[PlacedLabel, ...]) -> None:
+        self.point_id, self.places = point_id, places
+
+    @property
+    def board(self) -> LabelBoard:
+        return self.places[0].board
+
+    @board.setter
+    def board(self, board: LabelBoard) -> None:
+        for label in self.places:
+            label.board = board
+
+    def candidate(self, transform: QTransform) -> Candidate:
+        for label in self.places:
+            label.at = label.viewport_rect(transform)
+        return Candidate(MUSTER_NAMES, self.point_id, MUSTER, tuple(label.at for label in self.places))
 
 
 class PaintedAbove(QGraphicsItem):
@@ -195,9 +234,11 @@ def equipment(site: Site, z: float) -> tuple[QGraphicsItemGroup, list[Label]]:
     return group, labels
 
 
-def muster_points(site: Site, z: float) -> QGraphicsItemGroup:
-    """Muster points: a neutral double ring with "MP" and the name below, kept inside the site's edges."""
+def muster_points(site: Site, z: float) -> tuple[QGraphicsItemGroup, list[MusterName]]:
+    """Muster points: a neutral double ring with "MP" and the name below (or above, where that is taken),
+    kept inside the site's edges."""
     group = layer(z)
+    names = []
     symbol_font, name_font = map_font(MAP_SMALL_FONT_PX, bold=True), map_font(MAP_FONT_PX)
     for m in site.muster_points:
         rect = QRectF(m.x - m.radius, m.y - m.radius, 2 * m.radius, 2 * m.radius)
@@ -217,12 +258,20 @@ def muster_points(site: Site, z: float) -> QGraphicsItemGroup:
             PALETTE.text,
         ).setParentItem(group)
         if m.x < site.width / 3:
-            anchor, side = rect.bottomLeft(), Align.AlignLeft
+            below, above, side = rect.bottomLeft(), rect.topLeft(), Align.AlignLeft
         elif m.x > 2 * site.width / 3:
-            anchor, side = rect.bottomRight(), Align.AlignRight
+            below, above, side = rect.bottomRight(), rect.topRight(), Align.AlignRight
         else:
-            anchor, side = QPointF(m.x, rect.bottom()), Align.AlignHCenter
-        Label(m.name, anchor, side | Align.AlignTop, name_font, PALETTE.text, QPointF(0, 2)).setParentItem(
-            group
+            below, above, side = QPointF(m.x, rect.bottom()), QPointF(m.x, rect.top()), Align.AlignHCenter
+        places = (
+            (below, side | Align.AlignTop, QPointF(0, 2)),
+            (above, side | Align.AlignBottom, QPointF(0, -2)),
         )
-    return group
+        labels = tuple(
+            PlacedLabel(MUSTER_NAMES, m.id, m.name, anchor, align, name_font, PALETTE.text, offset)
+            for anchor, align, offset in places
+        )
+        for label in labels:
+            label.setParentItem(group)
+        names.append(MusterName(m.id, labels))
+    return group, names

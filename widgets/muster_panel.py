@@ -3,9 +3,11 @@
 Counts are written large enough to read across the control room. Missing people are the emergency
 coordinator's tier-1 question, so a missing count above zero carries the tier-1 mark (red inverted
 triangle) and bold text; when everyone is accounted for it says so, in grey. The missing list shows each
-person's last known zone and position and how old that fix is, the longest unseen first (the order
-`plant_maps.muster.Muster.missing` gives). A double-click or "Show on map" emits the worker id; "Accounted
-for (head count)" emits it for a warden's count. All methods run on the Qt thread.
+person's last known zone and position and how old that fix is, the most urgent first (the order
+`plant_maps.muster.Muster.missing` gives). The board is laid out tight so that, in the column of a
+1366x768 window, the list shows MISSING_ROWS rows whole (`height_for_rows` says what that takes, for the
+window to make room); every text on it is elided, never widening the window. A double-click or "Show on map" emits the worker id; "Head count" emits it for a warden's count;
+"End muster…" asks to end it. All methods run on the Qt thread.
 """
 
 from __future__ import annotations
@@ -16,15 +18,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from alarms.definitions import Tier
 from plant_maps.muster import MissingWorker, MusterCounts
@@ -33,6 +27,7 @@ from widgets.alarm_style import TierMarkers, clock_text
 from widgets.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
 from widgets.panel_look import command_button, set_bold
 from widgets.permit_style import ago_text, duration_text
+from widgets.plain_text import ElidedLabel, plain_tooltip
 
 COLUMNS = (
     QT_TRANSLATE_NOOP("MusterPanel", "Worker"),
@@ -49,18 +44,19 @@ COLUMN_SAMPLES = {
     POSITION: "(388, 244) m",
     FIX_AGE: "never located",
 }
-COUNT_FONT_PX = 40
+COUNT_FONT_PX = 34
+MISSING_ROWS = 8  # the coordinator's most important list: this many names in view while a muster runs
 HEADCOUNT = "headcount"  # Muster's point id for a count by hand
 
 
 class _Count(QFrame):
-    """One big number with its caption under it."""
+    """One big number with its caption beside it (one row of tiles leaves the height to the list)."""
 
     def __init__(self, caption: str) -> None:
         super().__init__()
         self.setObjectName("MusterCount")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.number = QLabel("—")
+        self.number = ElidedLabel("—")
         font = QFont(self.font())
         font.setPixelSize(COUNT_FONT_PX)
         font.setBold(True)
@@ -68,17 +64,15 @@ class _Count(QFrame):
         self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.mark = QLabel()
         self.mark.hide()
-        self.caption = QLabel(caption)
-        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        top = QHBoxLayout()
-        top.addStretch(1)
-        top.addWidget(self.mark)
-        top.addWidget(self.number)
-        top.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 6, 12, 6)
-        layout.addLayout(top)
+        self.caption = ElidedLabel(caption)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 0, 8, 0)
+        layout.setSpacing(6)
+        layout.addStretch(1)
+        layout.addWidget(self.mark)
+        layout.addWidget(self.number)
         layout.addWidget(self.caption)
+        layout.addStretch(1)
 
 
 class MusterPanel(QWidget):
@@ -86,6 +80,8 @@ class MusterPanel(QWidget):
 
     worker_activated = Signal(str)  # double-click or "Show on map"
     account_requested = Signal(str)  # a warden has seen this person: count them by hand
+    end_requested = Signal()  # "End muster…": the console asks, naming how many are still missing
+    started = Signal()  # a muster is shown where none was: the window makes room for the missing
 
     def __init__(
         self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
@@ -94,26 +90,32 @@ class MusterPanel(QWidget):
         self.site = site
         self._now = now
         self._markers = TierMarkers()
-        self.status_label = QLabel()
+        self.status_label = ElidedLabel()
         set_bold(self.status_label, True)
         self.expected = _Count(self.tr("Expected"))
         self.accounted = _Count(self.tr("Accounted for"))
         self.missing = _Count(self.tr("Missing"))
         self.missing.mark.setPixmap(self._markers.pixmap(Tier.LIFE, 24, self.devicePixelRatioF()))
-        self.by_point_label = QLabel()
-        self.by_point_label.setWordWrap(True)
+        self.by_point_label = ElidedLabel()  # how many each muster point (and head count) has accounted for
+        self.running = False  # a muster is shown
         self.model = KeyedTableModel(COLUMNS, "MusterPanel", align_right=(FIX_AGE,))
         self.proxy = KeyedSortFilterProxy(self.model)
-        self.table = keyed_table(self.proxy, COLUMN_SAMPLES, LAST_ZONE, self)
+        self.table = keyed_table(
+            self.proxy, COLUMN_SAMPLES, LAST_ZONE, self, icon_columns=(), stretch_min=100
+        )
         self.table.setSortingEnabled(False)  # the muster's order: the longest unseen first
         self.proxy.sort(WORKER, Qt.SortOrder.AscendingOrder)  # every column's key is that order
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self.update_buttons)
         self.map_button = command_button(self.tr("Show on map"))
         self.account_button = command_button(
-            self.tr("Accounted for (head count)"),
-            self.tr("A warden has seen this person: count them as accounted for"),
+            self.tr("Head count"),
+            self.tr("A warden has seen this person: count them as accounted for (by head count)"),
         )
+        self.end_button = command_button(
+            self.tr("End muster…"), self.tr("Stop counting: asks first, saying how many are still missing")
+        )
+        self.end_button.clicked.connect(self.end_requested)
         self.map_button.clicked.connect(lambda: self._emit_selected(self.worker_activated))
         self.account_button.clicked.connect(lambda: self._emit_selected(self.account_requested))
         self._lay_out()
@@ -126,6 +128,7 @@ class MusterPanel(QWidget):
     ) -> None:
         """The muster's counts and missing list now (None: no muster in progress)."""
         now = self._now()
+        was_running, self.running = self.running, counts is not None
         if counts is None:
             self.status_label.setText(self.tr("No muster in progress"))
             for tile in (self.expected, self.accounted, self.missing):
@@ -133,7 +136,7 @@ class MusterPanel(QWidget):
             self.missing.caption.setText(self.tr("Missing"))
             self._set_missing_look(False)
             self.by_point_label.setText("")
-            self.by_point_label.hide()
+            self.end_button.setEnabled(False)
             self.model.set_rows([])
             self.update_buttons()
             return
@@ -153,14 +156,18 @@ class MusterPanel(QWidget):
         )
         self._set_missing_look(counts.missing > 0)
         names = {m.id: m.name for m in self.site.muster_points} | {HEADCOUNT: self.tr("head count")}
-        self.by_point_label.show()
-        self.by_point_label.setText(
-            self.tr("Accounted for at: {points}").format(
-                points=" · ".join(f"{names.get(point, point)} {n}" for point, n in counts.by_point.items())
+        self.end_button.setEnabled(True)
+        by_point = " · ".join(f"{names.get(point, point)} {n}" for point, n in counts.by_point.items())
+        self.by_point_label.setText(by_point)
+        self.by_point_label.setToolTip(
+            plain_tooltip(
+                self.tr("Accounted for at each muster point, and by head count: {0}").format(by_point)
             )
         )
         self.model.set_rows([self._row(i, m, now) for i, m in enumerate(missing)])
         self.update_buttons()
+        if not was_running:
+            self.started.emit()
 
     # --- what the operator sees ----------------------------------------------------------------------------
 
@@ -198,23 +205,34 @@ class MusterPanel(QWidget):
         self.missing.mark.setVisible(missing)
         set_bold(self.missing.caption, missing)
 
+    def height_for_rows(self, rows: int = MISSING_ROWS) -> int:
+        """The board's height at which the list shows `rows` rows whole under its header."""
+        table = self.table
+        rows_px = (
+            rows * table.verticalHeader().defaultSectionSize()
+            + table.horizontalHeader().sizeHint().height()
+            + 2 * table.frameWidth()
+        )
+        return self.layout().minimumSize().height() - table.minimumSizeHint().height() + rows_px
+
     def _lay_out(self) -> None:
-        counts = QGridLayout()
-        counts.setHorizontalSpacing(8)
-        for column, tile in enumerate((self.expected, self.accounted, self.missing)):
+        top = QHBoxLayout()
+        top.addWidget(self.status_label, 1)
+        top.addWidget(self.end_button)
+        counts = QHBoxLayout()
+        counts.setSpacing(6)
+        for tile in (self.expected, self.accounted, self.missing):
             tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            counts.addWidget(tile, 0, column)
+            counts.addWidget(tile)
         buttons = QHBoxLayout()
         buttons.addWidget(self.map_button)
         buttons.addWidget(self.account_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.by_point_label, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(6)
-        layout.addWidget(self.status_label)
+        layout.setSpacing(4)
+        layout.addLayout(top)
         layout.addLayout(counts)
-        layout.addWidget(self.by_point_label)
-        layout.addWidget(QLabel(self.tr("Missing — last known position")))
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 

@@ -2,9 +2,10 @@
 
 Shows what the permit book knows of it (`PermitStatus`): category, grade, zone, title, people, validity
 with the time left, the gas limits a test must meet and the latest test's verdict, the approval route and
-its signatures, the guardian's check-in, the state with the reason of a suspension, and SIMOPS flags. The
-buttons follow the lifecycle table (`allowed_actions`) and emit intents; the core decides and the console
-reports the outcome with `set_status`. A suspension always asks for a reason (DOMAIN: every suspension has
+its signatures, the guardian's check-in, the state with the reason of a suspension, and SIMOPS flags. Each
+button is enabled exactly when the permit book would carry its command out now (`PermitChecks`, the rule
+the book refuses by), and greyed with the book's reason otherwise; the buttons emit intents, the core
+decides and the console reports the outcome with `set_status`. A suspension always asks for a reason (DOMAIN: every suspension has
 one) and closing asks for confirmation (it cannot be undone); both dialogs open with `open()`, never a
 blocking `exec()`, so the asyncio loop keeps running. All methods run on the Qt thread.
 """
@@ -17,6 +18,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -33,11 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from plant_maps.gas_tests import GAS_TEST_MAX_AGE_S, fresh_enough, gas_limits
-from plant_maps.permit_lifecycle import TERMINAL, PermitAction, PermitState, allowed_actions
-from plant_maps.permits import PermitStatus
+from plant_maps.gas_tests import GAS_TEST_MAX_AGE_S, fresh_enough, gas_limits, readings_text
+from plant_maps.permit_lifecycle import LIVE, TERMINAL, PermitAction, PermitState
+from plant_maps.permits import PermitChecks, PermitStatus
 from plant_maps.simops import SimopsFlag
-from plant_maps.site import MEASURES, Site
+from plant_maps.site import Site
+from plant_maps.words import Words
 from widgets.alarm_style import TierMarkers
 from widgets.gas_test_dialog import GasTestDialog
 from widgets.panel_look import command_button, heading_font, set_bold
@@ -50,7 +53,8 @@ from widgets.permit_style import (
     duration_text,
     remaining_text,
 )
-from widgets.plain_text import PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
+from widgets.words import translated_all
 
 SUSPEND_REASONS = (  # offered, not imposed: the operator may type any reason
     QT_TRANSLATE_NOOP("SuspendDialog", "Gas alarm in the work zone"),
@@ -74,8 +78,13 @@ FIELDS = (  # the fields' names (`field_text` takes them) and, translated, their
     QT_TRANSLATE_NOOP("PermitCard", "SIMOPS"),
 )
 
+Check = Callable[[PermitStatus, float], list[Words]]  # why a command cannot be given now ([]: it can)
 
-CHECK_IN_STATES = (PermitState.APPROVED, PermitState.ACTIVE, PermitState.SUSPENDED)
+STATUS_LINES = 3  # the core's answer under the buttons; longer, it ends in "…" (whole in its tooltip)
+
+
+def _always(_s: PermitStatus, _now: float) -> list[Words]:
+    return []
 
 
 class SuspendDialog(QDialog):
@@ -140,11 +149,16 @@ class PermitCard(QWidget):
     broadcast_requested = Signal(str)  # permit id: speak to the people in its zone
 
     def __init__(
-        self, site: Site, now: Callable[[], float] = time.time, parent: QWidget | None = None
+        self,
+        site: Site,
+        now: Callable[[], float] = time.time,
+        parent: QWidget | None = None,
+        checks: PermitChecks | None = None,
     ) -> None:
         super().__init__(parent)
         self.site = site
         self._now = now
+        self.checks = checks or PermitChecks(site)  # the permit book's own rule (the same defaults)
         self._status: PermitStatus | None = None
         # the roles the signed-in user may sign as (None: any, as in DEMO); the console sets it
         self.signing_roles: Callable[[], frozenset[str] | None] = lambda: None
@@ -181,32 +195,23 @@ class PermitCard(QWidget):
             else:
                 self.form.addRow(self.tr(name), value)
         tr = self.tr
-        self.suspend_button = command_button(tr("Suspend…"), tr("Stop the work now; a reason is required"))
-        self.resume_button = command_button(
-            tr("Resume"), tr("Needs a new passing gas test and the guardian's check-in since the stop")
-        )
-        self.close_button = command_button(tr("Close…"), tr("The work is finished and the site handed back"))
+        self.suspend_button = command_button(tr("Suspend…"))
+        self.resume_button = command_button(tr("Resume"))
+        self.close_button = command_button(tr("Close…"))
         self.map_button = command_button(tr("Show on map"))
-        self.broadcast_button = command_button(
-            tr("Broadcast…"), tr("Speak to the people in the permit's zone")
-        )
-        self.gas_test_button = command_button(tr("Gas test…"), tr("Record the gas tester's readings"))
-        self.check_in_button = command_button(
-            tr("Guardian check-in"),
-            tr("Check the guardian in at their wearable's position (within 50 m of the zone)"),
-        )
-        self.activate_button = command_button(
-            tr("Activate"),
-            tr("Start the work: needs a passing gas test <= 30 min old and the guardian checked in"),
-        )
-        self.submit_button = command_button(tr("Submit"), tr("Send the draft for approval"))
+        self.broadcast_button = command_button(tr("Broadcast…"))
+        self.gas_test_button = command_button(tr("Gas test…"))
+        self.check_in_button = command_button(tr("Guardian check-in"))
+        self.activate_button = command_button(tr("Activate"))
+        self.submit_button = command_button(tr("Submit"))
         self.approve_button = QToolButton()
         self.approve_button.setText(tr("Approve as…"))
-        self.approve_button.setToolTip(tr("Sign the next approval step GB 30871 routes this permit to"))
         self.approve_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.approve_menu = QMenu(self.approve_button)
         self.approve_menu.setToolTipsVisible(True)
         self.approve_button.setMenu(self.approve_menu)
+        self._enablement = self._declare_enablement()
+        self._tips: dict[QAbstractButton, str] = {}  # the tooltip each button was given last
         self.submit_button.clicked.connect(lambda: self._emit(self.submit_requested))
         self.gas_test_dialog: GasTestDialog | None = None  # while open
         self.gas_test_button.clicked.connect(self._open_gas_test_dialog)
@@ -217,8 +222,7 @@ class PermitCard(QWidget):
         self.close_button.clicked.connect(self._open_close_dialog)
         self.map_button.clicked.connect(lambda: self._emit(self.show_on_map_requested))
         self.broadcast_button.clicked.connect(lambda: self._emit(self.broadcast_requested))
-        self.status_label = PlainLabel()  # the core's answer, which quotes what was typed
-        self.status_label.setWordWrap(True)
+        self.status_label = ElidedLabel(lines=STATUS_LINES)  # the core's answer, quoting what was typed
         self._timer = QTimer(self)  # the time left, while the card is on screen
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._refresh_times)
@@ -330,6 +334,7 @@ class PermitCard(QWidget):
             now = self._now()
             self.fields["Valid"].setText(self._validity(self._status, now))
             self.fields["Latest gas test"].setText(self._gas_verdict(self._status, now))
+            self.update_buttons()  # a gas test grows too old, a validity ends
 
     def _person(self, worker_id: str) -> str:
         index = self.site.worker_index
@@ -344,7 +349,7 @@ class PermitCard(QWidget):
             return self.tr("{guardian} — checked in {time}, {distance:.0f} m from the zone").format(
                 guardian=text, time=day_clock_text(c.ts, now), distance=c.distance_m
             )
-        if s.state in (PermitState.APPROVED, PermitState.ACTIVE, PermitState.SUSPENDED):
+        if s.state in LIVE:
             return self.tr("{guardian} — not checked in").format(guardian=text)
         return text
 
@@ -368,9 +373,7 @@ class PermitCard(QWidget):
         if v is None:
             return self.tr("none recorded")
         t = v.test
-        readings = ", ".join(
-            f"{m.upper()} {value:g} {MEASURES.get(m, '')}" for m, value in t.readings.items()
-        )
+        readings = readings_text(t.readings)
         taken = self.tr("taken {time} ({ago})").format(
             time=day_clock_text(t.taken_at, now), ago=ago_text(now - t.taken_at)
         )
@@ -409,29 +412,69 @@ class PermitCard(QWidget):
             lines.append(line + (self.tr(", from {where}").format(where=a.where) if a.where else ""))
         return "\n".join(lines) or self.tr("none needed")
 
+    def _declare_enablement(self) -> dict[QAbstractButton, tuple[str, Check]]:
+        """Every command of the card, once (STYLE: enablement declared once, with the reason): what it does
+        (its tooltip when it can be given) and the check that says why not (`PermitChecks`, the rule the
+        permit book refuses the command by). The role gate greys by role on top, with its own reason."""
+        tr, checks = self.tr, self.checks
+
+        def lifecycle(action: PermitAction) -> Check:
+            return lambda s, now: checks.why_not(s, action, now)
+
+        return {
+            self.submit_button: (tr("Send the draft for approval"), lifecycle(PermitAction.SUBMIT)),
+            self.approve_button: (
+                tr("Sign the next approval step GB 30871 routes this permit to"),
+                lifecycle(PermitAction.SIGN),
+            ),
+            self.gas_test_button: (tr("Record the gas tester's readings"), lambda s, _: checks.gas_test(s)),
+            self.check_in_button: (
+                tr("Check the guardian in at their wearable's position (within 50 m of the zone)"),
+                lambda s, _: checks.check_in(s),
+            ),
+            self.activate_button: (
+                tr("Start the work: needs a passing gas test <= 30 min old and the guardian checked in"),
+                lifecycle(PermitAction.ACTIVATE),
+            ),
+            self.suspend_button: (
+                tr("Stop the work now; a reason is required"),
+                lifecycle(PermitAction.SUSPEND),
+            ),
+            self.resume_button: (
+                tr(
+                    "Restart the work: needs a new passing gas test and the guardian's check-in since the stop"
+                ),
+                lifecycle(PermitAction.RESUME),
+            ),
+            self.close_button: (
+                tr("The work is finished and the site handed back"),
+                lifecycle(PermitAction.CLOSE),
+            ),
+            self.map_button: (tr("Centre the map on the permit's zone"), _always),
+            self.broadcast_button: (tr("Speak to the people in the permit's zone"), _always),
+        }
+
     def update_buttons(self) -> None:
-        allowed = allowed_actions(self._status.state) if self._status else ()
-        self.suspend_button.setEnabled(PermitAction.SUSPEND in allowed)
-        self.resume_button.setEnabled(PermitAction.RESUME in allowed)
-        self.close_button.setEnabled(PermitAction.CLOSE in allowed)
-        self.activate_button.setEnabled(PermitAction.ACTIVATE in allowed)
-        self.submit_button.setEnabled(PermitAction.SUBMIT in allowed)
-        self._fill_approve_menu(allowed)
-        live = self._status is not None and self._status.state in CHECK_IN_STATES
-        self.check_in_button.setEnabled(live)
-        self.gas_test_button.setEnabled(live and bool(self._status and gas_limits(self._status.permit)))
-        self.map_button.setEnabled(self._status is not None)
-        self.broadcast_button.setEnabled(self._status is not None)
+        """Each command enabled only when the permit book would carry it out now; greyed, its tooltip says why."""
+        s, now = self._status, self._now()
+        self._fill_approve_menu()
+        for button, (does, check) in self._enablement.items():
+            why = self.tr("no permit is selected") if s is None else translated_all(check(s, now))
+            button.setEnabled(not why)
+            tip = self.tr("Not possible now: {reason}").format(reason=why) if why else does
+            if self._tips.get(button) != tip:  # (set again, it would wake the role gate every second)
+                self._tips[button] = tip
+                button.setToolTip(tip)
 
     def _emit(self, signal: SignalInstance) -> None:
         if self._status is not None:
             signal.emit(self._status.id)
 
-    def _fill_approve_menu(self, allowed: Sequence[PermitAction]) -> None:
+    def _fill_approve_menu(self) -> None:
         """One entry per role that may sign a step still missing; greyed where the user does not hold it."""
         self.approve_menu.clear()
         s, held = self._status, self.signing_roles()
-        if s is not None and PermitAction.SIGN in allowed:
+        if s is not None and s.state is PermitState.PENDING_APPROVAL:
             for step in s.pending_steps:
                 for role in sorted(step.roles):
                     action = self.approve_menu.addAction(
@@ -445,7 +488,6 @@ class PermitCard(QWidget):
                         action.setToolTip(
                             self.tr("Not yours to sign: you do not hold the role {role}").format(role=role)
                         )
-        self.approve_button.setEnabled(not self.approve_menu.isEmpty())
 
     def _open_gas_test_dialog(self) -> None:
         if self._status is None:

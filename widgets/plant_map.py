@@ -86,11 +86,12 @@ class PlantMapView(QGraphicsView):
         trail_pen.setStyle(Qt.PenStyle.DashLine)
         self._trail.setPen(trail_pen)
         zones, self._zone_names = map_static.zones(site, 0)
+        muster, self._muster_names = map_static.muster_points(site, 2)
         self._layers: dict[str, QGraphicsItem] = {
             "zones": zones,
             "permits": self._permits,
             "equipment": equipment,
-            "muster": map_static.muster_points(site, 2),
+            "muster": muster,
             "detectors": self._detectors,
             "trail": self._trail,
             "workers": self._workers,
@@ -101,7 +102,14 @@ class PlantMapView(QGraphicsView):
         for item in (self._isolation, self._isolation.plates):  # no layer toggle: it is never hidden
             scene.addItem(item)
         self.labels = LabelBoard()  # every label of a repaint placed by priority, shared by the layers
-        for owner in (self._detectors, self._workers, self._permits, self._isolation, *self._zone_names):
+        for owner in (
+            self._detectors,
+            self._workers,
+            self._permits,
+            self._isolation,
+            *self._zone_names,
+            *self._muster_names,
+        ):
             owner.board = self.labels
         self.setBackgroundBrush(QBrush(QColor(PALETTE.background)))
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
@@ -124,7 +132,7 @@ class PlantMapView(QGraphicsView):
         (`widgets.map_declutter`), so that none covers another."""
         super().drawBackground(painter, rect)
         transform, viewport = self.viewportTransform(), QRectF(self.viewport().rect())
-        zones_shown = self._layers["zones"].isVisible()
+        zones_shown, muster_shown = self._layers["zones"].isVisible(), self._layers["muster"].isVisible()
         self.labels.place(
             [
                 *self._detectors.label_candidates(transform, viewport),
@@ -132,6 +140,7 @@ class PlantMapView(QGraphicsView):
                 *self._permits.label_candidates(transform),
                 *self._isolation.label_candidates(transform, viewport),
                 *(name.candidate(transform) for name in self._zone_names if zones_shown),
+                *(name.candidate(transform) for name in self._muster_names if muster_shown),
             ]
         )
 
@@ -293,7 +302,8 @@ class PlantMapView(QGraphicsView):
 
     def label_rect(self, owner: str, key: object) -> QRectF | None:
         """Where the last repaint wrote a label ("detectors"/"workers" and a row, "badges" and a permit id,
-        "plates" or "zones" and a zone id), in viewport pixels; None when it was left out."""
+        "plates" or "zones" and a zone id, "muster" and a muster point id), in viewport pixels; None when it
+        was left out."""
         return self.labels.placed(owner, key)
 
     def isolation_label(self, zone_id: str) -> str:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from alarms.records import AlarmView
 from widgets.alarm_style import TierMarkers, priority_text
-from widgets.plain_text import PlainLabel
+from widgets.plain_text import ElidedLabel
 
 ONE_SHOT = QT_TRANSLATE_NOOP("ShelveDialog", "Until it clears")
 DURATIONS_S = (15 * 60.0, 3600.0, 4 * 3600.0, 8 * 3600.0)
@@ -49,8 +49,7 @@ class ShelveDialog(QDialog):
         font = priority.font()
         font.setBold(True)
         priority.setFont(font)
-        title = PlainLabel(f"{view.id} — {view.message}")
-        title.setWordWrap(True)
+        title = ElidedLabel(f"{view.id} — {view.message}", lines=None)
         heading = QHBoxLayout()
         heading.addWidget(marker)
         heading.addWidget(priority)

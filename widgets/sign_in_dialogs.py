@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from widgets.plain_text import PlainLabel
+from widgets.plain_text import ElidedLabel
 
 
 def _password_edit() -> QLineEdit:
@@ -38,11 +38,9 @@ class _AskingDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setMinimumWidth(34 * self.fontMetrics().horizontalAdvance("M"))
         self.cancellable = cancellable
-        self.intro = PlainLabel(intro)
-        self.intro.setWordWrap(True)
-        self.message = PlainLabel()  # the console's answer: wrong password, locked until …
+        self.intro = ElidedLabel(intro, lines=None)
+        self.message = ElidedLabel(lines=None)  # the console's answer: wrong password, locked until …
         self.message.setObjectName("SignInMessage")
-        self.message.setWordWrap(True)
         font = self.message.font()
         font.setBold(True)
         self.message.setFont(font)

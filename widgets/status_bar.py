@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
+from widgets.plain_text import ElidedLabel
 from widgets.shapes import Shape, simple_marker
 from widgets.theme import PALETTE
 
@@ -93,7 +94,7 @@ class _ConnectionSection(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.marker, self.text = QLabel(), QLabel()
+        self.marker, self.text = QLabel(), ElidedLabel()  # shrinks before the window would grow
         self.look: StateLook | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 0, 10, 0)

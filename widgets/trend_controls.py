@@ -11,13 +11,11 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from plant_maps.site import TrendSet
+from widgets.plain_text import ElidedLabel
 from widgets.trend_pens import Pen, TrendTag
 from widgets.trend_plots import TrendPlots
 from widgets.trend_time import HISTORY_PRESETS, LIVE_SPANS
@@ -74,8 +73,7 @@ class TrendControls(QWidget):
         self.add_button.clicked.connect(self._add_selected)
         self.remove_button = QPushButton(self.tr("Remove pen"))
         self.remove_button.clicked.connect(self._remove_selected)
-        self.status = QLabel()
-        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it may name a path the operator typed
+        self.status = ElidedLabel()  # it may name a path the operator typed
 
         self.mode_box = QComboBox()
         for label, span in LIVE_SPANS:
@@ -113,10 +111,7 @@ class TrendControls(QWidget):
         self.export_button.setToolTip(self.tr("Export the visible range"))
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.export_button.setMenu(export)
-        self.readout = QLabel()  # the crosshair's time and every pen's value there (plain text)
-        self.readout.setTextFormat(Qt.TextFormat.PlainText)
-        for label in (self.readout, self.status):  # long texts are cut at the edge, never widen the window
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout = ElidedLabel()  # the crosshair's time and every pen's value there
         self.plot = TrendPlots()
         self._layout()
 

@@ -27,13 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from plant_maps.wearables import NOTES_MAX_CHARS, RESPONDER_MAX_CHARS, Resolution
-from widgets.plain_text import PlainLabel
+from widgets.plain_text import ElidedLabel
 
 
 def _plain_label(text: str) -> QLabel:
     """A label for data (an alarm's message): never read as rich text."""
-    label = PlainLabel(text)
-    label.setWordWrap(True)
+    label = ElidedLabel(text, lines=None)
     return label
 
 

@@ -43,12 +43,13 @@ from plant_maps.worker_rules import WorkerRuleSettings
 from widgets.alarm_style import TierMarkers, clock_text
 from widgets.panel_look import command_button, heading_font, section_heading, set_bold
 from widgets.permit_style import STATE_LOOKS, ago_text, category_text
-from widgets.plain_text import PlainLabel
+from widgets.plain_text import ElidedLabel
 from widgets.wearable_response import alert_word, next_step, response_text
 
 TRAIL_ROWS = 8  # the trail list shows the newest points; the map draws the whole trail (show_trail)
 DEFAULT_STALE_AFTER_S = 10.0  # README [workers] stale_after_s
 MARK_PX = 12
+RESPONSE_LINES = 3  # the response's state and the core's answer; longer, "…" (whole in the tooltip)
 LIVE_FIELDS = (  # the fields' names (`live_text` takes them) and, translated, their labels
     QT_TRANSLATE_NOOP("WorkerDetails", "Heart rate"),
     QT_TRANSLATE_NOOP("WorkerDetails", "Skin temperature"),
@@ -180,13 +181,11 @@ class WorkerDetails(QWidget):
         self.trend_button.clicked.connect(lambda: self._emit(self.trend_requested))
         self.follow_button.clicked.connect(lambda: self._emit(self.follow_requested))
         # The response to the worker's SOS / man-down, below the scrolled part: always in sight.
-        self.response_label = PlainLabel()
-        self.response_label.setWordWrap(True)
+        self.response_label = ElidedLabel(lines=RESPONSE_LINES)
         set_bold(self.response_label, True)
         self.respond_button = command_button("")
         self.respond_button.clicked.connect(self._respond)
-        self.response_status = PlainLabel()  # the core's answer, which quotes what was typed
-        self.response_status.setWordWrap(True)
+        self.response_status = ElidedLabel(lines=RESPONSE_LINES)  # the core's answer, quoting what was typed
         self._response_alarm: str | None = None
         self.map_button.clicked.connect(lambda: self._emit(self.show_on_map_requested))
         self._lay_out()

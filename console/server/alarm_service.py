@@ -38,6 +38,7 @@ from console.server.zone_isolation import (
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_rules import (
     clock_alarm,
+    gas_test_alarm,
     interlock_alarm,
     interlock_comm_alarm,
     mismatch_message,
@@ -81,7 +82,7 @@ class AlarmService:
         self._on_committed = on_committed
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped = False
-        self.isolations = IsolationBook([z.id for z in site.zones], settings.max_shelve_s)
+        self.isolations = IsolationBook({z.id: z.name for z in site.zones}, settings.max_shelve_s)
         self._ending: set[str] = set()  # isolations whose end is being journaled
         self._endings: set[asyncio.Task[None]] = set()  # ends by time, kept referenced until done
         self._log_line = log_line  # the event log: (severity, source, text)
@@ -90,6 +91,7 @@ class AlarmService:
         self._interlocks = {il.id: il for il in site.interlocks}
         self._gas_sensors = {s.id for s in site.sensors if s.is_gas}
         self._links = {r.alarm.id for r in settings.definitions.events if r.kind is EventKind.LINK}
+        self._gas_tests = {r.alarm.id for r in settings.definitions.events if r.kind is EventKind.GAS_TEST}
         self.interlocks = InterlockWatch({il.id: il.timeout_s for il in site.interlocks})
         self._commanded: dict[str, bool] = {}  # last known command per interlock, kept while stale
         self._refused: set[str] = set()  # interlocks with a node the server refuses (their COMM alarm)
@@ -191,6 +193,19 @@ class AlarmService:
             self._commit(self.engine.clear_event(alarm_id, message=message))
         else:
             self._commit(self.engine.raise_event(alarm_id, message=message))
+
+    def on_gas_test(self, permit_id: str, failed: str | None) -> None:
+        """A permit's gas test failed while its work ran (`failed`: the readings and the limits they broke,
+        its tier-1 alarm is raised), or the permit's atmosphere is no longer known to fail (None: a passing
+        test, or the permit ended; its alarm returns if it was active)."""
+        alarm_id = gas_test_alarm(permit_id)
+        if self._stopped or alarm_id not in self._gas_tests:
+            return
+        if failed is not None:
+            message = f"{permit_id} gas test failed: {failed}"
+            self._commit(self.engine.raise_event(alarm_id, message=message))
+        elif self.engine.view(alarm_id).active:
+            self._commit(self.engine.clear_event(alarm_id))
 
     def on_worker_findings(self, findings: Sequence[WorkerFinding]) -> None:
         """Worker rules that started or stopped holding raise or clear that worker's alarm."""
@@ -349,11 +364,11 @@ class AlarmService:
         await self._record(start_entry(isolation))
         self.isolations.hold(isolation)
         suppressed = impact(self.site, zone, self.views())
-        await self._carry_out(self.engine.suppress_area(zone, True))
+        await self._carry_out(self._suppress(zone, True))
         self._log_line(
             "action",
             actor,
-            f"{self._zone_name(zone)} isolated until {utc_text(isolation.until)}: {isolation.reason}; "
+            f"{self.site.zone_name(zone)} isolated until {utc_text(isolation.until)}: {isolation.reason}; "
             f"suppresses {suppressed.describe()}",
         )
         return isolation
@@ -362,7 +377,7 @@ class AlarmService:
         """End an isolation early by hand; its zone's alarms are live again (journaled first)."""
         isolation = self.isolations.get(zone)
         if isolation is None or zone in self._ending:
-            return f"{zone} is not isolated"
+            return f"{self.site.zone_name(zone)} is not isolated"
         await self._end(isolation, Ending.BY_HAND, actor, console)
         return isolation
 
@@ -373,11 +388,11 @@ class AlarmService:
         now = self._clock.now()
         for isolation in journaled(entries, self.isolations.max_s):
             self.isolations.hold(isolation)
-            self._commit(self.engine.suppress_area(isolation.zone, True))
+            self._commit(self._suppress(isolation.zone, True))
             if isolation.until <= now:
                 self._end_later(isolation, Ending.WHILE_DOWN)
         for zone in sorted(self.engine.suppressed_areas() - self.isolations.zones):
-            self._commit(self.engine.suppress_area(zone, False))
+            self._commit(self._suppress(zone, False))
 
     async def _end(self, isolation: Isolation, ending: Ending, actor: str, console: str) -> None:
         """Journal the end, then take the isolation out of the book and unsuppress the zone's alarms (still
@@ -394,11 +409,11 @@ class AlarmService:
         finally:
             self._ending.discard(zone)
         self.isolations.end(zone)
-        await self._carry_out(self.engine.suppress_area(zone, False))
+        await self._carry_out(self._suppress(zone, False))
         self._log_line(
             "warning" if actor == SYSTEM else "action",
             actor if actor != SYSTEM else "alarm",
-            f"{self._zone_name(zone)} back in service ({ending.value}): its alarms are live again",
+            f"{self.site.zone_name(zone)} back in service ({ending.value}): its alarms are live again",
         )
 
     def _end_later(self, isolation: Isolation, ending: Ending) -> None:
@@ -413,8 +428,9 @@ class AlarmService:
         if not task.cancelled() and task.exception() is not None:
             log.error("ending an isolation failed: %s", task.exception())
 
-    def _zone_name(self, zone: str) -> str:
-        return self.site.zone(zone).name if zone in self.site.zone_index else zone
+    def _suppress(self, zone: str, on: bool) -> list[Transition]:
+        """ISA-18.2 suppression by design of a zone's alarms, journaled under the zone's name."""
+        return self.engine.suppress_area(zone, on, self.site.zone_name(zone))
 
     async def _record(self, entry: JournalEntry) -> None:
         await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)

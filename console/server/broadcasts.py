@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -95,15 +95,18 @@ class BroadcastCall:
     def acknowledged(self) -> int:
         return sum(ts is not None for ts in self.wearables.values())
 
-    def summary(self) -> str:
-        """One line for the event log: where it was played, and the zones not reached, by name and why."""
+    def summary(self, names: Mapping[str, str]) -> str:
+        """One line for the event log: where it was played, and the zones not reached, by name (`names`: PA
+        zone id -> name) and why."""
         parts = []
         if done := self.in_state(ZoneState.DONE, ZoneState.PLAYING):
-            parts.append("played in " + ", ".join(d.pa_zone for d in done))
+            parts.append("played in " + ", ".join(names[d.pa_zone] for d in done))
         if missed := self.in_state(*NOT_REACHED):
-            parts.append("NOT REACHED: " + ", ".join(f"{d.pa_zone} ({d.state}: {d.reason})" for d in missed))
+            parts.append(
+                "NOT REACHED: " + ", ".join(f"{names[d.pa_zone]} ({d.state}: {d.reason})" for d in missed)
+            )
         if cut := self.in_state(ZoneState.PREEMPTED):
-            parts.append("pre-empted in " + ", ".join(d.pa_zone for d in cut))
+            parts.append("pre-empted in " + ", ".join(names[d.pa_zone] for d in cut))
         if self.wearables:
             parts.append(f"wearables {self.acknowledged} of {len(self.wearables)} acknowledged")
         return f"broadcast {self.id} ({self.priority}): " + "; ".join(parts)
@@ -184,16 +187,19 @@ class BroadcastService:
         self._log(
             "action",
             command.actor,
-            f"broadcast {call.id} ({call.priority}, x{call.repeat}) to {', '.join(zones)}: {text}",
+            f"broadcast {call.id} ({call.priority}, x{call.repeat}) to {self._named(zones)}: {text}",
         )
         self._changed(call)
         queued = call.in_state(ZoneState.QUEUED)
-        waiting = f"; queued in {', '.join(d.pa_zone for d in queued)}" if queued else ""
+        waiting = f"; queued in {self._named(d.pa_zone for d in queued)}" if queued else ""
         return CommandResult(
             True,
             f"broadcast {call.id} sent to {len(zones) - len(queued)} PA zones and "
             f"{len(call.wearables)} wearables{waiting}",
         )
+
+    def _named(self, pa_zones: Iterable[str]) -> str:
+        return ", ".join(self._names[z] for z in pa_zones)
 
     def _check(self, c: Broadcast) -> tuple[str, str]:
         """(why the call cannot be sent or "", the text to play)."""
@@ -308,7 +314,7 @@ class BroadcastService:
         if delivery is None or delivery.state in (ZoneState.QUEUED, ZoneState.PREEMPTED, ZoneState.DONE):
             return  # never sent there, cut off, or over: a late or repeated status changes nothing
         if delivery.state is ZoneState.NOT_ANSWERED:
-            self._log("warning", "PA", f"{reply.pa_zone} answered {call.id} late: {reply.state}")
+            self._log("warning", "PA", f"{self._names[reply.pa_zone]} answered {call.id} late: {reply.state}")
         if reply.state == "failed":
             if delivery.state is not ZoneState.FAILED:
                 self._end(call, reply.pa_zone, ZoneState.FAILED, reply.reason, now)
@@ -336,7 +342,7 @@ class BroadcastService:
         if call.finished and not call.closed:
             call.closed = True
             missed = call.in_state(*NOT_REACHED)
-            self._log("error" if missed else "info", "PA", call.summary())
+            self._log("error" if missed else "info", "PA", call.summary(self._names))
             outcome = {
                 "zones": {
                     d.pa_zone: {"state": str(d.state), "reason": d.reason} for d in call.zones.values()

@@ -58,6 +58,7 @@ from integrations.device_time import describe_offset
 from integrations.source import ConnectionState, SourceStatus
 from integrations.storage import AuditEntry, JournalEntry, StoreWriter
 from plant_maps.limits import LimitArrays
+from plant_maps.muster import MissingWorker
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
 from plant_maps.trend_tags import history_tags, vitals_batch
@@ -154,6 +155,9 @@ class Core:
         self.ticks = 0  # how often time has acted (tests wait on it)
 
     # -- session side -------------------------------------------------------------------------------
+
+    def muster_missing(self) -> list[MissingWorker]:
+        return self.field.muster_missing()
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]:
         """Call `callback(payload)` on the loop thread after each change of `topic`; returns unsubscribe."""
@@ -303,7 +307,7 @@ class Core:
 
     def on_detections(self, detections: list[VisionDetection]) -> None:
         for d in detections:
-            zone = self.site.zone(d.zone).name if d.zone in self.site.zone_index else d.zone
+            zone = self.site.zone_name(d.zone)
             self.add_log("warning", f"vision {d.camera}", f"{d.cls} in {zone} ({d.confidence:.0%})", d.ts)
         self._journal(
             [
@@ -360,7 +364,8 @@ class Core:
         """Carry out an operator command if the actor's roles allow it (and, for a signed command, the
         signer's password is right); it is committed to the journal before it is reported done, and
         audited: in the same transaction as its first journal write, or on its own when it wrote nothing
-        (a refusal, with the reason). A signed command's entry carries the signature, never the password."""
+        (a refusal, with the reason). A signed command's entry carries the signature, never the password.
+        A refusal is also a line of the event log, saying why."""
         entry = _audit_entry(command, self.clock.now(), self.console_name)
         refusal = self.access.refusal(command)
         signed: SignedBy | None = None
@@ -369,6 +374,7 @@ class Core:
             refusal, signed = (checked, None) if isinstance(checked, str) else ("", checked)
         if refusal:
             await self.audit([dataclasses.replace(entry, outcome="refused", reason=refusal)])
+            self._log_refusal(entry, refusal)
             return CommandResult(False, refusal)
         if signed is not None:
             entry = dataclasses.replace(entry, new_value={**entry.new_value, "signature": signed.record()})
@@ -379,7 +385,14 @@ class Core:
             await self.audit(
                 [dataclasses.replace(entry, ts=self.clock.now(), outcome=outcome, reason=reason)]
             )
+        if not result.ok:
+            self._log_refusal(entry, result.message)
         return result
+
+    def _log_refusal(self, entry: AuditEntry, why: str) -> None:
+        """A command not carried out, in the event log: "resume permit PTW-CS-003 refused: <why>"."""
+        what = " ".join(part for part in (entry.action.replace("_", " "), entry.target) if part)
+        self.add_log("warning", entry.username, f"{what} refused: {why}")
 
     async def _signature(self, command: SignedCommand) -> SignedBy | str:
         """The checked signature of `command`, or why it is refused. DEMO signs without a password (the

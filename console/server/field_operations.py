@@ -17,7 +17,7 @@ from alarms.definitions import Tier
 from alarms.records import SYSTEM, AlarmView, Transition
 from alarms.states import ACTIVE, State
 from console.server.alarm_service import AlarmService
-from console.server.permit_service import PermitService
+from console.server.permit_service import PermitService, RecordedGasTest
 from console.server.session import (
     AccountForWorker,
     ActivatePermit,
@@ -43,9 +43,9 @@ from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.alarm_zones import tier1_zones
 from plant_maps.certificates import expiry_warnings, site_day
-from plant_maps.gas_tests import GasVerdict
-from plant_maps.muster import Muster
-from plant_maps.permit_lifecycle import PermitChange, PermitRefusal
+from plant_maps.gas_tests import readings_text
+from plant_maps.muster import MissingWorker, Muster
+from plant_maps.permit_lifecycle import TERMINAL, PermitChange, PermitRefusal
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
 from plant_maps.wearables import NOTES_MAX_CHARS, RESPONDER_MAX_CHARS, Resolution, Step
@@ -156,13 +156,20 @@ class FieldOperations:
             case ActivatePermit(actor, permit_id):
                 return _permit_result(await self.permits.activate(permit_id, actor))
             case RecordGasTest(actor, permit_id, readings, tester):
-                verdict = await self.permits.record_gas_test(permit_id, actor, dict(readings), tester)
-                return _gas_test_result(permit_id, verdict)
+                recorded = await self.permits.record_gas_test(permit_id, actor, dict(readings), tester)
+                if isinstance(recorded, PermitRefusal):
+                    return CommandResult(False, f"permit {permit_id}: {recorded.reason}")
+                return self._gas_tested(permit_id, actor, recorded)
             case CheckInGuardian(actor, permit_id):
                 outcome = await self.permits.check_in_guardian(permit_id, actor, self._workers)
                 if isinstance(outcome, PermitRefusal):
                     return CommandResult(False, f"permit {permit_id}: {outcome.reason}")
-                return CommandResult(True, f"guardian {self._name(outcome.worker)} checked in at {permit_id}")
+                text = (
+                    f"guardian {self._name(outcome.worker)} checked in at {permit_id}, "
+                    f"{outcome.distance_m:.0f} m from {self._zone_name(permit_id)}"
+                )
+                self._log("action", actor, text)
+                return CommandResult(True, text)
             case AssignResponder(actor, alarm_id, responder):
                 return await self._respond(alarm_id, Step.ASSIGNED, actor, responder=responder)
             case ResponderOnScene(actor, alarm_id):
@@ -172,6 +179,8 @@ class FieldOperations:
             case StartMuster(actor):
                 return await self._muster(actor, "start")
             case StopMuster(actor):
+                if not self.muster.active:
+                    return CommandResult(False, "no muster in progress")
                 return await self._muster(actor, "stop")
             case AccountForWorker(actor, worker_id):
                 if worker_id not in self.site.worker_index:
@@ -264,14 +273,18 @@ class FieldOperations:
         return [alarm_id, *related]
 
     async def _muster(self, actor: str, event: str, worker: str = "") -> CommandResult:
-        """Journal a muster event, then apply it: a muster in progress survives a restart."""
+        """Journal a muster event, then apply it: a muster in progress survives a restart. The end of one
+        is journaled with who was still missing then."""
         now = self.clock.now()
-        entry = JournalEntry(now, MUSTER_JOURNAL, worker or "site", actor, self.console, {"event": event})
+        payload: dict[str, Any] = {"event": event}
+        if event == "stop":
+            payload["missing"] = [m.worker for m in self.muster_missing()]
+        entry = JournalEntry(now, MUSTER_JOURNAL, worker or "site", actor, self.console, payload)
         await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
         self._apply_muster(event, worker, actor, now)
         text = {
             "start": "mustering started: count at the muster points",
-            "stop": "mustering ended",
+            "stop": self._ended_text(payload.get("missing", [])),
             "account": f"{self._name(worker)} accounted for by head count",
         }[event]
         self._log("action", actor, text)
@@ -286,8 +299,39 @@ class FieldOperations:
         else:
             self.muster.account(worker, actor, ts)
 
+    def muster_missing(self) -> list[MissingWorker]:
+        """The missing, most urgent first: in SOS or man-down, then last seen in a zone with a tier-1 alarm
+        (the danger zone), then the rest; none while no muster runs."""
+        if not self.muster.active:
+            return []
+        views = self._alarms.views()
+        danger = tier1_zones(views, wearers=self._workers)
+        return self.muster.missing(self.clock.now(), self._workers, wearable_alerts(views), danger)
+
+    def _gas_tested(self, permit_id: str, actor: str, recorded: RecordedGasTest) -> CommandResult:
+        """A journaled gas test in the event log; a failed one that stopped running work raises the permit's
+        tier-1 alarm naming the readings and their limits, a passing one returns it."""
+        verdict, stopped = recorded.verdict, recorded.suspension
+        tester = verdict.test.tester
+        if verdict.passed:
+            self._alarms.on_gas_test(permit_id, None)
+            text = (
+                f"gas test for {permit_id} passed (tester {tester}): {readings_text(verdict.test.readings)}"
+            )
+            self._log("action", actor, text)
+            return CommandResult(True, text)
+        failures = "; ".join(verdict.failures)
+        if stopped is not None:
+            self._alarms.on_gas_test(permit_id, failures)
+        then = f"; {permit_id} SUSPENDED: the work stops" if stopped is not None else ""
+        text = f"gas test for {permit_id} FAILED (tester {tester}): {failures}{then}"
+        self._log("warning", actor, text)
+        return CommandResult(True, text)
+
     def _permits_committed(self, changes: list[PermitChange]) -> None:
         for c in changes:
+            if c.to_state in TERMINAL:  # its work is over: a failed test there no longer stands
+                self._alarms.on_gas_test(c.permit, None)
             reason = f": {c.reason}" if c.reason else ""
             severity = (
                 "warning"
@@ -301,6 +345,15 @@ class FieldOperations:
             )
         self._publish(Topic.PERMITS, changes)
 
+    def _ended_text(self, missing: list[str]) -> str:
+        if not missing:
+            return "mustering ended: everyone accounted for"
+        return f"mustering ended with {len(missing)} still missing: {', '.join(map(self._name, missing))}"
+
+    def _zone_name(self, permit_id: str) -> str:
+        zone = self.permits.status(permit_id).permit.zone
+        return self.site.zone(zone).name
+
     def _name(self, worker_id: str) -> str:
         row = self.site.worker_index.get(worker_id)
         return worker_id if row is None else f"{self.site.workers[row].name} ({worker_id})"
@@ -310,14 +363,6 @@ def _permit_result(outcome: PermitChange | PermitRefusal) -> CommandResult:
     if isinstance(outcome, PermitRefusal):
         return CommandResult(False, f"permit {outcome.permit}: {outcome.reason}")
     return CommandResult(True, f"permit {outcome.permit} {outcome.to_state.value}")
-
-
-def _gas_test_result(permit_id: str, verdict: GasVerdict | PermitRefusal) -> CommandResult:
-    if isinstance(verdict, PermitRefusal):
-        return CommandResult(False, f"permit {permit_id}: {verdict.reason}")
-    if verdict.passed:
-        return CommandResult(True, f"gas test for {permit_id} passed")
-    return CommandResult(True, f"gas test for {permit_id} FAILED: {'; '.join(verdict.failures)}")
 
 
 def _plain(typed: str, keep_lines: bool = False) -> str:

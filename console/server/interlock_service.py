@@ -267,8 +267,7 @@ class InterlockService:
         return False
 
     def _request(self, rule: InterlockRule, t: Transition) -> None:
-        zone = self.site.zone(rule.zone).name if rule.zone in self.site.zone_index else rule.zone
-        reason = f"{t.message} ({zone})"
+        reason = f"{t.message} ({self.site.zone_name(rule.zone)})"
         request = Request(rule.interlock, reason, self.clock.now(), rule.auto)
         self._requests[rule.interlock] = request
         how = "executing at once (auto)" if rule.auto else "confirm on the banner: Execute or Dismiss"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 
 from alarms.clock import Clock
 from console.server.signatures import SignedBy
@@ -19,6 +20,7 @@ from plant_maps.permit_lifecycle import Approval, PermitChange, PermitRefusal, P
 from plant_maps.permit_watch import Positions, Readings
 from plant_maps.permits import GuardianCheckIn, PermitBook, PermitStatus
 from plant_maps.site import Site
+from plant_maps.words import joined
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,15 @@ JOURNAL_KIND = "permit"
 GAS_TEST_KIND = "gas_test"
 CHECK_IN_KIND = "guardian_check_in"
 COMMIT_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedGasTest:
+    """A gas test as journaled: its verdict, and the suspension of the running work it stopped (GB 30871: a
+    failed analysis stops the work), None when it stopped none."""
+
+    verdict: GasVerdict
+    suspension: PermitChange | None = None
 
 
 def journal_entry(change: PermitChange, console: str) -> JournalEntry:
@@ -129,21 +140,32 @@ class PermitService:
 
     async def record_gas_test(
         self, permit_id: str, actor: str, readings: dict[str, float], tester: str
-    ) -> GasVerdict | PermitRefusal:
+    ) -> RecordedGasTest | PermitRefusal:
         """Judge and keep a gas test; journaled (with its verdict) before it is reported. Entries that are no
-        test at all (a required reading missing, an implausible number, no tester) are refused, not judged."""
+        test at all (a required reading missing, an implausible number, no tester) are refused, not judged.
+
+        A failed test is audited as failed, and stops running work: the permit is suspended in the same
+        transaction and shown as the rules' suspensions are (`on_changed`, once committed)."""
         statuses = {s.id: s for s in self.book.statuses()}
         if permit_id in statuses:
-            problems = entry_problems(gas_limits(statuses[permit_id].permit), readings, tester)
-            if problems:
-                return PermitRefusal(permit_id, "gas_test", "; ".join(problems))
+            s = statuses[permit_id]
+            why = joined(self.book.checks.gas_test(s)) or "; ".join(
+                entry_problems(gas_limits(s.permit), readings, tester)
+            )
+            if why:
+                return PermitRefusal(permit_id, "gas_test", why)
         now, tester = self._clock.now(), tester.strip()
         verdict = self.book.record_gas_test(permit_id, GasTest(now, readings, tester))
-        if isinstance(verdict, GasVerdict):
-            payload = {"readings": readings, "tester": tester, "failures": list(verdict.failures)}
-            await self._record(JournalEntry(now, GAS_TEST_KIND, permit_id, actor, self._console, payload))
-            self._shown[permit_id] = self.book.status(permit_id)
-        return verdict
+        if isinstance(verdict, PermitRefusal):
+            return verdict
+        suspension = self.book.stop_for_failed_test(permit_id, verdict, now)
+        payload = {"readings": readings, "tester": tester, "failures": list(verdict.failures)}
+        entry = JournalEntry(now, GAS_TEST_KIND, permit_id, actor, self._console, payload)
+        outcome = None if verdict.passed else ("failed", _failed_test_reason(verdict, suspension))
+        changes = [suspension] if suspension is not None else []
+        await asyncio.wait_for(self._journal(changes, [entry], outcome), COMMIT_TIMEOUT_S)
+        self._shown[permit_id] = self.book.status(permit_id)
+        return RecordedGasTest(verdict, suspension)
 
     async def check_in_guardian(
         self, permit_id: str, actor: str, positions: Positions
@@ -180,17 +202,25 @@ class PermitService:
             await asyncio.wait_for(self._journal([outcome]), COMMIT_TIMEOUT_S)
         return outcome
 
-    def _journal(self, changes: list[PermitChange]) -> asyncio.Future[None]:
-        """Commit, then tell: `on_changed` runs on the loop once the rows are in the database."""
+    def _journal(
+        self,
+        changes: list[PermitChange],
+        before: Sequence[JournalEntry] = (),
+        outcome: tuple[str, str] | None = None,
+    ) -> asyncio.Future[None]:
+        """Commit (after `before`, in the same transaction; `outcome` for the command's audit row), then tell:
+        `on_changed` runs on the loop once the rows are in the database."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
-        future = self._writer.journal([journal_entry(c, self._console) for c in changes])
+        entries = [*before, *(journal_entry(c, self._console) for c in changes)]
+        future = self._writer.journal(entries, outcome)
 
         def landed(_: object) -> None:
             def tell() -> None:  # shown even when the journal failed: a suspension is never hidden
                 for c in changes:
                     self._shown[c.permit] = self.book.status(c.permit)
-                self._on_changed(changes)
+                if changes:
+                    self._on_changed(changes)
                 error = future.exception()
                 if error is not None:
                     done.set_exception(error)
@@ -206,6 +236,12 @@ class PermitService:
 def _log_failure(done: asyncio.Future[None]) -> None:
     if done.exception() is not None:
         log.error("permit changes were NOT journaled: %s", done.exception())
+
+
+def _failed_test_reason(verdict: GasVerdict, suspension: PermitChange | None) -> str:
+    """What a failed test's audit row says: the readings and their limits, and the work it stopped."""
+    stopped = f"; {suspension.permit} suspended: the work stops" if suspension is not None else ""
+    return "; ".join(verdict.failures) + stopped
 
 
 def _approval_record(a: Approval) -> dict[str, object]:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from console.server.permit_service import PermitService
     from console.server.trend_buffer import TrendBuffer
     from console.server.wearable_response import WearableResponses
-    from plant_maps.muster import Muster
+    from plant_maps.muster import MissingWorker, Muster
 
 
 class Topic(Enum):
@@ -207,7 +207,11 @@ class StartMuster:
 
 @dataclass(frozen=True, slots=True)
 class StopMuster:
+    """The muster ends; `missing` names who the operator was told were still missing when they confirmed
+    (audited with the command)."""
+
     actor: str
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,5 +382,9 @@ class Session(Protocol):
     interlocks: InterlockService
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]: ...
+
+    def muster_missing(self) -> list[MissingWorker]:
+        """The muster's missing now, most urgent first (none while no muster runs)."""
+        ...
 
     async def command(self, command: Command) -> CommandResult: ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -80,17 +80,17 @@ def end_entry(isolation: Isolation, ending: Ending, actor: str, console: str, ts
 class IsolationBook:
     """The isolations in force, by zone; refuses what ISA-18.2 would call an unauthorised suppression."""
 
-    def __init__(self, zones: Collection[str], max_s: float) -> None:
-        self._zones = frozenset(zones)
+    def __init__(self, names: Mapping[str, str], max_s: float) -> None:
+        self._names = dict(names)  # zone id -> its name, what a refusal says
         self.max_s = max_s
         self._by_zone: dict[str, Isolation] = {}
 
     def refusal(self, zone: str, reason: str, duration_s: float | None) -> str | None:
         """Why isolating `zone` for this reason and time is refused, or None."""
-        if zone not in self._zones:
+        if zone not in self._names:
             return f"unknown zone {zone!r}"
         if zone in self._by_zone:
-            return f"{zone} is already isolated until {utc_text(self._by_zone[zone].until)}"
+            return f"{self._names[zone]} is already isolated until {utc_text(self._by_zone[zone].until)}"
         text = reason.strip()
         if not text:
             return "an isolation needs a reason"

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from alarms.records import Transition
 from console.server.field_operations import wearable_alerts
@@ -39,11 +40,13 @@ from console.window.refresher import Refresher
 from console.window.signed_in import SignedIn
 from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
+from plant_maps.permit_lifecycle import PermitState
 from widgets.sign_in_dialogs import SignatureDialog
 from widgets.wearable_response import worker_alarm
 from widgets.worker_details import WorkerLive
 
 REFRESH_S = 1.0
+MISSING_NAMED = 10  # the question before ending a muster names this many of the missing, then counts
 
 
 class FieldView(QObject):
@@ -55,6 +58,7 @@ class FieldView(QObject):
         self._permit: str | None = None
         self._worker: str | None = None
         self.signature: SignatureDialog | None = None  # the last signature dialog opened (tests drive it)
+        self.end_muster_box: QMessageBox | None = None  # the question before ending a muster, while open
         self._unsubscribe: list[Callable[[], None]] = [
             core.subscribe(Topic.PERMITS, self._soon),
             core.subscribe(Topic.MUSTER, self._soon),
@@ -63,13 +67,13 @@ class FieldView(QObject):
         ]
         card = window.permit_card
         card.suspend_requested.connect(
-            lambda p, reason: self._suspend(SuspendPermit(self.user.name, p, reason))
+            lambda p, reason: self._stopping(SuspendPermit(self.user.name, p, reason))
         )
         card.resume_requested.connect(lambda p: self._send(ResumePermit(self.user.name, p)))
         closed = self.tr("closed from the card")  # journaled as the reason, shown on the closed permit's card
         card.close_requested.connect(lambda p: self._send(ClosePermit(self.user.name, p, closed)))
-        card.gas_test_requested.connect(
-            lambda p, readings, tester: self._send(
+        card.gas_test_requested.connect(  # a failed test stops running work (GB 30871)
+            lambda p, readings, tester: self._stopping(
                 RecordGasTest(self.user.name, p, tuple(readings.items()), tester)
             )
         )
@@ -78,6 +82,7 @@ class FieldView(QObject):
         card.submit_requested.connect(lambda p: self._send(SubmitPermit(self.user.name, p)))
         card.approve_requested.connect(self.approve)
         window.muster_action.toggled.connect(self._muster)
+        window.muster_panel.end_requested.connect(self.ask_end_muster)
         window.muster_panel.account_requested.connect(
             lambda w: self._send(AccountForWorker(self.user.name, w))
         )
@@ -108,13 +113,15 @@ class FieldView(QObject):
                 WorkerLive.from_table(core.workers, row, alerts.get(self._worker, ""))
             )
             self._show_response()
-        muster = core.muster
+        self._show_muster()
+
+    def _show_muster(self) -> None:
+        muster, w = self.core.muster, self.window
         w.muster_action.blockSignals(True)  # a muster restored after a restart shows as running
         w.muster_action.setChecked(muster.active)
         w.muster_action.blockSignals(False)
         if muster.active:
-            missing = muster.missing(core.clock.now(), core.workers)
-            w.muster_panel.set_muster(muster.counts(), missing, muster.started_at)
+            w.muster_panel.set_muster(muster.counts(), self.core.muster_missing(), muster.started_at)
         else:
             w.muster_panel.set_muster(None, [])
 
@@ -162,20 +169,79 @@ class FieldView(QObject):
         )
 
     def _muster(self, on: bool) -> None:
-        self._send(StartMuster(self.user.name) if on else StopMuster(self.user.name))
+        """The toolbar's Muster: checked starts one; unchecked asks before ending it (checked till then)."""
+        if on:
+            self._send(StartMuster(self.user.name))
+        else:
+            self.refresh()
+            self.ask_end_muster()
+
+    def ask_end_muster(self) -> None:
+        """Ending a muster stops counting the missing: the question says how many are still missing and
+        who, and keeps Cancel the default while anyone is."""
+        muster = self.core.muster
+        if not muster.active or self.end_muster_box is not None:
+            return
+        missing = [m.worker for m in self.core.muster_missing()]
+        counts = muster.counts()
+        if missing:
+            names = ", ".join(self._name(w) for w in missing[:MISSING_NAMED])
+            more = len(missing) - MISSING_NAMED
+            text = self.tr(
+                "{n} of {expected} are still missing: {names}{more}.\n\nEnd the muster anyway? They will no "
+                "longer be counted at the muster points."
+            ).format(
+                n=len(missing),
+                expected=counts.expected,
+                names=names,
+                more=self.tr(" and {n} more").format(n=more) if more > 0 else "",
+            )
+        else:
+            text = self.tr("All {expected} are accounted for. End the muster?").format(
+                expected=counts.expected
+            )
+        box = self.end_muster_box = QMessageBox(
+            QMessageBox.Icon.Warning if missing else QMessageBox.Icon.Question,
+            self.tr("End the muster"),
+            text,
+            parent=self.window,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        end = box.addButton(self.tr("End muster"), QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel if missing else end)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered() -> None:
+            self.end_muster_box = None
+            if box.clickedButton() is end:
+                self._send(StopMuster(self.user.name, tuple(missing)))
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _name(self, worker: str) -> str:
+        return f"{self.core.site.workers[self.core.site.worker_index[worker]].name} ({worker})"
 
     def _send(self, command: Command) -> None:
         self.runner.send(command, self._show)
 
-    def _suspend(self, command: SuspendPermit) -> None:
-        """Suspended: the window offers to tell the people in the permit's zone."""
+    def _stopping(self, command: SuspendPermit | RecordGasTest) -> None:
+        """Send a command that may stop the permit's running work (a suspension, a gas test that fails); if it
+        did, the window offers to tell the people in the permit's zone."""
+        permit_id = command.permit_id
+        was_active = self.core.permits.status(permit_id).state is PermitState.ACTIVE
 
-        def suspended(result: CommandResult) -> None:
+        def done(result: CommandResult) -> None:
             self._show(result)
-            if result.ok:
-                self.window.permit_suspended.emit(command.permit_id)
+            if (
+                result.ok
+                and was_active
+                and self.core.permits.status(permit_id).state is PermitState.SUSPENDED
+            ):
+                self.window.permit_suspended.emit(permit_id)
 
-        self.runner.send(command, suspended)
+        self.runner.send(command, done)
 
     def _show(self, result: CommandResult) -> None:
         self.window.permit_card.set_status(result.message, refused=not result.ok)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSizePolicy,
     QStackedWidget,
+    QTabBar,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -33,7 +34,7 @@ from widgets.legend import Legend
 from widgets.muster_panel import MusterPanel
 from widgets.permit_card import PermitCard
 from widgets.permit_panel import PermitPanel
-from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
+from widgets.plain_text import ElidedLabel, plain_tooltip
 from widgets.plant_map import PlantMapView
 from widgets.status_bar import ConnectionStatusBar
 from widgets.text_dialog import MAX_NOTE, TextDialog
@@ -58,6 +59,7 @@ RIGHT_SHARE, RIGHT_MIN_PX, RIGHT_MAX_PX = 0.34, 420, 620  # permits, workers, mu
 BOTTOM_SHARE, BOTTOM_MIN_PX, BOTTOM_MAX_PX = 0.3, 250, 340  # the alarm list: never shrunk to its buttons
 LISTS_SHARE = 0.4  # of the right column's height; the details (permit card, worker) take the rest
 TALL_PX = 900  # from this height the details sit under the lists; below, in a tab beside them
+TREND_SHARE = 0.5  # of a short window's height: the bottom tabs while a trend is in front (its plot needs it)
 
 
 class MainWindow(QMainWindow):
@@ -114,7 +116,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, banner)
         self.alarm_table = AlarmTable(site.alarms.max_shelve_s)
         self.alarm_table.set_areas(areas)
-        self.event_log = EventLogView()
+        self.event_log = EventLogView(now=now)
         alarms = self._dock(self.tr("Alarms"), "AlarmDock", self.alarm_table)
         log = self._dock(self.tr("Event log"), "EventLogDock", self.event_log)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, alarms)
@@ -123,6 +125,8 @@ class MainWindow(QMainWindow):
         self.trend_dock = self._dock(self.tr("Trends"), "TrendDock", self.trend_view)
         # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
         self.tabifyDockWidget(alarms, self.trend_dock)
+        self._bottom_px = 0  # the bottom tabs' height before a trend came to the front of a short window
+        self.trend_dock.visibilityChanged.connect(self._trend_in_front)
         self.audit_view = AuditView()  # the shift lead's audit trail, in the same tabs once opened
         self.audit_dock = self._dock(self.tr("Audit trail"), "AuditDock", self.audit_view)
         self.audit_dock.setFeatures(
@@ -149,7 +153,7 @@ class MainWindow(QMainWindow):
         self.user_label.setMinimumWidth(1)
         self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.user_label.setContentsMargins(12, 0, 6, 0)
-        self.chain_label = PlainLabel()  # the audit chain: verified up to #N, or where it is broken
+        self.chain_label = ElidedLabel()  # the audit chain: verified up to #N, or where it is broken
         self.chain_label.setObjectName("AuditChainStatus")
         self.chain_label.setContentsMargins(6, 0, 10, 0)
         self.status_bar.addPermanentWidget(self.chain_label)
@@ -179,6 +183,7 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(lists[0], dock)
         lists[0].raise_()
         self.muster_dock = lists[2]  # raised when a muster starts: the missing are the emergency
+        self.muster_panel.started.connect(self._muster_started)
         self.interlock_dock = lists[3]
         self.interlock_zones = {il.id: il.zone for il in site.interlocks}  # the map's zone menu offers them
         self._right_docks = (lists[0], details)
@@ -222,6 +227,26 @@ class MainWindow(QMainWindow):
         """A worker's heart rate and skin temperature as pens (the worker details' "Trend vitals")."""
         for tag in vitals_pens(worker):
             self.open_trend(tag)
+
+    def _trend_in_front(self, shown: bool) -> None:
+        """On a short window (1366x768) a trend in front takes half the height, or its plot is a strip of
+        about 110 px under the legend; the alarm list back in front gets its height back."""
+        if not self.compact or self.trend_dock.isFloating():
+            return
+        if shown and not self._bottom_px:
+            self._bottom_px = self.alarm_dock.height() + self._tab_bar_height(self.alarm_dock)
+            self.resizeDocks([self.trend_dock], [round(self.height() * TREND_SHARE)], Qt.Orientation.Vertical)
+        elif not shown and self._bottom_px:
+            self.resizeDocks([self.trend_dock], [self._bottom_px], Qt.Orientation.Vertical)
+            self._bottom_px = 0
+
+    def _tab_bar_height(self, dock: QDockWidget) -> int:
+        """The height of the tab bar under `dock`'s tab group (resizeDocks sizes the group with it)."""
+        title = dock.windowTitle()
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.isVisible() and any(bar.tabText(i) == title for i in range(bar.count())):
+                return bar.height()
+        return 0
 
     def _show_details(self) -> None:
         if self.compact:
@@ -473,6 +498,8 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._sized and not self.layout_restored:
             QTimer.singleShot(0, self.default_layout)
+        elif not self._sized:
+            QTimer.singleShot(0, self.hide_stray_tab_bars)
         self._sized = True
 
     def default_layout(self) -> None:
@@ -496,6 +523,19 @@ class MainWindow(QMainWindow):
         self.resizeDocks([alarms], [bottom], Qt.Orientation.Vertical)
         if not self.compact:
             QTimer.singleShot(0, self._split_right_column)  # once the bottom dock has taken its height
+        self.hide_stray_tab_bars()
+
+    def hide_stray_tab_bars(self) -> None:
+        """Qt (6.11) leaves a stale tab bar behind when a second group of tabbed docks forms; it showed as
+        a line across the muster counts. A tab bar whose tabs are not the open docks of a tab group now is
+        hidden (Qt shows a bar again itself if it ever reuses it)."""
+        groups = set()
+        for dock in self.findChildren(QDockWidget):
+            group = (dock, *self.tabifiedDockWidgets(dock))
+            groups.add(frozenset(d.windowTitle() for d in group if d.toggleViewAction().isChecked()))
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if frozenset(bar.tabText(i) for i in range(bar.count())) not in groups:
+                bar.hide()
 
     def _tab_or_place(
         self, main: QDockWidget, other: QDockWidget, tabbed: bool, area: Qt.DockWidgetArea
@@ -511,13 +551,22 @@ class MainWindow(QMainWindow):
             other.show()
         main.raise_()
 
+    def _muster_started(self) -> None:
+        """A muster in progress (started, or found running at start): its tab in front, and on a tall window
+        room in the column for MISSING_ROWS of the missing (the lists' share showed only the header)."""
+        self.muster_dock.raise_()
+        if not self.compact:
+            QTimer.singleShot(0, self._split_right_column)
+
     def _split_right_column(self) -> None:
-        """The details get the larger share; a dock is enlarged by raising its minimum for one layout pass
-        (QMainWindow.resizeDocks leaves a dock beside a tab group as it is)."""
+        """The details get the larger share, unless a muster runs: then the missing list gets its rows."""
         lists, details = self._right_docks
-        column = lists.height() + details.height()
-        details.setMinimumHeight(round(column * (1 - LISTS_SHARE)))
-        QTimer.singleShot(0, lambda: details.setMinimumHeight(0))
+        if self.muster_panel.running:
+            extra = self.muster_dock.height() - self.muster_panel.height()  # the dock's title
+            room = self.muster_dock.height() + details.height() - details.minimumSizeHint().height()
+            _enlarge(self.muster_dock, min(self.muster_panel.height_for_rows() + extra, room))  # never taller
+        else:
+            _enlarge(details, round((lists.height() + details.height()) * (1 - LISTS_SHARE)))
 
     def allow_close(self) -> None:
         """The console has shut down cleanly: the next close really closes the window."""
@@ -554,6 +603,13 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Close
         ):
             self.closed.emit()
+
+
+def _enlarge(dock: QDockWidget, height: int) -> None:
+    """At least `height` pixels for `dock` (taken from its neighbour), by raising its minimum for one layout
+    pass: QMainWindow.resizeDocks leaves a dock beside a tab group as it is."""
+    dock.setMinimumHeight(height)
+    QTimer.singleShot(0, lambda: dock.setMinimumHeight(0))
 
 
 def _stacked(*widgets: QWidget) -> QWidget:

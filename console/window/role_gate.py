@@ -133,6 +133,7 @@ def guard_commands(gate: RoleGate, window: MainWindow) -> None:
         (card.close_button, "ClosePermit"),
         (card.approve_button, "ApprovePermit"),
         (window.muster_action, "StartMuster"),
+        (window.muster_panel.end_button, "StopMuster"),
         (window.muster_panel.account_button, "AccountForWorker"),
         (window.isolate_button, "IsolateZone"),
         (window.note_action, "OperatorNote"),

@@ -154,7 +154,11 @@ def test_a_gas_test_missing_a_reading_is_refused_in_the_dialog_and_a_complete_on
         qtbot.keyClicks(dialog.edits["lel"], "2.5")
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
         await until(
-            lambda: card.status_label.text() == f"gas test for {permit} passed", 5, "the test recorded"
+            lambda: (
+                card.status_label.text() == f"gas test for {permit} passed (tester Zhou Li): LEL 2.5 %LEL"
+            ),
+            5,
+            "the test recorded",
         )
         [entry] = Store(database_url).journal_rows(kind="gas_test")
         assert (entry.source, entry.payload["readings"], entry.payload["tester"]) == (

@@ -31,15 +31,19 @@ height_m = 300
 
 [[zones]]
 id = "A"
+name = "Zone A"
 polygon = [[0, 0], [100, 0], [100, 100], [0, 100]]
 [[zones]]
 id = "B"
+name = "Zone B"
 polygon = [[100, 0], [200, 0], [200, 100], [100, 100]]
 [[zones]]
 id = "C"
+name = "Zone C"
 polygon = [[400, 0], [500, 0], [500, 100], [400, 100]]
 [[zones]]
 id = "D"
+name = "Zone D"
 polygon = [[0, 130], [100, 130], [100, 230], [0, 230]]
 
 [[sensors]]

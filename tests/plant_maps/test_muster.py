@@ -66,6 +66,13 @@ def test_missing_workers_show_last_position_and_age_of_fix_longest_unseen_first(
     assert (w3.zone, w3.fix_age_s) == (None, 50.0)
 
 
+def test_the_worker_calling_for_help_comes_first_then_those_last_seen_in_an_alarmed_zone() -> None:
+    muster, t = _evacuation()
+    muster.update(t)
+    missing = muster.missing(T0 + 60, t, calling={"W3"}, alarmed={"A"})
+    assert [m.worker for m in missing] == ["W3", "W9", "W5", "W6", "W7", "W8", "W10", "W2"]
+
+
 def test_only_the_expected_workers_are_counted() -> None:
     muster = Muster(SITE)
     t = WorkerTable(SITE)

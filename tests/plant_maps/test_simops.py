@@ -58,7 +58,7 @@ def test_the_flag_explains_the_pair_in_words() -> None:
     [flag] = simops_flags([(blind, _LIVE), (hot, PermitState.APPROVED)], gaps)
     assert (flag.first, flag.second) == ("HW", "LB")
     assert flag.explanation == (
-        "HW (hot_work) and LB (line_blinding) both in A: "
+        "HW (hot_work) and LB (line_blinding) both in Zone A: "
         "opening a line can release flammable product onto the hot work"
     )
 
@@ -83,7 +83,7 @@ def test_a_wider_margin_reaches_the_zone_30_m_away() -> None:
     gaps = ZoneGaps(make_site().zones)
     p1, p2 = permit("P1", zone="A"), permit("P2", category="confined_space", zone="D")
     [flag] = simops_flags([(p1, _LIVE), (p2, _LIVE)], gaps, adjacent_m=30.0)
-    assert "in A and D, 30 m apart" in flag.explanation
+    assert "in Zone A and Zone D, 30 m apart" in flag.explanation
 
 
 def test_the_book_flags_its_live_permits() -> None:

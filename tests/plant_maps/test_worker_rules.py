@@ -68,12 +68,12 @@ def test_each_rule_fires_for_exactly_the_workers_it_should() -> None:
     }
     assert all(f.active for f in found)
     detail = {(f.worker, f.rule): f.detail for f in found}
-    assert detail["W4", R.NO_PERMIT_ENTRY] == "in A without being on permit P1"
+    assert detail["W4", R.NO_PERMIT_ENTRY] == "in Zone A without being on permit P1"
     assert (
         detail["W8", R.EXPIRED_CERTIFICATE]
-        == "in A (permit P1) with expired certificate trade (expired 2026-11-23)"
+        == "in Zone A (permit P1) with expired certificate trade (expired 2026-11-23)"
     )
-    assert detail["W9", R.GAS_ALARM_ZONE] == "in C, which has an active tier-1 gas alarm"
+    assert detail["W9", R.GAS_ALARM_ZONE] == "in Zone C, which has an active tier-1 gas alarm"
     assert detail["W2", R.LOST_SIGNAL] == "no position for 61 s (limit 60 s)"
     assert detail["W6", R.LOW_BATTERY] == "battery 9 % (below 10 %)"
     assert detail["W3", R.HEART_RATE] == "heart rate 39 bpm (outside 40-150 bpm)"

@@ -19,6 +19,16 @@ from plant_maps.wearables import PositionBatch, Vitals
 from widgets.theme import qt_palette, style_sheet
 
 
+class Clock:
+    """The console's clock as a widget takes it (`now()`), set by the test."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def pixels(widget: QWidget, save_as: Path | None = None) -> np.ndarray:
     """What the widget shows, as an (height, width, 3) RGB array (a copy: the image dies here)."""
     image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Tier
+from tests.widgets.support import Clock
 from widgets.alarm_style import TierMarkers
 from widgets.event_log import EventLogView
 
@@ -16,8 +17,13 @@ T0 = 1_700_000_000.0
 
 
 @pytest.fixture()
-def log(qtbot: QtBot) -> EventLogView:
-    view = EventLogView(max_rows=100)
+def clock() -> Clock:
+    return Clock(T0 + 100)
+
+
+@pytest.fixture()
+def log(qtbot: QtBot, clock: Clock) -> EventLogView:
+    view = EventLogView(max_rows=100, now=clock)
     qtbot.addWidget(view)
     view.resize(900, 300)
     view.show()
@@ -96,3 +102,35 @@ def test_an_alarm_line_carries_its_tier_symbol_and_faults_take_no_tier_shape(log
     fault = severity[1].data(Qt.ItemDataRole.DecorationRole).pixmap(11).toImage()
     assert all(fault != TierMarkers().icon(t, 11).pixmap(11).toImage() for t in Tier)
     assert severity[0].data(Qt.ItemDataRole.DecorationRole) is None  # an operator's action: no symbol
+
+
+def test_a_time_carries_its_date_when_it_is_not_of_today(
+    qtbot: QtBot, log: EventLogView, clock: Clock
+) -> None:
+    """A line of yesterday evening must not read as this evening's: its date is shown, and after midnight
+    today's lines get theirs too. The column fits a dated time in view, and is narrow while none shows (the
+    text keeps the room); the tooltip always has the date."""
+    metrics = log.table.fontMetrics()
+    log.append([(T0, "info", "core", "today")])
+    qtbot.waitUntil(lambda: log.table.columnWidth(0) >= metrics.horizontalAdvance("00:00:00"))
+    assert log.table.columnWidth(0) < metrics.horizontalAdvance("2023-11-14 00:00:00")
+    yesterday = T0 - 86_400
+    log.append([(yesterday, "warning", "op", "gas test for PTW-CS-003 FAILED"), (T0, "info", "core", "now")])
+    assert [row[0] for row in log.visible_rows()] == [
+        time.strftime("%H:%M:%S", time.localtime(T0)),
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(yesterday)),
+        time.strftime("%H:%M:%S", time.localtime(T0)),
+    ]
+    clock.now = T0 + 86_400  # the next day: the same lines, now both of another day
+    assert [row[0] for row in log.visible_rows()] == [
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(T0)),
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(yesterday)),
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(T0)),
+    ]
+    dated = log.visible_rows()[0][0]
+    log.append([(T0 + 86_400, "info", "core", "today")])  # (the view sizes the column on a change)
+    needed = log.table.sizeHintForColumn(0)  # what the rows in view need, the dated ones among them
+    assert needed > metrics.horizontalAdvance(dated)
+    qtbot.waitUntil(lambda: log.table.columnWidth(0) >= needed)  # not cut
+    tooltip = log.model.index(2, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(yesterday))

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import Site
 from tests.widgets.support import statuses
+from tests.widgets.test_main_window_layout import shown_window
 from tests.widgets.test_plant_map import _show_values
 from widgets.plant_map import PlantMapView
 
@@ -26,6 +27,7 @@ def _placed(view: PlantMapView, site: Site) -> dict[tuple[str, object], QRectF]:
         *(("badges", p.id) for p in site.permits),
         *(("plates", z.id) for z in site.zones),
         *(("zones", z.id) for z in site.zones),
+        *(("muster", m.id) for m in site.muster_points),
     ]
     return {key: rect for key in keys if (rect := view.label_rect(*key)) is not None}
 
@@ -56,3 +58,22 @@ def test_in_a_crowded_zone_nothing_covers_anything_and_the_most_important_labels
     assert ("badges", "PTW-HW-001") in placed  # the suspended permit's badge always shows
     assert ("workers", site.worker_index["W01"]) in placed  # and the SOS
     assert ("detectors", site.tag_index["GD-CH-01"]) in placed  # and the worst reading
+
+
+def test_at_1366x768_the_muster_points_names_leave_the_zone_names_readable(
+    qtbot: QtBot, site: Site, tmp_path: Path
+) -> None:
+    """The west gate's name hung under its ring, right on the tank farm's name: it goes over the ring."""
+    view = shown_window(qtbot, site).plant_map
+    qtbot.waitUntil(lambda: view.width() > 700)
+    view.fit_site()
+    view.viewport().repaint()
+    assert view.viewport().grab().save(str(tmp_path / "map-1366x768.png"))
+    placed = _placed(view, site)
+    assert {("zones", z.id) for z in site.zones} | {("muster", m.id) for m in site.muster_points} <= set(
+        placed
+    )
+    rects = list(placed.values())
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+    west, ring = placed[("muster", "MP-WEST")], view.mapFromScene(8.0, 124.0)
+    assert west.bottom() < ring.y()  # over its ring: the tank farm's name is under it

@@ -11,21 +11,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from plant_maps.gas_tests import GasTest, GasVerdict
+from plant_maps.gas_tests import GasTest, GasVerdict, gas_limits, judge
 from plant_maps.permit_lifecycle import Approval, PermitAction, PermitState, allowed_actions
-from plant_maps.permits import PermitBook, PermitStatus
+from plant_maps.permits import GuardianCheckIn, PermitBook, PermitStatus
 from plant_maps.site import Site
-from tests.widgets.support import colour_count, pixels, themed
+from tests.widgets.support import Clock, colour_count, pixels, themed
 from widgets.permit_card import PermitCard
 from widgets.theme import PALETTE
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture()
@@ -53,42 +45,85 @@ def in_state(book: PermitBook, permit_id: str, state: PermitState, reason: str =
     return replace(book.status(permit_id), state=state, reason=reason)
 
 
+def resumable(book: PermitBook, permit_id: str, now: float) -> PermitStatus:
+    """Suspended ten minutes ago; since then a passing gas test and the guardian's check-in (GB 30871)."""
+    s = in_state(book, permit_id, PermitState.SUSPENDED, "gas alarm nearby")
+    clean = {m: 0.0 for m in gas_limits(s.permit)} | ({"o2": 20.9} if "o2" in gas_limits(s.permit) else {})
+    verdict = judge(GasTest(now - 60, clean, "Zhou Li"), gas_limits(s.permit))
+    check_in = GuardianCheckIn(s.permit.guardian, 0.0, 0.0, 3.0, now - 30)
+    return replace(s, since=now - 600, gas_verdict=verdict, check_in=check_in)
+
+
 @pytest.mark.parametrize("state", list(PermitState))
-def test_the_buttons_follow_the_lifecycle(card: PermitCard, book: PermitBook, state: PermitState) -> None:
-    card.set_permit(in_state(book, "PTW-HW-001", state))
-    allowed = allowed_actions(state)
-    assert card.suspend_button.isEnabled() == (PermitAction.SUSPEND in allowed)
-    assert card.resume_button.isEnabled() == (PermitAction.RESUME in allowed)
-    assert card.close_button.isEnabled() == (PermitAction.CLOSE in allowed)
-    assert card.map_button.isEnabled()
-
-
-def test_an_active_permit_may_be_suspended_or_closed_a_suspended_one_resumed_or_closed(
-    card: PermitCard, book: PermitBook
+def test_every_command_is_enabled_exactly_when_the_book_would_carry_it_out_else_greyed_with_the_reason(
+    card: PermitCard, book: PermitBook, clock: Clock, state: PermitState
 ) -> None:
-    card.set_permit(book.status("PTW-HW-001"))
-    assert (
-        card.suspend_button.isEnabled(),
-        card.resume_button.isEnabled(),
-        card.close_button.isEnabled(),
-    ) == (
-        True,
-        False,
-        True,
+    """STYLE: enablement declared once, with the reason. No command is offered that the book would refuse,
+    none greyed that it would carry out, and none greyed without its reason."""
+    status = in_state(book, "PTW-HW-001", state)
+    card.set_permit(status)
+    checks = book.checks
+    expected = {
+        card.submit_button: checks.why_not(status, PermitAction.SUBMIT, clock.now),
+        card.approve_button: checks.why_not(status, PermitAction.SIGN, clock.now),
+        card.gas_test_button: checks.gas_test(status),
+        card.check_in_button: checks.check_in(status),
+        card.activate_button: checks.why_not(status, PermitAction.ACTIVATE, clock.now),
+        card.suspend_button: checks.why_not(status, PermitAction.SUSPEND, clock.now),
+        card.resume_button: checks.why_not(status, PermitAction.RESUME, clock.now),
+        card.close_button: checks.why_not(status, PermitAction.CLOSE, clock.now),
+        card.map_button: [],
+        card.broadcast_button: [],
+    }
+    for button, why in expected.items():
+        assert button.isEnabled() == (not why), button.text()
+        if why:
+            assert button.toolTip() == "Not possible now: " + "; ".join(str(w) for w in why)
+        else:
+            assert button.toolTip() and not button.toolTip().startswith("Not possible")
+    assert card.suspend_button.isEnabled() == (PermitAction.SUSPEND in allowed_actions(state))
+
+
+def test_resume_is_greyed_with_the_reason_until_a_new_passing_gas_test_and_check_in(
+    card: PermitCard, book: PermitBook, clock: Clock
+) -> None:
+    card.set_permit(
+        replace(in_state(book, "PTW-HW-001", PermitState.SUSPENDED, "gas"), since=clock.now - 600)
     )
-    card.set_permit(in_state(book, "PTW-HW-001", PermitState.SUSPENDED, "gas"))
-    assert (
-        card.suspend_button.isEnabled(),
-        card.resume_button.isEnabled(),
-        card.close_button.isEnabled(),
-    ) == (
-        False,
-        True,
-        True,
+    assert not card.resume_button.isEnabled()
+    assert card.resume_button.toolTip() == (
+        "Not possible now: no gas test taken since the suspension; "
+        "guardian W02 has not checked in at Compressor house again since the suspension"
     )
-    card.clear()
-    assert not any(
-        b.isEnabled() for b in (card.suspend_button, card.resume_button, card.close_button, card.map_button)
+    failed = judge(
+        GasTest(clock.now - 60, {"lel": 14.0}, "Zhou Li"),
+        {"lel": gas_limits(book.status("PTW-HW-001").permit)["lel"]},
+    )
+    card.set_permit(replace(resumable(book, "PTW-HW-001", clock.now), gas_verdict=failed))
+    assert (
+        card.resume_button.toolTip()
+        == "Not possible now: gas test failed: LEL 14 %LEL above 10 %LEL (permit)"
+    )
+    card.set_permit(resumable(book, "PTW-HW-001", clock.now))
+    assert card.resume_button.isEnabled()
+    assert card.resume_button.toolTip().startswith("Restart the work")
+
+
+def test_a_gas_test_is_greyed_on_a_draft_and_activation_once_the_test_is_too_old(
+    qtbot: QtBot, card: PermitCard, book: PermitBook, clock: Clock
+) -> None:
+    card.set_permit(book.status("PTW-HW-009"))  # a draft in the demo
+    assert not card.gas_test_button.isEnabled()
+    assert card.gas_test_button.toolTip() == (
+        "Not possible now: PTW-HW-009 is draft: a gas test is taken once it is approved"
+    )
+    approved = replace(resumable(book, "PTW-HW-001", clock.now), state=PermitState.APPROVED)
+    card.set_permit(approved)  # tested a minute ago, the guardian checked in
+    assert card.activate_button.isEnabled()
+    clock.now += 30 * 60  # the test is 31 minutes old now: the card notices by itself
+    qtbot.waitUntil(lambda: not card.activate_button.isEnabled(), timeout=2500)
+    assert card.activate_button.toolTip() == (
+        "Not possible now: gas test is 31 min old (at most 30 min before work)"
     )
 
 
@@ -133,8 +168,10 @@ def test_a_suspension_reason_may_be_picked_and_cancelling_sends_nothing(
     assert suspended.args == ["PTW-HW-001", "SOS or man-down in the work zone"]
 
 
-def test_resume_emits_and_close_asks_first(qtbot: QtBot, card: PermitCard, book: PermitBook) -> None:
-    card.set_permit(in_state(book, "PTW-CS-003", PermitState.SUSPENDED, "gas"))
+def test_resume_emits_and_close_asks_first(
+    qtbot: QtBot, card: PermitCard, book: PermitBook, clock: Clock
+) -> None:
+    card.set_permit(resumable(book, "PTW-CS-003", clock.now))
     with qtbot.waitSignal(card.resume_requested, timeout=1000) as resumed:
         qtbot.mouseClick(card.resume_button, Qt.MouseButton.LeftButton)
     assert resumed.args == ["PTW-CS-003"]
@@ -224,7 +261,7 @@ def test_the_time_left_counts_down_with_the_clock(
 
 def test_the_outcome_line_makes_a_refusal_bold(card: PermitCard, book: PermitBook) -> None:
     card.set_permit(book.status("PTW-HW-001"))
-    card.set_status("Refused: guardian W02 has not checked in at compressor_house", refused=True)
+    card.set_status("Refused: guardian W02 has not checked in at Compressor house", refused=True)
     assert card.status_label.font().bold()
     card.set_status("Suspended")
     assert not card.status_label.font().bold()

@@ -482,3 +482,23 @@ def test_the_trend_s_zone_events_go_through_qt_translation(qtbot: QtBot, site: S
     for event in events:
         left = words_left(event.text.split(" ", 1)[1], data)  # after the clock time
         assert not left, f"untranslated in {event.text!r}: {left!r}"
+
+
+def test_a_greyed_commands_reason_goes_through_qt_translation(
+    qtbot: QtBot, window: MainWindow, site: Site
+) -> None:
+    """The permit book's reasons for refusing a command reach the card as words the window translates, each
+    one (a marked format around English reasons would pass the walk above)."""
+    book = shown(qtbot, window, site)
+    card = window.permit_card
+    window.show_permit(SUSPENDED)
+    card.set_permit(permit(book, SUSPENDED))
+    assert card.resume_button.toolTip() == (
+        "⟦Not possible now: ⟦no gas test taken since the suspension⟧; "
+        "⟦guardian W15 has not checked in at Reactor unit again since the suspension⟧⟧"
+    )
+    window.show_permit(DRAFT)
+    card.set_permit(permit(book, DRAFT))
+    assert card.gas_test_button.toolTip() == (
+        "⟦Not possible now: ⟦PTW-HW-009 is ⟦draft⟧: a gas test is taken once it is approved⟧⟧"
+    )

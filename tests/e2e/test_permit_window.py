@@ -1,0 +1,163 @@
+"""Permit work as an operator does it in the real window, against the simulator's OPC UA server, the broker and
+the database: a gas test typed into the card's dialog that fails stops the running work at once (GB 30871),
+everywhere the operator looks, and the card greys what the permit book would refuse, saying why."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from alarms.definitions import Tier
+from alarms.states import State
+from console.window.gui import WindowedConsole
+from integrations.simulator import SimulatorThread
+from integrations.storage import Store
+from tests.conftest import Broker
+from tests.e2e.conftest import mosquitto_pub, status_text, until
+from tests.widgets.support import double_click_row
+from widgets.gas_test_dialog import GasTestDialog
+
+PERMIT, ALARM = "PTW-CS-003", "PTW-CS-003.GAS_TEST"  # confined space in the reactor unit, active in the demo
+FAILED = "O2 18.5 %vol below 19.5 %vol (permit)"  # the permit asks for O2 19.5-21 %vol
+
+
+def _open_card(console: WindowedConsole, qtbot: QtBot, permit: str) -> None:
+    """Pick the permit in its list as a person does: a double click on its row opens its card."""
+    panel = console.window.permit_panel
+    assert panel.select_permit(permit)
+    double_click_row(qtbot, panel.table, panel.table.currentIndex().row())
+
+
+def _type_gas_test(qtbot: QtBot, dialog: GasTestDialog, readings: dict[str, str], tester: str) -> None:
+    for measure, text in readings.items():
+        qtbot.keyClicks(dialog.edits[measure], text)
+    qtbot.keyClicks(dialog.tester_edit, tester)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+
+def test_a_failed_gas_test_suspends_the_active_permit_at_once_with_an_alarm_a_log_line_and_a_failed_audit(
+    run_console, simulator: SimulatorThread, database_url: str, qtbot: QtBot
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        window = console.window
+        card, plant_map = window.permit_card, window.plant_map
+        await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
+        _open_card(console, qtbot, PERMIT)
+        await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+        assert card.field_text("State").startswith("Active") and plant_map.permit_style(PERMIT) == "active"
+
+        qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
+        dialog = await until(lambda: card.gas_test_dialog, 5, "the gas-test dialog")
+        _type_gas_test(qtbot, dialog, {"o2": "18.5", "lel": "1", "h2s": "0", "co": "0"}, "Zhou Li")
+
+        # GB 30871: a failed analysis stops the work. The card and the map say so at once.
+        await until(lambda: card.field_text("State").startswith("Suspended"), 5, "the card: Suspended")
+        assert card.state_marked()
+        assert card.field_text("Reason") == f"gas test failed: {FAILED}"
+        assert card.field_text("Latest gas test").startswith("FAILED, taken")
+        assert plant_map.permit_style(PERMIT) == "suspended"
+        assert plant_map.permit_badge_text(PERMIT) == "CS SUSPENDED"
+        assert card.status_label.text() == (
+            f"gas test for {PERMIT} FAILED (tester Zhou Li): {FAILED}; {PERMIT} SUSPENDED: the work stops"
+        )
+
+        # Offered a broadcast to the work zone, as a suspension from the card is.
+        offer: QMessageBox = await until(lambda: console.broadcast.offer, 5, "the offer to broadcast")
+        assert f"{PERMIT} is suspended. Tell the people in Reactor unit (PA-REACTOR) now?" in offer.text()
+        qtbot.mouseClick(next(b for b in offer.buttons() if b.text() == "Not now"), Qt.MouseButton.LeftButton)
+
+        # A tier-1 alarm naming the reading and its limit, in the list and the banner.
+        table = window.alarm_table
+        await until(lambda: table.select_alarm(ALARM), 5, "the gas-test alarm in the list")
+        [view] = table.selected_alarms()
+        assert (view.tier, view.state, view.area) == (Tier.LIFE, State.UNACK, "reactor_unit")
+        assert view.message == f"{PERMIT} gas test failed: {FAILED}"
+        assert any(line.alarm_id == ALARM for line in window.alarm_banner.lines())
+
+        # The event log has the test, prominent (a warning), and the suspension.
+        def logged() -> list[tuple[str, ...]]:
+            return window.event_log.visible_rows()
+
+        await until(lambda: any(FAILED in row[3] and row[1] == "warning" for row in logged()), 5, "logged")
+        assert any(f"permit {PERMIT} active → suspended: gas test failed" in row[3] for row in logged())
+
+        # Resume is greyed with the book's reason until a new passing test and check-in.
+        assert not card.resume_button.isEnabled()
+        assert card.resume_button.toolTip() == (
+            "Not possible now: no gas test taken since the suspension; "
+            "guardian W15 has not checked in at Reactor unit again since the suspension"
+        )
+
+        # Journaled and audited as failed, not "done".
+        assert console.app.writer.flush(5)
+        store = Store(database_url)
+        [test] = store.journal_rows(kind="gas_test")
+        assert (test.source, test.payload["failures"], test.payload["tester"]) == (
+            PERMIT,
+            [FAILED],
+            "Zhou Li",
+        )
+        moved = [e for e in store.journal_rows(kind="permit") if e.source == PERMIT]
+        assert [(e.actor, e.payload["to"]) for e in moved] == [("system", "suspended")]
+        [audited] = [r for r in store.audit_rows() if r["action"] == "record_gas_test"]
+        assert (audited["username"], audited["target"], audited["outcome"]) == ("tester", PERMIT, "failed")
+        assert audited["reason"] == f"{FAILED}; {PERMIT} suspended: the work stops"
+
+    run_console(scenario)
+
+
+def test_resume_waits_greyed_for_a_new_test_and_check_in_and_every_step_and_refusal_is_in_the_event_log(
+    run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
+) -> None:
+    """After a stop, Resume stays greyed with the reason until a new passing gas test and the guardian's
+    check-in are on record; each gas test, each check-in and each refused command is a line of the event log."""
+
+    async def scenario(console: WindowedConsole) -> None:
+        window = console.window
+        card = window.permit_card
+        await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
+        _open_card(console, qtbot, PERMIT)
+        await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+        qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
+        dialog = await until(lambda: card.gas_test_dialog, 5, "the gas-test dialog")
+        _type_gas_test(qtbot, dialog, {"o2": "18.5", "lel": "1", "h2s": "0", "co": "0"}, "Zhou Li")
+        await until(lambda: card.field_text("State").startswith("Suspended"), 5, "suspended")
+        offer = await until(lambda: console.broadcast.offer, 5, "the offer to broadcast")
+        offer.reject()
+
+        def log_texts() -> list[str]:
+            return [row[3] for row in window.event_log.visible_rows()]
+
+        qtbot.mouseClick(card.check_in_button, Qt.MouseButton.LeftButton)  # W15's wearable not heard yet
+        refused = f"check in guardian {PERMIT} refused: permit {PERMIT}: no position of guardian W15 is known"
+        await until(lambda: any(t.startswith(refused) for t in log_texts()), 5, "the refusal logged")
+        assert card.status_label.font().bold() and "no position of guardian W15" in card.status_label.text()
+
+        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10, "MQTT")
+        fix = {"x": 200.0, "y": 180.0, "floor": 0, "accuracy_m": 0.5, "ts": datetime.now(UTC).isoformat()}
+        mosquitto_pub(broker, "site/demo/workers/W15/position", fix)  # inside the reactor unit
+        core = console.app.core
+        await until(lambda: core.workers.zone[core.site.worker_index["W15"]] >= 0, 5, "W15 located")
+        qtbot.mouseClick(card.check_in_button, Qt.MouseButton.LeftButton)
+        checked = f"guardian Hu Bo (W15) checked in at {PERMIT}, 0 m from Reactor unit"
+        await until(lambda: checked in log_texts(), 5, "the check-in logged")
+        assert not card.resume_button.isEnabled()
+        assert card.resume_button.toolTip() == "Not possible now: no gas test taken since the suspension"
+
+        qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
+        dialog = await until(lambda: card.gas_test_dialog, 5, "the gas-test dialog again")
+        _type_gas_test(qtbot, dialog, {"o2": "20.9", "lel": "0", "h2s": "0", "co": "0"}, "Zhou Li")
+        passed = (
+            f"gas test for {PERMIT} passed (tester Zhou Li): O2 20.9 %vol, LEL 0 %LEL, H2S 0 ppm, CO 0 ppm"
+        )
+        await until(lambda: passed in log_texts(), 5, "the passing test logged")
+        await until(lambda: card.resume_button.isEnabled(), 5, "Resume offered")
+        assert not core.alarms.engine.view(ALARM).active  # the passing test returned the alarm
+        qtbot.mouseClick(card.resume_button, Qt.MouseButton.LeftButton)
+        await until(lambda: card.field_text("State").startswith("Active"), 5, "the work resumed")
+        assert window.plant_map.permit_style(PERMIT) == "active"
+
+    run_console(scenario)
