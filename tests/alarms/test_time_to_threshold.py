@@ -1,7 +1,6 @@
 """Time to threshold (trend-based early warning): the time left is never negative, "now" once the tag is
 there; a rising and a falling threshold are told apart."""
 
-
 from alarms.definitions import AlarmSpec, Definitions, Priority, Tier, TimeToThresholdRule
 from alarms.states import Event
 from tests.alarms.builders import feed, make, moves
