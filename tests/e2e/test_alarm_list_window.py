@@ -4,6 +4,9 @@ so a command acts on the alarm the operator pointed at, and the hold ends when t
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QEnterEvent
 from PySide6.QtTest import QTest
@@ -91,9 +94,27 @@ def _listed(table: AlarmTable, *alarm_ids: str) -> bool:
     return all(table.model.row_of(a) is not None for a in alarm_ids)
 
 
-def _right_click(qtbot: QtBot, viewport: QWidget, pos: QPoint) -> None:
+async def _mouse(action: Callable[..., object], *args: object, **kwargs: object) -> None:
+    """Run a mouse action from a plain callback of the loop, outside this test's task: QTest processes Qt
+    events, and qasync would otherwise step the console's own tasks inside ours ("Cannot enter into task")."""
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+
+    def run() -> None:
+        try:
+            action(*args, **kwargs)
+        except BaseException as exc:  # handed to the awaiting test
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
+
+    loop.call_soon(run)
+    await done
+
+
+async def _right_click(qtbot: QtBot, viewport: QWidget, pos: QPoint) -> None:
     """A right-click as X11 delivers it: the press (which selects the row), the release, the menu event."""
-    qtbot.mouseClick(viewport, Qt.MouseButton.RightButton, pos=pos)
+    await _mouse(qtbot.mouseClick, viewport, Qt.MouseButton.RightButton, pos=pos)
     event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, viewport.mapToGlobal(pos))
     QApplication.sendEvent(viewport, event)
 
@@ -104,10 +125,10 @@ def _enter(*widgets: QWidget) -> None:
         QApplication.sendEvent(widget, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))
 
 
-def _choose(qtbot: QtBot, menu: QMenu, text: str) -> None:
+async def _choose(qtbot: QtBot, menu: QMenu, text: str) -> None:
     """Click a menu entry: the menu closes, then the entry acts."""
     action = next(a for a in menu.actions() if a.text() == text)
-    qtbot.mouseClick(menu, LEFT, pos=menu.actionGeometry(action).center())
+    await _mouse(qtbot.mouseClick, menu, LEFT, pos=menu.actionGeometry(action).center())
 
 
 def _open_menu() -> QMenu | None:
@@ -123,10 +144,10 @@ def _dock_tabs(console: WindowedConsole) -> QTabBar:
     )
 
 
-def _click_tab(qtbot: QtBot, bar: QTabBar, text: str) -> None:
+async def _click_tab(qtbot: QtBot, bar: QTabBar, text: str) -> None:
     index = next(i for i in range(bar.count()) if bar.tabText(i) == text)
-    QTest.mouseMove(bar, bar.tabRect(index).center())
-    qtbot.mouseClick(bar, LEFT, pos=bar.tabRect(index).center())
+    await _mouse(QTest.mouseMove, bar, bar.tabRect(index).center())
+    await _mouse(qtbot.mouseClick, bar, LEFT, pos=bar.tabRect(index).center())
 
 
 def test_acknowledge_page_acknowledges_the_page_the_operator_read_even_when_alarms_arrive_meanwhile(
@@ -141,14 +162,18 @@ def test_acknowledge_page_acknowledges_the_page_the_operator_read_even_when_alar
         first = ("GD-TF-01", "GD-TF-02", "GD-TF-03", "GD-TF-04", "GD-LB-01", "GD-LB-02")
         _force_alarms(simulator, first)
         await until(lambda: _listed(table, *(f"{t}.HH" for t in first)), 20, "the first alarms listed")
-        QTest.mouseMove(table.table.viewport(), _row_centre(table, table.visible_alarms()[0].id))
+        await _mouse(
+            QTest.mouseMove, table.table.viewport(), _row_centre(table, table.visible_alarms()[0].id)
+        )
         await until(lambda: table.held, 5, "the order held under the pointer")
         read = {v.id for v in table.page_alarms()}
         assert len(read) < table.proxy.rowCount()  # the list is longer than its page
 
         _force_alarms(simulator, ("GD-CH-01",))  # a newer tier-1 alarm arrives while the operator reads
         await until(lambda: _listed(table, "GD-CH-01.HH"), 20, "the new alarm listed")
-        QTest.mouseMove(table.acknowledge_page_button, table.acknowledge_page_button.rect().center())
+        await _mouse(
+            QTest.mouseMove, table.acknowledge_page_button, table.acknowledge_page_button.rect().center()
+        )
         qtbot.mouseClick(table.acknowledge_page_button, LEFT)
         await until(lambda: table.status_label.text().startswith("acknowledge:"), 10, "the acknowledgement")
         await console.runner.wait_idle()
@@ -170,8 +195,8 @@ def test_a_right_click_menu_acts_on_the_alarm_under_the_pointer_while_new_alarms
         await until(lambda: _listed(table, "GD-TF-01.HH", "GD-TF-02.HH"), 20, "the alarms listed")
         target = table.visible_alarms()[-1].id  # the bottom row: new alarms sorted in would move it
         viewport, pointer = table.table.viewport(), _row_centre(table, target)
-        QTest.mouseMove(viewport, pointer)
-        _right_click(qtbot, viewport, pointer)
+        await _mouse(QTest.mouseMove, viewport, pointer)
+        await _right_click(qtbot, viewport, pointer)
         menu = await until(
             lambda: next(
                 (w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()), None
@@ -184,7 +209,7 @@ def test_a_right_click_menu_acts_on_the_alarm_under_the_pointer_while_new_alarms
         assert table.held and "order held" in table.count_label.text()
         under = table.visible_alarms()[table.table.indexAt(pointer).row()]
         assert under.id == target  # the row under the pointer did not move
-        _choose(qtbot, menu, "Shelve…")
+        await _choose(qtbot, menu, "Shelve…")
         dialog = await until(lambda: table.shelve_dialog, 5, "the shelve dialog")
         assert dialog.view.id == target
         dialog.reject()
@@ -204,18 +229,18 @@ def test_order_held_ends_when_the_alarm_list_tab_is_switched_away(
         _force_alarms(simulator, ("GD-TF-01",))
         await until(lambda: _listed(table, "GD-TF-01.HH"), 20, "the alarm listed")
         viewport, pointer = table.table.viewport(), _row_centre(table, "GD-TF-01.HH")
-        QTest.mouseMove(viewport, pointer)
+        await _mouse(QTest.mouseMove, viewport, pointer)
         await until(lambda: "order held" in table.count_label.text(), 5, "the order held")
-        _right_click(qtbot, viewport, pointer)
+        await _right_click(qtbot, viewport, pointer)
         menu = await until(_open_menu, 5, "the alarm's menu")
         # X11 closes a popup before its entry acts, and sends Enter to the widgets under the pointer then:
         # the list (the offscreen platform does not, so the test does it as the X server would)
         menu.aboutToHide.connect(lambda: _enter(table, table.table, viewport))
-        _choose(qtbot, menu, "Trend")
+        await _choose(qtbot, menu, "Trend")
         tabs = _dock_tabs(console)
         await until(lambda: tabs.tabText(tabs.currentIndex()) == "Trends", 5, "the trend raised")
         await until(lambda: not table.held, 5, "the hold released")
-        _click_tab(qtbot, tabs, "Alarms")
+        await _click_tab(qtbot, tabs, "Alarms")
         await until(lambda: tabs.tabText(tabs.currentIndex()) == "Alarms", 5, "the alarms raised again")
         assert "order held" not in table.count_label.text()
         _force_alarms(simulator, ("GD-CH-01",))  # sorted in, not appended at the end
