@@ -4,6 +4,7 @@ summary with its first-out alarm, chattering flags, silence, sound and speech st
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Priority, Tier
 from alarms.noise import FloodState
+from alarms.records import Raised
 from alarms.states import State
 from tests.widgets.test_alarm_table import AREAS, T0, alarm, is_grey, near, pixels, themed
 from widgets.alarm_banner import AlarmBanner, Kind
+from widgets.alarm_style import clock_text
 from widgets.theme import PALETTE
 
 
@@ -181,3 +184,30 @@ def test_tier_1_is_a_red_shape_on_a_grey_strip(banner: AlarmBanner, tmp_path: Pa
     assert rows.size > 20 and rows.max() < line_height + 4 and columns.max() < 30  # the first line's shape
     assert is_grey(image[2, banner.width() // 2]) and is_grey(image[-3, 5])
     assert near(image[2, banner.width() // 2], PALETTE.panel, 6)
+
+
+def test_a_line_shows_what_raised_its_alarm_and_a_chattering_one_is_held_calm_after_acknowledgement(
+    banner: AlarmBanner,
+) -> None:
+    raised = Raised(T0, 28.0, "H2S compressor house 5 28 ppm (limit 15)")
+    returned = alarm(
+        "GD-CH-05.HH",
+        Tier.LIFE,
+        state=State.RTN_UNACK,
+        ts=T0 + 7,  # its return, later than its raise
+        message="H2S compressor house 5 0 ppm (limit 15)",
+        raised=raised,
+        chattering=True,
+        suggest_shelve=True,
+    )
+    banner.set_alarms([returned, alarm("B", Tier.LIFE, ts=T0 + 5)], [])
+    line = banner.lines()[1]  # newest raised first: B was raised after it
+    assert (line.alarm_id, line.cells[1], line.cells[3]) == ("GD-CH-05.HH", clock_text(T0), raised.message)
+    assert not line.quiet
+    for state, said in ((State.ACKED, "acknowledged"), (State.NORMAL, "acknowledged, returned")):
+        held = replace(returned, state=state, acked=True, active=state is State.ACKED)
+        banner.set_alarms([held, alarm("B", Tier.LIFE, ts=T0 + 5)], [])
+        assert shown(banner) == ["B", "GD-CH-05.HH"]  # in its place
+        assert banner.lines()[1].quiet and banner.lines()[1].flag.startswith(f"{said} · chattering")
+    banner.set_alarms([replace(returned, state=State.NORMAL, acked=True, chattering=False)], [])
+    assert banner.lines()[0].kind is Kind.CALM  # the chatter faded: the line goes
