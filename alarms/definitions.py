@@ -52,10 +52,12 @@ class AlarmSpec:
 
 def eta_text(seconds: float) -> str:
     """A time-to-threshold in words (`{eta}` in a message): "reached in 42 s at the current rate", in
-    minutes past two of them; a time that is not ahead (the value turned, or got there) says so instead of
-    printing "-0 s"."""
-    if not math.isfinite(seconds) or seconds <= 0:
+    minutes past two of them; "reached now" once the value is there (never a negative time), and "not
+    approaching any more" when it is not heading there (NaN)."""
+    if math.isnan(seconds) or seconds == math.inf:
         return "not approaching any more at the current rate"
+    if seconds <= 0:
+        return "reached now"
     if seconds < 1:
         return "reached in under 1 s at the current rate"
     if seconds < 120:
@@ -179,13 +181,19 @@ class CompositeRule:
 
 @dataclass(frozen=True, slots=True)
 class TimeToThresholdRule:
-    """Early warning: at the slope over `window_s`, the tag reaches `threshold` within `horizon_s`."""
+    """Early warning: at the slope over `window_s`, the tag reaches `threshold` within `horizon_s`.
+
+    `rising`: the tag comes up to the threshold (gas, temperature); False: down to it (oxygen). Its value
+    is the time left: 0 once the tag is at or past the threshold (reached now, never a negative time), NaN
+    while the tag is not heading there.
+    """
 
     alarm: AlarmSpec
     tag: str
     threshold: float
     horizon_s: float
     window_s: float = 300.0
+    rising: bool = True
 
 
 @dataclass(frozen=True, slots=True)

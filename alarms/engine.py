@@ -22,7 +22,7 @@ from alarms.derived import DerivedBank
 from alarms.escalation import Escalation
 from alarms.limits import LimitBank
 from alarms.noise import ChatterDetector, FloodDetector, FloodState
-from alarms.records import SYSTEM, AlarmView, Edge, Refusal, Shelve, Transition
+from alarms.records import SYSTEM, AlarmView, Edge, Raised, Refusal, Shelve, Transition
 from alarms.samples import TagBatch
 from alarms.shelving import Shelving
 from alarms.states import HIDDEN, UNACKNOWLEDGED, Event, InvalidTransition, State, Status, allows
@@ -47,6 +47,12 @@ class _Alarm:
     first_out: bool = False  # that occurrence was the first annunciation of a burst in its area
     area: str = ""  # of the current occurrence ("": the spec's area)
     cause: str | None = None  # of the current occurrence, where it is not the spec's (worker in a gas zone)
+    raised: Raised | None = None  # what raised it, kept through re-activations before an ack or in a chatter
+    ack_by: str = ""  # who acknowledged the current occurrence
+    acked_by_unshelve: bool = False  # that acknowledgement was a manual unshelve (ISA-18.2 §11.7.3)
+
+
+ACK_BY_UNSHELVE = "acknowledged by unshelve"  # the comment of a manual unshelve that acknowledged
 
 
 class AlarmEngine:
@@ -82,7 +88,7 @@ class AlarmEngine:
         # The views of `active()`, kept between calls so that a flood redraw rebuilds only what changed:
         # the alarms touched since, the alarms grouped under them, and the chattering ones (that flag fades).
         self._shown: dict[str, AlarmView] = {}  # alarms not in NORMAL, by their latest seq, oldest first
-        self._touched: set[str] = set()
+        self._touched: set[str] = set()  # alarms whose view may have changed
         self._consequences: dict[str, list[str]] = {}
         limit_specs = (rule.spec(kind) for rule in definitions.limits for kind in LimitKind)
         for spec in (*self._specs.values(), *filter(None, limit_specs)):
@@ -182,7 +188,11 @@ class AlarmEngine:
         return self._command(alarm_id, Event.SHELVE, user, console, reason, refusal, shelve)
 
     def unshelve(self, alarm_id: str, user: str, console: str, comment: str = "") -> Transition | Refusal:
-        """Manual unshelve: the alarm returns acknowledged."""
+        """Manual unshelve: the alarm returns acknowledged (ISA-18.2 §11.7.3). Where that acknowledges an
+        occurrence nobody acknowledged yet, the transition says so (ACK_BY_UNSHELVE in its comment)."""
+        alarm = self._alarms.get(alarm_id)
+        if alarm is not None and alarm.status.active and not alarm.status.acked:
+            comment = "; ".join(filter(None, (comment, ACK_BY_UNSHELVE)))
         return self._command(alarm_id, Event.UNSHELVE_MANUAL, user, console, comment)
 
     def reset(self, alarm_id: str, user: str, console: str, comment: str = "") -> Transition | Refusal:
@@ -229,7 +239,9 @@ class AlarmEngine:
     # -- views ----------------------------------------------------------------------------------------
 
     def active(self) -> list[AlarmView]:
-        """Every alarm not in NORMAL (hidden ones included, with their state), oldest transition first.
+        """Every alarm not in NORMAL (hidden ones included, with their state), oldest transition first; and
+        a chattering alarm in NORMAL until its chatter fades, so that the operator can still shelve it between
+        its repeats and the banner keeps its line (ISA-18.2: a chattering alarm is shelved, not chased).
 
         An alarm that did not change since the last call comes back as the very same view object.
         """
@@ -238,7 +250,8 @@ class AlarmEngine:
         self._touched = set()
         for alarm in sorted((self._alarms[a] for a in stale if a in self._alarms), key=attrgetter("seq")):
             alarm_id, old = alarm.spec.id, self._shown.get(alarm.spec.id)
-            if not alarm.seq or alarm.status.state is State.NORMAL:
+            quiet = alarm.status.state is State.NORMAL and not self._chatter.chattering(alarm_id, now)
+            if not alarm.seq or quiet:
                 self._shown.pop(alarm_id, None)
                 continue
             view = self._view(alarm, now)
@@ -278,7 +291,7 @@ class AlarmEngine:
                 alarm = self._alarm(t.alarm_id)
             except KeyError:
                 continue
-            self._observe(alarm, t.event, t.annunciate and t.event is not Event.ESCALATE, t.ts)
+            self._observe(alarm, t.event, t.annunciate and t.event is not Event.ESCALATE, t.ts, t.group)
             self._record(alarm, t)
         for alarm in self._alarms.values():
             for bank in (self._limits, self._derived, self._comms):
@@ -409,7 +422,7 @@ class AlarmEngine:
             and before.state not in UNACKNOWLEDGED
             and (group is None or spec.tier is Tier.LIFE)
         )
-        chattering, first_out, flood = self._observe(alarm, event, candidate, ts)
+        chattering, first_out, flood = self._observe(alarm, event, candidate, ts, group)
         own_value = value is not None
         value = value if value is not None else alarm.value
         if message is None:  # an event without a value of its own (acknowledge, shelve...) keeps the text
@@ -444,20 +457,28 @@ class AlarmEngine:
         self._record(alarm, t)
         return t
 
-    def _observe(self, alarm: _Alarm, event: Event, candidate: bool, ts: float) -> tuple[bool, bool, bool]:
-        """Noise bookkeeping shared by live events and restore: (chattering, first_out, flood)."""
-        alarm_id, area = alarm.spec.id, alarm.spec.area
+    def _observe(
+        self, alarm: _Alarm, event: Event, candidate: bool, ts: float, group: str | None
+    ) -> tuple[bool, bool, bool]:
+        """Noise bookkeeping shared by live events and restore: (chattering, first_out, flood).
+
+        A consequence (an occurrence grouped under its active cause: an H under its HH, a worker inside a zone
+        under the zone's tier-1 gas alarm) belongs to its cause's burst: it counts in the cause's area and
+        never takes the first-out, which goes to the alarm that started the burst.
+        """
+        alarm_id = alarm.spec.id
+        area = self.spec(group).area if group else alarm.spec.area
         if event is Event.ACTIVATE:
             chattering = self._chatter.activation(alarm_id, ts)
         else:
             chattering = self._chatter.chattering(alarm_id, ts)
         if candidate and not chattering:
-            return (chattering, *self._flood.annunciation(area, alarm_id, ts))
+            return (chattering, *self._flood.annunciation(area, alarm_id, ts, consequence=group is not None))
         return chattering, False, self._flood.state(area, ts).flooding
 
     def _record(self, alarm: _Alarm, t: Transition) -> None:
         """Take a transition into the alarm's state and the bookkeeping (shared by live events and restore)."""
-        before = alarm.status.state
+        before, was_acked = alarm.status.state, alarm.status.acked
         alarm.status = Status(t.to_state, t.active, t.acked)
         if t.event is not Event.ESCALATE:
             alarm.seq = t.seq
@@ -466,12 +487,17 @@ class AlarmEngine:
             alarm.response_s = t.response_s
         if t.event is Event.ACTIVATE:
             alarm.active_ts, alarm.ack_ts, alarm.clear_ts, alarm.first_out = t.ts, None, None, t.first_out
+            alarm.ack_by, alarm.acked_by_unshelve = "", False
+            if alarm.raised is None or not (before is State.RTN_UNACK or t.chattering):
+                alarm.raised = Raised(t.ts, t.value, t.message)
             alarm.cause = t.group if t.group != alarm.spec.cause else None
             consequences = self._consequences.setdefault(alarm.cause, []) if alarm.cause else []
             if alarm.cause and t.alarm_id not in consequences:
                 consequences.append(t.alarm_id)  # its view changes with its cause
         elif t.event is Event.ACKNOWLEDGE:
-            alarm.ack_ts = t.ts
+            alarm.ack_ts, alarm.ack_by, alarm.acked_by_unshelve = t.ts, t.actor, False
+        elif t.event is Event.UNSHELVE_MANUAL and t.active and t.acked and not was_acked:
+            alarm.ack_ts, alarm.ack_by, alarm.acked_by_unshelve = t.ts, t.actor, True
         elif t.event is Event.CLEAR:
             alarm.clear_ts = t.ts
         self._shelving.hold(t.alarm_id, t.shelve if t.to_state is State.SHELVED else None)
@@ -517,4 +543,9 @@ class AlarmEngine:
             ack_ts=alarm.ack_ts,
             clear_ts=alarm.clear_ts,
             first_out=alarm.first_out,
+            raised=alarm.raised,
+            cause=alarm.cause or spec.cause,
+            home_area=spec.area,
+            ack_by=alarm.ack_by,
+            acked_by_unshelve=alarm.acked_by_unshelve,
         )

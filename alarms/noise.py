@@ -3,7 +3,8 @@
 ISA-18.2 chattering: an alarm activating 3 or more times in 60 s is chattering; it is annunciated once and
 the operator is offered a shelve. EEMUA 191 flood: an operator area is in flood from more than 10
 annunciations in 10 min until fewer than 5 remain in the last 10 min. First-out: the first annunciation in
-an area after a quiet window is marked, so the cause of a burst stands out.
+an area after a quiet window is marked, so the cause of a burst stands out; a consequence of another alarm
+(grouped under it) is never the first out.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class _Area:
     flooding: bool = False
     since: float | None = None
     first_out: str | None = None
-    leader: str | None = None  # the first annunciation after the area was quiet
+    leader: str | None = None  # the first annunciation after the area was quiet, consequences aside
 
 
 class FloodDetector:
@@ -62,16 +63,22 @@ class FloodDetector:
         self._window_s = window_s
         self._areas: dict[str, _Area] = {}
 
-    def annunciation(self, area: str, alarm_id: str, ts: float) -> tuple[bool, bool]:
-        """Count an annunciation; returns (first_out, flooding)."""
+    def annunciation(
+        self, area: str, alarm_id: str, ts: float, consequence: bool = False
+    ) -> tuple[bool, bool]:
+        """Count an annunciation; returns (first_out, flooding).
+
+        A `consequence` (grouped under the alarm it follows from) counts, but never leads a burst: the
+        first-out is the first annunciation after the quiet window that is not one.
+        """
         a = self._areas.setdefault(area, _Area(deque()))
         self._expire(a, ts)
-        first_out = not a.annunciations
+        first_out = a.leader is None and not consequence
         if first_out:
             a.leader = alarm_id
         a.annunciations.append((ts, alarm_id))
         if not a.flooding and len(a.annunciations) > self._start_above:
-            a.flooding, a.since, a.first_out = True, ts, a.annunciations[0][1]
+            a.flooding, a.since, a.first_out = True, ts, a.leader or a.annunciations[0][1]
         return first_out, a.flooding
 
     def state(self, area: str, now: float) -> FloodState:

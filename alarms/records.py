@@ -57,6 +57,20 @@ class Transition(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Raised:
+    """What raised an alarm: the time, value and message of the activation the operator was first told of.
+
+    A re-activation before the alarm is acknowledged (ISA-18.2 returned-unacknowledged, then active again)
+    or while it chatters is the same alarm to the operator: it keeps the first one's, so that the banner
+    line keeps its time, its place and the value that raised it.
+    """
+
+    ts: float
+    value: float
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Refusal:
     """A command the engine did not carry out, with the reason to show the operator."""
 
@@ -93,6 +107,11 @@ class AlarmView:
     ack_ts: float | None = None  # when that occurrence was acknowledged
     clear_ts: float | None = None  # when it returned to normal
     first_out: bool = False  # that occurrence was the first annunciation after a quiet window in its area
+    raised: Raised | None = None  # what raised it (None: not known)
+    cause: str | None = None  # the alarm its occurrence follows from, active or not (`group`: while active)
+    home_area: str = ""  # its own area, where suppression by design acts (`area`: this occurrence's)
+    ack_by: str = ""  # who acknowledged that occurrence
+    acked_by_unshelve: bool = False  # ISA-18.2: a manual unshelve returned it acknowledged
 
 
 class Edge(NamedTuple):

@@ -365,6 +365,7 @@ def _time_to_threshold(r: Reader, sensors: dict[str, Sensor]) -> TimeToThreshold
         threshold=threshold,
         horizon_s=horizon,
         window_s=r.positive("window_s", 300.0),
+        rising=threshold >= sensor.normal,  # a threshold above normal is approached from below
     )
 
 

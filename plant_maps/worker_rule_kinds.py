@@ -18,3 +18,13 @@ class WorkerRule(StrEnum):
 def worker_alarm(worker: str, rule: WorkerRule) -> str:
     """The alarm id a worker rule raises (alongside `alarm_rules.wearable_alarm`'s `W01.SOS`)."""
     return f"{worker}.{rule.value.upper()}"
+
+
+_RULES_BY_SUFFIX = {rule.value.upper(): rule for rule in WorkerRule}
+
+
+def worker_rule_alarm(alarm_id: str) -> tuple[str, WorkerRule] | None:
+    """The worker and the rule of a worker rule's alarm (`W16.NO_PERMIT_ENTRY`); None for any other alarm."""
+    worker, _, suffix = alarm_id.rpartition(".")
+    rule = _RULES_BY_SUFFIX.get(suffix)
+    return (worker, rule) if worker and rule is not None else None

@@ -1,9 +1,17 @@
 """The alarm banner: a fixed strip at the top of the main window with what the operator must see first.
 
-ISA-18.2 / EEMUA 191: the unacknowledged alarms, most important first (tier, then priority, then newest),
-and in a flood a summary of it with the first-out alarm, the likely cause, on a line of its own. ISA-101:
-grey and calm; the tier colours appear only on the tier shapes (and a thin edge of the first-out line),
-each with its tier in text. Updated from the GUI bridge's timer; all methods run on the Qt thread.
+ISA-18.2 / EEMUA 191: the unacknowledged alarms, most important first (tier, then priority, then newest
+raised), and in a flood a summary of it with the first-out alarm, the likely cause, on a line of its own.
+ISA-101: grey and calm; the tier colours appear only on the tier shapes (and a thin edge of the first-out
+line), each with its tier in text. Updated from the GUI bridge's timer; all methods run on the Qt thread.
+
+A line stands still while its alarm is on the banner, so that a chattering detector cannot make it jump:
+- it shows when its alarm was raised and the value that raised it (`AlarmView.raised`), not the time of an
+  acknowledgement, a return or a re-announcement, and its place follows that time;
+- it stays while its alarm is unacknowledged, active or returned (ISA-18.2), and its consequences ride on
+  it as long as it stays, not only while its cause is active;
+- the hold: a chattering alarm keeps its line (calm, saying it is acknowledged) after it is acknowledged,
+  until its chatter fades or it is shelved, so its repeats relight the same line (ISA-18.2: shelve it).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 from alarms.definitions import Tier
 from alarms.noise import FloodState
 from alarms.records import AlarmView
-from alarms.states import UNACKNOWLEDGED
+from alarms.states import UNACKNOWLEDGED, State
 from plant_maps.wearables import Response
 from widgets.alarm_style import TIER_LOOKS, TierMarkers, clock_text, flag_texts
 from widgets.theme import PALETTE
@@ -51,6 +59,7 @@ class BannerLine:
     flag: str = ""
     alarm_id: str | None = None
     tier: Tier | None = None
+    quiet: bool = False  # held after acknowledgement (a chattering alarm): drawn in the muted text colour
 
     @property
     def text(self) -> str:
@@ -58,8 +67,22 @@ class BannerLine:
 
 
 def banner_order(view: AlarmView) -> tuple[int, bool, int, float]:
-    """Tier 1 first, the unacknowledged before an SOS awaiting its response, the higher priority, the newest."""
-    return (view.tier, view.acked, -view.priority, -view.ts)
+    """Tier 1 first, the unacknowledged (and held) before an SOS awaiting its response, the higher priority,
+    the newest raised."""
+    return (view.tier, awaiting_response(view), -view.priority, -raised_at(view))
+
+
+def raised_at(view: AlarmView) -> float:
+    """When the alarm was raised, as its banner line says."""
+    return view.raised.ts if view.raised is not None else view.ts
+
+
+_HELD = (State.ACKED, State.NORMAL)
+
+
+def held(view: AlarmView) -> bool:
+    """A chattering alarm that was acknowledged keeps its line until its chatter fades or it is shelved."""
+    return view.chattering and view.state in _HELD and not awaiting_response(view)
 
 
 class AlarmBanner(QWidget):
@@ -170,17 +193,18 @@ def banner_lines(
     """The banner's lines and how many unacknowledged alarms they leave out.
 
     An acknowledged SOS or man-down stays, with where its response stands, until it is resolved: a person
-    waiting for help is never off the banner, and it is never calm while one is.
+    waiting for help is never off the banner, and it is never calm while one is. A chattering alarm is held
+    (see the module's docstring).
     """
     unacked = [v for v in views if v.state in UNACKNOWLEDGED]
-    pool = unacked + [v for v in views if awaiting_response(v)]
-    # Cause first: an alarm grouped under a cause that is itself on the banner rides on the cause's line.
+    pool = unacked + [v for v in views if awaiting_response(v) or held(v)]
+    # Cause first: an alarm that follows from a cause on the banner rides on the cause's line.
     on_banner = {v.id for v in pool}
     grouped: dict[str, list[AlarmView]] = {}
     for v in pool:
-        if v.group in on_banner:
-            grouped.setdefault(v.group, []).append(v)
-    lead = [v for v in pool if v.group not in on_banner]
+        if v.cause in on_banner:
+            grouped.setdefault(v.cause, []).append(v)
+    lead = [v for v in pool if v.cause not in on_banner]
     firsts = {f.burst_first_out for f in floods if f.burst_first_out}
     top = heapq.nsmallest(LINES + 1, lead, key=banner_order)  # a flood has thousands: sort only the top
 
@@ -231,13 +255,15 @@ def _alarm_line(
     first_out: bool = False,
 ) -> BannerLine:
     message = (
-        _tr("First out: {message}").format(message=view.message) if kind is Kind.FIRST_OUT else view.message
-    )
+        view.raised.message if view.raised is not None else view.message
+    )  # with the value that raised it
+    if kind is Kind.FIRST_OUT:
+        message = _tr("First out: {message}").format(message=message)
     if awaiting_response(view):
         message = f"{message} — {response_text(view, responses.get(view.id))}"
     cells = (
         TIER_LOOKS[view.tier].name.upper(),
-        clock_text(view.ts),
+        clock_text(raised_at(view)),
         area_names.get(view.area, view.area),
         message,
     )
@@ -245,7 +271,10 @@ def _alarm_line(
     if consequences:
         sources = ", ".join(sorted({c.source for c in consequences}))
         flags.insert(0, _tr("+{n} grouped: {sources}").format(n=len(consequences), sources=sources))
-    return BannerLine(kind, cells, " · ".join(flags), view.id, view.tier)
+    quiet = held(view)
+    if quiet:
+        flags.insert(0, _tr("acknowledged") if view.active else _tr("acknowledged, returned"))
+    return BannerLine(kind, cells, " · ".join(flags), view.id, view.tier, quiet)
 
 
 def _set_elided(label: QLabel, text: str) -> None:
@@ -319,7 +348,7 @@ class _LineWidget(QWidget):
                 round((rect.height() - size.height()) / 2),
                 marker,
             )
-        painter.setPen(QColor(PALETTE.text))
+        painter.setPen(QColor(PALETTE.text_muted if line.quiet else PALETTE.text))
         tier, when, area, message = line.cells
         painter.setFont(self._bold)
         self._cell(painter, 0, self._columns[1], tier)

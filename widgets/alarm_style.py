@@ -184,7 +184,20 @@ def flag_texts(view: AlarmView, first_out: bool) -> list[str]:
         flags.append(_tr("grouped under {group}").format(group=view.group))
     if view.shelve is not None and view.state is not State.SHELVED:  # e.g. suppressed while shelved
         flags.append(_tr("shelved {until}").format(until=_shelve_end(view.shelve)))
+    if view.acked_by_unshelve:  # ISA-18.2: a manual unshelve returns it acknowledged
+        flags.append(_tr("acknowledged by unshelve ({user})").format(user=view.ack_by))
     return flags
+
+
+def ack_text(view: AlarmView) -> str:
+    """Who acknowledged the alarm's current occurrence, and how ("" while nobody has)."""
+    if view.ack_ts is None or not view.ack_by:
+        return ""
+    if view.acked_by_unshelve:
+        return _tr("{user} unshelved it at {time}: acknowledged by unshelve").format(
+            user=view.ack_by, time=clock_text(view.ack_ts)
+        )
+    return _tr("acknowledged by {user} at {time}").format(user=view.ack_by, time=clock_text(view.ack_ts))
 
 
 def _shelve_end(shelve: Shelve) -> str:

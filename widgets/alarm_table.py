@@ -3,8 +3,11 @@ unshelve, reset, find on the map; from the buttons, a right-click menu or the ke
 
 Snapshots arrive up to 10 times a second; the model diffs them by alarm id (rows inserted, changed and
 removed, never a model reset), so the operator's selection and scroll position survive every refresh.
-While the pointer is on the list its order is held (new alarms are added at the end), so that a row never
-jumps away under a second click; it is sorted again when the pointer leaves. A command is offered only
+While the pointer is on the list (its rows, filters or buttons) or its right-click menu is open, its order
+is held (new alarms are added at the end), so that a row never jumps away under a second click and a page
+acknowledged is the page the operator read; it is sorted again when the pointer leaves, the menu closes or
+the list is hidden (its dock's tab switched away). A menu's commands act on the alarms it was opened for,
+whatever arrives meanwhile. A command is offered only
 when it can succeed, otherwise greyed with the reason (`widgets.alarm_actions`).
 The view emits the operator's intents; an acknowledgement names the `seq` of the alarm as the operator saw
 it, so that the engine refuses one aimed at an older transition. All methods run on the Qt thread.
@@ -22,14 +25,14 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QPoint,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QFont, QFontMetrics
+from PySide6.QtGui import QAction, QCursor, QEnterEvent, QFont, QFontMetrics, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -49,7 +52,15 @@ from alarms.states import ACTIVE, UNACKNOWLEDGED, State
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.wearables import Response
 from widgets.alarm_actions import AlarmAction, acknowledgeable, comment_required, why_not
-from widgets.alarm_style import TIER_LOOKS, TierMarkers, clock_text, flag_texts, priority_text, state_text
+from widgets.alarm_style import (
+    TIER_LOOKS,
+    TierMarkers,
+    ack_text,
+    clock_text,
+    flag_texts,
+    priority_text,
+    state_text,
+)
 from widgets.keyed_table import keyed_table, runs
 from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
 from widgets.shelve_dialog import ShelveDialog
@@ -226,6 +237,8 @@ class AlarmTableModel(QAbstractTableModel):
                 if column == PRIORITY:
                     look = TIER_LOOKS[r.view.tier]
                     return f"{look.name} ({look.meaning}), priority {r.view.priority.name.lower()} — {look.marker}"
+                if column == ACK_AT and r.view.ack_by:
+                    return ack_text(r.view)
                 return plain_tooltip(r.texts[column]) if r.texts[column] else None
             case Qt.ItemDataRole.DecorationRole if column == PRIORITY:
                 return self._markers.icon(r.view.tier, ICON_SIZE)
@@ -366,7 +379,10 @@ class AlarmTable(QWidget):
         self.proxy = AlarmSortFilterProxy(self.model)
         self.shelve_dialog: ShelveDialog | None = None  # while open
         self.text_dialog: TextDialog | None = None  # a comment or a reason being asked for
-        self.held = False  # the pointer is on the list: its order is held
+        self.held = False  # its order is held (the pointer is on the list, or its menu is open)
+        self._holds: set[str] = set()  # why: "pointer", "menu"
+        self._menu_views: list[AlarmView] | None = None  # the alarms the open right-click menu is for
+        self._in_sight = False
         markers = TierMarkers()
         self.area_filter = QComboBox()
         self.area_filter.addItem(self.tr("All areas"), None)
@@ -430,7 +446,6 @@ class AlarmTable(QWidget):
         self.table.selectionModel().selectionChanged.connect(self.update_buttons)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._open_menu)
-        self.table.viewport().installEventFilter(self)
         self._lay_out()
         self._update_count()
         self.update_buttons()
@@ -469,6 +484,11 @@ class AlarmTable(QWidget):
         self.status_label.setFont(font)
         self.status_label.setText(text)
         self.status_label.setToolTip(plain_tooltip(text))
+
+    def listed(self, alarm_id: str) -> AlarmView | None:
+        """The alarm as the list holds it, filtered out or not (None: not in the list)."""
+        row = self.model.row_of(alarm_id)
+        return None if row is None else self.model.view_at(row)
 
     def select_alarm(self, alarm_id: str) -> bool:
         """Select and scroll to an alarm (clicked in the banner); False when it is not listed (filtered out)."""
@@ -568,7 +588,7 @@ class AlarmTable(QWidget):
     # -- the operator's commands (buttons, menu, shortcuts) ---------------------------------------------
 
     def acknowledge_selected(self) -> None:
-        self._acknowledge(self.selected_alarms(), self.tr("No unacknowledged alarm is selected"))
+        self._acknowledge(self.targets(), self.tr("No unacknowledged alarm is selected"))
 
     def acknowledge_page(self) -> None:
         self._acknowledge(self.page_alarms(), self.tr("No unacknowledged alarm on this page"))
@@ -596,7 +616,7 @@ class AlarmTable(QWidget):
         dialog.open()
 
     def _open_shelve_dialog(self) -> None:
-        [view] = self.selected_alarms()
+        [view] = self.targets()
         dialog = self.shelve_dialog = ShelveDialog(view, self.max_shelve_s, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda: self._shelve_dialog_finished(dialog))
@@ -609,7 +629,7 @@ class AlarmTable(QWidget):
             self.shelve_requested.emit(dialog.view.id, *choice)
 
     def _open_remove_dialog(self) -> None:
-        [view] = self.selected_alarms()
+        [view] = self.targets()
         dialog = self.text_dialog = TextDialog(
             self.tr("Out of service: {alarm}").format(alarm=view.id),
             self.tr("Why? (required, e.g. detector replaced under work order 4711)"),
@@ -623,7 +643,7 @@ class AlarmTable(QWidget):
         dialog.open()
 
     def _one(self, signal: Signal) -> None:
-        [view] = self.selected_alarms()
+        [view] = self.targets()
         signal.emit(view.id)
 
     # -- layout and upkeep --------------------------------------------------------------------------------
@@ -646,7 +666,7 @@ class AlarmTable(QWidget):
             ),
             AlarmAction.ACKNOWLEDGE_WITH_COMMENT: action(
                 tr("Acknowledge with comment…"),
-                lambda: self._acknowledge(self.selected_alarms(), "", with_comment=True),
+                lambda: self._acknowledge(self.targets(), "", with_comment=True),
                 tr("Acknowledge the selected alarms with a comment for the journal"),
             ),
             AlarmAction.SHELVE: action(
@@ -664,7 +684,7 @@ class AlarmTable(QWidget):
             ),
             AlarmAction.SHOW_ON_MAP: action(
                 tr("Show on map"),
-                lambda: self.show_on_map.emit(self.selected_alarms()[0].source),
+                lambda: self.show_on_map.emit(self.targets()[0].source),
                 tr("Centre the map on the alarm's source"),
             ),
             AlarmAction.REMOVE_FROM_SERVICE: action(
@@ -720,16 +740,44 @@ class AlarmTable(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Hold the order while the pointer is on the list; sort again when it leaves."""
-        if watched is self.table.viewport():
-            if event.type() == QEvent.Type.Enter:
-                self._hold(True)
-            elif event.type() == QEvent.Type.Leave:
-                self._hold(False)
-        return False
+    def enterEvent(self, event: QEnterEvent) -> None:
+        """The pointer came onto the list (rows, filters or buttons): hold the order."""
+        self._hold("pointer", True)
+        super().enterEvent(event)
 
-    def _hold(self, held: bool) -> None:
+    def leaveEvent(self, event: QEvent) -> None:
+        """The pointer left the list (or a menu popped up over it, which holds the order itself)."""
+        self._hold("pointer", False)
+        super().leaveEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.set_in_sight(False)
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.set_in_sight(True)
+        super().showEvent(event)
+
+    def set_in_sight(self, in_sight: bool) -> None:
+        """The list came into sight or went out of it (hidden, or its dock's tab switched away, which moves
+        the dock off screen without hiding it): out of sight, nothing can be under the pointer, so nothing
+        holds its order."""
+        self._in_sight = in_sight
+        if not in_sight:
+            self._holds.clear()
+            self._hold("pointer", False)
+
+    def targets(self) -> list[AlarmView]:
+        """The alarms a command acts on: those its right-click menu was opened for, else the selection."""
+        return list(self._menu_views) if self._menu_views is not None else self.selected_alarms()
+
+    def _hold(self, reason: str, on: bool) -> None:
+        """Hold the order while any reason does; sort again when none is left."""
+        if on:
+            self._holds.add(reason)
+        else:
+            self._holds.discard(reason)
+        held = bool(self._holds)
         if held == self.held:
             return
         self.held = held
@@ -761,9 +809,21 @@ class AlarmTable(QWidget):
             return
         if not self.table.selectionModel().isRowSelected(index.row(), index.parent()):
             self.table.selectRow(index.row())
-        menu = self.menu_for(self.selected_alarms())
+        self._menu_views = self.selected_alarms()
+        self._hold("menu", True)
+        menu = self.menu_for(self._menu_views)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # an entry is triggered right after the menu hides: let it act on the menu's alarms first
+        menu.aboutToHide.connect(lambda: QTimer.singleShot(0, self._menu_closed))
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _menu_closed(self) -> None:
+        """The menu is gone: commands act on the selection again, and the order holds only while the pointer
+        is still on the list (no Enter event follows a popup that closes over it)."""
+        self._menu_views = None
+        on_list = self._in_sight and self.rect().contains(self.mapFromGlobal(QCursor.pos()))
+        self._hold("pointer", on_list)
+        self._hold("menu", False)
 
     def _view(self, proxy_index: QModelIndex) -> AlarmView:
         return self.model.view_at(self.proxy.mapToSource(proxy_index).row())
@@ -791,7 +851,10 @@ class AlarmTable(QWidget):
             text += " · " + self.tr("order held")
         self.count_label.setText(text)
         self.count_label.setToolTip(
-            self.tr("The order is held while the pointer is on the list, so rows do not move under it")
+            self.tr(
+                "The order is held while the pointer is on the list or its menu is open, so rows do not move"
+                " under it"
+            )
             if self.held
             else ""
         )
@@ -835,5 +898,5 @@ class AlarmTable(QWidget):
         self.respond_button.setToolTip(step.reason or self.tr("The next step of the response"))
 
     def _respond_selected(self) -> None:
-        [view] = self.selected_alarms()
+        [view] = self.targets()
         self.respond_requested.emit(view.id)

@@ -35,6 +35,7 @@ class IsolationNotice:
     reason: str
     active: int
     tier1_active: int
+    live: int = 0  # people's alarms active in the zone: an isolation never hides them
 
     def text(self) -> str:
         """ "Compressor house isolated until 14:30 by li.wei: hot-work maintenance — suppresses 1 tier-1 alarm"."""
@@ -56,9 +57,18 @@ class IsolationNotice:
                 hidden = _tr("suppresses {0} active alarms, none tier 1").format(self.active)
         else:
             hidden = _tr("no alarm active there now")
+        if self.live:
+            hidden += live_text(self.live)
         return _tr("{0} isolated until {1} by {2}: {3} — {4}").format(
             self.zone_name, clock_text(self.until, False), self.actor, self.reason, hidden
         )
+
+
+def live_text(live: int) -> str:
+    """ "; 1 person's alarm there stays live": what an isolation does not hide, so the words match the list."""
+    if live == 1:
+        return _tr("; 1 person's alarm there stays live")
+    return _tr("; {0} people's alarms there stay live").format(live)
 
 
 def _tr(text: str) -> str:

@@ -111,13 +111,14 @@ class IsolationConfirmation(QMessageBox):
         detectors: int,
         active: int,
         tier1_active: int,
+        live: int = 0,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setIcon(QMessageBox.Icon.Warning)
         self.setTextFormat(Qt.TextFormat.PlainText)  # the reason and the zone's name as typed, never markup
         self.setWindowTitle(self.tr("Confirm the isolation of {0}").format(zone_name))
-        self.setText(confirmation_text(zone_name, until, detectors, active, tier1_active))
+        self.setText(confirmation_text(zone_name, until, detectors, active, tier1_active, live))
         self.setInformativeText(
             self.tr(
                 "Reason: {0}. When the time is up it returns to service by itself; alarms still active "
@@ -134,9 +135,12 @@ class IsolationConfirmation(QMessageBox):
         return self.clickedButton() is self.confirm_button
 
 
-def confirmation_text(zone_name: str, until: float, detectors: int, active: int, tier1_active: int) -> str:
+def confirmation_text(
+    zone_name: str, until: float, detectors: int, active: int, tier1_active: int, live: int = 0
+) -> str:
     """ "Isolating Compressor house suppresses the alarms of 13 detectors until 14:30; 2 alarms are active
-    there now, 1 of them tier 1: hidden until the isolation ends." """
+    there now, 1 of them tier 1: hidden until the isolation ends." and, with `live` people's alarms there,
+    that those stay live (so the words match the list, where they stay)."""
 
     def tr(text: str) -> str:
         return QCoreApplication.translate("IsolationConfirmation", text)
@@ -145,13 +149,17 @@ def confirmation_text(zone_name: str, until: float, detectors: int, active: int,
         zone_name, detectors, clock_text(until, False)
     )
     if not active:
-        return head + tr("; no alarm is active there now.")
-    if active == 1:
-        now = (
-            tr("; 1 tier-1 alarm is active there now")
-            if tier1_active
-            else tr("; 1 alarm is active there now")
-        )
+        text = head + tr("; no alarm is active there now.")
     else:
-        now = tr("; {0} alarms are active there now, {1} of them tier 1").format(active, tier1_active)
-    return head + now + tr(": hidden until the isolation ends.")
+        if active > 1:
+            now = tr("; {0} alarms are active there now, {1} of them tier 1").format(active, tier1_active)
+        elif tier1_active:
+            now = tr("; 1 tier-1 alarm is active there now")
+        else:
+            now = tr("; 1 alarm is active there now")
+        text = head + now + tr(": hidden until the isolation ends.")
+    if live == 1:
+        text += tr(" 1 person's alarm there stays live: an isolation never hides a person.")
+    elif live:
+        text += tr(" {0} people's alarms there stay live: an isolation never hides a person.").format(live)
+    return text

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QWidget
 from plant_maps.permit_lifecycle import PermitState
 from widgets.alarm_style import TIER_LOOKS, TierMarkers
 from widgets.map_isolation import isolation_hatch, isolation_outline
-from widgets.map_markers import detector_styles, style_pixmap, worker_styles
+from widgets.map_markers import WorkerLayer, detector_styles, style_pixmap, worker_styles
 from widgets.map_permits import OverlayLook, permit_looks
 from widgets.theme import PALETTE
 
@@ -67,7 +67,16 @@ class Legend(QDialog):
                 [
                     (style_pixmap(workers[1]), self.tr("position current")),
                     (style_pixmap(workers[0]), self.tr("position old (hollow)")),
-                    (style_pixmap(workers[2]), self.tr("SOS or man-down (pulses until resolved)")),
+                    (
+                        style_pixmap(workers[WorkerLayer.ALERT]),
+                        self.tr("SOS or man-down (pulses until resolved)"),
+                    ),
+                    (
+                        style_pixmap(workers[WorkerLayer.RULE2]),
+                        self.tr(
+                            "a worker's alarm (e.g. W16 NO PERMIT): its tier's shape, the id and the rule"
+                        ),
+                    ),
                 ],
             ),
             (

@@ -1,11 +1,12 @@
 """Map labels placed by priority, so that no label, badge or plate ever covers another.
 
 Every repaint, before the layers paint, the view gathers each layer's label candidates (a rectangle in
-viewport pixels, with alternative places), and the board places them most important first: a tier-1
-reading or an SOS before a suspended permit's badge, before an isolation's plate, before zone names,
-before readings of normal detectors. A candidate goes to its first place that is free; one with no free
-place is left out this frame (its marker, outline and tooltip still tell). The layers then paint exactly
-what was placed, where it was placed. Runs on the Qt thread.
+viewport pixels, with alternative places), and the board places them most important first: an isolation's
+plate (the one reminder that a zone's alarms, tier 1 included, are hidden), a tier-1 reading or an SOS,
+a suspended permit's badge, zone names, readings of normal detectors. A candidate goes to its first place
+that is free; one with no free place is left out this frame (its marker, outline and tooltip still tell),
+unless it is `required` (a plate): then it takes its first place all the same. The layers then paint
+exactly what was placed, where it was placed. Runs on the Qt thread.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF
 
 # Higher first. One scale for every layer, so that the order reads in one place.
+ISOLATION = 110  # an isolated zone's plate: while it lasts, the zone's alarms are hidden
 TIER1 = 100  # a tier-1 reading, a worker's SOS or man-down
 SUSPENDED = 90  # a suspended permit's badge: the work must stop
 TIER2 = 80
-ISOLATION = 70  # an isolated zone's plate
 PERMIT = 60  # the other permits' badges
 TIER3 = 50  # tier-3 readings, bad and stale values
 ZONE = 40  # zone names
@@ -35,6 +36,7 @@ class Candidate:
     key: Hashable  # which label of the layer (a row, a permit id, a zone id)
     priority: int
     places: tuple[QRectF, ...]  # in order of preference, viewport pixels
+    required: bool = False  # never left out: with no free place it takes its first one
 
 
 class LabelBoard:
@@ -47,14 +49,17 @@ class LabelBoard:
         buckets: dict[tuple[int, int], list[QRectF]] = {}
         self._placed = {}
         for c in sorted(candidates, key=lambda c: -c.priority):  # stable: a layer's own order breaks ties
-            for rect in c.places:
-                keys = _buckets(rect)
-                if any(rect.intersects(other) for key in keys for other in buckets.get(key, ())):
-                    continue
-                for key in keys:
-                    buckets.setdefault(key, []).append(rect)
-                self._placed[(c.owner, c.key)] = rect
-                break
+            free = (
+                r
+                for r in c.places
+                if not any(r.intersects(o) for k in _buckets(r) for o in buckets.get(k, ()))
+            )
+            rect = next(free, c.places[0] if c.required and c.places else None)
+            if rect is None:
+                continue
+            for key in _buckets(rect):
+                buckets.setdefault(key, []).append(rect)
+            self._placed[(c.owner, c.key)] = rect
 
     def placed(self, owner: str, key: Hashable) -> QRectF | None:
         return self._placed.get((owner, key))

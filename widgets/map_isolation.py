@@ -67,6 +67,13 @@ def isolation_label(until: float) -> str:
 PLATES = "plates"  # this layer's name on the label board
 
 
+def _inside(rect: QRectF, viewport: QRectF) -> QRectF:
+    """`rect` moved the least that puts it inside `viewport` (it is smaller than any view)."""
+    x = min(max(rect.left(), viewport.left()), viewport.right() - rect.width())
+    y = min(max(rect.top(), viewport.top()), viewport.bottom() - rect.height())
+    return QRectF(x, y, rect.width(), rect.height())
+
+
 class IsolationLayer(QGraphicsItem):
     """The isolated zones, hatched and outlined; `plates` is the companion item with their labels."""
 
@@ -104,13 +111,19 @@ class IsolationLayer(QGraphicsItem):
         """Where a zone's plate was drawn in the last repaint, in viewport pixels (None: not drawn)."""
         return self.board.placed(PLATES, zone_id)
 
-    def label_candidates(self, transform: QTransform) -> list[Candidate]:
-        """Each plate under its zone's bottom-left corner, else under its bottom-right one."""
+    def label_candidates(self, transform: QTransform, viewport: QRectF) -> list[Candidate]:
+        """Each plate of a zone on screen, as long as its isolation lasts: under the zone's bottom-left
+        corner, else its bottom-right one, else over its top-left one; kept inside the view (a zone zoomed
+        into shows its plate at the edge of what is seen of it), and never left out."""
         out = []
         for rect, zone_id in self._plate_rects(transform):
             box = transform.mapRect(self._polygons[zone_id].boundingRect())
-            other = QRectF(box.right() - rect.width(), rect.top(), rect.width(), rect.height())
-            out.append(Candidate(PLATES, zone_id, ISOLATION, (rect, other)))
+            if not box.intersects(viewport):
+                continue
+            right = QRectF(box.right() - rect.width(), rect.top(), rect.width(), rect.height())
+            above = QRectF(rect.left(), box.top() - PLATE_GAP_PX - rect.height(), rect.width(), rect.height())
+            places = tuple(_inside(place, viewport) for place in (rect, right, above))
+            out.append(Candidate(PLATES, zone_id, ISOLATION, places, required=True))
         return out
 
     def boundingRect(self) -> QRectF:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from alarms.definitions import LimitRule, Tier
 from alarms.samples import Quality
 from plant_maps.site import Site
+from plant_maps.worker_rule_kinds import WorkerRule
 from widgets.alarm_style import TIER_LOOKS
 from widgets.map_declutter import NORMAL, TIER1, TIER2, TIER3, Candidate, LabelBoard
 from widgets.map_static import map_font
@@ -96,14 +97,27 @@ def detector_styles() -> tuple[MarkerStyle, ...]:
 
 
 def worker_styles() -> tuple[MarkerStyle, ...]:
-    """In WorkerLayer's code order: stale fix, current fix, wearable alert and its pulse."""
+    """In WorkerLayer's code order: stale fix, current fix, a worker rule's alarm by tier (3, 2, 1),
+    wearable alert and its pulse."""
     p = PALETTE
     return (
         _style("stale", Shape.CIRCLE, 9.0, p.person, 1.5, p.hollow_fill),
         _style("current", Shape.CIRCLE, 8.0, p.hollow_fill, 0.8, p.person),
+        *(_tier_style(tier) for tier in (Tier.LOW, Tier.HIGH, Tier.LIFE)),
         _tier_style(Tier.LIFE, "alert", 18.0),
         _tier_style(Tier.LIFE, "alert_pulse", 26.0, 1.5),
     )
+
+
+# A worker rule's alarm in a word or two, written next to the worker on the map at every zoom.
+RULE_WORDS = {
+    WorkerRule.NO_PERMIT_ENTRY: QT_TRANSLATE_NOOP("MarkerLayer", "NO PERMIT"),
+    WorkerRule.GAS_ALARM_ZONE: QT_TRANSLATE_NOOP("MarkerLayer", "IN GAS ZONE"),
+    WorkerRule.EXPIRED_CERTIFICATE: QT_TRANSLATE_NOOP("MarkerLayer", "CERTIFICATE EXPIRED"),
+    WorkerRule.LOST_SIGNAL: QT_TRANSLATE_NOOP("MarkerLayer", "NO SIGNAL"),
+    WorkerRule.LOW_BATTERY: QT_TRANSLATE_NOOP("MarkerLayer", "BATTERY LOW"),
+    WorkerRule.HEART_RATE: QT_TRANSLATE_NOOP("MarkerLayer", "HEART RATE"),
+}
 
 
 def style_pixmap(style: MarkerStyle, ratio: float = 1.0) -> QPixmap:
@@ -357,12 +371,16 @@ class DetectorLayer(MarkerLayer):
 class WorkerLayer(MarkerLayer):
     """Every site worker at the last position fix: dark dots, hollow when the fix is old.
 
-    A worker in a tier-1 wearable alert (SOS, fall, no motion) is the tier-1 look instead (red inverted
-    triangle, with the alert written next to it at every zoom) and pulses: `pulse()` flips between two
-    sizes, driven by the view's timer; a pulse repaints this one item and costs no more than a position update.
+    A worker with a worker rule's alarm (in a permit zone without a permit, in a gas zone...) is drawn in
+    that alarm's tier look (`widgets.alarm_style.TIER_LOOKS`), its id and the rule in words next to it at
+    every zoom: never an anonymous dot. A worker in a tier-1 wearable alert (SOS, fall, no motion) is the
+    tier-1 look too, with the alert written next to it, and pulses: `pulse()` flips between two sizes,
+    driven by the view's timer; a pulse repaints this one item and costs no more than a position update.
     """
 
-    STALE, CURRENT, ALERT, ALERT_PULSE = range(4)
+    STALE, CURRENT, RULE3, RULE2, RULE1, ALERT, ALERT_PULSE = range(7)
+    _RULE_CODE: ClassVar[dict[Tier, int]] = {Tier.LOW: RULE3, Tier.HIGH: RULE2, Tier.LIFE: RULE1}
+    _LABEL_PRIORITY: ClassVar[dict[int, int]] = {RULE3: TIER3, RULE2: TIER2, RULE1: TIER1}
 
     def __init__(self, site: Site, bounds: QRectF, z: float) -> None:
         super().__init__(bounds, [w.id for w in site.workers], worker_styles(), z)
@@ -371,6 +389,8 @@ class WorkerLayer(MarkerLayer):
         self._stale = np.zeros(len(self.ids), dtype=bool)
         self._alert = np.zeros(len(self.ids), dtype=bool)
         self._alert_text: dict[int, str] = {}
+        self._rule = np.full(len(self.ids), -1, dtype=np.int8)  # the code of each worker's rule alarm
+        self._rules: dict[int, tuple[Tier, WorkerRule]] = {}
         self.phase = 0  # 0: the small frame, 1: the large one
 
     def set_positions(self, x: np.ndarray, y: np.ndarray, stale: np.ndarray) -> None:
@@ -388,6 +408,16 @@ class WorkerLayer(MarkerLayer):
             self.phase = 0
         self._recode()
 
+    def set_rule_alarms(self, alarms: dict[int, tuple[Tier, WorkerRule]]) -> None:
+        """The rows with an active worker rule's alarm, its tier and rule; all others are cleared."""
+        if alarms == self._rules:
+            return
+        self._rules = dict(alarms)
+        self._rule[:] = -1
+        for row, (tier, _) in alarms.items():
+            self._rule[row] = self._RULE_CODE[tier]
+        self._recode()
+
     @property
     def alerting(self) -> bool:
         return bool(self._alert_text)
@@ -399,6 +429,7 @@ class WorkerLayer(MarkerLayer):
 
     def _recode(self) -> None:
         code = np.where(self._stale, self.STALE, self.CURRENT)
+        code = np.where(self._rule >= 0, self._rule, code)
         code[self._alert] = self.ALERT + self.phase
         np.copyto(self.code, code, casting="unsafe")
         self.update()
@@ -406,19 +437,27 @@ class WorkerLayer(MarkerLayer):
     owner = "workers"
 
     def label_priority(self, code: int) -> int:
-        return TIER1 if code >= self.ALERT else NORMAL
+        return TIER1 if code >= self.ALERT else self._LABEL_PRIORITY.get(code, NORMAL)
 
     def labelled(self, scale: float) -> np.ndarray:
-        return self._alert | (scale >= WORKER_IDS_MIN_SCALE)
+        return self._alert | (self._rule >= 0) | (scale >= WORKER_IDS_MIN_SCALE)
 
     def label(self, row: int) -> str:
+        """ "W01 SOS", "W16 NO PERMIT", or just the id."""
         alert = self._alert_text.get(row)
-        return f"{self.ids[row]} {alert_word(alert)}" if alert else self.ids[row]
+        if alert:
+            return f"{self.ids[row]} {alert_word(alert)}"
+        rule = self._rules.get(row)
+        return f"{self.ids[row]} {_tr(RULE_WORDS[rule[1]])}" if rule else self.ids[row]
 
     def describe(self, row: int) -> str:
         worker = self._workers[row]
-        alert = self._alert_text.get(row)
+        alert, rule = self._alert_text.get(row), self._rules.get(row)
         note = "\n" + _tr("{alert} (tier 1)").format(alert=alert_word(alert)) if alert else ""
+        if rule is not None:
+            note += "\n" + _tr("{alarm} (tier {tier})").format(
+                alarm=_tr(RULE_WORDS[rule[1]]), tier=int(rule[0])
+            )
         if self._stale[row]:
             note += "\n" + _tr("no recent position fix")
         return f"{worker.name} ({worker.id})\n{worker.role}, {worker.company}{note}"

@@ -33,8 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from alarms.definitions import Tier
 from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
+from plant_maps.worker_rule_kinds import WorkerRule
 from widgets import map_static
 from widgets.map_declutter import LabelBoard
 from widgets.map_isolation import IsolationLayer
@@ -136,7 +138,7 @@ class PlantMapView(QGraphicsView):
                 *self._detectors.label_candidates(transform, viewport),
                 *self._workers.label_candidates(transform, viewport),
                 *self._permits.label_candidates(transform),
-                *self._isolation.label_candidates(transform),
+                *self._isolation.label_candidates(transform, viewport),
                 *(name.candidate(transform) for name in self._zone_names if zones_shown),
                 *(name.candidate(transform) for name in self._muster_names if muster_shown),
             ]
@@ -166,6 +168,12 @@ class PlantMapView(QGraphicsView):
             self._pulse.start()
         elif not rows:
             self._pulse.stop()
+
+    def set_worker_alarms(self, alarms: Mapping[str, tuple[Tier, WorkerRule]]) -> None:
+        """Workers with an active worker rule's alarm (worker id -> its tier and rule), drawn in that alarm's
+        look with their id and the rule in words, so that an intruder is never an anonymous dot."""
+        index = self.site.worker_index
+        self._workers.set_rule_alarms({index[w]: mark for w, mark in alarms.items() if w in index})
 
     def update_permits(self, statuses: Sequence[PermitStatus]) -> None:
         """The permit book's statuses; the live ones (approved, active, suspended) are drawn on their zones."""

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from alarms.clock import Clock
+from alarms.definitions import Tier
 from alarms.records import SYSTEM, AlarmView, Transition
-from alarms.states import State
+from alarms.states import ACTIVE, State
 from console.server.alarm_service import AlarmService
 from console.server.hazard_words import override_words
 from console.server.permit_service import PermitService, RecordedGasTest
@@ -49,11 +50,23 @@ from plant_maps.permit_lifecycle import TERMINAL, PermitChange, PermitRefusal
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
 from plant_maps.wearables import NOTES_MAX_CHARS, RESPONDER_MAX_CHARS, Resolution, Step
+from plant_maps.worker_rule_kinds import WorkerRule, worker_rule_alarm
 from plant_maps.worker_rules import WorkerRules
 
 MUSTER_JOURNAL = "muster"
 COMMIT_TIMEOUT_S = 10.0
 _WEARABLE_ALERTS = {".SOS": "SOS", ".FALL": "MAN DOWN", ".NO_MOTION": "MAN DOWN"}
+def worker_alarm_marks(views: Iterable[AlarmView]) -> dict[str, tuple[Tier, WorkerRule]]:
+    """Workers with an active worker rule's alarm (in a permit zone without a permit, in a gas zone...) and
+    the most severe of them: the map marks each such worker in that alarm's look, with its id and the rule."""
+    out: dict[str, tuple[Tier, WorkerRule]] = {}
+    for v in views:
+        found = worker_rule_alarm(v.id) if v.state in ACTIVE else None
+        if found is not None and (found[0] not in out or v.tier < out[found[0]][0]):
+            out[found[0]] = (v.tier, found[1])
+    return out
+
+
 def wearable_alerts(views: Iterable[AlarmView]) -> dict[str, str]:
     """Workers with an SOS or man-down alarm not yet resolved, and which (the map pulses them)."""
     out = {}

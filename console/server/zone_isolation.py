@@ -149,6 +149,7 @@ class Impact:
     detectors: int
     active: int  # alarms of the zone active now (tier 1 included)
     tier1_active: int
+    live: int = 0  # people's alarms active in the zone (an SOS, an entry without a permit): never hidden
 
     def describe(self) -> str:
         active = (
@@ -156,19 +157,24 @@ class Impact:
             if self.active
             else "none active now"
         )
-        return f"the alarms of {self.detectors} detectors ({active})"
+        live = f"; {self.live} people's alarms there stay live" if self.live else ""
+        return f"the alarms of {self.detectors} detectors ({active}{live})"
 
 
 def impact(site: Site, zone: str, views: Sequence[AlarmView]) -> Impact:
     """What isolating `zone` would suppress, or (while it is isolated) what it suppresses now.
 
-    Counts the active alarms of the zone that are visible or suppressed by design; shelved and out-of-service
-    ones are hidden already and stay so.
+    Counts the active alarms whose own area is the zone (suppression by design acts there), visible or
+    suppressed; shelved and out-of-service ones are hidden already and stay so. A person's alarm raised in
+    the zone (an SOS, a worker without a permit) belongs to the whole site: an isolation never hides it, so
+    it is not counted as hidden.
     """
     shown = (State.SUPPRESSED, State.UNACK, State.ACKED)
-    active = [v for v in views if v.area == zone and v.active and v.state in shown]
+    here = [v for v in views if v.active and v.state in shown and zone in (v.area, v.home_area)]
+    active = [v for v in here if (v.home_area or v.area) == zone]
     return Impact(
         sum(s.zone == zone for s in site.sensors),
         len(active),
         sum(v.tier is Tier.LIFE for v in active),
+        len(here) - len(active),
     )

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from alarms.records import Transition
 from alarms.states import State
-from console.server.field_operations import wearable_alerts
+from console.server.field_operations import wearable_alerts, worker_alarm_marks
 from console.server.session import LogEntry, Session, Topic
 from console.server.zone_isolation import Isolation
 from console.window.annunciator import Annunciator
@@ -104,6 +104,7 @@ class Bridge(QObject):
             self._alarm_timer.start(0)  # a flood: list the next slice once the loop has had its turn
         self.window.alarm_banner.set_alarms(views, floods, responses)
         self.window.plant_map.set_worker_alerts(wearable_alerts(views))
+        self.window.plant_map.set_worker_alarms(worker_alarm_marks(views))
         self._isolations = self.core.alarms.isolations.all()
         self.window.set_isolations(isolation_notices(self.core, views))
         self.annunciator.set_unacknowledged({int(v.tier) for v in views if v.state in UNACKNOWLEDGED})

@@ -40,6 +40,7 @@ def isolation_notices(core: Session, views: Sequence[AlarmView]) -> list[Isolati
                 isolation.reason,
                 hidden.active,
                 hidden.tier1_active,
+                hidden.live,
             )
         )
     return out
@@ -100,6 +101,7 @@ class IsolationView(QObject):
             hidden.detectors,
             hidden.active,
             hidden.tier1_active,
+            hidden.live,
             self.window,
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from plant_maps.alarm_rules import wearable_worker
 from plant_maps.site import Site
 from widgets.alarm_banner import AlarmBanner
 from widgets.alarm_style import clock_text
@@ -144,6 +143,7 @@ class MainWindow(QMainWindow):
         self.audit_dock.hide()
         self.audit_dock.visibilityChanged.connect(lambda shown: shown and self.audit_view.refresh())
         alarms.raise_()
+        alarms.visibilityChanged.connect(self.alarm_table.set_in_sight)  # a tab switched away: order not held
         self._bottom_docks = (alarms, log)
         self.alarm_dock = alarms
         self.alarm_table.trendable = frozenset(site.tag_index)
@@ -261,15 +261,18 @@ class MainWindow(QMainWindow):
             self._right_docks[1].raise_()
 
     def focus_alarm(self, alarm_id: str) -> None:
-        """An alarm picked in the banner: select it in the list and show where it is; a wearer's SOS or
-        man-down also opens the wearer's details, with the response's next step."""
-        if self.alarm_table.select_alarm(alarm_id):
-            [view] = self.alarm_table.selected_alarms()
-            worker = wearable_worker(alarm_id)
-            if worker is not None:
-                self.show_worker(worker)
-            else:
-                self.plant_map.show_source(view.source)
+        """An alarm picked in the banner: selected in the list (saying so when the list's filter hides it)
+        and shown where it is, whatever the filter; a person's alarm (an SOS or man-down, with the response's
+        next step; an entry without a permit) opens their details and centres the map on them."""
+        view = self.alarm_table.listed(alarm_id)
+        if view is None:
+            return
+        if not self.alarm_table.select_alarm(alarm_id):
+            self.alarm_table.set_status(self.tr("{0}: hidden in the list by its filter").format(alarm_id))
+        if view.source in self.plant_map.site.worker_index:
+            self.show_worker(view.source)
+        else:
+            self.plant_map.show_source(view.source)
 
     def next_unacknowledged(self) -> None:
         """F7: the next unacknowledged alarm, selected in the list and shown on the map."""

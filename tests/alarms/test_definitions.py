@@ -51,9 +51,10 @@ def test_a_cause_may_be_a_limit_alarm() -> None:
 
 
 def test_a_time_to_threshold_reads_as_time_ahead_never_as_minus_zero() -> None:
-    """Seed case: 19 min of warning on a reactor temperature rise reads in minutes; a value that turned
-    away (a negative time) says so rather than "in -0 s"."""
+    """Seed case: 19 min of warning on a reactor temperature rise reads in minutes; a value already there
+    reads "now" rather than "in -0 s", and one that turned away says so."""
     assert eta_text(42.4) == "reached in 42 s at the current rate"
     assert eta_text(19 * 60.0) == "reached in 19 min at the current rate"
     assert eta_text(0.4) == "reached in under 1 s at the current rate"
-    assert eta_text(-0.2) == eta_text(float("nan")) == "not approaching any more at the current rate"
+    assert eta_text(0.0) == eta_text(-0.2) == "reached now"
+    assert eta_text(float("nan")) == "not approaching any more at the current rate"

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from pytestqt.qtbot import QtBot
 
 from alarms.clock import ManualClock
@@ -166,5 +166,51 @@ def test_a_gas_test_missing_a_reading_is_refused_in_the_dialog_and_a_complete_on
             {"lel": 2.5},
             "Zhou Li",
         )
+
+    run_console(scenario)
+
+
+def test_an_isolation_says_only_what_it_hides_and_its_plate_stays_in_sight_while_it_lasts(
+    run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
+) -> None:
+    """An SOS in the compressor house stays live when the zone is isolated (a person's alarm is never
+    suppressed): the confirmation and the banner's line must not count it as hidden. Zoomed in on the
+    wearer from the banner, the zone's ISOLATED plate is still on the screen."""
+
+    async def scenario(console: WindowedConsole) -> None:
+        core, window = console.app.core, console.window
+        table, banner = window.alarm_table, window.alarm_banner
+        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+        now = datetime.now(UTC).isoformat()
+        position = {"x": 330.0, "y": 190.0, "floor": 0, "accuracy_m": 0.5, "ts": now}
+        mosquitto_pub(broker, "site/demo/workers/W01/position", position)  # welding at K-301
+        await until(lambda: core.workers.zone[core.site.worker_index["W01"]] >= 0, 10, "W01 located")
+        event = {"id": "band-W01-iso", "type": "sos", "ts": now}
+        mosquitto_pub(broker, "site/demo/workers/W01/event", event)
+        await until(lambda: any(line.alarm_id == "W01.SOS" for line in banner.lines()), 10, "the SOS")
+
+        window.isolation_actions[ZONE].trigger()  # the toolbar's "Isolate zone" menu
+        dialog = await until(lambda: console.isolation.dialog, 5, "the isolation dialog")
+        qtbot.keyClicks(dialog.reason_edit, "detector swap")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        box = await until(lambda: console.isolation.confirmation, 5, "the confirmation")
+        assert "no alarm is active there now." in box.text()
+        assert box.text().endswith("1 person's alarm there stays live: an isolation never hides a person.")
+        qtbot.mouseClick(box.confirm_button, Qt.MouseButton.LeftButton)
+        strip = window.isolation_strip
+        await until(lambda: strip.isVisible(), 5, "the isolation's line")
+        [line] = strip.lines()
+        assert line.endswith("— no alarm active there now; 1 person's alarm there stays live")
+        sos = table.model.view_at(table.model.row_of("W01.SOS"))
+        assert sos.state is State.UNACK  # and so it shows, in the list and on the banner
+
+        plant_map = window.plant_map
+        row = [line.alarm_id for line in banner.lines()].index("W01.SOS")
+        qtbot.mouseClick(banner._lines[row], Qt.MouseButton.LeftButton)  # the map closes in on W01
+        await until(lambda: plant_map.scale_px_per_m() > 5, 5, "the map zoomed in on the wearer")
+        plant_map.viewport().repaint()
+        plate = plant_map.isolation_plate_rect(ZONE)
+        assert plate is not None and QRectF(plant_map.viewport().rect()).contains(plate)
+        assert plant_map.isolation_label(ZONE).startswith("ISOLATED until ")
 
     run_console(scenario)

@@ -15,6 +15,7 @@ def table(qtbot: QtBot) -> AlarmTable:
     qtbot.addWidget(table)
     table.set_areas(AREAS)
     table.resize(1600, 500)
+    table.move(100, 100)  # away from where the offscreen pointer rests (10, 10): the order is not held
     table.show()
     qtbot.waitExposed(table)
     return table

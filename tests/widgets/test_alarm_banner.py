@@ -4,6 +4,7 @@ summary with its first-out alarm, chattering flags, silence, sound and speech st
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Priority, Tier
 from alarms.noise import FloodState
+from alarms.records import Raised
 from alarms.states import State
 from tests.widgets.test_alarm_table import AREAS, T0, alarm, is_grey, near, pixels, themed
 from widgets.alarm_banner import AlarmBanner, Kind
+from widgets.alarm_style import clock_text
 from widgets.theme import PALETTE
 
 
@@ -92,9 +95,12 @@ def test_before_the_first_values_the_banner_says_it_is_waiting_not_that_all_is_w
 def test_cause_first_people_in_a_gas_zone_ride_on_the_gas_alarms_line(banner: AlarmBanner) -> None:
     """The gas-leak picture: three workers' tier-1 "inside a zone with a tier-1 gas alarm" alarms are
     grouped under GD-CH-01.HH, so the banner shows the gas, in the compressor house, first."""
-    gas = alarm("GD-CH-01.HH", Tier.LIFE, area="compressor_house", ts=T0, message="Combustible gas 30 %LEL")
+    cause = "GD-CH-01.HH"
+    gas = alarm(cause, Tier.LIFE, area="compressor_house", ts=T0, message="Combustible gas 30 %LEL")
     people = [
-        alarm(f"W0{i}.GAS_ALARM_ZONE", Tier.LIFE, area="compressor_house", ts=T0 + i, group="GD-CH-01.HH")
+        alarm(
+            f"W0{i}.GAS_ALARM_ZONE", Tier.LIFE, area="compressor_house", ts=T0 + i, group=cause, cause=cause
+        )
         for i in (1, 2, 3)
     ]
     other = alarm("TT-R201.HH", Tier.HIGH, area="reactor_unit", ts=T0 + 9)
@@ -178,3 +184,30 @@ def test_tier_1_is_a_red_shape_on_a_grey_strip(banner: AlarmBanner, tmp_path: Pa
     assert rows.size > 20 and rows.max() < line_height + 4 and columns.max() < 30  # the first line's shape
     assert is_grey(image[2, banner.width() // 2]) and is_grey(image[-3, 5])
     assert near(image[2, banner.width() // 2], PALETTE.panel, 6)
+
+
+def test_a_line_shows_what_raised_its_alarm_and_a_chattering_one_is_held_calm_after_acknowledgement(
+    banner: AlarmBanner,
+) -> None:
+    raised = Raised(T0, 28.0, "H2S compressor house 5 28 ppm (limit 15)")
+    returned = alarm(
+        "GD-CH-05.HH",
+        Tier.LIFE,
+        state=State.RTN_UNACK,
+        ts=T0 + 7,  # its return, later than its raise
+        message="H2S compressor house 5 0 ppm (limit 15)",
+        raised=raised,
+        chattering=True,
+        suggest_shelve=True,
+    )
+    banner.set_alarms([returned, alarm("B", Tier.LIFE, ts=T0 + 5)], [])
+    line = banner.lines()[1]  # newest raised first: B was raised after it
+    assert (line.alarm_id, line.cells[1], line.cells[3]) == ("GD-CH-05.HH", clock_text(T0), raised.message)
+    assert not line.quiet
+    for state, said in ((State.ACKED, "acknowledged"), (State.NORMAL, "acknowledged, returned")):
+        held = replace(returned, state=state, acked=True, active=state is State.ACKED)
+        banner.set_alarms([held, alarm("B", Tier.LIFE, ts=T0 + 5)], [])
+        assert shown(banner) == ["B", "GD-CH-05.HH"]  # in its place
+        assert banner.lines()[1].quiet and banner.lines()[1].flag.startswith(f"{said} · chattering")
+    banner.set_alarms([replace(returned, state=State.NORMAL, acked=True, chattering=False)], [])
+    assert banner.lines()[0].kind is Kind.CALM  # the chatter faded: the line goes

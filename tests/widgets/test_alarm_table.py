@@ -15,11 +15,24 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from alarms.clock import ManualClock
 from alarms.definitions import Priority, Tier
+from alarms.engine import AlarmEngine
 from alarms.noise import FloodState
 from alarms.records import AlarmView, Shelve
+from alarms.samples import Quality, TagBatch
 from alarms.states import UNACKNOWLEDGED, State
-from widgets.alarm_table import AREA, FLAGS, MAX_NEW_ROWS_PER_CALL, PRIORITY, STATE, VALUE, AlarmTable
+from plant_maps.site import Site
+from widgets.alarm_table import (
+    AREA,
+    FLAGS,
+    MAX_NEW_ROWS_PER_CALL,
+    MESSAGE,
+    PRIORITY,
+    STATE,
+    VALUE,
+    AlarmTable,
+)
 from widgets.theme import PALETTE, qt_palette, style_sheet
 
 T0 = 1_700_000_000.0
@@ -439,3 +452,24 @@ def test_out_of_service_is_offered_only_on_a_privileged_console_and_asks_why(
     assert sent.args == ["GD-TF-02.HH", "detector replaced, WO 4711"]
     table.set_alarms([alarm("GD-TF-02.HH", state=State.OUT_OF_SERVICE, seq=2)])
     assert table.return_button.isEnabled()
+
+
+def test_a_time_to_threshold_is_listed_ahead_then_now_never_as_a_negative_time(
+    table: AlarmTable, site: Site
+) -> None:
+    """The demo's compressor-house warning (25 %LEL within 10 min at the slope of the last minute), through
+    the engine, as the list shows it while the gas rises past 25 %LEL."""
+    engine = AlarmEngine(site.alarms.definitions, clock := ManualClock(T0))
+    row, eta = site.tag_index["GD-CH-01"], "GD-CH-01.ETA"
+    shown: list[tuple[str, str]] = []
+    for second in range(160):
+        clock.advance(1.0)
+        value = max(0.0, (second - 70) * 0.7)  # flat for a minute, then rising 0.7 %LEL a second
+        engine.process(TagBatch.from_lists([row], [value], [Quality.GOOD], [clock.now()], clock.now()))
+        table.set_alarms(engine.active())
+        listed = table.model.row_of(eta)
+        if listed is not None:
+            shown.append(tuple(table.model.index(listed, c).data() for c in (MESSAGE, VALUE)))
+    assert not any(value.startswith("-") or " -" in message for message, value in shown)
+    assert shown[0][0].startswith("Compressor house LEL: 25 %LEL reached in ")
+    assert shown[-1] == ("Compressor house LEL: 25 %LEL reached now", "0")
