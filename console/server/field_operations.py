@@ -56,6 +56,8 @@ from plant_maps.worker_rules import WorkerRules
 MUSTER_JOURNAL = "muster"
 COMMIT_TIMEOUT_S = 10.0
 _WEARABLE_ALERTS = {".SOS": "SOS", ".FALL": "MAN DOWN", ".NO_MOTION": "MAN DOWN"}
+
+
 def worker_alarm_marks(views: Iterable[AlarmView]) -> dict[str, tuple[Tier, WorkerRule]]:
     """Workers with an active worker rule's alarm (in a permit zone without a permit, in a gas zone...) and
     the most severe of them: the map marks each such worker in that alarm's look, with its id and the rule."""
