@@ -54,6 +54,8 @@ from plant_maps.worker_rules import WorkerRules
 MUSTER_JOURNAL = "muster"
 COMMIT_TIMEOUT_S = 10.0
 _WEARABLE_ALERTS = {".SOS": "SOS", ".FALL": "MAN DOWN", ".NO_MOTION": "MAN DOWN"}
+
+
 def wearable_alerts(views: Iterable[AlarmView]) -> dict[str, str]:
     """Workers with an SOS or man-down alarm not yet resolved, and which (the map pulses them)."""
     out = {}
