@@ -89,7 +89,6 @@ class Application:
             access=access,
             accounts=self.accounts,
         )
-        self.core.interlocks.verify = self.accounts.verify
         self.simulator: SimulatorThread | None = None
         self.opcua: OpcUaSource | None = None
         self.mqtt: MqttSource | None = None

@@ -2,7 +2,8 @@
 without a reason (naming the alarms) and audited so; with one, done, audited and journaled with what it
 overrode; the override holds for those alarms and not for a new one; refused, naming it, when an alarm is
 active that the confirmation did not show; where the site says so a second person confirms with their password
-(never written anywhere). The window's side is tests/e2e/test_hazard_override.py.
+(never written anywhere), and their confirmation covers only the alarms it showed them. The window's side is
+tests/e2e/test_hazard_override.py.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from console.server.accounts import Accounts
 from console.server.core import Core
 from console.server.hazard_words import unseen_refusal
 from console.server.permissions import Access
-from console.server.session import ActivatePermit, CheckInGuardian, RecordGasTest, ResumePermit
+from console.server.session import (
+    ActivatePermit,
+    CheckInGuardian,
+    ConfirmSecondPerson,
+    ExecuteInterlock,
+    RecordGasTest,
+    ResetInterlock,
+    ResumePermit,
+)
 from integrations.storage import Store, StoreWriter
 from integrations.users import LoginPolicy, UserStore
 from plant_maps.alarm_zones import Hazard, Occurrence
@@ -32,6 +41,7 @@ from tests.support import edited_copy, wait_until_async
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC).timestamp()
 HOT_WORK, BLINDING = "PTW-HW-001", "PTW-LB-002"  # active and approved, in the compressor house
+IL = "IL-CH-TRIP"  # the compressor house's trip
 REASON = "W01 found unhurt by the guardian; SOS band faulty, replaced"
 AT_WORK = {"W01": (330.0, 190.0), "W02": (320.0, 197.0), "W03": (340.0, 200.0)}  # inside the compressor house
 SECOND_PASSWORD = "second pen 7"
@@ -80,9 +90,31 @@ async def _ready_to_resume(core: Core, clock: ManualClock) -> None:
     assert (await core.command(CheckInGuardian("op", HOT_WORK))).ok
 
 
+def _second_person_site(folder: Path) -> Path:
+    """The demo site with `[hazard_override] second_person = true`."""
+    return edited_copy(
+        DEMO_SITE, folder, "[[interlocks]]\n", "[hazard_override]\nsecond_person = true\n\n[[interlocks]]\n"
+    )
+
+
+def _second_person_core(database_url: str, folder: Path) -> tuple[Core, ManualClock, StoreWriter]:
+    """A core on the site asking a second person for an override, W01 to W03 at work in the compressor house
+    and W01's SOS active there."""
+    core, clock, writer = _core(database_url, _second_person_site(folder))
+    _place(core, clock.now())
+    _sos(core, "W01", "band-W01-1")
+    core.tick()
+    return core, clock, writer
+
+
 def _seen(core: Core, permit_id: str) -> tuple[Occurrence, ...]:
     """What the confirmation of a resume or start of `permit_id` shows now, as its command names it."""
     return tuple(h.occurrence for h in core.alarms.hazards([core.permits.status(permit_id).permit.zone]))
+
+
+def _reset_seen(core: Core) -> tuple[Occurrence, ...]:
+    """What the confirmation of IL's armed reset shows now, as its commands name it."""
+    return tuple(h.occurrence for h in core.interlocks.status(IL).overrides)
 
 
 def _audit(database_url: str, action: str) -> list[dict[str, object]]:
@@ -135,15 +167,8 @@ def test_resuming_over_a_live_sos_needs_a_reason_and_the_override_holds_until_a_
 def test_where_the_site_says_so_starting_work_over_a_live_alarm_needs_a_second_person(
     database_url: str, tmp_path: Path
 ) -> None:
-    site_file = edited_copy(
-        DEMO_SITE, tmp_path, "[[interlocks]]\n", "[hazard_override]\nsecond_person = true\n\n[[interlocks]]\n"
-    )
-
     async def run() -> None:
-        core, clock, writer = _core(database_url, site_file)
-        _place(core, clock.now())
-        _sos(core, "W01", "band-W01-1")
-        core.tick()
+        core, clock, writer = _second_person_core(database_url, tmp_path)
         assert (await core.command(CheckInGuardian("op", BLINDING))).ok
 
         def start(second: str = "", password: str = "") -> ActivatePermit:
@@ -155,7 +180,13 @@ def test_where_the_site_says_so_starting_work_over_a_live_alarm_needs_a_second_p
         assert not oneself.ok and "someone other than op" in oneself.message
         wrong = await core.command(start("li.wei", "not it"))
         assert not wrong.ok and "second person not confirmed: wrong user name or password" in wrong.message
-        started = await core.command(start("li.wei", SECOND_PASSWORD))
+        shown = _seen(core, BLINDING)  # what the second person saw giving their password; then W03's SOS
+        clock.advance(5)
+        _sos(core, "W03", "band-W03-1")
+        await wait_until_async(lambda: len(_seen(core, BLINDING)) == 2, 5)
+        unseen = await core.command(ActivatePermit("op", BLINDING, REASON, "li.wei", SECOND_PASSWORD, shown))
+        assert not unseen.ok and "did not show (raised since, or again): W03.SOS (SOS" in unseen.message
+        started = await core.command(start("li.wei", SECOND_PASSWORD))  # they confirm it with W03's in view
         assert started.ok, started.message
         assert core.permits.book.status(BLINDING).state is PermitState.ACTIVE
         await asyncio.to_thread(writer.close)
@@ -164,7 +195,62 @@ def test_where_the_site_says_so_starting_work_over_a_live_alarm_needs_a_second_p
     outcomes = [
         (r["outcome"], r["new_value"]["second_user"]) for r in _audit(database_url, "activate_permit")
     ]  # type: ignore[index]
-    assert outcomes == [("refused", ""), ("refused", "op"), ("refused", "li.wei"), ("done", "li.wei")]
+    assert outcomes == [
+        ("refused", ""),
+        ("refused", "op"),
+        ("refused", "li.wei"),
+        ("refused", "li.wei"),
+        ("done", "li.wei"),
+    ]
+    assert all(SECOND_PASSWORD not in json.dumps(r) for r in Store(database_url).audit_rows())
+
+
+def test_where_the_site_says_so_a_second_person_confirms_a_reset_again_for_an_alarm_not_shown_to_them(
+    database_url: str, tmp_path: Path
+) -> None:
+    async def run() -> None:
+        core, clock, writer = _second_person_core(database_url, tmp_path)
+        assert (await core.command(ResetInterlock("op", IL))).ok
+
+        def confirm() -> ConfirmSecondPerson:
+            return ConfirmSecondPerson("op", IL, "li.wei", SECOND_PASSWORD, _reset_seen(core))
+
+        def execute() -> ExecuteInterlock:
+            return ExecuteInterlock("op", IL, REASON, _reset_seen(core))  # the operator sees every alarm
+
+        assert (await core.command(confirm())).ok  # shown W01's SOS alone; then W03's
+        clock.advance(5)
+        _sos(core, "W03", "band-W03-1")
+        await wait_until_async(lambda: len(_reset_seen(core)) == 2, 5)
+
+        refused = await core.command(execute())
+        assert not refused.ok
+        assert refused.message.startswith(
+            f"{IL}: the second person must confirm again because of W03.SOS (SOS"
+        )
+        assert (
+            refused.message.endswith("not shown when li.wei confirmed") and "W01.SOS" not in refused.message
+        )
+        status = core.interlocks.status(IL)
+        assert status.selection is not None and status.selection.second == "" and status.second_needed
+        waits = await core.command(execute())
+        assert not waits.ok and "waits for a second person" in waits.message
+        assert (await core.command(confirm())).ok
+        written = await core.command(execute())  # past every check, to the plant (none here: not written)
+        assert written.message.startswith(f"{IL} not written: BadNotConnected"), written.message
+        await asyncio.to_thread(writer.close)
+
+    asyncio.run(run())
+    refused, waits, written = _audit(database_url, "execute_interlock")
+    assert refused["outcome"] == "refused" and "must confirm again because of W03.SOS" in str(
+        refused["reason"]
+    )
+    assert [o["alarm_id"] for o in refused["new_value"]["overrides"]] == ["W01.SOS", "W03.SOS"]  # type: ignore[index]
+    assert waits["outcome"] == "refused" and "not written" in str(written["reason"])
+    confirmations = [r["new_value"]["seen"] for r in _audit(database_url, "confirm_second_person")]
+    assert [[alarm for alarm, _ in seen] for seen in confirmations] == [["W01.SOS"], ["W01.SOS", "W03.SOS"]]
+    [write] = [e for e in Store(database_url).journal_rows(kind="interlock") if e.payload["step"] == "write"]
+    assert write.payload["second"] == "li.wei" and write.payload["overrides"] == ["W01.SOS", "W03.SOS"]
     assert all(SECOND_PASSWORD not in json.dumps(r) for r in Store(database_url).audit_rows())
 
 

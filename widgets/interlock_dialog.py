@@ -32,7 +32,8 @@ class InterlockDialog(QDialog):
     # interlock id, the reason for overriding live tier-1 alarms (""), the occurrences of them it showed
     execute_clicked = Signal(str, str, object)
     cancel_clicked = Signal(str)
-    confirm_clicked = Signal(str, str, str)  # interlock id, second person, password
+    # interlock id, second person, password, the occurrences of the tier-1 alarms shown to them
+    confirm_clicked = Signal(str, str, str, object)
 
     def __init__(self, line: InterlockLine, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,7 +57,7 @@ class InterlockDialog(QDialog):
         self.override.changed.connect(self._update_execute)
         self.second_box = QWidget()
         self.second_name, self.password = second_person_fields()
-        self.confirm_button = QPushButton(self.tr("Confirm as second person"))
+        self.confirm_button = QPushButton()  # its text: update_line
         self.confirm_button.clicked.connect(self._confirm)
         for edit in (self.second_name, self.password):  # Enter confirms the second person, never executes
             edit.returnPressed.connect(self._confirm)
@@ -102,6 +103,7 @@ class InterlockDialog(QDialog):
             self.tr("command {0}, feedback {1}").format(value_text(line.command), value_text(line.feedback))
         )
         self.who.setText(line.who_may())
+        dropped = bool(self._line.second and line.armed_by) and not line.second
         self._line = line
         self.override.setVisible(bool(line.overrides))
         self.override.set_hazards(line.zone_name, line.overrides)
@@ -113,6 +115,12 @@ class InterlockDialog(QDialog):
         self.confirm_button.setEnabled(bool(line.armed_by) and line.second_needed and not line.second)
         if line.second:
             self.confirm_button.setText(self.tr("Confirmed by {0}").format(line.second))
+        else:  # not yet, or their confirmation dropped (an alarm raised that it did not show them)
+            self.confirm_button.setText(self.tr("Confirm as second person"))
+        if (
+            dropped
+        ):  # they confirm again: the focus to their password, not wherever the greyed Execute left it
+            self.password.setFocus()
         self._update_execute()
         self.cancel_button.setEnabled(bool(line.armed_by))
         fit_height(self)
@@ -143,7 +151,7 @@ class InterlockDialog(QDialog):
         if not name or not password:
             self.show_outcome(self.tr("Enter the second person's name and password."))
             return
-        self.confirm_clicked.emit(self.interlock_id, name, password)
+        self.confirm_clicked.emit(self.interlock_id, name, password, self.override.seen())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.password.clear()

@@ -154,6 +154,7 @@ class Core:
             self.access,
             lambda ids: self._publish(Topic.INTERLOCKS, ids),
             self.add_log,
+            accounts.verify if accounts is not None else None,
         )
         self.overrides = OverrideCheck(
             site, self.alarms, self.interlocks, self.permits, self.access, self.accounts

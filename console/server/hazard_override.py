@@ -7,11 +7,13 @@ condition is active in the command's zone, acknowledged or not, and shelved, sup
 alike (an SIS permissive does not care whether the operator hid the alarm); `AlarmService.hazards` is the
 one query. Such a command is refused without a reason, naming the alarms; where the site says so
 (`[hazard_override] second_person`) a second person confirms it too: on the interlock's selection, as for a
-two-person interlock (checked by the interlock service), or with the permit command (checked here, by the
-same `second_person_refusal`). The command names the alarms' occurrences its confirmation showed (`seen`):
-one active now that is not among them (raised since the confirmation's last refresh, or raised again) refuses
-it, naming it, so that nothing is overridden unseen; the window then shows it and the operator confirms
-again. The command's audit entry keeps the alarms it overrode and the reason.
+two-person interlock (checked by the interlock service, where their confirmation covers the occurrences it
+showed them: an execution overriding another is refused and waits for them again), or with the permit
+command (checked here, by the same `second_person_refusal`: their name and password travel with the
+command, so they confirm what it shows). The command names the alarms' occurrences its confirmation showed
+(`seen`): one active now that is not among them (raised since the confirmation's last refresh, or raised
+again) refuses it, naming it, so that nothing is overridden unseen; the window then shows it and the operator
+confirms again. The command's audit entry keeps the alarms it overrode and the reason.
 
 Runs on the core's loop thread.
 """

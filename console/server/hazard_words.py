@@ -53,3 +53,12 @@ def unseen_refusal(what: str, zone_name: str, hazards: Sequence[Hazard], seen: C
         f"{what} would also override tier-1 alarms in {zone_name} that its confirmation did not show "
         f"(raised since, or again): {alarms}. Confirm again with them in view"
     )
+
+
+def reconfirm_refusal(what: str, second: str, hazards: Sequence[Hazard]) -> str:
+    """Why `what` may not override `hazards` on `second`'s confirmation: it did not show them (raised since,
+    or again), and a second person vouches only for what they saw."""
+    alarms = "; ".join(h.text() for h in hazards)
+    return (
+        f"{what}: the second person must confirm again because of {alarms}, not shown when {second} confirmed"
+    )

@@ -34,8 +34,8 @@ async def carry_out(
             result = await service.execute(il, actor, reason.strip(), overrides)
         case CancelInterlock():
             result = await service.cancel(il, actor)
-        case ConfirmSecondPerson(_, _, second_user, password):
-            result = await service.confirm(il, actor, second_user, password)
+        case ConfirmSecondPerson(_, _, second_user, password, seen):
+            result = await service.confirm(il, actor, second_user, password, seen)
         case DismissInterlockRequest():
             result = await service.dismiss(il, actor)
     return CommandResult(result.ok, result.message)

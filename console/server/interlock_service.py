@@ -32,11 +32,11 @@ from alarms.samples import InterlockSample
 from alarms.states import Event
 from alarms.states import State as AlarmState
 from console.server.alarm_service import AlarmService
-from console.server.hazard_words import override_ids, override_words
+from console.server.hazard_words import override_ids, override_words, reconfirm_refusal
 from console.server.second_person import Roles, Verify, second_person_refusal
 from integrations.opcua_write import WriteOutcome
 from integrations.storage import AuditEntry, JournalEntry, StoreWriter
-from plant_maps.alarm_zones import Hazard
+from plant_maps.alarm_zones import Hazard, Occurrence
 from plant_maps.roles import role_words
 from plant_maps.site import Interlock, InterlockRule, RuleCondition, Site
 from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
@@ -82,6 +82,7 @@ class Selection:
     since: float
     until: float
     second: str = ""  # who confirmed (two-person), once they have
+    second_seen: frozenset[Occurrence] = frozenset()  # the tier-1 alarms their confirmation showed them
 
 
 @dataclass(slots=True)
@@ -153,13 +154,14 @@ class InterlockService:
         access: Roles,
         changed: Callable[[list[str]], None],
         log_line: Callable[[str, str, str], object],
+        verify: Verify | None = None,
     ) -> None:
         self.site, self.clock, self.console = site, clock, console
         self._writer, self._alarms, self._access = writer, alarms, access
         self._changed, self._log = changed, log_line
         self.interlocks = {il.id: il for il in site.interlocks}
         self.plant: InterlockWriter | None = None  # set once the OPC UA source exists
-        self.verify: Verify | None = None  # the user store's password check, set by the composition
+        self.verify = verify  # the user store's password check (None: no second person can confirm)
         self._selections: dict[str, Selection] = {}
         self._supervising: dict[str, _Supervision] = {}
         self._failed: set[str] = set()  # did not follow, until the feedback equals the command again
@@ -202,6 +204,13 @@ class InterlockService:
     def _needs_second(self, il: Interlock, overrides: tuple[Hazard, ...]) -> bool:
         """Perform and verify: a two-person interlock, or an override where the site asks for a second person."""
         return il.two_person or (self.site.hazard_second_person and bool(overrides))
+
+    def _unconfirmed(self, sel: Selection, overrides: tuple[Hazard, ...]) -> tuple[Hazard, ...]:
+        """Where the site asks a second person for an override, the alarms it overrides that their
+        confirmation did not show them (raised since, or again)."""
+        if not self.site.hazard_second_person:
+            return ()
+        return tuple(h for h in overrides if h.occurrence not in sel.second_seen)
 
     def requests(self) -> list[Request]:
         return sorted(self._requests.values(), key=lambda r: r.ts)
@@ -352,8 +361,11 @@ class InterlockService:
         self._selections.pop(il.id, None)
         return Result(True, f"{il.id}: selection cancelled, nothing written")
 
-    async def confirm(self, interlock_id: str, actor: str, second: str, password: str) -> Result:
-        """A second person confirms `actor`'s selection with their own password (perform and verify)."""
+    async def confirm(
+        self, interlock_id: str, actor: str, second: str, password: str, seen: tuple[Occurrence, ...] = ()
+    ) -> Result:
+        """A second person confirms `actor`'s selection with their own password (perform and verify), having
+        been shown the tier-1 alarms `seen` (their confirmation of an override covers those alone)."""
         il = self.interlocks[interlock_id]
         sel = self._selections.get(il.id)
         second = second.strip()
@@ -381,7 +393,7 @@ class InterlockService:
             f"{second} confirmed as second person",
             f"{second} confirmed {il.id} as second person",
         )
-        self._selections[il.id] = replace(sel, second=second)
+        self._selections[il.id] = replace(sel, second=second, second_seen=frozenset(seen))
         return Result(True, f"{il.id}: {second} confirmed; {sel.actor} may execute now")
 
     async def dismiss(self, interlock_id: str, actor: str) -> Result:
@@ -411,6 +423,12 @@ class InterlockService:
         if self._needs_second(il, overrides) and not sel.second:
             why = "" if il.two_person else f" (site rule: it overrides {override_ids(overrides)})"
             return Result(False, f"{il.id} waits for a second person to confirm (perform and verify){why}")
+        unconfirmed = self._unconfirmed(sel, overrides)
+        if unconfirmed:  # their confirmation is dropped: they confirm again with these in view
+            self._selections[il.id] = replace(sel, second="", second_seen=frozenset())
+            dropped = f"{sel.second}'s confirmation dropped: {override_ids(unconfirmed)} not shown to them"
+            self._done(il.id, actor, dropped)
+            return Result(False, reconfirm_refusal(il.id, sel.second, unconfirmed))
         del self._selections[il.id]
         return await self._write(il.id, sel, reason, overrides)
 

@@ -319,12 +319,15 @@ class CancelInterlock:
 @dataclass(frozen=True, slots=True)
 class ConfirmSecondPerson:
     """Perform-and-verify: a second person with an allowed role confirms an armed two-person interlock with
-    their own password (checked in the user store, never audited or logged)."""
+    their own password (checked in the user store, never audited or logged). `seen`: the occurrences of the
+    tier-1 alarms its confirmation showed them; where the site asks a second person for an override, theirs
+    covers those alone (an execution overriding another is refused until they confirm again)."""
 
     actor: str
     interlock_id: str
     second_user: str
     password: str = field(repr=False)
+    seen: tuple[Occurrence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,9 @@ class InterlockView(QObject):
         dialog.execute_clicked.connect(self._execute)
         dialog.cancel_clicked.connect(lambda i: self._send(CancelInterlock(self.user.name, i), close=True))
         dialog.confirm_clicked.connect(
-            lambda i, who, password: self._send(ConfirmSecondPerson(self.user.name, i, who, password))
+            lambda i, who, password, seen: self._send(
+                ConfirmSecondPerson(self.user.name, i, who, password, seen)
+            )
         )
         dialog.rejected.connect(lambda: self._closed(dialog))
         dialog.open()

@@ -2,8 +2,8 @@
 simulator's gas leak: the interlock panel's Reset… and its confirmation, the permit card's Resume. The
 confirmation names the tier-1 alarms active in the zone, asks for a reason (and, where the site says so, a
 second person); the audit trail keeps what was overridden and why. A tier-1 alarm raised after the confirmation
-last refreshed is not overridden unseen: the core refuses, and the confirmation, still open, then names it.
-A trip stays free of all this."""
+last refreshed is not overridden unseen: the core refuses, and the confirmation, still open, then names it; nor
+after the second person confirmed: they confirm again with it in view. A trip stays free of all this."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ IL, PERMIT, GAS = "IL-CH-TRIP", "PTW-HW-001", "GD-CH-01.HH"  # all in the compre
 GUARDIAN, SOS = "W02", "W02.SOS"  # PTW-HW-001's guardian, and the SOS of his band
 AT_WORK = {"x": 320.0, "y": 197.0, "floor": 0, "accuracy_m": 0.5}  # inside the compressor house
 REASON = "leak isolated at the K-301 suction valve; restart for the purge"
+SECOND, SECOND_PASSWORD = "li.wei", "second-person-pw-2"  # a shift lead
 SHOTS = Path(tempfile.gettempdir()) / "controlroom-hazard-override-shots"
 
 
@@ -75,6 +76,22 @@ def audited(database_url: str, action: str) -> list[dict[str, object]]:
     return [{**r, "new_value": json.loads(str(r["new_value"]) or "null")} for r in rows]
 
 
+def second_person_site(folder: Path, database_url: str) -> Path:
+    """The demo site with `[hazard_override] second_person = true`; Li Wei in the user store to be the second
+    person."""
+    UserStore(Store(database_url), "setup").add(SECOND, "Li Wei", SECOND_PASSWORD, ["shift_lead"], "admin", 0)
+    return edited_copy(
+        DEMO_SITE, folder, "[[interlocks]]\n", "[hazard_override]\nsecond_person = true\n\n[[interlocks]]\n"
+    )
+
+
+async def second_person_confirms(dialog: InterlockDialog, qtbot: QtBot) -> None:
+    """Li Wei gives his password in the reset's confirmation (his name typed there already) and confirms."""
+    qtbot.keyClicks(dialog.password, SECOND_PASSWORD)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    await until(dialog.execute_button.isEnabled, 10, "Execute enabled once the second person confirmed")
+
+
 async def reset_confirmation(console: WindowedConsole, qtbot: QtBot, gas: bool = True) -> InterlockDialog:
     """IL-CH-TRIP tripped (once GD-CH-01 is in tier 1, with `gas`), then Reset… from the panel: its
     confirmation, shown."""
@@ -103,6 +120,11 @@ async def sos_after_a_refresh(console: WindowedConsole, broker: Broker, shown: C
     active in the core before the confirmation can list it: the window of a click that overrides it unseen."""
     before = shown()
     await until(lambda: shown() != before, 3, "the confirmation refreshed")
+    await sos(console, broker)
+
+
+async def sos(console: WindowedConsole, broker: Broker) -> None:
+    """W02 presses SOS on his band (over MQTT): a tier-1 alarm in the compressor house, active in the core."""
     event = {"id": "band-W02-0001", "type": "sos", "ts": datetime.now(UTC).isoformat()}
     mosquitto_pub(broker, f"site/demo/workers/{GUARDIAN}/event", event)
     await until(lambda: console.app.core.alarms.engine.view(SOS).active, 5, "W02's SOS in the core")
@@ -196,12 +218,7 @@ def test_with_no_tier_1_alarm_in_its_zone_the_reset_confirms_as_before(
 def test_where_the_site_says_so_a_reset_into_the_gas_also_needs_a_second_person(
     run_console, gas_leak: SimulatorThread, database_url: str, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    site_file = edited_copy(
-        DEMO_SITE, tmp_path, "[[interlocks]]\n", "[hazard_override]\nsecond_person = true\n\n[[interlocks]]\n"
-    )
-    UserStore(Store(database_url), "setup").add(
-        "li.wei", "Li Wei", "second-person-pw-2", ["shift_lead"], "admin", 0
-    )
+    site_file = second_person_site(tmp_path, database_url)
 
     async def scenario(console: WindowedConsole) -> None:
         window, panel = console.window, console.window.interlock_panel
@@ -211,10 +228,8 @@ def test_where_the_site_says_so_a_reset_into_the_gas_also_needs_a_second_person(
         qtbot.keyClicks(dialog.override.reason, REASON)
         assert not dialog.execute_button.isEnabled()
         assert dialog.execute_button.toolTip() == "waits for the second person"
-        qtbot.keyClicks(dialog.second_name, "li.wei")
-        qtbot.keyClicks(dialog.password, "second-person-pw-2")
-        qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
-        await until(dialog.execute_button.isEnabled, 10, "Execute enabled once confirmed")
+        qtbot.keyClicks(dialog.second_name, SECOND)
+        await second_person_confirms(dialog, qtbot)
         grab_with_dialog(window, dialog).save(str(SHOTS / "reset-second-person-1366x768.png"))
         qtbot.mouseClick(dialog.execute_button, Qt.MouseButton.LeftButton)
         await until(lambda: panel.line(IL).state == "normal", 10, "the reset confirmed by its feedback")
@@ -223,7 +238,70 @@ def test_where_the_site_says_so_a_reset_into_the_gas_also_needs_a_second_person(
     reset = audited(database_url, "execute_interlock")[-1]
     assert reset["outcome"] == "done" and GAS in str(reset["new_value"])
     [write] = [e for e in Store(database_url).journal_rows(kind="interlock") if e.payload.get("overrides")]
-    assert write.payload["second"] == "li.wei"
+    assert write.payload["second"] == SECOND
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_a_tier_1_alarm_raised_after_the_second_person_confirmed_the_reset_needs_their_confirmation_again(
+    run_console,
+    gas_leak: SimulatorThread,
+    broker: Broker,
+    database_url: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+    size: tuple[int, int],
+) -> None:
+    site_file = second_person_site(tmp_path, database_url)
+
+    async def scenario(console: WindowedConsole) -> None:
+        window, panel = console.window, console.window.interlock_panel
+        window.resize(*size)
+        await guardian_at_work(console, broker)
+        dialog = await reset_confirmation(console, qtbot)
+        alarms, execute = dialog.override.alarms, dialog.execute_button
+        qtbot.keyClicks(dialog.override.reason, REASON)
+        qtbot.keyClicks(dialog.second_name, SECOND)
+        await second_person_confirms(dialog, qtbot)
+        assert "GD-CH-01" in alarms.text() and "SOS" not in alarms.text()  # what Li Wei confirmed
+        await sos(console, broker)
+        await until(lambda: f"{GUARDIAN} — SOS" in alarms.text(), 5, "W02's SOS in the confirmation")
+        assert execute.isEnabled()  # the operator has it in view; Li Wei confirmed before it was there
+        qtbot.mouseClick(execute, Qt.MouseButton.LeftButton)
+        refusal = "the second person must confirm again"
+        await until(
+            lambda: console.interlocks.dialog is None or refusal in dialog.outcome.text(), 5, "an answer"
+        )
+        assert console.interlocks.dialog is dialog, (
+            "executed over W02's SOS, never shown to the second person"
+        )
+        assert SOS in dialog.outcome.text()
+        assert dialog.isVisible() and panel.line(IL).state == "armed"  # nothing written
+        assert not execute.isEnabled() and execute.toolTip() == "waits for the second person"
+        assert (
+            dialog.confirm_button.isEnabled() and dialog.confirm_button.text() == "Confirm as second person"
+        )
+        assert dialog.override.reason.text() == REASON and dialog.second_name.text() == SECOND
+        assert dialog.password.hasFocus()  # where the second person types next
+        await until(lambda: uncut(alarms) and uncut(dialog.outcome), 2, "the list and the refusal in full")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SHOTS / f"reset-second-person-again-{size[0]}x{size[1]}.png"
+        grab_with_dialog(window, dialog).save(str(shot))
+        await second_person_confirms(dialog, qtbot)  # Li Wei again, W02's SOS in view
+        qtbot.mouseClick(execute, Qt.MouseButton.LeftButton)
+        await until(lambda: panel.line(IL).state == "normal", 10, "the reset confirmed by its feedback")
+        await until(lambda: len(audited(database_url, "execute_interlock")) == 3, 5, "the reset audited")
+
+    run_console(scenario, site_file=site_file)
+    _trip, refused, reset = audited(database_url, "execute_interlock")
+    assert refused["outcome"] == "refused" and "second person must confirm again" in str(refused["reason"])
+    assert f"{SOS} (" in str(refused["reason"]) and f"{GAS} (" not in str(refused["reason"])
+    assert reset["outcome"] == "done"
+    shown = [
+        [alarm for alarm, _ in c["new_value"]["seen"]] for c in audited(database_url, "confirm_second_person")
+    ]
+    assert len(shown) == 2 and SOS not in shown[0] and {GAS, SOS} <= set(shown[1])
+    [write] = [e for e in Store(database_url).journal_rows(kind="interlock") if e.payload.get("overrides")]
+    assert write.payload["second"] == SECOND and {GAS, SOS} <= set(write.payload["overrides"])
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
@@ -335,3 +413,38 @@ def test_a_tier_1_alarm_raised_after_the_resume_confirmation_showed_refuses_it_a
     resumed = [e for e in Store(database_url).journal_rows(kind="permit") if e.payload["to"] == "active"]
     assert [e.actor for e in resumed] == ["tester"]
     assert {GAS, SOS} <= {o["alarm_id"] for o in done["new_value"]["overrides"]}  # type: ignore[index]
+
+
+def test_where_the_site_says_so_a_resume_refused_for_a_new_alarm_needs_the_second_persons_password_again(
+    run_console, gas_leak: SimulatorThread, broker: Broker, database_url: str, qtbot: QtBot, tmp_path: Path
+) -> None:
+    site_file = second_person_site(tmp_path, database_url)
+
+    async def scenario(console: WindowedConsole) -> None:
+        window, book = console.window, console.app.core.permits.book
+        window.resize(1366, 768)
+        dialog = await resume_confirmation(console, broker, qtbot)
+        ok = dialog.ok_button
+        qtbot.keyClicks(dialog.override.reason, REASON)
+        qtbot.keyClicks(dialog.second_name, SECOND)
+        qtbot.keyClicks(dialog.password, SECOND_PASSWORD)
+        workers = window.worker_panel  # refreshed with the confirmation, the age of W02's fix each second
+        await sos_after_a_refresh(console, broker, lambda: workers.cell_text(GUARDIAN, LAST_FIX))
+        assert "SOS" not in dialog.override.alarms.text()  # not shown to Li Wei when Resume anyway is clicked
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        await until(lambda: SOS in dialog.outcome.text(), 5, "the refusal, in the confirmation")
+        assert book.status(PERMIT).state is PermitState.SUSPENDED
+        assert f"{GUARDIAN} — SOS" in dialog.override.alarms.text()
+        # his password went with the refused command: not again without him, with W02's SOS in view
+        assert dialog.password.text() == "" and not ok.isEnabled() and "second person" in ok.toolTip()
+        assert dialog.reason() == REASON and dialog.second_name.text() == SECOND
+        qtbot.keyClicks(dialog.password, SECOND_PASSWORD)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        await until(lambda: console.field.override is None, 5, "the confirmation closed, the permit resumed")
+
+    run_console(scenario, site_file=site_file)
+    refused, done = audited(database_url, "resume_permit")
+    assert refused["outcome"] == "refused" and f"{SOS} (" in str(refused["reason"])
+    assert done["outcome"] == "done"
+    assert refused["new_value"]["second_user"] == done["new_value"]["second_user"] == SECOND  # type: ignore[index]
+    assert SOS in [alarm for alarm, _ in done["new_value"]["seen"]]  # type: ignore[index]
