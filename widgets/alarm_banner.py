@@ -205,7 +205,17 @@ def banner_lines(
         if v.cause in on_banner:
             grouped.setdefault(v.cause, []).append(v)
     lead = [v for v in pool if v.cause not in on_banner]
-    firsts = {f.burst_first_out for f in floods if f.burst_first_out}
+    by_id = {v.id: v for v in pool}
+
+    def carrier(alarm_id: str) -> str:
+        """The line an alarm rides on: its own, or its cause's (an H under its HH) when that is shown."""
+        seen = {alarm_id}
+        while alarm_id in by_id and by_id[alarm_id].cause in on_banner and by_id[alarm_id].cause not in seen:
+            alarm_id = by_id[alarm_id].cause or alarm_id
+            seen.add(alarm_id)
+        return alarm_id
+
+    firsts = {carrier(f.burst_first_out) for f in floods if f.burst_first_out}
     top = heapq.nsmallest(LINES + 1, lead, key=banner_order)  # a flood has thousands: sort only the top
 
     def line(v: AlarmView, kind: Kind = Kind.ALARM) -> BannerLine:
@@ -231,14 +241,16 @@ def banner_lines(
             areas=", ".join(area_names.get(f.area, f.area) for f in others)
         )
     lines = [BannerLine(Kind.HEADER, (header,))]
-    first = next((v for v in views if v.id == flood.first_out), None)
+    # the first-out's line: the alarm itself, or the line it rides on (its H grouped under the HH it became)
+    first_id = carrier(flood.first_out) if flood.first_out else None
+    first = next((v for v in views if v.id == first_id), None)
     if first is not None:
         lines.append(line(first, Kind.FIRST_OUT))
     elif flood.first_out:
         lines.append(
             BannerLine(Kind.FIRST_OUT, ("", "", "", _tr("First out: {alarm}").format(alarm=flood.first_out)))
         )
-    lines += [line(v) for v in top if v.id != flood.first_out][: LINES - len(lines)]
+    lines += [line(v) for v in top if v.id != first_id][: LINES - len(lines)]
     return lines, left_out(lines)
 
 

@@ -137,6 +137,29 @@ def test_a_flood_shows_its_count_and_the_first_out_alarm_on_its_own_line(banner:
     assert [line.kind for line in banner.lines()] == [Kind.ALARM] * 4
 
 
+def test_a_first_out_that_escalated_leads_the_flood_on_its_cause_line_and_hides_no_tier_1(
+    banner: AlarmBanner,
+) -> None:
+    """The gas leak: GD-CH-01.H came first, then became GD-CH-01.HH (the H grouped under it). The first-out
+    line is the HH's, carrying the H; it is not a tier-2 line pushing a tier-1 one off the banner."""
+    high = alarm("GD-CH-01.H", area="compressor_house", ts=T0, group="GD-CH-01.HH", cause="GD-CH-01.HH")
+    high_high = alarm(
+        "GD-CH-01.HH", Tier.LIFE, area="compressor_house", ts=T0 + 20, message="Combustible gas 25.0 %LEL"
+    )
+    others = [alarm(f"GD-CH-{i:02}.HH", Tier.LIFE, ts=T0 + 30 + i) for i in (2, 3)]
+    burst = [alarm(f"GD-CH-{i:02}.H", ts=T0 + 10 + i) for i in range(4, 12)]
+    banner.set_alarms(
+        [high, high_high, *others, *burst],
+        [FloodState("compressor_house", True, 12, T0, "GD-CH-01.H", "GD-CH-01.H")],
+    )
+    header, first, *rest = banner.lines()
+    assert header.kind is Kind.HEADER
+    assert first.kind is Kind.FIRST_OUT and first.alarm_id == "GD-CH-01.HH"
+    assert first.tier is Tier.LIFE and "First out: Combustible gas 25.0 %LEL" in first.text
+    assert first.flag.startswith("+1 grouped: GD-CH-01")
+    assert [line.alarm_id for line in rest] == ["GD-CH-03.HH", "GD-CH-02.HH"]
+
+
 def test_chattering_alarms_show_once_with_a_flag(banner: AlarmBanner) -> None:
     banner.set_alarms([alarm("GD-CH-01.H", chattering=True, suggest_shelve=True), alarm("B", ts=T0 - 1)], [])
     lines = banner.lines()
