@@ -3,10 +3,10 @@
 Every repaint, before the layers paint, the view gathers each layer's label candidates (a rectangle in
 viewport pixels, with alternative places), and the board places them most important first: an isolation's
 plate (the one reminder that a zone's alarms, tier 1 included, are hidden), a tier-1 reading or an SOS,
-a suspended permit's badge, zone names, readings of normal detectors. A candidate goes to its first place
-that is free; one with no free place is left out this frame (its marker, outline and tooltip still tell),
-unless it is `required` (a plate): then it takes its first place all the same. The layers then paint
-exactly what was placed, where it was placed. Runs on the Qt thread.
+a suspended permit's badge, a person's tier-1 rule alarm, zone names, readings of normal detectors. A
+candidate goes to its first place that is free; one with no free place is left out this frame (its marker,
+outline and tooltip still tell), unless it is `required` (a plate): then it takes its first place all the
+same. The layers then paint exactly what was placed, where it was placed. Runs on the Qt thread.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from PySide6.QtCore import QRectF
 ISOLATION = 110  # an isolated zone's plate: while it lasts, the zone's alarms are hidden
 TIER1 = 100  # a tier-1 reading, a worker's SOS or man-down
 SUSPENDED = 90  # a suspended permit's badge: the work must stop
+PERSON_AT_RISK = 85  # a worker rule's tier-1 alarm ("IN GAS ZONE"): its marker is tier 1 even unlabelled
 TIER2 = 80
 PERMIT = 60  # the other permits' badges
 TIER3 = 50  # tier-3 readings, bad and stale values

@@ -22,7 +22,7 @@ from alarms.samples import Quality
 from plant_maps.site import Site
 from plant_maps.worker_rule_kinds import WorkerRule
 from widgets.alarm_style import TIER_LOOKS
-from widgets.map_declutter import NORMAL, TIER1, TIER2, TIER3, Candidate, LabelBoard
+from widgets.map_declutter import NORMAL, PERSON_AT_RISK, TIER1, TIER2, TIER3, Candidate, LabelBoard
 from widgets.map_static import map_font
 from widgets.shapes import Shape, marker_pixmap
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
@@ -380,7 +380,7 @@ class WorkerLayer(MarkerLayer):
 
     STALE, CURRENT, RULE3, RULE2, RULE1, ALERT, ALERT_PULSE = range(7)
     _RULE_CODE: ClassVar[dict[Tier, int]] = {Tier.LOW: RULE3, Tier.HIGH: RULE2, Tier.LIFE: RULE1}
-    _LABEL_PRIORITY: ClassVar[dict[int, int]] = {RULE3: TIER3, RULE2: TIER2, RULE1: TIER1}
+    _LABEL_PRIORITY: ClassVar[dict[int, int]] = {RULE3: TIER3, RULE2: TIER2, RULE1: PERSON_AT_RISK}
 
     def __init__(self, site: Site, bounds: QRectF, z: float) -> None:
         super().__init__(bounds, [w.id for w in site.workers], worker_styles(), z)

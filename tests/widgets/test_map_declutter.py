@@ -10,8 +10,10 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from pytestqt.qtbot import QtBot
 
+from alarms.definitions import Tier
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import Site
+from plant_maps.worker_rule_kinds import WorkerRule
 from tests.widgets.support import statuses
 from tests.widgets.test_main_window_layout import shown_window
 from tests.widgets.test_plant_map import _show_values
@@ -77,3 +79,34 @@ def test_at_1366x768_the_muster_points_names_leave_the_zone_names_readable(
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
     west, ring = placed[("muster", "MP-WEST")], view.mapFromScene(8.0, 124.0)
     assert west.bottom() < ring.y()  # over its ring: the tank farm's name is under it
+
+
+def test_people_in_the_gas_zone_never_take_the_suspended_permits_badge_away(
+    qtbot: QtBot, site: Site, tmp_path: Path
+) -> None:
+    """The gas leak at 1366x768: three welders in the compressor house, each labelled "IN GAS ZONE", the
+    detectors' tier-1 readings and the suspended hot-work badge all want the same few pixels. The badge
+    (the work must stop) stays; the people keep their tier-1 markers, labelled where there is room."""
+    view = PlantMapView(site)
+    qtbot.addWidget(view)
+    view.resize(690, 390)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit_site()
+    _show_values(view, site, {s: v for s, v in LEAK.items() if s in site.tag_index})
+    view.update_permits(statuses(site, **{"PTW-HW-001": (PermitState.SUSPENDED, "gas at 30 %LEL")}))
+    x, y = np.full(len(site.workers), np.nan), np.full(len(site.workers), np.nan)
+    view.update_workers(x, y, np.zeros(len(site.workers), dtype=bool))
+    view.viewport().grab()  # paints: the labels are placed as drawn
+    badge = view.label_rect("badges", "PTW-HW-001")
+    assert badge is not None  # with nobody near, the badge has its place
+    for k, worker in enumerate(("W01", "W02", "W03")):  # on the badge's row and the two below it
+        at = view.mapToScene(
+            badge.left().__floor__() - 4, round(badge.center().y() + k * badge.height() * 1.2)
+        )
+        x[site.worker_index[worker]], y[site.worker_index[worker]] = at.x(), at.y()
+    view.update_workers(x, y, np.zeros(len(site.workers), dtype=bool))
+    view.set_worker_alarms({w: (Tier.LIFE, WorkerRule.GAS_ALARM_ZONE) for w in ("W01", "W02", "W03")})
+    assert view.viewport().grab().save(str(tmp_path / "people-and-badge.png"))  # paints: labels placed
+    placed = _placed(view, site)
+    assert ("badges", "PTW-HW-001") in placed
