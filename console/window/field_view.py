@@ -98,7 +98,8 @@ class FieldView(QObject):
         self._unsubscribe.clear()
 
     def refresh(self) -> None:
-        """Permits on the map, in the list and on the open card; workers; the muster board."""
+        """Permits on the map, in the list, on the open card and in the open worker's details; workers; the
+        muster board."""
         core, w = self.core, self.window
         statuses, simops = core.permits.statuses(), core.permits.book.simops()
         w.plant_map.update_permits(statuses)
@@ -108,6 +109,7 @@ class FieldView(QObject):
         alerts = wearable_alerts(core.alarms.views())
         w.worker_panel.update_workers(core.workers, alerts)
         if self._worker is not None:
+            w.worker_details.update_permits(statuses)
             row = core.site.worker_index[self._worker]
             w.worker_details.update_live(
                 WorkerLive.from_table(core.workers, row, alerts.get(self._worker, ""))
@@ -148,9 +150,7 @@ class FieldView(QObject):
 
     def _show_worker(self, worker_id: str) -> None:
         self._worker = worker_id
-        book = self.core.permits.book
-        on = [s for s in book.statuses() if worker_id in (*s.permit.workers, s.permit.guardian)]
-        self.window.worker_details.set_worker(worker_id, on)
+        self.window.worker_details.set_worker(worker_id, self.core.permits.statuses())
         self.refresh()
 
     def approve(self, permit_id: str, role: str) -> None:

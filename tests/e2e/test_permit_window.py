@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Tier
@@ -19,6 +19,7 @@ from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.widgets.support import double_click_row
 from widgets.gas_test_dialog import GasTestDialog
+from widgets.permit_panel import STATE
 
 PERMIT, ALARM = "PTW-CS-003", "PTW-CS-003.GAS_TEST"  # confined space in the reactor unit, active in the demo
 FAILED = "O2 18.5 %vol below 19.5 %vol (permit)"  # the permit asks for O2 19.5-21 %vol
@@ -29,6 +30,11 @@ def _open_card(console: WindowedConsole, qtbot: QtBot, permit: str) -> None:
     panel = console.window.permit_panel
     assert panel.select_permit(permit)
     double_click_row(qtbot, panel.table, panel.table.currentIndex().row())
+
+
+def _click_row(qtbot: QtBot, table: QTableView, row: int) -> None:
+    centre = table.visualRect(table.model().index(row, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
 
 
 def _type_gas_test(qtbot: QtBot, dialog: GasTestDialog, readings: dict[str, str], tester: str) -> None:
@@ -159,5 +165,39 @@ def test_resume_waits_greyed_for_a_new_test_and_check_in_and_every_step_and_refu
         qtbot.mouseClick(card.resume_button, Qt.MouseButton.LeftButton)
         await until(lambda: card.field_text("State").startswith("Active"), 5, "the work resumed")
         assert window.plant_map.permit_style(PERMIT) == "active"
+
+    run_console(scenario)
+
+
+def test_a_suspension_shows_in_the_open_workers_details_as_on_the_map_the_list_and_the_card(
+    run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
+) -> None:
+    """The worker's details are open when their SOS suspends the hot work they are on: the details' permit
+    line follows the permit's live state (it said Active under a map that said SUSPENDED)."""
+
+    async def scenario(console: WindowedConsole) -> None:
+        core, window = console.app.core, console.window
+        details, workers = window.worker_details, window.worker_panel
+        await until(lambda: "W01" in workers.visible_workers(), 5, "W01 listed")
+        assert workers.select_worker("W01")
+        _click_row(qtbot, workers.table, workers.table.currentIndex().row())
+        await until(lambda: details.worker_id == "W01", 5, "W01's details")
+        assert details.permits_text() == "PTW-HW-001  HW Hot work — worker — Active"
+
+        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10, "MQTT")
+        fix = {"x": 330.0, "y": 190.0, "floor": 0, "accuracy_m": 0.5, "ts": datetime.now(UTC).isoformat()}
+        mosquitto_pub(broker, "site/demo/workers/W01/position", fix)  # welding at K-301
+        await until(lambda: core.workers.zone[core.site.worker_index["W01"]] >= 0, 10, "W01 located")
+        sos = {"id": "band-W01-1", "type": "sos", "ts": datetime.now(UTC).isoformat()}
+        mosquitto_pub(broker, "site/demo/workers/W01/event", sos)
+        plant_map = window.plant_map
+        await until(lambda: plant_map.permit_style("PTW-HW-001") == "suspended", 10, "the map: suspended")
+        assert details.worker_id == "W01"  # still open, never picked again
+        await until(
+            lambda: details.permits_text() == "PTW-HW-001  HW Hot work — worker — Suspended", 5, "the details"
+        )
+        assert window.permit_panel.cell_text("PTW-HW-001", STATE) == "Suspended"
+        window.show_permit("PTW-HW-001")
+        await until(lambda: window.permit_card.field_text("State").startswith("Suspended"), 5, "the card")
 
     run_console(scenario)
