@@ -269,7 +269,7 @@ class PermitPanel(QWidget):
         search.addWidget(self.text_filter, 1)
         search.addWidget(self.count_label)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addLayout(filters)
         layout.addLayout(search)
