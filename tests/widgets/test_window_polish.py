@@ -6,12 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import Site
+from tests.widgets.support import statuses
 from tests.widgets.test_main_window_layout import shown_window
+from widgets.permit_panel import FLAGS, STATE, ZONE
 
 SIZES = [(1366, 768), (1920, 1080)]
 
@@ -33,3 +36,32 @@ def test_the_alarm_lists_filter_row_keeps_a_margin_from_the_windows_edge(
     button = window.alarm_table.acknowledge_button
     assert button.mapTo(window, QPoint(0, 0)).x() >= 4
     assert window.grab().save(str(tmp_path / f"window-{width}x{height}.png"))
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_permit_list_fits_its_dock_with_the_state_whole_and_the_long_texts_elided(
+    qtbot: QtBot, site: Site, width: int, height: int, tmp_path: Path
+) -> None:
+    """It scrolled sideways and cut its State column at 1366x768: now every column is in view, the state
+    (the longest, bold and marked) whole, and a text that had to give way whole in its tooltip."""
+    window = shown_window(qtbot, site, width, height)
+    panel, table = window.permit_panel, window.permit_panel.table
+    panel.set_permits(
+        statuses(
+            site,
+            **{
+                "PTW-HW-001": (PermitState.SUSPENDED, "tier-1 alarm active in Compressor house"),
+                "PTW-HW-009": (PermitState.PENDING_APPROVAL, ""),
+            },
+        )
+    )
+    qtbot.waitUntil(lambda: table.isVisible() and table.viewport().width() > 300)
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().maximum() == 0)
+    right = table.columnViewportPosition(FLAGS) + table.columnWidth(FLAGS)
+    assert right <= table.viewport().width()
+    assert table.columnWidth(STATE) >= table.sizeHintForColumn(STATE)  # "Pending approval", "◆ Suspended"
+    assert panel.cell_text("PTW-HW-001", STATE) == "Suspended"
+    row = table.model().index(panel.visible_permits().index("PTW-HW-001"), ZONE)
+    assert table.columnWidth(ZONE) < table.fontMetrics().horizontalAdvance("Compressor house")  # elided
+    assert "Compressor house" in row.data(Qt.ItemDataRole.ToolTipRole)  # whole in the tooltip
+    assert window.grab().save(str(tmp_path / f"permits-{width}x{height}.png"))
