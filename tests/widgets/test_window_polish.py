@@ -15,6 +15,7 @@ from plant_maps.site import Site
 from tests.widgets.support import statuses
 from tests.widgets.test_main_window_layout import shown_window
 from widgets.permit_panel import FLAGS, STATE, ZONE
+from widgets.status_bar import LinkFacts
 
 SIZES = [(1366, 768), (1920, 1080)]
 
@@ -65,3 +66,37 @@ def test_the_permit_list_fits_its_dock_with_the_state_whole_and_the_long_texts_e
     assert table.columnWidth(ZONE) < table.fontMetrics().horizontalAdvance("Compressor house")  # elided
     assert "Compressor house" in row.data(Qt.ItemDataRole.ToolTipRole)  # whole in the tooltip
     assert window.grab().save(str(tmp_path / f"permits-{width}x{height}.png"))
+
+
+RESOLVED = (
+    "W01.SOS resolved (actual incident): latched, normal; signed by operator (operator) at 2026-12-07 "
+    "15:51:30: SOS closed by responder lead"
+)
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_a_commands_outcome_in_the_status_bar_gets_the_room_the_bar_has_elided_whole_in_its_tooltip(
+    qtbot: QtBot, site: Site, width: int, height: int, tmp_path: Path
+) -> None:
+    """The outcome at the bottom left got about 120 px beside the connection sections and was cut without
+    a sign: now it takes up to half the bar (the sections keep their name and state), ends in "…" where it
+    must, is whole in its tooltip, and never widens the window."""
+    window = shown_window(qtbot, site, width, height)
+    bar = window.status_bar
+    bar.show_connection("OPC UA", "connected", 6570, 0, "", LinkFacts("no security, anonymous", tags=57))
+    bar.show_connection("MQTT", "connected", 839, 0, "", LinkFacts("no TLS, anonymous", tags=4))
+    window.chain_label.setText("audit verified up to #2")
+    window.statusBar().showMessage(RESOLVED, 1500)
+    qtbot.waitUntil(lambda: bar.message_width() >= min(width // 2 - 40, 800))
+    shown = bar.message_shown()
+    assert shown.startswith("W01.SOS resolved (actual incident): latched, normal; signed by operator")
+    assert shown == RESOLVED or shown.endswith("…")
+    assert window.statusBar().currentMessage() == RESOLVED  # whole: the label's tooltip shows it
+    for name in ("OPC UA", "MQTT"):  # each section keeps its name and state
+        text = bar.connection_section(name).text
+        qtbot.waitUntil(lambda text=text, name=name: text.shown_lines()[0].startswith(f"{name}: connected"))
+    hint = window.minimumSizeHint()
+    assert hint.width() <= width and (window.width(), window.height()) == (width, height)
+    assert window.grab().save(str(tmp_path / f"status-{width}x{height}.png"))
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "", timeout=5000)  # after its time
+    qtbot.waitUntil(lambda: bar.connection_section("OPC UA").text.shown_lines()[0].endswith("0 errors"))
