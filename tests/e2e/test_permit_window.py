@@ -72,7 +72,7 @@ def test_a_failed_gas_test_suspends_the_active_permit_at_once_with_an_alarm_a_lo
 
         # Offered a broadcast to the work zone, as a suspension from the card is.
         offer: QMessageBox = await until(lambda: console.broadcast.offer, 5, "the offer to broadcast")
-        assert f"{PERMIT} is suspended. Tell the people in Reactor unit (PA-REACTOR) now?" in offer.text()
+        assert f"{PERMIT} is suspended. Tell the people in Reactor unit now?" in offer.text()
         qtbot.mouseClick(next(b for b in offer.buttons() if b.text() == "Not now"), Qt.MouseButton.LeftButton)
 
         # A tier-1 alarm naming the reading and its limit, in the list and the banner.
