@@ -5,7 +5,8 @@ viewport pixels, with alternative places), and the board places them most import
 reading or an SOS before a suspended permit's badge, before an isolation's plate, before zone names,
 before readings of normal detectors. A candidate goes to its first place that is free; one with no free
 place is left out this frame (its marker, outline and tooltip still tell). The layers then paint exactly
-what was placed, where it was placed. Runs on the Qt thread.
+what was placed, where it was placed. Detector markers take part as fixed obstacles: they are drawn
+wherever they are, and zone names and what ranks below them go around them. Runs on the Qt thread.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ TIER2 = 80
 ISOLATION = 70  # an isolated zone's plate
 PERMIT = 60  # the other permits' badges
 TIER3 = 50  # tier-3 readings, bad and stale values
+MARKER = 45  # a detector's marker, always drawn: the labels below go around it
 ZONE = 40  # zone names
 MUSTER = 30  # muster points' names (their ring and "MP" always show): moved over the ring, not on a zone name
 NORMAL = 20  # readings of normal detectors and worker ids, when zoomed in
@@ -35,6 +37,7 @@ class Candidate:
     key: Hashable  # which label of the layer (a row, a permit id, a zone id)
     priority: int
     places: tuple[QRectF, ...]  # in order of preference, viewport pixels
+    fixed: bool = False  # drawn at its first place whatever lies there (a marker): it is only avoided
 
 
 class LabelBoard:
@@ -47,6 +50,10 @@ class LabelBoard:
         buckets: dict[tuple[int, int], list[QRectF]] = {}
         self._placed = {}
         for c in sorted(candidates, key=lambda c: -c.priority):  # stable: a layer's own order breaks ties
+            if c.fixed:  # what ranks below goes around it
+                for key in _buckets(c.places[0]):
+                    buckets.setdefault(key, []).append(c.places[0])
+                continue
             for rect in c.places:
                 keys = _buckets(rect)
                 if any(rect.intersects(other) for key in keys for other in buckets.get(key, ())):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QRectF
+import pytest
+from PySide6.QtCore import QPointF, QRectF, QSizeF
 from pytestqt.qtbot import QtBot
 
 from plant_maps.permit_lifecycle import PermitState
@@ -77,3 +78,29 @@ def test_at_1366x768_the_muster_points_names_leave_the_zone_names_readable(
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
     west, ring = placed[("muster", "MP-WEST")], view.mapFromScene(8.0, 124.0)
     assert west.bottom() < ring.y()  # over its ring: the tank farm's name is under it
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_no_zone_name_lies_under_a_detector_marker(
+    qtbot: QtBot, site: Site, width: int, height: int, tmp_path: Path
+) -> None:
+    """At 1366x768 three detectors sat on "Compressor house" (and one on the tank farm's name): a zone's name
+    goes along the zone's top edge, or just above the zone, where no marker is."""
+    view = shown_window(qtbot, site, width, height).plant_map
+    qtbot.waitUntil(lambda: view.width() > 700)
+    view.fit_site()
+    view.viewport().repaint()
+    assert view.viewport().grab().save(str(tmp_path / f"map-{width}x{height}.png"))
+    transform = view.viewportTransform()
+    markers = {
+        s.id: QRectF(transform.map(QPointF(s.x, s.y)) - QPointF(3.5, 3.5), QSizeF(7.0, 7.0))
+        for s in site.sensors
+    }
+    for zone in site.zones:
+        name = view.label_rect("zones", zone.id)
+        assert name is not None, f"{zone.name} left out"
+        under = [sensor for sensor, marker in markers.items() if marker.intersects(name)]
+        assert under == [], f"{zone.name} under {under}"
+        box = transform.mapRect(QRectF(QPointF(*zone.polygon[0]), QPointF(*zone.polygon[2])))
+        assert box.left() <= name.left() < box.right() - name.width() / 2  # over its own zone
+        assert box.top() - name.height() - 2 <= name.top() <= box.bottom()
