@@ -380,6 +380,8 @@ class Core:
             entry = dataclasses.replace(entry, new_value={**entry.new_value, "signature": signed.record()})
         with self.writer.auditing(entry) as pending:
             result = await self._carry_out(command, signed)
+        if isinstance(result, _NotSaved) and pending.attached:  # its audit row waits with its rows, no second
+            return result
         if not pending.attached or not result.ok:  # nothing written with it, or refused after a first write
             outcome, reason = ("done", "") if result.ok else ("refused", result.message)
             await self.audit(
@@ -459,8 +461,11 @@ class Core:
         except (
             Exception
         ) as exc:  # the journal did not confirm: the command is not done, and the operator knows
-            self.add_log("error", command.actor, f"{type(command).__name__} NOT saved: {exc}")
-            return CommandResult(False, f"not saved: {exc}")
+            why = str(exc) or (
+                "the database did not confirm it in time" if isinstance(exc, TimeoutError) else repr(exc)
+            )
+            self.add_log("error", command.actor, f"{type(command).__name__} NOT saved: {why}")
+            return _NotSaved(False, f"not saved: {why}")
         return _result(*outcome)
 
     async def _isolate(self, command: IsolateZone) -> CommandResult:
@@ -505,6 +510,12 @@ class Core:
     def _journal(self, entries: list[JournalEntry]) -> None:
         if entries:
             self.writer.journal(entries)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _NotSaved(CommandResult):
+    """A command the database did not confirm in time: its rows (with its audit row, when that rode them) stay
+    queued in the store writer and are written if the database answers again."""
 
 
 def _audit_entry(command: Command, now: float, console: str) -> AuditEntry:

@@ -228,17 +228,14 @@ class FieldView(QObject):
 
     def _stopping(self, command: SuspendPermit | RecordGasTest) -> None:
         """Send a command that may stop the permit's running work (a suspension, a gas test that fails); if it
-        did, the window offers to tell the people in the permit's zone."""
+        did, the window offers to tell the people in the permit's zone (also when the database did not save
+        it: the work is stopped all the same)."""
         permit_id = command.permit_id
         was_active = self.core.permits.status(permit_id).state is PermitState.ACTIVE
 
         def done(result: CommandResult) -> None:
             self._show(result)
-            if (
-                result.ok
-                and was_active
-                and self.core.permits.status(permit_id).state is PermitState.SUSPENDED
-            ):
+            if was_active and self.core.permits.status(permit_id).state is PermitState.SUSPENDED:
                 self.window.permit_suspended.emit(permit_id)
 
         self.runner.send(command, done)

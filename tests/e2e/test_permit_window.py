@@ -4,8 +4,11 @@ everywhere the operator looks, and the card greys what the permit book would ref
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
+import pytest
+import sqlalchemy as sa
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
@@ -199,5 +202,60 @@ def test_a_suspension_shows_in_the_open_workers_details_as_on_the_map_the_list_a
         assert window.permit_panel.cell_text("PTW-HW-001", STATE) == "Suspended"
         window.show_permit("PTW-HW-001")
         await until(lambda: window.permit_card.field_text("State").startswith("Suspended"), 5, "the card")
+
+    run_console(scenario)
+
+
+def test_with_the_database_down_a_failed_gas_test_still_raises_its_alarm_and_says_it_was_not_saved(
+    run_console, simulator: SimulatorThread, database_url: str, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A silent failure in a safety console: the database fails while a failed test is saved. The operator
+    sees the stop and the tier-1 alarm all the same (the alarm waited for a commit that never came), and that
+    the test was NOT saved; once the database is back, nothing is lost."""
+
+    async def scenario(console: WindowedConsole) -> None:
+        window = console.window
+        card, table = window.permit_card, window.alarm_table
+        await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
+        _open_card(console, qtbot, PERMIT)
+        await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+        store = console.app.writer.store
+
+        def down(*_rows: object, **_audit: object) -> list[int]:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+        monkeypatch.setattr(store, "write", down)
+        qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
+        dialog = await until(lambda: card.gas_test_dialog, 5, "the gas-test dialog")
+        _type_gas_test(qtbot, dialog, {"o2": "18.5", "lel": "1", "h2s": "0", "co": "0"}, "Zhou Li")
+
+        await until(lambda: table.select_alarm(ALARM), 8, "the gas-test alarm, with the database down")
+        [view] = table.selected_alarms()
+        assert (view.tier, view.message) == (Tier.LIFE, f"{PERMIT} gas test failed: {FAILED}")
+        assert any(line.alarm_id == ALARM for line in window.alarm_banner.lines())
+        await until(lambda: card.field_text("State").startswith("Suspended"), 5, "the stop on the card")
+        assert card.field_text("Latest gas test").startswith("FAILED, taken")
+        assert window.plant_map.permit_style(PERMIT) == "suspended"
+
+        not_saved = "not saved: the database did not confirm it in time"
+        # once the command has waited its 10 s for the commit, as any command does
+        await until(lambda: card.status_label.text() == not_saved, 20, "the outcome: not saved")
+        assert card.status_label.font().bold()
+        error = ("error", "RecordGasTest NOT saved: the database did not confirm it in time")
+        await until(lambda: error in [(r[1], r[3]) for r in window.event_log.visible_rows()], 5, "logged")
+        offer = await until(lambda: console.broadcast.offer, 5, "the offer to tell the zone all the same")
+        offer.reject()
+
+        monkeypatch.undo()  # the database is back: what waited is written
+        assert await asyncio.to_thread(console.app.writer.flush, 30)
+        saved = Store(database_url)
+        [test] = saved.journal_rows(kind="gas_test")
+        assert test.payload["failures"] == [FAILED]
+        assert [e.payload["to"] for e in saved.journal_rows(kind="permit") if e.source == PERMIT] == [
+            "suspended"
+        ]
+        assert any(t.alarm_id == ALARM for t in saved.alarm_transitions(alarm_ids=[ALARM]))
+        [audited] = [r for r in saved.audit_rows() if r["action"] == "record_gas_test"]  # one: the test's
+        assert audited["outcome"] == "failed"
 
     run_console(scenario)
