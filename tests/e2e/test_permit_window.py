@@ -35,6 +35,14 @@ def _open_card(console: WindowedConsole, qtbot: QtBot, permit: str) -> None:
     double_click_row(qtbot, panel.table, panel.table.currentIndex().row())
 
 
+async def _gas_test_offered(console: WindowedConsole, qtbot: QtBot) -> None:
+    """PERMIT's card opened from its row in the list, with Gas test… offered."""
+    window, card = console.window, console.window.permit_card
+    await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
+    _open_card(console, qtbot, PERMIT)
+    await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+
+
 def _click_row(qtbot: QtBot, table: QTableView, row: int) -> None:
     centre = table.visualRect(table.model().index(row, 0)).center()
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
@@ -53,9 +61,7 @@ def test_a_failed_gas_test_suspends_the_active_permit_at_once_with_an_alarm_a_lo
     async def scenario(console: WindowedConsole) -> None:
         window = console.window
         card, plant_map = window.permit_card, window.plant_map
-        await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
-        _open_card(console, qtbot, PERMIT)
-        await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+        await _gas_test_offered(console, qtbot)
         assert card.field_text("State").startswith("Active") and plant_map.permit_style(PERMIT) == "active"
 
         qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
@@ -127,9 +133,7 @@ def test_resume_waits_greyed_for_a_new_test_and_check_in_and_every_step_and_refu
     async def scenario(console: WindowedConsole) -> None:
         window = console.window
         card = window.permit_card
-        await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
-        _open_card(console, qtbot, PERMIT)
-        await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+        await _gas_test_offered(console, qtbot)
         qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
         dialog = await until(lambda: card.gas_test_dialog, 5, "the gas-test dialog")
         _type_gas_test(qtbot, dialog, {"o2": "18.5", "lel": "1", "h2s": "0", "co": "0"}, "Zhou Li")
@@ -216,9 +220,7 @@ def test_with_the_database_down_a_failed_gas_test_still_raises_its_alarm_and_say
     async def scenario(console: WindowedConsole) -> None:
         window = console.window
         card, table = window.permit_card, window.alarm_table
-        await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
-        _open_card(console, qtbot, PERMIT)
-        await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+        await _gas_test_offered(console, qtbot)
         store = console.app.writer.store
 
         def down(*_rows: object, **_audit: object) -> list[int]:
