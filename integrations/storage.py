@@ -16,7 +16,7 @@ import queue
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -783,7 +783,7 @@ class StoreWriter:
             try:
                 rows = [row_of(t) for t in item.transitions]
             except (AttributeError, KeyError, TypeError, ValueError) as exc:
-                item.future.set_exception(exc)
+                _settle(item.future, error=exc)
             else:
                 commit.alarms.extend(rows)
                 commit.audit.extend(item.audit)
@@ -841,10 +841,10 @@ class StoreWriter:
         start = 0
         for request in commit.requests:
             end = start + len(request.entries)
-            request.future.set_result(seqs[start:end])
+            _settle(request.future, seqs[start:end])
             start = end
         for done in (*commit.alarm_requests, *commit.audit_requests):
-            done.future.set_result(None)
+            _settle(done.future)
         return True
 
     def _store_write(self, commit: _Commit) -> list[int]:
@@ -880,5 +880,17 @@ class StoreWriter:
                 futures.append(item.future)
         error = StorageError(f"not written, the database stayed unreachable: {self.last_error}")
         for future in futures:
-            future.set_exception(error)
+            _settle(future, error=error)
         log.error("closed without the database: up to %d history/journal rows were not written", lost)
+
+
+def _settle(future: Future[Any], result: Any = None, error: BaseException | None = None) -> None:
+    """Resolve a caller's future on the writer thread. A caller that gave up waiting (a command's commit
+    timeout) has cancelled it: its rows are written all the same, and the writer thread must live on."""
+    try:
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+    except InvalidStateError:
+        log.warning("a commit landed after its caller stopped waiting for it")

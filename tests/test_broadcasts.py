@@ -91,13 +91,19 @@ def test_a_broadcast_names_the_zones_it_did_not_reach_and_alarms_them(
         await until(lambda: engine.view("PA-COMP.NOT_REACHED").active, 5, "the tier-2 alarm of PA-COMP")
         assert engine.view("PA-NORTH.NOT_REACHED").active and not engine.view("PA-TANKS.NOT_REACHED").active
         assert engine.view("PA-COMP.NOT_REACHED").tier is Tier.HIGH
-        assert "evacuation broadcast" in engine.view("PA-NORTH.NOT_REACHED").message
+        assert engine.view(
+            "PA-COMP.NOT_REACHED"
+        ).message == (  # by name: the id is the alarm's and the audit's
+            f"evacuation broadcast {call.id} did not reach Compressor house: failed, amplifier fault (simulated)"
+        )
 
         # the gateway is repaired: the next call reaches the zone and its alarm returns to normal
         gateways.set_pa_fault("PA-COMP", None)
         again = await core.command(Broadcast("tester", "information", ("PA-COMP",), text="Test call"))
         assert again.ok
         await until(lambda: not engine.view("PA-COMP.NOT_REACHED").active, 5, "PA-COMP reached again")
+        latest = next(reversed(core.broadcasts.calls))
+        assert engine.view("PA-COMP.NOT_REACHED").message == f"Compressor house reached again by {latest}"
 
     run_app(config, scenario)
     store = Store(database_url)

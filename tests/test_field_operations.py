@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from alarms.clock import ManualClock
 from alarms.definitions import EventKind
@@ -34,6 +35,7 @@ from console.server.session import (
     SuspendPermit,
     Topic,
 )
+from console.server.shown import SHOW_UNCONFIRMED_AFTER_S
 from integrations.storage import Store, StoreWriter
 from plant_maps.alarm_rules import wearable_alarm
 from plant_maps.permit_lifecycle import PermitState
@@ -262,6 +264,41 @@ def test_a_rules_suspension_is_shown_only_once_the_journal_has_it(database_url: 
         assert core.permits.status("PTW-HW-001").state is PermitState.SUSPENDED
         await asyncio.to_thread(writer.close)
         assert [e.source for e in Store(database_url).journal_rows(kind="permit")] == ["PTW-HW-001"]
+
+    asyncio.run(run())
+
+
+def test_a_database_that_fails_hides_neither_an_alarm_nor_a_suspension_and_nothing_shows_twice(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Journal before show, but never hide: with the database failing (the writer retries it), a tier-1 gas
+    alarm and the suspension it causes are shown after SHOW_UNCONFIRMED_AFTER_S all the same; when the
+    database answers again their rows are written and nothing is shown a second time."""
+
+    async def run() -> None:
+        core, clock, writer = _core(database_url)
+        store = writer.store
+
+        def down(*_rows: object, **_audit: object) -> list[int]:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+        monkeypatch.setattr(store, "write", down)
+        alarms: list[str] = []
+        permits: list[str] = []
+        core.subscribe(Topic.ALARMS, lambda transitions: alarms.extend(t.alarm_id for t in transitions))
+        core.subscribe(Topic.PERMITS, lambda changes: permits.extend(c.permit for c in changes))
+        core.on_tags(_lel(core, "GD-CH-01", 30.0, clock.now()))  # past hh in the hot work's zone
+        core.field.permits.evaluate(core.workers, core.tags, frozenset())
+        await wait_until_async(lambda: "GD-CH-01.HH" in alarms, SHOW_UNCONFIRMED_AFTER_S + 3)
+        await wait_until_async(lambda: "PTW-HW-001" in permits, SHOW_UNCONFIRMED_AFTER_S + 3)
+        assert core.permits.status("PTW-HW-001").state is PermitState.SUSPENDED
+        monkeypatch.undo()
+        assert await asyncio.to_thread(writer.flush, 30)
+        assert alarms.count("GD-CH-01.HH") == 1 and permits.count("PTW-HW-001") == 1
+        await asyncio.to_thread(writer.close)
+        saved = Store(database_url)
+        assert [e.source for e in saved.journal_rows(kind="permit")] == ["PTW-HW-001"]
+        assert [t.alarm_id for t in saved.alarm_transitions(alarm_ids=["GD-CH-01.HH"])] == ["GD-CH-01.HH"]
 
     asyncio.run(run())
 

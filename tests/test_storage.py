@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -215,6 +217,30 @@ def test_a_failing_database_is_retried_without_losing_rows(
     assert writer.rows_written == 2
     assert len(store.history(site.sensors[0].id)) == 1
     assert sum("write failed" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_a_commit_landing_after_its_caller_stopped_waiting_does_not_stop_the_writer(
+    store: Store, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that waited its 10 s for a slow database cancels its future (asyncio.wait_for does): the rows
+    are written all the same when the database answers, and the writer goes on with the next ones."""
+    real_write = store.write
+    answer = threading.Event()
+
+    def slow(*rows: Any, **audit: Any) -> list[int]:
+        answer.wait(10)
+        return real_write(*rows, **audit)
+
+    monkeypatch.setattr(store, "write", slow)
+    writer = StoreWriter(store, site)
+    try:
+        given_up = writer.journal([JournalEntry(T0, "note", "first")])
+        assert given_up.cancel()
+        answer.set()
+        assert len(writer.journal([JournalEntry(T0 + 1, "note", "second")]).result(timeout=10)) == 1
+    finally:
+        writer.close()
+    assert [e.source for e in store.journal_rows(kind="note")] == ["first", "second"]
 
 
 def test_close_gives_up_on_a_database_that_stays_away(

@@ -734,7 +734,7 @@ class AlarmTable(QWidget):
         actions.addSpacing(12)
         actions.addWidget(self.status_label, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)  # as the other panels: nothing flush with an edge
         layout.setSpacing(4)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)

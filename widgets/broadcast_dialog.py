@@ -139,9 +139,11 @@ class BroadcastDialog(QDialog):
         self.repeat_spin.setValue(2)
         self.all_zones = QCheckBox(self.tr("All zones"))
         self.zone_list = QListWidget()
-        for p in pa_zones:
+        for (
+            p
+        ) in pa_zones:  # by name (the ids are the gateways' business); what it covers, unless its name says
             covers = ", ".join(zone_names.get(z, z) for z in p.zones)
-            item = QListWidgetItem(f"{p.id}  {p.name} ({covers})")
+            item = QListWidgetItem(p.name if covers == p.name else f"{p.name} ({covers})")
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -297,7 +299,7 @@ class BroadcastDialog(QDialog):
         for row in rows:
             item = QTreeWidgetItem(
                 [
-                    f"{row.pa_zone}  {self._names.get(row.pa_zone, '')}",
+                    self._name(row.pa_zone),
                     QCoreApplication.translate("BroadcastDialog", STATE_TEXTS[row.state]),
                     clock_text(row.since),
                     row.reason,
@@ -326,14 +328,18 @@ class BroadcastDialog(QDialog):
             waiting = sum(r.state not in ENDED for r in rows)
             return self.tr("Waiting for {count} zones…").format(count=waiting)
         parts = []
-        if reached := [r.pa_zone for r in rows if r.state in REACHED]:
+        if reached := [self._name(r.pa_zone) for r in rows if r.state in REACHED]:
             parts.append(self.tr("Played in {zones}.").format(zones=", ".join(reached)))
         if missed := [r for r in rows if r.state in NOT_REACHED]:
             named = ", ".join(
-                f"{r.pa_zone} ({QCoreApplication.translate('BroadcastDialog', STATE_TEXTS[r.state])})"
+                f"{self._name(r.pa_zone)} ({QCoreApplication.translate('BroadcastDialog', STATE_TEXTS[r.state])})"
                 for r in missed
             )
             parts.append(self.tr("NOT REACHED: {zones}.").format(zones=named))
-        if cut := [r.pa_zone for r in rows if r.state == "pre-empted"]:
+        if cut := [self._name(r.pa_zone) for r in rows if r.state == "pre-empted"]:
             parts.append(self.tr("Pre-empted in {zones}.").format(zones=", ".join(cut)))
         return " ".join(parts)
+
+    def _name(self, pa_zone: str) -> str:
+        """A PA zone as the operator knows it: by its name (its id if the site has no such zone any more)."""
+        return self._names.get(pa_zone, pa_zone)

@@ -161,7 +161,7 @@ class EventLogView(QWidget):
         for column, width in ((SEVERITY_COLUMN, 9), (2, 10)):  # severity, source; the text takes the rest
             self.table.setColumnWidth(column, width * em)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         layout.addWidget(self.filter_box)
         layout.addWidget(self.table)

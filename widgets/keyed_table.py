@@ -10,6 +10,7 @@ All methods run on the Qt thread.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from widgets.plain_text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 ICON_SIZE = 12
+ELIDED_LEAST_CHARS = 4  # an elided column keeps this many characters and its "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +199,13 @@ def keyed_table(
     many: bool = False,
     icon_columns: Collection[int] | None = None,
     stretch_min: int = 160,
+    elide: Collection[int] = (),
 ) -> QTableView:
     """A read-only list view in the console's look: whole-row selection (of `many` rows or one), sortable,
     columns sized to show `samples` (the widest text a column usually holds, in bold) whole, with room for
     an icon in `icon_columns` (all when None); `stretch` takes the remaining width, never less than
-    `stretch_min` pixels (below that the list scrolls sideways rather than squeeze it to nothing)."""
+    `stretch_min` pixels. Short of width, the `elide` columns (`stretch` may be one) give it up first, down to
+    a few characters ending in "…" (whole in the tooltip); only then does the list scroll sideways."""
     table = QTableView()
     table.setModel(proxy)
     table.setAlternatingRowColors(True)
@@ -225,31 +229,66 @@ def keyed_table(
     for column, sample in samples.items():
         icon = ICON_SIZE + 14 if icon_columns is None or column in icon_columns else 0
         table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16 + icon)
-    _StretchFit(table, stretch, stretch_min)
+    columns.setTextElideMode(
+        Qt.TextElideMode.ElideRight
+    )  # a narrowed title ends in "…", not cut at both ends
+    least = owner.fontMetrics().averageCharWidth() * ELIDED_LEAST_CHARS + 16
+    _ColumnFit(table, stretch, stretch_min, frozenset(elide), least)
     return table
 
 
-class _StretchFit(QObject):
-    """Gives one column the width the others leave, at least `minimum`: QHeaderView's Stretch mode would
-    squeeze it to nothing when the others fill the view (a 35-pixel alarm message at 1366x768)."""
+class _ColumnFit(QObject):
+    """Fits the columns to the view: `stretch` takes the width the others leave, at least `minimum`
+    (QHeaderView's Stretch mode would squeeze it to nothing when the others fill the view: a 35-pixel alarm
+    message at 1366x768); short of width, the `elide` columns shrink toward `least` pixels, each in
+    proportion to what it has above that, so that the others (a permit's state) stay whole in a narrow dock.
 
-    def __init__(self, table: QTableView, column: int, minimum: int) -> None:
+    A column the operator (or the owner's code) resized keeps that width: it becomes the column's preferred
+    width, and an elided one is no longer shrunk."""
+
+    def __init__(
+        self, table: QTableView, stretch: int, minimum: int, elide: frozenset[int], least: int
+    ) -> None:
         super().__init__(table)
-        self.table, self.column, self.minimum = table, column, minimum
+        self.table, self.stretch, self.minimum, self.least = table, stretch, minimum, least
+        header = table.horizontalHeader()
+        self._preferred = {c: header.sectionSize(c) for c in range(header.count()) if c != stretch}
+        self._elide = set(elide)
+        self._fitting = False
         table.viewport().installEventFilter(self)
-        table.horizontalHeader().sectionResized.connect(self._fit)
+        header.sectionResized.connect(self._resized)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self._fit()
         return False
 
+    def _resized(self, column: int, _old: int, new: int) -> None:
+        if self._fitting:
+            return
+        if column != self.stretch:
+            self._preferred[column] = new
+            self._elide.discard(column)
+        self._fit()
+
     def _fit(self) -> None:
+        widths = {**self._preferred, self.stretch: self.minimum}
+        excess = sum(widths.values()) - self.table.viewport().width()
+        spare = {c: widths[c] - self.least for c in self._elide if widths[c] > self.least}
+        if excess > 0 and spare:
+            share = min(1.0, excess / sum(spare.values()))
+            for column, above in spare.items():
+                widths[column] -= math.ceil(above * share)
+        others = sum(w for c, w in widths.items() if c != self.stretch)
+        widths[self.stretch] = max(widths[self.stretch], self.table.viewport().width() - others)
         header = self.table.horizontalHeader()
-        others = sum(header.sectionSize(c) for c in range(header.count()) if c != self.column)
-        width = max(self.minimum, self.table.viewport().width() - others)
-        if header.sectionSize(self.column) != width:
-            header.resizeSection(self.column, width)
+        self._fitting = True
+        try:
+            for column, width in widths.items():
+                if header.sectionSize(column) != width:
+                    header.resizeSection(column, width)
+        finally:
+            self._fitting = False
 
 
 def row_context(

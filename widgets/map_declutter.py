@@ -6,7 +6,9 @@ plate (the one reminder that a zone's alarms, tier 1 included, are hidden), a ti
 a suspended permit's badge, a person's tier-1 rule alarm, zone names, readings of normal detectors. A
 candidate goes to its first place that is free; one with no free place is left out this frame (its marker,
 outline and tooltip still tell), unless it is `required` (a plate): then it takes its first place all the
-same. The layers then paint exactly what was placed, where it was placed. Runs on the Qt thread.
+same. The layers then paint exactly what was placed, where it was placed. Detector markers take part as
+fixed obstacles: they are drawn wherever they are, and zone names and what ranks below them go around them.
+Runs on the Qt thread.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ PERSON_AT_RISK = 85  # a worker rule's tier-1 alarm ("IN GAS ZONE"): its marker 
 TIER2 = 80
 PERMIT = 60  # the other permits' badges
 TIER3 = 50  # tier-3 readings, bad and stale values
+MARKER = 45  # a detector's marker, always drawn: the labels below go around it
 ZONE = 40  # zone names
 MUSTER = 30  # muster points' names (their ring and "MP" always show): moved over the ring, not on a zone name
 NORMAL = 20  # readings of normal detectors and worker ids, when zoomed in
@@ -38,6 +41,7 @@ class Candidate:
     priority: int
     places: tuple[QRectF, ...]  # in order of preference, viewport pixels
     required: bool = False  # never left out: with no free place it takes its first one
+    fixed: bool = False  # drawn at its first place whatever lies there (a marker): it is only avoided
 
 
 class LabelBoard:
@@ -50,6 +54,10 @@ class LabelBoard:
         buckets: dict[tuple[int, int], list[QRectF]] = {}
         self._placed = {}
         for c in sorted(candidates, key=lambda c: -c.priority):  # stable: a layer's own order breaks ties
+            if c.fixed:  # what ranks below goes around it
+                for key in _buckets(c.places[0]):
+                    buckets.setdefault(key, []).append(c.places[0])
+                continue
             free = (
                 r
                 for r in c.places

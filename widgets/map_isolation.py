@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from plant_maps.site import Site
 from widgets.alarm_style import clock_text
 from widgets.map_declutter import ISOLATION, Candidate, LabelBoard
-from widgets.map_static import PaintedAbove, map_font, zone_name_sizes
+from widgets.map_static import PaintedAbove, map_font, name_margin
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
 
 PLATE_PAD_PX = 4.0
@@ -82,7 +82,6 @@ class IsolationLayer(QGraphicsItem):
         self.setZValue(z)
         self._bounds = bounds
         self._polygons = {zone.id: QPolygonF([QPointF(x, y) for x, y in zone.polygon]) for zone in site.zones}
-        self._name_sizes = zone_name_sizes(site)
         self.hatch = isolation_hatch()
         self.outline = isolation_outline()
         self._font = map_font(MAP_SMALL_FONT_PX, bold=True)
@@ -141,10 +140,9 @@ class IsolationLayer(QGraphicsItem):
         for zone_id in self._labels:
             polygon = transform.map(self._polygons[zone_id])
             corner = polygon.boundingRect().topLeft()
-            width, height = self._name_sizes[zone_id]
             area, name = QPainterPath(), QPainterPath()
             area.addPolygon(polygon)
-            name.addRect(QRectF(corner.x(), corner.y(), width, height))
+            name.addRect(name_margin(self.board, zone_id))
             painter.setBrushOrigin(corner)  # the grid moves with the zone when the map pans
             painter.fillPath(area.subtracted(name), self.hatch)
             painter.setPen(self.outline)

@@ -22,7 +22,7 @@ from alarms.samples import Quality
 from plant_maps.site import Site
 from plant_maps.worker_rule_kinds import WorkerRule
 from widgets.alarm_style import TIER_LOOKS
-from widgets.map_declutter import NORMAL, PERSON_AT_RISK, TIER1, TIER2, TIER3, Candidate, LabelBoard
+from widgets.map_declutter import MARKER, NORMAL, PERSON_AT_RISK, TIER1, TIER2, TIER3, Candidate, LabelBoard
 from widgets.map_static import map_font
 from widgets.shapes import Shape, marker_pixmap
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
@@ -238,6 +238,27 @@ class MarkerLayer(QGraphicsItem):
             )
             out.append(Candidate(self.owner, row, self.label_priority(int(self.code[row])), (right, left)))
         return out
+
+    def marker_candidates(self, transform: QTransform, viewport: QRectF) -> list[Candidate]:
+        """Each marker in view as a fixed obstacle of the label board: what ranks below MARKER (a zone's name,
+        a normal reading) is not written over it."""
+        if not self.isVisible():
+            return []
+        px, py = _to_device(transform, self.x, self.y)
+        with np.errstate(invalid="ignore"):
+            rows = np.flatnonzero(
+                (px >= viewport.left())
+                & (px <= viewport.right())
+                & (py >= viewport.top())
+                & (py <= viewport.bottom())
+            )
+        sizes = np.array([s.size for s in self.styles])[self.code[rows]]
+        return [
+            Candidate(self.owner, row, MARKER, (QRectF(x - size / 2, y - size / 2, size, size),), fixed=True)
+            for row, x, y, size in zip(
+                rows.tolist(), px[rows].tolist(), py[rows].tolist(), sizes.tolist(), strict=True
+            )
+        ]
 
     def _paint_markers(
         self, painter: QPainter, px: np.ndarray, py: np.ndarray, on_screen: np.ndarray

@@ -27,7 +27,7 @@ from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
 from widgets.alarm_style import clock_text
 from widgets.map_declutter import PERMIT, SUSPENDED, Candidate, LabelBoard
-from widgets.map_static import PaintedAbove, map_font, zone_name_sizes
+from widgets.map_static import PaintedAbove, map_font, name_margin, zone_name_sizes
 from widgets.permit_style import STATE_LOOKS, category_code, category_grade_text
 from widgets.plain_text import plain_tooltip
 from widgets.theme import MAP_SMALL_FONT_PX, PALETTE
@@ -110,7 +110,7 @@ class PermitLayer(QGraphicsItem):
         self._bounds = bounds
         self._polygons = {zone.id: QPolygonF([QPointF(x, y) for x, y in zone.polygon]) for zone in site.zones}
         self._looks = permit_looks()
-        self._name_sizes = zone_name_sizes(site)  # the zone's name stays free of hatching
+        self._name_sizes = zone_name_sizes(site)  # a badge at the top-right corner leaves room for the name
         self._font = map_font(MAP_SMALL_FONT_PX)
         self._bold = map_font(MAP_SMALL_FONT_PX, bold=True)
         self._metrics, self._bold_metrics = QFontMetricsF(self._font), QFontMetricsF(self._bold)
@@ -236,9 +236,7 @@ class PermitLayer(QGraphicsItem):
             look = self._looks[entries[0].status.state]
             polygon = transform.map(self._polygons[zone_id])
             if look.hatch is not None:
-                corner = polygon.boundingRect().topLeft()
-                width, height = self._name_sizes[zone_id]
-                _hatch(painter, polygon, QRectF(corner.x(), corner.y(), width, height), area, look)
+                _hatch(painter, polygon, name_margin(self.board, zone_id), area, look)
             painter.setPen(look.line)
             painter.drawPolygon(polygon)
         painter.restore()

@@ -27,6 +27,8 @@ from widgets.theme import MAP_FONT_PX, MAP_SMALL_FONT_PX, PALETTE
 
 Align = Qt.AlignmentFlag
 ZONES = "zones"  # the zone names' name on the label board
+NAME_INSET = QPointF(4, 2)  # a zone's name from its top-left corner, in pixels
+NAME_STEPS = 12  # the places a zone's name may take along the zone's top edge, besides the corner
 MUSTER_NAMES = "muster"  # the muster points' names on the label board
 
 
@@ -89,23 +91,58 @@ class Label(QGraphicsItem):
         painter.drawText(self._rect, Align.AlignCenter, self.text)
 
 
-class ZoneName(Label):
-    """A zone's name, written only where the view's label board placed it (a reading or a badge of more
-    importance may take its place)."""
+class ZoneNames(QGraphicsItem):
+    """The zones' names, each where the view's label board placed it this repaint: at the zone's top-left
+    corner, else further along its top edge, else just above the zone, clear of detector markers and of the
+    labels that matter more (at 1366x768 three detectors sat on the compressor house's name). One item
+    paints them all, since a name's place moves with the zoom."""
 
-    def __init__(self, zone_id: str, *args: Any) -> None:
-        super().__init__(*args)
-        self.zone_id = zone_id
+    def __init__(self, site: Site, bounds: QRectF) -> None:
+        super().__init__()
+        self._bounds = bounds
+        self._font = map_font(MAP_FONT_PX, bold=True)
+        self._pen = QPen(QColor(PALETTE.text_muted))
+        metrics = QFontMetricsF(self._font)
+        self._names = {zone.id: zone.name for zone in site.zones}
+        self._sizes = {
+            zone.id: (metrics.horizontalAdvance(zone.name) + 2.0, metrics.height()) for zone in site.zones
+        }
+        self._boxes = {
+            zone.id: QPolygonF([QPointF(x, y) for x, y in zone.polygon]).boundingRect() for zone in site.zones
+        }
         self.board = LabelBoard()
 
-    def candidate(self, transform: QTransform) -> Candidate:
-        return Candidate(ZONES, self.zone_id, ZONE, (self.viewport_rect(transform),))
+    def candidates(self, transform: QTransform) -> list[Candidate]:
+        return [Candidate(ZONES, zone_id, ZONE, self._places(zone_id, transform)) for zone_id in self._names]
+
+    def _places(self, zone_id: str, transform: QTransform) -> tuple[QRectF, ...]:
+        """Where the name may go, in viewport pixels, best first: along the top edge inside the zone from its
+        top-left corner, then the same places just above the zone."""
+        box = transform.mapRect(self._boxes[zone_id])
+        width, height = self._sizes[zone_id]
+        corner = QRectF(box.left() + NAME_INSET.x(), box.top() + NAME_INSET.y(), width, height)
+        room = box.right() - NAME_INSET.x() - corner.right()
+        steps = min(NAME_STEPS, int(room // height)) if room > 0 else 0
+        inside = [corner.translated(room * k / steps, 0) for k in range(1, steps + 1)]
+        lift = box.top() - 1 - corner.bottom()
+        row = (corner, *inside)
+        return (*row, *(place.translated(0, lift) for place in row))
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if self.board.placed(ZONES, self.zone_id) is not None:
-            super().paint(painter, option, widget)
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(self._font)
+        painter.setPen(self._pen)
+        for zone_id in self.board.keys(ZONES):
+            rect = self.board.placed(ZONES, zone_id)
+            if rect is not None:
+                painter.drawText(rect, Align.AlignCenter, self._names[str(zone_id)])
+        painter.restore()
 
 
 class PlacedLabel(Label):
@@ -181,36 +218,30 @@ def fence(site: Site) -> QGraphicsRectItem:
 
 
 def zone_name_sizes(site: Site) -> dict[str, tuple[float, float]]:
-    """The pixel size (width, height) each zone's name takes at its top-left corner, with its margin: the
-    overlays drawn on a zone (permits, isolation) keep it free so the name stays readable."""
+    """The pixel size (width, height) each zone's name takes at its top-left corner, with its margin: a
+    permit's badges, stacked from the zone's top-right corner, start below it where they would cover it."""
     metrics = QFontMetricsF(map_font(MAP_FONT_PX, bold=True))
     return {
         zone.id: (metrics.horizontalAdvance(zone.name) + 10.0, metrics.height() + 4.0) for zone in site.zones
     }
 
 
-def zones(site: Site, z: float) -> tuple[QGraphicsItemGroup, list[ZoneName]]:
-    """The zones' outlines and their names (at the top-left corner)."""
+def name_margin(board: LabelBoard, zone_id: str) -> QRectF:
+    """Where the zone's name was written this repaint, with a margin (empty when it was left out): the
+    overlays drawn on a zone (a permit's or an isolation's hatching) keep it free, so it stays readable."""
+    placed = board.placed(ZONES, zone_id)
+    return QRectF() if placed is None else placed.adjusted(-4.0, -2.0, 4.0, 2.0)
+
+
+def zones(site: Site, z: float, bounds: QRectF) -> tuple[QGraphicsItemGroup, ZoneNames]:
+    """The zones' outlines and their names (`bounds`: the scene's rectangle, where a name may be painted)."""
     group = layer(z)
-    font = map_font(MAP_FONT_PX, bold=True)
-    names = []
     for zone in site.zones:
-        polygon = QPolygonF([QPointF(x, y) for x, y in zone.polygon])
-        item = QGraphicsPolygonItem(polygon, group)
+        item = QGraphicsPolygonItem(QPolygonF([QPointF(x, y) for x, y in zone.polygon]), group)
         item.setPen(cosmetic_pen(PALETTE.zone_line))
         item.setBrush(QBrush(QColor(PALETTE.zone_fill)))
-        corner = polygon.boundingRect().topLeft()
-        name = ZoneName(
-            zone.id,
-            zone.name,
-            corner,
-            Align.AlignLeft | Align.AlignTop,
-            font,
-            PALETTE.text_muted,
-            QPointF(4, 2),
-        )
-        name.setParentItem(group)
-        names.append(name)
+    names = ZoneNames(site, bounds)
+    names.setParentItem(group)
     return group, names
 
 

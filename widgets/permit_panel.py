@@ -143,7 +143,16 @@ class PermitPanel(QWidget):
             combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
             combo.currentIndexChanged.connect(self._apply_filter)
         self.text_filter.textChanged.connect(self._apply_filter)
-        self.table = keyed_table(self.proxy, COLUMN_SAMPLES, FLAGS, self)
+        # In a dock beside the map (about 570 px at 1366x768) the id, state and head count stay whole; the
+        # long texts end in "…" (whole in the tooltip) rather than push the state out of sight.
+        self.table = keyed_table(
+            self.proxy,
+            COLUMN_SAMPLES,
+            FLAGS,
+            self,
+            icon_columns={STATE},
+            elide=(CATEGORY, ZONE, GUARDIAN, VALID_TO, FLAGS),
+        )
         self.table.sortByColumn(STATE, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(self._activated)
         # one click opens it, as an operator expects of a list beside the map
@@ -269,7 +278,7 @@ class PermitPanel(QWidget):
         search.addWidget(self.text_filter, 1)
         search.addWidget(self.count_label)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addLayout(filters)
         layout.addLayout(search)

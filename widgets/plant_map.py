@@ -85,7 +85,7 @@ class PlantMapView(QGraphicsView):
         trail_pen = map_static.cosmetic_pen(PALETTE.person, 1.5)
         trail_pen.setStyle(Qt.PenStyle.DashLine)
         self._trail.setPen(trail_pen)
-        zones, self._zone_names = map_static.zones(site, 0)
+        zones, self._zone_names = map_static.zones(site, 0, bounds)
         muster, self._muster_names = map_static.muster_points(site, 2)
         self._layers: dict[str, QGraphicsItem] = {
             "zones": zones,
@@ -107,7 +107,7 @@ class PlantMapView(QGraphicsView):
             self._workers,
             self._permits,
             self._isolation,
-            *self._zone_names,
+            self._zone_names,
             *self._muster_names,
         ):
             owner.board = self.labels
@@ -136,10 +136,11 @@ class PlantMapView(QGraphicsView):
         self.labels.place(
             [
                 *self._detectors.label_candidates(transform, viewport),
+                *self._detectors.marker_candidates(transform, viewport),
                 *self._workers.label_candidates(transform, viewport),
                 *self._permits.label_candidates(transform),
                 *self._isolation.label_candidates(transform, viewport),
-                *(name.candidate(transform) for name in self._zone_names if zones_shown),
+                *(self._zone_names.candidates(transform) if zones_shown else ()),
                 *(name.candidate(transform) for name in self._muster_names if muster_shown),
             ]
         )

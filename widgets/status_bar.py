@@ -11,12 +11,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QStyle, QWidget
 
 from widgets.plain_text import ElidedLabel
 from widgets.shapes import Shape, simple_marker
 from widgets.theme import PALETTE
+
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
+MESSAGE_SHARE = 0.5  # of the bar's width, the least a command's outcome gets when it needs that much
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,18 @@ class _ConnectionSection(QWidget):
         layout.addWidget(self.marker)
         layout.addWidget(self.text)
 
+    def least_width(self) -> int:
+        """What the section needs for its marker, its name and its state: never capped below that."""
+        start = self.text.text().split(" · ")[0]
+        margins = self.layout().contentsMargins()
+        return (
+            self.marker.sizeHint().width()
+            + self.layout().spacing()
+            + self.text.fontMetrics().horizontalAdvance(start + " …")
+            + margins.left()
+            + margins.right()
+        )
+
     def set_status(
         self,
         name: str,
@@ -134,12 +150,23 @@ class _ConnectionSection(QWidget):
 
 
 class ConnectionStatusBar(QStatusBar):
-    """`now` is the console's clock (seconds since the epoch), so tests and replays can drive the time."""
+    """`now` is the console's clock (seconds since the epoch), so tests and replays can drive the time.
+
+    The outcome of the last command (`showMessage`) is a label of its own at the left, not Qt's painted
+    message, which got the few pixels the sections left and was cut without a sign: while one shows, it and
+    the sections share the bar (at least MESSAGE_SHARE of it for the message), each ending in "…" where it
+    must, whole in its tooltip. No text widens the window."""
 
     def __init__(self, parent: QWidget | None = None, now: Callable[[], float] = time.time) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
         self._now = now
+        self._message = ElidedLabel()
+        self._message.setContentsMargins(6, 0, 6, 0)
+        self.addWidget(self._message, 1)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.clearMessage)
         self._sections: dict[str, _ConnectionSection] = {}
         self._clock = QLabel()
         self._clock.setContentsMargins(10, 0, 6, 0)
@@ -164,11 +191,44 @@ class ConnectionStatusBar(QStatusBar):
         section = self._sections.get(name)
         if section is None:
             section = self._sections[name] = _ConnectionSection()
-            self.insertPermanentWidget(len(self._sections) - 1, section)  # left of the clock, in order
+            # after the message, left of the clock, in order
+            self.insertPermanentWidget(len(self._sections), section)
         section.set_status(name, state, messages, errors, last_error, link)
+        self._fit_message()
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:
+        """Show `text` for `timeout` ms (0: until the next one), elided to the room the bar has."""
+        self._message.setText(text)
+        self._fit_message()
+        if timeout > 0:
+            self._message_timer.start(timeout)
+        else:
+            self._message_timer.stop()
+
+    def clearMessage(self) -> None:
+        self._message_timer.stop()
+        self._message.setText("")
+        self._fit_message()
+
+    def currentMessage(self) -> str:
+        return self._message.text()
+
+    def message_shown(self) -> str:
+        """The message as painted now: what fits, ending in "…" when it goes on."""
+        return self._message.shown_lines()[0]
+
+    def message_width(self) -> int:
+        return self._message.width()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_message()
 
     def connection_text(self, name: str) -> str:
         return self._sections[name].text.text()
+
+    def connection_section(self, name: str) -> _ConnectionSection:
+        return self._sections[name]
 
     def connection_look(self, name: str) -> StateLook | None:
         """How the connection's state is drawn (marker, colours, bold)."""
@@ -179,6 +239,34 @@ class ConnectionStatusBar(QStatusBar):
 
     def clock_text(self) -> str:
         return self._clock.text()
+
+    def _fit_message(self) -> None:
+        """While a message shows, the connection sections are capped so that it gets what it needs, up to
+        MESSAGE_SHARE of the bar; capped, they end in "…" (whole in their tooltips). Caps are maximum widths:
+        they never make the bar, or the window, ask for more room."""
+        sections = list(self._sections.values())
+        caps = [QWIDGETSIZE_MAX] * len(sections)
+        text = self._message.text()
+        if text and sections:
+            margins = self._message.contentsMargins()
+            needed = self._message.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right()
+            others = [
+                w
+                for w in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                if w.isVisibleTo(self) and w is not self._message and w not in sections
+            ]
+            spacing = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing) + 12
+            room = (
+                self.width()
+                - min(needed, round(self.width() * MESSAGE_SHARE))
+                - sum(w.sizeHint().width() + spacing for w in others)
+                - spacing * len(sections)
+            )
+            wanted = sum(s.sizeHint().width() for s in sections)
+            if wanted > room:
+                caps = [max(s.least_width(), room * s.sizeHint().width() // wanted) for s in sections]
+        for section, cap in zip(sections, caps, strict=True):
+            section.setMaximumWidth(cap)
 
     def _tick(self) -> None:
         self._clock.setText(time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self._now())))

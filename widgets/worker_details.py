@@ -204,7 +204,7 @@ class WorkerDetails(QWidget):
             role += self.tr(" · band {band}").format(band=worker.wearable)
         self.role_label.setText(role)
         self._fill_certificates()
-        self._fill_permits(permits)
+        self.update_permits(permits)
         self.update_live(WorkerLive())
         self.set_following(False)
         self.follow_button.setEnabled(True)
@@ -212,6 +212,30 @@ class WorkerDetails(QWidget):
         self.trend_button.setEnabled(True)
         self.set_response(None, None)
         self.set_response_status("")
+
+    def update_permits(self, permits: Sequence[PermitStatus]) -> None:
+        """The open permits the worker is on, in their state now (`permits` may be the whole book): a
+        suspension shows here as it does on the map and in the permit list."""
+        if self._worker is None:
+            return
+        lines = []
+        for s in permits:
+            p = s.permit
+            roles = [
+                role
+                for role, on in (
+                    (self.tr("worker"), self._worker in p.workers),
+                    (self.tr("guardian"), self._worker == p.guardian),
+                    (self.tr("applicant"), self._worker == p.applicant),
+                )
+                if on
+            ]
+            if roles and s.state not in TERMINAL:
+                lines.append(
+                    f"{p.id}  {category_text(p.category)} — {self.tr(' and ').join(roles)} — "
+                    f"{STATE_LOOKS[s.state].text}"
+                )
+        self.permits_label.setText("\n".join(lines) or self.tr("on no open permit"))
 
     def update_live(self, live: WorkerLive) -> None:
         """The worker's latest alert, vitals, position and trail."""
@@ -383,26 +407,6 @@ class WorkerDetails(QWidget):
             status.set(texts[3], tier)
             grid.addWidget(status, r, 3)
         grid.setColumnStretch(3, 1)
-
-    def _fill_permits(self, permits: Sequence[PermitStatus]) -> None:
-        lines = []
-        for s in permits:
-            p = s.permit
-            roles = [
-                role
-                for role, on in (
-                    (self.tr("worker"), self._worker in p.workers),
-                    (self.tr("guardian"), self._worker == p.guardian),
-                    (self.tr("applicant"), self._worker == p.applicant),
-                )
-                if on
-            ]
-            if roles and s.state not in TERMINAL:
-                lines.append(
-                    f"{p.id}  {category_text(p.category)} — {self.tr(' and ').join(roles)} — "
-                    f"{STATE_LOOKS[s.state].text}"
-                )
-        self.permits_label.setText("\n".join(lines) or self.tr("on no open permit"))
 
     def _trail_text(self, trail: Sequence[tuple[float, float, float]]) -> str:
         if not trail:

@@ -292,7 +292,7 @@ class WorkerPanel(QWidget):
         filters.addWidget(self.text_filter, 1)
         filters.addWidget(self.count_label)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)

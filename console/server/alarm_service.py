@@ -4,6 +4,8 @@ Runs on the core's asyncio loop thread. Transitions go to the store writer at on
 lands are they handed to `on_committed` (the views, the annunciator, the escalation publisher), so what an
 operator sees or hears is already in the journal (ISA-18.2: a record of every transition; DESIGN: committed
 before shown). Commits land in order, so the views never run ahead of the journal by more than one commit.
+A database that fails does not hide alarms: after SHOW_UNCONFIRMED_AFTER_S without a commit they are shown
+all the same, and logged as not journaled (`console.server.shown`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from alarms.records import SYSTEM, AlarmView, Refusal, Transition
 from alarms.samples import InterlockSample, Quality, TagBatch
 from alarms.shelving import Shelving
 from alarms.states import Event
+from console.server.shown import show_when_committed
 from console.server.zone_isolation import (
     Ending,
     Isolation,
@@ -493,21 +496,16 @@ class AlarmService:
         return done, refused
 
     def _commit(self, transitions: list[Transition]) -> Future[None]:
-        """Journal, then tell: `on_committed` runs on the loop once the rows are in the database."""
+        """Journal, then tell: `on_committed` runs on the loop once the rows are in the database, or once the
+        database has been silent too long (`console.server.shown`): an alarm is never hidden by the store."""
         future = self._writer.journal_alarms(transitions)
-        if not transitions:
-            return future
-        loop = self._loop or asyncio.get_running_loop()
-        self._loop = loop
-
-        def landed(f: Future[None]) -> None:
-            loop.call_soon_threadsafe(self._landed, transitions, f)
-
-        future.add_done_callback(landed)
+        if transitions:
+            loop = self._loop or asyncio.get_running_loop()
+            self._loop = loop
+            show_when_committed(future, loop, lambda error: self._landed(transitions, error))
         return future
 
-    def _landed(self, transitions: list[Transition], future: Future[None]) -> None:
-        error = future.exception()
-        if error is not None:  # only when closing without the database: show them anyway, never hide an alarm
-            log.error("%d alarm transitions were NOT journaled: %s", len(transitions), error)
+    def _landed(self, transitions: list[Transition], error: BaseException | None) -> None:
+        if error is not None:  # the database failed or is silent: shown all the same, never hide an alarm
+            log.error("%d alarm transitions shown NOT journaled: %s", len(transitions), error)
         self._on_committed(transitions)

@@ -278,15 +278,13 @@ class BroadcastService:
         self._changed(call)
 
     def _not_reached(self, call: BroadcastCall, zone: str, state: ZoneState, reason: str) -> None:
-        text = (
-            f"{call.priority} broadcast {call.id} did not reach {zone} {self._names[zone]}: {state}, {reason}"
-        )
+        text = f"{call.priority} broadcast {call.id} did not reach {self._names[zone]}: {state}, {reason}"
         self._log("error" if call.priority in ALERTING else "warning", "PA", text)
         if call.priority in ALERTING:
             self._alarms.on_pa_zone(zone, False, text)
 
     def _reached(self, call: BroadcastCall, zone: str) -> None:
-        self._alarms.on_pa_zone(zone, True, f"{zone} {self._names[zone]} reached again by {call.id}")
+        self._alarms.on_pa_zone(zone, True, f"{self._names[zone]} reached again by {call.id}")
 
     # -- replies and time (loop thread) --------------------------------------------------------------
 

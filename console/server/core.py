@@ -395,6 +395,8 @@ class Core:
         hazards = override.hazards if override is not None else ()
         with self.writer.auditing(entry) as pending:
             result = await self._carry_out(command, signed, hazards)
+        if isinstance(result, _NotSaved) and pending.attached:  # its audit row waits with its rows, no second
+            return result
         if not pending.attached or not result.ok:  # nothing written with it, or refused after a first write
             outcome, reason = ("done", "") if result.ok else ("refused", result.message)
             await self.audit(
@@ -477,8 +479,11 @@ class Core:
         except (
             Exception
         ) as exc:  # the journal did not confirm: the command is not done, and the operator knows
-            self.add_log("error", command.actor, f"{type(command).__name__} NOT saved: {exc}")
-            return CommandResult(False, f"not saved: {exc}")
+            why = str(exc) or (
+                "the database did not confirm it in time" if isinstance(exc, TimeoutError) else repr(exc)
+            )
+            self.add_log("error", command.actor, f"{type(command).__name__} NOT saved: {why}")
+            return _NotSaved(False, f"not saved: {why}")
         return _result(*outcome)
 
     async def _isolate(self, command: IsolateZone) -> CommandResult:
@@ -523,6 +528,12 @@ class Core:
     def _journal(self, entries: list[JournalEntry]) -> None:
         if entries:
             self.writer.journal(entries)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _NotSaved(CommandResult):
+    """A command the database did not confirm in time: its rows (with its audit row, when that rode them) stay
+    queued in the store writer and are written if the database answers again."""
 
 
 def _audit_entry(command: Command, now: float, console: str) -> AuditEntry:

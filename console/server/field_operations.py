@@ -167,7 +167,9 @@ class FieldOperations:
                 why = override_words(overrides, reason.strip())
                 return self._admitted(await self.permits.activate(permit_id, actor, why), overrides)
             case RecordGasTest(actor, permit_id, readings, tester):
-                recorded = await self.permits.record_gas_test(permit_id, actor, dict(readings), tester)
+                recorded = await self.permits.record_gas_test(
+                    permit_id, actor, dict(readings), tester, lambda r: self._gas_alarm(permit_id, r)
+                )
                 if isinstance(recorded, PermitRefusal):
                     return CommandResult(False, f"permit {permit_id}: {recorded.reason}")
                 return self._gas_tested(permit_id, actor, recorded)
@@ -327,21 +329,25 @@ class FieldOperations:
         danger = tier1_zones(views, wearers=self._workers)
         return self.muster.missing(self.clock.now(), self._workers, wearable_alerts(views), danger)
 
+    def _gas_alarm(self, permit_id: str, recorded: RecordedGasTest) -> None:
+        """As soon as a test is judged, whatever the database then does: a failed one that stopped running
+        work raises the permit's tier-1 alarm naming the readings and their limits, a passing one returns it."""
+        if recorded.verdict.passed:
+            self._alarms.on_gas_test(permit_id, None)
+        elif recorded.suspension is not None:
+            self._alarms.on_gas_test(permit_id, "; ".join(recorded.verdict.failures))
+
     def _gas_tested(self, permit_id: str, actor: str, recorded: RecordedGasTest) -> CommandResult:
-        """A journaled gas test in the event log; a failed one that stopped running work raises the permit's
-        tier-1 alarm naming the readings and their limits, a passing one returns it."""
+        """A journaled gas test in the event log, and the command's outcome."""
         verdict, stopped = recorded.verdict, recorded.suspension
         tester = verdict.test.tester
         if verdict.passed:
-            self._alarms.on_gas_test(permit_id, None)
             text = (
                 f"gas test for {permit_id} passed (tester {tester}): {readings_text(verdict.test.readings)}"
             )
             self._log("action", actor, text)
             return CommandResult(True, text)
         failures = "; ".join(verdict.failures)
-        if stopped is not None:
-            self._alarms.on_gas_test(permit_id, failures)
         then = f"; {permit_id} SUSPENDED: the work stops" if stopped is not None else ""
         text = f"gas test for {permit_id} FAILED (tester {tester}): {failures}{then}"
         self._log("warning", actor, text)

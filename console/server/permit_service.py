@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from alarms.clock import Clock
+from console.server.shown import show_when_committed
 from console.server.signatures import SignedBy
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.gas_tests import GasTest, GasVerdict, entry_problems, gas_limits
@@ -139,13 +140,20 @@ class PermitService:
         return await self._carry_out(self.book.activate(permit_id, actor, self._clock.now(), reason))
 
     async def record_gas_test(
-        self, permit_id: str, actor: str, readings: dict[str, float], tester: str
+        self,
+        permit_id: str,
+        actor: str,
+        readings: dict[str, float],
+        tester: str,
+        judged: Callable[[RecordedGasTest], None] = lambda _recorded: None,
     ) -> RecordedGasTest | PermitRefusal:
         """Judge and keep a gas test; journaled (with its verdict) before it is reported. Entries that are no
         test at all (a required reading missing, an implausible number, no tester) are refused, not judged.
 
         A failed test is audited as failed, and stops running work: the permit is suspended in the same
-        transaction and shown as the rules' suspensions are (`on_changed`, once committed)."""
+        transaction and shown as the rules' suspensions are (`on_changed`, once committed, or once the database
+        has been silent too long). `judged` hears the verdict as soon as the rows are queued, before the
+        commit: a failed test's alarm never waits on the database (and the audit row rides the test's rows)."""
         statuses = {s.id: s for s in self.book.statuses()}
         if permit_id in statuses:
             s = statuses[permit_id]
@@ -163,9 +171,11 @@ class PermitService:
         entry = JournalEntry(now, GAS_TEST_KIND, permit_id, actor, self._console, payload)
         outcome = None if verdict.passed else ("failed", _failed_test_reason(verdict, suspension))
         changes = [suspension] if suspension is not None else []
-        await asyncio.wait_for(self._journal(changes, [entry], outcome), COMMIT_TIMEOUT_S)
-        self._shown[permit_id] = self.book.status(permit_id)
-        return RecordedGasTest(verdict, suspension)
+        committed = self._journal(changes, [entry], outcome, also=permit_id)
+        recorded = RecordedGasTest(verdict, suspension)
+        judged(recorded)
+        await asyncio.wait_for(committed, COMMIT_TIMEOUT_S)
+        return recorded
 
     async def check_in_guardian(
         self, permit_id: str, actor: str, positions: Positions
@@ -207,33 +217,28 @@ class PermitService:
         changes: list[PermitChange],
         before: Sequence[JournalEntry] = (),
         outcome: tuple[str, str] | None = None,
-    ) -> asyncio.Future[None]:
-        """Commit (after `before`, in the same transaction; `outcome` for the command's audit row), then tell:
-        `on_changed` runs on the loop once the rows are in the database."""
+        also: str | None = None,
+    ) -> asyncio.Future[list[int]]:
+        """Commit (after `before`, in the same transaction; `outcome` for the command's audit row), then show
+        the changes (and the permit `also`, a gas test's): once the rows are in the database, or once it has
+        been silent too long (`console.server.shown`): a suspension is never hidden by the store. The future
+        returned resolves with the commit, after the showing."""
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
         entries = [*before, *(journal_entry(c, self._console) for c in changes)]
         future = self._writer.journal(entries, outcome)
+        show_when_committed(future, loop, lambda error: self._show(changes, also, error))
+        return asyncio.wrap_future(future, loop=loop)
 
-        def landed(_: object) -> None:
-            def tell() -> None:  # shown even when the journal failed: a suspension is never hidden
-                for c in changes:
-                    self._shown[c.permit] = self.book.status(c.permit)
-                if changes:
-                    self._on_changed(changes)
-                error = future.exception()
-                if error is not None:
-                    done.set_exception(error)
-                else:
-                    done.set_result(None)
-
-            loop.call_soon_threadsafe(tell)
-
-        future.add_done_callback(landed)
-        return done
+    def _show(self, changes: list[PermitChange], also: str | None, error: BaseException | None) -> None:
+        if error is not None:
+            log.error("permit changes shown NOT journaled: %s", error)
+        for permit_id in {*(c.permit for c in changes), *((also,) if also else ())}:
+            self._shown[permit_id] = self.book.status(permit_id)
+        if changes:
+            self._on_changed(changes)
 
 
-def _log_failure(done: asyncio.Future[None]) -> None:
+def _log_failure(done: asyncio.Future[list[int]]) -> None:
     if done.exception() is not None:
         log.error("permit changes were NOT journaled: %s", done.exception())
 

@@ -79,8 +79,15 @@ class BroadcastView(QObject):
             return
         preset = suspend_preset(site.broadcast_presets, permit.category)
         zone = site.zone(permit.zone).name
-        text = self.tr("{permit} is suspended. Tell the people in {zone} ({pa}) now?").format(
-            permit=permit_id, zone=zone, pa=", ".join(pa_zones)
+        names = ", ".join(p.name for p in site.pa_zones if p.id in pa_zones)
+        text = (
+            self.tr("{permit} is suspended. Tell the people in {zone} now?").format(
+                permit=permit_id, zone=zone
+            )
+            if names == zone
+            else self.tr("{permit} is suspended. Tell the people in {zone} (PA zone {pa}) now?").format(
+                permit=permit_id, zone=zone, pa=names
+            )
         )
         if preset is not None:
             text += "\n\n" + f"{preset.id}: {preset.text_zh}\n{preset.text_en}"

@@ -101,7 +101,8 @@ class FieldView(QObject):
         self._unsubscribe.clear()
 
     def refresh(self) -> None:
-        """Permits on the map, in the list and on the open card; workers; the muster board."""
+        """Permits on the map, in the list, on the open card and in the open worker's details; workers; the
+        muster board."""
         core, w = self.core, self.window
         statuses, simops = core.permits.statuses(), core.permits.book.simops()
         w.plant_map.update_permits(statuses)
@@ -113,6 +114,7 @@ class FieldView(QObject):
         alerts = wearable_alerts(core.alarms.views())
         w.worker_panel.update_workers(core.workers, alerts)
         if self._worker is not None:
+            w.worker_details.update_permits(statuses)
             row = core.site.worker_index[self._worker]
             w.worker_details.update_live(
                 WorkerLive.from_table(core.workers, row, alerts.get(self._worker, ""))
@@ -153,9 +155,7 @@ class FieldView(QObject):
 
     def _show_worker(self, worker_id: str) -> None:
         self._worker = worker_id
-        book = self.core.permits.book
-        on = [s for s in book.statuses() if worker_id in (*s.permit.workers, s.permit.guardian)]
-        self.window.worker_details.set_worker(worker_id, on)
+        self.window.worker_details.set_worker(worker_id, self.core.permits.statuses())
         self.refresh()
 
     def approve(self, permit_id: str, role: str) -> None:
@@ -275,17 +275,14 @@ class FieldView(QObject):
 
     def _stopping(self, command: SuspendPermit | RecordGasTest) -> None:
         """Send a command that may stop the permit's running work (a suspension, a gas test that fails); if it
-        did, the window offers to tell the people in the permit's zone."""
+        did, the window offers to tell the people in the permit's zone (also when the database did not save
+        it: the work is stopped all the same)."""
         permit_id = command.permit_id
         was_active = self.core.permits.status(permit_id).state is PermitState.ACTIVE
 
         def done(result: CommandResult) -> None:
             self._show(result)
-            if (
-                result.ok
-                and was_active
-                and self.core.permits.status(permit_id).state is PermitState.SUSPENDED
-            ):
+            if was_active and self.core.permits.status(permit_id).state is PermitState.SUSPENDED:
                 self.window.permit_suspended.emit(permit_id)
 
         self.runner.send(command, done)

@@ -29,9 +29,9 @@ def gateways(site: Site, opcua_url: str, broker: Broker) -> Iterator[SimulatorTh
 
 
 def _rows(tree: QTreeWidget) -> dict[str, str]:
-    """PA zone id -> the state the dialog shows."""
+    """PA zone as the dialog names it -> the state the dialog shows."""
     items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
-    return {item.text(0).split()[0]: item.text(1) for item in items}
+    return {item.text(0): item.text(1) for item in items}
 
 
 def _pick_preset(dialog: BroadcastDialog, preset: str) -> None:
@@ -68,15 +68,29 @@ def test_a_broadcast_from_the_toolbar_shows_done_and_names_the_zones_not_reached
         qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
 
         await until(lambda: "NOT REACHED" in dialog.summary_label.text(), 10, "the summary")
-        assert _rows(dialog.delivery) == {"PA-TANKS": "done", "PA-NORTH": "NOT ANSWERED", "PA-COMP": "FAILED"}
+        assert _rows(dialog.delivery) == {  # PA zones by their names: the ids are the gateways' business
+            "Tank farm and pipe rack": "done",
+            "Loading bay and workshop": "NOT ANSWERED",
+            "Compressor house": "FAILED",
+        }
         assert dialog.summary_label.text() == (
-            "Played in PA-TANKS. NOT REACHED: PA-COMP (FAILED), PA-NORTH (NOT ANSWERED)."
+            "Played in Tank farm and pipe rack. NOT REACHED: Compressor house (FAILED), Loading bay and workshop "
+            "(NOT ANSWERED)."
         )
+        listed = [dialog.zone_list.item(i).text() for i in range(dialog.zone_list.count())]
+        assert listed[:2] == ["Tank farm and pipe rack (Tank farm, Pipe rack)", "Reactor unit"]
         assert dialog.summary_label.font().bold()
         spoken = "Stop work now and evacuate through the east gate to the muster point."
         await until(lambda: any(r.text == spoken for r in console.annunciator.speaker.spoken), 15, "spoken")
         engine = console.app.core.alarms.engine
         await until(lambda: engine.view("PA-NORTH.NOT_REACHED").active, 5, "the alarm of the silent zone")
+        table = window.alarm_table
+        await until(lambda: table.select_alarm("PA-NORTH.NOT_REACHED"), 5, "its alarm in the list")
+        [view] = table.selected_alarms()
+        assert (
+            "did not reach Loading bay and workshop: not answered" in view.message
+            and "PA-" not in view.message
+        )
         assert dialog.width() <= 1366 and dialog.height() <= 768 - 60, dialog.size()  # fits the small screen
         dialog.reject()
 
@@ -116,7 +130,7 @@ def test_the_map_an_alarm_row_and_a_suspension_open_the_dialog_preselected(
         qtbot.keyClicks(suspend.reason_edit.lineEdit(), "Unsafe act observed")
         qtbot.mouseClick(suspend.ok_button, Qt.MouseButton.LeftButton)
         offer: QMessageBox = await until(lambda: view.offer, 10, "the offer to broadcast")
-        assert "PTW-HW-001 is suspended. Tell the people in Compressor house (PA-COMP) now?" in offer.text()
+        assert "PTW-HW-001 is suspended. Tell the people in Compressor house now?" in offer.text()
         assert "STOP-HOT-WORK" in offer.text()
         confirm = next(b for b in offer.buttons() if b.text() == "Broadcast to Compressor house…")
         qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton)

@@ -4,10 +4,13 @@ everywhere the operator looks, and the card greys what the permit book would ref
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
+import pytest
+import sqlalchemy as sa
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Tier
@@ -19,6 +22,7 @@ from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.widgets.support import double_click_row
 from widgets.gas_test_dialog import GasTestDialog
+from widgets.permit_panel import STATE
 
 PERMIT, ALARM = "PTW-CS-003", "PTW-CS-003.GAS_TEST"  # confined space in the reactor unit, active in the demo
 FAILED = "O2 18.5 %vol below 19.5 %vol (permit)"  # the permit asks for O2 19.5-21 %vol
@@ -29,6 +33,19 @@ def _open_card(console: WindowedConsole, qtbot: QtBot, permit: str) -> None:
     panel = console.window.permit_panel
     assert panel.select_permit(permit)
     double_click_row(qtbot, panel.table, panel.table.currentIndex().row())
+
+
+async def _gas_test_offered(console: WindowedConsole, qtbot: QtBot) -> None:
+    """PERMIT's card opened from its row in the list, with Gas test… offered."""
+    window, card = console.window, console.window.permit_card
+    await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
+    _open_card(console, qtbot, PERMIT)
+    await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+
+
+def _click_row(qtbot: QtBot, table: QTableView, row: int) -> None:
+    centre = table.visualRect(table.model().index(row, 0)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)
 
 
 def _type_gas_test(qtbot: QtBot, dialog: GasTestDialog, readings: dict[str, str], tester: str) -> None:
@@ -44,9 +61,7 @@ def test_a_failed_gas_test_suspends_the_active_permit_at_once_with_an_alarm_a_lo
     async def scenario(console: WindowedConsole) -> None:
         window = console.window
         card, plant_map = window.permit_card, window.plant_map
-        await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
-        _open_card(console, qtbot, PERMIT)
-        await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+        await _gas_test_offered(console, qtbot)
         assert card.field_text("State").startswith("Active") and plant_map.permit_style(PERMIT) == "active"
 
         qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
@@ -66,7 +81,7 @@ def test_a_failed_gas_test_suspends_the_active_permit_at_once_with_an_alarm_a_lo
 
         # Offered a broadcast to the work zone, as a suspension from the card is.
         offer: QMessageBox = await until(lambda: console.broadcast.offer, 5, "the offer to broadcast")
-        assert f"{PERMIT} is suspended. Tell the people in Reactor unit (PA-REACTOR) now?" in offer.text()
+        assert f"{PERMIT} is suspended. Tell the people in Reactor unit now?" in offer.text()
         qtbot.mouseClick(next(b for b in offer.buttons() if b.text() == "Not now"), Qt.MouseButton.LeftButton)
 
         # A tier-1 alarm naming the reading and its limit, in the list and the banner.
@@ -118,9 +133,7 @@ def test_resume_waits_greyed_for_a_new_test_and_check_in_and_every_step_and_refu
     async def scenario(console: WindowedConsole) -> None:
         window = console.window
         card = window.permit_card
-        await until(lambda: PERMIT in window.permit_panel.visible_permits(), 5, "the permit listed")
-        _open_card(console, qtbot, PERMIT)
-        await until(lambda: card.permit_id == PERMIT and card.gas_test_button.isEnabled(), 5, "its card")
+        await _gas_test_offered(console, qtbot)
         qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
         dialog = await until(lambda: card.gas_test_dialog, 5, "the gas-test dialog")
         _type_gas_test(qtbot, dialog, {"o2": "18.5", "lel": "1", "h2s": "0", "co": "0"}, "Zhou Li")
@@ -159,5 +172,92 @@ def test_resume_waits_greyed_for_a_new_test_and_check_in_and_every_step_and_refu
         qtbot.mouseClick(card.resume_button, Qt.MouseButton.LeftButton)
         await until(lambda: card.field_text("State").startswith("Active"), 5, "the work resumed")
         assert window.plant_map.permit_style(PERMIT) == "active"
+
+    run_console(scenario)
+
+
+def test_a_suspension_shows_in_the_open_workers_details_as_on_the_map_the_list_and_the_card(
+    run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
+) -> None:
+    """The worker's details are open when their SOS suspends the hot work they are on: the details' permit
+    line follows the permit's live state (it said Active under a map that said SUSPENDED)."""
+
+    async def scenario(console: WindowedConsole) -> None:
+        core, window = console.app.core, console.window
+        details, workers = window.worker_details, window.worker_panel
+        await until(lambda: "W01" in workers.visible_workers(), 5, "W01 listed")
+        assert workers.select_worker("W01")
+        _click_row(qtbot, workers.table, workers.table.currentIndex().row())
+        await until(lambda: details.worker_id == "W01", 5, "W01's details")
+        assert details.permits_text() == "PTW-HW-001  HW Hot work — worker — Active"
+
+        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10, "MQTT")
+        fix = {"x": 330.0, "y": 190.0, "floor": 0, "accuracy_m": 0.5, "ts": datetime.now(UTC).isoformat()}
+        mosquitto_pub(broker, "site/demo/workers/W01/position", fix)  # welding at K-301
+        await until(lambda: core.workers.zone[core.site.worker_index["W01"]] >= 0, 10, "W01 located")
+        sos = {"id": "band-W01-1", "type": "sos", "ts": datetime.now(UTC).isoformat()}
+        mosquitto_pub(broker, "site/demo/workers/W01/event", sos)
+        plant_map = window.plant_map
+        await until(lambda: plant_map.permit_style("PTW-HW-001") == "suspended", 10, "the map: suspended")
+        assert details.worker_id == "W01"  # still open, never picked again
+        await until(
+            lambda: details.permits_text() == "PTW-HW-001  HW Hot work — worker — Suspended", 5, "the details"
+        )
+        assert window.permit_panel.cell_text("PTW-HW-001", STATE) == "Suspended"
+        window.show_permit("PTW-HW-001")
+        await until(lambda: window.permit_card.field_text("State").startswith("Suspended"), 5, "the card")
+
+    run_console(scenario)
+
+
+def test_with_the_database_down_a_failed_gas_test_still_raises_its_alarm_and_says_it_was_not_saved(
+    run_console, simulator: SimulatorThread, database_url: str, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A silent failure in a safety console: the database fails while a failed test is saved. The operator
+    sees the stop and the tier-1 alarm all the same (the alarm waited for a commit that never came), and that
+    the test was NOT saved; once the database is back, nothing is lost."""
+
+    async def scenario(console: WindowedConsole) -> None:
+        window = console.window
+        card, table = window.permit_card, window.alarm_table
+        await _gas_test_offered(console, qtbot)
+        store = console.app.writer.store
+
+        def down(*_rows: object, **_audit: object) -> list[int]:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+        monkeypatch.setattr(store, "write", down)
+        qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
+        dialog = await until(lambda: card.gas_test_dialog, 5, "the gas-test dialog")
+        _type_gas_test(qtbot, dialog, {"o2": "18.5", "lel": "1", "h2s": "0", "co": "0"}, "Zhou Li")
+
+        await until(lambda: table.select_alarm(ALARM), 8, "the gas-test alarm, with the database down")
+        [view] = table.selected_alarms()
+        assert (view.tier, view.message) == (Tier.LIFE, f"{PERMIT} gas test failed: {FAILED}")
+        assert any(line.alarm_id == ALARM for line in window.alarm_banner.lines())
+        await until(lambda: card.field_text("State").startswith("Suspended"), 5, "the stop on the card")
+        assert card.field_text("Latest gas test").startswith("FAILED, taken")
+        assert window.plant_map.permit_style(PERMIT) == "suspended"
+
+        not_saved = "not saved: the database did not confirm it in time"
+        # once the command has waited its 10 s for the commit, as any command does
+        await until(lambda: card.status_label.text() == not_saved, 20, "the outcome: not saved")
+        assert card.status_label.font().bold()
+        error = ("error", "RecordGasTest NOT saved: the database did not confirm it in time")
+        await until(lambda: error in [(r[1], r[3]) for r in window.event_log.visible_rows()], 5, "logged")
+        offer = await until(lambda: console.broadcast.offer, 5, "the offer to tell the zone all the same")
+        offer.reject()
+
+        monkeypatch.undo()  # the database is back: what waited is written
+        assert await asyncio.to_thread(console.app.writer.flush, 30)
+        saved = Store(database_url)
+        [test] = saved.journal_rows(kind="gas_test")
+        assert test.payload["failures"] == [FAILED]
+        assert [e.payload["to"] for e in saved.journal_rows(kind="permit") if e.source == PERMIT] == [
+            "suspended"
+        ]
+        assert any(t.alarm_id == ALARM for t in saved.alarm_transitions(alarm_ids=[ALARM]))
+        [audited] = [r for r in saved.audit_rows() if r["action"] == "record_gas_test"]  # one: the test's
+        assert audited["outcome"] == "failed"
 
     run_console(scenario)

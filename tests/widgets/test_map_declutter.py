@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QRectF
+import pytest
+from PySide6.QtCore import QPointF, QRectF, QSizeF
 from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Tier
@@ -101,12 +102,36 @@ def test_people_in_the_gas_zone_never_take_the_suspended_permits_badge_away(
     badge = view.label_rect("badges", "PTW-HW-001")
     assert badge is not None  # with nobody near, the badge has its place
     for k, worker in enumerate(("W01", "W02", "W03")):  # on the badge's row and the two below it
-        at = view.mapToScene(
-            badge.left().__floor__() - 4, round(badge.center().y() + k * badge.height() * 1.2)
-        )
+        at = view.mapToScene(int(badge.left()) - 4, round(badge.center().y() + k * badge.height() * 1.2))
         x[site.worker_index[worker]], y[site.worker_index[worker]] = at.x(), at.y()
     view.update_workers(x, y, np.zeros(len(site.workers), dtype=bool))
     view.set_worker_alarms({w: (Tier.LIFE, WorkerRule.GAS_ALARM_ZONE) for w in ("W01", "W02", "W03")})
     assert view.viewport().grab().save(str(tmp_path / "people-and-badge.png"))  # paints: labels placed
     placed = _placed(view, site)
     assert ("badges", "PTW-HW-001") in placed
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_no_zone_name_lies_under_a_detector_marker(
+    qtbot: QtBot, site: Site, width: int, height: int, tmp_path: Path
+) -> None:
+    """At 1366x768 three detectors sat on "Compressor house" (and one on the tank farm's name): a zone's name
+    goes along the zone's top edge, or just above the zone, where no marker is."""
+    view = shown_window(qtbot, site, width, height).plant_map
+    qtbot.waitUntil(lambda: view.width() > 700)
+    view.fit_site()
+    view.viewport().repaint()
+    assert view.viewport().grab().save(str(tmp_path / f"map-{width}x{height}.png"))
+    transform = view.viewportTransform()
+    markers = {
+        s.id: QRectF(transform.map(QPointF(s.x, s.y)) - QPointF(3.5, 3.5), QSizeF(7.0, 7.0))
+        for s in site.sensors
+    }
+    for zone in site.zones:
+        name = view.label_rect("zones", zone.id)
+        assert name is not None, f"{zone.name} left out"
+        under = [sensor for sensor, marker in markers.items() if marker.intersects(name)]
+        assert under == [], f"{zone.name} under {under}"
+        box = transform.mapRect(QRectF(QPointF(*zone.polygon[0]), QPointF(*zone.polygon[2])))
+        assert box.left() <= name.left() < box.right() - name.width() / 2  # over its own zone
+        assert box.top() - name.height() - 2 <= name.top() <= box.bottom()

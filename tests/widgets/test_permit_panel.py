@@ -13,7 +13,7 @@ from plant_maps.permit_lifecycle import PermitState
 from plant_maps.permits import PermitBook
 from plant_maps.site import Site
 from tests.widgets.support import choose, colour_count, double_click_row, pixels, statuses, themed
-from widgets.permit_panel import FLAGS, PEOPLE, STATE, VALID_TO, PermitPanel
+from widgets.permit_panel import CATEGORY, FLAGS, PEOPLE, STATE, VALID_TO, ZONE, PermitPanel
 from widgets.theme import PALETTE
 
 SUSPENDED = {"PTW-WH-004": (PermitState.SUSPENDED, "harness not tied off")}
@@ -108,3 +108,21 @@ def test_a_failed_gas_test_is_flagged(panel: PermitPanel, site: Site) -> None:
     failed = replace(hot, gas_verdict=GasVerdict(GasTest(0.0, {"lel": 14.0}), ("lel 14 %LEL outside <= 10",)))
     panel.set_permits([failed])
     assert panel.cell_text("PTW-HW-001", FLAGS) == "gas test failed"
+
+
+def test_in_a_narrow_dock_a_column_the_operator_widens_keeps_its_width_and_the_others_make_room(
+    qtbot: QtBot, panel: PermitPanel, site: Site
+) -> None:
+    panel.set_permits(statuses(site))
+    table = panel.table
+    panel.resize(580, 360)
+    qtbot.waitUntil(lambda: table.columnWidth(ZONE) < 80)  # elided to fit
+    table.horizontalHeader().resizeSection(ZONE, 150)  # as a drag on its edge does
+    panel.resize(600, 360)
+    qtbot.waitUntil(lambda: table.viewport().width() > 540)
+    assert table.columnWidth(ZONE) == 150
+    assert table.columnWidth(STATE) >= table.sizeHintForColumn(STATE)
+    assert table.columnWidth(CATEGORY) < 80  # gave way instead
+    panel.resize(1300, 360)  # wide again: the others back to their whole width
+    qtbot.waitUntil(lambda: table.columnWidth(CATEGORY) > 150)
+    assert table.columnWidth(ZONE) == 150
