@@ -407,11 +407,8 @@ class AlarmTable(QWidget):
         self.actions = self._build_actions()
         self.addActions(list(self.actions.values()))  # their shortcuts work while the list is in a window
         self.acknowledge_page_button = QPushButton(self.tr("Acknowledge page"))
-        self.acknowledge_page_button.setToolTip(
-            self.tr("Acknowledge the unacknowledged alarms shown on screen (Shift+F8)")
-        )
         self.acknowledge_page_button.clicked.connect(self.acknowledge_page)
-        page = QAction(self.tr("Acknowledge page"), self)
+        page = self.acknowledge_page_action = QAction(self.tr("Acknowledge page"), self)
         page.setShortcut("Shift+F8")
         page.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         page.triggered.connect(self.acknowledge_page)
@@ -444,6 +441,7 @@ class AlarmTable(QWidget):
         self.status_label = ElidedLabel()  # the last command's outcome: one line, whole in its tooltip
         self.table.doubleClicked.connect(lambda index: self.show_on_map.emit(self._view(index).source))
         self.table.selectionModel().selectionChanged.connect(self.update_buttons)
+        self.table.verticalScrollBar().valueChanged.connect(self.update_buttons)  # another page in view
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._open_menu)
         self._lay_out()
@@ -872,6 +870,19 @@ class AlarmTable(QWidget):
                 button.setEnabled(reason is None)
                 button.setToolTip(tip)
         self._update_respond_button(selected[0] if len(selected) == 1 else None)
+        self._update_page_button()
+
+    def _update_page_button(self) -> None:
+        """Acknowledge page: enabled while the page shows an unacknowledged alarm, else greyed saying so."""
+        some = any(acknowledgeable(v) for v in self.page_alarms())
+        tip = (
+            self.tr("Acknowledge the unacknowledged alarms shown on screen (Shift+F8)")
+            if some
+            else self.tr("Not possible: no unacknowledged alarm on this page")
+        )
+        for widget in (self.acknowledge_page_button, self.acknowledge_page_action):
+            widget.setEnabled(some)
+            widget.setToolTip(tip)
 
     def set_responses(self, responses: Mapping[str, Response]) -> None:
         """Where the responses to SOS / man-down alarms stand (the core's open responses by alarm id)."""

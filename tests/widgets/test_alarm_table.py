@@ -272,11 +272,20 @@ def test_acknowledge_page_sends_only_the_rows_on_screen(qtbot: QtBot, table: Ala
     assert [p[0] for p in bottom] == newest_first[-len(bottom) :]
 
 
-def test_acknowledge_page_with_nothing_unacknowledged_says_so(qtbot: QtBot, table: AlarmTable) -> None:
+def test_acknowledge_page_is_greyed_saying_why_while_the_page_has_nothing_to_acknowledge(
+    qtbot: QtBot, table: AlarmTable
+) -> None:
+    """Never enabled-then-refused: with only acknowledged alarms on screen the button and Shift+F8 are greyed,
+    the tooltip says why; a new unacknowledged alarm enables them."""
     table.set_alarms([alarm("A", state=State.ACKED)])
-    with qtbot.assertNotEmitted(table.acknowledge_requested):
+    assert not table.acknowledge_page_button.isEnabled()
+    assert table.acknowledge_page_button.toolTip() == "Not possible: no unacknowledged alarm on this page"
+    assert not table.acknowledge_page_action.isEnabled()
+    table.set_alarms([alarm("A", state=State.ACKED), alarm("B", ts=T0 + 1)])
+    assert table.acknowledge_page_button.isEnabled() and table.acknowledge_page_action.isEnabled()
+    with qtbot.waitSignal(table.acknowledge_requested) as sent:
         qtbot.mouseClick(table.acknowledge_page_button, Qt.MouseButton.LeftButton)
-    assert table.status_label.text() == "No unacknowledged alarm on this page"
+    assert [alarm_id for alarm_id, _ in sent.args[0]] == ["B"]
 
 
 def test_shelving_needs_a_reason_and_offers_no_duration_above_the_maximum(
