@@ -32,6 +32,19 @@ def _over(colour: str, base: str, share: float) -> str:
 GRID_COLOUR = _over(PALETTE.line, PALETTE.panel, 0.25)  # what the grid looked like drawn at 25 % alpha
 
 
+class _Overlay(pg.ViewBox):
+    """A box laid over a plot's own, linked to it in time. It follows the plot's box by a method of its own: a
+    closure over the plot, held by Qt for the plot's signal, kept the plot and its boxes alive after every
+    rebuild and after the window closed (a cycle through Qt that Python's collector cannot see)."""
+
+    def follow(self) -> None:
+        """Cover the linked plot's box again (it was resized) and take its time range."""
+        plot = self.linkedView(self.XAxis)
+        if plot is not None:
+            self.setGeometry(plot.sceneBoundingRect())
+            self.linkedViewChanged(plot, self.XAxis)
+
+
 class TrendPlots(pg.GraphicsLayoutWidget):
     x_range_changed = Signal()
 
@@ -89,7 +102,7 @@ class TrendPlots(pg.GraphicsLayoutWidget):
 
     def _overlay(self, plot: pg.PlotItem, unit: str | None, k: int) -> pg.ViewBox:
         """A ViewBox over `plot`, linked in time; with a right axis for a unit, none for the events."""
-        box = pg.ViewBox()
+        box = _Overlay()
         self.scene().addItem(box)
         box.setXLink(plot)
         box.setMouseEnabled(x=True, y=False)
@@ -102,13 +115,8 @@ class TrendPlots(pg.GraphicsLayoutWidget):
             box.setAutoVisible(y=True)
         else:
             box.setMenuEnabled(False)
-
-        def follow() -> None:
-            box.setGeometry(plot.getViewBox().sceneBoundingRect())
-            box.linkedViewChanged(plot.getViewBox(), box.XAxis)
-
-        plot.getViewBox().sigResized.connect(follow)
-        follow()
+        plot.getViewBox().sigResized.connect(box.follow)
+        box.follow()
         self._overlays.append(box)
         return box
 

@@ -4,6 +4,7 @@ it open), SIGTERM and Ctrl+C all stop the sources and the store cleanly and end 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import select
@@ -11,12 +12,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -170,6 +172,20 @@ def test_the_close_question_names_the_alarms_responses_and_muster_it_would_leave
         await until(lambda: status_text(console, "OPC UA").startswith("OPC UA: connected"), 5)
 
     run_console(scenario)
+
+
+def test_a_closed_console_is_freed_with_its_core_and_store(run_console, simulator: SimulatorThread) -> None:
+    """Each console closed in a process (every e2e test's) left its whole heap behind, 60-100 MB each."""
+    left: list[weakref.ref[object]] = []
+
+    async def scenario(console: WindowedConsole) -> None:
+        await until(lambda: status_text(console, "OPC UA").startswith("OPC UA: connected"), 10)
+        left.extend(weakref.ref(part) for part in (console, console.app, console.app.core, console.app.store))
+
+    run_console(scenario)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the window's deleteLater
+    gc.collect()
+    assert [type(part).__name__ for ref in left if (part := ref()) is not None] == []
 
 
 @pytest.fixture()

@@ -4,6 +4,9 @@ the tag list and the worker details), the site's trend sets, and the trend kept 
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QDateTime, QPointF, Qt
@@ -93,6 +96,19 @@ def test_stacked_gives_a_plot_per_unit_on_one_time_axis(qtbot: QtBot, view: Tren
     qtbot.mouseClick(view.stacked_button, Qt.MouseButton.LeftButton)
     assert len(plots.plots) == 1 and view.visible_range()[0] == pytest.approx(NOW - 900)
     assert not view.pens["TT-K301"].curve.isVisible()  # still hidden in the other layout
+
+
+def test_a_rebuilt_trend_frees_the_plots_it_replaced(qtbot: QtBot, view: TrendView) -> None:
+    """A pen of a new unit and each Stacked click build the plots anew; the replaced plots, their curves and
+    menus stayed in memory for the console's whole life (and every closed console's trend with them)."""
+    for tag in ("GD-CH-01", "PT-K301"):  # %LEL on the plot's own box, bar on an overlay
+        view.add_pen(tag)
+    plots = view.plot
+    replaced = [weakref.ref(part) for part in (*plots.plots, plots.box("bar"), plots.events_box)]
+    qtbot.mouseClick(view.stacked_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.stacked_button, Qt.MouseButton.LeftButton)
+    gc.collect()
+    assert [type(part).__name__ for ref in replaced if (part := ref()) is not None] == []
 
 
 def test_the_range_dialog_checks_from_and_to_then_shows_that_history(qtbot: QtBot, view: TrendView) -> None:
