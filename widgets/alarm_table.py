@@ -58,8 +58,10 @@ from widgets.alarm_style import (
     ack_text,
     clock_text,
     flag_texts,
+    measured_text,
     priority_text,
     state_text,
+    value_text,
 )
 from widgets.keyed_table import keyed_table, runs
 from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
@@ -88,7 +90,7 @@ COLUMN_SAMPLES = {
     PRIORITY: "T1 Urgent",
     AREA: "Compressor house",
     SOURCE: "GD-CH-01.HH",
-    VALUE: "-1234.5",
+    VALUE: "12.34 %LEL/min",  # a rate; "25.06 %LEL", "9 min 48 s" and "1013 hPa" are narrower
     STATE: "Returned, unacknowledged",
 }
 
@@ -239,6 +241,8 @@ class AlarmTableModel(QAbstractTableModel):
                     return f"{look.name} ({look.meaning}), priority {r.view.priority.name.lower()} — {look.marker}"
                 if column == ACK_AT and r.view.ack_by:
                     return ack_text(r.view)
+                if column == VALUE and math.isfinite(r.view.value):  # the cell may round it (a time)
+                    return measured_text(r.view.value, r.view.unit)
                 return plain_tooltip(r.texts[column]) if r.texts[column] else None
             case Qt.ItemDataRole.DecorationRole if column == PRIORITY:
                 return self._markers.icon(r.view.tier, ICON_SIZE)
@@ -261,7 +265,6 @@ class AlarmTableModel(QAbstractTableModel):
 
     def _row(self, view: AlarmView, first_out: bool, cause_key: tuple[object, ...] | None = None) -> _Row:
         area = self.area_name(view.area)
-        value = "—" if math.isnan(view.value) else f"{view.value:.4g}"
         # a consequence is never the first out: its cause came first
         state, flags = state_text(view), " · ".join(flag_texts(view, first_out and not view.group))
         times = (view.active_ts, view.ack_ts, view.clear_ts)
@@ -274,7 +277,7 @@ class AlarmTableModel(QAbstractTableModel):
             area,
             view.source,
             message,
-            value,
+            value_text(view.value, view.unit),
             state,
             flags,
         )
