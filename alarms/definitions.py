@@ -54,9 +54,12 @@ class AlarmSpec:
 SECONDS = "s"  # the unit of a time: a time to threshold, how long an interlock's feedback has not followed
 
 
+PER_MINUTE = "/min"  # rates of change are per minute
+
+
 def rate_unit(unit: str) -> str:
-    """The unit of a rate of change of a value in `unit` ("%LEL" -> "%LEL/min"); rates are per minute."""
-    return f"{unit}/min"
+    """The unit of a rate of change of a value in `unit` ("%LEL" -> "%LEL/min")."""
+    return unit + PER_MINUTE
 
 
 def eta_text(seconds: float) -> str:

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QBrush, QColor, QIcon, QPen, QPixmap, QTransform
 
-from alarms.definitions import SECONDS, Priority, Tier
+from alarms.definitions import PER_MINUTE, SECONDS, Priority, Tier
 from alarms.records import AlarmView, Shelve
 from alarms.states import State
 from widgets.permit_style import duration_text
@@ -157,10 +157,13 @@ def dated_clock_text(ts: float, now: float) -> str:
 
 
 def value_text(value: float, unit: str) -> str:
-    """An alarm's value as the list shows it, with the unit its definition gives: "25.06 %LEL", "1.834 %LEL/min";
-    a time in whole seconds as an operator says it ("2 s", "1 min 30 s"); "—" when it has no value."""
+    """An alarm's value as the list shows it, with the unit its definition gives: "25.06 %LEL"; a rate, a
+    slope estimated over a window, to three digits ("1.83 %LEL/min"); a time in whole seconds as an operator
+    says it ("2 s", "1 min 30 s"); "—" when it has no value."""
     if not math.isfinite(value):
         return "—"
+    if unit.endswith(PER_MINUTE):
+        return f"{value:.3g} {unit}"
     if unit != SECONDS:
         return measured_text(value, unit)
     seconds = round(value)

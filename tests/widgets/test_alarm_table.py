@@ -516,7 +516,7 @@ def test_each_value_reads_with_its_unit_a_time_in_seconds_and_sorts_by_the_numbe
     ]
     assert [v.id for v in table.visible_alarms()] == ["GD-RX-05.ROC", "GD-CH-01.H", "GD-CH-01.ETA", "W01.SOS"]
     assert listed[:3] == [
-        ("GD-RX-05", "5.379 ppm/min", "5.379 ppm/min"),
+        ("GD-RX-05", "5.38 ppm/min", "5.379 ppm/min"),  # a slope to three digits
         ("GD-CH-01", "10.05 %LEL", "10.05 %LEL"),
         ("GD-CH-01", "9 min 48 s", "587.9 s"),  # whole seconds; the exact time in the tooltip
     ]
