@@ -43,11 +43,23 @@ class AlarmSpec:
     latched: bool = False  # ISA-18.2 latched: stays until acknowledged and reset
     cause: str | None = None  # consequential alarm: grouped under this alarm while that one is active
     setpoint: float = math.nan
+    unit: str = ""  # of the value it carries ("%LEL", "%LEL/min", SECONDS); "" when its value has none
 
     def render(self, value: float) -> str:
         return self.message.format(
             id=self.id, source=self.source, value=value, setpoint=self.setpoint, eta=eta_text(value)
         )
+
+
+SECONDS = "s"  # the unit of a time: a time to threshold, how long an interlock's feedback has not followed
+
+
+PER_MINUTE = "/min"  # rates of change are per minute
+
+
+def rate_unit(unit: str) -> str:
+    """The unit of a rate of change of a value in `unit` ("%LEL" -> "%LEL/min")."""
+    return unit + PER_MINUTE
 
 
 def eta_text(seconds: float) -> str:
@@ -105,6 +117,7 @@ class LimitRule:
     on_delay_s: float = 0.0
     off_delay_s: float = 0.0
     message: str = "{id} {value:.4g} (limit {setpoint:g})"
+    unit: str = ""  # the tag's
 
     def limit(self, kind: LimitKind) -> Limit | None:
         return (self.hh, self.h, self.low, self.ll)[kind]
@@ -126,6 +139,7 @@ class LimitRule:
             latched=limit.latched,
             cause=limit.cause,
             setpoint=limit.setpoint,
+            unit=self.unit,
         )
 
 

@@ -453,6 +453,7 @@ class AlarmEngine:
             group=group,
             shelve=(shelve or self._shelving.get(spec.id)) if status.state is State.SHELVED else None,
             response_s=self._escalation.waiting_s(spec.id, ts) if event is Event.ACKNOWLEDGE else None,
+            unit=spec.unit,
         )
         self._record(alarm, t)
         return t
@@ -548,4 +549,5 @@ class AlarmEngine:
             home_area=spec.area,
             ack_by=alarm.ack_by,
             acked_by_unshelve=alarm.acked_by_unshelve,
+            unit=spec.unit,
         )

@@ -54,6 +54,7 @@ class Transition(NamedTuple):
     group: str | None = None  # the active cause it is grouped under
     shelve: Shelve | None = None  # while shelved
     response_s: float | None = None  # on acknowledgement: seconds since the occurrence was annunciated
+    unit: str = ""  # of `value`, as the alarm's definition says ("" when its value has none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class AlarmView:
     home_area: str = ""  # its own area, where suppression by design acts (`area`: this occurrence's)
     ack_by: str = ""  # who acknowledged that occurrence
     acked_by_unshelve: bool = False  # ISA-18.2: a manual unshelve returned it acknowledged
+    unit: str = ""  # of `value` and of `raised.value`, as the alarm's definition says ("" when it has none)
 
 
 class Edge(NamedTuple):

@@ -33,6 +33,7 @@ COLUMNS = (
     "event",
     "state",
     "value",
+    "unit",
     "time_to_ack_s",
     "actor",
     "console",
@@ -76,7 +77,9 @@ def local_time(ts: float) -> str:
 
 
 def report_row(t: Transition) -> dict[str, Any]:
-    """One output row; `value` is None (empty in CSV, null in JSON) when there was no finite value.
+    """One output row; `value` is None (empty in CSV, null in JSON) when there was no finite value; `unit` is
+    its unit as the alarm's definition gave it ("s" for a time to threshold, "%LEL" for a gas limit; "" when
+    the alarm carries no value).
 
     `time_to_ack_s`, on an acknowledgement, is the seconds from annunciation to acknowledgement as the engine
     measured them and the journal row holds them (shelved or isolated time not counted); so an
@@ -94,6 +97,7 @@ def report_row(t: Transition) -> dict[str, Any]:
         "event": t.event.value,
         "state": t.to_state.value,
         "value": t.value if math.isfinite(t.value) else None,
+        "unit": t.unit,
         "time_to_ack_s": None if t.response_s is None else round(t.response_s, 3),
         "actor": t.actor,
         "console": t.console,

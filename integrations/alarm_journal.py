@@ -56,6 +56,7 @@ def row_of(t: Transition) -> dict[str, Any]:
         "shelve_until": None if shelve is None else float(shelve.until),
         "shelve_one_shot": False if shelve is None else bool(shelve.one_shot),
         "response_s": None if t.response_s is None else float(t.response_s),
+        "unit": str(t.unit),
     }
 
 
@@ -88,4 +89,5 @@ def transition_of(row: Mapping[str, Any]) -> Transition:
         group=row["group_id"],
         shelve=None if until is None else Shelve(until, row["shelve_one_shot"]),
         response_s=row["response_s"],
+        unit=row["unit"],
     )

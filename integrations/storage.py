@@ -108,6 +108,9 @@ alarm_journal = sa.Table(
     sa.Column("shelve_until", sa.Double(), nullable=True),  # NULL: not shelved
     sa.Column("shelve_one_shot", sa.Boolean(), nullable=False),
     sa.Column("response_s", sa.Double(), nullable=True),
+    sa.Column(
+        "unit", sa.Text(), nullable=False, server_default=""
+    ),  # of `value` ("": none, or journaled before)
     sa.Index("ix_alarm_journal_ts", "ts"),
     sa.Index("ix_alarm_journal_alarm_id_id", "alarm_id", "id"),  # an alarm's history, and its latest row
     sqlite_autoincrement=True,  # ids only grow, even after deletions: they are the commit order

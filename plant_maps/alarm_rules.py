@@ -9,6 +9,11 @@ worker, a momentary video-AI alarm per zone and detection class, and per interlo
 alarm (`<interlock id>.MISMATCH`, in the interlock's zone, not latched), a tier-2 one for a command or
 feedback node the server refuses (`<interlock id>.COMM`), and per permit that requires gas analysis a tier-1
 alarm for a failed test while its work runs (`<permit id>.GAS_TEST`, in the permit's zone).
+
+Every alarm carries the unit of the value it shows, set here once: a limit's and a communication alarm's is
+its sensor's, a rate's that per minute, a composite's that of its first condition's quantity, a time to
+threshold's, an interlock mismatch's and a wearable clock's seconds, a video-AI detection's its confidence;
+the other discrete alarms (SOS, man-down, worker rules, PA, gas test) carry no value and no unit.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from alarms.definitions import (
+    SECONDS,
     AlarmSpec,
     CommRule,
     CompositeRule,
@@ -34,6 +40,7 @@ from alarms.definitions import (
     RateRule,
     Tier,
     TimeToThresholdRule,
+    rate_unit,
 )
 from alarms.interlocks import MismatchEdge
 from plant_maps.alarm_settings import AlarmSettings
@@ -45,6 +52,7 @@ from plant_maps.worker_rule_kinds import WorkerRule, worker_alarm
 PRIORITY_OF_TIER = {Tier.LIFE: Priority.HIGH, Tier.HIGH: Priority.MEDIUM, Tier.LOW: Priority.LOW}
 _KIND_KEYS = {"hh": LimitKind.HH, "h": LimitKind.H, "l": LimitKind.L, "ll": LimitKind.LL}
 _SOURCE_NAMES = {"opcua": "OPC UA", "mqtt": "MQTT", "sim": "simulator"}
+VISION_CONFIDENCE = "confidence"  # the unit of a video-AI alarm's value: the detection's confidence, 0..1
 WEARABLE_EVENTS = {
     EventKind.SOS: ("SOS", "SOS pressed by {name}"),
     EventKind.FALL: ("FALL", "Fall detected: {name} (man-down)"),
@@ -291,10 +299,12 @@ def _limit_rule(sensor: Sensor, measure: MeasureAlarms) -> LimitRule:
         on_delay_s=measure.on_delay_s,
         off_delay_s=measure.off_delay_s,
         message=f"{sensor.name} {{value:.4g}} {sensor.unit} (limit {{setpoint:g}})",
+        unit=sensor.unit,
     )
 
 
-def _spec(r: Reader, area: str, source: str, default_message: str) -> AlarmSpec:
+def _spec(r: Reader, area: str, source: str, default_message: str, unit: str) -> AlarmSpec:
+    """A rule's alarm; `unit` is the unit of the value it carries (the rule's quantity, not the message's)."""
     tier = _tier(r, "tier")
     message = r.str("message", default_message)
     spec = AlarmSpec(
@@ -305,6 +315,7 @@ def _spec(r: Reader, area: str, source: str, default_message: str) -> AlarmSpec:
         area=area,
         message=message,
         latched=r.bool("latched", False),
+        unit=unit,
     )
     try:
         spec.render(1.0)
@@ -325,7 +336,7 @@ def _rate(r: Reader, sensors: dict[str, Sensor]) -> RateRule:
     direction = Direction(r.choice("direction", [d.value for d in Direction], Direction.RISING.value))
     default = f"{sensor.name} {direction.value} faster than {per_minute:g} {sensor.unit}/min ({{value:.3g}})"
     return RateRule(
-        alarm=_spec(r, sensor.zone, sensor.id, default),
+        alarm=_spec(r, sensor.zone, sensor.id, default, rate_unit(sensor.unit)),
         tag=sensor.id,
         per_minute=per_minute,
         window_s=r.positive("window_s", 60.0),
@@ -348,9 +359,10 @@ def _composite(r: Reader, sensors: dict[str, Sensor], zones: set[str]) -> Compos
         op = Op.ABOVE if key.endswith("above") else Op.BELOW
         window = c.positive("window_s", 60.0) if rate else None
         conditions.append(Condition(tag, op, c.float(key), window))
-    return CompositeRule(
-        alarm=_spec(r, area, conditions[0].tag, "Composite condition in " + area), all_of=tuple(conditions)
-    )
+    first = conditions[0]  # the composite's value is its first condition's quantity (alarms.derived)
+    unit = sensors[first.tag].unit if first.rate_window_s is None else rate_unit(sensors[first.tag].unit)
+    alarm = _spec(r, area, first.tag, "Composite condition in " + area, unit)
+    return CompositeRule(alarm=alarm, all_of=tuple(conditions))
 
 
 def _time_to_threshold(r: Reader, sensors: dict[str, Sensor]) -> TimeToThresholdRule:
@@ -360,7 +372,7 @@ def _time_to_threshold(r: Reader, sensors: dict[str, Sensor]) -> TimeToThreshold
     horizon = r.positive("horizon_s")
     default = f"{sensor.name}: {threshold:g} {sensor.unit} {{eta}}"
     return TimeToThresholdRule(
-        alarm=_spec(r, sensor.zone, sensor.id, default),
+        alarm=_spec(r, sensor.zone, sensor.id, default, SECONDS),  # its value is the time left
         tag=sensor.id,
         threshold=threshold,
         horizon_s=horizon,
@@ -377,9 +389,16 @@ def _comm_rules(sensors: Iterable[Sensor]) -> Iterator[CommRule]:
     for scheme, members in by_scheme.items():
         source = source_comm_alarm(scheme)
         name = _SOURCE_NAMES[scheme]
+        # a communication alarm's value is its first tag's (alarms.comm): NaN while active, the tag's again after
         yield CommRule(
             AlarmSpec(
-                source, name, Tier.HIGH, Priority.MEDIUM, "site", f"{name}: no usable value from any tag"
+                source,
+                name,
+                Tier.HIGH,
+                Priority.MEDIUM,
+                "site",
+                f"{name}: no usable value from any tag",
+                unit=members[0].unit,
             ),
             tuple(s.id for s in members),
         )
@@ -392,6 +411,7 @@ def _comm_rules(sensors: Iterable[Sensor]) -> Iterator[CommRule]:
                 s.zone,
                 f"{s.name}: bad or stale value",
                 cause=source,
+                unit=s.unit,
             )
             yield CommRule(spec, (s.id,))
 
@@ -447,6 +467,7 @@ def _event_rules(
                 Priority.LOW,
                 "site",
                 f"{worker.name} ({worker.id}): wearable clock wrong",
+                unit=SECONDS,  # its value is the clock's offset
             ),
             EventKind.WORKER_RULE,
         )
@@ -460,6 +481,7 @@ def _event_rules(
                 PRIORITY_OF_TIER[tier],
                 zone.id,
                 f"Video AI in {zone.name}: {label}",
+                unit=VISION_CONFIDENCE,
             )
             yield EventRule(spec, EventKind.VISION)
 
@@ -479,6 +501,7 @@ def _interlock_rules(tables: list[Reader]) -> Iterator[EventRule]:
                 Priority.URGENT,
                 r.str("zone"),
                 f"{interlock_id} {name}: feedback does not follow command for {{value:.0f}} s",
+                unit=SECONDS,
             ),
             EventKind.INTERLOCK_MISMATCH,
         )

@@ -56,6 +56,48 @@ def test_every_site_gets_communication_and_wearable_alarms(site: Site) -> None:
     assert events["VISION.tank_farm.no_harness"].alarm.message == "Video AI in Tank farm: no harness"
 
 
+def test_every_alarm_carries_the_unit_of_its_value(site: Site, tmp_path: Path) -> None:
+    """Set where the definitions are built, so the list and the journal never guess it (a time to threshold
+    read as %LEL beside the gas alarms)."""
+    d = site.alarms.definitions
+    units = {rule.alarm.id: rule.alarm.unit for rule in d.rules()}
+    units |= {spec.id: spec.unit for rule in d.limits for kind in LimitKind if (spec := rule.spec(kind))}
+    assert {
+        alarm_id: units[alarm_id]
+        for alarm_id in (
+            "GD-CH-01.HH",  # a limit: its sensor's
+            "GD-RX-08.LL",
+            "GD-RX-05.ROC",  # a rate: per minute
+            "RX-R201.RUNAWAY",  # a composite: its first condition's, TT-R201 > 60 °C
+            "GD-CH-01.ETA",  # a time to threshold: the time left
+            "IL-CH-TRIP.MISMATCH",  # how long the feedback has not followed
+            "GD-CH-01.COMM",  # the tag's value again once it returns
+            "W01.SOS",
+            "W01.NO_PERMIT_ENTRY",
+            "VISION.tank_farm.no_harness",
+        )
+    } == {
+        "GD-CH-01.HH": "%LEL",
+        "GD-RX-08.LL": "%vol",
+        "GD-RX-05.ROC": "ppm/min",
+        "RX-R201.RUNAWAY": "°C",
+        "GD-CH-01.ETA": "s",
+        "IL-CH-TRIP.MISMATCH": "s",
+        "GD-CH-01.COMM": "%LEL",
+        "W01.SOS": "",
+        "W01.NO_PERMIT_ENTRY": "",
+        "VISION.tank_farm.no_harness": "confidence",
+    }
+    rate_first = """[[alarms.composite]]
+id = "CH.GAS_RISING_HOT"
+area = "compressor_house"
+tier = 2
+all_of = [{ tag = "GD-CH-01", rate_above = 2 }, { tag = "GD-CH-02", above = 5 }]
+"""
+    composites = load_site(_site_with(tmp_path, rate_first)).alarms.definitions.composites
+    assert {c.alarm.id: c.alarm.unit for c in composites}["CH.GAS_RISING_HOT"] == "%LEL/min"
+
+
 def _site_with(tmp_path: Path, extra: str) -> Path:
     path = tmp_path / "site.toml"
     path.write_text(DEMO_SITE.read_text() + "\n" + extra)

@@ -18,17 +18,21 @@ from pathlib import Path
 
 import pytest
 
+from alarms.clock import ManualClock
 from alarms.definitions import Priority, Tier
+from alarms.engine import AlarmEngine
 from alarms.records import Transition
+from alarms.samples import Quality, TagBatch
 from alarms.states import Event, State
 from integrations.alarm_journal import row_of
 from integrations.storage import Store
+from plant_maps.site import Site
 from tests.conftest import REPO
 from tests.support import free_port
 
 ZONE = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=ZONE).timestamp()
-HEADER = "seq,time,alarm_id,source,tier,priority,area,message,event,state,value,time_to_ack_s,actor,console,comment"
+HEADER = "seq,time,alarm_id,source,tier,priority,area,message,event,state,value,unit,time_to_ack_s,actor,console,comment"
 
 
 def tr(
@@ -46,6 +50,7 @@ def tr(
     comment: str = "",
     message: str = "",
     response_s: float | None = None,
+    unit: str = "%LEL",
 ) -> Transition:
     return Transition(
         seq=seq,
@@ -66,6 +71,7 @@ def tr(
         comment=comment,
         ts=ts,
         response_s=response_s,
+        unit=unit,
     )
 
 
@@ -86,8 +92,8 @@ JOURNAL = [
         **LEL,  # type: ignore[arg-type]
     ),
     tr(4, "GD-TF-02.H", Event.CLEAR, State.RTN_UNACK, T0 + 7200, area="TF", value=3.0),
-    tr(5, "PT-CH-03.L", Event.ACTIVATE, State.UNACK, T0 + 7260, tier=Tier.LOW, value=-0.25),
-    tr(6, "PT-CH-03.L", Event.CLEAR, State.RTN_UNACK, T0 + 7300, tier=Tier.LOW, value=0.5),
+    tr(5, "PT-CH-03.L", Event.ACTIVATE, State.UNACK, T0 + 7260, tier=Tier.LOW, value=-0.25, unit="MPa"),
+    tr(6, "PT-CH-03.L", Event.CLEAR, State.RTN_UNACK, T0 + 7300, tier=Tier.LOW, value=0.5, unit="MPa"),
 ]
 
 
@@ -123,13 +129,14 @@ def test_csv_lists_every_transition_in_order(url: str) -> None:
     assert done.stdout.splitlines() == [
         HEADER,
         "1,2026-11-24T08:00:00.123+08:00,GD-CH-01.HH,GD-CH-01,1,3,CH,Compressor house LEL 41.5 %LEL (limit 40),"
-        "activate,unack,41.5,,system,,",
-        "2,2026-11-24T08:01:00.000+08:00,GD-TF-02.H,GD-TF-02,2,3,TF,GD-TF-02.H nan,activate,unack,,,system,,",
+        "activate,unack,41.5,%LEL,,system,,",
+        "2,2026-11-24T08:01:00.000+08:00,GD-TF-02.H,GD-TF-02,2,3,TF,GD-TF-02.H nan,activate,unack,,%LEL,,system,,",
         "3,2026-11-24T09:00:00.000+08:00,GD-CH-01.HH,GD-CH-01,1,3,CH,Compressor house LEL 41.5 %LEL (limit 40),"
-        'acknowledge,acked,41.5,3599.877,op1,ws-2,"crew sent, ""LEL"" rising, gate 3"',
-        "4,2026-11-24T10:00:00.000+08:00,GD-TF-02.H,GD-TF-02,2,3,TF,GD-TF-02.H 3,clear,rtn_unack,3.0,,system,,",
-        "5,2026-11-24T10:01:00.000+08:00,PT-CH-03.L,PT-CH-03,3,3,CH,PT-CH-03.L -0.25,activate,unack,-0.25,,system,,",
-        "6,2026-11-24T10:01:40.000+08:00,PT-CH-03.L,PT-CH-03,3,3,CH,PT-CH-03.L 0.5,clear,rtn_unack,0.5,,system,,",
+        'acknowledge,acked,41.5,%LEL,3599.877,op1,ws-2,"crew sent, ""LEL"" rising, gate 3"',
+        "4,2026-11-24T10:00:00.000+08:00,GD-TF-02.H,GD-TF-02,2,3,TF,GD-TF-02.H 3,clear,rtn_unack,3.0,%LEL,,system,,",
+        "5,2026-11-24T10:01:00.000+08:00,PT-CH-03.L,PT-CH-03,3,3,CH,PT-CH-03.L -0.25,activate,unack,-0.25,MPa,,"
+        "system,,",
+        "6,2026-11-24T10:01:40.000+08:00,PT-CH-03.L,PT-CH-03,3,3,CH,PT-CH-03.L 0.5,clear,rtn_unack,0.5,MPa,,system,,",
     ]
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert rows[2]["comment"] == 'crew sent, "LEL" rising, gate 3'
@@ -152,6 +159,7 @@ def test_jsonl_has_the_same_keys_one_object_per_line(url: str) -> None:
         "event": "acknowledge",
         "state": "acked",
         "value": 41.5,
+        "unit": "%LEL",
         "time_to_ack_s": 3599.877,
         "actor": "op1",
         "console": "ws-2",
@@ -179,6 +187,36 @@ def test_an_acknowledgement_carries_its_message_and_time_to_acknowledge_whatever
     assert [(r["event"], r["message"], str(r["time_to_ack_s"])) for r in rows] == [
         ("acknowledge", "Compressor house LEL 41.5 %LEL (limit 40)", "3599.877")
     ]
+
+
+def test_each_value_carries_its_alarms_unit_a_time_to_threshold_in_seconds(
+    database_url: str, site: Site
+) -> None:
+    """The demo plant's leak as its engine journals it: the compressor-house warning's value is the time left
+    (2.237 read as %LEL beside the gas alarms was the fault), the detector's limit alarm's is %LEL and the
+    reactor's CO rate is per minute."""
+    engine = AlarmEngine(site.alarms.definitions, clock := ManualClock(T0))
+    rows = [site.tag_index["GD-CH-01"], site.tag_index["GD-RX-05"]]
+    journaled: list[Transition] = []
+    for second in range(160):
+        clock.advance(1.0)
+        rising = max(0.0, (second - 70) * 0.7)  # flat for a minute, then 0.7 a second (42 a minute)
+        batch = TagBatch.from_lists(
+            rows, [rising, rising], [Quality.GOOD] * 2, [clock.now()] * 2, clock.now()
+        )
+        journaled += engine.process(batch)
+    fill(database_url, journaled)
+    done = journal("--database-url", database_url, "--format", "jsonl")
+    assert (done.returncode, done.stderr) == (0, "")
+    raised = {}
+    for row in map(json.loads, done.stdout.splitlines()):
+        if row["event"] == "activate":
+            raised.setdefault(row["alarm_id"], (row["value"], row["unit"]))
+    eta, eta_unit = raised["GD-CH-01.ETA"]
+    assert eta_unit == "s" and 0 < eta <= 600
+    assert raised["GD-CH-01.HH"][1] == "%LEL" and raised["GD-RX-05.ROC"][1] == "ppm/min"
+    csv_rows = list(csv.DictReader(io.StringIO(journal("--database-url", database_url).stdout)))
+    assert {r["unit"] for r in csv_rows if r["alarm_id"] == "GD-CH-01.ETA"} == {"s"}
 
 
 def seqs(done: subprocess.CompletedProcess[str]) -> list[int]:

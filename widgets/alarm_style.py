@@ -7,6 +7,7 @@ All functions that make pixmaps run on the Qt thread, after the QApplication exi
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from types import MappingProxyType
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QBrush, QColor, QIcon, QPen, QPixmap, QTransform
 
-from alarms.definitions import Priority, Tier
+from alarms.definitions import PER_MINUTE, SECONDS, Priority, Tier
 from alarms.records import AlarmView, Shelve
 from alarms.states import State
+from widgets.permit_style import duration_text
 from widgets.shapes import Shape, marker_pixmap
 from widgets.theme import PALETTE
 
@@ -152,6 +154,26 @@ def dated_clock_text(ts: float, now: float) -> str:
     if (here.tm_year, here.tm_yday) == (today.tm_year, today.tm_yday):
         return clock_text(ts)
     return time.strftime("%Y-%m-%d %H:%M:%S", here)
+
+
+def value_text(value: float, unit: str) -> str:
+    """An alarm's value as the list shows it, with the unit its definition gives: "25.06 %LEL"; a rate, a
+    slope estimated over a window, to three digits ("1.83 %LEL/min"); a time in whole seconds as an operator
+    says it ("2 s", "1 min 30 s"); "—" when it has no value."""
+    if not math.isfinite(value):
+        return "—"
+    if unit.endswith(PER_MINUTE):
+        return f"{value:.3g} {unit}"
+    if unit != SECONDS:
+        return measured_text(value, unit)
+    seconds = round(value)
+    text = duration_text(abs(seconds), to_the_second=True)
+    return f"-{text}" if seconds < 0 else text  # a wearable clock's offset may be either way
+
+
+def measured_text(value: float, unit: str) -> str:
+    """The value to four digits with its unit, as the journal keeps it: "2.237 s", "25.06 %LEL"."""
+    return f"{value:.4g} {unit}".rstrip()
 
 
 _STATE_TEXTS = {

@@ -58,8 +58,10 @@ from widgets.alarm_style import (
     ack_text,
     clock_text,
     flag_texts,
+    measured_text,
     priority_text,
     state_text,
+    value_text,
 )
 from widgets.keyed_table import keyed_table, runs
 from widgets.plain_text import ElidedLabel, PlainLabel, plain_tooltip
@@ -79,8 +81,10 @@ TIMES = (ACTIVE_AT, ACK_AT, CLEAR_AT)
 ICON_SIZE = 12
 MESSAGE_MIN_PX = 240  # below this the list scrolls sideways rather than hide the message
 FLAGS_MAX_PX = 230  # a longer flag is elided (whole in its tooltip): the message needs the room more
+VALUE_MAX_PX = 130  # "12.34 %LEL/min" whole; a longer unit is elided (whole in its tooltip)
+FITTED = {VALUE: VALUE_MAX_PX, FLAGS: FLAGS_MAX_PX}  # as wide as their widest cell shown, up to these
 # The widest text a column usually holds: columns are sized to show it whole (Message takes the rest,
-# Flags is as wide as the flags shown).
+# Value and Flags are as wide as the cells shown).
 COLUMN_SAMPLES = {
     ACTIVE_AT: "00:00:00",
     ACK_AT: "00:00:00",
@@ -88,7 +92,6 @@ COLUMN_SAMPLES = {
     PRIORITY: "T1 Urgent",
     AREA: "Compressor house",
     SOURCE: "GD-CH-01.HH",
-    VALUE: "-1234.5",
     STATE: "Returned, unacknowledged",
 }
 
@@ -239,6 +242,8 @@ class AlarmTableModel(QAbstractTableModel):
                     return f"{look.name} ({look.meaning}), priority {r.view.priority.name.lower()} — {look.marker}"
                 if column == ACK_AT and r.view.ack_by:
                     return ack_text(r.view)
+                if column == VALUE and math.isfinite(r.view.value):  # the cell may round it (a time)
+                    return measured_text(r.view.value, r.view.unit)
                 return plain_tooltip(r.texts[column]) if r.texts[column] else None
             case Qt.ItemDataRole.DecorationRole if column == PRIORITY:
                 return self._markers.icon(r.view.tier, ICON_SIZE)
@@ -255,13 +260,12 @@ class AlarmTableModel(QAbstractTableModel):
             return QCoreApplication.translate("AlarmTable", COLUMNS[section])
         return None
 
-    def flag_texts(self) -> set[str]:
-        """The distinct Flags cells: the column is sized to the widest of them."""
-        return {r.texts[FLAGS] for r in self._rows}
+    def column_texts(self, column: int) -> set[str]:
+        """The distinct cells of a column (Value and Flags are sized to the widest of them)."""
+        return {r.texts[column] for r in self._rows}
 
     def _row(self, view: AlarmView, first_out: bool, cause_key: tuple[object, ...] | None = None) -> _Row:
         area = self.area_name(view.area)
-        value = "—" if math.isnan(view.value) else f"{view.value:.4g}"
         # a consequence is never the first out: its cause came first
         state, flags = state_text(view), " · ".join(flag_texts(view, first_out and not view.group))
         times = (view.active_ts, view.ack_ts, view.clear_ts)
@@ -274,7 +278,7 @@ class AlarmTableModel(QAbstractTableModel):
             area,
             view.source,
             message,
-            value,
+            value_text(view.value, view.unit),
             state,
             flags,
         )
@@ -403,7 +407,8 @@ class AlarmTable(QWidget):
             combo.currentIndexChanged.connect(self._apply_filter)
         self.text_filter.textChanged.connect(self._apply_filter)
         self.table = self._build_table()
-        self._flags_width = 0
+        self._fitted = dict.fromkeys(FITTED, 0)  # column -> width set
+        self._fit_columns()
         self.actions = self._build_actions()
         self.addActions(list(self.actions.values()))  # their shortcuts work while the list is in a window
         self.acknowledge_page_button = QPushButton(self.tr("Acknowledge page"))
@@ -457,7 +462,7 @@ class AlarmTable(QWidget):
         first_out = {f.first_out for f in floods if f.flooding and f.first_out}
         first_out |= {f.burst_first_out for f in floods if f.burst_first_out}
         left = self.model.set_alarms(views, first_out, MAX_NEW_ROWS_PER_CALL)
-        self._size_flags()
+        self._fit_columns()
         self._update_count()
         self.update_buttons()
         return left
@@ -786,20 +791,22 @@ class AlarmTable(QWidget):
             self._apply_filter()
         self._update_count()
 
-    def _size_flags(self) -> None:
-        """Flags is only as wide as the widest flag shown (none: its header), so Message keeps the room."""
+    def _fit_columns(self) -> None:
+        """Value and Flags are only as wide as their widest cell shown (none: the header), so Message keeps
+        the room: a unit such as "%LEL/min" or a flag is wide only while an alarm shows it."""
         bold = QFont(self.font())
         bold.setBold(True)
         metrics = QFontMetrics(bold)
         header = self.table.horizontalHeader()
-        title = header.fontMetrics().horizontalAdvance(
-            self.model.headerData(FLAGS, Qt.Orientation.Horizontal)
-        )
-        widest = max([title + 24, *(metrics.horizontalAdvance(t) + 16 for t in self.model.flag_texts() if t)])
-        width = min(widest, FLAGS_MAX_PX)
-        if width != self._flags_width:
-            self._flags_width = width
-            self.table.setColumnWidth(FLAGS, width)
+        for column, most in FITTED.items():
+            title = header.fontMetrics().horizontalAdvance(
+                self.model.headerData(column, Qt.Orientation.Horizontal)
+            )
+            texts = self.model.column_texts(column)
+            width = min(max([title + 24, *(metrics.horizontalAdvance(t) + 16 for t in texts if t)]), most)
+            if width != self._fitted[column]:
+                self._fitted[column] = width
+                self.table.setColumnWidth(column, width)
 
     def _open_menu(self, pos: QPoint) -> None:
         index = self.table.indexAt(pos)

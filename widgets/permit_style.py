@@ -136,13 +136,17 @@ def category_grade_text(category: str, grade: str) -> str:
     return _tr("{category}, grade {grade}").format(category=category_name(category), grade=grade_text(grade))
 
 
-def duration_text(seconds: float) -> str:
-    """A span as an operator says it: "45 s", "12 min", "5 h 12 min", "3 d 4 h"."""
+def duration_text(seconds: float, to_the_second: bool = False) -> str:
+    """A span as an operator says it: "45 s", "12 min", "5 h 12 min", "3 d 4 h"; `to_the_second` keeps the
+    seconds of a span under an hour ("1 min 30 s"), for a countdown such as a time to threshold."""
     s = max(0, math.floor(seconds))
     if s < 60:
         return _tr("{s} s").format(s=s)
     if s < 3600:
-        return _tr("{m} min").format(m=s // 60)
+        m, rest = divmod(s, 60)
+        if to_the_second and rest:
+            return _tr("{m} min {s} s").format(m=m, s=rest)
+        return _tr("{m} min").format(m=m)
     if s < 86400:
         h, m = divmod(s // 60, 60)
         return _tr("{h} h {m} min").format(h=h, m=m) if m else _tr("{h} h").format(h=h)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -29,6 +29,7 @@ from widgets.alarm_table import (
     MAX_NEW_ROWS_PER_CALL,
     MESSAGE,
     PRIORITY,
+    SOURCE,
     STATE,
     VALUE,
     AlarmTable,
@@ -36,6 +37,7 @@ from widgets.alarm_table import (
 from widgets.theme import PALETTE, qt_palette, style_sheet
 
 T0 = 1_700_000_000.0
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
 MAX_SHELVE_S = 4 * 3600.0
 AREAS = [
     ("tank_farm", "Tank farm"),
@@ -481,4 +483,45 @@ def test_a_time_to_threshold_is_listed_ahead_then_now_never_as_a_negative_time(
             shown.append(tuple(table.model.index(listed, c).data() for c in (MESSAGE, VALUE)))
     assert not any(value.startswith("-") or " -" in message for message, value in shown)
     assert shown[0][0].startswith("Compressor house LEL: 25 %LEL reached in ")
-    assert shown[-1] == ("Compressor house LEL: 25 %LEL reached now", "0")
+    assert shown[-1] == ("Compressor house LEL: 25 %LEL reached now", "0 s")
+
+
+def test_each_value_reads_with_its_unit_a_time_in_seconds_and_sorts_by_the_number(
+    qtbot: QtBot, table: AlarmTable, site: Site
+) -> None:
+    """The demo plant through its engine: the compressor-house warning's value is the time left, not %LEL
+    (it read "2.237" beside the gas alarms' "25.06"); a rate is per minute; an SOS has no value."""
+    engine = AlarmEngine(site.alarms.definitions, clock := ManualClock(T0))
+    rows = [site.tag_index["GD-CH-01"], site.tag_index["GD-RX-05"]]
+    for second in range(130):
+        clock.advance(1.0)
+        lel, co = max(0.0, (second - 40) * 0.15), max(0.0, (second - 40) * 0.2)  # %LEL and ppm a second
+        engine.process(
+            TagBatch.from_lists(rows, [lel, co], [Quality.GOOD] * 2, [clock.now()] * 2, clock.now())
+        )
+    engine.raise_event("W01.SOS")
+    table.set_alarms(engine.active())
+    view, model = table.table, table.proxy
+    header = view.horizontalHeader()
+    qtbot.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(
+            header.sectionViewportPosition(VALUE) + header.sectionSize(VALUE) // 2, header.height() // 2
+        ),
+    )
+    listed = [
+        (model.index(r, SOURCE).data(), model.index(r, VALUE).data(), model.index(r, VALUE).data(TOOLTIP))
+        for r in range(model.rowCount())
+    ]
+    assert [v.id for v in table.visible_alarms()] == ["GD-RX-05.ROC", "GD-CH-01.H", "GD-CH-01.ETA", "W01.SOS"]
+    assert listed[:3] == [
+        ("GD-RX-05", "5.38 ppm/min", "5.379 ppm/min"),  # a slope to three digits
+        ("GD-CH-01", "10.05 %LEL", "10.05 %LEL"),
+        ("GD-CH-01", "9 min 48 s", "587.9 s"),  # whole seconds; the exact time in the tooltip
+    ]
+    assert listed[3][1] == "—"
+    bold = QFont(view.font())
+    bold.setBold(True)
+    widest = max(QFontMetrics(bold).horizontalAdvance(text) for _, text, _ in listed)
+    assert widest + 8 <= view.columnWidth(VALUE)  # whole, not "9 min 4…"
