@@ -15,11 +15,12 @@ import os
 import queue
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, InvalidStateError
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +269,10 @@ class Store:
         except _OPEN_ERRORS as exc:
             self.engine.dispose()
             raise _cannot_open(self.url, exc) from exc
+
+    @property
+    def place(self) -> StorePlace:
+        return store_place(self.url)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -540,7 +545,53 @@ def _cause(exc: Exception) -> str:
     return " ".join(str(orig or exc).split())
 
 
+@dataclass(frozen=True, slots=True)
+class StorePlace:
+    """Where the store is, for an operator: the SQLite file or the PostgreSQL server and database."""
+
+    kind: str  # "sqlite" or "postgresql"
+    where: str  # the SQLite file's path; PostgreSQL's host[:port]/database
+    url: str  # the whole URL, password masked
+
+
+def store_place(url: sa.URL) -> StorePlace:
+    masked = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        return StorePlace("sqlite", url.database or ":memory:", masked)
+    host = f"{url.host or 'localhost'}:{url.port}" if url.port else url.host or "localhost"
+    return StorePlace(url.get_backend_name(), f"{host}/{url.database or ''}", masked)
+
+
 # -- writer -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WriterHealth:
+    """How the writer is getting on, as another thread sees it (`StoreWriter.health`).
+
+    `waiting_s`: how long the transaction in hand has been trying to commit (0 when nothing waits);
+    `rows`: the rows it holds; `more`: whether more is queued behind them; `failures` and `error` (the
+    database's words): how often and why it failed so far (none while the database just does not answer).
+    """
+
+    waiting_s: float = 0.0
+    rows: int = 0
+    more: bool = False
+    failures: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    """The writer thread's progress, replaced whole (one assignment) so that `health` reads it consistently."""
+
+    started: float | None = None  # time.monotonic() of the first try of the transaction in hand
+    rows: int = 0
+    failures: int = 0
+    error: str = ""
+
+
+_IDLE = _Progress()
 
 
 @dataclass
@@ -591,6 +642,7 @@ class _Commit:
     alarm_requests: list[_AlarmRequest] = field(default_factory=list)
     audit_requests: list[_AuditRequest] = field(default_factory=list)
     flushes: list[threading.Event] = field(default_factory=list)
+    last: bool = False  # the stop marker was taken: the writer ends after this commit
 
     @property
     def rows(self) -> int:
@@ -612,8 +664,9 @@ class StoreWriter:
     handing it over (sources build fresh arrays per batch).
 
     A database error is logged, counted and retried with back-off (0.25 s doubling to `retry_max_s`); the
-    rows stay queued in order. Only `close()` with the database still unreachable gives up, and it says how
-    many rows it could not write.
+    rows stay queued in order, and between tries the transaction takes in what was queued meanwhile, so that
+    `health` tells how much waits (the console's journal watch turns that into its alarm and status line).
+    Only `close()` with the database still unreachable gives up, and it says how many rows it could not write.
     """
 
     MAX_ROWS_PER_COMMIT = 20_000
@@ -632,6 +685,7 @@ class StoreWriter:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
         self._give_up = threading.Event()
+        self._progress = _IDLE
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._thread.start()
 
@@ -730,6 +784,20 @@ class StoreWriter:
             pending.row = {**pending.row, "outcome": outcome[0], "reason": outcome[1]}
         return [pending.row]
 
+    def health(self) -> WriterHealth:
+        """Any thread, never blocks: how long the transaction in hand has waited to commit, and how much
+        waits (DESIGN: a failing database hides nothing, not even itself)."""
+        progress = self._progress
+        if progress.started is None:
+            return WriterHealth()
+        return WriterHealth(
+            time.monotonic() - progress.started,
+            progress.rows,
+            not self._queue.empty(),
+            progress.failures,
+            progress.error,
+        )
+
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued before this call is committed; False on timeout."""
         self._check_open()
@@ -755,25 +823,31 @@ class StoreWriter:
     # -- writer thread ---------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        stopping = False
-        while not stopping:
+        while True:
             commit = _Commit()
-            stopping = self._take(self._queue.get(), commit)
-            while not stopping and commit.rows < self.MAX_ROWS_PER_COMMIT:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                stopping = self._take(item, commit)
+            self._take(self._queue.get(), commit)
+            self._gather(commit)
             if not self._commit(commit):
                 self._abandon(commit)
                 return
+            if commit.last:
+                return
 
-    def _take(self, item: Any, commit: _Commit) -> bool:
-        """Add one queued item to the commit; True for the stop marker."""
+    def _gather(self, commit: _Commit) -> None:
+        """Add what is queued now to the commit, without waiting, up to MAX_ROWS_PER_COMMIT rows (nothing after
+        the stop marker)."""
+        while not commit.last and commit.rows < self.MAX_ROWS_PER_COMMIT:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            self._take(item, commit)
+
+    def _take(self, item: Any, commit: _Commit) -> None:
+        """Add one queued item to the commit (the stop marker marks it the last)."""
         if item is _STOP:
-            return True
-        if isinstance(item, TagBatch):
+            commit.last = True
+        elif isinstance(item, TagBatch):
             commit.history.extend(self._history_rows(item))
         elif isinstance(item, _JournalRequest):
             commit.journal.extend(item.entries)
@@ -793,7 +867,6 @@ class StoreWriter:
             commit.audit_requests.append(item)
         else:
             commit.flushes.append(item)
-        return False
 
     def _history_rows(self, batch: TagBatch) -> list[dict[str, Any]]:
         rows = self._filter.select(batch)
@@ -814,9 +887,11 @@ class StoreWriter:
         return True
 
     def _write(self, commit: _Commit) -> bool:
-        """One transaction, retried with back-off until it succeeds (True) or close() gives up (False)."""
+        """One transaction, retried with back-off until it succeeds (True) or close() gives up (False); before
+        each retry it takes in what was queued meanwhile."""
         delay = 0.25
         failures = 0
+        self._progress = progress = _Progress(time.monotonic(), commit.rows)
         while True:
             try:
                 seqs = self._store_write(commit)
@@ -831,9 +906,14 @@ class StoreWriter:
                     delay,
                     self.last_error,
                 )
+                progress = replace(progress, failures=failures, error=_cause(exc))
+                self._progress = progress
                 if self._give_up.wait(delay):
                     return False
                 delay = min(delay * 2, self._retry_max_s)
+                self._gather(commit)
+                self._progress = progress = replace(progress, rows=commit.rows)
+        self._progress = _IDLE
         if failures:
             log.warning("history/journal write succeeded after %d failures", failures)
         self.commits += 1
