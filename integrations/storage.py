@@ -569,14 +569,15 @@ def store_place(url: sa.URL) -> StorePlace:
 class WriterHealth:
     """How the writer is getting on, as another thread sees it (`StoreWriter.health`).
 
-    `waiting_s`: how long the transaction in hand has been trying to commit (0 when nothing waits);
-    `rows`: the rows it holds; `more`: whether more is queued behind them; `failures` and `error` (the
-    database's words): how often and why it failed so far (none while the database just does not answer).
+    `waiting_s`: how long the transaction in hand has been trying to commit (0 when nothing waits); `rows`:
+    the journal, alarm journal and audit rows handed over and not yet written, and the tag history rows in
+    the transaction in hand (samples queued behind it become rows only through the deadband); `failures`
+    and `error` (the database's words): how often and why it failed so far (none while the database just
+    does not answer).
     """
 
     waiting_s: float = 0.0
     rows: int = 0
-    more: bool = False
     failures: int = 0
     error: str = ""
 
@@ -586,7 +587,7 @@ class _Progress:
     """The writer thread's progress, replaced whole (one assignment) so that `health` reads it consistently."""
 
     started: float | None = None  # time.monotonic() of the first try of the transaction in hand
-    rows: int = 0
+    history: int = 0  # its tag history rows
     failures: int = 0
     error: str = ""
 
@@ -642,7 +643,6 @@ class _Commit:
     alarm_requests: list[_AlarmRequest] = field(default_factory=list)
     audit_requests: list[_AuditRequest] = field(default_factory=list)
     flushes: list[threading.Event] = field(default_factory=list)
-    last: bool = False  # the stop marker was taken: the writer ends after this commit
 
     @property
     def rows(self) -> int:
@@ -664,9 +664,9 @@ class StoreWriter:
     handing it over (sources build fresh arrays per batch).
 
     A database error is logged, counted and retried with back-off (0.25 s doubling to `retry_max_s`); the
-    rows stay queued in order, and between tries the transaction takes in what was queued meanwhile, so that
-    `health` tells how much waits (the console's journal watch turns that into its alarm and status line).
-    Only `close()` with the database still unreachable gives up, and it says how many rows it could not write.
+    rows stay queued in order. `health` says how long a transaction has been waiting and how many rows wait
+    (the console's journal watch turns that into its alarm and status line). Only `close()` with the
+    database still unreachable gives up, and it says how many rows it could not write.
     """
 
     MAX_ROWS_PER_COMMIT = 20_000
@@ -686,6 +686,8 @@ class StoreWriter:
         self._closed = False
         self._give_up = threading.Event()
         self._progress = _IDLE
+        self._waiting = 0  # journal, alarm and audit rows handed over, not yet written (`health`)
+        self._waiting_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._thread.start()
 
@@ -728,7 +730,9 @@ class StoreWriter:
         ]
         future: Future[list[int]] = Future()
         if rows:
-            self._queue.put(_JournalRequest(rows, future, self._take_pending_audit(outcome)))
+            audit = self._take_pending_audit(outcome)
+            self._count(len(rows) + len(audit))
+            self._queue.put(_JournalRequest(rows, future, audit))
         else:
             future.set_result([])
         return future
@@ -743,7 +747,9 @@ class StoreWriter:
         self._check_open()
         future: Future[None] = Future()
         if transitions:
-            self._queue.put(_AlarmRequest(tuple(transitions), future, self._take_pending_audit()))
+            audit = self._take_pending_audit()
+            self._count(len(transitions) + len(audit))
+            self._queue.put(_AlarmRequest(tuple(transitions), future, audit))
         else:
             future.set_result(None)
         return future
@@ -756,6 +762,7 @@ class StoreWriter:
         rows = [e.row() for e in entries]
         future: Future[None] = Future()
         if rows:
+            self._count(len(rows))
             self._queue.put(_AuditRequest(rows, future))
         else:
             future.set_result(None)
@@ -785,18 +792,18 @@ class StoreWriter:
         return [pending.row]
 
     def health(self) -> WriterHealth:
-        """Any thread, never blocks: how long the transaction in hand has waited to commit, and how much
-        waits (DESIGN: a failing database hides nothing, not even itself)."""
+        """Any thread, never blocks: how long the transaction in hand has waited to commit, and how many rows
+        wait (DESIGN: a failing database hides nothing, not even itself)."""
         progress = self._progress
         if progress.started is None:
             return WriterHealth()
-        return WriterHealth(
-            time.monotonic() - progress.started,
-            progress.rows,
-            not self._queue.empty(),
-            progress.failures,
-            progress.error,
-        )
+        waited = time.monotonic() - progress.started
+        return WriterHealth(waited, self._waiting + progress.history, progress.failures, progress.error)
+
+    def _count(self, rows: int) -> None:
+        """Any thread: `rows` more (fewer, when negative) journal, alarm and audit rows wait to be written."""
+        with self._waiting_lock:
+            self._waiting += rows
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued before this call is committed; False on timeout."""
@@ -823,31 +830,25 @@ class StoreWriter:
     # -- writer thread ---------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        while True:
+        stopping = False
+        while not stopping:
             commit = _Commit()
-            self._take(self._queue.get(), commit)
-            self._gather(commit)
+            stopping = self._take(self._queue.get(), commit)
+            while not stopping and commit.rows < self.MAX_ROWS_PER_COMMIT:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                stopping = self._take(item, commit)
             if not self._commit(commit):
                 self._abandon(commit)
                 return
-            if commit.last:
-                return
 
-    def _gather(self, commit: _Commit) -> None:
-        """Add what is queued now to the commit, without waiting, up to MAX_ROWS_PER_COMMIT rows (nothing after
-        the stop marker)."""
-        while not commit.last and commit.rows < self.MAX_ROWS_PER_COMMIT:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            self._take(item, commit)
-
-    def _take(self, item: Any, commit: _Commit) -> None:
-        """Add one queued item to the commit (the stop marker marks it the last)."""
+    def _take(self, item: Any, commit: _Commit) -> bool:
+        """Add one queued item to the commit; True for the stop marker."""
         if item is _STOP:
-            commit.last = True
-        elif isinstance(item, TagBatch):
+            return True
+        if isinstance(item, TagBatch):
             commit.history.extend(self._history_rows(item))
         elif isinstance(item, _JournalRequest):
             commit.journal.extend(item.entries)
@@ -857,6 +858,7 @@ class StoreWriter:
             try:
                 rows = [row_of(t) for t in item.transitions]
             except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                self._count(-len(item.transitions) - len(item.audit))
                 _settle(item.future, error=exc)
             else:
                 commit.alarms.extend(rows)
@@ -867,6 +869,7 @@ class StoreWriter:
             commit.audit_requests.append(item)
         else:
             commit.flushes.append(item)
+        return False
 
     def _history_rows(self, batch: TagBatch) -> list[dict[str, Any]]:
         rows = self._filter.select(batch)
@@ -887,11 +890,10 @@ class StoreWriter:
         return True
 
     def _write(self, commit: _Commit) -> bool:
-        """One transaction, retried with back-off until it succeeds (True) or close() gives up (False); before
-        each retry it takes in what was queued meanwhile."""
+        """One transaction, retried with back-off until it succeeds (True) or close() gives up (False)."""
         delay = 0.25
         failures = 0
-        self._progress = progress = _Progress(time.monotonic(), commit.rows)
+        self._progress = progress = _Progress(time.monotonic(), len(commit.history))
         while True:
             try:
                 seqs = self._store_write(commit)
@@ -906,14 +908,12 @@ class StoreWriter:
                     delay,
                     self.last_error,
                 )
-                progress = replace(progress, failures=failures, error=_cause(exc))
-                self._progress = progress
+                self._progress = progress = replace(progress, failures=failures, error=_cause(exc))
                 if self._give_up.wait(delay):
                     return False
                 delay = min(delay * 2, self._retry_max_s)
-                self._gather(commit)
-                self._progress = progress = replace(progress, rows=commit.rows)
         self._progress = _IDLE
+        self._count(-len(commit.journal) - len(commit.alarms) - len(commit.audit))
         if failures:
             log.warning("history/journal write succeeded after %d failures", failures)
         self.commits += 1

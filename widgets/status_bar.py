@@ -10,7 +10,7 @@ Updated from the GUI bridge's timer; all methods run on the Qt thread.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -100,14 +100,13 @@ class LinkFacts:
 @dataclass(frozen=True, slots=True)
 class JournalFacts:
     """What the journal's section says: where the store is and, while it is not saving, since when (None:
-    saving), how many rows wait (`more`: and more queued behind them) and why, in the database's words."""
+    saving), how many journal, alarm and audit rows wait, and why, in the database's words."""
 
     kind: str  # "sqlite" or "postgresql"
     where: str  # the SQLite file's path, or PostgreSQL's host[:port]/database
     url: str  # password masked
     since: float | None = None
     rows: int = 0
-    more: bool = False
     why: str = ""
 
 
@@ -172,14 +171,14 @@ class _ConnectionSection(QWidget):
             self.show_text(STATE_LOOKS["connected"], text, tip)
             return
         since = clock_text(facts.since, seconds=False)
-        rows = (self.tr("at least {0} rows waiting") if facts.more else self.tr("{0} rows waiting")).format(
-            facts.rows
+        waiting = (
+            self.tr("1 row waiting") if facts.rows == 1 else self.tr("{0} rows waiting").format(facts.rows)
         )
-        text = self.tr("Journal: NOT SAVING since {0} · {1}").format(since, rows)
+        text = self.tr("Journal: NOT SAVING since {0} · {1}").format(since, waiting)
         tip = self.tr(
             "The database has not confirmed a write since {0}: {1}.\n"
-            "Nothing is journaled or audited meanwhile. The rows are kept and written when it answers;\n"
-            "closing the console now would lose them.\n{2}"
+            "Nothing is journaled or audited meanwhile: the rows, and the tag history,\n"
+            "are kept and written when it answers; closing the console now would lose them.\n{2}"
         ).format(clock_text(facts.since), facts.why, facts.url)
         self.show_text(STATE_LOOKS["reconnecting"], text, tip)
 
@@ -193,6 +192,27 @@ class _ConnectionSection(QWidget):
         if text != self.text.text():
             self.text.setText(text)
         self.setToolTip(tip)
+
+
+def shares(room: int, wanted: Sequence[int], least: Sequence[int], urgent: Sequence[bool]) -> list[int]:
+    """Widths for sections that want more than `room` together: the `urgent` ones first, whole if the others
+    can still have their `least`; each group shares its room fairly (a section that wants less than an equal
+    share keeps all of it, the longest ones are cut), never below `least`."""
+
+    def spread(space: int, picked: list[int]) -> dict[int, int]:
+        widths: dict[int, int] = {}
+        left = sorted(picked, key=lambda i: wanted[i])
+        while left and wanted[left[0]] <= space // len(left):
+            i = left.pop(0)
+            widths[i] = wanted[i]
+            space -= wanted[i]
+        return widths | {i: max(least[i], space // len(left)) for i in left}
+
+    first = [i for i, u in enumerate(urgent) if u]
+    rest = [i for i, u in enumerate(urgent) if not u]
+    widths = spread(room - sum(least[i] for i in rest), first)
+    widths |= spread(room - sum(widths.values()), rest)
+    return [widths[i] for i in range(len(wanted))]
 
 
 class ConnectionStatusBar(QStatusBar):
@@ -296,13 +316,15 @@ class ConnectionStatusBar(QStatusBar):
         return self._clock.text()
 
     def _fit_message(self) -> None:
-        """While a message shows, the connection sections are capped so that it gets what it needs, up to
-        MESSAGE_SHARE of the bar; capped, they end in "…" (whole in their tooltips). Caps are maximum widths:
-        they never make the bar, or the window, ask for more room."""
+        """Share the bar among the message and the sections: a message that shows gets what it needs, up to
+        MESSAGE_SHARE of the bar; a section in trouble (bold: a link down, the journal not saving) keeps its
+        whole text where the room allows; the other sections share what is left, each at least its name and
+        state. Capped, they end in "…" (whole in their tooltips). Caps are maximum widths: they never make the
+        bar, or the window, ask for more room."""
         sections = list(self._sections.values())
         caps = [QWIDGETSIZE_MAX] * len(sections)
-        text = self._message.text()
-        if text and sections:
+        if sections:
+            text = self._message.text()
             margins = self._message.contentsMargins()
             needed = self._message.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right()
             others = [
@@ -313,13 +335,14 @@ class ConnectionStatusBar(QStatusBar):
             spacing = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing) + 12
             room = (
                 self.width()
-                - min(needed, round(self.width() * MESSAGE_SHARE))
+                - (min(needed, round(self.width() * MESSAGE_SHARE)) if text else 0)
                 - sum(w.sizeHint().width() + spacing for w in others)
                 - spacing * len(sections)
             )
-            wanted = sum(s.sizeHint().width() for s in sections)
-            if wanted > room:
-                caps = [max(s.least_width(), room * s.sizeHint().width() // wanted) for s in sections]
+            wanted = [s.sizeHint().width() for s in sections]
+            if sum(wanted) > room:
+                urgent = [s.look is not None and s.look.bold for s in sections]
+                caps = shares(room, wanted, [s.least_width() for s in sections], urgent)
         for section, cap in zip(sections, caps, strict=True):
             section.setMaximumWidth(cap)
 

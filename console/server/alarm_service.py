@@ -27,7 +27,6 @@ from alarms.records import SYSTEM, AlarmView, Refusal, Transition
 from alarms.samples import InterlockSample, Quality, TagBatch
 from alarms.shelving import Shelving
 from alarms.states import Event
-from console.server.journal_watch import JournalStatus
 from console.server.shown import show_when_committed
 from console.server.zone_isolation import (
     Ending,
@@ -142,17 +141,17 @@ class AlarmService:
         else:
             self._commit(self.engine.clear_event(alarm_id, ts))
 
-    def on_journal(self, status: JournalStatus) -> None:
-        """The journal stopped saving (STORE.COMM raised, saying since when, how much waits and why) or saves
-        again (it clears, if it was active: also one restored after a restart). Its own transitions wait in the
-        writer like every other row: shown once SHOW_UNCONFIRMED_AFTER_S has passed, journaled when the
+    def on_journal(self, saving: bool, message: str) -> None:
+        """The journal stopped saving (STORE.COMM raised; `message` says since when, how much waits and why) or
+        saves again (it clears, if it was active: also one restored after a restart). Its own transitions wait
+        in the writer like every other row: shown once SHOW_UNCONFIRMED_AFTER_S has passed, journaled when the
         database answers again."""
-        if self._stopped or (status.saving and not self.engine.view(STORE_ALARM).active):
+        if self._stopped or (saving and not self.engine.view(STORE_ALARM).active):
             return
-        if status.saving:
-            self._commit(self.engine.clear_event(STORE_ALARM))
+        if saving:
+            self._commit(self.engine.clear_event(STORE_ALARM, message=message))
         else:
-            self._commit(self.engine.raise_event(STORE_ALARM, message=status.outage()))
+            self._commit(self.engine.raise_event(STORE_ALARM, message=message))
 
     def on_tag_errors(self, errors: dict[int, str], now: float) -> None:
         """Tags their server refuses (unknown node, access denied, not a number): bad quality, and each one's

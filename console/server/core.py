@@ -31,7 +31,7 @@ from console.server.field_operations import FieldOperations
 from console.server.hazard_override import OverrideCheck
 from console.server.interlock_commands import carry_out as carry_out_interlock
 from console.server.interlock_service import InterlockService
-from console.server.journal_watch import JournalStatus, journal_status
+from console.server.journal_watch import JournalStatus, journal_status, saving_again
 from console.server.permissions import Access
 from console.server.session import (
     Acknowledge,
@@ -265,16 +265,16 @@ class Core:
         self.journal = status = journal_status(was.place, self.writer.health(), now, was)
         if status.saving is self._journal_saving:
             return
-        if not status.saving:
-            self.add_log(
-                "error", "journal", f"{status.outage()}; kept, and written when the database answers"
-            )
-        elif was.since is not None:
-            self.add_log(
-                "info", "journal", f"Journal saving again: what waited since {utc_text(was.since)} is written"
-            )
+        told = self._journal_saving is not None
         self._journal_saving = status.saving
-        self.alarms.on_journal(status)
+        if status.saving:
+            text = saving_again(was.since)
+            if told:
+                self.add_log("info", "journal", text)
+        else:
+            text = status.outage()
+            self.add_log("error", "journal", f"{text}; kept, and written when the database answers")
+        self.alarms.on_journal(status.saving, text)
 
     def on_positions(self, batch: PositionBatch) -> None:
         self._publish(Topic.WORKERS, self.workers.apply_positions(batch))

@@ -26,8 +26,7 @@ class JournalStatus:
 
     place: StorePlace
     since: float | None = None  # console time it stopped saving; None while it saves
-    rows: int = 0  # rows waiting in the writer's hands
-    more: bool = False  # and more queued behind them
+    rows: int = 0  # journal, alarm and audit rows waiting to be written
     why: str = ""  # the database's words, or that it does not answer
 
     @property
@@ -36,9 +35,16 @@ class JournalStatus:
 
     def outage(self) -> str:
         """The outage in words, as the alarm and the event log say it (times in UTC, as the core writes them)."""
-        rows = f"at least {self.rows}" if self.more else str(self.rows)
         since = utc_text(self.since) if self.since is not None else "now"
-        return f"Journal not saving since {since}: {rows} rows waiting ({self.why})"
+        rows = "1 row" if self.rows == 1 else f"{self.rows} rows"
+        return f"Journal not saving since {since}: {rows} waiting ({self.why})"
+
+
+def saving_again(since: float | None) -> str:
+    """The end of an outage in words (`since`: when it began; None: before a restart)."""
+    if since is None:
+        return "Journal saving again"
+    return f"Journal saving again: what waited since {utc_text(since)} is written"
 
 
 def journal_status(
@@ -50,4 +56,4 @@ def journal_status(
         return JournalStatus(place)
     since = was.since if was is not None and was.since is not None else now - health.waiting_s
     why = health.error or f"no answer from the database for {health.waiting_s:.0f} s"
-    return JournalStatus(place, since, health.rows, health.more, why)
+    return JournalStatus(place, since, health.rows, why)

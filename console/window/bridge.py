@@ -139,9 +139,7 @@ class Bridge(QObject):
             )
         journal, place = core.journal, core.journal.place
         window.status_bar.show_journal(
-            JournalFacts(
-                place.kind, place.where, place.url, journal.since, journal.rows, journal.more, journal.why
-            )
+            JournalFacts(place.kind, place.where, place.url, journal.since, journal.rows, journal.why)
         )
         if self._new_log:
             entries, self._new_log[:] = list(self._new_log), []

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from widgets.status_bar import JOURNAL, ConnectionStatusBar, JournalFacts, LinkFacts
+from widgets.status_bar import JOURNAL, ConnectionStatusBar, JournalFacts, LinkFacts, shares
 from widgets.theme import PALETTE
 
 
@@ -115,10 +115,17 @@ def test_the_journal_is_a_third_link_plain_while_it_saves_and_amber_bold_while_i
     look = bar.connection_look(JOURNAL)
     assert look is not None and look.marker == "amber triangle" and look.bold
     assert _shows_colour(bar, PALETTE.alarm_2)
-    bar.show_journal(
-        JournalFacts("postgresql", "db.plant:5432/cr", "", since, 20_000, more=True, why="refused")
-    )
-    assert bar.connection_text(JOURNAL).endswith("at least 20000 rows waiting")
+    bar.show_journal(JournalFacts("postgresql", "db.plant:5432/cr", "", since, 20_000, why="refused"))
+    assert bar.connection_text(JOURNAL).endswith("· 20000 rows waiting")
     assert "refused" in bar.connection_tooltip(JOURNAL)
     bar.show_journal(JournalFacts("postgresql", "db.plant:5432/cr", ""))
     assert bar.connection_text(JOURNAL) == "Journal: saving · PostgreSQL db.plant:5432/cr"
+
+
+def test_short_of_room_a_section_in_trouble_stays_whole_and_the_longest_calm_ones_are_cut() -> None:
+    # OPC UA and MQTT calm and long, the journal in trouble: it keeps all it wants, the links share the rest
+    assert shares(900, [480, 400, 330], [150, 120, 200], [False, False, True]) == [285, 285, 330]
+    # all calm: the short journal line stays whole, the two long ones are cut evenly
+    assert shares(900, [480, 400, 280], [150, 120, 130], [False, False, False]) == [310, 310, 280]
+    # no room at all: everyone keeps at least their name and state
+    assert shares(300, [480, 400, 330], [150, 120, 200], [False, False, True]) == [150, 120, 200]
