@@ -229,6 +229,7 @@ class EventKind(StrEnum):
     LINK = "link"  # a source without tags of its own is down (the wearables' MQTT link)
     BROADCAST = "broadcast"  # an emergency or evacuation broadcast did not reach a PA zone
     GAS_TEST = "gas_test"  # a permit's gas test failed while its work ran
+    STORE = "store"  # the journal's database does not commit (the console's own store)
 
 
 @dataclass(frozen=True, slots=True)

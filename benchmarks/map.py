@@ -59,6 +59,7 @@ from console.server.session import Acknowledge, AssignResponder, ResolveWearable
 from console.window.gui import WindowedConsole
 from plant_maps.geometry import zone_of_points
 from plant_maps.limits import LimitArrays
+from plant_maps.permit_lifecycle import PermitState
 from plant_maps.permits import PermitBook
 from plant_maps.site import Site
 from plant_maps.site_file import parse_site
@@ -258,7 +259,7 @@ def bench_rules(workers: int, rounds: int, batches: int) -> None:
     polygons = [np.asarray(z.polygon, dtype=np.float64) for z in site.zones]
     now = time.time()
     data = worker_batches(site, now, 8)
-    permits = [p for p in site.permits if p.state == "active"]
+    permits = [(p, PermitState.ACTIVE) for p in site.permits if p.state == "active"]
     gas_zones = {site.zones[5].id, site.zones[12].id}
 
     def ours(i: int) -> None:

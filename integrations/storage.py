@@ -15,11 +15,12 @@ import os
 import queue
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, InvalidStateError
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -271,6 +272,10 @@ class Store:
         except _OPEN_ERRORS as exc:
             self.engine.dispose()
             raise _cannot_open(self.url, exc) from exc
+
+    @property
+    def place(self) -> StorePlace:
+        return store_place(self.url)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -543,7 +548,54 @@ def _cause(exc: Exception) -> str:
     return " ".join(str(orig or exc).split())
 
 
+@dataclass(frozen=True, slots=True)
+class StorePlace:
+    """Where the store is, for an operator: the SQLite file or the PostgreSQL server and database."""
+
+    kind: str  # "sqlite" or "postgresql"
+    where: str  # the SQLite file's path; PostgreSQL's host[:port]/database
+    url: str  # the whole URL, password masked
+
+
+def store_place(url: sa.URL) -> StorePlace:
+    masked = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        return StorePlace("sqlite", url.database or ":memory:", masked)
+    host = f"{url.host or 'localhost'}:{url.port}" if url.port else url.host or "localhost"
+    return StorePlace(url.get_backend_name(), f"{host}/{url.database or ''}", masked)
+
+
 # -- writer -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WriterHealth:
+    """How the writer is getting on, as another thread sees it (`StoreWriter.health`).
+
+    `waiting_s`: how long the transaction in hand has been trying to commit (0 when nothing waits); `rows`:
+    the journal, alarm journal and audit rows handed over and not yet written, and the tag history rows in
+    the transaction in hand (samples queued behind it become rows only through the deadband); `failures`
+    and `error` (the database's words): how often and why it failed so far (none while the database just
+    does not answer).
+    """
+
+    waiting_s: float = 0.0
+    rows: int = 0
+    failures: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    """The writer thread's progress, replaced whole (one assignment) so that `health` reads it consistently."""
+
+    started: float | None = None  # time.monotonic() of the first try of the transaction in hand
+    history: int = 0  # its tag history rows
+    failures: int = 0
+    error: str = ""
+
+
+_IDLE = _Progress()
 
 
 @dataclass
@@ -615,8 +667,9 @@ class StoreWriter:
     handing it over (sources build fresh arrays per batch).
 
     A database error is logged, counted and retried with back-off (0.25 s doubling to `retry_max_s`); the
-    rows stay queued in order. Only `close()` with the database still unreachable gives up, and it says how
-    many rows it could not write.
+    rows stay queued in order. `health` says how long a transaction has been waiting and how many rows wait
+    (the console's journal watch turns that into its alarm and status line). Only `close()` with the
+    database still unreachable gives up, and it says how many rows it could not write.
     """
 
     MAX_ROWS_PER_COMMIT = 20_000
@@ -635,6 +688,9 @@ class StoreWriter:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
         self._give_up = threading.Event()
+        self._progress = _IDLE
+        self._waiting = 0  # journal, alarm and audit rows handed over, not yet written (`health`)
+        self._waiting_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._thread.start()
 
@@ -677,7 +733,9 @@ class StoreWriter:
         ]
         future: Future[list[int]] = Future()
         if rows:
-            self._queue.put(_JournalRequest(rows, future, self._take_pending_audit(outcome)))
+            audit = self._take_pending_audit(outcome)
+            self._count(len(rows) + len(audit))
+            self._queue.put(_JournalRequest(rows, future, audit))
         else:
             future.set_result([])
         return future
@@ -692,7 +750,9 @@ class StoreWriter:
         self._check_open()
         future: Future[None] = Future()
         if transitions:
-            self._queue.put(_AlarmRequest(tuple(transitions), future, self._take_pending_audit()))
+            audit = self._take_pending_audit()
+            self._count(len(transitions) + len(audit))
+            self._queue.put(_AlarmRequest(tuple(transitions), future, audit))
         else:
             future.set_result(None)
         return future
@@ -705,6 +765,7 @@ class StoreWriter:
         rows = [e.row() for e in entries]
         future: Future[None] = Future()
         if rows:
+            self._count(len(rows))
             self._queue.put(_AuditRequest(rows, future))
         else:
             future.set_result(None)
@@ -732,6 +793,20 @@ class StoreWriter:
         if outcome is not None:
             pending.row = {**pending.row, "outcome": outcome[0], "reason": outcome[1]}
         return [pending.row]
+
+    def health(self) -> WriterHealth:
+        """Any thread, never blocks: how long the transaction in hand has waited to commit, and how many rows
+        wait (DESIGN: a failing database hides nothing, not even itself)."""
+        progress = self._progress
+        if progress.started is None:
+            return WriterHealth()
+        waited = time.monotonic() - progress.started
+        return WriterHealth(waited, self._waiting + progress.history, progress.failures, progress.error)
+
+    def _count(self, rows: int) -> None:
+        """Any thread: `rows` more (fewer, when negative) journal, alarm and audit rows wait to be written."""
+        with self._waiting_lock:
+            self._waiting += rows
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued before this call is committed; False on timeout."""
@@ -786,6 +861,7 @@ class StoreWriter:
             try:
                 rows = [row_of(t) for t in item.transitions]
             except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                self._count(-len(item.transitions) - len(item.audit))
                 _settle(item.future, error=exc)
             else:
                 commit.alarms.extend(rows)
@@ -820,6 +896,7 @@ class StoreWriter:
         """One transaction, retried with back-off until it succeeds (True) or close() gives up (False)."""
         delay = 0.25
         failures = 0
+        self._progress = progress = _Progress(time.monotonic(), len(commit.history))
         while True:
             try:
                 seqs = self._store_write(commit)
@@ -834,9 +911,12 @@ class StoreWriter:
                     delay,
                     self.last_error,
                 )
+                self._progress = progress = replace(progress, failures=failures, error=_cause(exc))
                 if self._give_up.wait(delay):
                     return False
                 delay = min(delay * 2, self._retry_max_s)
+        self._progress = _IDLE
+        self._count(-len(commit.journal) - len(commit.alarms) - len(commit.audit))
         if failures:
             log.warning("history/journal write succeeded after %d failures", failures)
         self.commits += 1

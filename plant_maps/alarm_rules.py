@@ -8,12 +8,13 @@ grouped under its higher one (H under HH, L under LL), latched tier-1 SOS / fall
 worker, a momentary video-AI alarm per zone and detection class, and per interlock a tier-1 feedback-mismatch
 alarm (`<interlock id>.MISMATCH`, in the interlock's zone, not latched), a tier-2 one for a command or
 feedback node the server refuses (`<interlock id>.COMM`), and per permit that requires gas analysis a tier-1
-alarm for a failed test while its work runs (`<permit id>.GAS_TEST`, in the permit's zone).
+alarm for a failed test while its work runs (`<permit id>.GAS_TEST`, in the permit's zone); and, whatever
+the site, the tier-2 `STORE.COMM` while the journal's database does not commit.
 
 Every alarm carries the unit of the value it shows, set here once: a limit's and a communication alarm's is
 its sensor's, a rate's that per minute, a composite's that of its first condition's quantity, a time to
 threshold's, an interlock mismatch's and a wearable clock's seconds, a video-AI detection's its confidence;
-the other discrete alarms (SOS, man-down, worker rules, PA, gas test) carry no value and no unit.
+the other discrete alarms (SOS, man-down, worker rules, PA, gas test, store) carry no value and no unit.
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def source_comm_alarm(scheme: str) -> str:
     return f"{_SOURCE_NAMES[scheme].replace(' ', '')}.COMM"
 
 
+STORE_ALARM = "STORE.COMM"  # the console's own store, beside the sources' OPCUA.COMM and MQTT.COMM
+
+
 def clock_alarm(worker: str) -> str:
     """The tier-3 "wearable clock wrong" alarm of a worker (DESIGN: a device clock is information)."""
     return f"{worker}.CLOCK"
@@ -188,6 +192,7 @@ def parse_alarms(
         *_broadcast_rules(root.tables("pa_zones")),
         *_gas_test_rules(permits),
         *_link_rules(sensors_, workers),
+        _store_rule(),
     )
     groups = _groups(section.tables("group"))
     try:
@@ -432,6 +437,16 @@ def _link_rules(sensors: Sequence[Sensor], workers: Sequence[Worker]) -> Iterato
             ),
             EventKind.LINK,
         )
+
+
+def _store_rule() -> EventRule:
+    """The journal's database does not commit: nothing is journaled or audited meanwhile (the rows wait in
+    memory, lost if the console stops). Tier 2 like a dropped source: no one is in danger from it, but the
+    operator must act (call for the database, keep a paper log) and know that a crash now loses the record."""
+    return EventRule(
+        AlarmSpec(STORE_ALARM, "store", Tier.HIGH, Priority.MEDIUM, "site", "Journal not saving"),
+        EventKind.STORE,
+    )
 
 
 def _event_rules(

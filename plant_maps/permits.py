@@ -337,13 +337,13 @@ class PermitBook:
     def in_state(self, *states: PermitState) -> tuple[PermitStatus, ...]:
         return tuple(s for s in self._status.values() if s.state in states)
 
-    def active_permits(self) -> tuple[Permit, ...]:
-        """The permits whose work is running: what the worker rules judge zone entry against."""
-        return tuple(s.permit for s in self._status.values() if s.state is PermitState.ACTIVE)
+    def with_states(self) -> tuple[tuple[Permit, PermitState], ...]:
+        """Every permit with its state now: what the worker rules and the SIMOPS check judge."""
+        return tuple((s.permit, s.state) for s in self._status.values())
 
     def simops(self) -> list[SimopsFlag]:
         """GB 30871 SIMOPS: dangerous pairs among the live permits, each with its explanation."""
-        return simops_flags(((s.permit, s.state) for s in self._status.values()), self._gaps, self.adjacent_m)
+        return simops_flags(self.with_states(), self._gaps, self.adjacent_m)
 
     def overdue_approvals(self, now: float, after_s: float = APPROVAL_ESCALATE_S) -> list[OverdueApproval]:
         """GB 30871 approval routing: permits whose approvers have not answered within `after_s`."""

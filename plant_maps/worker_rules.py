@@ -5,6 +5,12 @@ cells that changed since its previous call, so the alarm engine is told of edges
 10,000-worker batch costs one `zone_of_points` plus a handful of vector comparisons, not a Python loop.
 Zone rules use each worker's last known position; a position that has gone quiet is the lost-signal rule.
 Runs on the core's loop thread; keeps the previous matrix between calls.
+
+Which permits count (GB 30871): a zone is a permit zone while a permit's work runs there (active); a person
+named on a live permit of the zone (approved, active or suspended: worker or guardian) is not an intruder
+there. Their own permit being suspended tells them to stop and leave; the console does not also flash them
+as intruders of another permit in the zone (EEMUA 191: no fleeting alarms), and an approved permit's people
+come to prepare (the guardian checks in at the work location before the start).
 """
 
 from __future__ import annotations
@@ -18,11 +24,14 @@ import numpy as np
 
 from plant_maps.certificates import expired_certificates, first_expiry_ordinals, site_day
 from plant_maps.geometry import zone_of_points
+from plant_maps.permit_lifecycle import LIVE, PermitState
 from plant_maps.site import Permit, Site
 from plant_maps.worker_rule_kinds import WorkerRule
 
 RULES = tuple(WorkerRule)
 _COL = {rule: i for i, rule in enumerate(RULES)}
+
+PermitStates = Iterable[tuple[Permit, PermitState]]  # each permit with its state now (the permit book's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +91,11 @@ class WorkerRules:
         self,
         now: float,
         workers: WorkerArrays,
-        active_permits: Iterable[Permit],
+        permits: PermitStates,
         tier1_gas_zones: Collection[str],
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every rule for every worker now, without remembering: the (workers x rules) matrix and each
-        worker's zone row (-1: in no zone)."""
+        worker's zone row (-1: in no zone). `permits` in any state: the rule picks the ones that count."""
         s = self.settings
         n, n_zones = len(self._ids), len(self._polygons)
         zone = zone_of_points(workers.x, workers.y, self._polygons)
@@ -94,9 +103,11 @@ class WorkerRules:
         z = np.where(inside, zone, 0)
         permit_zone = np.zeros(n_zones, dtype=bool)
         on_permit = np.zeros((n, n_zones), dtype=bool)
-        for permit in active_permits:
+        for permit, state in permits:
+            if state not in LIVE:
+                continue
             zi = self.site.zone_index[permit.zone]
-            permit_zone[zi] = True
+            permit_zone[zi] |= state is PermitState.ACTIVE
             rows = [self.site.worker_index[w] for w in (*permit.workers, permit.guardian)]
             on_permit[rows, zi] = True
         gas_zone = np.zeros(n_zones, dtype=bool)
@@ -120,19 +131,20 @@ class WorkerRules:
         self,
         now: float,
         workers: WorkerArrays,
-        active_permits: Iterable[Permit],
+        permits: PermitStates,
         tier1_gas_zones: Collection[str],
     ) -> list[WorkerFinding]:
         """The rule edges since the previous call (the first call reports everything that holds)."""
-        permits = list(active_permits)
+        permits = list(permits)
         now_held, zone = self.conditions(now, workers, permits, tier1_gas_zones)
         rows, cols = np.nonzero(now_held != self._held)
         self._held = now_held
         if rows.size == 0:
             return []
-        by_zone: dict[int, list[str]] = {}
-        for p in permits:
-            by_zone.setdefault(self.site.zone_index[p.zone], []).append(p.id)
+        by_zone: dict[int, list[str]] = {}  # the permits whose work runs in each zone, for the details
+        for p, state in permits:
+            if state is PermitState.ACTIVE:
+                by_zone.setdefault(self.site.zone_index[p.zone], []).append(p.id)
         out = []
         for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
             rule = RULES[col]

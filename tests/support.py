@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import sqlalchemy as sa
 
 
 class BrokerError(RuntimeError):
@@ -53,6 +57,37 @@ async def wait_until_async(
             return result
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s: {getattr(condition, '__name__', condition)}")
+
+
+# the tables the store writer writes to (integrations.storage)
+WRITTEN_TABLES = ("tag_history", "event_journal", "alarm_journal", "audit_trail")
+
+
+@contextmanager
+def database_held(url: str) -> Iterator[None]:
+    """Another client holds the console's database, so that its writes cannot commit until the block ends:
+    on SQLite an exclusive lock on the file (a write fails with "database is locked" after waiting 5 s for
+    it, as when a backup holds the file); on PostgreSQL an ACCESS EXCLUSIVE lock on the tables the store
+    writes (a write waits without an answer, as behind a stuck migration)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        assert parsed.database, url
+        holder = sqlite3.connect(parsed.database, isolation_level=None)
+        try:
+            holder.execute("BEGIN EXCLUSIVE")
+            yield
+            holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+        return
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f"LOCK TABLE {', '.join(WRITTEN_TABLES)} IN ACCESS EXCLUSIVE MODE"))
+            yield
+            conn.rollback()
+    finally:
+        engine.dispose()
 
 
 @dataclass

@@ -19,15 +19,18 @@ from integrations.storage import (
     JournalEntry,
     StorageError,
     Store,
+    StorePlace,
     StoreWriter,
+    WriterHealth,
     database_url,
     default_database_url,
     mask_password,
+    store_place,
     tag_history,
 )
 from plant_maps.site import Site
 from plant_maps.trend_tags import history_tags
-from tests.support import free_port
+from tests.support import database_held, free_port, wait_until
 
 T0 = 1_800_000_000.0
 G, U, B = int(Quality.GOOD), int(Quality.UNCERTAIN), int(Quality.BAD)
@@ -241,6 +244,49 @@ def test_a_commit_landing_after_its_caller_stopped_waiting_does_not_stop_the_wri
     finally:
         writer.close()
     assert [e.source for e in store.journal_rows(kind="note")] == ["first", "second"]
+
+
+def test_a_database_held_by_another_client_shows_in_the_writers_health_and_nothing_is_lost(
+    store: Store, site: Site, database_url: str
+) -> None:
+    """What the journal watch reads while the database does not commit: how long the transaction in hand has
+    waited, how many rows wait and why; released, every row is written in order and the health is clear."""
+    writer = StoreWriter(store, site)
+    try:
+        assert writer.journal([JournalEntry(T0, "note", "before")]).result(timeout=10)
+        assert writer.health() == WriterHealth()
+        with database_held(database_url):
+            futures = [writer.journal([JournalEntry(T0 + i, "note", f"during {i}")]) for i in range(3)]
+            if store.url.get_backend_name() == "sqlite":  # fails after waiting 5 s for the lock
+                health = wait_until(lambda: (h := writer.health()).failures and h, 15)
+                assert health.error == "database is locked"
+            else:  # waits without an answer
+                health = wait_until(lambda: (h := writer.health()).waiting_s > 1 and h, 15)
+                assert (health.failures, health.error) == (0, "")
+            assert health.waiting_s > 1 and health.rows == 3
+            assert not any(f.done() for f in futures)
+        for future in futures:
+            assert len(future.result(timeout=20)) == 1
+        assert writer.health() == WriterHealth()
+    finally:
+        writer.close()
+    assert [e.source for e in store.journal_rows(kind="note")] == [
+        "before",
+        "during 0",
+        "during 1",
+        "during 2",
+    ]
+
+
+def test_the_store_says_where_it_is_without_the_password() -> None:
+    sqlite = database_url("sqlite:////var/lib/controlroom/controlroom.db")
+    postgres = database_url("postgresql://ops:secret@db.plant:5433/controlroom")
+    assert store_place(sqlite) == StorePlace(
+        "sqlite", "/var/lib/controlroom/controlroom.db", "sqlite:////var/lib/controlroom/controlroom.db"
+    )
+    assert store_place(postgres) == StorePlace(
+        "postgresql", "db.plant:5433/controlroom", "postgresql+psycopg://ops:***@db.plant:5433/controlroom"
+    )
 
 
 def test_close_gives_up_on_a_database_that_stays_away(

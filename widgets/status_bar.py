@@ -1,20 +1,24 @@
-"""Connection status bar: one compact section per source connection, and the time.
+"""Connection status bar: one compact section per source connection, one for the journal, and the time.
 
 Connected is the normal state and shows no colour (ISA-101); connecting is neutral; reconnecting and
-disconnected add an amber triangle or a red diamond and bold text, so the state reads without colour.
+disconnected add an amber triangle or a red diamond and bold text, so the state reads without colour. The
+journal's section reads like a link's: a grey dot while it saves, the amber triangle and bold "NOT SAVING"
+while its database does not commit (the store retries, as a source reconnects).
 Updated from the GUI bridge's timer; all methods run on the Qt thread.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QStyle, QWidget
 
+from widgets.alarm_style import clock_text
 from widgets.plain_text import ElidedLabel
 from widgets.shapes import Shape, simple_marker
 from widgets.theme import PALETTE
@@ -93,6 +97,22 @@ class LinkFacts:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class JournalFacts:
+    """What the journal's section says: where the store is and, while it is not saving, since when (None:
+    saving), how many journal, alarm and audit rows wait, and why, in the database's words."""
+
+    kind: str  # "sqlite" or "postgresql"
+    where: str  # the SQLite file's path, or PostgreSQL's host[:port]/database
+    url: str  # password masked
+    since: float | None = None
+    rows: int = 0
+    why: str = ""
+
+
+JOURNAL = "Journal"  # the journal section's key among the sections
+
+
 class _ConnectionSection(QWidget):
     """Marker and "name: state · n msgs · n errors" for one connection; tooltip: the last error."""
 
@@ -130,23 +150,69 @@ class _ConnectionSection(QWidget):
         look = STATE_LOOKS.get(state)
         if look is None:
             raise ValueError(f"unknown connection state {state!r} (expected one of {', '.join(STATE_LOOKS)})")
+        parts = [self.tr("{name}: {state}").format(name=name, state=self.tr(look.word))]
+        if link is not None:
+            parts += link.words(self.tr)
+        parts += [self.tr("{0} msgs").format(messages), self.tr("{0} errors").format(errors)]
+        tip = self.tr("last error: {0}").format(last_error) if last_error else self.tr("no errors")
+        if link is not None and link.skewed:
+            tip += "\n" + self.tr("clock wrong: {0}").format(", ".join(link.skewed))
+        self.show_text(look, " · ".join(parts), tip)
+
+    def set_journal(self, facts: JournalFacts) -> None:
+        """Where the journal is saved, or since when it is NOT SAVING and how much waits (tooltip: why)."""
+        if facts.since is None:
+            if facts.kind == "sqlite":
+                place = self.tr("SQLite file {0}").format("…/" + PurePath(facts.where).name)
+            else:
+                place = self.tr("PostgreSQL {0}").format(facts.where)
+            text = self.tr("Journal: saving · {0}").format(place)
+            tip = self.tr("Alarms, events and the audit trail are saved to {0}").format(facts.url)
+            self.show_text(STATE_LOOKS["connected"], text, tip)
+            return
+        since = clock_text(facts.since, seconds=False)
+        waiting = (
+            self.tr("1 row waiting") if facts.rows == 1 else self.tr("{0} rows waiting").format(facts.rows)
+        )
+        text = self.tr("Journal: NOT SAVING since {0} · {1}").format(since, waiting)
+        tip = self.tr(
+            "The database has not confirmed a write since {0}: {1}.\n"
+            "Nothing is journaled or audited meanwhile: the rows, and the tag history,\n"
+            "are kept and written when it answers; closing the console now would lose them.\n{2}"
+        ).format(clock_text(facts.since), facts.why, facts.url)
+        self.show_text(STATE_LOOKS["reconnecting"], text, tip)
+
+    def show_text(self, look: StateLook, text: str, tip: str) -> None:
         if look != self.look:
             self.look = look
             self.marker.setPixmap(simple_marker(look.shape, look.fill, look.outline))
             font = self.text.font()
             font.setBold(look.bold)
             self.text.setFont(font)
-        parts = [self.tr("{name}: {state}").format(name=name, state=self.tr(look.word))]
-        if link is not None:
-            parts += link.words(self.tr)
-        parts += [self.tr("{0} msgs").format(messages), self.tr("{0} errors").format(errors)]
-        text = " · ".join(parts)
         if text != self.text.text():
             self.text.setText(text)
-        tip = self.tr("last error: {0}").format(last_error) if last_error else self.tr("no errors")
-        if link is not None and link.skewed:
-            tip += "\n" + self.tr("clock wrong: {0}").format(", ".join(link.skewed))
         self.setToolTip(tip)
+
+
+def shares(room: int, wanted: Sequence[int], least: Sequence[int], urgent: Sequence[bool]) -> list[int]:
+    """Widths for sections that want more than `room` together: the `urgent` ones first, whole if the others
+    can still have their `least`; each group shares its room fairly (a section that wants less than an equal
+    share keeps all of it, the longest ones are cut), never below `least`."""
+
+    def spread(space: int, picked: list[int]) -> dict[int, int]:
+        widths: dict[int, int] = {}
+        left = sorted(picked, key=lambda i: wanted[i])
+        while left and wanted[left[0]] <= space // len(left):
+            i = left.pop(0)
+            widths[i] = wanted[i]
+            space -= wanted[i]
+        return widths | {i: max(least[i], space // len(left)) for i in left}
+
+    first = [i for i, u in enumerate(urgent) if u]
+    rest = [i for i, u in enumerate(urgent) if not u]
+    widths = spread(room - sum(least[i] for i in rest), first)
+    widths |= spread(room - sum(widths.values()), rest)
+    return [widths[i] for i in range(len(wanted))]
 
 
 class ConnectionStatusBar(QStatusBar):
@@ -188,13 +254,22 @@ class ConnectionStatusBar(QStatusBar):
     ) -> None:
         """Show one connection's state ("connecting", "connected", "reconnecting", "disconnected") and, when
         given, its security, tags in error and devices with a wrong clock."""
+        self._section(name).set_status(name, state, messages, errors, last_error, link)
+        self._fit_message()
+
+    def show_journal(self, facts: JournalFacts) -> None:
+        """Show whether the journal is saving, where, or since when it is not (after the links)."""
+        self._section(JOURNAL).set_journal(facts)
+        self._fit_message()
+
+    def _section(self, name: str) -> _ConnectionSection:
         section = self._sections.get(name)
         if section is None:
             section = self._sections[name] = _ConnectionSection()
-            # after the message, left of the clock, in order
-            self.insertPermanentWidget(len(self._sections), section)
-        section.set_status(name, state, messages, errors, last_error, link)
-        self._fit_message()
+            # after the message, the links in order, then the journal, left of the clock
+            links = sum(1 for key in self._sections if key != JOURNAL)
+            self.insertPermanentWidget(len(self._sections) if name == JOURNAL else links, section)
+        return section
 
     def showMessage(self, text: str, timeout: int = 0) -> None:
         """Show `text` for `timeout` ms (0: until the next one), elided to the room the bar has."""
@@ -241,13 +316,15 @@ class ConnectionStatusBar(QStatusBar):
         return self._clock.text()
 
     def _fit_message(self) -> None:
-        """While a message shows, the connection sections are capped so that it gets what it needs, up to
-        MESSAGE_SHARE of the bar; capped, they end in "…" (whole in their tooltips). Caps are maximum widths:
-        they never make the bar, or the window, ask for more room."""
+        """Share the bar among the message and the sections: a message that shows gets what it needs, up to
+        MESSAGE_SHARE of the bar; a section in trouble (bold: a link down, the journal not saving) keeps its
+        whole text where the room allows; the other sections share what is left, each at least its name and
+        state. Capped, they end in "…" (whole in their tooltips). Caps are maximum widths: they never make the
+        bar, or the window, ask for more room."""
         sections = list(self._sections.values())
         caps = [QWIDGETSIZE_MAX] * len(sections)
-        text = self._message.text()
-        if text and sections:
+        if sections:
+            text = self._message.text()
             margins = self._message.contentsMargins()
             needed = self._message.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right()
             others = [
@@ -258,13 +335,14 @@ class ConnectionStatusBar(QStatusBar):
             spacing = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing) + 12
             room = (
                 self.width()
-                - min(needed, round(self.width() * MESSAGE_SHARE))
+                - (min(needed, round(self.width() * MESSAGE_SHARE)) if text else 0)
                 - sum(w.sizeHint().width() + spacing for w in others)
                 - spacing * len(sections)
             )
-            wanted = sum(s.sizeHint().width() for s in sections)
-            if wanted > room:
-                caps = [max(s.least_width(), room * s.sizeHint().width() // wanted) for s in sections]
+            wanted = [s.sizeHint().width() for s in sections]
+            if sum(wanted) > room:
+                urgent = [s.look is not None and s.look.bold for s in sections]
+                caps = shares(room, wanted, [s.least_width() for s in sections], urgent)
         for section, cap in zip(sections, caps, strict=True):
             section.setMaximumWidth(cap)
 

@@ -40,6 +40,7 @@ from console.server.zone_isolation import (
 )
 from integrations.storage import JournalEntry, StoreWriter
 from plant_maps.alarm_rules import (
+    STORE_ALARM,
     clock_alarm,
     gas_test_alarm,
     interlock_alarm,
@@ -140,6 +141,13 @@ class AlarmService:
         else:
             self._commit(self.engine.clear_event(alarm_id, ts))
 
+    def on_journal(self, saving: bool, message: str) -> None:
+        """The journal stopped saving (STORE.COMM raised; `message` says since when, how much waits and why) or
+        saves again (it clears, if it was active: also one restored after a restart). Its own transitions wait
+        in the writer like every other row: shown once SHOW_UNCONFIRMED_AFTER_S has passed, journaled when the
+        database answers again."""
+        self._raise_or_clear(STORE_ALARM, not saving, message)
+
     def on_tag_errors(self, errors: dict[int, str], now: float) -> None:
         """Tags their server refuses (unknown node, access denied, not a number): bad quality, and each one's
         communication alarm says the server's answer in words."""
@@ -193,13 +201,14 @@ class AlarmService:
     def on_pa_zone(self, pa_zone: str, reached: bool, message: str) -> None:
         """An emergency or evacuation broadcast did not reach a PA zone (its tier-2 alarm), or a later call
         reached it again (also when the alarm was restored from the journal after a restart)."""
-        alarm_id = pa_alarm(pa_zone)
-        if self._stopped or (reached and not self.engine.view(alarm_id).active):
+        self._raise_or_clear(pa_alarm(pa_zone), not reached, message)
+
+    def _raise_or_clear(self, alarm_id: str, active: bool, message: str) -> None:
+        """Raise a discrete alarm, or clear it if it is active, with `message`."""
+        if self._stopped or (not active and not self.engine.view(alarm_id).active):
             return
-        if reached:
-            self._commit(self.engine.clear_event(alarm_id, message=message))
-        else:
-            self._commit(self.engine.raise_event(alarm_id, message=message))
+        edge = self.engine.raise_event if active else self.engine.clear_event
+        self._commit(edge(alarm_id, message=message))
 
     def on_gas_test(self, permit_id: str, failed: str | None) -> None:
         """A permit's gas test failed while its work ran (`failed`: the readings and the limits they broke,

@@ -31,6 +31,7 @@ from console.server.field_operations import FieldOperations
 from console.server.hazard_override import OverrideCheck
 from console.server.interlock_commands import carry_out as carry_out_interlock
 from console.server.interlock_service import InterlockService
+from console.server.journal_watch import JournalStatus, journal_status, saving_again
 from console.server.permissions import Access
 from console.server.session import (
     Acknowledge,
@@ -120,6 +121,8 @@ class Core:
         self.workers = WorkerTable(site)
         self.limits = LimitArrays(site)
         self.statuses: dict[str, SourceStatus] = {}
+        self.journal = JournalStatus(writer.store.place)  # is the store saving? (status bar, STORE.COMM)
+        self._journal_saving: bool | None = None  # as last told to the alarms (None: not yet)
         self.log: deque[LogEntry] = deque(maxlen=self.LOG_CAPACITY)
         self._seq = 0
         self._subscribers: dict[Topic, list[Callable[[Any], None]]] = {t: [] for t in Topic}
@@ -254,6 +257,25 @@ class Core:
                     self.on_stale(rows, reason)
                 self.alarms.on_link(status.scheme, True, reason, now)
 
+    def _watch_journal(self, now: float) -> None:
+        """DESIGN: a failing database hides nothing, not even itself. When the journal stops or starts saving
+        again, STORE.COMM is raised or cleared (the first look also clears one restored from before a
+        restart) and the event log says so."""
+        was = self.journal
+        self.journal = status = journal_status(was.place, self.writer.health(), now, was)
+        if status.saving is self._journal_saving:
+            return
+        told = self._journal_saving is not None
+        self._journal_saving = status.saving
+        if status.saving:
+            text = saving_again(was.since)
+            if told:
+                self.add_log("info", "journal", text)
+        else:
+            text = status.outage()
+            self.add_log("error", "journal", f"{text}; kept, and written when the database answers")
+        self.alarms.on_journal(status.saving, text)
+
     def on_positions(self, batch: PositionBatch) -> None:
         self._publish(Topic.WORKERS, self.workers.apply_positions(batch))
 
@@ -268,6 +290,7 @@ class Core:
     def tick(self) -> None:
         """Let time act on the alarms, the permits, the worker rules and the muster (every TICK_S)."""
         self._check_first_connects(self.clock.now())
+        self._watch_journal(self.clock.now())
         self.alarms.tick()
         self.field.tick()
         self.broadcasts.tick()

@@ -130,7 +130,7 @@ class FieldOperations:
         views = self._alarms.views()
         gas_zones = tier1_zones(views, self._gas_sensors)
         findings = self.worker_rules.evaluate(
-            self.clock.now(), self._workers, self.permits.book.active_permits(), gas_zones
+            self.clock.now(), self._workers, self.permits.book.with_states(), gas_zones
         )
         if findings:
             self._alarms.on_worker_findings(findings)

@@ -24,6 +24,7 @@ from plant_maps.wearables import Resolution
 if TYPE_CHECKING:
     from console.server.alarm_service import AlarmService
     from console.server.interlock_service import InterlockService
+    from console.server.journal_watch import JournalStatus
     from console.server.permit_service import PermitService
     from console.server.trend_buffer import TrendBuffer
     from console.server.wearable_response import WearableResponses
@@ -395,6 +396,7 @@ class Session(Protocol):
     workers: WorkerTable
     limits: LimitArrays
     statuses: dict[str, SourceStatus]
+    journal: JournalStatus  # is the store saving (its status bar line, its alarm)
     log: deque[LogEntry]
     alarms: AlarmService
     permits: PermitService

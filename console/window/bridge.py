@@ -22,7 +22,7 @@ from console.server.zone_isolation import Isolation
 from console.window.annunciator import Annunciator
 from console.window.isolation_view import isolation_notices
 from console.window.main_window import MainWindow
-from widgets.status_bar import LinkFacts
+from widgets.status_bar import JournalFacts, LinkFacts
 
 ALARM_REFRESH_S = 1.0
 UNACKNOWLEDGED = (State.UNACK, State.RTN_UNACK)  # shelved, suppressed and out-of-service ones stay quiet
@@ -137,6 +137,10 @@ class Bridge(QObject):
             window.status_bar.show_connection(
                 status.name, status.state.value, status.messages, status.errors, status.last_error, link
             )
+        journal, place = core.journal, core.journal.place
+        window.status_bar.show_journal(
+            JournalFacts(place.kind, place.where, place.url, journal.since, journal.rows, journal.why)
+        )
         if self._new_log:
             entries, self._new_log[:] = list(self._new_log), []
             window.event_log.append([(e.ts, e.severity, e.source, e.text) for e in entries])

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Tier
-from alarms.states import State
+from alarms.states import Event, State
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
@@ -120,6 +120,46 @@ def test_a_failed_gas_test_suspends_the_active_permit_at_once_with_an_alarm_a_lo
         [audited] = [r for r in store.audit_rows() if r["action"] == "record_gas_test"]
         assert (audited["username"], audited["target"], audited["outcome"]) == ("tester", PERMIT, "failed")
         assert audited["reason"] == f"{FAILED}; {PERMIT} suspended: the work stops"
+
+    run_console(scenario)
+
+
+def test_a_failed_gas_test_makes_no_intruders_of_the_permits_own_people_while_a_real_intruder_is_one(
+    run_console, plant: SimulatorThread, database_url: str, qtbot: QtBot
+) -> None:
+    """EEMUA 191: fleeting alarms 0. The failed test suspends PTW-CS-003 while PTW-WH-004's work runs on in
+    the reactor unit; CS-003's own people there (W06, W07, guardian W15) must leave, which the suspension
+    tells them, and are no intruders: no "entered a permit zone without being on its permit" for them (three
+    tier-2 lines flashed in the banner, returned within the second). W16, on no permit, walking into the
+    compressor house's running hot work, still is one."""
+    own = ("W06", "W07", "W15")
+
+    async def scenario(console: WindowedConsole) -> None:
+        core, card = console.app.core, console.window.permit_card
+        await until(lambda: (core.workers.fix_ts > 0).all(), 15, "every worker located")
+        zones = {w: core.site.zones[int(core.workers.zone[core.site.worker_index[w]])].id for w in own}
+        assert zones == dict.fromkeys(own, "reactor_unit")  # at their work
+        await _gas_test_offered(console, qtbot)
+        qtbot.mouseClick(card.gas_test_button, Qt.MouseButton.LeftButton)
+        dialog = await until(lambda: card.gas_test_dialog, 5, "the gas-test dialog")
+        _type_gas_test(qtbot, dialog, {"o2": "18.5", "lel": "1", "h2s": "0", "co": "0"}, "Zhou Li")
+        await until(lambda: card.field_text("State").startswith("Suspended"), 5, "the card: Suspended")
+        offer: QMessageBox = await until(lambda: console.broadcast.offer, 5, "the offer to broadcast")
+        qtbot.mouseClick(next(b for b in offer.buttons() if b.text() == "Not now"), Qt.MouseButton.LeftButton)
+
+        plant.set_scenario("no-permit-entry")  # meanwhile the worker rules run every tick
+        intruder = "W16.NO_PERMIT_ENTRY"
+        await until(lambda: console.window.alarm_table.select_alarm(intruder), 40, "W16's alarm in the list")
+        assert any(line.alarm_id == intruder for line in console.window.alarm_banner.lines())
+        assert all(core.workers.zone[core.site.worker_index[w]] >= 0 for w in own)  # still in the zone
+
+        assert await asyncio.to_thread(console.app.writer.flush, 10)
+        raised = [
+            t.alarm_id
+            for t in Store(database_url).alarm_transitions()
+            if t.alarm_id.endswith(".NO_PERMIT_ENTRY") and t.event is Event.ACTIVATE
+        ]
+        assert raised == [intruder]  # nothing for CS-003's people, not even for a moment
 
     run_console(scenario)
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from widgets.status_bar import ConnectionStatusBar, LinkFacts
+from widgets.status_bar import JOURNAL, ConnectionStatusBar, JournalFacts, LinkFacts, shares
 from widgets.theme import PALETTE
 
 
@@ -87,3 +87,45 @@ def test_a_link_shows_its_lock_and_policy_its_tags_in_error_and_wrong_clocks(
     assert bar.connection_tooltip("OPC UA").endswith("clock wrong: W01, W07")
     bar.show_connection("MQTT", "connected", 5, 0, "", LinkFacts("no TLS, anonymous", False, tags=2))
     assert bar.connection_text("MQTT") == "MQTT: connected · no TLS, anonymous · 2 tags · 5 msgs · 0 errors"
+
+
+def test_the_journal_is_a_third_link_plain_while_it_saves_and_amber_bold_while_it_does_not(
+    bar: ConnectionStatusBar,
+) -> None:
+    url = "sqlite:////var/lib/controlroom/controlroom.db"
+    bar.show_journal(JournalFacts("sqlite", "/var/lib/controlroom/controlroom.db", url))
+    bar.show_connection("OPC UA", "connected", 400, 0, "")
+    bar.show_connection("MQTT", "connected", 5, 0, "")
+    sections = [bar.connection_section(name) for name in ("OPC UA", "MQTT", JOURNAL)]
+    assert [s.x() for s in sections] == sorted(s.x() for s in sections)  # the journal after the links
+    assert bar.connection_text(JOURNAL) == "Journal: saving · SQLite file …/controlroom.db"
+    assert bar.connection_tooltip(JOURNAL).endswith(url)
+    look = bar.connection_look(JOURNAL)
+    assert look is not None and look.marker == "grey dot" and not look.bold
+    assert not _shows_colour(bar, PALETTE.alarm_2)
+
+    since = 1_700_000_000.0 - 300
+    bar.show_journal(
+        JournalFacts(
+            "postgresql", "db.plant:5432/cr", "postgresql+psycopg://ops:***@db.plant:5432/cr", since, 137
+        )
+    )
+    at = time.strftime("%H:%M", time.localtime(since))
+    assert bar.connection_text(JOURNAL) == f"Journal: NOT SAVING since {at} · 137 rows waiting"
+    look = bar.connection_look(JOURNAL)
+    assert look is not None and look.marker == "amber triangle" and look.bold
+    assert _shows_colour(bar, PALETTE.alarm_2)
+    bar.show_journal(JournalFacts("postgresql", "db.plant:5432/cr", "", since, 20_000, why="refused"))
+    assert bar.connection_text(JOURNAL).endswith("· 20000 rows waiting")
+    assert "refused" in bar.connection_tooltip(JOURNAL)
+    bar.show_journal(JournalFacts("postgresql", "db.plant:5432/cr", ""))
+    assert bar.connection_text(JOURNAL) == "Journal: saving · PostgreSQL db.plant:5432/cr"
+
+
+def test_short_of_room_a_section_in_trouble_stays_whole_and_the_longest_calm_ones_are_cut() -> None:
+    # OPC UA and MQTT calm and long, the journal in trouble: it keeps all it wants, the links share the rest
+    assert shares(900, [480, 400, 330], [150, 120, 200], [False, False, True]) == [285, 285, 330]
+    # all calm: the short journal line stays whole, the two long ones are cut evenly
+    assert shares(900, [480, 400, 280], [150, 120, 130], [False, False, False]) == [310, 310, 280]
+    # no room at all: everyone keeps at least their name and state
+    assert shares(300, [480, 400, 330], [150, 120, 200], [False, False, True]) == [150, 120, 200]
