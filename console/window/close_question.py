@@ -1,5 +1,6 @@
 """What closing this console would leave unwatched, named in the close question: the tier-1 alarms standing,
-the SOS and man-down responses still open, a muster running. Read from the core when the question is asked.
+the SOS and man-down responses still open, a muster running, and what the journal's database has not saved
+yet (lost if the console stops now). Read from the core when the question is asked.
 Qt thread (the core's loop); the words go through Qt's translation.
 """
 
@@ -13,6 +14,7 @@ from PySide6.QtCore import QCoreApplication
 from alarms.definitions import Tier
 from alarms.records import AlarmView
 from alarms.states import State
+from console.server.journal_watch import JournalStatus
 from console.server.session import Session
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.muster import Muster
@@ -35,6 +37,7 @@ def what_closing_leaves(core: Session) -> list[str]:
         *_tier1_lines(v for v in views if wearable_worker(v.id) is None),
         *_response_lines((v for v in views if wearable_worker(v.id) is not None), core.responses.open),
         *_muster_lines(core.muster),
+        *_journal_lines(core.journal),
     ]
 
 
@@ -73,5 +76,16 @@ def _muster_lines(muster: Muster) -> list[str]:
     return [
         _tr("Muster running since {since}: {missing} of {expected} missing").format(
             since=clock_text(muster.started_at, False), missing=counts.missing, expected=counts.expected
+        )
+    ]
+
+
+def _journal_lines(journal: JournalStatus) -> list[str]:
+    """Rows the database has not taken yet live only in this console's memory: closing it loses them."""
+    if journal.saving:
+        return []
+    return [
+        _tr("Journal NOT SAVING since {since}: {rows} rows waiting would be lost").format(
+            since=clock_text(journal.since, False), rows=journal.rows
         )
     ]

@@ -10,6 +10,7 @@ import re
 
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from alarms.definitions import Tier
 from alarms.states import Event, State
@@ -68,6 +69,14 @@ def test_a_database_that_stops_saving_shows_in_the_status_bar_and_its_alarm_unti
             press(note, Qt.Key.Key_Return)
             not_saved = "not saved: the database did not confirm it in time"
             await until(lambda: window.statusBar().currentMessage() == not_saved, 15, "the note not saved")
+            window.windowHandle().close()  # the close question says what closing now would lose
+            box = await until(lambda: window.findChild(QMessageBox, "CloseConfirmation"), 5, "the question")
+            assert any(
+                re.fullmatch(r"• Journal NOT SAVING since \d\d:\d\d: \d+ rows waiting would be lost", line)
+                for line in box.informativeText().splitlines()
+            ), box.informativeText()
+            press(box, Qt.Key.Key_Return)  # Cancel, the default
+            await until(lambda: not box.isVisible(), 5, "the question answered")
 
         await until(lambda: status_text(console, JOURNAL) == saving, 20, "the journal saving again")
         look = bar.connection_look(JOURNAL)
