@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -19,7 +20,9 @@ from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from plant_maps.site import Site
+from tests.conftest import DEMO_SITE
 from tests.e2e.conftest import until
+from tests.support import edited_copy
 from widgets.alarm_table import FLAGS, VALUE
 
 LEAK_HH = "GD-CH-01.HH"  # nearest detector to the gas-leak scenario's source, hh = 25 %LEL, tier 1
@@ -84,10 +87,14 @@ def test_a_gas_leak_is_a_spoken_tier_1_alarm_and_its_acknowledgement_is_journale
 
 
 def test_in_a_gas_leak_the_time_to_threshold_reads_in_seconds_beside_the_gas_alarms_in_percent_lel(
-    run_console, fast_simulator: SimulatorThread, database_url: str
+    run_console, fast_simulator: SimulatorThread, database_url: str, tmp_path: Path
 ) -> None:
     """The early warning "Compressor house LEL: 25 %LEL reached in 2 s" listed its value as a bare "2.237"
-    beside the gas alarms' "25.06" (%LEL): an operator read 2.237 %LEL. Read as the list shows it."""
+    beside the gas alarms' "25.06" (%LEL): an operator read 2.237 %LEL. Read as the list shows it. The
+    warning's slope window is cut from 60 s to 12 s in a copy of the demo site: the same rule, sooner."""
+    site_file = edited_copy(
+        DEMO_SITE, tmp_path, "horizon_s = 600\nwindow_s = 60", "horizon_s = 600\nwindow_s = 12"
+    )
 
     async def scenario(console: WindowedConsole) -> None:
         table = console.window.alarm_table
@@ -118,7 +125,7 @@ def test_in_a_gas_leak_the_time_to_threshold_reads_in_seconds_beside_the_gas_ala
             store.close()
         assert journaled == {(LEAK_ETA, "s"), (LEAK_HH, "%LEL")}
 
-    run_console(scenario)
+    run_console(scenario, site_file=site_file)
 
 
 def test_a_chattering_detector_is_annunciated_once_and_flagged_for_shelving(
