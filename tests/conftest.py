@@ -6,6 +6,7 @@ silently (PostgreSQL is the one exception: it runs only when CONTROLROOM_TEST_DA
 
 from __future__ import annotations
 
+import inspect
 import os
 import weakref
 from collections.abc import Iterator
@@ -72,14 +73,31 @@ def site() -> Site:
     return load_site(DEMO_SITE)
 
 
-def _database_urls() -> list[str]:
+E2E = REPO / "tests" / "e2e"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of the database runs on SQLite, and on PostgreSQL when CONTROLROOM_TEST_DATABASE_URL is set.
+
+    An end-to-end test runs on both only when it reads the database itself (it asks for `database_url`):
+    one that only drives the window gets the same window from either store, and running it twice would
+    double the suite's longest part for nothing.
+    """
+    if "database_url" not in metafunc.fixturenames:
+        return
     urls = ["sqlite"]
-    if os.environ.get("CONTROLROOM_TEST_DATABASE_URL"):
+    if os.environ.get("CONTROLROOM_TEST_DATABASE_URL") and _reads_the_database(metafunc):
         urls.append("postgres")
-    return urls
+    metafunc.parametrize("database_url", urls, indirect=True)
 
 
-@pytest.fixture(params=_database_urls())
+def _reads_the_database(metafunc: pytest.Metafunc) -> bool:
+    if E2E not in Path(str(metafunc.definition.path)).parents:
+        return True
+    return "database_url" in inspect.signature(metafunc.function).parameters
+
+
+@pytest.fixture()
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, and PostgreSQL when CONTROLROOM_TEST_DATABASE_URL is set.
 
