@@ -23,6 +23,9 @@ from console.server.permit_service import CHECK_IN_KIND as CHECK_IN_JOURNAL
 from console.server.permit_service import GAS_TEST_KIND as GAS_TEST_JOURNAL
 from console.server.permit_service import JOURNAL_KIND as PERMIT_JOURNAL
 from console.server.session import Topic
+from console.server.vision_marks import DETECTION_KIND as VISION_DETECTION_JOURNAL
+from console.server.vision_marks import MEMORY_S as VISION_MEMORY_S
+from console.server.vision_marks import VISION_FALSE_KIND as VISION_FALSE_JOURNAL
 from console.server.wearable_response import JOURNAL_KIND as RESPONSE_JOURNAL
 from console.server.zone_isolation import ISOLATION_JOURNAL
 from integrations.mqtt_source import MqttSource
@@ -109,6 +112,7 @@ class Application:
         field_entries = await loop.run_in_executor(None, self._field_journal)
         self.core.field.restore(field_entries)
         self.core.alarms.restore_isolation(field_entries)
+        self.core.vision.restore(await loop.run_in_executor(None, self._vision_journal))
         self._tasks.append(asyncio.create_task(self._tick(), name="alarm-clock"))
         if config.simulator:
             self.simulator = SimulatorThread(
@@ -196,6 +200,13 @@ class Application:
             (e for kind in kinds for e in self.store.journal_rows(kind=kind)),
             key=lambda e: (e.ts, e.seq or 0),
         )
+
+    def _vision_journal(self) -> list[JournalEntry]:
+        """The video-AI detections and false marks of the last day, oldest first (what can still be marked)."""
+        since = self.clock.now() - VISION_MEMORY_S
+        kinds = (VISION_DETECTION_JOURNAL, VISION_FALSE_JOURNAL)
+        rows = (e for kind in kinds for e in self.store.journal_rows(since=since, kind=kind))
+        return sorted(rows, key=lambda e: (e.ts, e.seq or 0))
 
     async def _tick(self) -> None:
         """Let time act (alarm delays and escalation, permit expiry, worker rules) until stopped."""

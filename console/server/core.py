@@ -43,6 +43,7 @@ from console.server.session import (
     InterlockCommand,
     IsolateZone,
     LogEntry,
+    MarkFalseDetection,
     OperatorNote,
     RemoveFromService,
     ResetAlarm,
@@ -55,6 +56,7 @@ from console.server.session import (
 )
 from console.server.signatures import SignedBy, approval_meaning, closing_meaning
 from console.server.trend_buffer import TrendBuffer
+from console.server.vision_marks import DETECTION_KIND, VisionMarks
 from console.server.zone_isolation import utc_text
 from integrations.device_time import describe_offset
 from integrations.source import ConnectionState, SourceStatus
@@ -71,7 +73,7 @@ log = logging.getLogger(__name__)
 
 EVENT_MEMORY = 10_000  # wearable event ids remembered to recognise a repeated delivery
 AUDIT_TIMEOUT_S = 10.0
-_TARGET_FIELDS = ("alarm_id", "permit_id", "zone", "worker_id", "interlock_id")
+_TARGET_FIELDS = ("alarm_id", "permit_id", "zone", "worker_id", "interlock_id", "detection")
 _SECRET_FIELDS = ("actor", "password", "signature")  # never in the audit trail (the actor has its own column;
 # a signature's password is never written anywhere)
 
@@ -162,6 +164,7 @@ class Core:
         self.overrides = OverrideCheck(
             site, self.alarms, self.interlocks, self.permits, self.access, self.accounts
         )
+        self.vision = VisionMarks(site, clock, writer, console_name, self.add_log)
         self._seen_events = SeenEvents(EVENT_MEMORY)
         self.ticks = 0  # how often time has acted (tests wait on it)
 
@@ -344,7 +347,7 @@ class Core:
             [
                 JournalEntry(
                     d.ts,
-                    "vision_detection",
+                    DETECTION_KIND,
                     d.camera,
                     "",
                     self.console_name,
@@ -359,6 +362,7 @@ class Core:
                 for d in detections
             ]
         )
+        self.vision.seen(detections)
         self.alarms.on_detections(detections)
 
     def on_interlocks(self, samples: list[InterlockSample]) -> None:
@@ -495,6 +499,8 @@ class Core:
                     outcome = await self.alarms.remove_from_service(
                         alarm_id, actor, console, reason, self.privileged
                     )
+                case MarkFalseDetection(actor, detection, reason):
+                    return CommandResult(*await self.vision.mark_false(actor, detection, reason))
                 case ReturnToService(actor, alarm_id):
                     outcome = await self.alarms.return_to_service(alarm_id, actor, console, self.privileged)
                 case _:

@@ -33,6 +33,7 @@ PERMISSIONS: Mapping[str, frozenset[str]] = MappingProxyType(
         "IsolateZone": frozenset({"shift_lead", "engineer"}),
         "RemoveFromService": frozenset({"engineer"}),  # ISA-18.2 out of service: engineering's act
         "ReturnToService": frozenset({"engineer"}),
+        "MarkFalseDetection": _WATCH,  # the watch looks at the camera; the mark feeds the AI false-alarm rate
         "SuspendPermit": _WATCH,  # anyone watching may stop work
         "ResumePermit": _PERMIT_DESK,
         "ClosePermit": _PERMIT_DESK,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from console.server.journal_watch import JournalStatus
     from console.server.permit_service import PermitService
     from console.server.trend_buffer import TrendBuffer
+    from console.server.vision_marks import VisionMarks
     from console.server.wearable_response import WearableResponses
     from plant_maps.muster import MissingWorker, Muster
 
@@ -251,6 +252,16 @@ class IsolateZone:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkFalseDetection:
+    """The operator looked at the camera and the video-AI detection `detection` (its id) was false: a shadow, a
+    reflection. `reason` (required) says what the camera showed; the seeds' AI false-alarm rate counts these."""
+
+    actor: str
+    detection: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class RemoveFromService:
     """Take an alarm out of service (e.g. its detector is being replaced): privileged, with a reason."""
 
@@ -374,6 +385,7 @@ Command = (
     | IsolateZone
     | RemoveFromService
     | ReturnToService
+    | MarkFalseDetection
     | Broadcast
     | FieldCommand
     | InterlockCommand
@@ -403,6 +415,7 @@ class Session(Protocol):
     responses: WearableResponses
     muster: Muster
     interlocks: InterlockService
+    vision: VisionMarks  # recent video-AI detections and the operators' false marks
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]: ...
 

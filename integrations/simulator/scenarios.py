@@ -97,14 +97,18 @@ class GasLeak(Scenario):
         detectors = [s for s in site.sensors if s.zone == self.ZONE and s.measure == "lel"]
         if not detectors:
             raise ValueError(f"scenario {self.name!r} needs LEL detectors in zone {self.ZONE}")
-        self._rows = np.array([site.tag_index[s.id] for s in detectors])
+        self.rows = np.array([site.tag_index[s.id] for s in detectors])  # the LEL detectors it reaches
         distance = np.array([math.dist(leak, (s.x, s.y)) for s in detectors])
         self._delay = distance / self.SPREAD_M_S
         self._peak = self.PEAK * np.exp(-(distance - distance.min()) / self.DECAY_M)
 
     def shape(self, plant: PlantDynamics, elapsed: float) -> None:
+        plant.offset(self.rows, self.cloud(elapsed))
+
+    def cloud(self, elapsed: float) -> np.ndarray:
+        """%LEL the leak adds at each of the zone's LEL detectors `elapsed` scenario seconds after it began."""
         since = np.maximum(elapsed - self._delay, 0.0)
-        plant.offset(self._rows, self._peak * (1 - np.exp(-since / self.RISE_S)))
+        return self._peak * (1 - np.exp(-since / self.RISE_S))
 
 
 class Sos(Scenario):
