@@ -11,10 +11,16 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
 
 from console import audit_report, user_admin
 from console.cli import (
+    SHIFT,
     audit_parser,
     db_parser,
     journal_parser,
@@ -37,6 +43,9 @@ from integrations.opcua_security import TrustList, pki_folder
 from integrations.storage import StorageError, Store, require_existing, schema_state
 from integrations.users import AccountError
 from plant_maps.toml_reader import ConfigError
+
+if TYPE_CHECKING:
+    from console.server.session import LogEntry
 
 log = logging.getLogger("controlroom")
 
@@ -92,8 +101,13 @@ def _simulate(argv: list[str]) -> int:
     from integrations.simulator import run_simulator
     from plant_maps.site_file import load_site
 
-    ns = simulate_parser().parse_args(argv)
+    parser = simulate_parser()
+    ns = parser.parse_args(argv)
     _logging(ns.verbose)
+    if ns.scenario == SHIFT:
+        return _play_shift(ns)
+    if ns.speed is not None:
+        parser.error("--speed goes with --scenario shift")
     opcua_url = check_url(ns.opcua_url or DEFAULT_OPCUA_URL, ("opc.tcp",), "command line", "--opcua-url")
     mqtt_url = check_url(ns.mqtt_url or DEFAULT_MQTT_URL, ("mqtt",), "command line", "--mqtt-url")
     site = load_site(ns.site_file or DEMO_SITE)
@@ -111,6 +125,51 @@ def _simulate(argv: list[str]) -> int:
 
     asyncio.run(serve())
     return 0
+
+
+def _play_shift(ns: argparse.Namespace) -> int:
+    """`controlroom simulate --scenario shift`: the last shift of the config's pattern, into its database."""
+    from console.shift_operator import ShiftRefused
+    from console.shift_play import play_shift
+    from integrations.storage import default_database_url
+    from plant_maps.shifts import Period
+
+    config = load_config(ns.config)
+    url = ns.database_url or config.database_url or default_database_url()
+    since, _ = config.shifts.period(Period.LAST_SHIFT, time.time())
+    echo = _print_log_line if ns.speed is not None else None
+    try:
+        played = asyncio.run(
+            play_shift(
+                ns.site_file or config.site_file,
+                url,
+                since,
+                console=config.console_name,
+                speed=ns.speed,
+                echo=echo,
+            )
+        )
+    except ShiftRefused as exc:
+        print(f"controlroom simulate: the shift stopped: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"shift {_local(played.since)} to {_local(played.until)} played into {_shown_url(url)}: "
+        f"{played.commands} operator commands, {played.wall_s:.1f} s"
+    )
+    return 0
+
+
+def _print_log_line(entry: LogEntry) -> None:
+    print(f"{_local(entry.ts)} {entry.severity:<7} {entry.source}: {entry.text}", flush=True)
+
+
+def _local(ts: float) -> str:
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
+
+
+def _shown_url(url: str) -> str:
+    """The database's URL without its password (DESIGN: secrets never in a log)."""
+    return sa.make_url(url).render_as_string(hide_password=True)
 
 
 def _journal(argv: list[str]) -> int:

@@ -11,10 +11,11 @@ from pathlib import Path
 from console.journal_report import FORMATS, parse_time
 from integrations.simulator import SCENARIOS
 
+SHIFT = "shift"  # `controlroom simulate --scenario shift`: a played shift (console.shift_play), not a server
 # Every command besides running the console, with the one line `controlroom --help` shows for it; the entry
 # point dispatches on the same names (console.app.HANDLERS), and a test holds the two together.
 COMMANDS = {
-    "simulate": "run the demo plant: a real OPC UA server and an MQTT publisher",
+    "simulate": "run the demo plant: a real OPC UA server and an MQTT publisher (or play a 12 h shift)",
     "journal": "print the alarm journal as CSV or JSON lines",
     "db": "show which schema revision the database is at, or upgrade it",
     "opcua": "trust a refused OPC UA server certificate, or list the refused ones",
@@ -56,12 +57,25 @@ def simulate_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="controlroom simulate",
         description="Run the demo plant: a real OPC UA server with every site tag and interlock, and an MQTT "
-        "publisher for wearables and wireless detectors.",
+        "publisher for wearables and wireless detectors. With `--scenario shift`, play instead the last 12 h "
+        "shift of the config's shift pattern, compressed, into the console's database (or --database-url): "
+        "the real core on the shift's clock, a scripted operator acknowledging and acting.",
     )
     p.add_argument("--site", type=Path, dest="site_file", help="site file (TOML); default: the demo plant")
     p.add_argument("--opcua-url", help="where to serve OPC UA, opc.tcp://HOST:PORT[/path]")
     p.add_argument("--mqtt-url", help="where to publish, mqtt://HOST[:PORT] (port 1883)")
-    p.add_argument("--scenario", choices=SCENARIOS, default="normal", help="what happens on the plant")
+    p.add_argument(
+        "--scenario",
+        choices=(*SCENARIOS, SHIFT),
+        default="normal",
+        help="what happens on the plant; `shift` plays the last 12 h shift into the database instead",
+    )
+    p.add_argument(
+        "--speed",
+        type=_positive,
+        metavar="N",
+        help="shift: play at N x real time, printing its event log (default: as fast as possible)",
+    )
     p.add_argument("--topic-prefix", default="site", help="MQTT topic prefix (default: site)")
     p.add_argument(
         "--pa-silent", action="append", default=[], metavar="PA_ZONE", help="this PA gateway never answers"
@@ -70,7 +84,15 @@ def simulate_parser() -> argparse.ArgumentParser:
         "--pa-fail", action="append", default=[], metavar="PA_ZONE", help="this PA gateway answers failed"
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    _database_arguments(p)
     return p
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+    return value
 
 
 def journal_parser() -> argparse.ArgumentParser:
