@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from alarms.definitions import Definitions, Tier
 
+VISION_PREFIX = "VISION."
+
 
 @dataclass(frozen=True, slots=True)
 class AlarmSettings:
@@ -21,7 +23,12 @@ class AlarmSettings:
     vision_tiers: dict[str, Tier] | None = None  # detection class -> tier; others are tier 3
     ack_comment_tiers: frozenset[Tier] = frozenset()  # acknowledging these needs a comment (site rule)
 
+    @staticmethod
+    def is_vision_alarm(alarm_id: str) -> bool:
+        """A video-AI detection's alarm (`vision_alarm`): one a camera's detection raises."""
+        return alarm_id.startswith(VISION_PREFIX)
+
     def vision_alarm(self, zone: str, detection_class: str) -> str:
         """The alarm id a video-AI detection raises (unlisted classes share the zone's OTHER alarm)."""
         known = detection_class if detection_class in (self.vision_tiers or {}) else "OTHER"
-        return f"VISION.{zone}.{known}"
+        return f"{VISION_PREFIX}{zone}.{known}"

@@ -29,6 +29,7 @@ from console.window.broadcast_view import BroadcastView
 from console.window.close_question import what_closing_leaves
 from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
+from console.window.false_detections import FalseDetections
 from console.window.field_view import FieldView
 from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
@@ -80,6 +81,7 @@ class WindowedConsole:
         self.field = FieldView(self.app.core, self.window, self.user, self.runner)
         self.isolation = IsolationView(self.app.core, self.window, self.user, self.runner)
         self.responses = WearableResponseCommands(self.app.core, self.runner, self.window, self.user)
+        self.false_detections = FalseDetections(self.app.core, self.runner, self.window, self.user)
         self.gate = RoleGate(self.app.core.access, self.user, self.window)
         self.window.permit_card.signing_roles = lambda: None if self.user.demo else self.user.roles
         guard_commands(self.gate, self.window)

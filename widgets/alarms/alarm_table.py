@@ -50,6 +50,7 @@ from alarms.noise import FloodState
 from alarms.records import AlarmView
 from alarms.states import ACTIVE, UNACKNOWLEDGED, State
 from plant_maps.alarm_rules import wearable_worker
+from plant_maps.alarm_settings import AlarmSettings
 from plant_maps.wearables import Response
 from widgets.alarms.alarm_actions import AlarmAction, acknowledgeable, comment_required, why_not
 from widgets.alarms.shelve_dialog import ShelveDialog
@@ -368,6 +369,7 @@ class AlarmTable(QWidget):
     respond_requested = Signal(str)  # alarm_id: the next step of the response to an SOS or man-down
     trend_requested = Signal(str)  # a measured tag (the alarm's source): open its trend
     broadcast_requested = Signal(str)  # the alarm's area (a zone id or "site"): broadcast to it
+    false_detection_requested = Signal(str)  # a video-AI alarm: mark its latest detection false (a shadow)
 
     def __init__(self, max_shelve_s: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -586,6 +588,14 @@ class AlarmTable(QWidget):
         elif refused:
             broadcast.setEnabled(False)
             broadcast.setToolTip(refused)
+        if len(views) == 1 and AlarmSettings.is_vision_alarm(views[0].id):
+            alarm_id = views[0].id
+            mark = menu.addAction(
+                self.tr("Mark as false detection…"), lambda: self.false_detection_requested.emit(alarm_id)
+            )
+            refused = self.why_not("MarkFalseDetection")
+            mark.setEnabled(not refused)
+            mark.setToolTip(refused or self.tr("The camera saw a shadow or a reflection, not what it says"))
         return menu
 
     # -- the operator's commands (buttons, menu, shortcuts) ---------------------------------------------
