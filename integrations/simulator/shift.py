@@ -5,7 +5,7 @@ in-process as fast as the machine allows (`console.shift_play`), so its plant is
 own clock and hands over what a source would: tag values, position fixes, vitals, wearable events and
 video-AI detections. What happens, in hours:minutes after the shift starts (`TIMELINE`, one place):
 
-- 01:20-04:30 tank T-104 is filled (LT-T104 rises 5 %/h, past its H limit), emptied again from 04:45;
+- 03:00-04:20 tank T-104 is filled (LT-T104 from 71 % to 87 %, past its H limit), emptied from 04:45;
 - 02:10 a flange weep at K-301 (the gas-leak scenario's cloud at 26 %LEL instead of 40), isolated after
   12 min, the cloud dispersing;
 - 03:30-07:30 K-302's bearing wears (VT-K302 creeps up) until the compressor is swapped;
@@ -45,10 +45,10 @@ REST_POINTS = ((335.0, 67.0), (85.0, 8.0))
 class Timeline:
     """When things happen, in seconds after the shift starts."""
 
-    fill_from: float = 1 * H + 20 * MIN
-    fill_until: float = 4 * H + 30 * MIN
+    fill_from: float = 3 * H
+    fill_until: float = 4 * H + 20 * MIN
     drain_from: float = 4 * H + 45 * MIN
-    fill_per_h: float = 5.0  # % of the tank per hour
+    fill_per_h: float = 12.0  # % of the tank per hour: 71 % to 87 %, past its H limit (85 %)
     drain_per_h: float = 12.0
     leak_at: float = 2 * H + 10 * MIN
     leak_for: float = 12 * MIN  # then the leak is isolated and the cloud disperses
