@@ -58,11 +58,13 @@ async def play_shift(
     speed: float | None = None,
     seed: int = 0,
     echo: Callable[[LogEntry], None] | None = None,
+    duration_s: float = SHIFT_S,
 ) -> ShiftPlayed:
     """Play the shift starting at `since` (epoch seconds) into the database; returns once all is committed.
 
     `speed`: shift seconds per wall second (None: as fast as possible). `echo` hears every event-log line.
-    Raises `ShiftRefused` if the core refuses one of the script's commands.
+    `duration_s`: how much of the shift to play (all of it by default). Raises `ShiftRefused` if the core
+    refuses one of the script's commands.
     """
     started = time.monotonic()
     clock = ManualClock(since)
@@ -76,7 +78,7 @@ async def play_shift(
         operator = ScriptedOperator(core, plant, seed)
         rows = np.arange(len(site.sensors), dtype=np.int32)
         good = np.full(rows.size, int(Quality.GOOD), dtype=np.int8)
-        steps = int(SHIFT_S / STEP_S)
+        steps = int(duration_s / STEP_S)
         for n in range(steps + 1):
             t = since + n * STEP_S
             clock.set(t)
@@ -99,7 +101,7 @@ async def play_shift(
                 await asyncio.sleep(0)
         await asyncio.to_thread(writer.flush)
         await asyncio.sleep(0)  # the last commits' callbacks (event log lines) run
-        return ShiftPlayed(since, since + SHIFT_S, operator.commands, time.monotonic() - started)
+        return ShiftPlayed(since, since + steps * STEP_S, operator.commands, time.monotonic() - started)
     finally:
         await asyncio.to_thread(writer.close)
         writer.store.close()

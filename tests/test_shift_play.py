@@ -11,9 +11,13 @@ import statistics
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
+
 from alarms.records import Transition
 from alarms.states import Event, State
-from console.shift_operator import OPERATOR
+from console.app import main
+from console.server.session import LogEntry
+from console.shift_operator import LEAD, OPERATOR
 from console.shift_play import play_shift
 from integrations.simulator.shift import DETECTIONS, MIN, SHIFT_S, TIMELINE, H
 from integrations.storage import JournalEntry, Store
@@ -99,3 +103,20 @@ def test_a_played_shift_leaves_the_shift_leads_story_in_the_journal_within_eemua
     )
     assert len(raised) / periods <= 1.0
     assert max(per_period.values()) <= FLOOD_ABOVE
+
+
+def test_at_a_speed_the_shift_is_paced_and_its_event_log_told_as_it_goes(database_url: str) -> None:
+    """The first 20 min at 1200 x real time: at least a second, with the shift log's first note on the way."""
+    heard: list[LogEntry] = []
+    played = asyncio.run(
+        play_shift(DEMO_SITE, database_url, SINCE, speed=1200, echo=heard.append, duration_s=20 * MIN)
+    )
+    assert played.until == SINCE + 20 * MIN and played.wall_s >= 1.0
+    [note] = [e for e in heard if "Shift taken over" in e.text]
+    assert (note.ts, note.source) == (SINCE + 10 * MIN, LEAD)
+
+
+def test_speed_goes_with_the_shift_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["simulate", "--scenario", "gas-leak", "--speed", "10"])
+    assert stopped.value.code == 2 and "--speed goes with --scenario shift" in capsys.readouterr().err
