@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfoNotFoundError
 
 from console.secrets import SECRET_KEYS, read_secret
 from console.server.permissions import PERMISSIONS, permission_table
@@ -19,6 +20,7 @@ from integrations.device_time import DEFAULT_MAX_SKEW_S
 from integrations.mqtt_security import MQTT_PORTS, MqttSecurity
 from integrations.opcua_security import MODES, POLICIES, OpcUaSecurity
 from integrations.users import LoginPolicy
+from plant_maps.shifts import ShiftPattern, parse_start
 from plant_maps.toml_reader import ConfigError, Reader
 
 DEMO_SITE = Path(__file__).resolve().parent.parent / "resources" / "plants" / "demo" / "site.toml"
@@ -55,6 +57,7 @@ class AppConfig:
     headless: bool = False
     run_for: float | None = None
     screenshot: Path | None = None
+    shifts: ShiftPattern = field(default_factory=ShiftPattern)
     source_file: str = "<defaults>"
 
 
@@ -86,6 +89,7 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
             "security",
             "permissions",
             "broadcast",
+            "shifts",
         }
     )
     d = AppConfig()
@@ -141,8 +145,30 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
         login_policy=policy,
         lock_after_s=lock_after_s,
         permissions=_permissions(root.section("permissions", required=False), path),
+        shifts=_shifts(root.section("shifts", required=False)),
         source_file=str(path),
     )
+
+
+def _shifts(r: Reader) -> ShiftPattern:
+    """`[shifts] starts = ["08:00", "20:00"]`, `timezone = "Asia/Shanghai"`, `operator_positions = 2`."""
+    r.reject_unknown({"starts", "timezone", "operator_positions"})
+    d = ShiftPattern()
+    try:
+        starts = tuple(parse_start(s) for s in r.str_list("starts")) if r.has("starts") else d.starts
+    except ValueError as exc:
+        raise r.error("starts", str(exc)) from None
+    timezone = r.str("timezone", d.timezone)
+    try:
+        ShiftPattern(timezone=timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise r.error(
+            "timezone", f"unknown time zone {timezone!r} (an IANA name such as Asia/Shanghai)"
+        ) from None
+    try:
+        return ShiftPattern(starts, timezone, r.int("operator_positions", d.operator_positions, minimum=1))
+    except ValueError as exc:
+        raise r.error("starts", str(exc)) from None
 
 
 def _permissions(r: Reader, config_file: Path) -> Mapping[str, frozenset[str]]:

@@ -42,6 +42,12 @@ def test_file_then_command_line(tmp_path: Path) -> None:
         ("[simulator]\nenabled = 1\n", "simulator.enabled: expected true or false"),
         ("[mqtt]\nport = 1883\n", "mqtt.port: unknown key"),
         ("[alarm]\n", "alarm: unknown key"),
+        ('[shifts]\nstarts = ["8h"]\n', "shifts.starts: '8h' is not a time of day as HH:MM"),
+        (
+            '[shifts]\nstarts = ["20:00", "08:00"]\n',
+            "shifts.starts: shift start times must be distinct and in order",
+        ),
+        ('[shifts]\ntimezone = "Mars/Olympus"\n', "shifts.timezone: unknown time zone 'Mars/Olympus'"),
     ],
 )
 def test_config_errors_name_file_and_key(tmp_path: Path, text: str, message: str) -> None:
