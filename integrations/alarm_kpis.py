@@ -36,7 +36,8 @@ How the figures are counted (the rules, so that a reader can check a number by h
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,6 +60,33 @@ c = alarm_journal.c
 RAISED = sa.text(
     RAISED_SQL
 )  # literal, so that the planners see it implies ix_alarm_journal_raised's condition
+
+
+# what the per-alarm walk pairs, for one report on one connection: "ack" and "responded" (an acknowledgement,
+# shelve or removal: d seconds after the raise of the occurrence it answers), "response" (the first of those
+# per occurrence), "fleeting" (a clear less than 5 s after the raise)
+_FACTS = sa.Table(
+    "kpi_facts",
+    sa.MetaData(),
+    sa.Column("what", sa.Text(), nullable=False),
+    sa.Column("alarm_id", sa.Text(), nullable=False),
+    sa.Column("raised_ts", sa.Double(), nullable=False),
+    sa.Column("d", sa.Double(), nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_FACTS_INDEX = sa.text("CREATE INDEX ix_kpi_facts_what_d ON kpi_facts (what, d)")  # once filled: faster
+
+
+@contextmanager
+def _facts(conn: sa.Connection) -> Iterator[None]:
+    """The temporary table of facts, empty, for the duration of the block (dropped after: a pooled SQLite
+    connection keeps its temporary tables)."""
+    _FACTS.drop(conn, checkfirst=True)
+    _FACTS.create(conn)
+    try:
+        yield
+    finally:
+        _FACTS.drop(conn)
 
 
 def kpi_report(
@@ -123,6 +151,7 @@ class _Period:
         self.until = until
         self.area = area
         self.positions = positions
+        self._facts_indexed = False
         self.in_period = (c.ts >= since) & (c.ts < until)
         if area is not None:
             self.in_period &= c.area == area
@@ -193,88 +222,113 @@ class _Period:
         return tuple((a, int(h), n) for a, h, n in self.conn.execute(query))
 
     def per_alarm(self, raised: int) -> tuple[kpis.Kpi, ...]:
-        """Chattering and fleeting alarms, times to acknowledge and to first response: one pass over each
-        alarm's transitions in time order (the windows share it), then the ranks of the response times.
+        """Chattering and fleeting alarms, times to acknowledge and to first response.
 
-        On SQLite the period's bounds are written `ts + 0` here: it then walks ix_alarm_journal_alarm_ts,
-        which holds the rows in this order with every column read, instead of the ts index and a sort.
-        PostgreSQL plans it well by its statistics (the `+ 0` would blind them).
+        Each alarm's transitions are walked once in time order with one window function (the latest raise
+        so far: the occurrence a clear or a response belongs to); what it pairs goes into a temporary table
+        of facts, indexed, from which the counts and the ranks of the percentiles are read (ORDER BY d
+        LIMIT 2 OFFSET rank walks the index). On SQLite the period's bounds are written `ts + 0` in the
+        walks: it then reads ix_alarm_journal_alarm_ts, which holds the rows in this order with every column
+        read, instead of the ts index and a sort (PostgreSQL plans it by its statistics, which `+ 0` blinds).
         """
         ts = c.ts if self.postgres else c.ts + 0
         in_period = (ts >= self.since) & (ts < self.until)
         if self.area is not None:
             in_period &= c.area == self.area
-        is_raised = sa.case((RAISED, 1), else_=0)
-        by_alarm = {"partition_by": c.alarm_id, "order_by": c.ts}
+        by_alarm = {"partition_by": c.alarm_id, "order_by": (c.ts, c.id)}
+        two_before = sa.func.lag(c.ts, kpis.CHATTER_COUNT - 1).over(**by_alarm)
+        raises = sa.select(c.alarm_id, c.ts, two_before.label("before")).where(in_period, RAISED).subquery()
+        chattering = self.conn.execute(
+            sa.select(sa.func.count(sa.distinct(raises.c.alarm_id))).where(
+                raises.c.ts - raises.c.before <= kpis.CHATTER_WINDOW_S
+            )
+        ).scalar_one()
         seq = (
             sa.select(
                 c.alarm_id,
                 c.event,
                 c.ts,
-                is_raised.label("raised"),
                 sa.func.max(sa.case((RAISED, c.ts))).over(**by_alarm, rows=(None, 0)).label("raised_ts"),
-                sa.func.max(sa.case((c.event.in_(_RESPONSES), c.ts)))
-                .over(**by_alarm, rows=(None, -1))
-                .label("responded_ts"),
-                sa.func.sum(is_raised)
-                .over(**by_alarm, range_=(-int(kpis.CHATTER_WINDOW_S), 0))
-                .label("raised_60s"),
             )
-            .where(in_period, c.event.in_((Event.ACTIVATE.value, Event.CLEAR.value, *_RESPONSES)))
-            .cte("seq")
+            .where(in_period, sa.or_(RAISED, c.event.in_((Event.CLEAR.value, *_RESPONSES))))
+            .subquery()
         )
-        waited = seq.c.ts - seq.c.raised_ts  # since the occurrence's raise (the latest raise so far)
-        first = seq.c.responded_ts.is_(None) | (seq.c.responded_ts < seq.c.raised_ts)
-        measured = sa.union_all(
-            sa.select(sa.literal("ack").label("what"), waited.label("d")).where(
-                seq.c.event == Event.ACKNOWLEDGE.value, seq.c.raised_ts.is_not(None)
-            ),
-            sa.select(sa.literal("response"), waited).where(
-                seq.c.event.in_(_RESPONSES), seq.c.raised_ts.is_not(None), first
-            ),
-        ).subquery()
-        ranked = sa.select(
-            measured.c.what,
-            sa.func.row_number().over(partition_by=measured.c.what, order_by=measured.c.d).label("rn"),
-            sa.func.count().over(partition_by=measured.c.what).label("n"),
-            measured.c.d,
-            sa.func.sum(sa.case((measured.c.d <= kpis.RESPONSE_S, 1), else_=0))
-            .over(partition_by=measured.c.what)
-            .label("within"),
-        ).subquery()
-        near = [sa.func.abs((ranked.c.rn - 1) - (ranked.c.n - 1) * q) < 1 for q in _QUANTILES]
-        alarms = sa.func.count(sa.distinct(seq.c.alarm_id))
-        chattering = sa.select(
-            sa.literal("chattering"), sa.literal(0), alarms, sa.null(), sa.literal(0)
-        ).where(seq.c.raised == 1, seq.c.raised_60s >= kpis.CHATTER_COUNT)
-        fleeting = sa.select(sa.literal("fleeting"), sa.literal(0), alarms, sa.null(), sa.literal(0)).where(
-            seq.c.event == Event.CLEAR.value, waited < kpis.FLEETING_S
+        waited = seq.c.ts - seq.c.raised_ts
+        what = sa.case(
+            (seq.c.event == Event.CLEAR.value, "fleeting"),
+            (seq.c.event == Event.ACKNOWLEDGE.value, "ack"),
+            else_="responded",
         )
-        found = self.conn.execute(
-            sa.union_all(
-                sa.select(ranked.c.what, ranked.c.rn, ranked.c.n, ranked.c.d, ranked.c.within).where(
-                    sa.or_(*near)
-                ),
-                chattering,
-                fleeting,
+        f = _FACTS.c
+        with _facts(self.conn):
+            self.conn.execute(
+                _FACTS.insert().from_select(
+                    ["what", "alarm_id", "raised_ts", "d"],
+                    sa.select(what, seq.c.alarm_id, seq.c.raised_ts, waited).where(
+                        seq.c.event != Event.ACTIVATE.value,
+                        seq.c.raised_ts.is_not(None),
+                        (seq.c.event != Event.CLEAR.value) | (waited < kpis.FLEETING_S),
+                    ),
+                )
             )
-        ).all()
-        counts = {what: n for what, _, n, _, _ in found if what in ("chattering", "fleeting")}
+            self.conn.execute(
+                _FACTS.insert().from_select(
+                    ["what", "alarm_id", "raised_ts", "d"],
+                    sa.select(sa.literal("response"), f.alarm_id, f.raised_ts, sa.func.min(f.d))
+                    .where(f.what.in_(("ack", "responded")))
+                    .group_by(f.alarm_id, f.raised_ts),
+                )
+            )
+            counts = {
+                w: (n, within)
+                for w, n, within in self.conn.execute(
+                    sa.select(
+                        f.what, sa.func.count(), sa.func.sum(sa.case((f.d <= kpis.RESPONSE_S, 1), else_=0))
+                    ).group_by(f.what)
+                )
+            }
+            fleeting = self.conn.execute(
+                sa.select(sa.func.count(sa.distinct(f.alarm_id))).where(f.what == "fleeting")
+            ).scalar_one()
+            quantiles = {w: self._quantiles(w, counts.get(w, (0, 0))[0]) for w in ("ack", "response")}
         out = [
-            make_kpi(f"{what}_alarms", Group.CHATTER, counts[what], number_text(counts[what]))
-            for what in ("chattering", "fleeting")
+            make_kpi("chattering_alarms", Group.CHATTER, chattering, number_text(chattering)),
+            make_kpi("fleeting_alarms", Group.CHATTER, fleeting, number_text(fleeting)),
         ]
-        for what in ("ack", "response"):
-            mine = [(rn, n, d, w) for kind, rn, n, d, w in found if kind == what]
-            median, p90 = (_interpolated(mine, q) for q in _QUANTILES)
-            within = mine[0][3] if mine else 0
+        for w in ("ack", "response"):
+            median, p90 = quantiles[w]
+            within = counts.get(w, (0, 0))[1]
             share = 100.0 * within / raised if raised else None
             out += [
-                make_kpi(f"{what}_median_s", Group.RESPONSE, median, number_text(median, "s")),
-                make_kpi(f"{what}_p90_s", Group.RESPONSE, p90, number_text(p90, "s")),
-                make_kpi(f"{what}_within_pct", Group.RESPONSE, share, number_text(share, "%")),
+                make_kpi(f"{w}_median_s", Group.RESPONSE, median, number_text(median, "s")),
+                make_kpi(f"{w}_p90_s", Group.RESPONSE, p90, number_text(p90, "s")),
+                make_kpi(f"{w}_within_pct", Group.RESPONSE, share, number_text(share, "%")),
             ]
         return tuple(out)
+
+    def _quantiles(self, what: str, n: int) -> list[float | None]:
+        """The median and 90th percentile of the facts `what`, interpolated linearly between the two ranks
+        around (n - 1) q: PostgreSQL's own percentile_cont; on SQLite, which has none, the two values read by
+        rank from an index on the facts (ORDER BY d LIMIT 2 OFFSET rank walks it)."""
+        if n == 0:
+            return [None for _ in _QUANTILES]
+        f = _FACTS.c
+        if self.postgres:
+            cont = sa.func.percentile_cont(sa.literal(list(_QUANTILES), sa.ARRAY(sa.Double()))).within_group(
+                f.d
+            )
+            return list(self.conn.execute(sa.select(cont).where(f.what == what)).scalar_one())
+        if not self._facts_indexed:
+            self.conn.execute(_FACTS_INDEX)
+            self._facts_indexed = True
+        out: list[float | None] = []
+        for q in _QUANTILES:
+            h = (n - 1) * q
+            low = math.floor(h)
+            ranked = sa.select(f.d).where(f.what == what).order_by(f.d).limit(2).offset(low)
+            values = self.conn.execute(ranked).scalars().all()
+            out.append(values[0] if len(values) == 1 else values[0] + (values[1] - values[0]) * (h - low))
+        return out
 
     def at_end(self) -> tuple[tuple[AlarmAtEnd, ...], tuple[AlarmAtEnd, ...]]:
         """The alarms standing and those hidden at `until`, from each alarm's latest rows before it."""
@@ -376,15 +430,6 @@ class _Period:
 def _in_group_order(*found: kpis.Kpi) -> tuple[kpis.Kpi, ...]:
     order = {g.value: i for i, g in enumerate(Group)}
     return tuple(sorted(found, key=lambda k: order[k.group]))
-
-
-def _interpolated(ranked: Sequence[tuple[int, int, float, int]], q: float) -> float | None:
-    """The q-quantile from the (at most two) rows around rank (n - 1) q, weighed linearly."""
-    if not ranked:
-        return None
-    h = (ranked[0][1] - 1) * q
-    near = [(rn - 1, d) for rn, _, d, _ in ranked if abs(rn - 1 - h) < 1]
-    return sum(d * (1 - abs(r - h)) for r, d in near)
 
 
 def _load(
