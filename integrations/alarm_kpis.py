@@ -16,13 +16,16 @@ How the figures are counted (the rules, so that a reader can check a number by h
 - Per hour: fixed hours from `since` (six periods). Rates are per operator position (`positions`).
 - Chattering: an alarm raised 3 times within 60 s (the third raise at most 60 s after the first; LAG over
   the alarm's raises). Fleeting: an occurrence that returned to normal less than 5 s after it was raised
-  (LEAD over the alarm's activations and clears). Both count alarms, not occurrences.
-- Responses: each occurrence raised in the period is paired (a running count of raises per alarm numbers
-  the occurrences) with its first acknowledgement (time to acknowledge) and its first operator response,
-  an acknowledgement, shelve or removal from service (time to first response), journaled before `until`.
-  Median and 90th percentile interpolate linearly between the two nearest ranks (as numpy and PostgreSQL's
-  percentile_cont): ROW_NUMBER over the ordered times and their COUNT pick the (at most two) rows, Python
-  weighs them. "Within 90 s" counts over every occurrence raised, so one never answered counts against.
+  (no operator can act on it; ISA-18.2 gives no number). Both count alarms, not occurrences.
+- Responses: each clear, acknowledgement, shelve and removal from service in the period belongs to the
+  occurrence raised last before it (one window function: the running maximum of the raise times, per alarm
+  in time order). Time to acknowledge: from the raise to its acknowledgement; time to first response: to
+  the first acknowledgement, shelve or removal of the occurrence. What happened after `until`, or answers
+  to occurrences raised before `since`, do not count. These pairs go into a temporary table (one report, one
+  connection), from which the counts and percentiles are read. Median and 90th percentile interpolate
+  linearly between the two ranks around (n - 1) q (as numpy, and PostgreSQL's percentile_cont, which it
+  uses); on SQLite the two values are read by rank from an index on the table. "Within 90 s" counts over
+  every occurrence raised, so one never answered counts against.
 - At the end: each alarm's latest row before `until` (the whole journal, not only the period: a shelve from
   last week still hides it) gives its state. Standing: active and shown (unacknowledged or acknowledged),
   since its latest raise; stale: standing for more than 24 h. Hidden: shelved, suppressed or out of service,
@@ -57,9 +60,8 @@ _QUANTILES = (0.5, 0.9)
 _PG_WORK_MEM = "128MB"  # this report's transaction only (SET LOCAL)
 
 c = alarm_journal.c
-RAISED = sa.text(
-    RAISED_SQL
-)  # literal, so that the planners see it implies ix_alarm_journal_raised's condition
+# literal, not bound parameters, so that the planners see it implies ix_alarm_journal_raised's condition
+RAISED = sa.text(RAISED_SQL)
 
 
 # what the per-alarm walk pairs, for one report on one connection: "ack" and "responded" (an acknowledgement,
