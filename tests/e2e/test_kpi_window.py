@@ -40,7 +40,9 @@ def test_the_kpi_page_shows_the_shift_counted_by_hand(
         assert shown["permit_timeout_pct"] == ("33.3 %", "<= 5 %", "far off")
         assert view.at_end_model.rowCount() == 5  # S1, S2 standing; H1, P1, O1 hidden
         assert view.table.isVisible() and view.table.viewport().height() >= 150
-        window.grab().save(str(tmp_path / f"kpis-site-{width}x{height}.png"))
+        for name, chart in (("rate", view.rate_chart), ("heat", view.heat), ("at-end", view.at_end)):
+            view.charts.setCurrentWidget(chart)
+            window.grab().save(str(tmp_path / f"kpis-site-{name}-{width}x{height}.png"))
         view.charts.setCurrentWidget(view.pareto)
         view.area.setCurrentIndex(view.area.findData("tank_farm"))
         view.show_button.click()

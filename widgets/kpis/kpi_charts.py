@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QFontMetrics
 
 from alarms.kpis import FLOOD_START, PERIOD_S
 from widgets.common.theme import PALETTE
@@ -125,6 +126,9 @@ class HeatMap(pg.PlotWidget):
         self.image.setImage(self.cells, levels=(0, max(float(self.cells.max()), 1.0)))
         self.image.setRect(0, 0, 24, len(order))
         left = self.plot.getAxis("left")
-        left.setTicks([[(i + 0.5, names.get(a, a)) for i, a in enumerate(order)]])
+        labels = [names.get(a, a) for a in order]
+        left.setTicks([[(i + 0.5, label) for i, label in enumerate(labels)]])
+        metrics = QFontMetrics(self.font())  # the axis does not widen for text ticks by itself
+        left.setWidth(max((metrics.horizontalAdvance(label) for label in labels), default=0) + 16)
         self.plot.getAxis("bottom").setTicks([[(h + 0.5, f"{h:02d}") for h in range(0, 24, 3)]])
         self.plot.setRange(xRange=(0, 24), yRange=(0, max(len(order), 1)), padding=0)

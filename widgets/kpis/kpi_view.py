@@ -59,10 +59,11 @@ AT_END_COLUMNS = (
     QT_TRANSLATE_NOOP("KpiView", "Reason"),
 )
 AT_END_SAMPLES = {
-    0: "compressor_house.GD-000",
+    0: "GD-CH-01.HH",
     1: "Compressor house",
     2: "out of service",
     3: "2026-12-07 08:00:00",
+    4: "23 h 59 min",
 }
 _STATUS = {
     Light.OK: QT_TRANSLATE_NOOP("KpiView", "met"),
@@ -117,7 +118,14 @@ class KpiView(QWidget):
         self.table.setSortingEnabled(False)  # the report's order: by group
         self.proxy.sort(KPI, Qt.SortOrder.AscendingOrder)  # every column's key is that order
         self.at_end_model = KeyedTableModel(AT_END_COLUMNS, "KpiView")
-        self.at_end = keyed_table(KeyedSortFilterProxy(self.at_end_model), AT_END_SAMPLES, 6, self)
+        self.at_end = keyed_table(
+            KeyedSortFilterProxy(self.at_end_model),
+            AT_END_SAMPLES,
+            6,
+            self,
+            stretch_min=80,
+            elide=(0, 1, 5, 6),
+        )
         self.rate_chart, self.pareto, self.heat = RateChart(), ParetoChart(), HeatMap()
         self.charts = QTabWidget()
         self.charts.addTab(self.rate_chart, self.tr("Alarm rate"))
