@@ -14,6 +14,7 @@ and the ratio of the report to it.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -261,6 +262,7 @@ def measure(name: str, store: Store, journal: Journal, runs: int) -> None:
         with store.engine.connect() as conn:
             conn.execute(scan).scalar_one()
 
+    print(f"{name}: load average before measuring {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     raw, _ = median_of(runs, lambda: timed(count_rows))
     print(
         f"{name}: raw limit, SELECT count(*) of the period's {journal.alarm_rows} rows: {raw * 1000:.0f} ms"
