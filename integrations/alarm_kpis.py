@@ -76,7 +76,7 @@ _FACTS = sa.Table(
     sa.Column("d", sa.Double(), nullable=False),
     prefixes=["TEMPORARY"],
 )
-_FACTS_INDEX = sa.text("CREATE INDEX ix_kpi_facts_what_d ON kpi_facts (what, d)")  # once filled: faster
+_FACTS_INDEX = sa.text("CREATE INDEX ix_kpi_facts_what_d ON kpi_facts (what, d)")  # made once filled: faster
 
 
 @contextmanager
@@ -153,7 +153,6 @@ class _Period:
         self.until = until
         self.area = area
         self.positions = positions
-        self._facts_indexed = False
         self.in_period = (c.ts >= since) & (c.ts < until)
         if area is not None:
             self.in_period &= c.area == area
@@ -284,6 +283,8 @@ class _Period:
                     .group_by(f.alarm_id, f.raised_ts),
                 )
             )
+            if not self.postgres:  # the ranks below walk it, and the counts read it instead of the table
+                self.conn.execute(_FACTS_INDEX)
             counts = {
                 w: (n, within)
                 for w, n, within in self.conn.execute(
@@ -323,9 +324,6 @@ class _Period:
                 f.d
             )
             return list(self.conn.execute(sa.select(cont).where(f.what == what)).scalar_one())
-        if not self._facts_indexed:
-            self.conn.execute(_FACTS_INDEX)
-            self._facts_indexed = True
         out: list[float | None] = []
         for q in _QUANTILES:
             h = (n - 1) * q
