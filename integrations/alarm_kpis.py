@@ -14,18 +14,7 @@ How the figures are counted (the rules, so that a reader can check a number by h
   period (a recursive CTE numbers them, empty ones too), with two running maxima: the last period that
   started a flood and the last one that ended it. A flood that began before `since` is not seen.
 - Per hour: fixed hours from `since` (six periods). Rates are per operator position (`positions`).
-- Chattering: an alarm raised 3 times within 60 s (the third raise at most 60 s after the first; LAG over
-  the alarm's raises). Fleeting: an occurrence that returned to normal less than 5 s after it was raised
-  (no operator can act on it; ISA-18.2 gives no number). Both count alarms, not occurrences.
-- Responses: each clear, acknowledgement, shelve and removal from service in the period belongs to the
-  occurrence raised last before it (one window function: the running maximum of the raise times, per alarm
-  in time order). Time to acknowledge: from the raise to its acknowledgement; time to first response: to
-  the first acknowledgement, shelve or removal of the occurrence. What happened after `until`, or answers
-  to occurrences raised before `since`, do not count. These pairs go into a temporary table (one report, one
-  connection), from which the counts and percentiles are read. Median and 90th percentile interpolate
-  linearly between the two ranks around (n - 1) q (as numpy, and PostgreSQL's percentile_cont, which it
-  uses); on SQLite the two values are read by rank from an index on the table. "Within 90 s" counts over
-  every occurrence raised, so one never answered counts against.
+- Chattering, fleeting alarms and the times to respond: `integrations.alarm_responses`.
 - At the end: each alarm's latest row before `until` (the whole journal, not only the period: a shelve from
   last week still hides it) gives its state. Standing: active and shown (unacknowledged or acknowledged),
   since its latest raise; stale: standing for more than 24 h. Hidden: shelved, suppressed or out of service,
@@ -39,8 +28,7 @@ How the figures are counted (the rules, so that a reader can check a number by h
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,46 +37,16 @@ from alarms import kpis
 from alarms.definitions import Priority
 from alarms.kpis import AlarmAtEnd, Group, KpiReport, make_kpi, number_text
 from alarms.states import Event, State
-from integrations.storage import RAISED_SQL, Store, alarm_journal, event_journal
+from integrations.alarm_responses import RAISED, response_kpis
+from integrations.storage import Store, alarm_journal, event_journal
 
-_RESPONSES = (Event.ACKNOWLEDGE.value, Event.SHELVE.value, Event.REMOVE_FROM_SERVICE.value)
 _HIDING = (Event.SHELVE.value, Event.SUPPRESS.value, Event.REMOVE_FROM_SERVICE.value)
 _STANDING = (State.UNACK.value, State.ACKED.value)
 _HIDDEN = (State.SHELVED.value, State.SUPPRESSED.value, State.OUT_OF_SERVICE.value)
 _LIVE_PERMIT = ("approved", "active", "suspended")
-_QUANTILES = (0.5, 0.9)
 _PG_WORK_MEM = "128MB"  # this report's transaction only (SET LOCAL)
 
 c = alarm_journal.c
-# literal, not bound parameters, so that the planners see it implies ix_alarm_journal_raised's condition
-RAISED = sa.text(RAISED_SQL)
-
-
-# what the per-alarm walk pairs, for one report on one connection: "ack" and "responded" (an acknowledgement,
-# shelve or removal: d seconds after the raise of the occurrence it answers), "response" (the first of those
-# per occurrence), "fleeting" (a clear less than 5 s after the raise)
-_FACTS = sa.Table(
-    "kpi_facts",
-    sa.MetaData(),
-    sa.Column("what", sa.Text(), nullable=False),
-    sa.Column("alarm_id", sa.Text(), nullable=False),
-    sa.Column("raised_ts", sa.Double(), nullable=False),
-    sa.Column("d", sa.Double(), nullable=False),
-    prefixes=["TEMPORARY"],
-)
-_FACTS_INDEX = sa.text("CREATE INDEX ix_kpi_facts_what_d ON kpi_facts (what, d)")  # made once filled: faster
-
-
-@contextmanager
-def _facts(conn: sa.Connection) -> Iterator[None]:
-    """The temporary table of facts, empty, for the duration of the block (dropped after: a pooled SQLite
-    connection keeps its temporary tables)."""
-    _FACTS.drop(conn, checkfirst=True)
-    _FACTS.create(conn)
-    try:
-        yield
-    finally:
-        _FACTS.drop(conn)
 
 
 def kpi_report(
@@ -125,7 +83,7 @@ def kpi_report(
             kpis=_in_group_order(
                 *_load(rate, flood, raised, until - since, positions),
                 *_bad_actors(actors, raised),
-                *q.per_alarm(raised),
+                *response_kpis(conn, since, until, area, raised),
                 *_at_end(standing, hidden, until),
                 *_priorities(q.priorities(), raised),
                 *permits,
@@ -221,117 +179,6 @@ class _Period:
             .order_by(c.area, hour)
         )
         return tuple((a, int(h), n) for a, h, n in self.conn.execute(query))
-
-    def per_alarm(self, raised: int) -> tuple[kpis.Kpi, ...]:
-        """Chattering and fleeting alarms, times to acknowledge and to first response.
-
-        Each alarm's transitions are walked once in time order with one window function (the latest raise
-        so far: the occurrence a clear or a response belongs to); what it pairs goes into a temporary table
-        of facts, indexed, from which the counts and the ranks of the percentiles are read (ORDER BY d
-        LIMIT 2 OFFSET rank walks the index). On SQLite the period's bounds are written `ts + 0` in the
-        walks: it then reads ix_alarm_journal_alarm_ts, which holds the rows in this order with every column
-        read, instead of the ts index and a sort (PostgreSQL plans it by its statistics, which `+ 0` blinds).
-        """
-        ts = c.ts if self.postgres else c.ts + 0
-        in_period = (ts >= self.since) & (ts < self.until)
-        if self.area is not None:
-            in_period &= c.area == self.area
-        by_alarm = {"partition_by": c.alarm_id, "order_by": (c.ts, c.id)}
-        # the raises are sorted here (their index is in time order): on PostgreSQL by the bytes of the alarm
-        # id, which groups an alarm's rows as well as the database's collation does, in a third less time
-        alarm = sa.collate(c.alarm_id, "C") if self.postgres else c.alarm_id
-        two_before = sa.func.lag(c.ts, kpis.CHATTER_COUNT - 1).over(partition_by=alarm, order_by=(c.ts, c.id))
-        raises = sa.select(c.alarm_id, c.ts, two_before.label("before")).where(in_period, RAISED).subquery()
-        chattering = self.conn.execute(
-            sa.select(sa.func.count(sa.distinct(raises.c.alarm_id))).where(
-                raises.c.ts - raises.c.before <= kpis.CHATTER_WINDOW_S
-            )
-        ).scalar_one()
-        seq = (
-            sa.select(
-                c.alarm_id,
-                c.event,
-                c.ts,
-                sa.func.max(sa.case((RAISED, c.ts))).over(**by_alarm, rows=(None, 0)).label("raised_ts"),
-            )
-            .where(in_period, sa.or_(RAISED, c.event.in_((Event.CLEAR.value, *_RESPONSES))))
-            .subquery()
-        )
-        waited = seq.c.ts - seq.c.raised_ts
-        what = sa.case(
-            (seq.c.event == Event.CLEAR.value, "fleeting"),
-            (seq.c.event == Event.ACKNOWLEDGE.value, "ack"),
-            else_="responded",
-        )
-        f = _FACTS.c
-        with _facts(self.conn):
-            self.conn.execute(
-                _FACTS.insert().from_select(
-                    ["what", "alarm_id", "raised_ts", "d"],
-                    sa.select(what, seq.c.alarm_id, seq.c.raised_ts, waited).where(
-                        seq.c.event != Event.ACTIVATE.value,
-                        seq.c.raised_ts.is_not(None),
-                        (seq.c.event != Event.CLEAR.value) | (waited < kpis.FLEETING_S),
-                    ),
-                )
-            )
-            self.conn.execute(
-                _FACTS.insert().from_select(
-                    ["what", "alarm_id", "raised_ts", "d"],
-                    sa.select(sa.literal("response"), f.alarm_id, f.raised_ts, sa.func.min(f.d))
-                    .where(f.what.in_(("ack", "responded")))
-                    .group_by(f.alarm_id, f.raised_ts),
-                )
-            )
-            if not self.postgres:  # the ranks below walk it, and the counts read it instead of the table
-                self.conn.execute(_FACTS_INDEX)
-            counts = {
-                w: (n, within)
-                for w, n, within in self.conn.execute(
-                    sa.select(
-                        f.what, sa.func.count(), sa.func.sum(sa.case((f.d <= kpis.RESPONSE_S, 1), else_=0))
-                    ).group_by(f.what)
-                )
-            }
-            fleeting = self.conn.execute(
-                sa.select(sa.func.count(sa.distinct(f.alarm_id))).where(f.what == "fleeting")
-            ).scalar_one()
-            quantiles = {w: self._quantiles(w, counts.get(w, (0, 0))[0]) for w in ("ack", "response")}
-        out = [
-            make_kpi("chattering_alarms", Group.CHATTER, chattering, number_text(chattering)),
-            make_kpi("fleeting_alarms", Group.CHATTER, fleeting, number_text(fleeting)),
-        ]
-        for w in ("ack", "response"):
-            median, p90 = quantiles[w]
-            within = counts.get(w, (0, 0))[1]
-            share = 100.0 * within / raised if raised else None
-            out += [
-                make_kpi(f"{w}_median_s", Group.RESPONSE, median, number_text(median, "s")),
-                make_kpi(f"{w}_p90_s", Group.RESPONSE, p90, number_text(p90, "s")),
-                make_kpi(f"{w}_within_pct", Group.RESPONSE, share, number_text(share, "%")),
-            ]
-        return tuple(out)
-
-    def _quantiles(self, what: str, n: int) -> list[float | None]:
-        """The median and 90th percentile of the facts `what`, interpolated linearly between the two ranks
-        around (n - 1) q: PostgreSQL's own percentile_cont; on SQLite, which has none, the two values read by
-        rank from an index on the facts (ORDER BY d LIMIT 2 OFFSET rank walks it)."""
-        if n == 0:
-            return [None for _ in _QUANTILES]
-        f = _FACTS.c
-        if self.postgres:
-            cont = sa.func.percentile_cont(sa.literal(list(_QUANTILES), sa.ARRAY(sa.Double()))).within_group(
-                f.d
-            )
-            return list(self.conn.execute(sa.select(cont).where(f.what == what)).scalar_one())
-        out: list[float | None] = []
-        for q in _QUANTILES:
-            h = (n - 1) * q
-            low = math.floor(h)
-            ranked = sa.select(f.d).where(f.what == what).order_by(f.d).limit(2).offset(low)
-            values = self.conn.execute(ranked).scalars().all()
-            out.append(values[0] if len(values) == 1 else values[0] + (values[1] - values[0]) * (h - low))
-        return out
 
     def at_end(self) -> tuple[tuple[AlarmAtEnd, ...], tuple[AlarmAtEnd, ...]]:
         """The alarms standing and those hidden at `until`, from each alarm's latest rows before it."""
