@@ -85,6 +85,7 @@ class ParetoChart(pg.PlotWidget):
         right.setTextPen(pg.mkPen(PALETTE.text))
         right.setLabel(_tr("cumulative share of the load (%)"), color=PALETTE.text)
         self.plot.scene().addItem(self.share_box)
+        self.share_box.setZValue(self.plot.vb.zValue() + 1)  # the line over the bars, not hidden behind them
         right.linkToView(self.share_box)
         self.share_box.setXLink(self.plot)
         self.share_box.setYRange(0, 100, padding=0)
