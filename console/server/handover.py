@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from alarms.clock import Clock
-from console.server.handover_gather import KpiSource, LiveState, Request, gather
+from console.server.handover_gather import LiveState, Request, gather
 from console.server.handover_pdf import write_pdf
 from console.server.handover_record import SIDES, Handover, Item, Lead, Snapshot, signed_by
 from console.server.session import (
@@ -31,7 +31,7 @@ from console.server.session import (
     StartHandover,
 )
 from console.server.signatures import SignedBy
-from integrations.storage import JournalEntry, Store, StoreWriter
+from integrations.storage import JournalEntry, Store, StoreWriter, data_folder
 from plant_maps.shifts import ShiftPattern
 from plant_maps.site import Site
 
@@ -56,14 +56,13 @@ class HandoverService:
         live: Callable[[], LiveState],
         *,
         shifts: ShiftPattern,
-        kpis: KpiSource,
-        folder: Path,
+        folder: Path | None,
         find_lead: FindLead,
         on_changed: Callable[[list[str]], None],
     ) -> None:
         self.site, self.clock, self.writer, self.console = site, clock, writer, console
-        self._live, self.shifts, self._kpis, self.folder = live, shifts, kpis, folder
-        self._find_lead, self._changed = find_lead, on_changed
+        self._live, self.shifts, self.folder = live, shifts, folder
+        self.find_lead, self._changed = find_lead, on_changed
         self.handovers: dict[str, Handover] = {}  # open ones, and the ones finalised since the start
         self.flags: dict[str, Item] = {}  # by flag id (Item.subject)
 
@@ -132,8 +131,8 @@ class HandoverService:
         if not since < until:
             return CommandResult(False, "the handover's period must end after it starts")
         outgoing, incoming = await asyncio.gather(
-            asyncio.to_thread(self._find_lead, command.actor),
-            asyncio.to_thread(self._find_lead, command.incoming),
+            asyncio.to_thread(self.find_lead, command.actor),
+            asyncio.to_thread(self.find_lead, command.incoming),
         )
         if outgoing is None:
             return CommandResult(False, f"{command.actor} is not a shift lead")
@@ -154,7 +153,7 @@ class HandoverService:
             self.shifts.timezone,
         )
         live = self._live()
-        snapshot = await asyncio.to_thread(gather, self.store, self.site, live, request, self._kpis)
+        snapshot = await asyncio.to_thread(gather, self.store, self.site, live, request)
         h = Handover(snapshot)
         await self._save(h, command.actor, {"action": "start", "sha256": snapshot.sha256})
         return CommandResult(True, f"handover {h.id} started: {outgoing.full_name} to {incoming.full_name}")
@@ -220,7 +219,7 @@ class HandoverService:
             names = " and ".join(f"the {side} lead {h.lead(side).full_name}" for side in missing)
             return CommandResult(False, f"{h.id} needs the signature of {names} first")
         now = self.clock.now()
-        path = self.folder / f"{h.id}.pdf"
+        path = (self.folder or data_folder() / "handovers") / f"{h.id}.pdf"
         done = replace(h, finalised=now, pdf=str(path))
         try:
             await asyncio.to_thread(write_pdf, done, path)

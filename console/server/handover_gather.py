@@ -9,15 +9,19 @@ a worker thread (`asyncio.to_thread`), or as is in `controlroom report shift`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
+from alarms.kpis import KpiReport
 from alarms.records import AlarmView, Transition
 from alarms.states import Event, State
 from console.server.handover_record import Item, KpiLine, Lead, Snapshot
 from console.server.handover_words import _, state_words
 from console.server.zone_isolation import Isolation
+from integrations.alarm_kpis import kpi_report
 from integrations.audit_chain import verify
 from integrations.storage import JournalEntry, Store
 from plant_maps.permit_lifecycle import PermitState
@@ -38,28 +42,6 @@ NEW_OCCURRENCE_FROM = (
     State.LATCHED,
 )  # an activation from these is a new alarm
 WEARER_ALARMS = (".SOS", ".FALL", ".NO_MOTION")  # a wearer's SOS and man-down alarms
-
-
-class KpiLike(Protocol):
-    key: str
-    label: str
-    text: str
-    target: str
-    group: str
-
-    @property
-    def light(self) -> Any: ...
-
-
-class KpiReportLike(Protocol):
-    """`alarms.kpis.KpiReport` as the handover reads it (its KPIs only)."""
-
-    @property
-    def kpis(self) -> tuple[KpiLike, ...]: ...
-
-
-# integrations.alarm_kpis.kpi_report: (store's engine, since, until, area=None, positions=1) -> KpiReport
-KpiSource = Callable[..., KpiReportLike]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +79,15 @@ class Request:
     timezone: str = ""  # the plant's (IANA name; "": the machine's): the PDF's times are in it
 
 
-def gather(store: Store, site: Site, live: LiveState, request: Request, kpis: KpiSource) -> Snapshot:
+def gather(store: Store, site: Site, live: LiveState, request: Request) -> Snapshot:
     """The snapshot: blocks on the database (see the module docstring)."""
     since, until = request.since, request.until
     who = _state_rows(store.latest_alarm_transitions())
     journal = store.journal_rows(since, until)
     verdict = verify(store.audit_rows())
-    report = kpis(store.engine, since, until, positions=request.positions)
+    report = kpi_report(
+        store, since, until, positions=request.positions, utc_offset_s=utc_offset(since, request.timezone)
+    )
     return Snapshot(
         id=request.id,
         site=site.name,
@@ -132,11 +116,19 @@ def gather(store: Store, site: Site, live: LiveState, request: Request, kpis: Kp
     )
 
 
-def kpi_lines(report: KpiReportLike) -> tuple[KpiLine, ...]:
-    return tuple(
-        KpiLine(k.key, k.label, k.text, k.target, str(getattr(k.light, "value", k.light)), k.group)
-        for k in report.kpis
+def kpi_lines(report: KpiReport) -> tuple[KpiLine, ...]:
+    return tuple(KpiLine(k.key, k.label, k.text, k.target, k.light.value, k.group) for k in report.kpis)
+
+
+def utc_offset(ts: float, timezone: str) -> float:
+    """The plant's offset from UTC at `ts` in seconds (`timezone` "": the machine's): the heat map's hours."""
+    local = (
+        datetime.fromtimestamp(ts, ZoneInfo(timezone))
+        if timezone
+        else datetime.fromtimestamp(ts).astimezone()
     )
+    offset = local.utcoffset()
+    return offset.total_seconds() if offset is not None else 0.0
 
 
 def _state_rows(latest: Iterable[Transition]) -> dict[str, Transition]:
