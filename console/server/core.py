@@ -30,6 +30,7 @@ from console.server.alarm_service import AlarmService
 from console.server.broadcasts import BroadcastService
 from console.server.field_operations import FieldOperations
 from console.server.handover import HandoverService, lead_finder
+from console.server.handover_commands import carry_out as carry_out_handover
 from console.server.handover_gather import LiveState
 from console.server.hazard_override import OverrideCheck
 from console.server.interlock_commands import carry_out as carry_out_interlock
@@ -175,7 +176,7 @@ class Core:
             clock,
             writer,
             console_name,
-            lambda: LiveState.of(self),
+            self._live_state,
             shifts=shifts or ShiftPattern(),
             folder=handover_folder,
             find_lead=lead_finder(accounts.users.get if accounts is not None else None, self.access.demo),
@@ -188,6 +189,15 @@ class Core:
 
     def muster_missing(self) -> list[MissingWorker]:
         return self.field.muster_missing()
+
+    def _live_state(self) -> LiveState:
+        """What a handover freezes of the core's state (cheap copies, on the loop thread)."""
+        return LiveState(
+            tuple(self.alarms.views()),
+            self.permits.statuses(),
+            tuple(self.responses.open.values()),
+            self.alarms.isolations.all(),
+        )
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]:
         """Call `callback(payload)` on the loop thread after each change of `topic`; returns unsubscribe."""
@@ -461,7 +471,7 @@ class Core:
             meaning = approval_meaning(command.role)
         elif isinstance(command, SignHandover):
             meaning, signer = handover_meaning(command.side), command.signer or command.actor
-            refusal = self.handovers.signer_refusal(command, signer)
+            refusal = self.handovers.signer_refusal(command.handover_id, command.side, signer)
             if refusal:
                 return refusal
             full_name = self.handovers.handovers[command.handover_id].lead(command.side).full_name
@@ -501,7 +511,7 @@ class Core:
             if isinstance(command, InterlockCommand):
                 return await carry_out_interlock(self.interlocks, command, overrides)
             if isinstance(command, HandoverCommand):
-                return await self.handovers.command(command, signed)
+                return await carry_out_handover(self.handovers, command, signed)
             match command:
                 case OperatorNote():
                     return await self._note(command)

@@ -21,15 +21,6 @@ from alarms.clock import Clock
 from console.server.handover_gather import LiveState, Request, gather
 from console.server.handover_pdf import write_pdf
 from console.server.handover_record import SIDES, Handover, Item, Lead, Snapshot, signed_by
-from console.server.session import (
-    ClearHandoverFlag,
-    CommandResult,
-    FinaliseHandover,
-    FlagHandoverItem,
-    HandoverCommand,
-    SignHandover,
-    StartHandover,
-)
 from console.server.signatures import SignedBy
 from integrations.storage import JournalEntry, Store, StoreWriter, data_folder
 from plant_maps.shifts import ShiftPattern
@@ -39,6 +30,8 @@ JOURNAL_KIND = "handover"
 FLAG_KIND = "handover_flag"
 FLAG_MAX_CHARS = 500
 COMMIT_TIMEOUT_S = 10.0
+
+Outcome = tuple[bool, str]  # done or not, and what the lead is told (the core makes it a CommandResult)
 
 # The lead a user name stands for (their full name from the accounts; None: no such shift lead). Blocking.
 FindLead = Callable[[str], Lead | None]
@@ -88,58 +81,45 @@ class HandoverService:
         pending = [h for h in self.handovers.values() if not h.locked]
         return max(pending, key=lambda h: h.snapshot.started) if pending else None
 
-    async def command(self, command: HandoverCommand, signed: SignedBy | None) -> CommandResult:
-        match command:
-            case StartHandover():
-                return await self._start(command)
-            case FlagHandoverItem():
-                return await self._flag(command)
-            case ClearHandoverFlag():
-                return await self._clear(command)
-            case SignHandover():
-                return await self._sign(command, signed)
-            case FinaliseHandover():
-                return await self._finalise(command)
-        return CommandResult(False, f"unknown command {command!r}")
-
-    def signer_refusal(self, command: SignHandover, signer: str) -> str:
-        """Why `signer` may not sign `command`'s side ("" when they may): only that side's lead signs it,
-        once, and only an open handover."""
-        h = self.handovers.get(command.handover_id)
+    def signer_refusal(self, handover_id: str, side: str, signer: str) -> str:
+        """Why `signer` may not sign `side` of the handover ("" when they may): only that side's lead signs
+        it, once, and only while it is open."""
+        h = self.handovers.get(handover_id)
         if h is None:
-            return f"no handover {command.handover_id}"
+            return f"no handover {handover_id}"
         if h.locked:
             return f"handover {h.id} is finalised: a correction is a new handover"
-        if command.side not in SIDES:
-            return f"a handover is signed as outgoing or incoming, not {command.side!r}"
-        lead = h.lead(command.side)
+        if side not in SIDES:
+            return f"a handover is signed as outgoing or incoming, not {side!r}"
+        lead = h.lead(side)
         if signer != lead.name:
-            return f"the {command.side} lead of {h.id} is {lead.full_name} ({lead.name}), not {signer}"
-        if command.side in h.signatures:
+            return f"the {side} lead of {h.id} is {lead.full_name} ({lead.name}), not {signer}"
+        if side in h.signatures:
             return f"{lead.full_name} has signed {h.id} already"
         return ""
 
-    async def _start(self, command: StartHandover) -> CommandResult:
+    async def start(
+        self, actor: str, incoming_name: str, since: float | None, until: float | None
+    ) -> Outcome:
+        """Freeze the handover from `actor` to `incoming_name` for since..until (None: this shift until now)."""
         under_way = self.open()
         if under_way is not None:
-            return CommandResult(False, f"handover {under_way.id} is under way: finalise it first")
+            return False, f"handover {under_way.id} is under way: finalise it first"
         now = self.clock.now()
-        if command.since is None or command.until is None:
+        if since is None or until is None:
             since, until = self.shifts.shift_start(now), now
-        else:
-            since, until = command.since, command.until
         if not since < until:
-            return CommandResult(False, "the handover's period must end after it starts")
+            return False, "the handover's period must end after it starts"
         outgoing, incoming = await asyncio.gather(
-            asyncio.to_thread(self.find_lead, command.actor),
-            asyncio.to_thread(self.find_lead, command.incoming),
+            asyncio.to_thread(self.find_lead, actor),
+            asyncio.to_thread(self.find_lead, incoming_name),
         )
         if outgoing is None:
-            return CommandResult(False, f"{command.actor} is not a shift lead")
+            return False, f"{actor} is not a shift lead"
         if incoming is None:
-            return CommandResult(False, f"{command.incoming or 'nobody'} is not a shift lead")
+            return False, f"{incoming_name or 'nobody'} is not a shift lead"
         if incoming.name == outgoing.name:
-            return CommandResult(False, "the incoming lead must be someone else than the outgoing lead")
+            return False, "the incoming lead must be someone else than the outgoing lead"
         request = Request(
             handover_id(now),
             since,
@@ -155,33 +135,34 @@ class HandoverService:
         live = self._live()
         snapshot = await asyncio.to_thread(gather, self.store, self.site, live, request)
         h = Handover(snapshot)
-        await self._save(h, command.actor, {"action": "start", "sha256": snapshot.sha256})
-        return CommandResult(True, f"handover {h.id} started: {outgoing.full_name} to {incoming.full_name}")
+        await self._save(h, actor, {"action": "start", "sha256": snapshot.sha256})
+        return True, f"handover {h.id} started: {outgoing.full_name} to {incoming.full_name}"
 
-    async def _flag(self, command: FlagHandoverItem) -> CommandResult:
-        text = " ".join(command.text.split())
+    async def flag(self, actor: str, typed: str) -> Outcome:
+        """An item that comes back at every handover until cleared."""
+        text = " ".join(typed.split())
         if not text:
-            return CommandResult(False, "a flagged item needs some text")
+            return False, "a flagged item needs some text"
         if len(text) > FLAG_MAX_CHARS:
-            return CommandResult(False, f"a flagged item is at most {FLAG_MAX_CHARS} characters")
+            return False, f"a flagged item is at most {FLAG_MAX_CHARS} characters"
         flag_id = f"F-{uuid.uuid4().hex[:8]}"
         now = self.clock.now()
         payload = {"action": "flag", "text": text}
-        await self._journal_flag(JournalEntry(now, FLAG_KIND, flag_id, command.actor, self.console, payload))
-        self.flags[flag_id] = Item(now, flag_id, text, command.actor)
-        await self._refresh_flags(command.actor)
-        return CommandResult(True, f"flagged {flag_id}: it comes back at every handover until cleared")
+        await self._journal_flag(JournalEntry(now, FLAG_KIND, flag_id, actor, self.console, payload))
+        self.flags[flag_id] = Item(now, flag_id, text, actor)
+        await self._refresh_flags(actor)
+        return True, f"flagged {flag_id}: it comes back at every handover until cleared"
 
-    async def _clear(self, command: ClearHandoverFlag) -> CommandResult:
-        flag = self.flags.get(command.flag_id)
+    async def clear(self, actor: str, flag_id: str) -> Outcome:
+        flag = self.flags.get(flag_id)
         if flag is None:
-            return CommandResult(False, f"no flagged item {command.flag_id}")
+            return False, f"no flagged item {flag_id}"
         payload = {"action": "clear", "text": flag.text}
-        entry = JournalEntry(self.clock.now(), FLAG_KIND, flag.subject, command.actor, self.console, payload)
+        entry = JournalEntry(self.clock.now(), FLAG_KIND, flag_id, actor, self.console, payload)
         await self._journal_flag(entry)
-        del self.flags[command.flag_id]
-        await self._refresh_flags(command.actor)
-        return CommandResult(True, f"cleared {command.flag_id}")
+        del self.flags[flag_id]
+        await self._refresh_flags(actor)
+        return True, f"cleared {flag_id}"
 
     async def _journal_flag(self, entry: JournalEntry) -> None:
         future = self.writer.journal([entry])
@@ -197,36 +178,34 @@ class HandoverService:
         snapshot = replace(h.snapshot, flags=tuple(self.flags.values()))
         await self._save(replace(h, snapshot=snapshot), actor, {"action": "flags", "sha256": snapshot.sha256})
 
-    async def _sign(self, command: SignHandover, signed: SignedBy | None) -> CommandResult:
-        h = self.handovers.get(command.handover_id)
-        if h is None or signed is None:
-            return CommandResult(False, f"no handover {command.handover_id}")
-        signatures = {**h.signatures, command.side: signed}
-        payload = {"action": "sign", "side": command.side, "signature": signed.record()}
-        await self._save(
-            replace(h, signatures=signatures), command.actor, payload | {"sha256": h.snapshot.sha256}
-        )
-        return CommandResult(True, f"{h.id} {signed.text()}")
+    async def sign(self, actor: str, handover_id: str, side: str, signed: SignedBy) -> Outcome:
+        """Put `signed` (checked by the core, after `signer_refusal`) on `side` of the handover."""
+        h = self.handovers[handover_id]
+        signatures = {**h.signatures, side: signed}
+        payload = {"action": "sign", "side": side, "signature": signed.record(), "sha256": h.snapshot.sha256}
+        await self._save(replace(h, signatures=signatures), actor, payload)
+        return True, f"{h.id} {signed.text()}"
 
-    async def _finalise(self, command: FinaliseHandover) -> CommandResult:
-        h = self.handovers.get(command.handover_id)
+    async def finalise(self, actor: str, handover_id: str) -> Outcome:
+        """Lock a handover both leads signed and write its PDF."""
+        h = self.handovers.get(handover_id)
         if h is None:
-            return CommandResult(False, f"no handover {command.handover_id}")
+            return False, f"no handover {handover_id}"
         if h.locked:
-            return CommandResult(False, f"handover {h.id} is finalised already")
+            return False, f"handover {h.id} is finalised already"
         missing = h.missing_signatures()
         if missing:
             names = " and ".join(f"the {side} lead {h.lead(side).full_name}" for side in missing)
-            return CommandResult(False, f"{h.id} needs the signature of {names} first")
+            return False, f"{h.id} needs the signature of {names} first"
         now = self.clock.now()
         path = (self.folder or data_folder() / "handovers") / f"{h.id}.pdf"
         done = replace(h, finalised=now, pdf=str(path))
         try:
             await asyncio.to_thread(write_pdf, done, path)
         except (OSError, ValueError) as exc:
-            return CommandResult(False, f"the PDF was not written: {exc}")
-        await self._save(done, command.actor, {"action": "finalise", "pdf": str(path)})
-        return CommandResult(True, f"{h.id} finalised and locked; PDF: {path}")
+            return False, f"the PDF was not written: {exc}"
+        await self._save(done, actor, {"action": "finalise", "pdf": str(path)})
+        return True, f"{h.id} finalised and locked; PDF: {path}"
 
     async def _save(self, h: Handover, actor: str, payload: dict[str, Any]) -> None:
         """Journal the step with the handover's row (and the command's audit entry), then take it."""

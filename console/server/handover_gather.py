@@ -12,7 +12,6 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from alarms.kpis import KpiReport
@@ -28,9 +27,6 @@ from plant_maps.permit_lifecycle import PermitState
 from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
 from plant_maps.wearables import Response
-
-if TYPE_CHECKING:
-    from console.server.core import Core
 
 HIDDEN = (State.SHELVED, State.SUPPRESSED, State.OUT_OF_SERVICE)
 OPEN_PERMITS = (PermitState.ACTIVE, PermitState.SUSPENDED)
@@ -52,15 +48,6 @@ class LiveState:
     permits: tuple[PermitStatus, ...]
     responses: tuple[Response, ...]
     isolations: tuple[Isolation, ...]
-
-    @classmethod
-    def of(cls, core: Core) -> LiveState:
-        return cls(
-            tuple(core.alarms.views()),
-            core.permits.statuses(),
-            tuple(core.responses.open.values()),
-            core.alarms.isolations.all(),
-        )
 
 
 @dataclass(frozen=True, slots=True)
