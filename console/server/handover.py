@@ -68,13 +68,7 @@ class HandoverService:
         first)."""
         for row in rows:
             self.handovers[row["id"]] = handover_of(row)
-        for e in entries:
-            if e.kind != FLAG_KIND:
-                continue
-            if e.payload.get("action") == "flag":
-                self.flags[e.source] = Item(e.ts, e.source, str(e.payload.get("text", "")), e.actor)
-            else:
-                self.flags.pop(e.source, None)
+        self.flags = open_flags(entries)
 
     def open(self) -> Handover | None:
         """The handover under way (the newest not finalised), if any."""
@@ -214,6 +208,19 @@ class HandoverService:
         await asyncio.wait_for(asyncio.wrap_future(future), COMMIT_TIMEOUT_S)
         self.handovers[h.id] = h
         self._changed([h.id])
+
+
+def open_flags(entries: Iterable[JournalEntry]) -> dict[str, Item]:
+    """The flags the journal (oldest first) leaves standing, by id."""
+    flags: dict[str, Item] = {}
+    for e in entries:
+        if e.kind != FLAG_KIND:
+            continue
+        if e.payload.get("action") == "flag":
+            flags[e.source] = Item(e.ts, e.source, str(e.payload.get("text", "")), e.actor)
+        else:
+            flags.pop(e.source, None)
+    return flags
 
 
 def handover_id(ts: float) -> str:

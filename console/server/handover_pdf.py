@@ -38,6 +38,11 @@ _SHAPES = {"ok": "●", "warn": "▲", "bad": "■", "none": "○"}
 _FILLS = {"ok": "#dfeedd", "warn": "#f6ecc8", "bad": "#f3d3d0", "none": "#ececec"}
 _GRID = colors.HexColor("#9a9a9a")
 _HEAD = colors.HexColor("#e2e2e2")
+_TABLE = [
+    ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
+    ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+]
 
 
 class FontMissing(ValueError):
@@ -150,13 +155,9 @@ def _kpis(kpis: tuple[KpiLine, ...], st: _Styles) -> list[Flowable]:
         return [heading, _p(_("No KPIs for this period."), st.body)]
     head = [_p(t, st.small) for t in (_("Group"), _("KPI"), _("Value"), _("Target"), _("Light"))]
     rows = [head]
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
-        ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
+    style = [*_TABLE, ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
     for i, k in enumerate(kpis, start=1):
-        light = f"{_SHAPES.get(k.light, '?')} {light_text(k.light)}"
+        light = f"{_SHAPES.get(k.light, '?')} {light_text(k.light, k.target)}"
         rows.append(
             [
                 _p(_(k.group), st.small),
@@ -188,15 +189,7 @@ def _section(title: str, items: tuple[Item, ...], st: _Styles, zone: tzinfo | No
         for i in items
     ]
     table = Table(rows, colWidths=(25 * mm, 32 * mm, 24 * mm, 76 * mm, 25 * mm), repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
-                ("BACKGROUND", (0, 0), (-1, 0), _HEAD),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
+    table.setStyle(TableStyle(_TABLE))
     return [heading, table]
 
 

@@ -42,9 +42,15 @@ def section_title(name: str) -> str:
     return titles[name]
 
 
-def light_text(light: str) -> str:
-    """A KPI's light in words, shown with its shape so that colour is never the only cue (ISA-101)."""
-    words = {"ok": _("OK"), "warn": _("WARN"), "bad": _("BAD"), "none": _("no target")}
+def light_text(light: str, target: str) -> str:
+    """A KPI's light in words, shown with its shape so that colour is never the only cue (ISA-101); no light
+    is "no data" for a KPI with a target and "no target" for one without."""
+    words = {
+        "ok": _("OK"),
+        "warn": _("WARN"),
+        "bad": _("BAD"),
+        "none": _("no data") if target else _("no target"),
+    }
     return words.get(light, light)
 
 
