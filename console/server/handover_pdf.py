@@ -89,7 +89,7 @@ class _Styles:
     def __init__(self, font: str) -> None:
         self.title = ParagraphStyle("title", fontName=font, fontSize=15, leading=19, spaceAfter=4)
         self.heading = ParagraphStyle(
-            "heading", fontName=font, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3
+            "heading", fontName=font, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3, keepWithNext=1
         )
         self.body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11)
         self.small = ParagraphStyle("small", fontName=font, fontSize=7.5, leading=9.5)
