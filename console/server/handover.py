@@ -144,6 +144,7 @@ class HandoverService:
         payload = {"action": "flag", "text": text}
         await self._journal_flag(JournalEntry(now, FLAG_KIND, flag_id, actor, self.console, payload))
         self.flags[flag_id] = Item(now, flag_id, text, actor)
+        self._changed(["flags"])
         await self._refresh_flags(actor)
         return True, f"flagged {flag_id}: it comes back at every handover until cleared"
 
@@ -155,13 +156,13 @@ class HandoverService:
         entry = JournalEntry(self.clock.now(), FLAG_KIND, flag_id, actor, self.console, payload)
         await self._journal_flag(entry)
         del self.flags[flag_id]
+        self._changed(["flags"])
         await self._refresh_flags(actor)
         return True, f"cleared {flag_id}"
 
     async def _journal_flag(self, entry: JournalEntry) -> None:
         future = self.writer.journal([entry])
         await asyncio.wait_for(asyncio.wrap_future(future), COMMIT_TIMEOUT_S)
-        self._changed(["flags"])
 
     async def _refresh_flags(self, actor: str) -> None:
         """The handover under way shows the flags as they are until someone signs it; a signed snapshot

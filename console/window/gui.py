@@ -30,6 +30,7 @@ from console.window.close_question import what_closing_leaves
 from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
 from console.window.field_view import FieldView
+from console.window.handover_view import HandoverView
 from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
 from console.window.layout_store import LayoutStore
@@ -110,6 +111,9 @@ class WindowedConsole:
             self.annunciator.speaker.say,
         )
         self.gate.refreshers.append(self.interlocks.refresh)
+        self.handover = HandoverView(
+            self.app.core, self.window, self.user, self.runner, self.gate, self.app.accounts.users.list
+        )
         if self.user.demo:
             self.window.set_demo()
         self.window.switch_user_requested.connect(self.sign_in.switch_user)
@@ -178,6 +182,7 @@ class WindowedConsole:
         await self.audit.close()
         self.field.close()
         self.broadcast.close()
+        self.handover.close()
         self.interlocks.close()
         self.bridge.close()
         self.trends.close()
