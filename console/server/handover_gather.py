@@ -215,9 +215,9 @@ def _event(site: Site, e: JournalEntry) -> Item | None:
             e.ts, e.source, f"{_('broadcast')} ({p.get('priority')}, {zones}): {p.get('text')}", e.actor
         )
     if e.kind == "wearable_response" and p.get("step") == "resolved":
-        return Item(
-            e.ts, e.source, f"{_('resolved as')} {p.get('resolution', '')}: {p.get('notes', '')}", e.actor
-        )
+        found = str(p.get("resolution", "")).replace("_", " ")  # as plant_maps.wearables.Resolution.words
+        notes = f": {p['notes']}" if p.get("notes") else ""
+        return Item(e.ts, e.source, f"{_('resolved as')} {found}{notes}", e.actor)
     return None
 
 
