@@ -15,7 +15,7 @@ from pathlib import Path
 from alarms.clock import ManualClock
 from console.server.accounts import Accounts
 from console.server.core import Core
-from console.server.handover import FLAG_KIND
+from console.server.handover import FLAG_KIND, handover_of
 from console.server.permissions import Access
 from console.server.session import (
     ClearHandoverFlag,
@@ -145,6 +145,7 @@ def test_a_handover_is_frozen_signed_by_both_leads_finalised_locked_and_written_
         [first, second] = store.stored_handovers()
         assert first["finalised"] is not None and first["pdf"] == str(pdf)
         assert first["sha256"] == s.sha256  # what both signed is what was stored
+        assert handover_of(first).snapshot.sha256 == s.sha256  # and reads back to the very same
         assert second["finalised"] is None
         signed = [
             json.loads(r["new_value"])["signature"]["meaning"]
