@@ -15,7 +15,7 @@ from pathlib import Path
 from alarms.clock import ManualClock
 from console.server.accounts import Accounts
 from console.server.core import Core
-from console.server.handover import FLAG_KIND, handover_of
+from console.server.handover import FLAG_KIND, handover_id, handover_of
 from console.server.permissions import Access
 from console.server.session import (
     ClearHandoverFlag,
@@ -134,7 +134,6 @@ def test_a_handover_is_frozen_signed_by_both_leads_finalised_locked_and_written_
         assert not again.ok and "finalised: a correction is a new handover" in again.message
 
         # the flag comes back at the next handover until it is cleared
-        clock.advance(60)
         assert (await core.command(StartHandover("wang.fang", "li.ming"))).ok
         assert [f.text for f in core.handovers.open().snapshot.flags] == [flag.text]  # type: ignore[union-attr]
         assert (await core.command(ClearHandoverFlag("wang.fang", flag.subject))).ok
@@ -162,6 +161,13 @@ def test_a_handover_is_frozen_signed_by_both_leads_finalised_locked_and_written_
         store.close()
 
     asyncio.run(run())
+
+
+def test_a_handover_started_in_the_second_of_another_gets_an_id_of_its_own() -> None:
+    first = handover_id(T0)
+    assert first == "HO-" + datetime.fromtimestamp(T0).strftime("%Y%m%d-%H%M%S")
+    assert handover_id(T0, taken={first}) == f"{first}-2"
+    assert handover_id(T0, taken={first, f"{first}-2"}) == f"{first}-3"
 
 
 def pdf_text(pdf: Path) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -115,7 +115,7 @@ class HandoverService:
         if incoming.name == outgoing.name:
             return False, "the incoming lead must be someone else than the outgoing lead"
         request = Request(
-            handover_id(now),
+            handover_id(now, taken=self.handovers),
             since,
             until,
             outgoing,
@@ -224,9 +224,15 @@ def open_flags(entries: Iterable[JournalEntry]) -> dict[str, Item]:
     return flags
 
 
-def handover_id(ts: float) -> str:
-    """ "HO-20261207-200512": when it started, local time, to the second."""
-    return "HO-" + datetime.fromtimestamp(ts).strftime("%Y%m%d-%H%M%S")
+def handover_id(ts: float, taken: Collection[str] = ()) -> str:
+    """ "HO-20261207-200512": when it started, local time, to the second ("-2", "-3"... after one `taken`: a
+    correction started in the second its handover was finalised)."""
+    base = found = "HO-" + datetime.fromtimestamp(ts).strftime("%Y%m%d-%H%M%S")
+    n = 1
+    while found in taken:
+        n += 1
+        found = f"{base}-{n}"
+    return found
 
 
 def row_of(h: Handover) -> dict[str, Any]:
