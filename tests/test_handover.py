@@ -41,16 +41,20 @@ OUT_PW, IN_PW = "outgoing pen 1", "incoming pen 2"
 SHIFTS = ShiftPattern(timezone="UTC")
 
 
-def _core(database_url: str, folder: Path) -> tuple[Core, ManualClock, StoreWriter, Accounts]:
+def _core(
+    database_url: str, folder: Path, users: bool = True
+) -> tuple[Core, ManualClock, StoreWriter, Accounts]:
+    """A core on the store, with two shift leads and an operator (added once: `users`)."""
     clock = ManualClock(T0)
     site = load_site(DEMO_SITE, now=datetime.fromtimestamp(T0, UTC))
     store = Store(database_url)
-    users = UserStore(store, "desk-1")
-    users.add("wang.fang", "王芳", OUT_PW, ["shift_lead"], "setup", T0)
-    users.add("li.ming", "李明", IN_PW, ["shift_lead"], "setup", T0)
-    users.add("zhao.op", "Zhao Lei", "operator pen 3", ["operator"], "setup", T0)
+    user_store = UserStore(store, "desk-1")
+    if users:
+        user_store.add("wang.fang", "王芳", OUT_PW, ["shift_lead"], "setup", T0)
+        user_store.add("li.ming", "李明", IN_PW, ["shift_lead"], "setup", T0)
+        user_store.add("zhao.op", "Zhao Lei", "operator pen 3", ["operator"], "setup", T0)
     access = Access()
-    accounts = Accounts(users, access, clock, LoginPolicy(max_failures=5))
+    accounts = Accounts(user_store, access, clock, LoginPolicy(max_failures=5))
     core = Core(
         site,
         clock,
@@ -146,6 +150,15 @@ def test_a_handover_is_frozen_signed_by_both_leads_finalised_locked_and_written_
         assert first["sha256"] == s.sha256  # what both signed is what was stored
         assert handover_of(first).snapshot.sha256 == s.sha256  # and reads back to the very same
         assert second["finalised"] is None
+        # after a restart the handover under way and the flags come back as the journal left them
+        restarted, _clock, restarted_writer, _accounts = _core(
+            database_url, tmp_path / "handovers", users=False
+        )
+        restarted.handovers.restore(
+            store.stored_handovers(open_only=True), store.journal_rows(kind=FLAG_KIND)
+        )
+        assert restarted.handovers.open() == handover_of(second) and restarted.handovers.flags == {}
+        await asyncio.to_thread(restarted_writer.close)
         signed = [
             json.loads(r["new_value"])["signature"]["meaning"]
             for r in store.audit_rows()
