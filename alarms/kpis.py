@@ -203,8 +203,9 @@ NO_VALUE = "—"
 
 
 def number_text(value: float | None, unit: str = "", digits: int = 1) -> str:
-    """ "0.8 / 10 min", "12 %", "45 s", "3"; "—" for no data. Whole numbers lose their decimals."""
+    """ "0.8 / 10 min", "12 %", "45 s", "3"; "—" for no data. A value whole at `digits` loses its decimals."""
     if value is None:
         return NO_VALUE
-    shown = f"{value:.0f}" if float(value).is_integer() else f"{value:.{digits}f}"
+    rounded = round(float(value), digits)
+    shown = f"{rounded:.0f}" if rounded.is_integer() else f"{rounded:.{digits}f}"
     return f"{shown} {unit}" if unit else shown

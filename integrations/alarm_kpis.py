@@ -45,18 +45,20 @@ from alarms import kpis
 from alarms.definitions import Priority
 from alarms.kpis import AlarmAtEnd, Group, KpiReport, make_kpi, number_text
 from alarms.states import Event, State
-from integrations.storage import Store, alarm_journal, event_journal
+from integrations.storage import RAISED_SQL, Store, alarm_journal, event_journal
 
-_RAISED_FROM = (State.NORMAL.value, State.RTN_UNACK.value, State.LATCHED.value)
 _RESPONSES = (Event.ACKNOWLEDGE.value, Event.SHELVE.value, Event.REMOVE_FROM_SERVICE.value)
 _HIDING = (Event.SHELVE.value, Event.SUPPRESS.value, Event.REMOVE_FROM_SERVICE.value)
 _STANDING = (State.UNACK.value, State.ACKED.value)
 _HIDDEN = (State.SHELVED.value, State.SUPPRESSED.value, State.OUT_OF_SERVICE.value)
 _LIVE_PERMIT = ("approved", "active", "suspended")
 _QUANTILES = (0.5, 0.9)
+_PG_WORK_MEM = "128MB"  # this report's transaction only (SET LOCAL)
 
 c = alarm_journal.c
-RAISED = (c.event == Event.ACTIVATE.value) & c.from_state.in_(_RAISED_FROM)
+RAISED = sa.text(
+    RAISED_SQL
+)  # literal, so that the planners see it implies ix_alarm_journal_raised's condition
 
 
 def kpi_report(
@@ -77,6 +79,8 @@ def kpi_report(
         raise ValueError("at least one operator position")
     engine = source if isinstance(source, sa.Engine) else source.engine
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":  # the per-alarm windows sort a month in memory, not on disk
+            conn.execute(sa.text(f"SET LOCAL work_mem = '{_PG_WORK_MEM}'"))
         q = _Period(conn, since, until, area, positions)
         rate, flood = q.rate()
         raised = sum(n for _, n in rate)
@@ -88,13 +92,12 @@ def kpi_report(
             until=until,
             area=area,
             positions=positions,
-            kpis=(
+            kpis=_in_group_order(
                 *_load(rate, flood, raised, until - since, positions),
                 *_bad_actors(actors, raised),
-                *q.chatter(),
+                *q.per_alarm(raised),
                 *_at_end(standing, hidden, until),
                 *_priorities(q.priorities(), raised),
-                *q.responses(raised),
                 *permits,
                 *q.vision(),
             ),
@@ -189,86 +192,78 @@ class _Period:
         )
         return tuple((a, int(h), n) for a, h, n in self.conn.execute(query))
 
-    def chatter(self) -> tuple[kpis.Kpi, ...]:
-        """Chattering and fleeting alarms (counted as alarms, see the module's docstring)."""
-        two_before = sa.func.lag(c.ts, kpis.CHATTER_COUNT - 1).over(partition_by=c.alarm_id, order_by=c.id)
-        raises = (
-            sa.select(c.alarm_id, c.ts, two_before.label("before")).where(self.in_period, RAISED).subquery()
-        )
-        chattering = sa.select(sa.func.count(sa.distinct(raises.c.alarm_id))).where(
-            raises.c.ts - raises.c.before <= kpis.CHATTER_WINDOW_S
-        )
-        following = {"partition_by": c.alarm_id, "order_by": c.id}
-        edges = (
-            sa.select(
-                c.alarm_id,
-                c.ts,
-                sa.case((RAISED, 1), else_=0).label("raised"),
-                sa.func.lead(c.event).over(**following).label("next_event"),
-                sa.func.lead(c.ts).over(**following).label("next_ts"),
-            )
-            .where(self.in_period, c.event.in_((Event.ACTIVATE.value, Event.CLEAR.value)))
-            .subquery()
-        )
-        fleeting = sa.select(sa.func.count(sa.distinct(edges.c.alarm_id))).where(
-            edges.c.raised == 1,
-            edges.c.next_event == Event.CLEAR.value,
-            edges.c.next_ts - edges.c.ts < kpis.FLEETING_S,
-        )
-        n_chatter = self.conn.execute(chattering).scalar_one()
-        n_fleeting = self.conn.execute(fleeting).scalar_one()
-        return (
-            make_kpi("chattering_alarms", Group.CHATTER, n_chatter, number_text(n_chatter)),
-            make_kpi("fleeting_alarms", Group.CHATTER, n_fleeting, number_text(n_fleeting)),
-        )
+    def per_alarm(self, raised: int) -> tuple[kpis.Kpi, ...]:
+        """Chattering and fleeting alarms, times to acknowledge and to first response: one pass over each
+        alarm's transitions in time order (the windows share it), then the ranks of the response times.
 
-    def responses(self, raised: int) -> tuple[kpis.Kpi, ...]:
-        """Times to acknowledge and to first response: median, 90th percentile, share within 90 s."""
-        occurrence = sa.func.sum(sa.case((RAISED, 1), else_=0)).over(
-            partition_by=c.alarm_id, order_by=c.id, rows=(None, 0)
-        )
-        rows = (
+        On SQLite the period's bounds are written `ts + 0` here: it then walks ix_alarm_journal_alarm_ts,
+        which holds the rows in this order with every column read, instead of the ts index and a sort.
+        PostgreSQL plans it well by its statistics (the `+ 0` would blind them).
+        """
+        ts = c.ts if self.postgres else c.ts + 0
+        in_period = (ts >= self.since) & (ts < self.until)
+        if self.area is not None:
+            in_period &= c.area == self.area
+        is_raised = sa.case((RAISED, 1), else_=0)
+        by_alarm = {"partition_by": c.alarm_id, "order_by": c.ts}
+        seq = (
             sa.select(
                 c.alarm_id,
-                occurrence.label("occ"),
-                sa.case((RAISED, c.ts)).label("raised_ts"),
-                sa.case((c.event == Event.ACKNOWLEDGE.value, c.ts)).label("ack_ts"),
-                sa.case((c.event.in_(_RESPONSES), c.ts)).label("response_ts"),
+                c.event,
+                c.ts,
+                is_raised.label("raised"),
+                sa.func.max(sa.case((RAISED, c.ts))).over(**by_alarm, rows=(None, 0)).label("raised_ts"),
+                sa.func.max(sa.case((c.event.in_(_RESPONSES), c.ts)))
+                .over(**by_alarm, rows=(None, -1))
+                .label("responded_ts"),
+                sa.func.sum(is_raised)
+                .over(**by_alarm, range_=(-int(kpis.CHATTER_WINDOW_S), 0))
+                .label("raised_60s"),
             )
-            .where(self.in_period, RAISED | c.event.in_(_RESPONSES))
-            .subquery()
+            .where(in_period, c.event.in_((Event.ACTIVATE.value, Event.CLEAR.value, *_RESPONSES)))
+            .cte("seq")
         )
-        per = (
-            sa.select(
-                (sa.func.min(rows.c.ack_ts) - sa.func.min(rows.c.raised_ts)).label("ack"),
-                (sa.func.min(rows.c.response_ts) - sa.func.min(rows.c.raised_ts)).label("response"),
-            )
-            .where(rows.c.occ > 0)
-            .group_by(rows.c.alarm_id, rows.c.occ)
-            .cte("per")
-        )
+        waited = seq.c.ts - seq.c.raised_ts  # since the occurrence's raise (the latest raise so far)
+        first = seq.c.responded_ts.is_(None) | (seq.c.responded_ts < seq.c.raised_ts)
         measured = sa.union_all(
-            *(
-                sa.select(sa.literal(name).label("what"), column.label("d")).where(column.is_not(None))
-                for name, column in (("ack", per.c.ack), ("response", per.c.response))
-            )
+            sa.select(sa.literal("ack").label("what"), waited.label("d")).where(
+                seq.c.event == Event.ACKNOWLEDGE.value, seq.c.raised_ts.is_not(None)
+            ),
+            sa.select(sa.literal("response"), waited).where(
+                seq.c.event.in_(_RESPONSES), seq.c.raised_ts.is_not(None), first
+            ),
         ).subquery()
         ranked = sa.select(
             measured.c.what,
-            measured.c.d,
             sa.func.row_number().over(partition_by=measured.c.what, order_by=measured.c.d).label("rn"),
             sa.func.count().over(partition_by=measured.c.what).label("n"),
+            measured.c.d,
             sa.func.sum(sa.case((measured.c.d <= kpis.RESPONSE_S, 1), else_=0))
             .over(partition_by=measured.c.what)
             .label("within"),
         ).subquery()
         near = [sa.func.abs((ranked.c.rn - 1) - (ranked.c.n - 1) * q) < 1 for q in _QUANTILES]
+        alarms = sa.func.count(sa.distinct(seq.c.alarm_id))
+        chattering = sa.select(
+            sa.literal("chattering"), sa.literal(0), alarms, sa.null(), sa.literal(0)
+        ).where(seq.c.raised == 1, seq.c.raised_60s >= kpis.CHATTER_COUNT)
+        fleeting = sa.select(sa.literal("fleeting"), sa.literal(0), alarms, sa.null(), sa.literal(0)).where(
+            seq.c.event == Event.CLEAR.value, waited < kpis.FLEETING_S
+        )
         found = self.conn.execute(
-            sa.select(ranked.c.what, ranked.c.rn, ranked.c.n, ranked.c.d, ranked.c.within).where(
-                sa.or_(*near)
+            sa.union_all(
+                sa.select(ranked.c.what, ranked.c.rn, ranked.c.n, ranked.c.d, ranked.c.within).where(
+                    sa.or_(*near)
+                ),
+                chattering,
+                fleeting,
             )
         ).all()
-        out: list[kpis.Kpi] = []
+        counts = {what: n for what, _, n, _, _ in found if what in ("chattering", "fleeting")}
+        out = [
+            make_kpi(f"{what}_alarms", Group.CHATTER, counts[what], number_text(counts[what]))
+            for what in ("chattering", "fleeting")
+        ]
         for what in ("ack", "response"):
             mine = [(rn, n, d, w) for kind, rn, n, d, w in found if kind == what]
             median, p90 = (_interpolated(mine, q) for q in _QUANTILES)
@@ -376,6 +371,11 @@ class _Period:
             make_kpi("vision_detections", Group.VISION, detections, number_text(detections)),
             make_kpi("vision_false_pct", Group.VISION, rate, number_text(rate, "%")),
         )
+
+
+def _in_group_order(*found: kpis.Kpi) -> tuple[kpis.Kpi, ...]:
+    order = {g.value: i for i, g in enumerate(Group)}
+    return tuple(sorted(found, key=lambda k: order[k.group]))
 
 
 def _interpolated(ranked: Sequence[tuple[int, int, float, int]], q: float) -> float | None:

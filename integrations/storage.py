@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 10
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+# an alarm *raised*: an activation that starts a new occurrence the operator is shown (not one while hidden)
+RAISED_SQL = "event = 'activate' AND from_state IN ('normal', 'rtn_unack', 'latched')"
 
 metadata = sa.MetaData()
 
@@ -114,6 +116,19 @@ alarm_journal = sa.Table(
     ),  # of `value` ("": none, or journaled before)
     sa.Index("ix_alarm_journal_ts", "ts"),
     sa.Index("ix_alarm_journal_alarm_id_id", "alarm_id", "id"),  # an alarm's history, and its latest row
+    # the alarm-system KPIs (integrations.alarm_kpis): the alarms raised by time, and each alarm in time order
+    sa.Index(
+        "ix_alarm_journal_raised",
+        "ts",
+        "alarm_id",
+        "area",
+        "priority",
+        "event",
+        "from_state",
+        sqlite_where=sa.text(RAISED_SQL),
+        postgresql_where=sa.text(RAISED_SQL),
+    ),
+    sa.Index("ix_alarm_journal_alarm_ts", "alarm_id", "ts", "id", "event", "from_state", "area"),
     sqlite_autoincrement=True,  # ids only grow, even after deletions: they are the commit order
 )
 

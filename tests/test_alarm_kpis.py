@@ -1,8 +1,9 @@
 """Every alarm-system KPI on a journal built by hand, with the exact numbers, on SQLite and PostgreSQL.
 
-The 12-hour shift (08:00-20:00 UTC) and what happens in it, alarm by alarm (north / south):
-- Floods: 12 alarms raised in the 3rd 10-min period (F01-F12, north), 6 in the 4th (G01-G06), 4 in the
-  5th (G07-G10), 11 in the 11th (K01-K11, south). With EEMUA's hysteresis the 3rd and 4th periods are in
+The 12-hour shift (08:00-20:00 UTC) and what happens in it, alarm by alarm (in the demo site's tank farm and
+reactor unit):
+- Floods: 12 alarms raised in the 3rd 10-min period (F01-F12, tank farm), 6 in the 4th (G01-G06), 4 in the
+  5th (G07-G10), 11 in the 11th (K01-K11, reactor unit). With EEMUA's hysteresis the 3rd and 4th periods are in
   flood (6 is not below 5), the 5th is not; the 11th is: 3 of 72 periods.
 - Acknowledgements: F after 20 s, G01-G10 after 100, 110, ... 190 s, S2 after 45 s, P1 after 300 s; K, C1,
   C2 never. H1 is shelved 60 s after it was raised (a first response, not an acknowledgement).
@@ -34,47 +35,47 @@ CHINA = 8 * 3600.0  # the heat map on the site's clock
 def shift_journal() -> JournalBuilder:
     j = JournalBuilder()
     for i in range(1, 13):
-        j.alarm(f"F{i:02d}", "north")
+        j.alarm(f"F{i:02d}", "tank_farm")
         j.raise_(f"F{i:02d}", T0 + 1200 + 10 * i)
         j.ack(f"F{i:02d}", T0 + 1200 + 10 * i + 20)
         j.clear(f"F{i:02d}", T0 + 1200 + 10 * i + 25)
     for i in range(1, 11):
-        j.alarm(f"G{i:02d}", "north", Priority.MEDIUM)
+        j.alarm(f"G{i:02d}", "tank_farm", Priority.MEDIUM)
         raised = T0 + (1800 + 10 * i if i <= 6 else 2400 + 10 * i)
         j.raise_(f"G{i:02d}", raised)
         j.ack(f"G{i:02d}", raised + 90 + 10 * i)
         j.clear(f"G{i:02d}", raised + 95 + 10 * i)
     for i in range(1, 12):
-        j.alarm(f"K{i:02d}", "south")
+        j.alarm(f"K{i:02d}", "reactor_unit")
         j.raise_(f"K{i:02d}", T0 + 6000 + 20 * i)
         j.clear(f"K{i:02d}", T0 + 6000 + 20 * i + 30)
-    j.alarm("C1", "south")
-    j.alarm("C2", "south")
+    j.alarm("C1", "reactor_unit")
+    j.alarm("C2", "reactor_unit")
     for raised in (7200, 7220, 7250):
         j.raise_("C1", T0 + raised)
         j.clear("C1", T0 + raised + 10)
     for raised, back in ((9000, 2), (9040, 10), (9070, 10)):
         j.raise_("C2", T0 + raised)
         j.clear("C2", T0 + raised + back)
-    j.alarm("S1", "north", Priority.HIGH)
+    j.alarm("S1", "tank_farm", Priority.HIGH)
     j.raise_("S1", T0 - 2 * DAY)
-    j.alarm("S2", "south", Priority.URGENT)
+    j.alarm("S2", "reactor_unit", Priority.URGENT)
     j.raise_("S2", T0 + 11 * 3600)
     j.ack("S2", T0 + 11 * 3600 + 45)
     j.clear("S2", END + 10)
-    j.alarm("H1", "north", Priority.HIGH)
+    j.alarm("H1", "tank_farm", Priority.HIGH)
     j.raise_("H1", T0 + 3600)
     j.shelve("H1", T0 + 3660, "li.wei", "maintenance", until=T0 + 3660 + 8 * 3600)
-    j.alarm("H2", "south")
+    j.alarm("H2", "reactor_unit")
     j.raise_("H2", T0 - 100)
     j.shelve("H2", T0 + 1000, "wang.fang", "known fault", until=T0 + 5000)
     j.clear("H2", T0 + 1500)
     j.unshelve("H2", T0 + 2000, "wang.fang")
-    j.alarm("P1", "south", Priority.HIGH)
+    j.alarm("P1", "reactor_unit", Priority.HIGH)
     j.raise_("P1", T0 + 5 * 3600)
     j.ack("P1", T0 + 5 * 3600 + 300)
     j.suppress("P1", T0 + 5.5 * 3600, "zone isolated")
-    j.alarm("O1", "north")
+    j.alarm("O1", "tank_farm")
     j.remove_from_service("O1", T0 - 3 * DAY, "zhang.min", "sensor replaced")
     j.raise_("F01", END + 5)
     _permits(j)
@@ -165,9 +166,9 @@ def test_standing_and_hidden_alarms_at_the_end_with_who_and_since_when(shift: St
     ]
     assert (v["shelved_alarms"], v["suppressed_alarms"], v["out_of_service_alarms"]) == (1, 1, 1)
     assert report.hidden == (
-        AlarmAtEnd("H1", "north", "shelved", T0 + 3660, "li.wei", "maintenance", T0 + 3660 + 8 * 3600),
-        AlarmAtEnd("P1", "south", "suppressed", T0 + 5.5 * 3600, "", "zone isolated", None),
-        AlarmAtEnd("O1", "north", "out_of_service", T0 - 3 * DAY, "zhang.min", "sensor replaced", None),
+        AlarmAtEnd("H1", "tank_farm", "shelved", T0 + 3660, "li.wei", "maintenance", T0 + 3660 + 8 * 3600),
+        AlarmAtEnd("P1", "reactor_unit", "suppressed", T0 + 5.5 * 3600, "", "zone isolated", None),
+        AlarmAtEnd("O1", "tank_farm", "out_of_service", T0 - 3 * DAY, "zhang.min", "sensor replaced", None),
     )
 
 
@@ -184,24 +185,24 @@ def test_permits_and_camera_detections(shift: Store) -> None:
 def test_the_heat_map_on_the_site_clock(shift: Store) -> None:
     report = kpi_report(shift, T0, END, utc_offset_s=CHINA)
     assert report.heat == (
-        ("north", 16, 22),
-        ("north", 17, 1),
-        ("south", 3, 1),
-        ("south", 17, 11),
-        ("south", 18, 6),
-        ("south", 21, 1),
+        ("reactor_unit", 3, 1),
+        ("reactor_unit", 17, 11),
+        ("reactor_unit", 18, 6),
+        ("reactor_unit", 21, 1),
+        ("tank_farm", 16, 22),
+        ("tank_farm", 17, 1),
     )
 
 
 def test_one_area(shift: Store) -> None:
-    report = kpi_report(shift, T0, END, area="north")
+    report = kpi_report(shift, T0, END, area="tank_farm")
     v = values(report)
     assert v["alarms_raised"] == 23
     assert v["flood_periods"] == 2
     assert [a.alarm_id for a in report.standing] == ["S1"]
     assert [a.alarm_id for a in report.hidden] == ["H1", "O1"]
     assert (v["chattering_alarms"], v["fleeting_alarms"]) == (0, 0)
-    assert {area for area, _, _ in report.heat} == {"north"}
+    assert {area for area, _, _ in report.heat} == {"tank_farm"}
 
 
 def test_two_operator_positions_share_the_load_and_the_flood_threshold(shift: Store) -> None:

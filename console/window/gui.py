@@ -33,6 +33,7 @@ from console.window.field_view import FieldView
 from console.window.handover_view import HandoverView
 from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
+from console.window.kpi_feed import KpiFeed
 from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
 from console.window.role_gate import RoleGate, guard_commands
@@ -119,6 +120,9 @@ class WindowedConsole:
         self.window.switch_user_requested.connect(self.sign_in.switch_user)
         self.window.lock_requested.connect(self.sign_in.lock)
         self.audit = AuditFeed(self.app.store, self.window.audit_view, self.window.chain_label, self.window)
+        self.kpis = KpiFeed(
+            self.app.store, self.window.kpi_view, config.shifts, self.app.clock.now, self.window
+        )
         self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
         self.trend_windows = TrendWindows(self.app.core, self.app.store, self.app.clock.now)
         trend_view = self.window.trend_view
@@ -180,6 +184,7 @@ class WindowedConsole:
         await self.runner.wait_idle()
         await self.sign_in.close()
         await self.audit.close()
+        await self.kpis.close()
         self.field.close()
         self.broadcast.close()
         self.handover.close()

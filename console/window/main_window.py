@@ -30,6 +30,7 @@ from widgets.common.time_text import clock_text
 from widgets.interlocks.interlock_panel import InterlockPanel
 from widgets.interlocks.interlock_requests import InterlockRequestStrip
 from widgets.isolation.isolation_banner import IsolationNotice, IsolationStrip
+from widgets.kpis.kpi_view import KpiView
 from widgets.map.legend import Legend
 from widgets.map.plant_map import PlantMapView
 from widgets.permits.permit_card import PermitCard
@@ -134,7 +135,7 @@ class MainWindow(QMainWindow):
         # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
         self.tabifyDockWidget(alarms, self.trend_dock)
         self._bottom_px = 0  # the bottom tabs' height before a trend came to the front of a short window
-        self.trend_dock.visibilityChanged.connect(self._trend_in_front)
+        self.trend_dock.visibilityChanged.connect(lambda shown: self._tall_in_front(self.trend_dock, shown))
         self.audit_view = AuditView()  # the shift lead's audit trail, in the same tabs once opened
         self.audit_dock = self._dock(self.tr("Audit trail"), "AuditDock", self.audit_view)
         self.audit_dock.setFeatures(
@@ -143,6 +144,12 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(alarms, self.audit_dock)
         self.audit_dock.hide()
         self.audit_dock.visibilityChanged.connect(lambda shown: shown and self.audit_view.refresh())
+        self.kpi_view = KpiView([(z.id, z.name) for z in site.zones])  # the shift lead's alarm-system KPIs
+        self.kpi_dock = self._dock(self.tr("Alarm KPIs"), "KpiDock", self.kpi_view)
+        self.kpi_dock.setFeatures(self.audit_dock.features())
+        self.tabifyDockWidget(alarms, self.kpi_dock)
+        self.kpi_dock.hide()
+        self.kpi_dock.visibilityChanged.connect(lambda shown: self._tall_in_front(self.kpi_dock, shown))
         alarms.raise_()
         alarms.visibilityChanged.connect(self.alarm_table.set_in_sight)  # a tab switched away: order not held
         self._bottom_docks = (alarms, log)
@@ -237,17 +244,25 @@ class MainWindow(QMainWindow):
         for tag in vitals_pens(worker):
             self.open_trend(tag)
 
-    def _trend_in_front(self, shown: bool) -> None:
+    def _tall_in_front(self, dock: QDockWidget, shown: bool) -> None:
         """On a short window (1366x768) a trend in front takes half the height, or its plot is a strip of
-        about 110 px under the legend; the alarm list back in front gets its height back."""
-        if not self.compact or self.trend_dock.isFloating():
+        about 110 px under the legend; the KPI page (a table beside charts) takes it on any window. The alarm
+        list back in front gets its height back."""
+        if dock.isFloating() or not (self.compact or dock is self.kpi_dock):
             return
         if shown and not self._bottom_px:
             self._bottom_px = self.alarm_dock.height() + self._tab_bar_height(self.alarm_dock)
-            self.resizeDocks([self.trend_dock], [round(self.height() * TREND_SHARE)], Qt.Orientation.Vertical)
-        elif not shown and self._bottom_px:
-            self.resizeDocks([self.trend_dock], [self._bottom_px], Qt.Orientation.Vertical)
+            self.resizeDocks([dock], [round(self.height() * TREND_SHARE)], Qt.Orientation.Vertical)
+        elif not shown and self._bottom_px and not self._other_tall_in_front(dock):
+            self.resizeDocks([dock], [self._bottom_px], Qt.Orientation.Vertical)
             self._bottom_px = 0
+
+    def _other_tall_in_front(self, dock: QDockWidget) -> bool:
+        """Another tall page took the front (the tabs switched from one to the other): it keeps the height."""
+        return any(
+            d is not dock and d.isVisible() and not d.widget().visibleRegion().isEmpty()
+            for d in (self.trend_dock, self.kpi_dock)
+        )
 
     def _tab_bar_height(self, dock: QDockWidget) -> int:
         """The height of the tab bar under `dock`'s tab group (resizeDocks sizes the group with it)."""
@@ -368,6 +383,10 @@ class MainWindow(QMainWindow):
         self.audit_action.setToolTip(
             self.tr("Who did what at every console, and whether the record is intact")
         )
+        self.kpi_action = bar.addAction(self.tr("Alarm KPIs"), self.open_kpis)
+        self.kpi_action.setToolTip(
+            self.tr("How the alarm system performed: rates, floods, bad actors, responses (EEMUA 191)")
+        )
         layout_menu = QMenu(self)
         layout_menu.addAction(self.tr("Reset layout"), lambda: self.layout_reset_requested.emit())
         layout_menu.addAction(self.tr("New trend window"), lambda: self.trend_window_requested.emit())
@@ -401,6 +420,14 @@ class MainWindow(QMainWindow):
         for action in (self.switch_user_action, self.lock_action):
             action.setEnabled(False)
             action.setToolTip(why)
+
+    def open_kpis(self) -> None:
+        """The alarm-system KPIs, in the alarm list's tabs; the first opening shows this shift's."""
+        first = self.kpi_view.report is None and self.kpi_dock.isHidden()
+        self.kpi_dock.show()
+        self.kpi_dock.raise_()
+        if first:
+            self.kpi_view.request()
 
     def open_audit(self) -> None:
         """The audit trail, in the alarm list's tabs (the banner keeps the alarms in view meanwhile)."""
@@ -531,6 +558,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(alarms, self.trend_dock)  # the trends always in the alarm list's tabs
         self.tabifyDockWidget(alarms, self.audit_dock)
         self.audit_dock.hide()  # until the shift lead opens it
+        self.tabifyDockWidget(alarms, self.kpi_dock)
+        self.kpi_dock.hide()
         alarms.raise_()
         self.compact = height < TALL_PX  # 1366x768: the card needs the column; picking a row shows its tab
         self._tab_or_place(lists, details, self.compact, Qt.DockWidgetArea.RightDockWidgetArea)

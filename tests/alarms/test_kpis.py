@@ -60,4 +60,5 @@ def test_number_texts() -> None:
     assert number_text(None, "%") == "—"
     assert number_text(12.0, "%") == "12 %"
     assert number_text(0.5833, "/ 10 min", 2) == "0.58 / 10 min"
-    assert number_text(176.04, "s") == "176.0 s"
+    assert number_text(176.04, "s") == "176 s"  # whole at one decimal
+    assert number_text(32.5, "s") == "32.5 s"

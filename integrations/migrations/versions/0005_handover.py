@@ -2,7 +2,7 @@
 finalised, when and where its PDF was written. Flags and the steps of a handover are journaled events.
 
 Revision ID: 0005_handover
-Revises: 0003_alarm_unit
+Revises: 0004_kpi_indexes
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0005_handover"
-down_revision = "0003_alarm_unit"
+down_revision = "0004_kpi_indexes"
 branch_labels = None
 depends_on = None
 
