@@ -33,9 +33,11 @@ from console.server.handover_words import _, light_text, section_title
 FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 FONT = "WenQuanYiMicroHei"
 
-# The light's shape beside its word (ISA-101: never colour alone), and a muted fill behind the cell.
-_SHAPES = {"ok": "●", "warn": "▲", "bad": "■", "none": "○"}
-_FILLS = {"ok": "#dfeedd", "warn": "#f6ecc8", "bad": "#f3d3d0", "none": "#ececec"}
+# A missed KPI's light: the shape of the alarm tier it looks like on the KPI page (tier 2's amber diamond,
+# tier 1's red inverted triangle) beside its word, on a muted fill; a met one stays plain (ISA-101: colour
+# only for what is abnormal, and never colour alone).
+_SHAPES = {"warn": "◆ ", "bad": "▼ "}
+_FILLS = {"warn": "#f6ecc8", "bad": "#f3d3d0"}
 _GRID = colors.HexColor("#9a9a9a")
 _HEAD = colors.HexColor("#e2e2e2")
 _TABLE = [
@@ -157,7 +159,7 @@ def _kpis(kpis: tuple[KpiLine, ...], st: _Styles) -> list[Flowable]:
     rows = [head]
     style = [*_TABLE, ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
     for i, k in enumerate(kpis, start=1):
-        light = f"{_SHAPES.get(k.light, '?')} {light_text(k.light, k.target)}"
+        light = _SHAPES.get(k.light, "") + light_text(k.light, k.target)
         rows.append(
             [
                 _p(_(k.group), st.small),
@@ -167,7 +169,8 @@ def _kpis(kpis: tuple[KpiLine, ...], st: _Styles) -> list[Flowable]:
                 _p(light, st.small),
             ]
         )
-        style.append(("BACKGROUND", (4, i), (4, i), colors.HexColor(_FILLS.get(k.light, "#ffffff"))))
+        if k.light in _FILLS:
+            style.append(("BACKGROUND", (4, i), (4, i), colors.HexColor(_FILLS[k.light])))
     table = Table(rows, colWidths=(24 * mm, 62 * mm, 32 * mm, 32 * mm, 30 * mm), repeatRows=1)
     table.setStyle(TableStyle(style))
     return [heading, table]

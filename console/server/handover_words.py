@@ -43,15 +43,11 @@ def section_title(name: str) -> str:
 
 
 def light_text(light: str, target: str) -> str:
-    """A KPI's light in words, shown with its shape so that colour is never the only cue (ISA-101); no light
-    is "no data" for a KPI with a target and "no target" for one without."""
-    words = {
-        "ok": _("OK"),
-        "warn": _("WARN"),
-        "bad": _("BAD"),
-        "none": _("no data") if target else _("no target"),
-    }
-    return words.get(light, light)
+    """A KPI's light in words, as the KPI page says it ("met", "missed", "far off"), beside the tier shape of
+    a miss so that colour is never the only cue (ISA-101); no light is "no data" for a KPI with a target and
+    "no target" for one without."""
+    words = {"ok": _("met"), "warn": _("missed"), "bad": _("far off")}
+    return words.get(light, _("no data") if target else _("no target"))
 
 
 def state_words(state: str) -> str:

@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
 from widgets.common.plain_text import ElidedLabel, PlainLabel
 from widgets.common.text_dialog import MAX_NOTE, TextDialog
 
-LIGHT_SHAPES = {"ok": "●", "warn": "▲", "bad": "■", "none": "○"}
-LIGHT_FILLS = {"ok": "#d5e3d2", "warn": "#ece0b8", "bad": "#e8c6c2", "none": "#dcdcdc"}
+# A missed KPI: the tier shape it looks like on the KPI page (amber diamond, red inverted triangle) and a muted
+# fill; a met one stays plain grey (ISA-101: colour only for what is abnormal, never colour alone).
+LIGHT_SHAPES = {"warn": "◆ ", "bad": "▼ "}
+LIGHT_FILLS = {"warn": "#ece0b8", "bad": "#e8c6c2"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,11 +273,11 @@ def snapshot_html(shown: HandoverShown) -> str:
         out.append("<h3>" + e(tr("HandoverDialog", "Alarm-system KPIs (ISA-18.2 / EEMUA 191)")) + "</h3>")
         out.append(_TABLE + _heads(tr("HandoverDialog", w) for w in _KPI_HEADS))
         for k in shown.kpis:
-            fill = LIGHT_FILLS.get(k.light, "#ffffff")
-            light = f"{LIGHT_SHAPES.get(k.light, '?')} {k.light_words}"
+            fill = f" bgcolor='{LIGHT_FILLS[k.light]}'" if k.light in LIGHT_FILLS else ""
+            light = LIGHT_SHAPES.get(k.light, "") + k.light_words
             out.append(
                 f"<tr><td>{e(k.group)}</td><td>{e(k.label)}</td><td>{e(k.value)}</td>"
-                f"<td>{e(k.target)}</td><td bgcolor='{fill}'>{e(light)}</td></tr>"
+                f"<td>{e(k.target)}</td><td{fill}>{e(light)}</td></tr>"
             )
         out.append("</table>")
     for section in shown.sections:

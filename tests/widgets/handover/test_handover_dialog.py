@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from widgets.handover.handover_dialog import HandoverDialog, HandoverShown, KpiShown, SectionShown
 
-KPI = KpiShown("load", "Alarms per 10 min (average)", "2.5 / 10 min", "<= 1 / 10 min", "bad", "BAD")
+KPI = KpiShown("load", "Alarms per 10 min (average)", "2.5 / 10 min", "<= 1 / 10 min", "bad", "far off")
 
 
 def _shown(signed: frozenset[str] = frozenset(), locked: bool = False, pdf: str = "") -> HandoverShown:
@@ -69,7 +69,7 @@ def test_lights_read_without_colour_and_typed_text_is_never_markup(qtbot: QtBot)
     qtbot.addWidget(d)
     d.show_handover(_shown())
     page = d.browser.toPlainText()
-    assert "■ BAD" in page and "<= 1 / 10 min" in page
+    assert "▼ far off" in page and "<= 1 / 10 min" in page  # tier 1's shape, as on the KPI page
     assert "<b>P-101</b> swapped" in page  # shown as typed
     d.show_flags([("F-1", "K-301 seal — wang.fang, 08:00")])
     assert not d.clear_button.isEnabled()
