@@ -159,14 +159,14 @@ def _kpis(kpis: tuple[KpiLine, ...], st: _Styles) -> list[Flowable]:
     rows = [head]
     style = [*_TABLE, ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
     for i, k in enumerate(kpis, start=1):
-        light = _SHAPES.get(k.light, "") + light_text(k.light, k.target)
+        shape = f'<font size="9">{_SHAPES[k.light]}</font>' if k.light in _SHAPES else ""  # readable size
         rows.append(
             [
                 _p(_(k.group), st.small),
                 _p(_(k.label), st.small),
                 _p(k.text, st.small),
                 _p(k.target, st.small),
-                _p(light, st.small),
+                Paragraph(shape + escape(light_text(k.light, k.target)), st.small),
             ]
         )
         if k.light in _FILLS:
