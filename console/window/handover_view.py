@@ -35,6 +35,7 @@ from console.window.role_gate import RoleGate
 from console.window.signed_in import SignedIn
 from console.window.signing import sign_and_send
 from integrations.users import User
+from plant_maps.shifts import Period
 from widgets.common.time_text import dated_clock_text
 from widgets.handover.handover_dialog import HandoverDialog, HandoverShown, KpiShown, SectionShown
 from widgets.sign_in.sign_in_dialogs import SignatureDialog
@@ -74,6 +75,8 @@ class HandoverView(QObject):
 
     def close(self) -> None:
         self._unsubscribe()
+        for task in self._tasks:
+            task.cancel()
 
     def open_dialog(self) -> None:
         """The dialog (one: a second request raises it), sized to fit inside the window (its monitor)."""
@@ -91,6 +94,13 @@ class HandoverView(QObject):
                 self.gate.guard(getattr(dialog, name), command)
             self.gate.refreshers.append(self.refresh)
             dialog.resize(min(1180, self.window.width() - 40), min(720, self.window.height() - 40))
+            tr = QCoreApplication.translate
+            dialog.set_periods(
+                [
+                    (Period.THIS_SHIFT.value, tr("HandoverView", "This shift")),
+                    (Period.LAST_SHIFT.value, tr("HandoverView", "Last shift")),
+                ]
+            )
             self._later(self._load_leads())
             self.refresh()
             dialog.show()
@@ -126,8 +136,10 @@ class HandoverView(QObject):
         if self.dialog is not None:
             self.dialog.set_leads(leads)
 
-    def _start(self, incoming: str) -> None:
-        self._send(StartHandover(self.user.name, incoming))
+    def _start(self, incoming: str, period: str) -> None:
+        """This shift (by default) or the last one, by the config's shift pattern, as of now."""
+        since, until = self.service.shifts.period(Period(period or Period.THIS_SHIFT), self.core.clock.now())
+        self._send(StartHandover(self.user.name, incoming, since, until))
 
     def _finalise(self) -> None:
         current = self._current()

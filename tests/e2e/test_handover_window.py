@@ -10,12 +10,14 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from pytestqt.qtbot import QtBot
 
 from console.server.session import OperatorNote
+from console.window import handover_view
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
@@ -31,9 +33,24 @@ SCREEN = (1366, 768)
 LEFT = Qt.MouseButton.LeftButton
 
 
+class FileManager:
+    """Stands for the desktop, whose file manager would open the folder (offscreen has none): notes the URL
+    (PySide6 6.11's `QDesktopServices.setUrlHandler` refuses every receiver, so it stands in by name)."""
+
+    urls: ClassVar[list[QUrl]] = []
+
+    @classmethod
+    def openUrl(cls, url: QUrl) -> bool:
+        cls.urls.append(url)
+        return True
+
+
 @pytest.fixture()
 def leads(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Two shift leads with Chinese names; the console's data folder (where PDFs go) of the test's own."""
+    """Two shift leads with Chinese names; the console's data folder (where PDFs go) of the test's own; the
+    desktop's file manager noted."""
+    FileManager.urls = []
+    monkeypatch.setattr(handover_view, "QDesktopServices", FileManager)
     store = Store(database_url)
     users = UserStore(store, "setup")
     users.add("wang.fang", "王芳", OUT_PW, ["shift_lead", "operator"], "setup", time.time())
@@ -70,6 +87,10 @@ def test_both_leads_sign_a_handover_in_the_window_and_finalising_writes_its_pdf(
         assert dialog.incoming() == "li.ming"
         qtbot.mouseClick(dialog.start_button, LEFT)
         await until(lambda: dialog.shown is not None, 20, "the snapshot shown")
+        snapshot = console.app.core.handovers.open().snapshot  # type: ignore[union-attr]
+        assert snapshot.since == console.app.config.shifts.shift_start(
+            snapshot.until
+        )  # this shift by default
         page = dialog.browser.toPlainText()
         for words in ("王芳 (wang.fang)", "李明 (li.ming)", "Alarms per 10 min (average)", "Shift log"):
             assert words in page, words
@@ -100,6 +121,8 @@ def test_both_leads_sign_a_handover_in_the_window_and_finalising_writes_its_pdf(
         pdf = Path(dialog.shown.pdf)
         assert dialog.pdf_label.text() == f"PDF: {pdf}" and dialog.open_folder_button.isEnabled()
         assert pdf.parent == leads / "data" / "controlroom" / "handovers" and pdf.is_file()
+        qtbot.mouseClick(dialog.open_folder_button, LEFT)
+        assert FileManager.urls == [QUrl.fromLocalFile(str(pdf.parent))]
         assert not dialog.sign_outgoing_button.isEnabled() and dialog.start_button.isEnabled() is not False
         window.resize(1920, 1080)
         dialog.resize(1180, 720)

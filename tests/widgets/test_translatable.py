@@ -418,6 +418,7 @@ def handover_dialog(window: MainWindow, tr: Callable[[str], str]) -> HandoverDia
     header = ((tr("Outgoing lead"), OPERATOR),)
     dialog.show_handover(HandoverShown("HO-1", header, (kpi,), (note,), frozenset({"outgoing"}), False))
     dialog.show_flags([("F-1", TYPED_REASON)])
+    dialog.set_periods([("this shift", tr("This shift"))])
     dialog.show_message(tr("handover started"))
     return dialog
 

@@ -70,7 +70,7 @@ class HandoverShown:
 class HandoverDialog(QDialog):
     """See the module docstring; `show_handover(None)` when no handover is under way."""
 
-    start_requested = Signal(str)  # the incoming lead's user name
+    start_requested = Signal(str, str)  # the incoming lead's user name, the period's key
     flag_requested = Signal(str)  # the item's text
     clear_requested = Signal(str)  # the flag's id
     sign_requested = Signal(str)  # "outgoing" or "incoming"
@@ -94,9 +94,13 @@ class HandoverDialog(QDialog):
         )
         self.start_button.clicked.connect(self._start)
         self.incoming_combo.editTextChanged.connect(self._update_buttons)
+        self.period_combo = QComboBox()
+        self.period_combo.setToolTip(self.tr("The period the handover covers (shift times from the config)"))
         start_row = QHBoxLayout()
         start_row.addWidget(QLabel(self.tr("Incoming lead:")))
         start_row.addWidget(self.incoming_combo, 1)
+        start_row.addWidget(QLabel(self.tr("Period:")))
+        start_row.addWidget(self.period_combo)
         start_row.addWidget(self.start_button)
 
         self.status_label = PlainLabel()
@@ -167,6 +171,12 @@ class HandoverDialog(QDialog):
             self.incoming_combo.addItem(label, name)
         self.incoming_combo.setEditText(typed if typed else self.incoming_combo.itemText(0))
 
+    def set_periods(self, periods: Sequence[tuple[str, str]]) -> None:
+        """The periods offered: (key, how it reads), the first chosen (this shift)."""
+        self.period_combo.clear()
+        for key, label in periods:
+            self.period_combo.addItem(label, key)
+
     def show_handover(self, shown: HandoverShown | None) -> None:
         self.shown = shown
         if shown is None:
@@ -220,7 +230,7 @@ class HandoverDialog(QDialog):
 
     def _start(self) -> None:
         if self.incoming():
-            self.start_requested.emit(self.incoming())
+            self.start_requested.emit(self.incoming(), str(self.period_combo.currentData() or ""))
 
     def _clear(self) -> None:
         item = self.flags_list.currentItem()
@@ -254,6 +264,7 @@ class HandoverDialog(QDialog):
         signed = shown.signed if shown is not None else frozenset()
         self.start_button.setEnabled(not open_ and bool(self.incoming()))
         self.incoming_combo.setEnabled(not open_)
+        self.period_combo.setEnabled(not open_)
         self.sign_outgoing_button.setEnabled(open_ and "outgoing" not in signed)
         self.sign_incoming_button.setEnabled(open_ and "incoming" not in signed)
         self.finalise_button.setEnabled(open_ and len(signed) == 2)

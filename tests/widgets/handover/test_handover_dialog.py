@@ -33,6 +33,7 @@ def test_the_dialog_offers_what_the_handovers_state_allows(qtbot: QtBot) -> None
     d = HandoverDialog()
     qtbot.addWidget(d)
     d.set_leads([("li.ming", "李明 (li.ming)")])
+    d.set_periods([("this shift", "This shift"), ("last shift", "Last shift")])
     assert d.incoming() == "li.ming"
     assert _enabled(d) == {
         "start_button": True,
@@ -43,10 +44,15 @@ def test_the_dialog_offers_what_the_handovers_state_allows(qtbot: QtBot) -> None
     }
     with qtbot.waitSignal(d.start_requested) as started:
         d.start_button.click()
-    assert started.args == ["li.ming"]
+    assert started.args == ["li.ming", "this shift"]
+    d.period_combo.setCurrentIndex(1)
+    with qtbot.waitSignal(d.start_requested) as started:
+        d.start_button.click()
+    assert started.args == ["li.ming", "last shift"]
 
     d.show_handover(_shown(frozenset({"outgoing"})))
     assert not d.start_button.isEnabled() and not d.sign_outgoing_button.isEnabled()
+    assert not d.period_combo.isEnabled() and not d.incoming_combo.isEnabled()
     assert d.sign_incoming_button.isEnabled() and not d.finalise_button.isEnabled()
     assert d.status_label.text() == "HO-1 is under way; waiting for the signature of: incoming lead."
     d.show_handover(_shown(frozenset({"outgoing", "incoming"})))
