@@ -30,6 +30,7 @@ from console.window.close_question import what_closing_leaves
 from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
 from console.window.field_view import FieldView
+from console.window.handover_view import HandoverView
 from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
 from console.window.kpi_feed import KpiFeed
@@ -111,6 +112,9 @@ class WindowedConsole:
             self.annunciator.speaker.say,
         )
         self.gate.refreshers.append(self.interlocks.refresh)
+        self.handover = HandoverView(
+            self.app.core, self.window, self.user, self.runner, self.gate, self.app.accounts.users.list
+        )
         if self.user.demo:
             self.window.set_demo()
         self.window.switch_user_requested.connect(self.sign_in.switch_user)
@@ -183,6 +187,7 @@ class WindowedConsole:
         await self.kpis.close()
         self.field.close()
         self.broadcast.close()
+        self.handover.close()
         self.interlocks.close()
         self.bridge.close()
         self.trends.close()

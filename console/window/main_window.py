@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
     worker_shown = Signal(str)  # the console fills the details with the worker's live data
     broadcast_requested = Signal(object, str)  # PA zone ids to tick (a tuple, maybe empty), preset id or ""
     permit_suspended = Signal(str)  # a suspension from this console was journaled: offer a broadcast
+    handover_requested = Signal()  # the toolbar's "Handover…"
     interlock_requested = Signal(str)  # interlock id: arm it and show its confirmation (map menu, banner)
     switch_user_requested = Signal()  # a shift change: the next user signs in
     lock_requested = Signal()  # lock the console now (commands need the password again)
@@ -372,6 +373,10 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.note_action = bar.addAction(self.tr("Shift log note…"), self.open_note)
         self.note_action.setToolTip(self.tr("Write a note into the shift log (journaled with your name)"))
+        self.handover_action = bar.addAction(self.tr("Handover…"), self.handover_requested.emit)
+        self.handover_action.setToolTip(
+            self.tr("Shift handover: freeze the shift's picture, both leads sign, finalise to a PDF")
+        )
         self.legend_action = bar.addAction(self.tr("Legend"), self.open_legend)
         self.legend_action.setToolTip(self.tr("What every symbol and colour means; the keyboard shortcuts"))
         self.audit_action = bar.addAction(self.tr("Audit trail"), self.open_audit)
