@@ -1,0 +1,353 @@
+"""The alarm history: one row per alarm occurrence, its transitions paired in the database (issue 16).
+
+An occurrence starts with an `activate` row whose from_state is normal, rtn_unack or latched (the alarm is
+raised anew) and holds that alarm's transitions up to its next start: the acknowledgement, the return to
+normal, shelves, suppressions and removals from service. Ignition's alarm journal links transitions by
+event id; the journal here links them by position, so the database pairs them: each start finds the id of
+its alarm's next start (an index seek on (alarm_id, id)), the rows in between are grouped by start, and
+MIN(CASE ...) per event picks the first acknowledgement, clear, shelve... of the occurrence. Only the page
+shown comes back to Python.
+
+A page without filters on what happened in the occurrence (state, who acted, text) is chosen from the
+period's starts first (index `ix_alarm_journal_event_ts`, newest first) and only its 200 occurrences are
+paired: 30 days of journal answer in milliseconds. Those filters need every occurrence of the period paired
+before they can pick, which costs time in proportion to the period.
+
+SQLAlchemy Core, SQL that runs on SQLite and PostgreSQL. Qt-free; every call blocks on the database.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+
+from alarms.definitions import Priority, Tier
+from alarms.states import Event, State
+from integrations.storage import alarm_journal
+
+PAGE_SIZE = 200
+STARTS = (State.NORMAL.value, State.RTN_UNACK.value, State.LATCHED.value)  # an activation from these is new
+_NO_NEXT = 2**62  # the next start's id when there is none yet: beyond any id
+# operator actions on an occurrence; the first of them is its first response
+_RESPONSES = (Event.ACKNOWLEDGE, Event.SHELVE, Event.UNSHELVE_MANUAL, Event.REMOVE_FROM_SERVICE)
+_ACKS = (Event.ACKNOWLEDGE, Event.UNSHELVE_MANUAL)  # a manual unshelve acknowledges (alarms.states)
+
+
+class HistoryState(StrEnum):
+    """What a shift lead filters occurrences by: how they stand at their last transition (now, for an
+    alarm's latest occurrence), or, for the hidden states, whether they were hidden at any time."""
+
+    ACTIVE = "active"  # the condition is still present
+    UNACKNOWLEDGED = "unacknowledged"
+    CLEARED = "cleared"  # returned to normal
+    SHELVED = "shelved"
+    SUPPRESSED = "suppressed"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryFilter:
+    """Occurrences raised in since <= ts < until; empty / None fields do not filter."""
+
+    since: float
+    until: float
+    area: str = ""
+    tier: Tier | None = None
+    tag: str = ""  # part of the alarm id or of its source (tag, worker, zone), any case
+    state: HistoryState | None = None
+    actor: str = ""  # acted on the occurrence (acknowledged, shelved, ...), exactly
+    text: str = ""  # part of the message or of a comment, any case
+
+    @property
+    def needs_pairing(self) -> bool:
+        """True when the filter looks at what happened in the occurrence, not only at the alarm."""
+        return bool(self.state or self.actor or self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Someone acted on an occurrence."""
+
+    ts: float
+    actor: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """A span in which the occurrence was shelved, suppressed or out of service."""
+
+    since: float
+    actor: str
+    comment: str  # the reason given
+    planned_until: float | None  # a shelve's end as chosen; None: until taken back
+    ended: float | None  # None: still hidden
+    ended_by: str  # "" for a timer or the system
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One alarm occurrence: raised, then what happened to it until the alarm was raised again."""
+
+    key: int  # the journal id of the activation that raised it
+    alarm_id: str
+    source: str  # the tag, worker or zone the alarm is about
+    area: str
+    tier: Tier
+    priority: Priority
+    message: str
+    value: float  # that raised it; NaN: none
+    unit: str
+    raised: float
+    acknowledged: Action | None
+    acked_by_unshelve: bool
+    cleared: float | None
+    shelved: Hidden | None
+    suppressed: Hidden | None
+    out_of_service: Hidden | None
+    first_response_s: float | None  # seconds to the first operator action (the acknowledgement's own count)
+    state: State  # after its last transition
+    active: bool
+    acked: bool
+
+    @property
+    def ack_after_s(self) -> float | None:
+        return None if self.acknowledged is None else self.acknowledged.ts - self.raised
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    rows: tuple[Occurrence, ...]
+    total: int  # occurrences that match, on every page
+    page: int  # from 0
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+def history_page(
+    engine: sa.Engine, query: HistoryFilter, page: int = 0, page_size: int = PAGE_SIZE
+) -> HistoryPage:
+    """One page of occurrences matching `query`, newest raised first, and how many match in all."""
+    starts = _starts(query)
+    if query.needs_pairing:
+        occurrences = _occurrences(starts, query).subquery("occurrences")
+        rows_query = (
+            sa.select(occurrences)
+            .order_by(occurrences.c.raised.desc(), occurrences.c.key.desc())
+            .limit(page_size)
+            .offset(page * page_size)
+        )
+        count_query = sa.select(sa.func.count()).select_from(occurrences)
+    else:
+        s = starts.subquery("matching")
+        shown = (
+            sa.select(s.c.id)
+            .order_by(s.c.ts.desc(), s.c.id.desc())
+            .limit(page_size)
+            .offset(page * page_size)
+            .subquery("shown")
+        )
+        rows_query = _occurrences(sa.select(shown.c.id), query).order_by(sa.text("raised DESC, key DESC"))
+        count_query = sa.select(sa.func.count()).select_from(s)
+    with engine.connect() as conn:
+        rows = tuple(_occurrence(r._mapping) for r in conn.execute(rows_query))
+        total = conn.execute(count_query).scalar_one()
+    return HistoryPage(rows, total, page, page_size)
+
+
+def history_actors(engine: sa.Engine, since: float, until: float) -> list[str]:
+    """Who acted on alarms in since <= ts < until, sorted (the "who acted" filter offers them)."""
+    c = alarm_journal.c
+    query = sa.select(c.actor).where(c.ts >= since, c.ts < until, c.actor != "").distinct().order_by(c.actor)
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def _is_start(table: sa.TableClause) -> sa.ColumnElement[bool]:
+    return (table.c.event == Event.ACTIVATE.value) & table.c.from_state.in_(STARTS)
+
+
+def _starts(query: HistoryFilter) -> sa.Select[Any]:
+    """The activations that raised an occurrence in the period, of the alarms the filter names."""
+    c = alarm_journal.c
+    select = sa.select(c.id, c.ts).where(_is_start(alarm_journal), c.ts >= query.since, c.ts < query.until)
+    if query.area:
+        select = select.where(c.area == query.area)
+    if query.tier is not None:
+        select = select.where(c.tier == int(query.tier))
+    if query.tag:
+        select = select.where(
+            c.alarm_id.icontains(query.tag, autoescape=True) | c.source.icontains(query.tag, autoescape=True)
+        )
+    return select
+
+
+def _occurrences(start_ids: sa.Select[Any], query: HistoryFilter) -> sa.Select[Any]:
+    """Each start of `start_ids` paired with its transitions: one row per occurrence, labelled as
+    `_occurrence` reads it, filtered by the parts of `query` that look inside the occurrence."""
+    ids = start_ids.subquery("ids")
+    start = alarm_journal.alias("start")
+    following = alarm_journal.alias("following")
+    next_start = (
+        sa.select(following.c.id)
+        .where(following.c.alarm_id == start.c.alarm_id, following.c.id > start.c.id, _is_start(following))
+        .order_by(following.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    bounds = (
+        sa.select(start.c.id, start.c.alarm_id, next_start.label("next_id"))
+        .join(ids, ids.c.id == start.c.id)
+        .subquery("bounds")
+    )
+    t = alarm_journal.alias("t")
+
+    def first(condition: sa.ColumnElement[bool], name: str) -> sa.Label[Any]:
+        return sa.func.min(sa.case((condition, t.c.id))).label(name)
+
+    def entered(state: State) -> sa.ColumnElement[bool]:
+        return (t.c.to_state == state.value) & (t.c.from_state != state.value)
+
+    def left(state: State) -> sa.ColumnElement[bool]:
+        return (t.c.from_state == state.value) & (t.c.to_state != state.value)
+
+    hidden_states = {"shelve": State.SHELVED, "suppress": State.SUPPRESSED, "oos": State.OUT_OF_SERVICE}
+    grouped = (
+        sa.select(
+            bounds.c.id.label("start_id"),
+            sa.func.max(t.c.id).label("last_id"),
+            first(t.c.event.in_([e.value for e in _ACKS]), "ack_id"),
+            first(t.c.event == Event.CLEAR.value, "clear_id"),
+            first(t.c.event.in_([e.value for e in _RESPONSES]), "response_id"),
+            *(first(entered(state), f"{name}_id") for name, state in hidden_states.items()),
+            *(first(left(state), f"{name}_end_id") for name, state in hidden_states.items()),
+        )
+        .join(
+            t,
+            (t.c.alarm_id == bounds.c.alarm_id)
+            & (t.c.id >= bounds.c.id)
+            & (t.c.id < sa.func.coalesce(bounds.c.next_id, _NO_NEXT)),
+        )
+        .group_by(bounds.c.id)
+    )
+    if query.actor:
+        grouped = grouped.having(sa.func.max(sa.case((t.c.actor == query.actor, 1), else_=0)) == 1)
+    if query.text:
+        mentions = t.c.message.icontains(query.text, autoescape=True) | t.c.comment.icontains(
+            query.text, autoescape=True
+        )
+        grouped = grouped.having(sa.func.max(sa.case((mentions, 1), else_=0)) == 1)
+    g = grouped.subquery("grouped")
+
+    s = alarm_journal.alias("s")
+    last = alarm_journal.alias("last")
+    ack = alarm_journal.alias("ack")
+    clear = alarm_journal.alias("clear")
+    response = alarm_journal.alias("response")
+    joined = g.join(s, s.c.id == g.c.start_id).join(last, last.c.id == g.c.last_id)
+    joined = joined.outerjoin(ack, ack.c.id == g.c.ack_id).outerjoin(clear, clear.c.id == g.c.clear_id)
+    joined = joined.outerjoin(response, response.c.id == g.c.response_id)
+    hidden_columns = []
+    for name in hidden_states:
+        begin, end = alarm_journal.alias(name), alarm_journal.alias(f"{name}_end")
+        joined = joined.outerjoin(begin, begin.c.id == g.c[f"{name}_id"])
+        joined = joined.outerjoin(end, end.c.id == g.c[f"{name}_end_id"])
+        hidden_columns += [
+            begin.c.ts.label(f"{name}_ts"),
+            begin.c.actor.label(f"{name}_actor"),
+            begin.c.comment.label(f"{name}_comment"),
+            begin.c.shelve_until.label(f"{name}_planned"),
+            end.c.ts.label(f"{name}_ended"),
+            end.c.actor.label(f"{name}_ended_by"),
+        ]
+    first_response = sa.case(
+        (
+            (response.c.event == Event.ACKNOWLEDGE.value) & response.c.response_s.is_not(None),
+            response.c.response_s,
+        ),
+        else_=response.c.ts - s.c.ts,
+    )
+    select = sa.select(
+        s.c.id.label("key"),
+        s.c.alarm_id,
+        s.c.source,
+        s.c.area,
+        s.c.tier,
+        s.c.priority,
+        s.c.message,
+        s.c.value,
+        s.c.unit,
+        s.c.ts.label("raised"),
+        ack.c.ts.label("ack_ts"),
+        ack.c.actor.label("ack_actor"),
+        ack.c.comment.label("ack_comment"),
+        ack.c.event.label("ack_event"),
+        clear.c.ts.label("cleared"),
+        first_response.label("first_response_s"),
+        last.c.to_state.label("state"),
+        last.c.active,
+        last.c.acked,
+        *hidden_columns,
+    ).select_from(joined)
+    match query.state:
+        case HistoryState.ACTIVE:
+            select = select.where(last.c.active.is_(True))
+        case HistoryState.UNACKNOWLEDGED:
+            select = select.where(last.c.acked.is_(False))
+        case HistoryState.CLEARED:
+            select = select.where(last.c.active.is_(False))
+        case HistoryState.SHELVED:
+            select = select.where(g.c.shelve_id.is_not(None))
+        case HistoryState.SUPPRESSED:
+            select = select.where(g.c.suppress_id.is_not(None))
+        case HistoryState.OUT_OF_SERVICE:
+            select = select.where(g.c.oos_id.is_not(None))
+    return select
+
+
+def _hidden(row: Any, name: str) -> Hidden | None:
+    if row[f"{name}_ts"] is None:
+        return None
+    return Hidden(
+        since=row[f"{name}_ts"],
+        actor=row[f"{name}_actor"],
+        comment=row[f"{name}_comment"],
+        planned_until=row[f"{name}_planned"],
+        ended=row[f"{name}_ended"],
+        ended_by=row[f"{name}_ended_by"] or "",
+    )
+
+
+def _occurrence(row: Any) -> Occurrence:
+    acknowledged = None
+    if row["ack_ts"] is not None:
+        acknowledged = Action(row["ack_ts"], row["ack_actor"], row["ack_comment"])
+    return Occurrence(
+        key=row["key"],
+        alarm_id=row["alarm_id"],
+        source=row["source"],
+        area=row["area"],
+        tier=Tier(row["tier"]),
+        priority=Priority(row["priority"]),
+        message=row["message"],
+        value=math.nan if row["value"] is None else row["value"],
+        unit=row["unit"],
+        raised=row["raised"],
+        acknowledged=acknowledged,
+        acked_by_unshelve=row["ack_event"] == Event.UNSHELVE_MANUAL.value,
+        cleared=row["cleared"],
+        shelved=_hidden(row, "shelve"),
+        suppressed=_hidden(row, "suppress"),
+        out_of_service=_hidden(row, "oos"),
+        first_response_s=row["first_response_s"],
+        state=State(row["state"]),
+        active=bool(row["active"]),
+        acked=bool(row["acked"]),
+    )

@@ -1,0 +1,27 @@
+"""An index for the alarm history (issue 16): the occurrences of a period, newest first, and their count.
+
+An occurrence starts with an `activate` row (integrations.alarm_history); (event, ts, id) walks a period's
+activations in time order without sorting, and from_state in the index lets the count of occurrence starts
+read the index alone.
+
+Revision ID: 0006_history_indexes
+Revises: 0003_alarm_unit
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0006_history_indexes"
+down_revision = "0003_alarm_unit"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_alarm_journal_event_ts", "alarm_journal", ["event", "ts", "id", "from_state"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_alarm_journal_event_ts", "alarm_journal")
