@@ -12,6 +12,8 @@ from enum import IntEnum
 
 import numpy as np
 
+BAD, NO_DATA = "bad", "no data"  # the kinds of a trend's gap band: rows that were not good; no rows at all
+
 
 class Quality(IntEnum):
     """Data quality of a tag value, ordered from best to worst (worst wins when combined)."""

@@ -38,7 +38,7 @@ from console.server.session import Topic
 from console.window.gui import WindowedConsole
 from plant_maps.site_file import load_site
 from tests.support import Broker
-from widgets.theme import apply_theme
+from widgets.common.theme import apply_theme
 
 TARGET_S = 1.0
 

@@ -76,7 +76,7 @@ from integrations.storage import Store, StoreWriter
 from plant_maps.site import Site
 from plant_maps.site_file import parse_site
 from tests.support import free_port
-from widgets.theme import apply_theme
+from widgets.common.theme import apply_theme
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "resources" / "plants" / "demo" / "site.toml"

@@ -11,7 +11,7 @@ Prints, each figure with its target:
    rules cost nothing beyond the geometry). Best of `--rounds` rounds (the round with the lowest p50; the
    two alternate, so a busy moment of the machine hits both), p50 and p95 over `--batches` batches each;
    the positions change from batch to batch. No target: the core runs it every TICK_S (250 ms).
-2. Map frame: a `widgets.plant_map.PlantMapView` at 1600x1000 (QT_QPA_PLATFORM=offscreen) on a synthetic
+2. Map frame: a `widgets.map.plant_map.PlantMapView` at 1600x1000 (QT_QPA_PLATFORM=offscreen) on a synthetic
    1 km site (20 zones, 40 equipment, 500 detectors with limits, 2,000 workers, 6 permits shown with
    `update_permits`, 10 workers in an SOS alert with `set_worker_alerts`); each frame is
    `update_tags(value, quality, LimitArrays(site).state(value))` with 5 % of the detectors in alarm and
@@ -65,8 +65,8 @@ from plant_maps.site import Site
 from plant_maps.site_file import parse_site
 from plant_maps.wearables import Resolution
 from plant_maps.worker_rules import WorkerRules
-from widgets.plant_map import PlantMapView
-from widgets.theme import apply_theme
+from widgets.common.theme import apply_theme
+from widgets.map.plant_map import PlantMapView
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "resources" / "plants" / "demo" / "site.toml"

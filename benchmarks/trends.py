@@ -6,7 +6,7 @@ Prints, each figure the median of `--runs` runs, with its target:
 1. History query: `Store.history_buckets` of 24 h of one tag sampled at 1 Hz (86,400 rows, among 8,640
    rows of five other tags) decimated to 2,000 points, on a fresh SQLite file, and on PostgreSQL (a
    schema of its own, dropped afterwards) when `--database-url` is given. Target < 100 ms each.
-2. Pan/zoom: a `widgets.trend_view.TrendView` at 1600x500 (offscreen) with one pen of 1,000,000 points;
+2. Pan/zoom: a `widgets.trends.trend_view.TrendView` at 1600x500 (offscreen) with one pen of 1,000,000 points;
    a frame sets the next of 40 time ranges (pans and zooms from the whole day to 10 minutes) and repaints.
    Compared with a bare pyqtgraph `PlotCurveItem` given the same 1,000,000 points with `setData` and
    repainted over the same ranges. Ratio of the mean frame times; target <= 1.3. Both windows are exposed
@@ -47,8 +47,8 @@ from integrations.simulator.dynamics import PlantDynamics
 from integrations.storage import Store
 from plant_maps.site import Site
 from plant_maps.site_file import load_site
-from widgets.theme import apply_theme
-from widgets.trend_view import TrendView
+from widgets.common.theme import apply_theme
+from widgets.trends.trend_view import TrendView
 
 DEMO_SITE = Path(__file__).resolve().parent.parent / "resources" / "plants" / "demo" / "site.toml"
 T0 = 1_800_000_000.0

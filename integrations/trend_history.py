@@ -21,10 +21,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sqlalchemy as sa
 
-from alarms.samples import Quality
+from alarms.samples import BAD, NO_DATA, Quality
 from integrations.history import HEARTBEAT_S
-
-BAD, NO_DATA = "bad", "no data"  # the kinds of band: rows that were not good; no rows at all
 
 
 @dataclass(frozen=True, slots=True)

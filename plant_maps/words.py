@@ -1,7 +1,7 @@
 """Words the Qt-free half gives the window, to be translated there: an English source text with its values.
 
 `str()` is the English the core refuses, journals and audits with; the window renders the same source through
-Qt's translation (`widgets.plain_text.translated`), so that one sentence serves both and a translator sees it
+Qt's translation (`widgets.common.plain_text.translated`), so that one sentence serves both and a translator sees it
 once. The sources are marked with this module's `QT_TRANSLATE_NOOP`, which needs no Qt: pyside6-lupdate finds
 texts by that name. Values are data (ids, names, numbers, times) or `Words` themselves (a state's name).
 """

@@ -56,8 +56,8 @@ from integrations.users import UserStore
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site_file import load_site
 from tests.support import free_port, start_mosquitto, wait_until_async
-from widgets.grab import grab_with_dialog
-from widgets.theme import apply_theme
+from widgets.common.grab import grab_with_dialog
+from widgets.common.theme import apply_theme
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"

@@ -17,7 +17,7 @@ from plant_maps.gas_tests import GasTest, gas_limits, judge
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.permits import GuardianCheckIn, PermitBook
 from plant_maps.site import Site
-from widgets.permit_card import PermitCard
+from widgets.permits.permit_card import PermitCard
 
 
 def test_a_button_is_held_back_for_the_roles_and_given_back_for_the_next_user(qtbot: QtBot) -> None:

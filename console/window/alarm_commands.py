@@ -21,7 +21,7 @@ from console.server.session import (
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
 from console.window.signed_in import SignedIn
-from widgets.wearable_response import related_unacknowledged
+from widgets.common.wearable_response import related_unacknowledged
 
 # What the status line calls each command while it is being journaled (the English words are the command
 # names, as the status line has always written them).

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import QLabel
 from console.audit_report import describe
 from integrations.audit_chain import Verdict, verify
 from integrations.storage import Store
-from widgets.audit_view import PAGE_ROWS, AuditFilter, AuditView
-from widgets.plain_text import plain_tooltip
-from widgets.theme import PALETTE
+from widgets.common.plain_text import plain_tooltip
+from widgets.common.theme import PALETTE
+from widgets.records.audit_view import PAGE_ROWS, AuditFilter, AuditView
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from console.server.zone_isolation import Isolation
 from console.window.annunciator import Annunciator
 from console.window.isolation_view import isolation_notices
 from console.window.main_window import MainWindow
-from widgets.status_bar import JournalFacts, LinkFacts
+from widgets.shell.status_bar import JournalFacts, LinkFacts
 
 ALARM_REFRESH_S = 1.0
 UNACKNOWLEDGED = (State.UNACK, State.RTN_UNACK)  # shelved, suppressed and out-of-service ones stay quiet

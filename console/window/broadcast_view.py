@@ -20,7 +20,7 @@ from console.window.main_window import MainWindow
 from console.window.signed_in import SignedIn
 from plant_maps.broadcast_presets import suspend_preset
 from plant_maps.site import Permit
-from widgets.broadcast_dialog import BroadcastChoice, BroadcastDialog, ZoneRow
+from widgets.broadcasts.broadcast_dialog import BroadcastChoice, BroadcastDialog, ZoneRow
 
 STATUS_SHOWN_MS = 10_000
 

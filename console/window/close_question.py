@@ -19,8 +19,8 @@ from console.server.session import Session
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.muster import Muster
 from plant_maps.wearables import Response
-from widgets.alarm_style import clock_text
-from widgets.wearable_response import response_text
+from widgets.common.time_text import clock_text
+from widgets.common.wearable_response import response_text
 
 MAX_LISTED = 5  # alarms named one by one; the rest counted
 _STANDING = (State.UNACK, State.ACKED)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QMenu
 from console.window.main_window import MainWindow
 from console.window.role_gate import RoleGate
 from plant_maps.alarm_rules import wearable_worker
-from widgets.wearable_response import awaiting_response, next_step
+from widgets.common.wearable_response import awaiting_response, next_step
 
 
 class ContextMenus(QObject):

@@ -41,10 +41,10 @@ from console.window.signed_in import SignedIn
 from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.permit_lifecycle import PermitState
-from widgets.hazard_override import OverrideDialog
-from widgets.sign_in_dialogs import SignatureDialog
-from widgets.wearable_response import worker_alarm
-from widgets.worker_details import WorkerLive
+from widgets.common.hazard_override import OverrideDialog
+from widgets.common.wearable_response import worker_alarm
+from widgets.sign_in.sign_in_dialogs import SignatureDialog
+from widgets.workers.worker_details import WorkerLive
 
 REFRESH_S = 1.0
 MISSING_NAMED = 10  # the question before ending a muster names this many of the missing, then counts

@@ -41,7 +41,7 @@ from console.window.trend_feed import TrendFeed
 from console.window.trend_windows import TrendWindows
 from console.window.wearable_commands import WearableResponseCommands
 from console.window.window_lost import WindowWatch, run_passes
-from widgets.theme import apply_theme
+from widgets.common.theme import apply_theme
 
 log = logging.getLogger(__name__)
 

@@ -32,10 +32,10 @@ from console.window.refresher import Refresher
 from console.window.signed_in import SignedIn
 from plant_maps.alarm_zones import Occurrence
 from plant_maps.roles import role_words
-from widgets.alarm_style import clock_text
-from widgets.interlock_dialog import InterlockDialog
-from widgets.interlock_panel import InterlockLine
-from widgets.interlock_requests import RequestNotice
+from widgets.common.time_text import clock_text
+from widgets.interlocks.interlock_dialog import InterlockDialog
+from widgets.interlocks.interlock_panel import InterlockLine
+from widgets.interlocks.interlock_requests import RequestNotice
 
 REFRESH_S = 1.0
 

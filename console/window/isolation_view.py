@@ -19,9 +19,9 @@ from console.server.zone_isolation import MAX_REASON_CHARS, impact
 from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
 from console.window.signed_in import SignedIn
-from widgets.alarm_style import clock_text
-from widgets.isolation_banner import IsolationNotice
-from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
+from widgets.common.time_text import clock_text
+from widgets.isolation.isolation_banner import IsolationNotice
+from widgets.isolation.isolation_dialog import IsolationConfirmation, IsolationDialog
 
 STATUS_SHOWN_MS = 10_000
 

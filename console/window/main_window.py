@@ -22,26 +22,26 @@ from PySide6.QtWidgets import (
 )
 
 from plant_maps.site import Site
-from widgets.alarm_banner import AlarmBanner
-from widgets.alarm_style import clock_text
-from widgets.alarm_table import AlarmTable
-from widgets.audit_view import AuditView
-from widgets.event_log import EventLogView
-from widgets.interlock_panel import InterlockPanel
-from widgets.interlock_requests import InterlockRequestStrip
-from widgets.isolation_banner import IsolationNotice, IsolationStrip
-from widgets.legend import Legend
-from widgets.muster_panel import MusterPanel
-from widgets.permit_card import PermitCard
-from widgets.permit_panel import PermitPanel
-from widgets.plain_text import ElidedLabel, plain_tooltip
-from widgets.plant_map import PlantMapView
-from widgets.status_bar import ConnectionStatusBar
-from widgets.text_dialog import MAX_NOTE, TextDialog
-from widgets.trend_pens import vitals_pens
-from widgets.trend_view import TrendView
-from widgets.worker_details import WorkerDetails
-from widgets.worker_panel import WorkerPanel
+from widgets.alarms.alarm_banner import AlarmBanner
+from widgets.alarms.alarm_table import AlarmTable
+from widgets.common.plain_text import ElidedLabel, plain_tooltip
+from widgets.common.text_dialog import MAX_NOTE, TextDialog
+from widgets.common.time_text import clock_text
+from widgets.interlocks.interlock_panel import InterlockPanel
+from widgets.interlocks.interlock_requests import InterlockRequestStrip
+from widgets.isolation.isolation_banner import IsolationNotice, IsolationStrip
+from widgets.map.legend import Legend
+from widgets.map.plant_map import PlantMapView
+from widgets.permits.permit_card import PermitCard
+from widgets.permits.permit_panel import PermitPanel
+from widgets.records.audit_view import AuditView
+from widgets.records.event_log import EventLogView
+from widgets.shell.status_bar import ConnectionStatusBar
+from widgets.trends.trend_pens import vitals_pens
+from widgets.trends.trend_view import TrendView
+from widgets.workers.muster_panel import MusterPanel
+from widgets.workers.worker_details import WorkerDetails
+from widgets.workers.worker_panel import WorkerPanel
 
 LAYERS = (
     ("zones", QT_TRANSLATE_NOOP("MainWindow", "Zones")),

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QWidget
 from console.server.permissions import Access
 from console.window.main_window import MainWindow
 from console.window.signed_in import SignedIn
-from widgets.alarm_actions import AlarmAction
+from widgets.alarms.alarm_actions import AlarmAction
 
 Target = QWidget | QAction
 _WATCHED = (QEvent.Type.EnabledChange, QEvent.Type.ToolTipChange)

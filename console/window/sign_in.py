@@ -20,7 +20,7 @@ from console.server.accounts import Accounts
 from console.window.idle_watch import IdleWatch
 from console.window.signed_in import SignedIn
 from integrations.users import ROLES, AccountError, LoginResult
-from widgets.sign_in_dialogs import FirstAdminDialog, SignInDialog, _AskingDialog
+from widgets.sign_in.sign_in_dialogs import FirstAdminDialog, SignInDialog, _AskingDialog
 
 log = logging.getLogger(__name__)
 

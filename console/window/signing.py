@@ -14,7 +14,7 @@ from console.server.session import CommandResult, SignedCommand
 from console.server.signatures import Signature
 from console.window.command_runner import CommandRunner
 from console.window.signed_in import SignedIn
-from widgets.sign_in_dialogs import SignatureDialog
+from widgets.sign_in.sign_in_dialogs import SignatureDialog
 
 
 def sign_and_send(

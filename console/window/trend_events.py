@@ -13,8 +13,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from integrations.storage import JournalEntry
 from plant_maps.site import Site
-from widgets.alarm_style import clock_text
-from widgets.trend_pens import ZoneEvent
+from widgets.common.time_text import clock_text
+from widgets.trends.trend_pens import ZoneEvent
 
 KINDS = ("permit", "gas_test", "zone_isolation", "wearable_event", "vision_detection", "operator_note")
 _PERMIT_ACTIONS = {  # work on site changes

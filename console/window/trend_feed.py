@@ -24,9 +24,9 @@ from console.window.trend_events import KINDS, zone_events
 from integrations.storage import Store
 from integrations.trend_export import write_trend_csv
 from plant_maps.trend_tags import history_tags
-from widgets.alarm_style import clock_text
-from widgets.trend_pens import Marker, live_bands
-from widgets.trend_view import TrendView
+from widgets.common.time_text import clock_text
+from widgets.trends.trend_pens import Marker, live_bands
+from widgets.trends.trend_view import TrendView
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from console.server.session import Session
 from console.window.trend_feed import TrendFeed
 from integrations.storage import Store
-from widgets.trend_view import TrendView
+from widgets.trends.trend_view import TrendView
 
 
 class TrendWindow(QWidget):

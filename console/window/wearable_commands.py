@@ -28,9 +28,9 @@ from console.window.signed_in import SignedIn
 from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.wearables import Step
-from widgets.sign_in_dialogs import SignatureDialog
-from widgets.wearable_response import next_step
-from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
+from widgets.common.wearable_response import next_step
+from widgets.sign_in.sign_in_dialogs import SignatureDialog
+from widgets.workers.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
 
 
 class WearableResponseCommands(QObject):

@@ -18,9 +18,9 @@ from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from tests.e2e.conftest import until
-from widgets.alarm_actions import AlarmAction
-from widgets.alarm_style import clock_text
-from widgets.alarm_table import ACK_AT, FLAGS, STATE, AlarmTable
+from widgets.alarms.alarm_actions import AlarmAction
+from widgets.alarms.alarm_table import ACK_AT, FLAGS, STATE, AlarmTable
+from widgets.common.time_text import clock_text
 
 LEFT = Qt.MouseButton.LeftButton
 ALARM = "GD-LB-01.HH"  # tier 1, hh = 25 %LEL

@@ -23,7 +23,7 @@ from plant_maps.site import Site
 from tests.conftest import DEMO_SITE
 from tests.e2e.conftest import until
 from tests.support import edited_copy
-from widgets.alarm_table import FLAGS, VALUE
+from widgets.alarms.alarm_table import FLAGS, VALUE
 
 LEAK_HH = "GD-CH-01.HH"  # nearest detector to the gas-leak scenario's source, hh = 25 %LEL, tier 1
 LEAK_ETA = "GD-CH-01.ETA"  # its early warning: 25 %LEL within 10 min at the current rate

@@ -17,9 +17,9 @@ from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from tests.e2e.conftest import status_text, until
 from tests.widgets.support import around, colour_count, pixels
-from widgets.alarm_banner import AlarmBanner, BannerLine
-from widgets.alarm_style import clock_text
-from widgets.theme import PALETTE
+from widgets.alarms.alarm_banner import AlarmBanner, BannerLine
+from widgets.common.theme import PALETTE
+from widgets.common.time_text import clock_text
 
 LEFT = Qt.MouseButton.LeftButton
 CHATTER = "GD-CH-05.HH"  # h2s hh = 15 ppm, tier 1; the scenario goes 0, 28, 0, 15 ppm

@@ -18,7 +18,7 @@ from integrations.simulator import SimulatorThread
 from plant_maps.site import Site
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, pa_plant, status_text, until
-from widgets.broadcast_dialog import BroadcastDialog
+from widgets.broadcasts.broadcast_dialog import BroadcastDialog
 
 
 @pytest.fixture()

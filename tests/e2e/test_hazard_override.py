@@ -29,10 +29,10 @@ from plant_maps.site import Site
 from tests.conftest import DEMO_SITE, Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.support import edited_copy
-from widgets.grab import grab_with_dialog
-from widgets.hazard_override import OverrideDialog
-from widgets.interlock_dialog import InterlockDialog
-from widgets.worker_panel import LAST_FIX
+from widgets.common.grab import grab_with_dialog
+from widgets.common.hazard_override import OverrideDialog
+from widgets.interlocks.interlock_dialog import InterlockDialog
+from widgets.workers.worker_panel import LAST_FIX
 
 IL, PERMIT, GAS = "IL-CH-TRIP", "PTW-HW-001", "GD-CH-01.HH"  # all in the compressor house
 GUARDIAN, SOS = "W02", "W02.SOS"  # PTW-HW-001's guardian, and the SOS of his band

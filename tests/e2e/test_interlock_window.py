@@ -17,7 +17,7 @@ from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from integrations.users import UserStore
 from tests.e2e.conftest import until
-from widgets.grab import grab_with_dialog
+from widgets.common.grab import grab_with_dialog
 
 IL, TWO = "IL-CH-TRIP", "IL-TF-ESDV"
 SHOTS = Path(tempfile.gettempdir()) / "controlroom-interlock-shots"  # to look at (docs/: make_screenshots)

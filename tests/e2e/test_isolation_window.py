@@ -21,8 +21,8 @@ from integrations.storage import Store
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.widgets.support import colour_count, double_click_row, pixels
-from widgets.alarm_style import clock_text
-from widgets.theme import PALETTE
+from widgets.common.theme import PALETTE
+from widgets.common.time_text import clock_text
 
 ZONE, ALARM = "compressor_house", "PGD-01.HH"  # the portable LEL monitor in the compressor house, over MQTT
 HATCH = PALETTE.equipment_line

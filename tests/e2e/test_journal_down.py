@@ -21,8 +21,8 @@ from plant_maps.alarm_rules import STORE_ALARM
 from tests.e2e.conftest import status_text, until
 from tests.keyboard import press, type_text
 from tests.support import database_held
-from widgets.shapes import Shape
-from widgets.status_bar import JOURNAL
+from widgets.common.shapes import Shape
+from widgets.shell.status_bar import JOURNAL
 
 NOTE = "pump P-101 swapped while the journal was down"
 

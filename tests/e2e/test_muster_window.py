@@ -18,7 +18,7 @@ from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
-from widgets.muster_panel import MISSING_ROWS
+from widgets.workers.muster_panel import MISSING_ROWS
 
 LEFT = Qt.MouseButton.LeftButton
 SHOTS = Path(tempfile.gettempdir()) / "controlroom-muster-shots"  # to look at (docs/: make_screenshots)

@@ -21,8 +21,8 @@ from integrations.storage import Store
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.widgets.support import double_click_row
-from widgets.gas_test_dialog import GasTestDialog
-from widgets.permit_panel import STATE
+from widgets.permits.gas_test_dialog import GasTestDialog
+from widgets.permits.permit_panel import STATE
 
 PERMIT, ALARM = "PTW-CS-003", "PTW-CS-003.GAS_TEST"  # confined space in the reactor unit, active in the demo
 FAILED = "O2 18.5 %vol below 19.5 %vol (permit)"  # the permit asks for O2 19.5-21 %vol

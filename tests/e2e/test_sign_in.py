@@ -21,8 +21,8 @@ from integrations.simulator import SimulatorThread
 from integrations.storage import Store, metadata
 from integrations.users import LoginPolicy, UserStore
 from tests.e2e.conftest import PASSWORD, until
-from widgets.sign_in_dialogs import FirstAdminDialog, SignInDialog
-from widgets.theme import PALETTE
+from widgets.common.theme import PALETTE
+from widgets.sign_in.sign_in_dialogs import FirstAdminDialog, SignInDialog
 
 REQUIRED = {"login": "required", "lock_after_s": 0.0}
 

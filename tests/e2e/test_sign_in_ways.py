@@ -20,7 +20,7 @@ from tests.conftest import REPO
 from tests.e2e.conftest import PASSWORD, until
 from tests.e2e.test_sign_in import REQUIRED, dialog_of
 from tests.keyboard import fill, press
-from widgets.sign_in_dialogs import FirstAdminDialog, SignInDialog
+from widgets.sign_in.sign_in_dialogs import FirstAdminDialog, SignInDialog
 
 
 def test_the_first_run_is_filled_and_submitted_with_the_keyboard_alone(

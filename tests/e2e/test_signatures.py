@@ -20,7 +20,7 @@ from integrations.users import UserStore
 from plant_maps.permit_grades import APPROVER_ROLES
 from tests.e2e.conftest import until
 from tests.e2e.test_sign_in import dialog_of, sign_in
-from widgets.sign_in_dialogs import SignInDialog
+from widgets.sign_in.sign_in_dialogs import SignInDialog
 
 PASSWORD = "signing pen 7"
 PERMIT = "PTW-HW-009"  # a draft in the demo plant

@@ -20,7 +20,7 @@ from plant_maps.permit_lifecycle import PermitState
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from tests.keyboard import press
-from widgets.alarm_table import AlarmTable
+from widgets.alarms.alarm_table import AlarmTable
 
 SOS = "W01.SOS"
 LEFT = Qt.MouseButton.LeftButton

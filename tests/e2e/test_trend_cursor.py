@@ -16,8 +16,8 @@ from alarms.states import Event
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from tests.e2e.conftest import until
-from widgets.alarm_style import clock_text
-from widgets.trend_view import TrendView
+from widgets.common.time_text import clock_text
+from widgets.trends.trend_view import TrendView
 
 
 def _activations(console: WindowedConsole) -> list[Transition]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.widgets.test_alarm_table import AREAS, MAX_SHELVE_S
-from widgets.alarm_table import AlarmTable
+from tests.widgets.alarms.test_alarm_table import AREAS, MAX_SHELVE_S
+from widgets.alarms.alarm_table import AlarmTable
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from plant_maps.permits import PermitBook, PermitStatus
 from plant_maps.site import Site
 from plant_maps.state import WorkerTable
 from plant_maps.wearables import PositionBatch, Vitals
-from widgets.theme import qt_palette, style_sheet
+from widgets.common.theme import qt_palette, style_sheet
 
 
 class Clock:

@@ -16,18 +16,18 @@ from alarms.definitions import Tier
 from plant_maps.gas_tests import gas_limits
 from plant_maps.site import Site
 from tests.keyboard import fill, focused, press, type_text
-from tests.widgets.test_alarm_table import alarm
+from tests.widgets.alarms.test_alarm_table import alarm
 from tests.widgets.test_translatable import interlock_lines
-from widgets.broadcast_dialog import BroadcastDialog
-from widgets.gas_test_dialog import GasTestDialog
-from widgets.interlock_dialog import InterlockDialog
-from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
-from widgets.permit_card import SuspendDialog
-from widgets.shelve_dialog import ShelveDialog
-from widgets.sign_in_dialogs import FirstAdminDialog, SignatureDialog, SignInDialog
-from widgets.text_dialog import TextDialog
-from widgets.trend_range import RangeDialog
-from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
+from widgets.alarms.shelve_dialog import ShelveDialog
+from widgets.broadcasts.broadcast_dialog import BroadcastDialog
+from widgets.common.text_dialog import TextDialog
+from widgets.interlocks.interlock_dialog import InterlockDialog
+from widgets.isolation.isolation_dialog import IsolationConfirmation, IsolationDialog
+from widgets.permits.gas_test_dialog import GasTestDialog
+from widgets.permits.permit_card import SuspendDialog
+from widgets.sign_in.sign_in_dialogs import FirstAdminDialog, SignatureDialog, SignInDialog
+from widgets.trends.trend_range import RangeDialog
+from widgets.workers.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
 
 NOW = 1_796_000_000.0
 ENTER, TAB, SPACE, DOWN = Qt.Key.Key_Return, Qt.Key.Key_Tab, Qt.Key.Key_Space, Qt.Key.Key_Down

@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 
 from console.window.main_window import MainWindow
 from plant_maps.site import Site
-from widgets.alarm_table import MESSAGE, MESSAGE_MIN_PX
-from widgets.interlock_requests import RequestNotice
-from widgets.isolation_banner import IsolationNotice
-from widgets.status_bar import LinkFacts
+from widgets.alarms.alarm_table import MESSAGE, MESSAGE_MIN_PX
+from widgets.interlocks.interlock_requests import RequestNotice
+from widgets.isolation.isolation_banner import IsolationNotice
+from widgets.shell.status_bar import LinkFacts
 
 
 def _on_screen(widget: QWidget, window: MainWindow) -> QRect:

@@ -55,22 +55,22 @@ from plant_maps.permit_lifecycle import PermitState
 from plant_maps.permits import PermitStatus
 from plant_maps.site import MEASURES, Site
 from plant_maps.state import TagTable
+from tests.widgets.alarms.test_alarm_table import alarm
 from tests.widgets.support import statuses, worker_table
-from tests.widgets.test_alarm_table import alarm
-from widgets.broadcast_dialog import STATE_TEXTS, BroadcastDialog, ZoneRow
-from widgets.hazard_override import OverrideDialog
-from widgets.interlock_dialog import InterlockDialog
-from widgets.interlock_panel import InterlockLine
-from widgets.interlock_requests import RequestNotice
-from widgets.isolation_banner import IsolationNotice
-from widgets.isolation_dialog import IsolationConfirmation, IsolationDialog
-from widgets.permit_style import CATEGORY_CODES
-from widgets.shelve_dialog import ShelveDialog
-from widgets.sign_in_dialogs import FirstAdminDialog, SignatureDialog, SignInDialog
-from widgets.status_bar import LinkFacts
-from widgets.trend_range import RangeDialog
-from widgets.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
-from widgets.worker_details import WorkerLive
+from widgets.alarms.shelve_dialog import ShelveDialog
+from widgets.broadcasts.broadcast_dialog import STATE_TEXTS, BroadcastDialog, ZoneRow
+from widgets.common.hazard_override import OverrideDialog
+from widgets.common.permit_look import CATEGORY_CODES
+from widgets.interlocks.interlock_dialog import InterlockDialog
+from widgets.interlocks.interlock_panel import InterlockLine
+from widgets.interlocks.interlock_requests import RequestNotice
+from widgets.isolation.isolation_banner import IsolationNotice
+from widgets.isolation.isolation_dialog import IsolationConfirmation, IsolationDialog
+from widgets.shell.status_bar import LinkFacts
+from widgets.sign_in.sign_in_dialogs import FirstAdminDialog, SignatureDialog, SignInDialog
+from widgets.trends.trend_range import RangeDialog
+from widgets.workers.wearable_response_dialogs import AssignResponderDialog, ResolveDialog
+from widgets.workers.worker_details import WorkerLive
 
 NOW = 1_700_000_000.0
 SECURITY = "Basic256Sha256"  # the link's security policy, as the OPC UA source names it

@@ -14,8 +14,8 @@ from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site import Site
 from tests.widgets.support import statuses
 from tests.widgets.test_main_window_layout import shown_window
-from widgets.permit_panel import FLAGS, STATE, ZONE
-from widgets.status_bar import LinkFacts
+from widgets.permits.permit_panel import FLAGS, STATE, ZONE
+from widgets.shell.status_bar import LinkFacts
 
 SIZES = [(1366, 768), (1920, 1080)]
 

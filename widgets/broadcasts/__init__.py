@@ -1,0 +1,1 @@
+"""Zoned PA broadcasts: the dialog and its delivery per zone."""

@@ -1,0 +1,1 @@
+"""Interlocks: the panel, the command dialog and the pending requests."""

@@ -1,0 +1,1 @@
+"""Zone isolation for maintenance: the banner and the dialog."""

@@ -1,0 +1,1 @@
+"""The permit list, the permit card and the gas test dialog."""

@@ -1,0 +1,1 @@
+"""What happened, as records: the event log and the audit trail."""

@@ -1,0 +1,1 @@
+"""Signing in: first-run, sign-in and lock dialogs."""

@@ -1,0 +1,1 @@
+"""Trends: pens, plots, the time range and its controls."""
