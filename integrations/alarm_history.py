@@ -8,10 +8,12 @@ its alarm's next start (an index seek on (alarm_id, id)), the rows in between ar
 MIN(CASE ...) per event picks the first acknowledgement, clear, shelve... of the occurrence. Only the page
 shown comes back to Python.
 
-A page without filters on what happened in the occurrence (state, who acted, text) is chosen from the
-period's starts first (index `ix_alarm_journal_event_ts`, newest first) and only its 200 occurrences are
-paired: 30 days of journal answer in milliseconds. Those filters need every occurrence of the period paired
-before they can pick, which costs time in proportion to the period.
+The page is chosen from the period's starts first (index `ix_alarm_journal_event_ts`, newest first) and only
+its occurrences are paired. A filter on what happened in an occurrence (who acted, a comment, its state)
+names the starts it keeps by "witness" rows: the rows that show it (an acknowledgement by that operator, a
+shelve), each mapped to the start at or before it (the same index seek). An alarm's earlier occurrences
+always ended returned (a new start comes only from normal, rtn_unack or latched), so "still active" looks
+only at each alarm's latest row, and "unacknowledged" at it and at starts from rtn_unack.
 
 SQLAlchemy Core, SQL that runs on SQLite and PostgreSQL. Qt-free; every call blocks on the database.
 """
@@ -19,6 +21,7 @@ SQLAlchemy Core, SQL that runs on SQLite and PostgreSQL. Qt-free; every call blo
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -61,11 +64,6 @@ class HistoryFilter:
     state: HistoryState | None = None
     actor: str = ""  # acted on the occurrence (acknowledged, shelved, ...), exactly
     text: str = ""  # part of the message or of a comment, any case
-
-    @property
-    def needs_pairing(self) -> bool:
-        """True when the filter looks at what happened in the occurrence, not only at the alarm."""
-        return bool(self.state or self.actor or self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,27 +133,15 @@ def history_page(
     engine: sa.Engine, query: HistoryFilter, page: int = 0, page_size: int = PAGE_SIZE
 ) -> HistoryPage:
     """One page of occurrences matching `query`, newest raised first, and how many match in all."""
-    starts = _starts(query)
-    if query.needs_pairing:
-        occurrences = _occurrences(starts, query).subquery("occurrences")
-        rows_query = (
-            sa.select(occurrences)
-            .order_by(occurrences.c.raised.desc(), occurrences.c.key.desc())
-            .limit(page_size)
-            .offset(page * page_size)
-        )
-        count_query = sa.select(sa.func.count()).select_from(occurrences)
-    else:
-        s = starts.subquery("matching")
-        shown = (
-            sa.select(s.c.id)
-            .order_by(s.c.ts.desc(), s.c.id.desc())
-            .limit(page_size)
-            .offset(page * page_size)
-            .subquery("shown")
-        )
-        rows_query = _occurrences(sa.select(shown.c.id), query).order_by(sa.text("raised DESC, key DESC"))
-        count_query = sa.select(sa.func.count()).select_from(s)
+    matching = _starts(query).subquery("matching")
+    shown = (
+        sa.select(matching.c.id)
+        .order_by(matching.c.ts.desc(), matching.c.id.desc())
+        .limit(page_size)
+        .offset(page * page_size)
+    )
+    rows_query = _occurrences(shown).order_by(sa.desc("raised"), sa.desc("key"))
+    count_query = sa.select(sa.func.count()).select_from(matching)
     with engine.connect() as conn:
         rows = tuple(_occurrence(r._mapping) for r in conn.execute(rows_query))
         total = conn.execute(count_query).scalar_one()
@@ -170,12 +156,20 @@ def history_actors(engine: sa.Engine, since: float, until: float) -> list[str]:
         return list(conn.execute(query).scalars())
 
 
-def _is_start(table: sa.TableClause) -> sa.ColumnElement[bool]:
+def _is_start(table: sa.FromClause) -> sa.ColumnElement[bool]:
     return (table.c.event == Event.ACTIVATE.value) & table.c.from_state.in_(STARTS)
 
 
+def _entered(table: sa.FromClause, state: State) -> sa.ColumnElement[bool]:
+    return (table.c.to_state == state.value) & (table.c.from_state != state.value)
+
+
+def _left(table: sa.FromClause, state: State) -> sa.ColumnElement[bool]:
+    return (table.c.from_state == state.value) & (table.c.to_state != state.value)
+
+
 def _starts(query: HistoryFilter) -> sa.Select[Any]:
-    """The activations that raised an occurrence in the period, of the alarms the filter names."""
+    """The activations that raised an occurrence in the period and match the filter."""
     c = alarm_journal.c
     select = sa.select(c.id, c.ts).where(_is_start(alarm_journal), c.ts >= query.since, c.ts < query.until)
     if query.area:
@@ -186,12 +180,66 @@ def _starts(query: HistoryFilter) -> sa.Select[Any]:
         select = select.where(
             c.alarm_id.icontains(query.tag, autoescape=True) | c.source.icontains(query.tag, autoescape=True)
         )
+    since = query.since
+    if query.actor:
+        select = select.where(c.id.in_(_owners(since, lambda w: w.c.actor == query.actor)))
+    if query.text:
+        commented = _owners(since, lambda w: w.c.comment.icontains(query.text, autoescape=True))
+        select = select.where(c.message.icontains(query.text, autoescape=True) | c.id.in_(commented))
+    match query.state:
+        case HistoryState.ACTIVE:
+            select = select.where(c.id.in_(_latest_owners(lambda w: w.c.active.is_(True))))
+        case HistoryState.CLEARED:
+            select = select.where(c.id.not_in(_latest_owners(lambda w: w.c.active.is_(True))))
+        case HistoryState.UNACKNOWLEDGED:
+            returned_unacked = _owners(
+                since, lambda w: _is_start(w) & (w.c.from_state == State.RTN_UNACK.value), before=True
+            )
+            latest_unacked = _latest_owners(lambda w: w.c.acked.is_(False))
+            select = select.where(c.id.in_(latest_unacked) | c.id.in_(returned_unacked))
+        case HistoryState.SHELVED | HistoryState.SUPPRESSED | HistoryState.OUT_OF_SERVICE:
+            hidden = State(query.state.value)
+            select = select.where(c.id.in_(_owners(since, lambda w: _entered(w, hidden))))
     return select
 
 
-def _occurrences(start_ids: sa.Select[Any], query: HistoryFilter) -> sa.Select[Any]:
+def _owner(witness: sa.FromClause, before: bool = False) -> sa.ScalarSelect[Any]:
+    """The start of the occurrence `witness` belongs to (`before`: of the one before it)."""
+    s = alarm_journal.alias("owner")
+    position = s.c.id < witness.c.id if before else s.c.id <= witness.c.id
+    return (
+        sa.select(s.c.id)
+        .where(s.c.alarm_id == witness.c.alarm_id, position, _is_start(s))
+        .order_by(s.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+Condition = Callable[[sa.FromClause], sa.ColumnElement[bool]]
+
+
+def _owners(since: float, shows: Condition, before: bool = False) -> sa.Select[Any]:
+    """The starts of the occurrences that rows from `since` on which `shows` belong to."""
+    w = alarm_journal.alias("witness")
+    owners = sa.select(_owner(w, before).label("id")).where(w.c.ts >= since, shows(w)).subquery("owners")
+    return sa.select(owners.c.id).where(owners.c.id.is_not(None))
+
+
+def _latest_owners(shows: Condition) -> sa.Select[Any]:
+    """The starts of the occurrences whose alarm's latest row `shows`: an earlier occurrence always ended
+    returned, so only an alarm's latest one can still be active (or unacknowledged without returning)."""
+    c = alarm_journal.c
+    latest = sa.select(sa.func.max(c.id).label("id")).group_by(c.alarm_id).subquery("latest")
+    w = alarm_journal.alias("witness")
+    owners = sa.select(_owner(w).label("id")).join(latest, latest.c.id == w.c.id).where(shows(w))
+    owners = owners.subquery("latest_owners")
+    return sa.select(owners.c.id).where(owners.c.id.is_not(None))
+
+
+def _occurrences(start_ids: sa.Select[Any]) -> sa.Select[Any]:
     """Each start of `start_ids` paired with its transitions: one row per occurrence, labelled as
-    `_occurrence` reads it, filtered by the parts of `query` that look inside the occurrence."""
+    `_occurrence` reads it."""
     ids = start_ids.subquery("ids")
     start = alarm_journal.alias("start")
     following = alarm_journal.alias("following")
@@ -212,12 +260,6 @@ def _occurrences(start_ids: sa.Select[Any], query: HistoryFilter) -> sa.Select[A
     def first(condition: sa.ColumnElement[bool], name: str) -> sa.Label[Any]:
         return sa.func.min(sa.case((condition, t.c.id))).label(name)
 
-    def entered(state: State) -> sa.ColumnElement[bool]:
-        return (t.c.to_state == state.value) & (t.c.from_state != state.value)
-
-    def left(state: State) -> sa.ColumnElement[bool]:
-        return (t.c.from_state == state.value) & (t.c.to_state != state.value)
-
     hidden_states = {"shelve": State.SHELVED, "suppress": State.SUPPRESSED, "oos": State.OUT_OF_SERVICE}
     grouped = (
         sa.select(
@@ -226,8 +268,8 @@ def _occurrences(start_ids: sa.Select[Any], query: HistoryFilter) -> sa.Select[A
             first(t.c.event.in_([e.value for e in _ACKS]), "ack_id"),
             first(t.c.event == Event.CLEAR.value, "clear_id"),
             first(t.c.event.in_([e.value for e in _RESPONSES]), "response_id"),
-            *(first(entered(state), f"{name}_id") for name, state in hidden_states.items()),
-            *(first(left(state), f"{name}_end_id") for name, state in hidden_states.items()),
+            *(first(_entered(t, state), f"{name}_id") for name, state in hidden_states.items()),
+            *(first(_left(t, state), f"{name}_end_id") for name, state in hidden_states.items()),
         )
         .join(
             t,
@@ -237,13 +279,6 @@ def _occurrences(start_ids: sa.Select[Any], query: HistoryFilter) -> sa.Select[A
         )
         .group_by(bounds.c.id)
     )
-    if query.actor:
-        grouped = grouped.having(sa.func.max(sa.case((t.c.actor == query.actor, 1), else_=0)) == 1)
-    if query.text:
-        mentions = t.c.message.icontains(query.text, autoescape=True) | t.c.comment.icontains(
-            query.text, autoescape=True
-        )
-        grouped = grouped.having(sa.func.max(sa.case((mentions, 1), else_=0)) == 1)
     g = grouped.subquery("grouped")
 
     s = alarm_journal.alias("s")
@@ -274,7 +309,7 @@ def _occurrences(start_ids: sa.Select[Any], query: HistoryFilter) -> sa.Select[A
         ),
         else_=response.c.ts - s.c.ts,
     )
-    select = sa.select(
+    return sa.select(
         s.c.id.label("key"),
         s.c.alarm_id,
         s.c.source,
@@ -296,20 +331,6 @@ def _occurrences(start_ids: sa.Select[Any], query: HistoryFilter) -> sa.Select[A
         last.c.acked,
         *hidden_columns,
     ).select_from(joined)
-    match query.state:
-        case HistoryState.ACTIVE:
-            select = select.where(last.c.active.is_(True))
-        case HistoryState.UNACKNOWLEDGED:
-            select = select.where(last.c.acked.is_(False))
-        case HistoryState.CLEARED:
-            select = select.where(last.c.active.is_(False))
-        case HistoryState.SHELVED:
-            select = select.where(g.c.shelve_id.is_not(None))
-        case HistoryState.SUPPRESSED:
-            select = select.where(g.c.suppress_id.is_not(None))
-        case HistoryState.OUT_OF_SERVICE:
-            select = select.where(g.c.oos_id.is_not(None))
-    return select
 
 
 def _hidden(row: Any, name: str) -> Hidden | None:

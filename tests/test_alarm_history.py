@@ -28,6 +28,7 @@ PERIOD = HistoryFilter(since=T0, until=T0 + 2000)
 LEL = Alarm("GD-CH-01.HH", "GD-CH-01", "CH", Tier.LIFE, Priority.URGENT, "Compressor house LEL high", "%LEL")
 TEMP = Alarm("TT-PU-02.H", "TT-PU-02", "PU", Tier.HIGH, Priority.MEDIUM, "Pump bearing hot", "°C")
 GAS = Alarm("GD-PU-03.H", "GD-PU-03", "PU", Tier.HIGH, Priority.HIGH, "Pump room gas", "%LEL")
+PRESSURE = Alarm("PT-CH-05.H", "PT-CH-05", "CH", Tier.LOW, Priority.LOW, "Header pressure high", "bar")
 FLOW = Alarm("FT-PU-04.L", "FT-PU-04", "PU", Tier.LOW, Priority.LOW, "Cooling flow low", "m3/h")
 
 
@@ -60,6 +61,9 @@ def _journal() -> Journal:
     # 6: taken out of service and still out
     j.play(T0 + 700, FLOW, Event.ACTIVATE, value=3.5)
     j.play(T0 + 720, FLOW, Event.REMOVE_FROM_SERVICE, actor="boss", comment="Meter replaced")
+    # shelved before it came: raised while shelved is no occurrence (the condition shows once unshelved)
+    j.play(T0 + 800, PRESSURE, Event.SHELVE, actor="anna", comment="Commissioning", shelve_until=T0 + 9000)
+    j.play(T0 + 810, PRESSURE, Event.ACTIVATE, value=9)
     # raised after the period
     j.play(T0 + 2500, TEMP, Event.ACTIVATE, value=95)
     j.rows.sort(key=lambda row: row["ts"])  # the journal is in commit order
@@ -200,7 +204,7 @@ def test_filters_pick_the_occurrences_asked_for(
     assert all(o == journal[by_key[o.key]] for o in page.rows)
 
 
-@pytest.mark.parametrize("query", [PERIOD, replace(PERIOD, text="e")], ids=["by start", "paired first"])
+@pytest.mark.parametrize("query", [PERIOD, replace(PERIOD, text="e")], ids=["by start", "by witness"])
 def test_pages_go_newest_first_with_the_total_on_each(
     store: Store, journal: dict[str, Occurrence], query: HistoryFilter
 ) -> None:
