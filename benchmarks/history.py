@@ -24,9 +24,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from alarms.history import HistoryFilter, HistoryState
 from alarms.states import Event, State, Status
-from integrations.alarm_history import HistoryFilter, HistoryState, history_page
-from integrations.storage import Store, alarm_journal
+from integrations.alarm_history import history_page
+from integrations.storage import Store
 
 DAYS = 30
 ALARMS = 200

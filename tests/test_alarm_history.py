@@ -9,16 +9,9 @@ from dataclasses import replace
 import pytest
 
 from alarms.definitions import Priority, Tier
+from alarms.history import Action, Hidden, HistoryFilter, HistoryState, Occurrence
 from alarms.states import Event, State
-from integrations.alarm_history import (
-    Action,
-    Hidden,
-    HistoryFilter,
-    HistoryState,
-    Occurrence,
-    history_actors,
-    history_page,
-)
+from integrations.alarm_history import history_actors, history_page
 from integrations.storage import Store
 from tests.journal_play import Alarm, Journal
 
