@@ -30,6 +30,7 @@ from console.window.close_question import what_closing_leaves
 from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
 from console.window.field_view import FieldView
+from console.window.history_view import HistoryFeed
 from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
 from console.window.layout_store import LayoutStore
@@ -69,6 +70,7 @@ class WindowedConsole:
             config.console_name,
             self.app.clock.now,
             lambda: what_closing_leaves(self.app.core),
+            config.shifts,
         )
         self.annunciator = Annunciator(parent=self.window)
         self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
@@ -115,6 +117,7 @@ class WindowedConsole:
         self.window.switch_user_requested.connect(self.sign_in.switch_user)
         self.window.lock_requested.connect(self.sign_in.lock)
         self.audit = AuditFeed(self.app.store, self.window.audit_view, self.window.chain_label, self.window)
+        self.history = HistoryFeed(self.app.store, self.window.history_view, self.window)
         self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
         self.trend_windows = TrendWindows(self.app.core, self.app.store, self.app.clock.now)
         trend_view = self.window.trend_view
@@ -176,6 +179,7 @@ class WindowedConsole:
         await self.runner.wait_idle()
         await self.sign_in.close()
         await self.audit.close()
+        await self.history.close()
         self.field.close()
         self.broadcast.close()
         self.interlocks.close()
