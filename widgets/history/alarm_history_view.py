@@ -85,6 +85,7 @@ class AlarmHistoryView(QWidget):
             self.period_combo.addItem(text, period)
         self.since_edit, self.until_edit = self._time_edit(), self._time_edit()
         self.area_combo = self._combo(self.tr("Only the alarms of this area"), self.tr("any area"))
+        self.area_names = dict(areas)
         for area_id, name in areas:
             self.area_combo.addItem(name, area_id)
         self.tier_combo = self._combo(self.tr("Only the alarms of this tier"), self.tr("any tier"))
@@ -101,15 +102,15 @@ class AlarmHistoryView(QWidget):
         self.model = KeyedTableModel(COLUMNS, CONTEXT, align_right=(RESPONSE,))
         self.proxy = KeyedSortFilterProxy(self.model)
         samples = {
-            RAISED: "2026-12-07 20:00:00",
+            RAISED: "12-07 20:00",
             PRIORITY: "T1 Urgent",
             ALARM: "GD-CH-01.HH",
-            AREA: "Compressor",
+            AREA: "Compressor house",
             MESSAGE: "",
             ACKNOWLEDGED: "li.wei +1 min 30 s",
-            CLEARED: "20:00:00",
+            CLEARED: "12-07 20:00",
             HIDDEN: "Shelved anna 1 h",
-            RESPONSE: "1 min 30 s",
+            RESPONSE: "5 min 30 s",
             STATE: "Returned, unacknowledged",
         }
         elide = (ALARM, AREA, MESSAGE, ACKNOWLEDGED, HIDDEN, STATE)
@@ -255,7 +256,7 @@ class AlarmHistoryView(QWidget):
         """Show a page the console read for `self.filter`."""
         self.page = page
         now = self.now()
-        self.model.set_rows([occurrence_row(o, now) for o in page.rows])
+        self.model.set_rows([occurrence_row(o, now, self.area_names) for o in page.rows])
         if page.total:
             first = page.page * page.page_size + 1
             self.page_label.setText(

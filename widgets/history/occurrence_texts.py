@@ -4,13 +4,14 @@ story (comments, who ended a shelve) in the tooltips. Qt thread (the texts are t
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from alarms.history import Hidden, Occurrence
 from widgets.common.keyed_table import Row
 from widgets.common.tiers import priority_text, state_name, value_text
-from widgets.common.time_text import dated_clock_text, duration_text
+from widgets.common.time_text import dated_clock_text, day_clock_text, duration_text
 
 CONTEXT = "AlarmHistory"
 COLUMNS = (
@@ -33,24 +34,27 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
-def occurrence_row(o: Occurrence, now: float) -> Row:
-    """The table row of one occurrence, keyed by its journal id."""
+def occurrence_row(o: Occurrence, now: float, area_names: Mapping[str, str]) -> Row:
+    """The table row of one occurrence, keyed by its journal id; times to the minute in the cells ("12-06
+    20:30" when not today), to the second in the tooltips."""
     value = value_text(o.value, o.unit)
     ack, ack_tip = _acknowledged(o, now)
     hidden, hidden_tip = _hidden_texts(o, now)
     texts = (
-        dated_clock_text(o.raised, now),
+        day_clock_text(o.raised, now),
         priority_text(o.tier, o.priority),
         o.alarm_id,
-        o.area,
+        area_names.get(o.area, o.area),
         o.message if value == NONE else f"{o.message} — {value}",
         ack,
-        NONE if o.cleared is None else dated_clock_text(o.cleared, now),
+        NONE if o.cleared is None else day_clock_text(o.cleared, now),
         hidden,
         NONE if o.first_response_s is None else duration_text(o.first_response_s, to_the_second=True),
         state_name(o.state),
     )
     tips = [""] * len(COLUMNS)
+    tips[RAISED] = dated_clock_text(o.raised, now)
+    tips[CLEARED] = _tr("Not cleared") if o.cleared is None else dated_clock_text(o.cleared, now)
     tips[ALARM] = _tr("{alarm} on {source}").format(alarm=o.alarm_id, source=o.source)
     tips[ACKNOWLEDGED], tips[HIDDEN] = ack_tip, hidden_tip
     unacknowledged = {STATE} if not o.acked else set()
