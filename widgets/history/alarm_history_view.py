@@ -155,6 +155,7 @@ class AlarmHistoryView(QWidget):
 
     def _wire(self) -> None:
         self.period_combo.currentIndexChanged.connect(self._period_chosen)
+        self.period_combo.activated.connect(self._period_activated)
         for combo in (self.area_combo, self.tier_combo, self.state_combo, self.actor_combo):
             combo.activated.connect(lambda _=0: self.show_newest())
         for edit in (self.tag_edit, self.text_edit):
@@ -237,7 +238,7 @@ class AlarmHistoryView(QWidget):
         return self.shifts.period(Period(chosen), self.now())
 
     def _period_chosen(self) -> None:
-        """Dates to pick for a custom period (starting from the period shown); any other shows at once."""
+        """Dates to pick for a custom period, starting from the period shown."""
         custom = self.period_combo.currentData() == CUSTOM
         if custom:
             since, until = (
@@ -247,7 +248,10 @@ class AlarmHistoryView(QWidget):
             self.until_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(until) + 59))
         self.since_edit.setVisible(custom)
         self.until_edit.setVisible(custom)
-        if not custom and self.filter is not None:
+
+    def _period_activated(self) -> None:
+        """A period picked shows at once; custom dates wait for Show."""
+        if self.period_combo.currentData() != CUSTOM:
             self.show_newest()
 
     # -- showing ------------------------------------------------------------------------------------------
