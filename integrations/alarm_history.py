@@ -36,7 +36,7 @@ from alarms.history import (
     HistoryState,
     Occurrence,
 )
-from alarms.states import Event, State
+from alarms.states import RETURNS, TRANSITIONS, Event, State
 from integrations.storage import alarm_journal
 
 STARTS = (State.NORMAL.value, State.RTN_UNACK.value, State.LATCHED.value)  # an activation from these is new
@@ -52,25 +52,37 @@ def history_page(
     """One page of occurrences matching `query`, newest raised first, and how many match in all."""
     matching = _starts(query).subquery("matching")
     shown = (
-        sa.select(matching.c.id)
+        sa.select(matching.c.id, sa.func.count().over().label("total"))  # one pass for the page and the count
         .order_by(matching.c.ts.desc(), matching.c.id.desc())
         .limit(page_size)
         .offset(page * page_size)
     )
     rows_query = _occurrences(shown).order_by(sa.desc("raised"), sa.desc("key"))
-    count_query = sa.select(sa.func.count()).select_from(matching)
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":  # compiling a plan of this cost takes longer than running it
             conn.exec_driver_sql("SET LOCAL jit = off")
-        rows = tuple(_occurrence(r._mapping) for r in conn.execute(rows_query))
-        total = conn.execute(count_query).scalar_one()
+        found = [r._mapping for r in conn.execute(rows_query)]
+        if found:
+            total = found[0]["total"]
+        else:  # past the last page, or nothing matches: the count alone
+            total = conn.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one() if page else 0
+    rows = tuple(_occurrence(r) for r in found)
     return HistoryPage(rows, total, page, page_size)
 
 
 def history_actors(engine: sa.Engine, since: float, until: float) -> list[str]:
-    """Who acted on alarms in since <= ts < until, sorted (the "who acted" filter offers them)."""
+    """Who acted on alarms in since <= ts < until, sorted (the "who acted" filter offers them).
+
+    The names come one index seek each on (actor, ts), skipping from one name to the next, and each is
+    kept if it has a row in the period: a few dozen seeks rather than a month of journal read."""
     c = alarm_journal.c
-    query = sa.select(c.actor).where(c.ts >= since, c.ts < until, c.actor != "").distinct().order_by(c.actor)
+    later = alarm_journal.alias("later")
+    names = sa.select(sa.func.min(c.actor).label("actor")).where(c.actor > "").cte("names", recursive=True)
+    following = sa.select(sa.func.min(later.c.actor)).where(later.c.actor > names.c.actor).scalar_subquery()
+    names = names.union_all(sa.select(following).where(names.c.actor.is_not(None)))
+    acted = alarm_journal.alias("acted")
+    in_period = sa.exists().where(acted.c.actor == names.c.actor, acted.c.ts >= since, acted.c.ts < until)
+    query = sa.select(names.c.actor).where(names.c.actor.is_not(None), in_period).order_by(names.c.actor)
     with engine.connect() as conn:
         return list(conn.execute(query).scalars())
 
@@ -118,8 +130,18 @@ def _starts(query: HistoryFilter) -> sa.Select[Any]:
             select = select.where(c.id.in_(latest_unacked) | c.id.in_(returned_unacked))
         case HistoryState.SHELVED | HistoryState.SUPPRESSED | HistoryState.OUT_OF_SERVICE:
             hidden = State(query.state.value)
-            select = select.where(c.id.in_(_owners(since, lambda w: _entered(w, hidden))))
+            events = [e.value for e in _entering(hidden)]  # the event index finds them
+            select = select.where(
+                c.id.in_(_owners(since, lambda w: w.c.event.in_(events) & _entered(w, hidden)))
+            )
     return select
+
+
+def _entering(hidden: State) -> frozenset[Event]:
+    """The events that can take an alarm into `hidden`: those of the state table, and for suppression the
+    returns (an alarm unshelved or returned to service in a suppressed area is suppressed at once)."""
+    events = {e for (before, e), after in TRANSITIONS.items() if after == hidden and before != hidden}
+    return frozenset(events | RETURNS if hidden is State.SUPPRESSED else events)
 
 
 def _owner(witness: sa.FromClause, before: bool = False) -> sa.ScalarSelect[Any]:
@@ -141,8 +163,7 @@ Condition = Callable[[sa.FromClause], sa.ColumnElement[bool]]
 def _owners(since: float, shows: Condition, before: bool = False) -> sa.Select[Any]:
     """The starts of the occurrences that rows from `since` on which `shows` belong to."""
     w = alarm_journal.alias("witness")
-    owners = sa.select(_owner(w, before).label("id")).where(w.c.ts >= since, shows(w)).subquery("owners")
-    return sa.select(owners.c.id).where(owners.c.id.is_not(None))
+    return _materialized(sa.select(_owner(w, before).label("id")).where(w.c.ts >= since, shows(w)))
 
 
 def _latest_owners(shows: Condition) -> sa.Select[Any]:
@@ -151,14 +172,19 @@ def _latest_owners(shows: Condition) -> sa.Select[Any]:
     c = alarm_journal.c
     latest = sa.select(sa.func.max(c.id).label("id")).group_by(c.alarm_id).subquery("latest")
     w = alarm_journal.alias("witness")
-    owners = sa.select(_owner(w).label("id")).join(latest, latest.c.id == w.c.id).where(shows(w))
-    owners = owners.subquery("latest_owners")
-    return sa.select(owners.c.id).where(owners.c.id.is_not(None))
+    return _materialized(sa.select(_owner(w).label("id")).join(latest, latest.c.id == w.c.id).where(shows(w)))
+
+
+def _materialized(owners: sa.Select[Any]) -> sa.Select[Any]:
+    """The starts `owners` names, each looked up once: PostgreSQL would otherwise run the lookup again for
+    each use of it in the plan (three times per witness row)."""
+    found = owners.cte().prefix_with("MATERIALIZED")
+    return sa.select(found.c.id).where(found.c.id.is_not(None))
 
 
 def _occurrences(start_ids: sa.Select[Any]) -> sa.Select[Any]:
-    """Each start of `start_ids` paired with its transitions: one row per occurrence, labelled as
-    `_occurrence` reads it."""
+    """Each start of `start_ids` (columns id, total) paired with its transitions: one row per occurrence,
+    labelled as `_occurrence` reads it, with the total passed through."""
     ids = start_ids.subquery("ids")
     start = alarm_journal.alias("start")
     following = alarm_journal.alias("following")
@@ -170,7 +196,7 @@ def _occurrences(start_ids: sa.Select[Any]) -> sa.Select[Any]:
         .scalar_subquery()
     )
     bounds = (
-        sa.select(start.c.id, start.c.alarm_id, next_start.label("next_id"))
+        sa.select(start.c.id, start.c.alarm_id, next_start.label("next_id"), ids.c.total)
         .join(ids, ids.c.id == start.c.id)
         .subquery("bounds")
     )
@@ -192,6 +218,7 @@ def _occurrences(start_ids: sa.Select[Any]) -> sa.Select[Any]:
     # plan (a join of the rows and GROUP BY made PostgreSQL guess 100,000 and hash the whole journal)
     g = sa.select(
         bounds.c.id.label("start_id"),
+        bounds.c.total,
         first(None, "last_id"),
         first(t.c.event.in_([e.value for e in _ACKS]), "ack_id"),
         first(t.c.event == Event.CLEAR.value, "clear_id"),
@@ -229,6 +256,7 @@ def _occurrences(start_ids: sa.Select[Any]) -> sa.Select[Any]:
         else_=response.c.ts - s.c.ts,
     )
     return sa.select(
+        g.c.total,
         s.c.id.label("key"),
         s.c.alarm_id,
         s.c.source,

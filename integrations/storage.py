@@ -115,6 +115,7 @@ alarm_journal = sa.Table(
     sa.Index("ix_alarm_journal_ts", "ts"),
     sa.Index("ix_alarm_journal_alarm_id_id", "alarm_id", "id"),  # an alarm's history, and its latest row
     sa.Index("ix_alarm_journal_event_ts", "event", "ts", "id", "from_state"),  # occurrences of a period
+    sa.Index("ix_alarm_journal_actor_ts", "actor", "ts"),  # who acted on alarms in a period
     sqlite_autoincrement=True,  # ids only grow, even after deletions: they are the commit order
 )
 
