@@ -204,6 +204,14 @@ class AlarmHistoryView(QWidget):
 
     def show_newest(self) -> None:
         """The first page of what the period and filters choose now."""
+        self._ask(0)
+
+    def refresh(self) -> None:
+        """Fresh whenever it comes into view (opened, back from a trend): the period as it stands now (this
+        shift has moved on), on the page the shift lead was at."""
+        self._ask(0 if self.page is None else self.page.page)
+
+    def _ask(self, page: int) -> None:
         since, until = self._period()
         tier, state = self.tier_combo.currentData(), self.state_combo.currentData()
         self.filter = HistoryFilter(
@@ -217,11 +225,7 @@ class AlarmHistoryView(QWidget):
             text=self.text_edit.text().strip(),
         )
         self.page_label.setText(self.tr("reading…"))
-        self.query_requested.emit(self.filter, 0)
-
-    def refresh(self) -> None:
-        """Fresh whenever it comes into view: the period as it stands now (this shift has moved on)."""
-        self.show_newest()
+        self.query_requested.emit(self.filter, page)
 
     def _turn(self, pages: int) -> None:
         if self.filter is not None and self.page is not None:
@@ -245,7 +249,7 @@ class AlarmHistoryView(QWidget):
                 (self.filter.since, self.filter.until) if self.filter else (self.now() - DAY_S, self.now())
             )
             self.since_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(since)))
-            self.until_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(until) + 59))
+            self.until_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(until)))
         self.since_edit.setVisible(custom)
         self.until_edit.setVisible(custom)
 

@@ -83,6 +83,9 @@ def test_pages_turn_on_the_same_period_and_say_where_they_are(view: AlarmHistory
     view.set_page(HistoryPage(tuple(_occurrence(k) for k in range(400, 450)), 450, 2, 200))
     assert view.page_label.text() == "401–450 of 450 occurrences"
     assert view.previous_button.isEnabled() and not view.next_button.isEnabled()
+    with qtbot.waitSignal(view.query_requested) as asked:
+        view.refresh()  # back from a trend: the same page, the period as it stands now
+    assert asked.args == [asked_filter, 2]
 
 
 def test_a_custom_period_asks_for_the_dates_picked(view: AlarmHistoryView, qtbot: QtBot) -> None:
