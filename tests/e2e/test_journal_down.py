@@ -60,8 +60,12 @@ def test_a_database_that_stops_saving_shows_in_the_status_bar_and_its_alarm_unti
             await until(lambda: table.select_alarm(STORE_ALARM), 10, "its alarm in the list")
             [view] = table.selected_alarms()
             assert (view.tier, view.state) == (Tier.HIGH, State.UNACK)
-            why = "database is locked" if "sqlite" in database_url else "no answer from the database for 5 s"
-            assert re.fullmatch(rf"Journal not saving since .* UTC: \d+ rows waiting \({why}\)", view.message)
+            # SQLite says it is locked, unless the 5 s without an answer come first (a loaded machine)
+            silent = "no answer from the database for 5 s"
+            why = f"database is locked|{silent}" if "sqlite" in database_url else silent
+            assert re.fullmatch(
+                rf"Journal not saving since .* UTC: \d+ rows waiting \(({why})\)", view.message
+            )
             assert any(line.alarm_id == STORE_ALARM for line in banner.lines())
             window.note_action.trigger()  # an operator's note meanwhile: not saved, but kept
             note = await until(lambda: window.note_dialog, 5, "the note dialog")
