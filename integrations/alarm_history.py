@@ -51,23 +51,29 @@ def history_page(
 ) -> HistoryPage:
     """One page of occurrences matching `query`, newest raised first, and how many match in all."""
     matching = _starts(query).subquery("matching")
+    # witness filters: one pass for the page and its count (they would be looked up twice); otherwise the
+    # count reads the index alone and the page stops at its 200th start (SQLite: 60 ms against 300 ms)
+    witnessed = bool(query.actor or query.text or query.state)
+    total = sa.func.count().over() if witnessed else sa.null()
     shown = (
-        sa.select(matching.c.id, sa.func.count().over().label("total"))  # one pass for the page and the count
+        sa.select(matching.c.id, total.label("total"))
         .order_by(matching.c.ts.desc(), matching.c.id.desc())
         .limit(page_size)
         .offset(page * page_size)
     )
     rows_query = _occurrences(shown).order_by(sa.desc("raised"), sa.desc("key"))
+    count_query = sa.select(sa.func.count()).select_from(matching)
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":  # compiling a plan of this cost takes longer than running it
             conn.exec_driver_sql("SET LOCAL jit = off")
         found = [r._mapping for r in conn.execute(rows_query)]
-        if found:
-            total = found[0]["total"]
-        else:  # past the last page, or nothing matches: the count alone
-            total = conn.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one() if page else 0
-    rows = tuple(_occurrence(r) for r in found)
-    return HistoryPage(rows, total, page, page_size)
+        if witnessed and found:
+            count = found[0]["total"]
+        elif witnessed and not page:
+            count = 0
+        else:
+            count = conn.execute(count_query).scalar_one()
+    return HistoryPage(tuple(_occurrence(r) for r in found), count, page, page_size)
 
 
 def history_actors(engine: sa.Engine, since: float, until: float) -> list[str]:
