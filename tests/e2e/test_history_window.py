@@ -28,12 +28,25 @@ TANKS = Alarm("GD-TF-02.H", "GD-TF-02", "tank_farm", Tier.HIGH, Priority.HIGH, "
 
 
 def _last_and_this_shift(since: float, until_ts: float, now: float) -> Journal:
-    """Three occurrences in the last shift (one in the compressor house), one in this shift; all cleared."""
+    """Three occurrences in the last shift (one in the compressor house, one shelved), one in this shift; all
+    cleared."""
     j = Journal()
-    for alarm, at in ((TANKS, since + 600), (COMPRESSOR, since + 1800), (TANKS, since + 3600)):
+    for alarm, at in ((TANKS, since + 600), (COMPRESSOR, since + 1800)):
         j.play(at, alarm, Event.ACTIVATE, value=26.5)
         j.play(at + 40, alarm, Event.ACKNOWLEDGE, actor="li.wei", comment="gas team sent", response_s=40)
         j.play(at + 300, alarm, Event.CLEAR, value=4)
+    shelved = since + 3600
+    j.play(shelved, TANKS, Event.ACTIVATE, value=21)
+    j.play(
+        shelved + 75,
+        TANKS,
+        Event.SHELVE,
+        actor="zhao.min",
+        comment="recalibration",
+        shelve_until=shelved + 7275,
+    )
+    j.play(shelved + 900, TANKS, Event.CLEAR, value=2)
+    j.play(shelved + 1800, TANKS, Event.UNSHELVE_MANUAL, actor="zhao.min")
     this_shift = (until_ts + now) / 2
     j.play(this_shift, COMPRESSOR, Event.ACTIVATE, value=30)
     j.play(this_shift + 0.5, COMPRESSOR, Event.ACKNOWLEDGE, actor="zhao.min")
@@ -74,13 +87,15 @@ def test_the_shift_lead_reviews_the_last_shift_then_opens_an_alarms_trend_and_it
             lambda: view.page.total == 3 and view.filter.since == since, what="the last shift's three"
         )
         assert [o.alarm_id for o in view.page.rows] == [TANKS.alarm_id, COMPRESSOR.alarm_id, TANKS.alarm_id]
+        assert window.minimumSizeHint().width() <= 1366 and window.width() == 1366  # nothing widened it
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(SHOTS / "history-last-shift-1366x768.png"))
 
         _choose(qtbot, view.area_combo, "compressor_house")
         await until(lambda: view.page.total == 1, what="only the compressor house's occurrence")
         [row] = view.page.rows
         assert (row.alarm_id, row.raised, row.acknowledged.actor) == (COMPRESSOR.alarm_id, raised, "li.wei")
         assert view.model.row_at(0).texts[5] == "li.wei +40 s"
-        SHOTS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SHOTS / "history-1366x768.png"))
 
         table = view.table
