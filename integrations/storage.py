@@ -129,6 +129,8 @@ alarm_journal = sa.Table(
         postgresql_where=sa.text(RAISED_SQL),
     ),
     sa.Index("ix_alarm_journal_alarm_ts", "alarm_id", "ts", "id", "event", "from_state", "area"),
+    sa.Index("ix_alarm_journal_event_ts", "event", "ts", "id", "from_state"),  # occurrences of a period
+    sa.Index("ix_alarm_journal_actor_ts", "actor", "ts"),  # who acted on alarms in a period
     sqlite_autoincrement=True,  # ids only grow, even after deletions: they are the commit order
 )
 

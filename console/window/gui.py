@@ -31,6 +31,7 @@ from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
 from console.window.field_view import FieldView
 from console.window.handover_view import HandoverView
+from console.window.history_view import HistoryFeed
 from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
 from console.window.kpi_feed import KpiFeed
@@ -71,6 +72,7 @@ class WindowedConsole:
             config.console_name,
             self.app.clock.now,
             lambda: what_closing_leaves(self.app.core),
+            config.shifts,
         )
         self.annunciator = Annunciator(parent=self.window)
         self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
@@ -123,6 +125,7 @@ class WindowedConsole:
         self.kpis = KpiFeed(
             self.app.store, self.window.kpi_view, config.shifts, self.app.clock.now, self.window
         )
+        self.history = HistoryFeed(self.app.store, self.window.history_view, self.window)
         self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
         self.trend_windows = TrendWindows(self.app.core, self.app.store, self.app.clock.now)
         trend_view = self.window.trend_view
@@ -185,6 +188,7 @@ class WindowedConsole:
         await self.sign_in.close()
         await self.audit.close()
         await self.kpis.close()
+        await self.history.close()
         self.field.close()
         self.broadcast.close()
         self.handover.close()
