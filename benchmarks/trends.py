@@ -35,12 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 import pyqtgraph as pg
-import sqlalchemy as sa
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from alarms.samples import TagBatch
-from benchmarks.measure import percentile
+from benchmarks.measure import percentile, postgres_schema
 from console.server.trend_buffer import TrendBuffer
 from integrations.history import DeadbandFilter
 from integrations.simulator.dynamics import PlantDynamics
@@ -93,22 +92,6 @@ def history_query(url: str, runs: int) -> tuple[float, list[float]]:
         return median_of(runs, lambda: query_ms(store))
     finally:
         store.close()
-
-
-def postgres_schema(base: str) -> tuple[str, Callable[[], None]]:
-    """A schema of its own on the server, and how to drop it."""
-    schema = f"bench_trends_{os.getpid()}"
-    engine = sa.create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-
-    def drop() -> None:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
-
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}", drop
 
 
 # -- 2. pan and zoom --------------------------------------------------------------------------------------
@@ -247,7 +230,7 @@ def main() -> int:
     if args.database_url:
 
         def postgres_once() -> float:
-            url, drop = postgres_schema(args.database_url)
+            url, drop = postgres_schema(args.database_url, "trends")
             try:
                 return history_query(url, 1)[0]
             finally:

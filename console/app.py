@@ -1,7 +1,7 @@
 """Entry point: `controlroom` runs the console, `controlroom simulate` the demo plant, `controlroom journal`
 exports the alarm journal, `controlroom db` shows or upgrades the database schema, `controlroom opcua`
 trusts OPC UA server certificates, `controlroom users` manages accounts, `controlroom audit` verifies and
-exports the audit trail."""
+exports the audit trail, `controlroom report shift` prints a shift's KPIs and writes its handover PDF."""
 
 from __future__ import annotations
 
@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from console import audit_report, user_admin
+from console import audit_report, shift_report, user_admin
 from console.cli import (
     SHIFT,
     audit_parser,
     db_parser,
     journal_parser,
     opcua_parser,
+    report_parser,
     run_parser,
     simulate_parser,
     users_parser,
@@ -38,6 +39,7 @@ from console.config import (
     with_overrides,
 )
 from console.journal_report import export
+from console.server.handover_pdf import FontMissing, write_pdf
 from integrations import schema
 from integrations.opcua_security import TrustList, pki_folder
 from integrations.storage import StorageError, Store, require_existing, schema_state
@@ -273,6 +275,26 @@ def _audit(argv: list[str]) -> int:
     return 0 if verdict.intact else 1
 
 
+def _report_shift(argv: list[str]) -> int:
+    ns = _report_args(report_parser(), argv)
+    config = load_config(ns.config)
+    url = ns.database_url or config.database_url
+    asked = shift_report.ShiftReport(ns.since, ns.until, ns.outgoing, ns.incoming, ns.handover)
+
+    def write() -> None:
+        handover = shift_report.make(config, url, asked)
+        shift_report.print_kpis(handover, sys.stdout)
+        if ns.out is not None:
+            write_pdf(handover, ns.out)
+            print(f"PDF: {ns.out}")
+
+    try:
+        return _report("report", write)
+    except (FontMissing, OSError) as exc:
+        print(f"controlroom report: the PDF was not written: {exc}", file=sys.stderr)
+        return 2
+
+
 # The commands `controlroom --help` lists (console.cli.COMMANDS), by name; anything else runs the console.
 HANDLERS: dict[str, Callable[[list[str]], int]] = {
     "simulate": _simulate,
@@ -281,4 +303,5 @@ HANDLERS: dict[str, Callable[[list[str]], int]] = {
     "opcua": _opcua,
     "users": _users,
     "audit": _audit,
+    "report": _report_shift,
 }

@@ -1,7 +1,8 @@
 """Command-line parsing: `controlroom [options]` runs the console, `controlroom simulate` the demo plant,
 `controlroom journal` exports the alarm journal, `controlroom db` shows or upgrades the database schema,
 `controlroom opcua` manages the trust list of OPC UA server certificates, `controlroom users` the accounts,
-`controlroom audit` verifies and exports the audit trail."""
+`controlroom audit` verifies and exports the audit trail, `controlroom report shift` the shift's KPIs and
+handover PDF."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ COMMANDS = {
     "opcua": "trust a refused OPC UA server certificate, or list the refused ones",
     "users": "add user accounts, set passwords and roles, disable, enable, list",
     "audit": "verify the hash-chained audit trail, or export it as CSV or JSON lines",
+    "report": "the shift report: its KPIs, and the handover PDF (`report shift --out FILE.pdf`)",
 }
 
 
@@ -165,6 +167,29 @@ def audit_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=parse_time, metavar="TIME", help="export: entries at or after this time")
     p.add_argument("--until", type=parse_time, metavar="TIME", help="export: entries before this time")
     p.add_argument("--format", choices=FORMATS, default="csv", help="export: csv (with a header) or jsonl")
+    return p
+
+
+def report_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="controlroom report",
+        description="`report shift`: the alarm-system KPIs of a shift with their targets and lights, and with "
+        "--out the shift handover as a PDF, made headless from the database (a draft nobody signed; the "
+        "standing alarms, permits and flags as the journal has them now). With --handover, a stored "
+        "handover (signed, finalised) is written again. Times: ISO-8601 or a duration back from now (12h).",
+    )
+    p.add_argument("report", choices=("shift",))
+    _database_arguments(p)
+    p.add_argument(
+        "--since", type=parse_time, metavar="TIME", help="from this time (default: this shift's start)"
+    )
+    p.add_argument("--until", type=parse_time, metavar="TIME", help="until this time (default: now)")
+    p.add_argument("--out", type=Path, metavar="FILE.pdf", help="write the handover PDF here")
+    p.add_argument("--outgoing", default="", metavar="USER", help="the outgoing shift lead (user name)")
+    p.add_argument("--incoming", default="", metavar="USER", help="the incoming shift lead (user name)")
+    p.add_argument(
+        "--handover", default="", metavar="ID", help="a stored handover (HO-...) instead of a period"
+    )
     return p
 
 

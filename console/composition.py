@@ -10,6 +10,7 @@ import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alarms.clock import Clock
 from alarms.records import Transition
@@ -17,17 +18,13 @@ from alarms.states import Event
 from console.config import AppConfig
 from console.server.accounts import Accounts
 from console.server.core import Core
-from console.server.field_operations import MUSTER_JOURNAL
+from console.server.handover import FLAG_KIND
+from console.server.journaled_state import field_journal
 from console.server.permissions import Access
-from console.server.permit_service import CHECK_IN_KIND as CHECK_IN_JOURNAL
-from console.server.permit_service import GAS_TEST_KIND as GAS_TEST_JOURNAL
-from console.server.permit_service import JOURNAL_KIND as PERMIT_JOURNAL
 from console.server.session import Topic
 from console.server.vision_marks import DETECTION_KIND as VISION_DETECTION_JOURNAL
 from console.server.vision_marks import MEMORY_S as VISION_MEMORY_S
 from console.server.vision_marks import VISION_FALSE_KIND as VISION_FALSE_JOURNAL
-from console.server.wearable_response import JOURNAL_KIND as RESPONSE_JOURNAL
-from console.server.zone_isolation import ISOLATION_JOURNAL
 from integrations.mqtt_source import MqttSource
 from integrations.opcua_source import OpcUaSource
 from integrations.pa_contract import PaContract
@@ -92,6 +89,7 @@ class Application:
             clock_alarms=config.clock_alarm,
             access=access,
             accounts=self.accounts,
+            shifts=config.shifts,
         )
         self.simulator: SimulatorThread | None = None
         self.opcua: OpcUaSource | None = None
@@ -109,10 +107,12 @@ class Application:
         self.core.alarms.restore(restored)
         if restored:
             self.core.add_log("info", "alarm", f"restored {len(restored)} alarms from the journal")
-        field_entries = await loop.run_in_executor(None, self._field_journal)
+        field_entries = await loop.run_in_executor(None, field_journal, self.store)
         self.core.field.restore(field_entries)
         self.core.alarms.restore_isolation(field_entries)
         self.core.vision.restore(await loop.run_in_executor(None, self._vision_journal))
+        handovers, flags = await loop.run_in_executor(None, self._handover_journal)
+        self.core.handovers.restore(handovers, flags)
         self._tasks.append(asyncio.create_task(self._tick(), name="alarm-clock"))
         if config.simulator:
             self.simulator = SimulatorThread(
@@ -186,20 +186,9 @@ class Application:
                 )
         return entries
 
-    def _field_journal(self) -> list[JournalEntry]:
-        """The permit changes and wearable responses journaled so far, oldest first."""
-        kinds = (
-            PERMIT_JOURNAL,
-            GAS_TEST_JOURNAL,
-            CHECK_IN_JOURNAL,
-            RESPONSE_JOURNAL,
-            ISOLATION_JOURNAL,
-            MUSTER_JOURNAL,
-        )
-        return sorted(
-            (e for kind in kinds for e in self.store.journal_rows(kind=kind)),
-            key=lambda e: (e.ts, e.seq or 0),
-        )
+    def _handover_journal(self) -> tuple[list[dict[str, Any]], list[JournalEntry]]:
+        """The handovers not finalised, and the flags' journal (oldest first)."""
+        return self.store.stored_handovers(open_only=True), self.store.journal_rows(kind=FLAG_KIND)
 
     def _vision_journal(self) -> list[JournalEntry]:
         """The video-AI detections and false marks of the last day, oldest first (what can still be marked)."""

@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 10
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+# an alarm *raised*: an activation that starts a new occurrence the operator is shown (not one while hidden)
+RAISED_SQL = "event = 'activate' AND from_state IN ('normal', 'rtn_unack', 'latched')"
 
 metadata = sa.MetaData()
 
@@ -114,6 +116,21 @@ alarm_journal = sa.Table(
     ),  # of `value` ("": none, or journaled before)
     sa.Index("ix_alarm_journal_ts", "ts"),
     sa.Index("ix_alarm_journal_alarm_id_id", "alarm_id", "id"),  # an alarm's history, and its latest row
+    # the alarm-system KPIs (integrations.alarm_kpis): the alarms raised by time, and each alarm in time order
+    sa.Index(
+        "ix_alarm_journal_raised",
+        "ts",
+        "alarm_id",
+        "area",
+        "priority",
+        "event",
+        "from_state",
+        sqlite_where=sa.text(RAISED_SQL),
+        postgresql_where=sa.text(RAISED_SQL),
+    ),
+    sa.Index("ix_alarm_journal_alarm_ts", "alarm_id", "ts", "id", "event", "from_state", "area"),
+    sa.Index("ix_alarm_journal_event_ts", "event", "ts", "id", "from_state"),  # occurrences of a period
+    sa.Index("ix_alarm_journal_actor_ts", "actor", "ts"),  # who acted on alarms in a period
     sqlite_autoincrement=True,  # ids only grow, even after deletions: they are the commit order
 )
 
@@ -148,6 +165,26 @@ users = sa.Table(
     sa.Column("failed_logins", sa.Integer(), nullable=False),
     sa.Column("locked_until", sa.Double(), nullable=True),  # NULL: not locked out
     sa.Column("changed_ts", sa.Double(), nullable=False),
+)
+
+handovers = sa.Table(
+    "handovers",
+    metadata,
+    # one row per shift handover (console.server.handover): its frozen snapshot, rewritten while the flags
+    # change before the first signature, then signed and locked (never written once `finalised` is set)
+    sa.Column("id", sa.Text(), primary_key=True),
+    sa.Column("started", sa.Double(), nullable=False),
+    sa.Column("since", sa.Double(), nullable=False),
+    sa.Column("until", sa.Double(), nullable=False),
+    sa.Column("outgoing", sa.Text(), nullable=False),
+    sa.Column("incoming", sa.Text(), nullable=False),
+    sa.Column("console", sa.Text(), nullable=False),
+    sa.Column("snapshot", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+    sa.Column("sha256", sa.Text(), nullable=False),  # of the snapshot's canonical JSON: what the leads sign
+    sa.Column("signatures", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+    sa.Column("finalised", sa.Double(), nullable=True),  # NULL: open
+    sa.Column("pdf", sa.Text(), nullable=False),
+    sa.Index("ix_handovers_started", "started"),
 )
 
 _AUDIT_LOCK = 0x61756469745F  # pg_advisory_xact_lock key: one appender to the chain at a time
@@ -286,12 +323,16 @@ class Store:
         journal: list[dict[str, Any]],
         alarms: list[dict[str, Any]] | None = None,
         audit: list[dict[str, Any]] | None = None,
+        handover_rows: list[dict[str, Any]] | None = None,
     ) -> list[int]:
-        """Insert history, journal, alarm journal and audit rows in one transaction; returns the journal
-        rows' seq. The audit rows are chained onto the trail here, inside the transaction."""
+        """Insert history, journal, alarm journal and audit rows, and write handover rows, in one transaction;
+        returns the journal rows' seq. The audit rows are chained onto the trail here, inside the
+        transaction."""
         with self.engine.begin() as conn:
             if audit:
                 append_audit(conn, audit)
+            for row in handover_rows or ():
+                _write_handover(conn, row)
             if history:
                 conn.execute(tag_history.insert(), history)
             if alarms:
@@ -439,6 +480,15 @@ class Store:
         with self.engine.connect() as conn:
             return [transition_of(row._mapping) for row in conn.execute(query)]
 
+    def stored_handovers(self, open_only: bool = False) -> list[dict[str, Any]]:
+        """The shift handovers, oldest first (only those not finalised, with `open_only`)."""
+        c = handovers.c
+        query = sa.select(handovers).order_by(c.started, c.id)
+        if open_only:
+            query = query.where(c.finalised.is_(None))
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
     def latest_alarm_transitions(self) -> list[Transition]:
         """What `AlarmEngine.restore` needs after a restart: every alarm whose latest state is not normal.
 
@@ -477,6 +527,20 @@ class Store:
         )
         with self.engine.connect() as conn:
             return [transition_of(row._mapping) for row in conn.execute(query)]
+
+
+def _write_handover(conn: sa.Connection, row: dict[str, Any]) -> None:
+    """Insert a new handover or rewrite an open one. A finalised handover is never written again: the
+    service refuses the change first, and here the row is left as it is (logged, not raised, so that one
+    console's late write cannot stall the writer's transaction for every other row)."""
+    c = handovers.c
+    found = conn.execute(sa.select(c.finalised).where(c.id == row["id"])).first()
+    if found is None:
+        conn.execute(handovers.insert(), row)
+    elif found.finalised is None:
+        conn.execute(handovers.update().where(c.id == row["id"], c.finalised.is_(None)), row)
+    else:
+        log.warning("handover %s is finalised: a change to it was not written", row["id"])
 
 
 def require_existing(url: str) -> str:
@@ -603,6 +667,7 @@ class _JournalRequest:
     entries: list[dict[str, Any]]
     future: Future[list[int]]
     audit: list[dict[str, Any]] = field(default_factory=list)
+    handovers: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -642,6 +707,7 @@ class _Commit:
     journal: list[dict[str, Any]] = field(default_factory=list)
     alarms: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
+    handovers: list[dict[str, Any]] = field(default_factory=list)
     requests: list[_JournalRequest] = field(default_factory=list)
     alarm_requests: list[_AlarmRequest] = field(default_factory=list)
     audit_requests: list[_AuditRequest] = field(default_factory=list)
@@ -709,9 +775,13 @@ class StoreWriter:
         self._queue.put(batch)
 
     def journal(
-        self, entries: Iterable[JournalEntry], outcome: tuple[str, str] | None = None
+        self,
+        entries: Iterable[JournalEntry],
+        outcome: tuple[str, str] | None = None,
+        handover_rows: Sequence[Mapping[str, Any]] = (),
     ) -> Future[list[int]]:
         """Queue journal entries; the future resolves with their sequence numbers once committed.
+        `handover_rows` (rows of the `handovers` table) commit with them.
 
         Any thread, never blocks. A payload that is not plain JSON raises ValueError or TypeError here,
         at the caller, rather than poisoning a transaction later. `outcome` (outcome, reason) is what the
@@ -735,7 +805,8 @@ class StoreWriter:
         if rows:
             audit = self._take_pending_audit(outcome)
             self._count(len(rows) + len(audit))
-            self._queue.put(_JournalRequest(rows, future, audit))
+            handover_copies = [json.loads(json.dumps(r, allow_nan=False)) for r in handover_rows]
+            self._queue.put(_JournalRequest(rows, future, audit, handover_copies))
         else:
             future.set_result([])
         return future
@@ -856,6 +927,7 @@ class StoreWriter:
         elif isinstance(item, _JournalRequest):
             commit.journal.extend(item.entries)
             commit.audit.extend(item.audit)
+            commit.handovers.extend(item.handovers)
             commit.requests.append(item)
         elif isinstance(item, _AlarmRequest):
             try:
@@ -933,6 +1005,10 @@ class StoreWriter:
     def _store_write(self, commit: _Commit) -> list[int]:
         # the alarm and audit rows go only when there are some, so that the two-table form of
         # `Store.write` (and stand-ins for it) keeps working
+        if commit.handovers:
+            return self.store.write(
+                commit.history, commit.journal, commit.alarms, commit.audit, handover_rows=commit.handovers
+            )
         if commit.audit:
             return self.store.write(commit.history, commit.journal, commit.alarms, audit=commit.audit)
         if commit.alarms:

@@ -64,6 +64,17 @@ COMMIT_TIMEOUT_S = 10.0
 _WEARABLE_KINDS = {"sos": EventKind.SOS, "fall": EventKind.FALL, "no_motion": EventKind.NO_MOTION}
 
 
+def site_engine(site: Site, clock: Clock) -> AlarmEngine:
+    """The alarm engine of the site's alarm settings."""
+    settings = site.alarms
+    return AlarmEngine(
+        settings.definitions,
+        clock,
+        shelving=Shelving(max_s=settings.max_shelve_s),
+        escalation=Escalation(after_s=settings.escalate_after_s),
+    )
+
+
 class AlarmService:
     """The site's alarm engine plus the journal discipline around it."""
 
@@ -78,12 +89,7 @@ class AlarmService:
     ) -> None:
         settings = site.alarms
         self.site = site
-        self.engine = AlarmEngine(
-            settings.definitions,
-            clock,
-            shelving=Shelving(max_s=settings.max_shelve_s),
-            escalation=Escalation(after_s=settings.escalate_after_s),
-        )
+        self.engine = site_engine(site, clock)
         self.max_shelve_s = settings.max_shelve_s
         self._writer = writer
         self._on_committed = on_committed

@@ -15,6 +15,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,9 @@ from console.server.accounts import Accounts
 from console.server.alarm_service import AlarmService
 from console.server.broadcasts import BroadcastService
 from console.server.field_operations import FieldOperations
+from console.server.handover import HandoverService, lead_finder
+from console.server.handover_commands import carry_out as carry_out_handover
+from console.server.handover_gather import LiveState
 from console.server.hazard_override import OverrideCheck
 from console.server.interlock_commands import carry_out as carry_out_interlock
 from console.server.interlock_service import InterlockService
@@ -40,6 +44,7 @@ from console.server.session import (
     Command,
     CommandResult,
     FieldCommand,
+    HandoverCommand,
     InterlockCommand,
     IsolateZone,
     LogEntry,
@@ -50,11 +55,12 @@ from console.server.session import (
     ReturnToService,
     Shelve,
     SignedCommand,
+    SignHandover,
     Topic,
     Unshelve,
     alarm_severity,
 )
-from console.server.signatures import SignedBy, approval_meaning, closing_meaning
+from console.server.signatures import SignedBy, approval_meaning, closing_meaning, handover_meaning
 from console.server.trend_buffer import TrendBuffer
 from console.server.vision_marks import DETECTION_KIND, VisionMarks
 from console.server.zone_isolation import utc_text
@@ -64,6 +70,7 @@ from integrations.storage import AuditEntry, JournalEntry, StoreWriter
 from plant_maps.alarm_zones import Hazard
 from plant_maps.limits import LimitArrays
 from plant_maps.muster import MissingWorker
+from plant_maps.shifts import ShiftPattern
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
 from plant_maps.trend_tags import history_tags, vitals_batch
@@ -73,7 +80,16 @@ log = logging.getLogger(__name__)
 
 EVENT_MEMORY = 10_000  # wearable event ids remembered to recognise a repeated delivery
 AUDIT_TIMEOUT_S = 10.0
-_TARGET_FIELDS = ("alarm_id", "permit_id", "zone", "worker_id", "interlock_id", "detection")
+_TARGET_FIELDS = (
+    "alarm_id",
+    "permit_id",
+    "zone",
+    "worker_id",
+    "interlock_id",
+    "handover_id",
+    "flag_id",
+    "detection",
+)
 _SECRET_FIELDS = ("actor", "password", "signature")  # never in the audit trail (the actor has its own column;
 # a signature's password is never written anywhere)
 
@@ -109,6 +125,8 @@ class Core:
         clock_alarms: bool = True,
         access: Access | None = None,
         accounts: Accounts | None = None,
+        shifts: ShiftPattern | None = None,
+        handover_folder: Path | None = None,
     ) -> None:
         self.site, self.clock, self.writer, self.console_name = site, clock, writer, console_name
         self.privileged = privileged  # this console may take alarms out of service
@@ -165,6 +183,17 @@ class Core:
             site, self.alarms, self.interlocks, self.permits, self.access, self.accounts
         )
         self.vision = VisionMarks(site, clock, writer, console_name, self.add_log)
+        self.handovers = HandoverService(
+            site,
+            clock,
+            writer,
+            console_name,
+            self._live_state,
+            shifts=shifts or ShiftPattern(),
+            folder=handover_folder,
+            find_lead=lead_finder(accounts.users.get if accounts is not None else None, self.access.demo),
+            on_changed=lambda ids: self._publish(Topic.HANDOVERS, ids),
+        )
         self._seen_events = SeenEvents(EVENT_MEMORY)
         self.ticks = 0  # how often time has acted (tests wait on it)
 
@@ -172,6 +201,15 @@ class Core:
 
     def muster_missing(self) -> list[MissingWorker]:
         return self.field.muster_missing()
+
+    def _live_state(self) -> LiveState:
+        """What a handover freezes of the core's state (cheap copies, on the loop thread)."""
+        return LiveState(
+            tuple(self.alarms.views()),
+            self.permits.statuses(),
+            tuple(self.responses.open.values()),
+            self.alarms.isolations.all(),
+        )
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]:
         """Call `callback(payload)` on the loop thread after each change of `topic`; returns unsubscribe."""
@@ -441,20 +479,29 @@ class Core:
     async def _signature(self, command: SignedCommand) -> SignedBy | str:
         """The checked signature of `command`, or why it is refused. DEMO signs without a password (the
         demo user has no account); the window says DEMO plainly."""
+        signer = full_name = command.actor
         if isinstance(command, ApprovePermit):
             meaning = approval_meaning(command.role)
+        elif isinstance(command, SignHandover):
+            meaning, signer = handover_meaning(command.side), command.signer or command.actor
+            refusal = self.handovers.signer_refusal(command.handover_id, command.side, signer)
+            if refusal:
+                return refusal
+            full_name = self.handovers.handovers[command.handover_id].lead(command.side).full_name
         else:
             meaning = closing_meaning(command.alarm_id, command.resolution)
         if self.access.demo:
-            return SignedBy(command.actor, command.actor, meaning, self.clock.now())
+            return SignedBy(signer, full_name, meaning, self.clock.now())
         if command.signature is None or not command.signature.password:
             return f"{meaning} is an electronic signature: it needs the signer's password"
         if self.accounts is None:
             return "this console cannot check signatures"
-        checked = await self.accounts.check_signature(command.actor, command.signature.password)
+        checked = await self.accounts.check_signature(signer, command.signature.password)
         if not checked.ok or checked.user is None:
             return f"signature refused: {checked.reason}"
-        return SignedBy(command.actor, checked.user.full_name, meaning, self.clock.now())
+        if isinstance(command, SignHandover) and "shift_lead" not in checked.user.roles:
+            return f"{signer} may not sign a handover: it needs the role shift lead"
+        return SignedBy(signer, checked.user.full_name, meaning, self.clock.now())
 
     async def audit(self, entries: list[AuditEntry]) -> bool:
         """Chain entries onto the audit trail and wait for the commit; False (and said in the event log)
@@ -476,6 +523,8 @@ class Core:
                 return await self.field.command(command, signed, overrides)
             if isinstance(command, InterlockCommand):
                 return await carry_out_interlock(self.interlocks, command, overrides)
+            if isinstance(command, HandoverCommand):
+                return await carry_out_handover(self.handovers, command, signed)
             match command:
                 case OperatorNote():
                     return await self._note(command)

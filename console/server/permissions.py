@@ -22,6 +22,7 @@ _WATCH = frozenset({"operator", "shift_lead", "emergency_coordinator"})  # the p
 _PERMIT_DESK = frozenset({"operator", "shift_lead"})
 _LEADS = frozenset({"shift_lead", "emergency_coordinator"})
 _CONSOLE = frozenset(CONSOLE_ROLES)
+_SHIFT_LEAD = frozenset({"shift_lead"})
 
 PERMISSIONS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
@@ -57,6 +58,11 @@ PERMISSIONS: Mapping[str, frozenset[str]] = MappingProxyType(
         "CancelInterlock": _CONSOLE,
         "ConfirmSecondPerson": _CONSOLE,
         "DismissInterlockRequest": _CONSOLE,
+        "StartHandover": _SHIFT_LEAD,  # the shift handover is the shift leads' (issue 16)
+        "FlagHandoverItem": _SHIFT_LEAD,
+        "ClearHandoverFlag": _SHIFT_LEAD,
+        "SignHandover": _SHIFT_LEAD,  # and the signer must be that side's lead (console.server.handover)
+        "FinaliseHandover": _SHIFT_LEAD,
     }
 )
 

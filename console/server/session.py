@@ -23,6 +23,7 @@ from plant_maps.wearables import Resolution
 
 if TYPE_CHECKING:
     from console.server.alarm_service import AlarmService
+    from console.server.handover import HandoverService
     from console.server.interlock_service import InterlockService
     from console.server.journal_watch import JournalStatus
     from console.server.permit_service import PermitService
@@ -45,6 +46,7 @@ class Topic(Enum):
     MUSTER = "muster"  # list[Accounted] newly counted (empty when mustering starts or stops)
     BROADCASTS = "broadcasts"  # list[BroadcastCall] whose delivery moved on
     INTERLOCKS = "interlocks"  # list of the interlock ids whose state, selection or request changed
+    HANDOVERS = "handovers"  # list of the handover ids (or "flags") that changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +352,56 @@ class DismissInterlockRequest:
     interlock_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class StartHandover:
+    """Freeze the shift handover (Hexagon j5's "start handover") from the outgoing lead (the actor) to the
+    incoming lead `incoming` (a user name), for since..until (None: this shift by the config's pattern, until
+    now)."""
+
+    actor: str
+    incoming: str
+    since: float | None = None
+    until: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlagHandoverItem:
+    """An item that comes back at every handover until it is cleared (plain text, at most FLAG_MAX_CHARS)."""
+
+    actor: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClearHandoverFlag:
+    actor: str
+    flag_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignHandover:
+    """A lead's electronic signature on a handover's snapshot: `side` "outgoing" or "incoming", signed by
+    that side's lead `signer` (empty: the actor) with their password, at the console of the actor."""
+
+    actor: str
+    handover_id: str
+    side: str
+    signer: str = ""
+    signature: Signature | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FinaliseHandover:
+    """Lock a handover both leads have signed and write its PDF; a correction is a new handover."""
+
+    actor: str
+    handover_id: str
+
+
+HandoverCommand = (  # carried out by console.server.handover
+    StartHandover | FlagHandoverItem | ClearHandoverFlag | SignHandover | FinaliseHandover
+)
+
 InterlockCommand = (  # carried out by console.server.interlock_commands
     ArmInterlock
     | ResetInterlock
@@ -359,7 +411,7 @@ InterlockCommand = (  # carried out by console.server.interlock_commands
     | DismissInterlockRequest
 )
 
-SignedCommand = ApprovePermit | ResolveWearableAlarm  # electronic signatures (21 CFR 11.50)
+SignedCommand = ApprovePermit | ResolveWearableAlarm | SignHandover  # electronic signatures (21 CFR 11.50)
 FieldCommand = (  # carried out by console.field_operations
     SuspendPermit
     | ResumePermit
@@ -389,6 +441,7 @@ Command = (
     | Broadcast
     | FieldCommand
     | InterlockCommand
+    | HandoverCommand
 )
 
 
@@ -416,6 +469,7 @@ class Session(Protocol):
     muster: Muster
     interlocks: InterlockService
     vision: VisionMarks  # recent video-AI detections and the operators' false marks
+    handovers: HandoverService
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]: ...
 

@@ -48,3 +48,9 @@ def closing_meaning(alarm_id: str, resolution: Resolution) -> str:
     lead as actual incident"): the signer vouches for the finding, not only for the closing."""
     kind = "SOS" if alarm_id.endswith(".SOS") else "man-down"
     return f"{kind} closed by responder lead as {resolution.words}"
+
+
+def handover_meaning(side: str) -> str:
+    """What a lead's signature on a shift handover means: the outgoing lead hands over, the incoming takes
+    over (both vouch for the snapshot they signed, named by its SHA-256 in the record)."""
+    return "handed over the shift" if side == "outgoing" else "took over the shift"

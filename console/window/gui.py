@@ -31,8 +31,11 @@ from console.window.command_runner import CommandRunner
 from console.window.context_menus import ContextMenus
 from console.window.false_detections import FalseDetections
 from console.window.field_view import FieldView
+from console.window.handover_view import HandoverView
+from console.window.history_view import HistoryFeed
 from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
+from console.window.kpi_feed import KpiFeed
 from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
 from console.window.role_gate import RoleGate, guard_commands
@@ -70,6 +73,7 @@ class WindowedConsole:
             config.console_name,
             self.app.clock.now,
             lambda: what_closing_leaves(self.app.core),
+            config.shifts,
         )
         self.annunciator = Annunciator(parent=self.window)
         self.bridge = Bridge(self.app.core, self.window, self.annunciator, config.worker_stale_after_s)
@@ -112,11 +116,18 @@ class WindowedConsole:
             self.annunciator.speaker.say,
         )
         self.gate.refreshers.append(self.interlocks.refresh)
+        self.handover = HandoverView(
+            self.app.core, self.window, self.user, self.runner, self.gate, self.app.accounts.users.list
+        )
         if self.user.demo:
             self.window.set_demo()
         self.window.switch_user_requested.connect(self.sign_in.switch_user)
         self.window.lock_requested.connect(self.sign_in.lock)
         self.audit = AuditFeed(self.app.store, self.window.audit_view, self.window.chain_label, self.window)
+        self.kpis = KpiFeed(
+            self.app.store, self.window.kpi_view, config.shifts, self.app.clock.now, self.window
+        )
+        self.history = HistoryFeed(self.app.store, self.window.history_view, self.window)
         self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
         self.trend_windows = TrendWindows(self.app.core, self.app.store, self.app.clock.now)
         trend_view = self.window.trend_view
@@ -178,8 +189,11 @@ class WindowedConsole:
         await self.runner.wait_idle()
         await self.sign_in.close()
         await self.audit.close()
+        await self.kpis.close()
+        await self.history.close()
         self.field.close()
         self.broadcast.close()
+        self.handover.close()
         self.interlocks.close()
         self.bridge.close()
         self.trends.close()

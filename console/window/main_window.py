@@ -21,15 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from plant_maps.shifts import ShiftPattern
 from plant_maps.site import Site
 from widgets.alarms.alarm_banner import AlarmBanner
 from widgets.alarms.alarm_table import AlarmTable
 from widgets.common.plain_text import ElidedLabel, plain_tooltip
 from widgets.common.text_dialog import MAX_NOTE, TextDialog
 from widgets.common.time_text import clock_text
+from widgets.history.alarm_history_view import AlarmHistoryView
 from widgets.interlocks.interlock_panel import InterlockPanel
 from widgets.interlocks.interlock_requests import InterlockRequestStrip
 from widgets.isolation.isolation_banner import IsolationNotice, IsolationStrip
+from widgets.kpis.kpi_view import KpiView
 from widgets.map.legend import Legend
 from widgets.map.plant_map import PlantMapView
 from widgets.permits.permit_card import PermitCard
@@ -59,6 +62,7 @@ RIGHT_SHARE, RIGHT_MIN_PX, RIGHT_MAX_PX = 0.34, 420, 620  # permits, workers, mu
 BOTTOM_SHARE, BOTTOM_MIN_PX, BOTTOM_MAX_PX = 0.3, 250, 340  # the alarm list: never shrunk to its buttons
 LISTS_SHARE = 0.4  # of the right column's height; the details (permit card, worker) take the rest
 TALL_PX = 900  # from this height the details sit under the lists; below, in a tab beside them
+TREND_AROUND_S = 15 * 60  # an alarm's trend from the history: this long before and after it was raised
 TREND_SHARE = 0.5  # of a short window's height: the bottom tabs while a trend is in front (its plot needs it)
 
 
@@ -78,6 +82,7 @@ class MainWindow(QMainWindow):
     worker_shown = Signal(str)  # the console fills the details with the worker's live data
     broadcast_requested = Signal(object, str)  # PA zone ids to tick (a tuple, maybe empty), preset id or ""
     permit_suspended = Signal(str)  # a suspension from this console was journaled: offer a broadcast
+    handover_requested = Signal()  # the toolbar's "Handover…"
     interlock_requested = Signal(str)  # interlock id: arm it and show its confirmation (map menu, banner)
     switch_user_requested = Signal()  # a shift change: the next user signs in
     lock_requested = Signal()  # lock the console now (commands need the password again)
@@ -89,6 +94,7 @@ class MainWindow(QMainWindow):
         console_name: str,
         now: Callable[[], float] = time.time,
         stakes: Callable[[], Sequence[str]] = tuple,
+        shifts: ShiftPattern = ShiftPattern(),  # noqa: B008 (frozen)
     ) -> None:
         """`stakes` names what closing would leave unwatched now (the close question lists it)."""
         super().__init__()
@@ -133,15 +139,22 @@ class MainWindow(QMainWindow):
         # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
         self.tabifyDockWidget(alarms, self.trend_dock)
         self._bottom_px = 0  # the bottom tabs' height before a trend came to the front of a short window
-        self.trend_dock.visibilityChanged.connect(self._trend_in_front)
+        self.trend_dock.visibilityChanged.connect(lambda shown: self._tall_in_front(self.trend_dock, shown))
         self.audit_view = AuditView()  # the shift lead's audit trail, in the same tabs once opened
-        self.audit_dock = self._dock(self.tr("Audit trail"), "AuditDock", self.audit_view)
-        self.audit_dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        self.audit_dock = self._record_tab(self.tr("Audit trail"), "AuditDock", self.audit_view, alarms)
+        areas_named = [(z.id, z.name) for z in site.zones]
+        self.history_view = AlarmHistoryView(shifts, areas_named, now, site.tag_index)  # any role may open it
+        self.history_dock = self._record_tab(
+            self.tr("Alarm history"), "HistoryDock", self.history_view, alarms
         )
-        self.tabifyDockWidget(alarms, self.audit_dock)
-        self.audit_dock.hide()
-        self.audit_dock.visibilityChanged.connect(lambda shown: shown and self.audit_view.refresh())
+        self.kpi_view = KpiView([(z.id, z.name) for z in site.zones])  # the shift lead's alarm-system KPIs
+        self.kpi_dock = self._dock(self.tr("Alarm KPIs"), "KpiDock", self.kpi_view)
+        self.kpi_dock.setFeatures(self.audit_dock.features())
+        self.tabifyDockWidget(alarms, self.kpi_dock)
+        self.kpi_dock.hide()
+        self.kpi_dock.visibilityChanged.connect(lambda shown: self._tall_in_front(self.kpi_dock, shown))
+        self.history_view.trend_requested.connect(self.open_trend_at)
+        self.history_view.map_requested.connect(self.show_alarm_source)
         alarms.raise_()
         alarms.visibilityChanged.connect(self.alarm_table.set_in_sight)  # a tab switched away: order not held
         self._bottom_docks = (alarms, log)
@@ -236,17 +249,25 @@ class MainWindow(QMainWindow):
         for tag in vitals_pens(worker):
             self.open_trend(tag)
 
-    def _trend_in_front(self, shown: bool) -> None:
+    def _tall_in_front(self, dock: QDockWidget, shown: bool) -> None:
         """On a short window (1366x768) a trend in front takes half the height, or its plot is a strip of
-        about 110 px under the legend; the alarm list back in front gets its height back."""
-        if not self.compact or self.trend_dock.isFloating():
+        about 110 px under the legend; the KPI page (a table beside charts) takes it on any window. The alarm
+        list back in front gets its height back."""
+        if dock.isFloating() or not (self.compact or dock is self.kpi_dock):
             return
         if shown and not self._bottom_px:
             self._bottom_px = self.alarm_dock.height() + self._tab_bar_height(self.alarm_dock)
-            self.resizeDocks([self.trend_dock], [round(self.height() * TREND_SHARE)], Qt.Orientation.Vertical)
-        elif not shown and self._bottom_px:
-            self.resizeDocks([self.trend_dock], [self._bottom_px], Qt.Orientation.Vertical)
+            self.resizeDocks([dock], [round(self.height() * TREND_SHARE)], Qt.Orientation.Vertical)
+        elif not shown and self._bottom_px and not self._other_tall_in_front(dock):
+            self.resizeDocks([dock], [self._bottom_px], Qt.Orientation.Vertical)
             self._bottom_px = 0
+
+    def _other_tall_in_front(self, dock: QDockWidget) -> bool:
+        """Another tall page took the front (the tabs switched from one to the other): it keeps the height."""
+        return any(
+            d is not dock and d.isVisible() and not d.widget().visibleRegion().isEmpty()
+            for d in (self.trend_dock, self.kpi_dock)
+        )
 
     def _tab_bar_height(self, dock: QDockWidget) -> int:
         """The height of the tab bar under `dock`'s tab group (resizeDocks sizes the group with it)."""
@@ -300,6 +321,20 @@ class MainWindow(QMainWindow):
             self.legend = Legend(self)
         self.legend.show()
         self.legend.raise_()
+
+    def _record_tab(
+        self, title: str, name: str, view: AuditView | AlarmHistoryView, beside: QDockWidget
+    ) -> QDockWidget:
+        """A record the shift lead opens (audit trail, alarm history): a closable tab beside the alarm list,
+        hidden until opened, read afresh whenever it comes into view."""
+        dock = self._dock(title, name, view)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.tabifyDockWidget(beside, dock)
+        dock.hide()
+        dock.visibilityChanged.connect(lambda shown: shown and view.refresh())
+        return dock
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -357,11 +392,23 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.note_action = bar.addAction(self.tr("Shift log note…"), self.open_note)
         self.note_action.setToolTip(self.tr("Write a note into the shift log (journaled with your name)"))
+        self.handover_action = bar.addAction(self.tr("Handover…"), self.handover_requested.emit)
+        self.handover_action.setToolTip(
+            self.tr("Shift handover: freeze the shift's picture, both leads sign, finalise to a PDF")
+        )
         self.legend_action = bar.addAction(self.tr("Legend"), self.open_legend)
         self.legend_action.setToolTip(self.tr("What every symbol and colour means; the keyboard shortcuts"))
         self.audit_action = bar.addAction(self.tr("Audit trail"), self.open_audit)
         self.audit_action.setToolTip(
             self.tr("Who did what at every console, and whether the record is intact")
+        )
+        self.kpi_action = bar.addAction(self.tr("Alarm KPIs"), self.open_kpis)
+        self.kpi_action.setToolTip(
+            self.tr("How the alarm system performed: rates, floods, bad actors, responses (EEMUA 191)")
+        )
+        self.history_action = bar.addAction(self.tr("Alarm history"), self.open_history)
+        self.history_action.setToolTip(
+            self.tr("Every alarm of a shift or period: who acknowledged it and how fast, shelves, clears")
         )
         layout_menu = QMenu(self)
         layout_menu.addAction(self.tr("Reset layout"), lambda: self.layout_reset_requested.emit())
@@ -397,10 +444,36 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
             action.setToolTip(why)
 
+    def open_kpis(self) -> None:
+        """The alarm-system KPIs, in the alarm list's tabs; the first opening shows this shift's."""
+        first = self.kpi_view.report is None and self.kpi_dock.isHidden()
+        self.kpi_dock.show()
+        self.kpi_dock.raise_()
+        if first:
+            self.kpi_view.request()
+
     def open_audit(self) -> None:
         """The audit trail, in the alarm list's tabs (the banner keeps the alarms in view meanwhile)."""
         self.audit_dock.show()
         self.audit_dock.raise_()
+
+    def open_history(self) -> None:
+        """The alarm history, in the alarm list's tabs (the banner keeps the alarms in view meanwhile)."""
+        self.history_dock.show()
+        self.history_dock.raise_()
+
+    def open_trend_at(self, tag: str, ts: float) -> None:
+        """`tag`'s trend over TREND_AROUND_S either side of `ts` (an alarm in the history: how it came)."""
+        self.open_trend(tag)
+        self.trend_view.show_range(ts - TREND_AROUND_S, ts + TREND_AROUND_S)
+
+    def show_alarm_source(self, source: str) -> None:
+        """Where an alarm came from, as a click on it in the banner shows: a person's details and place, or
+        the detector or zone on the map."""
+        if source in self.plant_map.site.worker_index:
+            self.show_worker(source)
+        else:
+            self.plant_map.show_source(source)
 
     def _title(self, user: str, console: str) -> None:
         self.setWindowTitle(
@@ -524,8 +597,9 @@ class MainWindow(QMainWindow):
         if width >= WIDE_PX:
             self.resizeDocks([alarms, log], [3, 1], Qt.Orientation.Horizontal)
         self.tabifyDockWidget(alarms, self.trend_dock)  # the trends always in the alarm list's tabs
-        self.tabifyDockWidget(alarms, self.audit_dock)
-        self.audit_dock.hide()  # until the shift lead opens it
+        for record in (self.audit_dock, self.history_dock, self.kpi_dock):
+            self.tabifyDockWidget(alarms, record)
+            record.hide()  # until the shift lead opens it
         alarms.raise_()
         self.compact = height < TALL_PX  # 1366x768: the card needs the column; picking a row shows its tab
         self._tab_or_place(lists, details, self.compact, Qt.DockWidgetArea.RightDockWidgetArea)

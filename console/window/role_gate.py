@@ -137,6 +137,7 @@ def guard_commands(gate: RoleGate, window: MainWindow) -> None:
         (window.muster_panel.account_button, "AccountForWorker"),
         (window.isolate_button, "IsolateZone"),
         (window.note_action, "OperatorNote"),
+        (window.handover_action, "StartHandover"),
         (window.broadcast_action, "Broadcast"),
         (card.broadcast_button, "Broadcast"),
         (window.interlock_panel.arm_button, "ArmInterlock"),

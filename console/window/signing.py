@@ -25,10 +25,13 @@ def sign_and_send(
     meaning: str,
     command: Callable[[Signature], SignedCommand],
     on_result: Callable[[CommandResult], None],
+    signer: str = "",
 ) -> SignatureDialog:
     """Open the signature dialog for `subject`; on Sign, send `command(signature)`; `on_result` gets every
-    outcome. Returns the dialog (open)."""
-    signer = f"{user.full_name} ({user.name})" if user.full_name != user.name else user.name
+    outcome. Returns the dialog (open). `signer`: who signs, as they read (default: the signed-in user; a
+    handover's incoming lead signs at the outgoing lead's console)."""
+    if not signer:
+        signer = f"{user.full_name} ({user.name})" if user.full_name != user.name else user.name
     dialog = SignatureDialog(subject, meaning, signer, user.demo, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 

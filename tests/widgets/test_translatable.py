@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -61,6 +61,7 @@ from widgets.alarms.shelve_dialog import ShelveDialog
 from widgets.broadcasts.broadcast_dialog import STATE_TEXTS, BroadcastDialog, ZoneRow
 from widgets.common.hazard_override import OverrideDialog
 from widgets.common.permit_look import CATEGORY_CODES
+from widgets.handover.handover_dialog import HandoverDialog, HandoverShown, KpiShown, SectionShown
 from widgets.interlocks.interlock_dialog import InterlockDialog
 from widgets.interlocks.interlock_panel import InterlockLine
 from widgets.interlocks.interlock_requests import RequestNotice
@@ -408,6 +409,20 @@ def broadcast_dialog(site: Site, window: MainWindow) -> BroadcastDialog:
     return dialog
 
 
+def handover_dialog(window: MainWindow, tr: Callable[[str], str]) -> HandoverDialog:
+    """The handover dialog with a handover under way, one side signed, a flag standing (the snapshot's own
+    words come translated from the server half: here through `tr`)."""
+    dialog = HandoverDialog(window)
+    kpi = KpiShown(tr("load"), tr("Alarms raised"), "3", "", "none", tr("no target"))
+    note = SectionShown(tr("Shift log"), ((str(NOW), OPERATOR, OPERATOR, TYPED_REASON, ""),))
+    header = ((tr("Outgoing lead"), OPERATOR),)
+    dialog.show_handover(HandoverShown("HO-1", header, (kpi,), (note,), frozenset({"outgoing"}), False))
+    dialog.show_flags([("F-1", TYPED_REASON)])
+    dialog.set_periods([("this shift", tr("This shift"))])
+    dialog.show_message(tr("handover started"))
+    return dialog
+
+
 def test_the_dialogs_the_window_opens_go_through_qt_translation(
     qtbot: QtBot, window: MainWindow, site: Site
 ) -> None:
@@ -456,6 +471,7 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
         SignInDialog(tr("Sign in"), tr("This console requires sign-in."), OPERATOR, parent=window),
         FirstAdminDialog(window),
         SignatureDialog(tr("Sign the approval"), tr("approved as"), OPERATOR, False, window),
+        handover_dialog(window, tr),
     ):
         dialog.open()
         walk(dialog)

@@ -174,11 +174,16 @@ _STATE_TEXTS = {
 }
 
 
+def state_name(state: State) -> str:
+    """The ISA-18.2 state in words: "Returned, unacknowledged"."""
+    return _tr(_STATE_TEXTS[state])
+
+
 def state_text(view: AlarmView) -> str:
     """The ISA-18.2 state in words; a shelved alarm says until when (a one-shot shelve: until it clears)."""
     if view.state is State.SHELVED and view.shelve is not None:
         return _tr("Shelved {until}").format(until=_shelve_end(view.shelve))
-    return _tr(_STATE_TEXTS[view.state])
+    return state_name(view.state)
 
 
 def flag_texts(view: AlarmView, first_out: bool) -> list[str]:
