@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
         self.tabifyDockWidget(alarms, self.trend_dock)
         self._bottom_px = 0  # the bottom tabs' height before a trend came to the front of a short window
-        self.trend_dock.visibilityChanged.connect(lambda shown: self._tall_in_front(self.trend_dock, shown))
+        self.trend_dock.visibilityChanged.connect(self._trend_in_front)
         self.audit_view = AuditView()  # the shift lead's audit trail, in the same tabs once opened
         self.audit_dock = self._record_tab(self.tr("Audit trail"), "AuditDock", self.audit_view, alarms)
         areas_named = [(z.id, z.name) for z in site.zones]
@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
         self.kpi_dock.setFeatures(self.audit_dock.features())
         self.tabifyDockWidget(alarms, self.kpi_dock)
         self.kpi_dock.hide()
-        self.kpi_dock.visibilityChanged.connect(lambda shown: self._tall_in_front(self.kpi_dock, shown))
+        self.kpi_dock.visibilityChanged.connect(self._kpis_in_front)
         self.history_view.trend_requested.connect(self.open_trend_at)
         self.history_view.map_requested.connect(self.show_alarm_source)
         alarms.raise_()
@@ -248,6 +248,13 @@ class MainWindow(QMainWindow):
         """A worker's heart rate and skin temperature as pens (the worker details' "Trend vitals")."""
         for tag in vitals_pens(worker):
             self.open_trend(tag)
+
+    # bound methods, not lambdas: Qt disconnects them when the window goes, a lambda would outlive it
+    def _trend_in_front(self, shown: bool) -> None:
+        self._tall_in_front(self.trend_dock, shown)
+
+    def _kpis_in_front(self, shown: bool) -> None:
+        self._tall_in_front(self.kpi_dock, shown)
 
     def _tall_in_front(self, dock: QDockWidget, shown: bool) -> None:
         """On a short window (1366x768) a trend in front takes half the height, or its plot is a strip of
