@@ -397,26 +397,15 @@ class MainWindow(QMainWindow):
             self.tr("Speak to PA zones and the wearables there: a preset or typed text (Ctrl+B)")
         )
         bar.addSeparator()
-        self.note_action = bar.addAction(self.tr("Shift log note…"), self.open_note)
-        self.note_action.setToolTip(self.tr("Write a note into the shift log (journaled with your name)"))
-        self.handover_action = bar.addAction(self.tr("Handover…"), self.handover_requested.emit)
-        self.handover_action.setToolTip(
-            self.tr("Shift handover: freeze the shift's picture, both leads sign, finalise to a PDF")
+        bar.addWidget(
+            self._menu_button(
+                self.tr("Shift"),
+                self.tr("The shift's records: log note, alarm history, KPIs, audit trail, handover"),
+                self._shift_menu(),
+            )
         )
         self.legend_action = bar.addAction(self.tr("Legend"), self.open_legend)
         self.legend_action.setToolTip(self.tr("What every symbol and colour means; the keyboard shortcuts"))
-        self.audit_action = bar.addAction(self.tr("Audit trail"), self.open_audit)
-        self.audit_action.setToolTip(
-            self.tr("Who did what at every console, and whether the record is intact")
-        )
-        self.kpi_action = bar.addAction(self.tr("Alarm KPIs"), self.open_kpis)
-        self.kpi_action.setToolTip(
-            self.tr("How the alarm system performed: rates, floods, bad actors, responses (EEMUA 191)")
-        )
-        self.history_action = bar.addAction(self.tr("Alarm history"), self.open_history)
-        self.history_action.setToolTip(
-            self.tr("Every alarm of a shift or period: who acknowledged it and how fast, shelves, clears")
-        )
         layout_menu = QMenu(self)
         layout_menu.addAction(self.tr("Reset layout"), lambda: self.layout_reset_requested.emit())
         layout_menu.addAction(self.tr("New trend window"), lambda: self.trend_window_requested.emit())
@@ -431,6 +420,38 @@ class MainWindow(QMainWindow):
         )
         self._shortcut("F7", self.next_unacknowledged)
         self._shortcut("F9", self.alarm_banner.silence_requested.emit)
+
+    def _shift_menu(self) -> QMenu:
+        """The shift lead's desk in one menu: a toolbar button each would squeeze the user's name out at 1366 px."""
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        self.note_action = menu.addAction(self.tr("Shift log note…"), self.open_note)
+        self.note_action.setToolTip(self.tr("Write a note into the shift log (journaled with your name)"))
+        self.note_action.setShortcut("Ctrl+Shift+N")
+        menu.addSeparator()
+        self.history_action = menu.addAction(self.tr("Alarm history"), self.open_history)
+        self.history_action.setToolTip(
+            self.tr("Every alarm of a shift or period: who acknowledged it and how fast, shelves, clears")
+        )
+        self.history_action.setShortcut("Ctrl+Shift+H")
+        self.kpi_action = menu.addAction(self.tr("Alarm KPIs"), self.open_kpis)
+        self.kpi_action.setToolTip(
+            self.tr("How the alarm system performed: rates, floods, bad actors, responses (EEMUA 191)")
+        )
+        self.kpi_action.setShortcut("Ctrl+Shift+K")
+        self.audit_action = menu.addAction(self.tr("Audit trail"), self.open_audit)
+        self.audit_action.setToolTip(
+            self.tr("Who did what at every console, and whether the record is intact")
+        )
+        menu.addSeparator()
+        self.handover_action = menu.addAction(self.tr("Handover…"), self.handover_requested.emit)
+        self.handover_action.setToolTip(
+            self.tr("Shift handover: freeze the shift's picture, both leads sign, finalise to a PDF")
+        )
+        for action in (self.note_action, self.history_action, self.kpi_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)  # the shortcut works while the menu is closed
+        return menu
 
     def _user_menu(self) -> QMenu:
         menu = QMenu(self)
