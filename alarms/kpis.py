@@ -145,6 +145,20 @@ class Group(StrEnum):
     VISION = "vision"
 
 
+GROUP_NAMES: dict[str, str] = {  # source texts of the groups' headings, translated where they are shown
+    Group.LOAD: QT_TRANSLATE_NOOP(_C, "Alarm load"),
+    Group.FLOOD: QT_TRANSLATE_NOOP(_C, "Floods"),
+    Group.BAD_ACTORS: QT_TRANSLATE_NOOP(_C, "Bad actors"),
+    Group.CHATTER: QT_TRANSLATE_NOOP(_C, "Chattering and fleeting"),
+    Group.STANDING: QT_TRANSLATE_NOOP(_C, "Standing"),
+    Group.HIDDEN: QT_TRANSLATE_NOOP(_C, "Shelved and hidden"),
+    Group.PRIORITY: QT_TRANSLATE_NOOP(_C, "Priority mix"),
+    Group.RESPONSE: QT_TRANSLATE_NOOP(_C, "Response"),
+    Group.PERMITS: QT_TRANSLATE_NOOP(_C, "Permits"),
+    Group.VISION: QT_TRANSLATE_NOOP(_C, "Camera AI"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Kpi:
     key: str  # stable id, e.g. "alarms_per_10min_avg"

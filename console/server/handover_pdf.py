@@ -27,6 +27,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from alarms.kpis import GROUP_NAMES
 from console.server.handover_record import SECTIONS, SIDES, Handover, Item, KpiLine
 from console.server.handover_words import _, light_text, section_title
 
@@ -162,7 +163,7 @@ def _kpis(kpis: tuple[KpiLine, ...], st: _Styles) -> list[Flowable]:
         shape = f'<font size="9">{_SHAPES[k.light]}</font>' if k.light in _SHAPES else ""  # readable size
         rows.append(
             [
-                _p(_(k.group), st.small),
+                _p(_(GROUP_NAMES[k.group]), st.small),
                 _p(_(k.label), st.small),
                 _p(k.text, st.small),
                 _p(k.target, st.small),

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 
+from alarms.kpis import GROUP_NAMES
 from console.server.handover import HandoverService
 from console.server.handover_record import SECTIONS, Handover, Item
 from console.server.handover_words import light_text, section_title
@@ -221,7 +222,14 @@ def shown(h: Handover, now: float) -> HandoverShown:
         )
     )
     kpis = tuple(
-        KpiShown(k.group, tr("Kpi", k.label), k.text, k.target, k.light, light_text(k.light, k.target))
+        KpiShown(
+            tr("Kpi", GROUP_NAMES[k.group]),
+            tr("Kpi", k.label),
+            k.text,
+            k.target,
+            k.light,
+            light_text(k.light, k.target),
+        )
         for k in s.kpis
     )
     sections = tuple(

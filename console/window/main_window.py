@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         # in the alarm list's tabs: a trend needs the width (the banner keeps the alarms in view meanwhile)
         self.tabifyDockWidget(alarms, self.trend_dock)
         self._bottom_px = 0  # the bottom tabs' height before a trend came to the front of a short window
-        self.trend_dock.visibilityChanged.connect(lambda shown: self._tall_in_front(self.trend_dock, shown))
+        self.trend_dock.visibilityChanged.connect(self._trend_in_front)
         self.audit_view = AuditView()  # the shift lead's audit trail, in the same tabs once opened
         self.audit_dock = self._record_tab(self.tr("Audit trail"), "AuditDock", self.audit_view, alarms)
         areas_named = [(z.id, z.name) for z in site.zones]
@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
         self.kpi_dock.setFeatures(self.audit_dock.features())
         self.tabifyDockWidget(alarms, self.kpi_dock)
         self.kpi_dock.hide()
-        self.kpi_dock.visibilityChanged.connect(lambda shown: self._tall_in_front(self.kpi_dock, shown))
+        self.kpi_dock.visibilityChanged.connect(self._kpis_in_front)
         self.history_view.trend_requested.connect(self.open_trend_at)
         self.history_view.map_requested.connect(self.show_alarm_source)
         alarms.raise_()
@@ -248,6 +248,13 @@ class MainWindow(QMainWindow):
         """A worker's heart rate and skin temperature as pens (the worker details' "Trend vitals")."""
         for tag in vitals_pens(worker):
             self.open_trend(tag)
+
+    # bound methods, not lambdas: Qt disconnects them when the window goes, a lambda would outlive it
+    def _trend_in_front(self, shown: bool) -> None:
+        self._tall_in_front(self.trend_dock, shown)
+
+    def _kpis_in_front(self, shown: bool) -> None:
+        self._tall_in_front(self.kpi_dock, shown)
 
     def _tall_in_front(self, dock: QDockWidget, shown: bool) -> None:
         """On a short window (1366x768) a trend in front takes half the height, or its plot is a strip of
@@ -390,26 +397,15 @@ class MainWindow(QMainWindow):
             self.tr("Speak to PA zones and the wearables there: a preset or typed text (Ctrl+B)")
         )
         bar.addSeparator()
-        self.note_action = bar.addAction(self.tr("Shift log note…"), self.open_note)
-        self.note_action.setToolTip(self.tr("Write a note into the shift log (journaled with your name)"))
-        self.handover_action = bar.addAction(self.tr("Handover…"), self.handover_requested.emit)
-        self.handover_action.setToolTip(
-            self.tr("Shift handover: freeze the shift's picture, both leads sign, finalise to a PDF")
+        bar.addWidget(
+            self._menu_button(
+                self.tr("Shift"),
+                self.tr("The shift's records: log note, alarm history, KPIs, audit trail, handover"),
+                self._shift_menu(),
+            )
         )
         self.legend_action = bar.addAction(self.tr("Legend"), self.open_legend)
         self.legend_action.setToolTip(self.tr("What every symbol and colour means; the keyboard shortcuts"))
-        self.audit_action = bar.addAction(self.tr("Audit trail"), self.open_audit)
-        self.audit_action.setToolTip(
-            self.tr("Who did what at every console, and whether the record is intact")
-        )
-        self.kpi_action = bar.addAction(self.tr("Alarm KPIs"), self.open_kpis)
-        self.kpi_action.setToolTip(
-            self.tr("How the alarm system performed: rates, floods, bad actors, responses (EEMUA 191)")
-        )
-        self.history_action = bar.addAction(self.tr("Alarm history"), self.open_history)
-        self.history_action.setToolTip(
-            self.tr("Every alarm of a shift or period: who acknowledged it and how fast, shelves, clears")
-        )
         layout_menu = QMenu(self)
         layout_menu.addAction(self.tr("Reset layout"), lambda: self.layout_reset_requested.emit())
         layout_menu.addAction(self.tr("New trend window"), lambda: self.trend_window_requested.emit())
@@ -424,6 +420,38 @@ class MainWindow(QMainWindow):
         )
         self._shortcut("F7", self.next_unacknowledged)
         self._shortcut("F9", self.alarm_banner.silence_requested.emit)
+
+    def _shift_menu(self) -> QMenu:
+        """The shift lead's desk in one menu: a toolbar button each would squeeze the user's name out at 1366 px."""
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        self.note_action = menu.addAction(self.tr("Shift log note…"), self.open_note)
+        self.note_action.setToolTip(self.tr("Write a note into the shift log (journaled with your name)"))
+        self.note_action.setShortcut("Ctrl+Shift+N")
+        menu.addSeparator()
+        self.history_action = menu.addAction(self.tr("Alarm history"), self.open_history)
+        self.history_action.setToolTip(
+            self.tr("Every alarm of a shift or period: who acknowledged it and how fast, shelves, clears")
+        )
+        self.history_action.setShortcut("Ctrl+Shift+H")
+        self.kpi_action = menu.addAction(self.tr("Alarm KPIs"), self.open_kpis)
+        self.kpi_action.setToolTip(
+            self.tr("How the alarm system performed: rates, floods, bad actors, responses (EEMUA 191)")
+        )
+        self.kpi_action.setShortcut("Ctrl+Shift+K")
+        self.audit_action = menu.addAction(self.tr("Audit trail"), self.open_audit)
+        self.audit_action.setToolTip(
+            self.tr("Who did what at every console, and whether the record is intact")
+        )
+        menu.addSeparator()
+        self.handover_action = menu.addAction(self.tr("Handover…"), self.handover_requested.emit)
+        self.handover_action.setToolTip(
+            self.tr("Shift handover: freeze the shift's picture, both leads sign, finalise to a PDF")
+        )
+        for action in (self.note_action, self.history_action, self.kpi_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)  # the shortcut works while the menu is closed
+        return menu
 
     def _user_menu(self) -> QMenu:
         menu = QMenu(self)

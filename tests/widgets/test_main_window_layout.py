@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QRect
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, Qt
 from PySide6.QtWidgets import QDockWidget, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -110,3 +110,32 @@ def test_a_trend_in_front_of_a_short_window_gets_a_usable_plot_and_gives_the_hei
     window.alarm_dock.raise_()  # the alarm list back in front: its height back
     qtbot.waitUntil(lambda: window.alarm_dock.height() == alarms_before)
     assert window.plant_map.height() == map_before
+
+
+def test_who_works_here_stays_whole_at_1366_beside_the_shift_menu(qtbot: QtBot, site: Site) -> None:
+    window = shown_window(qtbot, site)
+    window.show_user("operator", "", ("operator",), "console-1", demo=True)
+    qtbot.waitUntil(lambda: window.user_label.shown_lines() != [])
+    # the shift lead's five views share one menu: a toolbar button each left "DEMO — operator@console-1, ever…"
+    assert window.user_label.shown_lines() == ["DEMO — operator@console-1, every role"]
+    assert window.width() == 1366
+
+
+@pytest.mark.parametrize(
+    ("keys", "dock"), [("Ctrl+Shift+H", "history_dock"), ("Ctrl+Shift+K", "kpi_dock"), ("Ctrl+Shift+N", None)]
+)
+def test_the_shift_menu_shortcuts_open_the_shift_leads_views(
+    qtbot: QtBot, site: Site, keys: str, dock: str | None
+) -> None:
+    window = shown_window(qtbot, site)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(
+        window, keys.split("+")[-1], Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    if dock is None:
+        qtbot.waitUntil(lambda: window.note_dialog is not None and window.note_dialog.isVisible())
+        window.note_dialog.reject()
+    else:
+        opened = getattr(window, dock)
+        qtbot.waitUntil(lambda: opened.isVisible() and not opened.visibleRegion().isEmpty())

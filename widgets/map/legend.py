@@ -29,6 +29,9 @@ SHORTCUTS = (
     ("Shift+F8", QT_TRANSLATE_NOOP("Legend", "Acknowledge the alarms on the page")),
     ("F9", QT_TRANSLATE_NOOP("Legend", "Silence the audible alarm")),
     ("Ctrl+B", QT_TRANSLATE_NOOP("Legend", "Broadcast to PA zones")),
+    ("Ctrl+Shift+N", QT_TRANSLATE_NOOP("Legend", "Write a shift log note")),
+    ("Ctrl+Shift+H", QT_TRANSLATE_NOOP("Legend", "Open the alarm history")),
+    ("Ctrl+Shift+K", QT_TRANSLATE_NOOP("Legend", "Open the alarm KPIs")),
 )
 
 
