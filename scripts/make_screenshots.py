@@ -22,7 +22,10 @@ private Mosquitto and a scratch SQLite file:
   confirmation open (what it does, the feedback now, who may execute, the selection's countdown);
 - docs/sign-in-{1366x768,1920x1080}.png, docs/signed-in-…, docs/audit-trail-… — a console whose site
   requires sign-in: the sign-in dialog over the window after a wrong password, the window with the user, their
-  roles and the audit chain's status in the status bar, and the audit trail with a refused command.
+  roles and the audit chain's status in the status bar, and the audit trail with a refused command;
+- docs/shift-history-…, docs/shift-kpis-…, docs/shift-handover-… — the shift lead's desk on the last shift as
+  `controlroom simulate --scenario shift` plays it: the alarm history, the KPI page, and a handover started by
+  王芳 for 李明, at both sizes.
 """
 
 from __future__ import annotations
@@ -48,12 +51,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from alarms.states import State
 from console.config import AppConfig
 from console.server.session import AssignResponder, IsolateZone, OperatorNote
+from console.shift_play import play_shift
 from console.window.gui import WindowedConsole
 from integrations.mqtt_source import broker_address
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from integrations.users import UserStore
 from plant_maps.permit_lifecycle import PermitState
+from plant_maps.shifts import Period
 from plant_maps.site_file import load_site
 from tests.support import free_port, start_mosquitto, wait_until_async
 from widgets.common.grab import grab_with_dialog
@@ -101,6 +106,7 @@ async def shoot(folder: Path) -> None:
         await console.close()
     try:
         await _shoot_sign_in(replace(config, database_url=f"sqlite:///{folder / 'sign-in.db'}"))
+        await _shoot_shift_lead(replace(config, database_url=f"sqlite:///{folder / 'shift.db'}"))
     finally:
         simulator.stop()
         broker.stop()
@@ -149,6 +155,56 @@ async def _shoot_sign_in(config: AppConfig) -> None:
             window.open_audit()
             await asyncio.sleep(0.5)
             save(window, f"audit-trail-{width}x{height}.png")
+    finally:
+        await console.close()
+
+
+async def _shoot_shift_lead(config: AppConfig) -> None:
+    """The last shift played into the database; the shift lead reviews it and starts the handover."""
+    since, _ = config.shifts.period(Period.LAST_SHIFT, time.time())
+    await play_shift(config.site_file, config.database_url, since)
+    store = Store(config.database_url)
+    users = UserStore(store, "screenshots")
+    users.add("wang.fang", "王芳", "screenshots-only", ["shift_lead"], "admin", time.time())
+    users.add("li.ming", "李明", "screenshots-too", ["shift_lead"], "admin", time.time())
+    store.close()
+    console = WindowedConsole(replace(config, login="required", lock_after_s=0.0))
+    window = console.window
+    try:
+        await console.app.start()
+        dialog = await wait_until_async(lambda: console.sign_in.dialog, 20)
+        dialog.name_edit.setText("wang.fang")
+        dialog.password_edit.setText("screenshots-only")
+        dialog.ok_button.click()
+        await wait_until_async(lambda: console.user.name == "wang.fang", 10)
+        window.open_history()
+        window.history_view.show_period(Period.LAST_SHIFT)
+        await wait_until_async(lambda: window.history_view.page is not None, 20)
+        for width, height in SIZES:
+            await _resize(window, width, height)
+            window.open_history()
+            await asyncio.sleep(1.0)  # coming into view reads the page afresh
+            save(window, f"shift-history-{width}x{height}.png")
+        kpis = window.kpi_view
+        kpis.period.setCurrentIndex(kpis.period.findData(Period.LAST_SHIFT.value))
+        window.open_kpis()
+        kpis.request()
+        await wait_until_async(lambda: kpis.report is not None and kpis.show_button.isEnabled(), 30)
+        for width, height in SIZES:
+            await _resize(window, width, height)
+            window.open_kpis()
+            await asyncio.sleep(0.5)
+            save(window, f"shift-kpis-{width}x{height}.png")
+        window.handover_action.trigger()
+        handover = await wait_until_async(lambda: console.handover.dialog, 10)
+        await wait_until_async(lambda: handover.incoming_combo.findData("li.ming") >= 0, 10)
+        handover.incoming_combo.setCurrentIndex(handover.incoming_combo.findData("li.ming"))
+        handover.period_combo.setCurrentIndex(handover.period_combo.findData(Period.LAST_SHIFT.value))
+        handover.start_button.click()
+        await wait_until_async(lambda: handover.shown is not None, 30)
+        for width, height in SIZES:
+            await _resize(window, width, height)
+            save_picture(grab_with_dialog(window, handover), f"shift-handover-{width}x{height}.png")
     finally:
         await console.close()
 
