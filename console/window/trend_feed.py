@@ -157,6 +157,7 @@ def _markers(transitions: Sequence[Transition], tags: set[str]) -> list[tuple[st
                 tier=t.tier,
                 activation=t.event is Event.ACTIVATE,
                 text=f"{clock_text(t.ts)} {t.alarm_id} {t.event.value}: {t.message}",
+                unit=t.unit,
             ),
         )
         for t in transitions

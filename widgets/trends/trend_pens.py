@@ -70,6 +70,7 @@ class Marker:
     tier: Tier
     activation: bool  # filled in the tier's colour; acknowledgements and clears are hollow grey
     text: str
+    unit: str = ""  # of `value`: a rate or a time to threshold is not on the pen's scale
 
 
 @dataclass(frozen=True, slots=True)

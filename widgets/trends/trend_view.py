@@ -389,7 +389,7 @@ class TrendView(TrendControls):
         marks = sorted(pen.marks.values(), key=lambda m: m.ts)
         pen.markers.setData(
             x=[m.ts for m in marks],
-            y=[m.value if math.isfinite(m.value) else pen.value_at(m.ts) for m in marks],
+            y=[m.value if _on_scale(m, pen) else pen.value_at(m.ts) for m in marks],
             symbol=[_TIER_SYMBOL.get(m.tier, "o") for m in marks],
             size=11,
             pen=[pg.mkPen(PALETTE.alarm_outline, width=1) for _ in marks],
@@ -502,3 +502,9 @@ class TrendView(TrendControls):
 def _tenths(ts: float) -> str:
     """ "14:02:05.3": the crosshair's and a sample's time, fine enough to tell samples a second apart."""
     return f"{clock_text(ts)}.{int(ts * 10) % 10}"
+
+
+def _on_scale(mark: Marker, pen: Pen) -> bool:
+    """The alarm's value reads on the pen's axis: a reading in the tag's unit. A rate (%LEL/min) or a time to
+    threshold (s) would squash the curve; such a marker sits on the curve at its time instead."""
+    return math.isfinite(mark.value) and mark.unit == pen.tag.unit

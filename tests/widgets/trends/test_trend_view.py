@@ -121,10 +121,10 @@ def test_history_then_live_one_line_the_crosshair_reads_values_and_alarm_text(
     lx = NOW - 120 + np.arange(0, 120, 0.5)
     view.set_live("GD-CH-01", lx, np.linspace(5, 30, lx.size))
     view.add_markers(
-        [("GD-CH-01", Marker(("GD-CH-01.HH", 7, NOW - 20), NOW - 20, 25.0, Tier.LIFE, True, "HH!"))]
+        [("GD-CH-01", Marker(("GD-CH-01.HH", 7, NOW - 20), NOW - 20, 25.0, Tier.LIFE, True, "HH!", "%LEL"))]
     )
     view.add_markers(
-        [("GD-CH-01", Marker(("GD-CH-01.HH", 7, NOW - 20), NOW - 20, 25.0, Tier.LIFE, True, "HH!"))]
+        [("GD-CH-01", Marker(("GD-CH-01.HH", 7, NOW - 20), NOW - 20, 25.0, Tier.LIFE, True, "HH!", "%LEL"))]
     )
     x, _ = view.pens["GD-CH-01"].curve.getOriginalDataset()
     assert (np.diff(x) > 0).all() and x[0] == hx[0] and x[-1] == lx[-1]  # history up to the live samples
@@ -135,6 +135,24 @@ def test_history_then_live_one_line_the_crosshair_reads_values_and_alarm_text(
     qtbot.mouseMove(view.plot.viewport(), target)
     qtbot.waitUntil(lambda: "GD-CH-01:" in view.readout.text(), timeout=2000)
     assert "%LEL" in view.readout.text() and "HH!" in view.readout.text()
+
+
+def test_an_alarm_in_another_unit_marks_the_curve_without_squashing_it(qtbot: QtBot, view: TrendView) -> None:
+    view.add_pen("GD-CH-01")
+    hx = NOW - 600 + np.arange(0, 600, 10.0)
+    view.set_history({"GD-CH-01": (hx, np.full(hx.size, 12.0))})
+    view.add_markers(
+        [
+            (
+                "GD-CH-01",
+                Marker(("GD-CH-01.TTT", 3, NOW - 300), NOW - 300, 420.0, Tier.LIFE, True, "TTT", "s"),
+            ),
+            ("GD-CH-01", Marker(("GD-CH-01.H", 4, NOW - 200), NOW - 200, 12.0, Tier.HIGH, True, "H", "%LEL")),
+        ]
+    )
+    _, y = view.pens["GD-CH-01"].markers.getData()
+    assert list(y) == [12.0, 12.0]  # the 420 s time to threshold sits on the curve, not at 420 %LEL
+    qtbot.waitUntil(lambda: 0 < view.plot.getViewBox().viewRange()[1][1] < 100)  # the axis stays on the gas
 
 
 def test_export_buttons_ask_for_a_file_and_export_the_visible_range(
