@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
 from pytestqt.qtbot import QtBot
 
 from alarms.definitions import Priority, Tier
@@ -92,6 +92,15 @@ def test_the_shift_lead_reviews_the_last_shift_then_opens_an_alarms_trend_and_it
         window.grab().save(str(SHOTS / "history-last-shift-1366x768.png"))
 
         _choose(qtbot, view.area_combo, "compressor_house")
+        shown = view.area_combo.currentText()
+        room = view.area_combo.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox,
+            _combo_option(view.area_combo),
+            QStyle.SubControl.SC_ComboBoxEditField,
+        )
+        assert view.area_combo.fontMetrics().horizontalAdvance(shown) <= room.width(), (
+            "the area's name cut off"
+        )
         await until(lambda: view.page.total == 1, what="only the compressor house's occurrence")
         [row] = view.page.rows
         assert (row.alarm_id, row.raised, row.acknowledged.actor) == (COMPRESSOR.alarm_id, raised, "li.wei")
@@ -129,3 +138,9 @@ def test_the_shift_lead_reviews_the_last_shift_then_opens_an_alarms_trend_and_it
         window.grab().save(str(SHOTS / "history-1920x1080.png"))
 
     run_console(scenario)
+
+
+def _combo_option(combo: QComboBox) -> QStyleOptionComboBox:
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    return option

@@ -56,6 +56,9 @@ _STATE_WORDS = {
 }
 
 
+AREA_CHARS = 16  # "Compressor house" whole at 1366 px: the text filters give the room
+
+
 class AlarmHistoryView(QWidget):
     query_requested = Signal(object, int)  # HistoryFilter, page (from 0)
     trend_requested = Signal(str, float)  # the alarm's source (a tag), the time it was raised
@@ -85,6 +88,7 @@ class AlarmHistoryView(QWidget):
             self.period_combo.addItem(text, period)
         self.since_edit, self.until_edit = self._time_edit(), self._time_edit()
         self.area_combo = self._combo(self.tr("Only the alarms of this area"), self.tr("any area"))
+        self.area_combo.setMinimumContentsLength(AREA_CHARS)
         self.area_names = dict(areas)
         for area_id, name in areas:
             self.area_combo.addItem(name, area_id)
