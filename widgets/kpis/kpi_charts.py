@@ -76,8 +76,13 @@ class ParetoChart(pg.PlotWidget):
     def __init__(self) -> None:
         super().__init__()
         self.plot = _plot(self, _tr("alarms raised"), "")
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=PALETTE.marker, pen=None)
+        # light bars with a dark edge: each bar's name is written up inside it (ten names side by side under
+        # the axis overlap at 1366 px), dark text that reads on the bar and on the background above it
+        self.bars = pg.BarGraphItem(
+            x=[], height=[], width=0.7, brush=PALETTE.hollow_fill, pen=pg.mkPen(PALETTE.marker_line)
+        )
         self.plot.addItem(self.bars)
+        self.names: list[pg.TextItem] = []
         self.share_box = pg.ViewBox()
         self.plot.showAxis("right")
         right = self.plot.getAxis("right")
@@ -98,7 +103,13 @@ class ParetoChart(pg.PlotWidget):
         x = np.arange(len(actors), dtype=float)
         self.bars.setOpts(x=x, height=[n for _, n, _ in actors])
         self.share.setData(x, np.cumsum([s for _, _, s in actors]) * 100.0)
-        self.plot.getAxis("bottom").setTicks([[(i, a) for i, (a, _, _) in enumerate(actors)]])
+        self.plot.getAxis("bottom").setTicks([[(i, str(i + 1)) for i in range(len(actors))]])  # the rank
+        for item in self.names:
+            self.plot.removeItem(item)
+        self.names = [pg.TextItem(a, color=PALETTE.text, anchor=(0, 0.5), angle=90) for a, _, _ in actors]
+        for i, item in enumerate(self.names):
+            item.setPos(i, 0)
+            self.plot.addItem(item)
         self.plot.setXRange(-0.6, max(len(actors), 1) - 0.4, padding=0)
         self.plot.setYRange(0, max((n for _, n, _ in actors), default=1) * 1.1, padding=0)
 
