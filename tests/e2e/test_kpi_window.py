@@ -49,6 +49,8 @@ def test_the_kpi_page_shows_the_shift_counted_by_hand(
         await until(lambda: view.report.area == "tank_farm", 30, "the tank farm's KPIs")
         assert view.shown()["alarms_raised"] == ("23", "", "")
         assert view.shown()["flood_periods"] == ("2", "", "")
+        names = [item.toPlainText() for item in view.pareto.names]  # written up the bars, worst first
+        assert names == [a for a, _, _ in view.report.bad_actors] and len(names) == 10
         window.grab().save(str(tmp_path / f"kpis-tank-farm-{width}x{height}.png"))
 
     run_console(scenario)
