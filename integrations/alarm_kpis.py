@@ -17,7 +17,8 @@ How the figures are counted (the rules, so that a reader can check a number by h
 - Chattering, fleeting alarms and the times to respond: `integrations.alarm_responses`.
 - At the end: each alarm's latest row before `until` (the whole journal, not only the period: a shelve from
   last week still hides it) gives its state. Standing: active and shown (unacknowledged or acknowledged),
-  since its latest raise; stale: standing for more than 24 h. Hidden: shelved, suppressed or out of service,
+  since the raise of its occurrence (that row's `raised_ts`; its time when it stands outside any: back
+  from a shelve of a normal alarm that came while shelved); stale: standing for more than 24 h. Hidden: shelved, suppressed or out of service,
   with who hid it, when and why (the latest shelve / suppress / removal row).
 - Permits (event journal kind "permit"): issued = approved; suspended, by reason; expired before closing =
   expired from approved, active or suspended; timeout rate = those expired / (those + closed). Camera
@@ -187,28 +188,25 @@ class _Period:
                 c.alarm_id,
                 sa.func.max(c.id).label("last"),
                 sa.func.max(sa.case((c.event.in_(_HIDING), c.id))).label("hid"),
-                sa.func.max(sa.case((RAISED, c.id))).label("raised"),
             )
             .where(c.ts < self.until)
             .group_by(c.alarm_id)
             .subquery()
         )
-        last, hid, rise = (alarm_journal.alias(name) for name in ("last_row", "hid_row", "raised_row"))
+        last, hid = alarm_journal.alias("last_row"), alarm_journal.alias("hid_row")
         query = (
             sa.select(
                 latest.c.alarm_id,
                 last.c.area,
                 last.c.to_state,
-                sa.func.coalesce(rise.c.ts, last.c.ts),
+                sa.func.coalesce(last.c.raised_ts, last.c.ts),
                 hid.c.ts,
                 hid.c.actor,
                 hid.c.comment,
                 hid.c.shelve_until,
             )
             .select_from(
-                latest.join(last, last.c.id == latest.c.last)
-                .outerjoin(hid, hid.c.id == latest.c.hid)
-                .outerjoin(rise, rise.c.id == latest.c.raised)
+                latest.join(last, last.c.id == latest.c.last).outerjoin(hid, hid.c.id == latest.c.hid)
             )
             .where(last.c.to_state.in_(_STANDING + _HIDDEN))
         )
