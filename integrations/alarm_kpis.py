@@ -17,9 +17,10 @@ How the figures are counted (the rules, so that a reader can check a number by h
 - Chattering, fleeting alarms and the times to respond: `integrations.alarm_responses`.
 - At the end: each alarm's latest row before `until` (the whole journal, not only the period: a shelve from
   last week still hides it) gives its state. Standing: active and shown (unacknowledged or acknowledged),
-  since the raise of its occurrence (that row's `raised_ts`; its time when it stands outside any: back
-  from a shelve of a normal alarm that came while shelved); stale: standing for more than 24 h. Hidden: shelved, suppressed or out of service,
-  with who hid it, when and why (the latest shelve / suppress / removal row).
+  since the raise of its occurrence (that row's `raised_ts`; the row's own time when it stands outside
+  any: activated while shelved from normal, then unshelved); stale: standing for more than 24 h. Hidden:
+  shelved, suppressed or out of service, with who hid it, when and why (the latest shelve / suppress /
+  removal row).
 - Permits (event journal kind "permit"): issued = approved; suspended, by reason; expired before closing =
   expired from approved, active or suspended; timeout rate = those expired / (those + closed). Camera
   detections (kind "vision_detection") and marks as false (kind "vision_false") in the period: rate = marks /

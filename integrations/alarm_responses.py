@@ -42,9 +42,8 @@ def response_kpis(
 ) -> tuple[kpis.Kpi, ...]:
     """Chattering and fleeting alarms, times to acknowledge and to first response.
 
-    The answers (and clears) to the occurrences raised in the period are read from
-    ix_alarm_journal_answers, in the order of the occurrences they answer: the first response of each is
-    a GROUP BY that needs no sort.
+    The acknowledgements, shelves, removals and clears of the occurrences raised in the period are read
+    from ix_alarm_journal_answers alone (event, raised_ts, alarm_id, ts, area), each with its raise.
     """
     in_period = (c.ts >= since) & (c.ts < until)
     if area is not None:

@@ -4,9 +4,9 @@ an acknowledgement with its raise by reading one row, instead of walking each al
 
 Rows journaled before this revision are linked here, in SQL, by the rule the engine follows
 (`alarms.states.occurrence_raised`): each alarm's rows in commit order (id) fall into runs that begin at an
-activation raising an occurrence (from normal, returned-unacknowledged or latched) or at a row leaving
-normal otherwise (a shelve of a normal alarm: outside any occurrence); a run that begins with a raise
-carries its time, any other stays NULL. The links go through a temporary table keyed by id, so that the
+activation raising an occurrence (from normal, returned-unacknowledged or latched) or at any other row
+from normal (a shelve of a normal alarm: outside any occurrence); a run that begins with a raise carries
+its time, any other stays NULL. The links go through a temporary table keyed by id, so that the
 UPDATE is a lookup per row on SQLite (>= 3.25, no UPDATE ... FROM before 3.33) and PostgreSQL alike.
 
 Indexes, for SQLite's planner as much as for the reads: it has no statistics, and since 0006 it read the
