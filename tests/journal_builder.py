@@ -46,6 +46,9 @@ class JournalBuilder:
     def suppress(self, alarm_id: str, ts: float, reason: str) -> None:
         self._move(alarm_id, Event.SUPPRESS, ts, actor="", comment=reason)
 
+    def unsuppress(self, alarm_id: str, ts: float) -> None:
+        self._move(alarm_id, Event.UNSUPPRESS, ts, actor="")
+
     def remove_from_service(self, alarm_id: str, ts: float, actor: str, reason: str) -> None:
         self._move(alarm_id, Event.REMOVE_FROM_SERVICE, ts, actor=actor, comment=reason)
 
