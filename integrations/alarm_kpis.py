@@ -183,21 +183,45 @@ class _Period:
         return tuple((a, int(h), n) for a, h, n in self.conn.execute(query))
 
     def at_end(self) -> tuple[tuple[AlarmAtEnd, ...], tuple[AlarmAtEnd, ...]]:
-        """The alarms standing and those hidden at `until`, from each alarm's latest rows before it."""
-        latest = (
-            sa.select(
-                c.alarm_id,
-                sa.func.max(c.id).label("last"),
-                sa.func.max(sa.case((c.event.in_(_HIDING), c.id))).label("hid"),
+        """The alarms standing and those hidden at `until`, from each alarm's latest rows before it.
+
+        A few index seeks per alarm rather than a read of the journal: the alarms are found by skipping
+        from one id to the next in ix_alarm_journal_alarm_id_id, and each one's latest row before `until`
+        (and for a hidden one, the latest row that hid it) walking that index back from its newest row.
+        `ts + 0`: the end filters those rows; as an index bound it would make both databases read every
+        row of the alarm up to it in time order instead.
+        """
+        alarms = sa.select(sa.func.min(c.alarm_id).label("alarm_id")).cte("alarms", recursive=True)
+        other = alarm_journal.alias("other")
+        following = sa.select(sa.func.min(other.c.alarm_id)).where(other.c.alarm_id > alarms.c.alarm_id)
+        alarms = alarms.union_all(
+            sa.select(following.scalar_subquery()).where(alarms.c.alarm_id.is_not(None))
+        )
+        before = alarm_journal.alias("before_end")
+
+        def latest(
+            alarm_id: sa.ColumnElement[str], *conditions: sa.ColumnElement[bool]
+        ) -> sa.ScalarSelect[int]:
+            return (
+                sa.select(before.c.id)
+                .where(before.c.alarm_id == alarm_id, before.c.ts + 0 < self.until, *conditions)
+                .order_by(before.c.id.desc())
+                .limit(1)
+                .scalar_subquery()
             )
-            .where(c.ts < self.until)
-            .group_by(c.alarm_id)
-            .subquery()
+
+        ends = (
+            sa.select(alarms.c.alarm_id, latest(alarms.c.alarm_id).label("last"))
+            .where(alarms.c.alarm_id.is_not(None))
+            .subquery("ends")
         )
         last, hid = alarm_journal.alias("last_row"), alarm_journal.alias("hid_row")
+        hidden_by = sa.case(
+            (last.c.to_state.in_(_HIDDEN), latest(last.c.alarm_id, before.c.event.in_(_HIDING)))
+        )
         query = (
             sa.select(
-                latest.c.alarm_id,
+                ends.c.alarm_id,
                 last.c.area,
                 last.c.to_state,
                 sa.func.coalesce(last.c.raised_ts, last.c.ts),
@@ -206,9 +230,7 @@ class _Period:
                 hid.c.comment,
                 hid.c.shelve_until,
             )
-            .select_from(
-                latest.join(last, last.c.id == latest.c.last).outerjoin(hid, hid.c.id == latest.c.hid)
-            )
+            .select_from(ends.join(last, last.c.id == ends.c.last).outerjoin(hid, hid.c.id == hidden_by))
             .where(last.c.to_state.in_(_STANDING + _HIDDEN))
         )
         if self.area is not None:
