@@ -25,7 +25,16 @@ from alarms.noise import ChatterDetector, FloodDetector, FloodState
 from alarms.records import SYSTEM, AlarmView, Edge, Raised, Refusal, Shelve, Transition
 from alarms.samples import TagBatch
 from alarms.shelving import Shelving
-from alarms.states import HIDDEN, UNACKNOWLEDGED, Event, InvalidTransition, State, Status, allows
+from alarms.states import (
+    HIDDEN,
+    UNACKNOWLEDGED,
+    Event,
+    InvalidTransition,
+    State,
+    Status,
+    allows,
+    occurrence_raised,
+)
 from alarms.tags import LiveTags
 from alarms.trend import TrendBuffer
 
@@ -48,6 +57,7 @@ class _Alarm:
     area: str = ""  # of the current occurrence ("": the spec's area)
     cause: str | None = None  # of the current occurrence, where it is not the spec's (worker in a gas zone)
     raised: Raised | None = None  # what raised it, kept through re-activations before an ack or in a chatter
+    raised_ts: float | None = None  # when the occurrence its latest transition belongs to was raised
     ack_by: str = ""  # who acknowledged the current occurrence
     acked_by_unshelve: bool = False  # that acknowledgement was a manual unshelve (ISA-18.2 §11.7.3)
 
@@ -454,6 +464,7 @@ class AlarmEngine:
             shelve=(shelve or self._shelving.get(spec.id)) if status.state is State.SHELVED else None,
             response_s=self._escalation.waiting_s(spec.id, ts) if event is Event.ACKNOWLEDGE else None,
             unit=spec.unit,
+            raised_ts=occurrence_raised(event, before.state, ts, alarm.raised_ts),
         )
         self._record(alarm, t)
         return t
@@ -484,6 +495,7 @@ class AlarmEngine:
         if t.event is not Event.ESCALATE:
             alarm.seq = t.seq
         alarm.value, alarm.message, alarm.ts, alarm.area = t.value, t.message, t.ts, t.area
+        alarm.raised_ts = t.raised_ts
         if t.response_s is not None:
             alarm.response_s = t.response_s
         if t.event is Event.ACTIVATE:

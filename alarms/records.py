@@ -55,6 +55,9 @@ class Transition(NamedTuple):
     shelve: Shelve | None = None  # while shelved
     response_s: float | None = None  # on acknowledgement: seconds since the occurrence was annunciated
     unit: str = ""  # of `value`, as the alarm's definition says ("" when its value has none)
+    # the ts of the activation that raised the occurrence it belongs to (`alarms.states.occurrence_raised`;
+    # None: outside any, e.g. a shelve of a normal alarm): links an occurrence's transitions in the journal
+    raised_ts: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,19 @@ class InvalidTransition(ValueError):
         self.event = event
 
 
+# an activation from these raises a new occurrence (the alarm is shown anew); from any other it continues one
+RAISES_FROM = frozenset({State.NORMAL, State.RTN_UNACK, State.LATCHED})
+
+
+def occurrence_raised(event: Event, before: State, ts: float, current: float | None) -> float | None:
+    """When the occurrence a transition belongs to was raised (the journal's link between its transitions,
+    as Ignition's event id): `ts` for an activation that raises one, None for a transition from normal
+    (outside any occurrence: a shelve of a normal alarm), else `current`, the previous transition's."""
+    if event is Event.ACTIVATE and before in RAISES_FROM:
+        return ts
+    return None if before is State.NORMAL else current
+
+
 def allows(state: State, event: Event) -> bool:
     return (state, event) in TRANSITIONS
 

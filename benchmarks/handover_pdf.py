@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alarms.definitions import Priority, Tier
 from alarms.records import Shelve, Transition
-from alarms.states import HIDDEN, Event, State, step
+from alarms.states import HIDDEN, Event, State, occurrence_raised, step
 from console.config import AppConfig
 from console.server.handover_pdf import write_pdf
 from console.shift_report import ShiftReport, make
@@ -49,26 +49,29 @@ NOTES_ZH = (
 
 
 class Shift:
-    """Alarm transitions that follow the ISA-18.2 table (`alarms.states.step`) and journal events."""
+    """Alarm transitions that follow the ISA-18.2 table (`alarms.states.step`), linked to their occurrences
+    as the engine links them, and journal events."""
 
     def __init__(self) -> None:
         self.alarms: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self._state: dict[str, State] = {}
         self._active: dict[str, bool] = {}
+        self._raised: dict[str, float | None] = {}
 
     def move(self, alarm_id: str, area: str, tier: Tier, event: Event, ts: float, **fields: Any) -> None:
         before = self._state.get(alarm_id, State.NORMAL)
         after = step(before, event)
         active = {Event.ACTIVATE: True, Event.CLEAR: False}.get(event, self._active.get(alarm_id, False))
-        self._state[alarm_id], self._active[alarm_id] = after, active
+        raised = occurrence_raised(event, before, ts, self._raised.get(alarm_id))
+        self._state[alarm_id], self._active[alarm_id], self._raised[alarm_id] = after, active, raised
         priority = {Tier.LIFE: Priority.URGENT, Tier.HIGH: Priority.HIGH}.get(tier, Priority.LOW)
         t = Transition(
             seq=len(self.alarms) + 1, alarm_id=alarm_id, source=alarm_id.split(".")[0], tier=tier,
             priority=priority, area=area, message=f"{alarm_id} gas high", event=event, from_state=before,
             to_state=after, active=active, acked=after not in (State.UNACK, State.RTN_UNACK) and after not in HIDDEN,
             value=12.0, console="desk-1", ts=ts, actor=fields.pop("actor", "system"),
-            comment=fields.pop("comment", ""), **fields,
+            comment=fields.pop("comment", ""), raised_ts=raised, **fields,
         )  # fmt: skip
         self.alarms.append(row_of(t))
 

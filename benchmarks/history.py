@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from alarms.history import HistoryFilter, HistoryState
-from alarms.states import Event, State, Status
+from alarms.states import Event, State, Status, occurrence_raised
 from integrations.alarm_history import history_page
 from integrations.storage import Store
 
@@ -50,6 +50,7 @@ def _alarm_rows(n: int, occurrences: int, rng: random.Random) -> Iterator[dict[s
         "unit": "°C",
     }
     status = Status()
+    link: float | None = None  # the raise of the occurrence a row belongs to, as the engine links them
     slot = DAYS * 86_400 / occurrences
     for k in range(occurrences):
         raised = END - DAYS * 86_400 + k * slot + rng.uniform(0, slot / 4)
@@ -67,6 +68,7 @@ def _alarm_rows(n: int, occurrences: int, rng: random.Random) -> Iterator[dict[s
                 events.append((raised + rng.uniform(5, 300), Event.ACKNOWLEDGE, rng.choice(OPERATORS), ""))
         for ts, event, actor, comment in sorted(events):
             before, status = status, status.apply(event)
+            link = occurrence_raised(event, before.state, ts, link)
             yield {
                 **alarm,
                 "seq": 0,
@@ -88,6 +90,7 @@ def _alarm_rows(n: int, occurrences: int, rng: random.Random) -> Iterator[dict[s
                 "shelve_until": ts + 300 if status.state is State.SHELVED else None,
                 "shelve_one_shot": False,
                 "response_s": ts - raised if event is Event.ACKNOWLEDGE else None,
+                "raised_ts": link,
             }
 
 

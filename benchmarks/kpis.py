@@ -30,7 +30,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from alarms.definitions import Priority, Tier
-from alarms.states import Event, State
+from alarms.states import Event, State, occurrence_raised
 from benchmarks.measure import postgres_schema
 from integrations.alarm_kpis import kpi_report
 from integrations.storage import Store, alarm_journal
@@ -102,7 +102,8 @@ def generate_journal(
 def _alarm_rows(
     rng: np.random.Generator, a: int, rate: float, since: float, until: float, chatters: bool
 ) -> list[tuple[Any, ...]]:
-    """(ts, alarm, event, from, to, active, acked, actor, comment) of one alarm's occurrences, in order."""
+    """(ts, alarm, event, from, to, active, acked, actor, comment, raised_ts) of one alarm's occurrences, in
+    order."""
     N, U, A, R, S = State.NORMAL, State.UNACK, State.ACKED, State.RTN_UNACK, State.SHELVED
     out: list[tuple[Any, ...]] = []
     t = since + rng.exponential(1 / rate)
@@ -158,11 +159,21 @@ def _alarm_rows(
                 "sensor replaced",
             )
         )
-    return [r for r in out if r[0] < until]
+    return _linked([r for r in out if r[0] < until])
+
+
+def _linked(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """One alarm's rows in time order, each with when its occurrence was raised, as the engine links them."""
+    raised = None
+    out = []
+    for r in sorted(rows, key=lambda r: r[0]):
+        raised = occurrence_raised(r[2], r[3], r[0], raised)
+        out.append((*r, raised))
+    return out
 
 
 def _row(seq: int, r: tuple[Any, ...], alarm_id: str, area: str, priority: Priority) -> dict[str, Any]:
-    ts, _, event, from_state, to_state, active, acked, actor, comment = r
+    ts, _, event, from_state, to_state, active, acked, actor, comment, raised_ts = r
     return {
         "seq": seq, "ts": ts, "alarm_id": alarm_id, "source": alarm_id.split(".")[1], "tier": Tier.HIGH.value,
         "priority": priority.value, "area": area, "message": f"{alarm_id} gas high", "event": event.value,
@@ -170,7 +181,7 @@ def _row(seq: int, r: tuple[Any, ...], alarm_id: str, area: str, priority: Prior
         "value": 25.0, "actor": actor, "console": "desk-1", "comment": comment, "annunciate": event is Event.ACTIVATE,
         "first_out": False, "chattering": False, "flood": False, "group_id": None,
         "shelve_until": ts + 3600 if event is Event.SHELVE else None, "shelve_one_shot": False,
-        "response_s": None, "unit": "%LEL",
+        "response_s": None, "unit": "%LEL", "raised_ts": raised_ts,
     }  # fmt: skip
 
 

@@ -57,6 +57,7 @@ def row_of(t: Transition) -> dict[str, Any]:
         "shelve_one_shot": False if shelve is None else bool(shelve.one_shot),
         "response_s": None if t.response_s is None else float(t.response_s),
         "unit": str(t.unit),
+        "raised_ts": None if t.raised_ts is None else float(t.raised_ts),
     }
 
 
@@ -90,4 +91,5 @@ def transition_of(row: Mapping[str, Any]) -> Transition:
         shelve=None if until is None else Shelve(until, row["shelve_one_shot"]),
         response_s=row["response_s"],
         unit=row["unit"],
+        raised_ts=row["raised_ts"],
     )

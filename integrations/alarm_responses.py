@@ -5,62 +5,36 @@ check a number by hand).
 - Chattering: an alarm raised 3 times within 60 s (the third raise at most 60 s after the first; LAG over
   the alarm's raises). Fleeting: an occurrence that returned to normal less than 5 s after it was raised
   (no operator can act on it; ISA-18.2 gives no number). Both count alarms, not occurrences.
-- Responses: each clear, acknowledgement, shelve and removal from service in the period belongs to the
-  occurrence raised last before it (one window function: the running maximum of the raise times, per alarm
-  in time order). Time to acknowledge: from the raise to its acknowledgement; time to first response: to
-  the first acknowledgement, shelve or removal of the occurrence. What happened after `until`, or answers
-  to occurrences raised before `since`, do not count. These pairs go into a temporary table (one report, one
-  connection), from which the counts and percentiles are read. Median and 90th percentile interpolate
+- Responses: each transition carries when the occurrence it belongs to was raised (`raised_ts`, the
+  journal's link: `alarms.states.occurrence_raised`), so an answer is paired with its raise by reading one
+  row. Time to acknowledge: from the raise to its acknowledgement; time to first response: to the first
+  acknowledgement, shelve or removal of the occurrence (MIN per occurrence). What happened after `until`, or
+  answers to occurrences raised before `since`, do not count. Median and 90th percentile interpolate
   linearly between the two ranks around (n - 1) q (as numpy, and PostgreSQL's percentile_cont, which it
-  uses); on SQLite the two values are read by rank from an index on the table. "Within 90 s" counts over
-  every occurrence raised, so one never answered counts against.
+  uses; on SQLite, which has none, one query numbers the times in order and returns the values at those
+  ranks). "Within 90 s" counts over every occurrence raised, so one never answered counts against.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+from fractions import Fraction
+from typing import Any
 
 import sqlalchemy as sa
 
 from alarms import kpis
 from alarms.kpis import Group, make_kpi, number_text
 from alarms.states import Event
-from integrations.storage import RAISED_SQL, alarm_journal
+from integrations.storage import ANSWERS_SQL, RAISED_SQL, alarm_journal
 
 _RESPONSES = (Event.ACKNOWLEDGE.value, Event.SHELVE.value, Event.REMOVE_FROM_SERVICE.value)
-_QUANTILES = (0.5, 0.9)
+_QUANTILES = (Fraction(1, 2), Fraction(9, 10))  # median, 90th percentile
 
 c = alarm_journal.c
-# literal, not bound parameters, so that the planners see it implies ix_alarm_journal_raised's condition
+# literal, not bound parameters, so that the planners see they imply the partial indexes' conditions
 RAISED = sa.text(RAISED_SQL)
-
-# what the per-alarm walk pairs, for one report on one connection: "ack" and "responded" (an acknowledgement,
-# shelve or removal: d seconds after the raise of the occurrence it answers), "response" (the first of those
-# per occurrence), "fleeting" (a clear less than 5 s after the raise)
-_FACTS = sa.Table(
-    "kpi_facts",
-    sa.MetaData(),
-    sa.Column("what", sa.Text(), nullable=False),
-    sa.Column("alarm_id", sa.Text(), nullable=False),
-    sa.Column("raised_ts", sa.Double(), nullable=False),
-    sa.Column("d", sa.Double(), nullable=False),
-    prefixes=["TEMPORARY"],
-)
-_FACTS_INDEX = sa.text("CREATE INDEX ix_kpi_facts_what_d ON kpi_facts (what, d)")  # made once filled: faster
-
-
-@contextmanager
-def _facts(conn: sa.Connection) -> Iterator[None]:
-    """The temporary table of facts, empty, for the duration of the block (dropped after: a pooled SQLite
-    connection keeps its temporary tables)."""
-    _FACTS.drop(conn, checkfirst=True)
-    _FACTS.create(conn)
-    try:
-        yield
-    finally:
-        _FACTS.drop(conn)
+ANSWERS = sa.text(ANSWERS_SQL)
 
 
 def response_kpis(
@@ -68,77 +42,29 @@ def response_kpis(
 ) -> tuple[kpis.Kpi, ...]:
     """Chattering and fleeting alarms, times to acknowledge and to first response.
 
-    Each alarm's transitions are walked once in time order with one window function (the latest raise
-    so far: the occurrence a clear or a response belongs to); what it pairs goes into a temporary table
-    of facts, indexed, from which the counts and the ranks of the percentiles are read (ORDER BY d
-    LIMIT 2 OFFSET rank walks the index). On SQLite the period's bounds are written `ts + 0` in the
-    walks: it then reads ix_alarm_journal_alarm_ts, which holds the rows in this order with every column
-    read, instead of the ts index and a sort (PostgreSQL plans it by its statistics, which `+ 0` blinds).
+    The acknowledgements, shelves, removals and clears of the occurrences raised in the period are read
+    from ix_alarm_journal_answers alone (event, raised_ts, alarm_id, ts, area), each with its raise.
     """
-    postgres = conn.dialect.name == "postgresql"
-    ts = c.ts if postgres else c.ts + 0
-    in_period = (ts >= since) & (ts < until)
+    in_period = (c.ts >= since) & (c.ts < until)
     if area is not None:
         in_period &= c.area == area
-    chattering = _chattering(conn, in_period, postgres)
-    by_alarm = {"partition_by": c.alarm_id, "order_by": (c.ts, c.id)}
-    seq = (
-        sa.select(
-            c.alarm_id,
-            c.event,
-            c.ts,
-            sa.func.max(sa.case((RAISED, c.ts))).over(**by_alarm, rows=(None, 0)).label("raised_ts"),
+    answered = in_period & ANSWERS & (c.raised_ts >= since) & (c.raised_ts < until)
+    waited = (c.ts - c.raised_ts).label("d")
+    acks = sa.select(waited).where(answered, c.event == Event.ACKNOWLEDGE.value)
+    first = sa.select((sa.func.min(c.ts) - c.raised_ts).label("d")).where(answered, c.event.in_(_RESPONSES))
+    first = first.group_by(c.raised_ts, c.alarm_id)
+    fleeting = conn.execute(
+        sa.select(sa.func.count(sa.distinct(c.alarm_id))).where(
+            answered, c.event == Event.CLEAR.value, waited < kpis.FLEETING_S
         )
-        .where(in_period, sa.or_(RAISED, c.event.in_((Event.CLEAR.value, *_RESPONSES))))
-        .subquery()
-    )
-    waited = seq.c.ts - seq.c.raised_ts
-    what = sa.case(
-        (seq.c.event == Event.CLEAR.value, "fleeting"),
-        (seq.c.event == Event.ACKNOWLEDGE.value, "ack"),
-        else_="responded",
-    )
-    f = _FACTS.c
-    with _facts(conn):
-        conn.execute(
-            _FACTS.insert().from_select(
-                ["what", "alarm_id", "raised_ts", "d"],
-                sa.select(what, seq.c.alarm_id, seq.c.raised_ts, waited).where(
-                    seq.c.event != Event.ACTIVATE.value,
-                    seq.c.raised_ts.is_not(None),
-                    (seq.c.event != Event.CLEAR.value) | (waited < kpis.FLEETING_S),
-                ),
-            )
-        )
-        conn.execute(
-            _FACTS.insert().from_select(
-                ["what", "alarm_id", "raised_ts", "d"],
-                sa.select(sa.literal("response"), f.alarm_id, f.raised_ts, sa.func.min(f.d))
-                .where(f.what.in_(("ack", "responded")))
-                .group_by(f.alarm_id, f.raised_ts),
-            )
-        )
-        if not postgres:  # the ranks below walk it, and the counts read it instead of the table
-            conn.execute(_FACTS_INDEX)
-        counts = {
-            w: (n, within)
-            for w, n, within in conn.execute(
-                sa.select(
-                    f.what, sa.func.count(), sa.func.sum(sa.case((f.d <= kpis.RESPONSE_S, 1), else_=0))
-                ).group_by(f.what)
-            )
-        }
-        fleeting = conn.execute(
-            sa.select(sa.func.count(sa.distinct(f.alarm_id))).where(f.what == "fleeting")
-        ).scalar_one()
-        quantiles = {w: _quantiles(conn, postgres, w, counts.get(w, (0, 0))[0]) for w in ("ack", "response")}
+    ).scalar_one()
+    chattering = _chattering(conn, in_period, conn.dialect.name == "postgresql")
     out = [
         make_kpi("chattering_alarms", Group.CHATTER, chattering, number_text(chattering)),
         make_kpi("fleeting_alarms", Group.CHATTER, fleeting, number_text(fleeting)),
     ]
-    for w in ("ack", "response"):
-        median, p90 = quantiles[w]
-        within = counts.get(w, (0, 0))[1]
+    for w, times in (("ack", acks), ("response", first)):
+        within, (median, p90) = _spread(conn, times.subquery())
         share = 100.0 * within / raised if raised else None
         out += [
             make_kpi(f"{w}_median_s", Group.RESPONSE, median, number_text(median, "s")),
@@ -162,21 +88,39 @@ def _chattering(conn: sa.Connection, in_period: sa.ColumnElement[bool], postgres
     ).scalar_one()
 
 
-def _quantiles(conn: sa.Connection, postgres: bool, what: str, n: int) -> list[float | None]:
-    """The median and 90th percentile of the facts `what`, interpolated linearly between the two ranks
-    around (n - 1) q: PostgreSQL's own percentile_cont; on SQLite, which has none, the two values read by
-    rank from an index on the facts (ORDER BY d LIMIT 2 OFFSET rank walks it)."""
-    if n == 0:
-        return [None for _ in _QUANTILES]
-    f = _FACTS.c
-    if postgres:
-        cont = sa.func.percentile_cont(sa.literal(list(_QUANTILES), sa.ARRAY(sa.Double()))).within_group(f.d)
-        return list(conn.execute(sa.select(cont).where(f.what == what)).scalar_one())
-    out: list[float | None] = []
-    for q in _QUANTILES:
-        h = (n - 1) * q
-        low = math.floor(h)
-        ranked = sa.select(f.d).where(f.what == what).order_by(f.d).limit(2).offset(low)
-        values = conn.execute(ranked).scalars().all()
-        out.append(values[0] if len(values) == 1 else values[0] + (values[1] - values[0]) * (h - low))
-    return out
+def _spread(conn: sa.Connection, times: sa.Subquery) -> tuple[int, list[float | None]]:
+    """How many of `times` (column d) are within 90 s, and their median and 90th percentile (None: none).
+
+    PostgreSQL has both in one aggregate, percentile_cont. SQLite has none: one sort numbers the times in
+    order beside their count, and only the rows at the two ranks around each (n - 1) q come back (q a
+    fraction: integer division is the floor)."""
+    within = sa.func.sum(sa.case((times.c.d <= kpis.RESPONSE_S, 1), else_=0))
+    if conn.dialect.name == "postgresql":
+        fractions = sa.literal([float(q) for q in _QUANTILES], sa.ARRAY(sa.Double()))
+        cont = sa.func.percentile_cont(fractions).within_group(times.c.d)
+        n, inside, quantiles = conn.execute(sa.select(sa.func.count(), within, cont)).one()
+        return (inside, quantiles) if n else (0, [None for _ in _QUANTILES])
+    ranked = sa.select(
+        times.c.d,
+        sa.func.row_number().over(order_by=times.c.d).label("rank"),
+        sa.func.count().over().label("n"),
+        within.over().label("within"),
+    ).subquery()
+    lows = [(ranked.c.n - 1) * q.numerator // q.denominator + 1 for q in _QUANTILES]
+    rows = conn.execute(
+        sa.select(ranked.c.rank, ranked.c.d, ranked.c.n, ranked.c.within).where(
+            sa.or_(*(ranked.c.rank.in_((low, low + 1)) for low in lows))
+        )
+    ).all()
+    if not rows:
+        return 0, [None for _ in _QUANTILES]
+    d = {rank: value for rank, value, _, _ in rows}
+    return rows[0].within, [_interpolated(d, rows[0].n, q) for q in _QUANTILES]
+
+
+def _interpolated(d: dict[int, Any], n: int, q: Fraction) -> float:
+    """The q-quantile from the values at ranks (1-based) floor(h) + 1 and floor(h) + 2, h = (n - 1) q."""
+    h = (n - 1) * float(q)
+    low = math.floor(h)
+    below = d[low + 1]
+    return below if low + 2 not in d else below + (d[low + 2] - below) * (h - low)

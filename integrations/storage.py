@@ -52,6 +52,7 @@ CONNECT_TIMEOUT_S = 10
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
 # an alarm *raised*: an activation that starts a new occurrence the operator is shown (not one while hidden)
 RAISED_SQL = "event = 'activate' AND from_state IN ('normal', 'rtn_unack', 'latched')"
+ANSWERS_SQL = "event IN ('acknowledge', 'shelve', 'remove_from_service', 'clear')"
 
 metadata = sa.MetaData()
 
@@ -114,16 +115,19 @@ alarm_journal = sa.Table(
     sa.Column(
         "unit", sa.Text(), nullable=False, server_default=""
     ),  # of `value` ("": none, or journaled before)
+    # when the occurrence the row belongs to was raised (alarms.states.occurrence_raised): links an
+    # occurrence's rows, as Ignition's event id; NULL: outside any (a shelve of a normal alarm)
+    sa.Column("raised_ts", sa.Double(), nullable=True),
     sa.Index("ix_alarm_journal_ts", "ts"),
     sa.Index("ix_alarm_journal_alarm_id_id", "alarm_id", "id"),  # an alarm's history, and its latest row
     # the alarm-system KPIs (integrations.alarm_kpis): the alarms raised by time, and each alarm in time order
     sa.Index(
         "ix_alarm_journal_raised",
+        "event",  # first, as in ix_alarm_journal_event_ts: SQLite's planner then takes this covering one
         "ts",
         "alarm_id",
         "area",
         "priority",
-        "event",
         "from_state",
         sqlite_where=sa.text(RAISED_SQL),
         postgresql_where=sa.text(RAISED_SQL),
@@ -131,6 +135,17 @@ alarm_journal = sa.Table(
     sa.Index("ix_alarm_journal_alarm_ts", "alarm_id", "ts", "id", "event", "from_state", "area"),
     sa.Index("ix_alarm_journal_event_ts", "event", "ts", "id", "from_state"),  # occurrences of a period
     sa.Index("ix_alarm_journal_actor_ts", "actor", "ts"),  # who acted on alarms in a period
+    # the answers to occurrences, by occurrence: times to acknowledge and respond, fleeting alarms (KPIs)
+    sa.Index(
+        "ix_alarm_journal_answers",
+        "event",
+        "raised_ts",
+        "alarm_id",
+        "ts",
+        "area",
+        sqlite_where=sa.text(ANSWERS_SQL),
+        postgresql_where=sa.text(ANSWERS_SQL),
+    ),
     sqlite_autoincrement=True,  # ids only grow, even after deletions: they are the commit order
 )
 

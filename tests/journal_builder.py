@@ -1,8 +1,8 @@
 """A journal built by hand: alarm transitions and journal events written straight into a store.
 
-The builder follows each alarm's state through the ISA-18.2 table (`alarms.states.step`), so that a test
-says what happened ("raised, acknowledged 20 s later, cleared") and the rows are the ones the engine would
-have journaled for it.
+The builder follows each alarm's state through the ISA-18.2 table (`alarms.states.step`) and links each row
+to its occurrence as the engine does (`alarms.states.occurrence_raised`), so that a test says what happened
+("raised, acknowledged 20 s later, cleared") and the rows are the ones the engine would have journaled for it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from alarms.definitions import Priority, Tier
 from alarms.records import Shelve, Transition
-from alarms.states import HIDDEN, Event, State, step
+from alarms.states import HIDDEN, Event, State, occurrence_raised, step
 from integrations.alarm_journal import row_of
 from integrations.storage import Store
 
@@ -22,6 +22,7 @@ class JournalBuilder:
         self.events: list[dict[str, Any]] = []
         self._state: dict[str, State] = {}
         self._active: dict[str, bool] = {}
+        self._raised: dict[str, float | None] = {}  # when each alarm's latest row's occurrence was raised
         self._where: dict[str, tuple[str, Priority]] = {}
 
     def alarm(self, alarm_id: str, area: str, priority: Priority = Priority.LOW) -> None:
@@ -44,6 +45,9 @@ class JournalBuilder:
 
     def suppress(self, alarm_id: str, ts: float, reason: str) -> None:
         self._move(alarm_id, Event.SUPPRESS, ts, actor="", comment=reason)
+
+    def unsuppress(self, alarm_id: str, ts: float) -> None:
+        self._move(alarm_id, Event.UNSUPPRESS, ts, actor="")
 
     def remove_from_service(self, alarm_id: str, ts: float, actor: str, reason: str) -> None:
         self._move(alarm_id, Event.REMOVE_FROM_SERVICE, ts, actor=actor, comment=reason)
@@ -71,7 +75,8 @@ class JournalBuilder:
         before = self._state.get(alarm_id, State.NORMAL)
         after = step(before, event)
         active = fields.pop("active", self._active.get(alarm_id, False))
-        self._state[alarm_id], self._active[alarm_id] = after, active
+        raised = occurrence_raised(event, before, ts, self._raised.get(alarm_id))
+        self._state[alarm_id], self._active[alarm_id], self._raised[alarm_id] = after, active, raised
         area, priority = self._where[alarm_id]
         fields.setdefault("actor", "system")
         t = Transition(
@@ -91,6 +96,7 @@ class JournalBuilder:
             console="desk-1",
             comment=fields.pop("comment", ""),
             ts=ts,
+            raised_ts=raised,
             **fields,
         )
         self.alarm_rows.append(row_of(t))

@@ -1,7 +1,8 @@
 """Alarm journals built by hand for tests: events played through the alarm state machine.
 
 Each `Journal.play` steps the alarm's status with `alarms.states.Status.apply`, so the rows carry the same
-from/to states, active and acked flags the engine would journal, and the test names only what happened.
+from/to states, active and acked flags and occurrence link (`alarms.states.occurrence_raised`) the engine
+would journal, and the test names only what happened.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from alarms.definitions import Priority, Tier
 from alarms.records import Shelve, Transition
-from alarms.states import Event, State, Status
+from alarms.states import Event, State, Status, occurrence_raised
 from integrations.alarm_journal import row_of
 
 
@@ -31,6 +32,7 @@ class Journal:
     rows: list[dict[str, Any]] = field(default_factory=list)
     _status: dict[str, Status] = field(default_factory=dict)
     _shelved_until: dict[str, float] = field(default_factory=dict)
+    _raised: dict[str, float | None] = field(default_factory=dict)  # each alarm's occurrence, as linked
 
     def play(
         self,
@@ -48,6 +50,8 @@ class Journal:
         before = self._status.get(alarm.alarm_id, Status())
         after = before.apply(event)
         self._status[alarm.alarm_id] = after
+        raised = occurrence_raised(event, before.state, ts, self._raised.get(alarm.alarm_id))
+        self._raised[alarm.alarm_id] = raised
         if shelve_until is not None:
             self._shelved_until[alarm.alarm_id] = shelve_until
         shelve = None
@@ -76,6 +80,7 @@ class Journal:
                     shelve=shelve,
                     response_s=response_s,
                     unit=alarm.unit,
+                    raised_ts=raised,
                 )
             )
         )

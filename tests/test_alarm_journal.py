@@ -94,6 +94,7 @@ SHELVED = tr(
     shelve=Shelve(T0 + 3600.25, one_shot=True),
     response_s=12.75,
     ts=T0 + 0.001,
+    raised_ts=T0 - 12.75,
 )
 
 
@@ -119,6 +120,7 @@ def test_row_round_trip_is_exact_with_nan_and_a_shelve() -> None:
     row = row_of(SHELVED)
     assert row["value"] is None and row["shelve_until"] == T0 + 3600.25 and row["shelve_one_shot"] is True
     assert row["event"] == "shelve" and row["tier"] == 2 and row["group_id"] == "GD-CH-00.HH"
+    assert row["raised_ts"] == T0 - 12.75
     back = transition_of(row)
     assert same(back, SHELVED)
     assert type(back.tier) is Tier and type(back.event) is Event and type(back.to_state) is State
@@ -396,3 +398,9 @@ def test_an_engine_restored_from_the_journal_shows_what_the_old_one_showed(
     ack = new.acknowledge("SOS-W01", old.view("SOS-W01").seq, "op2", "ws-2")
     assert isinstance(ack, Transition) and ack.to_state is State.ACKED
     assert ack.seq > max(t.seq for t in out)
+    # what the restored engine journals next belongs to the occurrences raised before the restart
+    raised = {t.alarm_id: t.ts for t in out if t.event is Event.ACTIVATE}
+    reset = new.reset("SOS-W05", "op2", "ws-2")
+    shelve = new.shelve("SOS-W04", "op2", "ws-2", "wearable being swapped", 600)  # normal: no occurrence
+    assert isinstance(reset, Transition) and isinstance(shelve, Transition)
+    assert (ack.raised_ts, reset.raised_ts, shelve.raised_ts) == (raised["SOS-W01"], raised["SOS-W05"], None)

@@ -228,6 +228,21 @@ def test_lights_against_the_targets(shift: Store) -> None:
     assert report.kpi("alarms_per_10min_avg").target == "<= 1 / 10 min"
 
 
+def test_an_alarm_shelved_while_normal_answers_none_of_its_past_occurrences(store: Store) -> None:
+    """Raised, hidden by its zone's isolation until it was back to normal (no operator answered it), then
+    shelved: that shelve belongs to no occurrence, so the one raised has no response."""
+    j = JournalBuilder()
+    j.alarm("N1", "tank_farm")
+    j.raise_("N1", T0 + 100)
+    j.suppress("N1", T0 + 110, "zone isolated")
+    j.clear("N1", T0 + 120)
+    j.unsuppress("N1", T0 + 130)
+    j.shelve("N1", T0 + 150, "li.wei", "sensor being replaced", until=T0 + 3600)
+    j.write(store)
+    v = values(kpi_report(store, T0, END))
+    assert (v["alarms_raised"], v["response_median_s"], v["response_within_pct"]) == (1, None, 0.0)
+
+
 def test_an_empty_journal_has_no_data_not_zeros(store: Store) -> None:
     report = kpi_report(store, T0, T0 + 3600)
     v = values(report)

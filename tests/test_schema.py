@@ -5,22 +5,25 @@ PostgreSQL."""
 from __future__ import annotations
 
 import logging
+import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.dialects import postgresql
 
-from alarms.definitions import Priority, Tier
-from alarms.records import Transition
+from alarms.definitions import Definitions, Priority, Tier
+from alarms.records import Refusal, Transition
 from alarms.states import Event, State
 from integrations import schema
 from integrations.alarm_journal import row_of
 from integrations.storage import StorageError, Store, metadata
+from tests.alarms.builders import event, make
 from tests.conftest import REPO
 
 T0 = 1_800_000_000.0
@@ -173,6 +176,75 @@ def test_a_database_from_before_migrations_keeps_every_row_and_reaches_the_head(
     after = _db("current", "--database-url", database_url)
     assert after.returncode == 0, after.stderr
     assert after.stdout.strip() == f"{schema.head()} (head): up to date"
+
+
+def _engine_journal() -> list[Transition]:
+    """What a real engine journals over a thousand random commands and events on three alarms (one
+    latched, one in an area suppressed now and then): occurrences raised anew from normal, returned or
+    latched, acknowledged, escalated, reset, shelved while active and while normal, out of service."""
+    definitions = Definitions(
+        tags=(),
+        events=(
+            event("SOS-W01", Tier.HIGH),
+            event("SOS-W02", Tier.LIFE, latched=True),
+            event("SOS-W03", Tier.HIGH, area="maintenance"),
+        ),
+    )
+    engine, clock = make(definitions)
+    rng = random.Random(7)
+    out: list[Transition] = []
+    for _ in range(1000):
+        clock.advance(rng.choice((1.0, 20.0, 90.0)))
+        a = rng.choice(("SOS-W01", "SOS-W02", "SOS-W03"))
+        match rng.choice(
+            ("raise", "clear", "ack", "reset", "shelve", "unshelve", "out", "in", "area", "tick")
+        ):
+            case "raise":
+                result: Transition | Refusal | list[Transition] = engine.raise_event(a)
+            case "clear":
+                result = engine.clear_event(a)
+            case "ack":
+                result = engine.acknowledge(a, engine.view(a).seq, "op", "c1")
+            case "reset":
+                result = engine.reset(a, "op", "c1")
+            case "shelve":
+                result = engine.shelve(a, "op", "c1", "wearable being swapped", 60)
+            case "unshelve":
+                result = engine.unshelve(a, "op", "c1")
+            case "out":
+                result = engine.remove_from_service(a, "lead", "c1", "wearable lost", privileged=True)
+            case "in":
+                result = engine.return_to_service(a, "lead", "c1", privileged=True)
+            case "area":
+                result = engine.suppress_area("maintenance", rng.random() < 0.5)
+            case _:
+                result = engine.tick()
+        if not isinstance(result, Refusal):
+            out += result if isinstance(result, list) else [result]
+    return out
+
+
+def test_the_occurrence_link_is_filled_in_on_a_journal_from_before_it(database_url: str) -> None:
+    """0007_occurrence_link links each row journaled before it to its occurrence exactly as the engine
+    links new ones (`alarms.states.occurrence_raised`), in SQL."""
+    journal = _engine_journal()
+    outside = {(t.event, t.from_state) for t in journal if t.raised_ts is None}
+    assert (Event.SHELVE, State.NORMAL) in outside and (Event.ACTIVATE, State.SHELVED) in outside
+    assert any(t.event is Event.ACTIVATE and t.from_state is State.RTN_UNACK for t in journal)
+    rows = [row_of(t) for t in journal]
+    for row in rows:
+        del row["raised_ts"]
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        command.upgrade(schema._config(conn), "0006_history_indexes")  # as a console of then left it
+        conn.execute(sa.table("alarm_journal", *map(sa.column, rows[0])).insert(), rows)
+    engine.dispose()
+
+    store = Store(database_url)
+    try:
+        assert [t.raised_ts for t in store.alarm_transitions()] == [t.raised_ts for t in journal]
+    finally:
+        store.close()
 
 
 def test_the_revisions_build_exactly_the_tables_the_code_queries(database_url: str) -> None:
