@@ -23,10 +23,12 @@ class JournalBuilder:
         self._state: dict[str, State] = {}
         self._active: dict[str, bool] = {}
         self._raised: dict[str, float | None] = {}  # when each alarm's latest row's occurrence was raised
-        self._where: dict[str, tuple[str, Priority]] = {}
+        self._where: dict[str, tuple[str, Priority, Tier]] = {}
 
-    def alarm(self, alarm_id: str, area: str, priority: Priority = Priority.LOW) -> None:
-        self._where[alarm_id] = (area, priority)
+    def alarm(
+        self, alarm_id: str, area: str, priority: Priority = Priority.LOW, tier: Tier = Tier.HIGH
+    ) -> None:
+        self._where[alarm_id] = (area, priority, tier)
 
     def raise_(self, alarm_id: str, ts: float) -> None:
         self._move(alarm_id, Event.ACTIVATE, ts, active=True)
@@ -35,7 +37,11 @@ class JournalBuilder:
         self._move(alarm_id, Event.CLEAR, ts, active=False)
 
     def ack(self, alarm_id: str, ts: float, actor: str = "li.wei") -> None:
-        self._move(alarm_id, Event.ACKNOWLEDGE, ts, actor=actor)
+        """Acknowledged at `ts`; its response time counted from the occurrence's raise, as the engine does."""
+        raised = self._raised.get(alarm_id)
+        self._move(
+            alarm_id, Event.ACKNOWLEDGE, ts, actor=actor, response_s=None if raised is None else ts - raised
+        )
 
     def shelve(self, alarm_id: str, ts: float, actor: str, reason: str, until: float) -> None:
         self._move(alarm_id, Event.SHELVE, ts, actor=actor, comment=reason, shelve=Shelve(until))
@@ -77,13 +83,13 @@ class JournalBuilder:
         active = fields.pop("active", self._active.get(alarm_id, False))
         raised = occurrence_raised(event, before, ts, self._raised.get(alarm_id))
         self._state[alarm_id], self._active[alarm_id], self._raised[alarm_id] = after, active, raised
-        area, priority = self._where[alarm_id]
+        area, priority, tier = self._where[alarm_id]
         fields.setdefault("actor", "system")
         t = Transition(
             seq=len(self.alarm_rows) + 1,
             alarm_id=alarm_id,
             source=alarm_id,
-            tier=Tier.HIGH,
+            tier=tier,
             priority=priority,
             area=area,
             message=alarm_id,
