@@ -36,10 +36,9 @@ from alarms.history import (
     HistoryState,
     Occurrence,
 )
-from alarms.states import RETURNS, TRANSITIONS, Event, State
+from alarms.states import RAISES_FROM, RETURNS, TRANSITIONS, Event, State
 from integrations.storage import alarm_journal
 
-STARTS = (State.NORMAL.value, State.RTN_UNACK.value, State.LATCHED.value)  # an activation from these is new
 _NO_NEXT = 2**62  # the next start's id when there is none yet: beyond any id
 # operator actions on an occurrence; the first of them is its first response
 _RESPONSES = (Event.ACKNOWLEDGE, Event.SHELVE, Event.UNSHELVE_MANUAL, Event.REMOVE_FROM_SERVICE)
@@ -94,7 +93,7 @@ def history_actors(engine: sa.Engine, since: float, until: float) -> list[str]:
 
 
 def _is_start(table: sa.FromClause) -> sa.ColumnElement[bool]:
-    return (table.c.event == Event.ACTIVATE.value) & table.c.from_state.in_(STARTS)
+    return (table.c.event == Event.ACTIVATE.value) & table.c.from_state.in_(sorted(s.value for s in RAISES_FROM))
 
 
 def _entered(table: sa.FromClause, state: State) -> sa.ColumnElement[bool]:
