@@ -93,7 +93,9 @@ def history_actors(engine: sa.Engine, since: float, until: float) -> list[str]:
 
 
 def _is_start(table: sa.FromClause) -> sa.ColumnElement[bool]:
-    return (table.c.event == Event.ACTIVATE.value) & table.c.from_state.in_(sorted(s.value for s in RAISES_FROM))
+    return (table.c.event == Event.ACTIVATE.value) & table.c.from_state.in_(
+        sorted(s.value for s in RAISES_FROM)
+    )
 
 
 def _entered(table: sa.FromClause, state: State) -> sa.ColumnElement[bool]:
