@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from alarms.clock import ManualClock
 from alarms.definitions import EventKind
+from console.composition import Application
+from console.config import AppConfig
 from console.server.accounts import Accounts
 from console.server.core import Core
 from console.server.incident_timeline import incident_timeline
@@ -33,9 +35,10 @@ from integrations.storage import Store, StoreWriter
 from integrations.users import LoginPolicy, UserStore
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site_file import load_site
-from tests.conftest import DEMO_SITE
+from tests.conftest import DEMO_SITE, Broker, free_port
+from tests.headless import run_app
 from tests.support import wait_until_async
-from tests.test_field_operations import _fix, _press
+from tests.test_field_operations import _fix, _lel, _press
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC).timestamp()
 PASSWORDS = {"chen.ec": "coordinator pen", "wang.fang": "lead pen", "zhao.op": "operator pen"}
@@ -157,6 +160,38 @@ def test_an_incident_declared_from_an_sos_is_commanded_closed_read_only_and_reop
     asyncio.run(run())
 
 
+def test_an_incident_is_declared_from_a_tier1_alarm_in_its_zone_never_from_a_lower_tier(
+    database_url: str,
+) -> None:
+    async def run() -> None:
+        core, clock = _core(database_url)
+        await _sign_in(core)
+        core.on_tags(_lel(core, "GD-TF-02", 30.0, clock.now()))  # HH (tier 1) and H (tier 2)
+        await wait_until_async(lambda: core.alarms.engine.view("GD-TF-02.HH").active, 5)
+        gas = ("wang.fang", "gas_release", "critical", "wang.fang", "chen.ec")
+        lower = await core.command(DeclareIncident(*gas, from_alarm="GD-TF-02.H"))
+        assert (
+            not lower.ok and lower.message == "GD-TF-02.H is not a tier-1 alarm: declare the incident by hand"
+        )
+        unknown = await core.command(DeclareIncident(*gas, from_alarm="NO-SUCH.HH"))
+        assert not unknown.ok and unknown.message == "no alarm NO-SUCH.HH"
+        no_radius = await core.command(DeclareIncident(*gas, x=10.0, y=20.0))
+        assert not no_radius.ok and no_radius.message == "a point needs x, y and a hazard radius"
+        same = await core.command(
+            DeclareIncident("wang.fang", "fire", "high", "chen.ec", "chen.ec", "tank_farm")
+        )
+        assert not same.ok and "someone else than the incident commander" in same.message
+        declared = await core.command(
+            DeclareIncident(*gas, from_alarm="GD-TF-02.HH", radius_m=80.0, x=1.0, y=2.0)
+        )
+        assert declared.ok, declared.message
+        [incident] = core.incidents.open_incidents()
+        assert (incident.zone, incident.radius_m) == (core.alarms.engine.view("GD-TF-02.HH").area, 80.0)
+        await asyncio.to_thread(core.writer.close)
+
+    asyncio.run(run())
+
+
 def test_an_open_incident_comes_back_after_a_restart(database_url: str) -> None:
     async def run() -> None:
         core, clock = _core(database_url)
@@ -172,6 +207,43 @@ def test_an_open_incident_comes_back_after_a_restart(database_url: str) -> None:
         await asyncio.to_thread(restarted.writer.close)
 
     asyncio.run(run())
+
+
+def test_the_console_restarted_brings_the_open_incident_back(broker: Broker, database_url: str) -> None:
+    config = AppConfig(
+        site_file=DEMO_SITE,
+        opcua_url=f"opc.tcp://127.0.0.1:{free_port()}/none/",  # no plant needed
+        mqtt_url=broker.url,
+        database_url=database_url,
+        simulator=False,
+        console_name=f"incidents-{free_port()}",
+        operator="tester",
+    )
+    declared: list[str] = []
+
+    async def declare(app: Application) -> None:
+        by_hand = DeclareIncident(
+            "tester", "fire", "critical", "tester", "li.ming", x=400.0, y=120.0, radius_m=50.0
+        )
+        assert (await app.core.command(by_hand)).ok
+        declared.extend(i.id for i in app.core.incidents.open_incidents())
+        closed = DeclareIncident("tester", "evacuation", "low", "tester", "li.ming", "tank_farm")
+        assert (await app.core.command(closed)).ok
+        [other] = [i for i in app.core.incidents.open_incidents() if i.id not in declared]
+        assert (await app.core.command(CloseIncident("tester", other.id, "drill over"))).ok
+
+    async def restarted(app: Application) -> None:
+        [back] = app.core.incidents.open_incidents()
+        assert [back.id] == declared
+        assert (back.type, back.severity, back.radius_m, back.safety_officer) == (
+            "fire",
+            "critical",
+            50.0,
+            "li.ming",
+        )
+
+    run_app(config, declare)
+    run_app(config, restarted)
 
 
 def test_the_timeline_holds_sos_steps_permit_suspension_broadcast_and_incident_steps_in_order(
