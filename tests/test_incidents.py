@@ -95,12 +95,12 @@ def test_an_incident_declared_from_an_sos_is_commanded_closed_read_only_and_reop
         assert not refused.ok and "may not declare incident" in refused.message
         _, iid = await _sos_incident(core, clock)
         clock.advance(10)
-        no_reason = await core.command(TransferIncidentCommand("chen.ec", iid, "wang.fang", " "))
+        no_reason = await core.command(TransferIncidentCommand("chen.ec", iid, "li.ming", " "))
         assert not no_reason.ok and no_reason.message == "a transfer of command needs a reason"
-        moved = await core.command(
-            TransferIncidentCommand("chen.ec", iid, "wang.fang", "chen.ec to the scene")
-        )
-        assert moved.ok and moved.message == f"command of {iid} transferred from chen.ec to wang.fang"
+        officer = await core.command(TransferIncidentCommand("chen.ec", iid, "wang.fang", "to the scene"))
+        assert not officer.ok and "wang.fang is the safety officer" in officer.message
+        moved = await core.command(TransferIncidentCommand("chen.ec", iid, "li.ming", "chen.ec to the scene"))
+        assert moved.ok and moved.message == f"command of {iid} transferred from chen.ec to li.ming"
         assert (await core.command(AddIncidentObjective("wang.fang", iid, "Account for everyone at M-2"))).ok
         assert (await core.command(AddIncidentNote("zhao.op", iid, "Ambulance called  at 08:01"))).ok
         assert not (await core.command(CloseIncident("wang.fang", iid, ""))).ok
@@ -129,7 +129,8 @@ def test_an_incident_declared_from_an_sos_is_commanded_closed_read_only_and_reop
         ]
         assert audited == [
             ("zhao.op", "declare_incident", "tank_farm", "refused"),
-            ("chen.ec", "declare_incident", "", "done"),
+            ("chen.ec", "declare_incident", "W01.SOS", "done"),
+            ("chen.ec", "transfer_incident_command", iid, "refused"),
             ("chen.ec", "transfer_incident_command", iid, "refused"),
             ("chen.ec", "transfer_incident_command", iid, "done"),
             ("wang.fang", "add_incident_objective", iid, "done"),
@@ -154,7 +155,7 @@ def test_an_incident_declared_from_an_sos_is_commanded_closed_read_only_and_reop
         ]
         [row] = store.stored_incidents()
         stored = incident_of(row)
-        assert (stored.state, stored.commander, stored.safety_officer) == ("open", "wang.fang", "wang.fang")
+        assert (stored.state, stored.commander, stored.safety_officer) == ("open", "li.ming", "wang.fang")
         assert [o.text for o in stored.objectives] == ["Account for everyone at M-2"]
 
     asyncio.run(run())
@@ -264,6 +265,8 @@ def test_the_timeline_holds_sos_steps_permit_suspension_broadcast_and_incident_s
         evacuate = Broadcast("chen.ec", "evacuation", ("PA-COMP",), preset="EVACUATE-EAST", lang="en")
         assert (await core.command(evacuate)).ok, sent
         clock.advance(5)
+        assert not (await core.command(TransferIncidentCommand("zhao.op", iid, "zhao.op", "I am here"))).ok
+        clock.advance(1)
         assert (await core.command(AddIncidentNote("zhao.op", iid, "W13 on the way"))).ok
         clock.advance(5)
         assert (await core.command(CloseIncident("chen.ec", iid, "W01 rescued"))).ok
@@ -282,6 +285,7 @@ def test_the_timeline_holds_sos_steps_permit_suspension_broadcast_and_incident_s
             ("incident", "chen.ec"),
             ("sos", "zhao.op"),
             ("broadcast", "chen.ec"),
+            ("refused", "zhao.op"),
             ("incident", "zhao.op"),
             ("incident", "chen.ec"),
         ]

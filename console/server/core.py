@@ -85,6 +85,7 @@ EVENT_MEMORY = 10_000  # wearable event ids remembered to recognise a repeated d
 AUDIT_TIMEOUT_S = 10.0
 _TARGET_FIELDS = (
     "alarm_id",
+    "from_alarm",
     "permit_id",
     "zone",
     "worker_id",
@@ -633,7 +634,7 @@ def _audit_entry(command: Command, now: float, console: str) -> AuditEntry:
     fields = {
         f.name: getattr(command, f.name) for f in dataclasses.fields(command) if f.name not in _SECRET_FIELDS
     }
-    target = next((str(fields[f]) for f in _TARGET_FIELDS if f in fields), "")
+    target = next((str(fields[f]) for f in _TARGET_FIELDS if fields.get(f)), "")  # the first one given
     if isinstance(command, Acknowledge):
         target = " ".join(alarm_id for alarm_id, _ in command.alarms)
     elif isinstance(command, Broadcast):

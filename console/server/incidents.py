@@ -193,6 +193,8 @@ class IncidentService:
             return False, "command is transferred to someone: name the new incident commander"
         if commander == found.commander:
             return False, f"{commander} is already the incident commander of {found.id}"
+        if commander == found.safety_officer:
+            return False, f"{commander} is the safety officer of {found.id}: the commander is someone else"
         if not reason:
             return False, "a transfer of command needs a reason"
         payload = {"step": "transfer", "from": found.commander, "to": commander, "reason": reason}
