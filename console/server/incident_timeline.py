@@ -90,7 +90,10 @@ def _journal(
     conn: sa.Connection, site: Site, incident: Incident, until: float | None, wanted: list[str]
 ) -> list[TimelineEntry]:
     c = event_journal.c
-    of_zone = [c.kind.notin_(["permit", "wearable_response", JOURNAL_KIND]), _incident_rows(c, incident)]
+    of_zone = [
+        c.kind.notin_(["permit", "wearable_response", JOURNAL_KIND]),
+        (c.kind == JOURNAL_KIND) & (c.source == incident.id),
+    ]
     if incident.zone:
         a = alarm_journal.c
         zone_alarms = _period(sa.select(a.alarm_id).where(a.area == incident.zone), a.ts, incident, until)
@@ -107,10 +110,6 @@ def _journal(
         TimelineEntry(r.ts, r.actor, kind_of[r.kind], _journal_text(r.kind, r.source, r.payload))
         for r in rows
     ]
-
-
-def _incident_rows(c: Any, incident: Incident) -> Any:
-    return (c.kind == JOURNAL_KIND) & (c.source == incident.id)
 
 
 def _permits_of(site: Site, zone: str) -> list[str]:

@@ -152,7 +152,7 @@ class IncidentService:
             "y": incident.y,
             "radius_m": incident.radius_m,
         }
-        await self._save(incident, actor, payload)
+        await self._save(incident, actor, payload, now)
         where_text = self.site.zone_name(zone) if zone else f"({asked.x:.0f}, {asked.y:.0f})"
         return True, f"incident {incident.id} declared: {incident.type} in {where_text}, {incident.severity}"
 
@@ -231,8 +231,9 @@ class IncidentService:
         reason = _text(reason)
         if not reason:
             return False, "closing an incident needs a reason"
-        closed = replace(found, state=CLOSED, closed=self.clock.now())
-        await self._save(closed, actor, {"step": "close", "reason": reason})
+        now = self.clock.now()
+        closed = replace(found, state=CLOSED, closed=now)
+        await self._save(closed, actor, {"step": "close", "reason": reason}, now)
         return True, f"incident {found.id} closed: it is read-only now"
 
     async def reopen(self, actor: str, incident_id: str, reason: str) -> Outcome:
@@ -259,9 +260,13 @@ class IncidentService:
             return f"incident {found.id} is closed and read-only: reopen it (with a reason) first"
         return found
 
-    async def _save(self, incident: Incident, actor: str, payload: dict[str, Any]) -> None:
-        """Journal the step with the incident's row (and the command's audit entry), then take it."""
-        entry = JournalEntry(self.clock.now(), JOURNAL_KIND, incident.id, actor, self.console, payload)
+    async def _save(
+        self, incident: Incident, actor: str, payload: dict[str, Any], ts: float | None = None
+    ) -> None:
+        """Journal the step (at `ts`, by default now: a closing step at the time it closes, so that the
+        timeline up to then holds it) with the incident's row and the command's audit entry, then take it."""
+        now = self.clock.now() if ts is None else ts
+        entry = JournalEntry(now, JOURNAL_KIND, incident.id, actor, self.console, payload)
         future = self.writer.journal([entry], incident_rows=[row_of(incident)])
         await asyncio.wait_for(asyncio.wrap_future(future), COMMIT_TIMEOUT_S)
         self.incidents[incident.id] = incident
