@@ -182,11 +182,17 @@ def test_an_incident_is_declared_from_a_tier1_alarm_in_its_zone_never_from_a_low
             DeclareIncident("wang.fang", "fire", "high", "chen.ec", "chen.ec", "tank_farm")
         )
         assert not same.ok and "someone else than the incident commander" in same.message
+        lost = _press(core, "W03", EventKind.SOS, clock.now())  # no fix yet: the alarm cannot say where
+        sos = ("wang.fang", "injury_sos", "high", "wang.fang", "chen.ec")
+        unplaced = await core.command(DeclareIncident(*sos, from_alarm=lost))
+        assert not unplaced.ok
+        assert unplaced.message == "an incident needs its zone or a point with a hazard radius"
+        assert (await core.command(DeclareIncident(*sos, zone="tank_farm", from_alarm=lost))).ok
         declared = await core.command(
             DeclareIncident(*gas, from_alarm="GD-TF-02.HH", radius_m=80.0, x=1.0, y=2.0)
         )
         assert declared.ok, declared.message
-        [incident] = core.incidents.open_incidents()
+        [_, incident] = core.incidents.open_incidents()
         assert (incident.zone, incident.radius_m) == (core.alarms.engine.view("GD-TF-02.HH").area, 80.0)
         await asyncio.to_thread(core.writer.close)
 

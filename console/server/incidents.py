@@ -30,6 +30,8 @@ SEVERITIES = ("low", "moderate", "high", "critical")
 TEXT_MAX_CHARS = 500
 RADIUS_MAX_M = 5000.0
 COMMIT_TIMEOUT_S = 10.0
+# what the journal's declaration step says of the incident
+_DECLARED = ("type", "severity", "zone", "x", "y", "radius_m", "commander", "safety_officer", "origin")
 
 Outcome = tuple[
     bool, str
@@ -144,14 +146,7 @@ class IncidentService:
             now,
             self.console,
         )
-        payload = {"step": "declare", "type": incident.type, "severity": incident.severity, "zone": zone}
-        payload |= {"commander": incident.commander, "safety_officer": incident.safety_officer}
-        payload |= {
-            "origin": incident.origin,
-            "x": incident.x,
-            "y": incident.y,
-            "radius_m": incident.radius_m,
-        }
+        payload = {"step": "declare"} | {k: getattr(incident, k) for k in _DECLARED}
         await self._save(incident, actor, payload, now)
         where_text = self.site.zone_name(zone) if zone else f"({asked.x:.0f}, {asked.y:.0f})"
         return True, f"incident {incident.id} declared: {incident.type} in {where_text}, {incident.severity}"
@@ -168,7 +163,7 @@ class IncidentService:
                 return f"no active alarm {command.from_alarm} to declare an incident from"
             if view.tier is not Tier.LIFE:
                 return f"{command.from_alarm} is not a tier-1 alarm: declare the incident by hand"
-            zone = zone or view.area
+            zone = zone or (view.area if view.area in self.site.zone_index else "")  # "site": not located
             since = min(since, view.active_ts or since)
         point = (command.x, command.y, command.radius_m)
         if any(v is not None for v in point):
@@ -177,9 +172,7 @@ class IncidentService:
             if not 0 < (command.radius_m or 0) <= RADIUS_MAX_M:
                 return f"the hazard radius is more than 0 and at most {RADIUS_MAX_M:.0f} m"
         if zone and zone not in self.site.zone_index:
-            return (
-                f"no zone {zone!r} on this site (the alarm's location is unknown: name the zone or a point)"
-            )
+            return f"no zone {zone!r} on this site"
         if not zone and command.x is None:
             return "an incident needs its zone or a point with a hazard radius"
         return zone, since
