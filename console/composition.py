@@ -113,6 +113,7 @@ class Application:
         self.core.vision.restore(await loop.run_in_executor(None, self._vision_journal))
         handovers, flags = await loop.run_in_executor(None, self._handover_journal)
         self.core.handovers.restore(handovers, flags)
+        self.core.incidents.restore(await loop.run_in_executor(None, self.store.stored_incidents, True))
         self._tasks.append(asyncio.create_task(self._tick(), name="alarm-clock"))
         if config.simulator:
             self.simulator = SimulatorThread(

@@ -202,6 +202,29 @@ handovers = sa.Table(
     sa.Index("ix_handovers_started", "started"),
 )
 
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    # one row per incident (console.server.incidents) as it stands; its steps are journaled (kind "incident")
+    sa.Column("id", sa.Text(), primary_key=True),
+    sa.Column("state", sa.Text(), nullable=False),  # "open" or "closed"
+    sa.Column("type", sa.Text(), nullable=False),
+    sa.Column("zone", sa.Text(), nullable=False),  # "": a point only
+    sa.Column("x", sa.Double(), nullable=True),  # the hazard's centre (site metres); NULL: the zone
+    sa.Column("y", sa.Double(), nullable=True),
+    sa.Column("radius_m", sa.Double(), nullable=True),
+    sa.Column("severity", sa.Text(), nullable=False),
+    sa.Column("commander", sa.Text(), nullable=False),
+    sa.Column("safety_officer", sa.Text(), nullable=False),
+    sa.Column("origin", sa.Text(), nullable=False),  # the alarm it was declared from ("": by hand)
+    sa.Column("since", sa.Double(), nullable=False),  # when its timeline starts (its alarm, or declared)
+    sa.Column("declared", sa.Double(), nullable=False),
+    sa.Column("closed", sa.Double(), nullable=True),  # NULL: open
+    sa.Column("objectives", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+    sa.Column("console", sa.Text(), nullable=False),
+    sa.Index("ix_incidents_state", "state"),
+)
+
 _AUDIT_LOCK = 0x61756469745F  # pg_advisory_xact_lock key: one appender to the chain at a time
 
 
@@ -339,8 +362,10 @@ class Store:
         alarms: list[dict[str, Any]] | None = None,
         audit: list[dict[str, Any]] | None = None,
         handover_rows: list[dict[str, Any]] | None = None,
+        incident_rows: list[dict[str, Any]] | None = None,
     ) -> list[int]:
-        """Insert history, journal, alarm journal and audit rows, and write handover rows, in one transaction;
+        """Insert history, journal, alarm journal and audit rows, and write handover and incident rows, in one
+        transaction;
         returns the journal rows' seq. The audit rows are chained onto the trail here, inside the
         transaction."""
         with self.engine.begin() as conn:
@@ -348,6 +373,8 @@ class Store:
                 append_audit(conn, audit)
             for row in handover_rows or ():
                 _write_handover(conn, row)
+            for row in incident_rows or ():
+                _write_incident(conn, row)
             if history:
                 conn.execute(tag_history.insert(), history)
             if alarms:
@@ -504,6 +531,17 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    def stored_incidents(self, open_only: bool = False, incident_id: str = "") -> list[dict[str, Any]]:
+        """The incidents, oldest first (only the open ones, with `open_only`; only `incident_id`, if given)."""
+        c = incidents.c
+        query = sa.select(incidents).order_by(c.declared, c.id)
+        if open_only:
+            query = query.where(c.state == "open")
+        if incident_id:
+            query = query.where(c.id == incident_id)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
     def latest_alarm_transitions(self) -> list[Transition]:
         """What `AlarmEngine.restore` needs after a restart: every alarm whose latest state is not normal.
 
@@ -556,6 +594,15 @@ def _write_handover(conn: sa.Connection, row: dict[str, Any]) -> None:
         conn.execute(handovers.update().where(c.id == row["id"], c.finalised.is_(None)), row)
     else:
         log.warning("handover %s is finalised: a change to it was not written", row["id"])
+
+
+def _write_incident(conn: sa.Connection, row: dict[str, Any]) -> None:
+    """Insert a new incident or rewrite it as it now stands (the service refuses changes to a closed one)."""
+    c = incidents.c
+    if conn.execute(sa.select(c.id).where(c.id == row["id"])).first() is None:
+        conn.execute(incidents.insert(), row)
+    else:
+        conn.execute(incidents.update().where(c.id == row["id"]), row)
 
 
 def require_existing(url: str) -> str:
@@ -683,6 +730,7 @@ class _JournalRequest:
     future: Future[list[int]]
     audit: list[dict[str, Any]] = field(default_factory=list)
     handovers: list[dict[str, Any]] = field(default_factory=list)
+    incidents: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -723,6 +771,7 @@ class _Commit:
     alarms: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     handovers: list[dict[str, Any]] = field(default_factory=list)
+    incidents: list[dict[str, Any]] = field(default_factory=list)
     requests: list[_JournalRequest] = field(default_factory=list)
     alarm_requests: list[_AlarmRequest] = field(default_factory=list)
     audit_requests: list[_AuditRequest] = field(default_factory=list)
@@ -794,9 +843,10 @@ class StoreWriter:
         entries: Iterable[JournalEntry],
         outcome: tuple[str, str] | None = None,
         handover_rows: Sequence[Mapping[str, Any]] = (),
+        incident_rows: Sequence[Mapping[str, Any]] = (),
     ) -> Future[list[int]]:
         """Queue journal entries; the future resolves with their sequence numbers once committed.
-        `handover_rows` (rows of the `handovers` table) commit with them.
+        `handover_rows` and `incident_rows` (rows of the `handovers` and `incidents` tables) commit with them.
 
         Any thread, never blocks. A payload that is not plain JSON raises ValueError or TypeError here,
         at the caller, rather than poisoning a transaction later. `outcome` (outcome, reason) is what the
@@ -821,7 +871,8 @@ class StoreWriter:
             audit = self._take_pending_audit(outcome)
             self._count(len(rows) + len(audit))
             handover_copies = [json.loads(json.dumps(r, allow_nan=False)) for r in handover_rows]
-            self._queue.put(_JournalRequest(rows, future, audit, handover_copies))
+            incident_copies = [json.loads(json.dumps(r, allow_nan=False)) for r in incident_rows]
+            self._queue.put(_JournalRequest(rows, future, audit, handover_copies, incident_copies))
         else:
             future.set_result([])
         return future
@@ -943,6 +994,7 @@ class StoreWriter:
             commit.journal.extend(item.entries)
             commit.audit.extend(item.audit)
             commit.handovers.extend(item.handovers)
+            commit.incidents.extend(item.incidents)
             commit.requests.append(item)
         elif isinstance(item, _AlarmRequest):
             try:
@@ -1020,9 +1072,14 @@ class StoreWriter:
     def _store_write(self, commit: _Commit) -> list[int]:
         # the alarm and audit rows go only when there are some, so that the two-table form of
         # `Store.write` (and stand-ins for it) keeps working
-        if commit.handovers:
+        if commit.handovers or commit.incidents:
             return self.store.write(
-                commit.history, commit.journal, commit.alarms, commit.audit, handover_rows=commit.handovers
+                commit.history,
+                commit.journal,
+                commit.alarms,
+                commit.audit,
+                handover_rows=commit.handovers,
+                incident_rows=commit.incidents,
             )
         if commit.audit:
             return self.store.write(commit.history, commit.journal, commit.alarms, audit=commit.audit)

@@ -33,6 +33,8 @@ from console.server.handover import HandoverService, lead_finder
 from console.server.handover_commands import carry_out as carry_out_handover
 from console.server.handover_gather import LiveState
 from console.server.hazard_override import OverrideCheck
+from console.server.incident_commands import carry_out as carry_out_incident
+from console.server.incidents import IncidentService
 from console.server.interlock_commands import carry_out as carry_out_interlock
 from console.server.interlock_service import InterlockService
 from console.server.journal_watch import JournalStatus, journal_status, saving_again
@@ -45,6 +47,7 @@ from console.server.session import (
     CommandResult,
     FieldCommand,
     HandoverCommand,
+    IncidentCommand,
     InterlockCommand,
     IsolateZone,
     LogEntry,
@@ -82,12 +85,14 @@ EVENT_MEMORY = 10_000  # wearable event ids remembered to recognise a repeated d
 AUDIT_TIMEOUT_S = 10.0
 _TARGET_FIELDS = (
     "alarm_id",
+    "from_alarm",
     "permit_id",
     "zone",
     "worker_id",
     "interlock_id",
     "handover_id",
     "flag_id",
+    "incident_id",
     "detection",
 )
 _SECRET_FIELDS = ("actor", "password", "signature")  # never in the audit trail (the actor has its own column;
@@ -193,6 +198,14 @@ class Core:
             folder=handover_folder,
             find_lead=lead_finder(accounts.users.get if accounts is not None else None, self.access.demo),
             on_changed=lambda ids: self._publish(Topic.HANDOVERS, ids),
+        )
+        self.incidents = IncidentService(
+            site,
+            clock,
+            writer,
+            console_name,
+            self.alarms,
+            lambda ids: self._publish(Topic.INCIDENTS, ids),
         )
         self._seen_events = SeenEvents(EVENT_MEMORY)
         self.ticks = 0  # how often time has acted (tests wait on it)
@@ -525,6 +538,8 @@ class Core:
                 return await carry_out_interlock(self.interlocks, command, overrides)
             if isinstance(command, HandoverCommand):
                 return await carry_out_handover(self.handovers, command, signed)
+            if isinstance(command, IncidentCommand):
+                return await carry_out_incident(self.incidents, command)
             match command:
                 case OperatorNote():
                     return await self._note(command)
@@ -619,7 +634,7 @@ def _audit_entry(command: Command, now: float, console: str) -> AuditEntry:
     fields = {
         f.name: getattr(command, f.name) for f in dataclasses.fields(command) if f.name not in _SECRET_FIELDS
     }
-    target = next((str(fields[f]) for f in _TARGET_FIELDS if f in fields), "")
+    target = next((str(fields[f]) for f in _TARGET_FIELDS if fields.get(f)), "")  # the first one given
     if isinstance(command, Acknowledge):
         target = " ".join(alarm_id for alarm_id, _ in command.alarms)
     elif isinstance(command, Broadcast):

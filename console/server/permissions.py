@@ -63,6 +63,13 @@ PERMISSIONS: Mapping[str, frozenset[str]] = MappingProxyType(
         "ClearHandoverFlag": _SHIFT_LEAD,
         "SignHandover": _SHIFT_LEAD,  # and the signer must be that side's lead (console.server.handover)
         "FinaliseHandover": _SHIFT_LEAD,
+        # incidents (issue 17): the leads declare, command, set objectives and close; the watch adds notes
+        "DeclareIncident": _LEADS,
+        "TransferIncidentCommand": _LEADS,
+        "AddIncidentObjective": _LEADS,
+        "AddIncidentNote": _WATCH,
+        "CloseIncident": _LEADS,
+        "ReopenIncident": _LEADS,
     }
 )
 

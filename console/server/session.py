@@ -24,6 +24,7 @@ from plant_maps.wearables import Resolution
 if TYPE_CHECKING:
     from console.server.alarm_service import AlarmService
     from console.server.handover import HandoverService
+    from console.server.incidents import IncidentService
     from console.server.interlock_service import InterlockService
     from console.server.journal_watch import JournalStatus
     from console.server.permit_service import PermitService
@@ -47,6 +48,7 @@ class Topic(Enum):
     BROADCASTS = "broadcasts"  # list[BroadcastCall] whose delivery moved on
     INTERLOCKS = "interlocks"  # list of the interlock ids whose state, selection or request changed
     HANDOVERS = "handovers"  # list of the handover ids (or "flags") that changed
+    INCIDENTS = "incidents"  # list of the incident ids that changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +400,76 @@ class FinaliseHandover:
     handover_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class DeclareIncident:
+    """Declare an incident (issue 17, after ICS-201): of `type` (console.server.incidents.TYPES) and
+    `severity` (SEVERITIES there), in `zone` or around the point (x, y) within `radius_m` metres, from the
+    live alarm `from_alarm` (an SOS or a tier-1 alarm: its zone unless `zone` is given) or by hand (""), with
+    its incident commander and safety officer named (user names)."""
+
+    actor: str
+    type: str
+    severity: str
+    commander: str
+    safety_officer: str
+    zone: str = ""
+    x: float | None = None
+    y: float | None = None
+    radius_m: float | None = None
+    from_alarm: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TransferIncidentCommand:
+    """Hand the command of an open incident to `commander` (a user name), saying why."""
+
+    actor: str
+    incident_id: str
+    commander: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddIncidentObjective:
+    actor: str
+    incident_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddIncidentNote:
+    """A note on an incident's timeline; nothing on it is ever edited: a correction is a new note."""
+
+    actor: str
+    incident_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseIncident:
+    """Close an open incident with a reason; closed, it is read-only until reopened."""
+
+    actor: str
+    incident_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenIncident:
+    actor: str
+    incident_id: str
+    reason: str
+
+
+IncidentCommand = (  # carried out by console.server.incident_commands
+    DeclareIncident
+    | TransferIncidentCommand
+    | AddIncidentObjective
+    | AddIncidentNote
+    | CloseIncident
+    | ReopenIncident
+)
+
 HandoverCommand = (  # carried out by console.server.handover
     StartHandover | FlagHandoverItem | ClearHandoverFlag | SignHandover | FinaliseHandover
 )
@@ -442,6 +514,7 @@ Command = (
     | FieldCommand
     | InterlockCommand
     | HandoverCommand
+    | IncidentCommand
 )
 
 
@@ -470,6 +543,7 @@ class Session(Protocol):
     interlocks: InterlockService
     vision: VisionMarks  # recent video-AI detections and the operators' false marks
     handovers: HandoverService
+    incidents: IncidentService
 
     def subscribe(self, topic: Topic, callback: Callable[[Any], None]) -> Callable[[], None]: ...
 

@@ -1,0 +1,174 @@
+"""One incident's timeline (issue 17): what happened and who did it, from the alarm journal, the event
+journal and the audit trail, in time order. Read-only: nothing on it is edited (a correction is a new note).
+
+Each source is one SQL query over the incident's period (from its alarm, or its declaration, until it was
+closed) narrowed to its zone where the rows say one: the zone's alarms, the zone's permits, the SOS steps of
+the zone's alarms; plant-wide acts of the period (broadcasts, interlocks, the muster, operator notes) and
+the incident's own steps; and from the audit trail the commands refused on the incident, its zone or its
+permits (what was tried and why it was not done: the journal holds only what was done).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from alarms.records import SYSTEM
+from console.server.incidents import JOURNAL_KIND, Incident
+from integrations.storage import Store, alarm_journal, audit_trail, event_journal
+from plant_maps.site import Site
+
+# timeline kind -> the event journal kind it reads ("alarm" and "refused" come from their own tables)
+JOURNAL_KINDS = {
+    "sos": "wearable_response",
+    "permit": "permit",
+    "broadcast": "broadcast",
+    "delivery": "broadcast_delivery",
+    "interlock": "interlock",
+    "muster": "muster",
+    "note": "operator_note",
+    "incident": JOURNAL_KIND,
+}
+KINDS = ("alarm", *JOURNAL_KINDS, "refused")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    ts: float
+    actor: str
+    kind: str  # one of KINDS
+    text: str
+
+
+def incident_timeline(
+    store: Store, site: Site, incident: Incident, kinds: Collection[str] = KINDS
+) -> tuple[TimelineEntry, ...]:
+    """The incident's timeline in time order, only the entries of `kinds`."""
+    until = incident.closed
+    entries: list[TimelineEntry] = []
+    with store.engine.connect() as conn:
+        if "alarm" in kinds:
+            entries += _alarms(conn, incident, until)
+        wanted = [JOURNAL_KINDS[k] for k in kinds if k in JOURNAL_KINDS]
+        if wanted:
+            entries += _journal(conn, site, incident, until, wanted)
+        if "refused" in kinds:
+            entries += _refused(conn, site, incident, until)
+    return tuple(sorted(entries, key=lambda e: e.ts))
+
+
+def _period(query: sa.Select[Any], column: Any, incident: Incident, until: float | None) -> sa.Select[Any]:
+    query = query.where(column >= incident.since)
+    return query if until is None else query.where(column <= until)
+
+
+def _alarms(conn: sa.Connection, incident: Incident, until: float | None) -> list[TimelineEntry]:
+    """The zone's alarms raised, escalated or acted on by someone (what the event log shows of them)."""
+    c = alarm_journal.c
+    query = sa.select(c.ts, c.actor, c.tier, c.alarm_id, c.event, c.message, c.comment).where(
+        c.annunciate | (c.actor != SYSTEM) | (c.event == "escalate")
+    )
+    if incident.zone:
+        query = query.where(c.area == incident.zone)
+    rows = conn.execute(_period(query, c.ts, incident, until).order_by(c.id))
+    return [
+        TimelineEntry(
+            r.ts,
+            "" if r.actor == SYSTEM else r.actor,
+            "alarm",
+            f"T{r.tier} {r.alarm_id} {r.event.replace('_', ' ')}: {r.message}"
+            + (f" ({r.comment})" if r.comment else ""),
+        )
+        for r in rows
+    ]
+
+
+def _journal(
+    conn: sa.Connection, site: Site, incident: Incident, until: float | None, wanted: list[str]
+) -> list[TimelineEntry]:
+    c = event_journal.c
+    of_zone = [
+        c.kind.notin_(["permit", "wearable_response", JOURNAL_KIND]),
+        (c.kind == JOURNAL_KIND) & (c.source == incident.id),
+    ]
+    if incident.zone:
+        a = alarm_journal.c
+        zone_alarms = _period(sa.select(a.alarm_id).where(a.area == incident.zone), a.ts, incident, until)
+        of_zone += [
+            (c.kind == "permit") & c.source.in_(_permits_of(site, incident.zone)),
+            (c.kind == "wearable_response") & c.source.in_(zone_alarms.distinct().scalar_subquery()),
+        ]
+    else:
+        of_zone.append(c.kind.in_(["permit", "wearable_response"]))
+    query = sa.select(c.ts, c.kind, c.source, c.actor, c.payload).where(c.kind.in_(wanted), sa.or_(*of_zone))
+    rows = conn.execute(_period(query, c.ts, incident, until).order_by(c.seq))
+    kind_of = {v: k for k, v in JOURNAL_KINDS.items()}
+    return [
+        TimelineEntry(r.ts, r.actor, kind_of[r.kind], _journal_text(r.kind, r.source, r.payload))
+        for r in rows
+    ]
+
+
+def _permits_of(site: Site, zone: str) -> list[str]:
+    return [p.id for p in site.permits if p.zone == zone]
+
+
+def _refused(conn: sa.Connection, site: Site, incident: Incident, until: float | None) -> list[TimelineEntry]:
+    c = audit_trail.c
+    targets = [incident.id, *([incident.zone, *_permits_of(site, incident.zone)] if incident.zone else [])]
+    query = sa.select(c.ts, c.username, c.action, c.target, c.reason).where(
+        c.outcome == "refused", c.target.in_(targets)
+    )
+    rows = conn.execute(_period(query, c.ts, incident, until).order_by(c.seq))
+    return [
+        TimelineEntry(
+            r.ts, r.username, "refused", f"{r.action.replace('_', ' ')} {r.target} refused: {r.reason}"
+        )
+        for r in rows
+    ]
+
+
+def _journal_text(kind: str, source: str, p: dict[str, Any]) -> str:
+    """One line for a journaled act, from its payload as each service writes it."""
+    match kind:
+        case "wearable_response":
+            who = p.get("responder_name") or p.get("responder") or ""
+            return f"{source}: {p.get('step', '')}" + (f" ({who})" if who else "")
+        case "permit":
+            reason = f": {p['reason']}" if p.get("reason") else ""
+            return f"{source} {p.get('from', '')} -> {p.get('to', '')}{reason}"
+        case "broadcast":
+            zones = ", ".join(p.get("zones", ())) or "all PA zones"
+            return f"broadcast {source} ({p.get('priority', '')}) to {zones}: {p.get('text', '')}"
+        case "broadcast_delivery":
+            states = p.get("zones", {})
+            told = ", ".join(f"{z} {s.get('state', '')}" for z, s in states.items())
+            return f"broadcast {source} delivered: {told}"
+        case "interlock":
+            return f"interlock {source}: {p.get('step', '')}"
+        case "muster":
+            return f"muster {source}: {p.get('event', '')}"
+        case "operator_note":
+            return f"note: {p.get('text', '')}"
+    return _incident_text(p)
+
+
+def _incident_text(p: dict[str, Any]) -> str:
+    match p.get("step"):
+        case "declare":
+            where = p.get("zone") or f"({p.get('x')}, {p.get('y')}) r {p.get('radius_m')} m"
+            return (
+                f"incident declared: {p.get('type')} in {where}, {p.get('severity')}; commander "
+                f"{p.get('commander')}, safety officer {p.get('safety_officer')}"
+            )
+        case "transfer":
+            return f"command transferred from {p.get('from')} to {p.get('to')}: {p.get('reason')}"
+        case "objective":
+            return f"objective: {p.get('text')}"
+        case "note":
+            return f"note: {p.get('text')}"
+        case step:
+            return f"incident {step}: {p.get('reason', '')}"
