@@ -33,6 +33,7 @@ from console.window.false_detections import FalseDetections
 from console.window.field_view import FieldView
 from console.window.handover_view import HandoverView
 from console.window.history_view import HistoryFeed
+from console.window.incident_view import IncidentView
 from console.window.interlock_view import InterlockView
 from console.window.isolation_view import IsolationView
 from console.window.kpi_feed import KpiFeed
@@ -119,6 +120,7 @@ class WindowedConsole:
         self.handover = HandoverView(
             self.app.core, self.window, self.user, self.runner, self.gate, self.app.accounts.users.list
         )
+        self.incidents = IncidentView(self.app.core, self.window, self.user, self.runner, self.gate)
         if self.user.demo:
             self.window.set_demo()
         self.window.switch_user_requested.connect(self.sign_in.switch_user)
@@ -194,6 +196,7 @@ class WindowedConsole:
         self.field.close()
         self.broadcast.close()
         self.handover.close()
+        self.incidents.close()
         self.interlocks.close()
         self.bridge.close()
         self.trends.close()

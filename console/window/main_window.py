@@ -29,6 +29,7 @@ from widgets.common.plain_text import ElidedLabel, plain_tooltip
 from widgets.common.text_dialog import MAX_NOTE, TextDialog
 from widgets.common.time_text import clock_text
 from widgets.history.alarm_history_view import AlarmHistoryView
+from widgets.incidents.incident_panel import IncidentPanel
 from widgets.interlocks.interlock_panel import InterlockPanel
 from widgets.interlocks.interlock_requests import InterlockRequestStrip
 from widgets.isolation.isolation_banner import IsolationNotice, IsolationStrip
@@ -147,6 +148,11 @@ class MainWindow(QMainWindow):
         self.history_dock = self._record_tab(
             self.tr("Alarm history"), "HistoryDock", self.history_view, alarms
         )
+        self.incident_panel = IncidentPanel()  # the incident declared (or restored), in the same tabs
+        self.incident_dock = self._dock(self.tr("Incident"), "IncidentDock", self.incident_panel)
+        self.incident_dock.setFeatures(self.audit_dock.features())
+        self.tabifyDockWidget(alarms, self.incident_dock)
+        self.incident_dock.hide()
         self.kpi_view = KpiView([(z.id, z.name) for z in site.zones])  # the shift lead's alarm-system KPIs
         self.kpi_dock = self._dock(self.tr("Alarm KPIs"), "KpiDock", self.kpi_view)
         self.kpi_dock.setFeatures(self.audit_dock.features())
@@ -484,6 +490,11 @@ class MainWindow(QMainWindow):
         """The audit trail, in the alarm list's tabs (the banner keeps the alarms in view meanwhile)."""
         self.audit_dock.show()
         self.audit_dock.raise_()
+
+    def open_incident(self) -> None:
+        """The incident tab, in the alarm list's tabs (the banner keeps the alarms in view meanwhile)."""
+        self.incident_dock.show()
+        self.incident_dock.raise_()
 
     def open_history(self) -> None:
         """The alarm history, in the alarm list's tabs (the banner keeps the alarms in view meanwhile)."""

@@ -370,6 +370,7 @@ class AlarmTable(QWidget):
     trend_requested = Signal(str)  # a measured tag (the alarm's source): open its trend
     broadcast_requested = Signal(str)  # the alarm's area (a zone id or "site"): broadcast to it
     false_detection_requested = Signal(str)  # a video-AI alarm: mark its latest detection false (a shadow)
+    incident_requested = Signal(str, str)  # a tier-1 alarm (an SOS): declare an incident from it, its area
 
     def __init__(self, max_shelve_s: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -596,6 +597,14 @@ class AlarmTable(QWidget):
             refused = self.why_not("MarkFalseDetection")
             mark.setEnabled(not refused)
             mark.setToolTip(refused or self.tr("The camera saw a shadow or a reflection, not what it says"))
+        if len(views) == 1 and views[0].tier is Tier.LIFE:
+            alarm_id, area = views[0].id, views[0].area
+            declare = menu.addAction(
+                self.tr("Declare incident…"), lambda: self.incident_requested.emit(alarm_id, area)
+            )
+            refused = self.why_not("DeclareIncident")
+            declare.setEnabled(not refused)
+            declare.setToolTip(refused or self.tr("Take command: one timeline, commander and safety officer"))
         return menu
 
     # -- the operator's commands (buttons, menu, shortcuts) ---------------------------------------------

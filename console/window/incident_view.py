@@ -1,0 +1,274 @@
+"""Incidents in the window (issue 17): "Declare incident…" on a tier-1 alarm's row asks for the declaration
+and sends DeclareIncident as the signed-in user; the incident tab then follows the incident declared (or
+restored after a restart): its header with an elapsed-time clock, its timeline read on a worker thread
+(`incident_timeline`) whenever a command on it is done and every few seconds while in view, and its commands
+(transfer, note, close and reopen with a reason), greyed by role as the core would refuse them.
+
+Lives on the Qt thread (the core's loop under qasync).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
+
+from console.server.incident_timeline import KINDS, incident_timeline
+from console.server.incidents import SEVERITIES, TYPES, Incident, IncidentService
+from console.server.session import (
+    AddIncidentNote,
+    CloseIncident,
+    CommandResult,
+    DeclareIncident,
+    IncidentCommand,
+    ReopenIncident,
+    Session,
+    Topic,
+    TransferIncidentCommand,
+)
+from console.window.command_runner import CommandRunner
+from console.window.main_window import MainWindow
+from console.window.role_gate import RoleGate
+from console.window.signed_in import SignedIn
+from widgets.common.text_dialog import MAX_COMMENT, MAX_NOTE, TextDialog
+from widgets.common.time_text import clock_text, dated_clock_text
+from widgets.incidents.declare_dialog import DeclareDialog
+from widgets.incidents.transfer_dialog import TransferDialog
+
+TIMELINE_EVERY_MS = 5_000  # the timeline read afresh while the tab is in view (what others did meanwhile)
+CLOCK_EVERY_MS = 1_000
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("IncidentView", text)
+
+
+def type_names() -> list[tuple[str, str]]:
+    names = (
+        _tr("Gas release"),
+        _tr("Fire"),
+        _tr("Injury / SOS"),
+        _tr("Confined-space rescue"),
+        _tr("Evacuation"),
+    )
+    return list(zip(TYPES, names, strict=True))
+
+
+def severity_names() -> list[tuple[str, str]]:
+    names = (_tr("Low"), _tr("Moderate"), _tr("High"), _tr("Critical"))
+    return list(zip(SEVERITIES, names, strict=True))
+
+
+def kind_names() -> list[tuple[str, str]]:
+    names = (
+        _tr("Alarms"),
+        _tr("SOS steps"),
+        _tr("Permits"),
+        _tr("Broadcasts"),
+        _tr("Deliveries"),
+        _tr("Interlocks"),
+        _tr("Muster"),
+        _tr("Shift log"),
+        _tr("Incident steps"),
+        _tr("Refused"),
+    )
+    return list(zip(KINDS, names, strict=True))
+
+
+def elapsed_text(seconds: float) -> str:
+    """The incident's clock, counting up: "1:05:09"."""
+    minutes, s = divmod(max(0, int(seconds)), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{s:02d}"
+
+
+class IncidentView(QObject):
+    def __init__(
+        self, core: Session, window: MainWindow, user: SignedIn, runner: CommandRunner, gate: RoleGate
+    ) -> None:
+        super().__init__(window)
+        self.core, self.window, self.user, self.runner = core, window, user, runner
+        self.panel = panel = window.incident_panel
+        self.incident_id = ""  # the incident the tab shows
+        self.dialog: DeclareDialog | TransferDialog | TextDialog | None = (
+            None  # open now (tests type into it)
+        )
+        self._reading: asyncio.Task[None] | None = None
+        self._again = False  # asked to read while a read was running
+        panel.set_kinds(kind_names())
+        panel.kind_changed.connect(self.read_timeline)
+        panel.transfer_requested.connect(self._ask_transfer)
+        panel.note_requested.connect(self._ask_note)
+        panel.close_requested.connect(lambda: self._ask_reason(close=True))
+        panel.reopen_requested.connect(lambda: self._ask_reason(close=False))
+        for button, command in (
+            (panel.transfer_button, "TransferIncidentCommand"),
+            (panel.note_button, "AddIncidentNote"),
+            (panel.close_button, "CloseIncident"),
+            (panel.reopen_button, "ReopenIncident"),
+        ):
+            gate.guard(button, command)
+        gate.refreshers.append(panel.update_buttons)
+        window.alarm_table.incident_requested.connect(self.ask_declare)
+        self._unsubscribe = core.subscribe(Topic.INCIDENTS, self._changed)
+        self._clock = QTimer(self, interval=CLOCK_EVERY_MS, timeout=self._tick)
+        self._clock.start()
+        self._timeline = QTimer(self, interval=TIMELINE_EVERY_MS, timeout=self._read_if_in_view)
+        self._timeline.start()
+
+    @property
+    def service(self) -> IncidentService:
+        return self.core.incidents
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self._clock.stop()
+        self._timeline.stop()
+        if self._reading is not None:
+            self._reading.cancel()
+
+    def incident(self) -> Incident | None:
+        return self.service.incidents.get(self.incident_id)
+
+    # -- declaring --------------------------------------------------------------------------------------
+
+    def ask_declare(self, alarm_id: str, area: str) -> None:
+        site = self.core.site
+        dialog = DeclareDialog(
+            self.tr("From {alarm}").format(alarm=alarm_id),
+            type_names(),
+            [(z.id, z.name) for z in site.zones],
+            severity_names(),
+            zone=area if area in site.zone_index else "",
+            safety_officer=self.user.name,
+            parent=self.window,
+        )
+        self._open(
+            dialog,
+            lambda: self._send(DeclareIncident(self.user.name, **dialog.values(), from_alarm=alarm_id)),
+        )
+
+    # -- the commands on the incident shown -------------------------------------------------------------
+
+    def _ask_transfer(self) -> None:
+        dialog = TransferDialog(self.incident_id, self.window)
+        self._open(
+            dialog,
+            lambda: self._send(
+                TransferIncidentCommand(self.user.name, self.incident_id, dialog.commander(), dialog.reason())
+            ),
+        )
+
+    def _ask_note(self) -> None:
+        dialog = TextDialog(
+            self.tr("Note on {0}").format(self.incident_id),
+            self.tr("What to add to the timeline (a correction is a new note: nothing is edited)"),
+            self.tr("Add note"),
+            required=True,
+            max_length=MAX_NOTE,
+            parent=self.window,
+        )
+        self._open(
+            dialog, lambda: self._send(AddIncidentNote(self.user.name, self.incident_id, dialog.text()))
+        )
+
+    def _ask_reason(self, close: bool) -> None:
+        title = self.tr("Close {0}") if close else self.tr("Reopen {0}")
+        dialog = TextDialog(
+            title.format(self.incident_id),
+            self.tr("Why? (required, on the timeline)"),
+            self.tr("Close incident") if close else self.tr("Reopen incident"),
+            required=True,
+            max_length=MAX_COMMENT,
+            parent=self.window,
+        )
+        command = CloseIncident if close else ReopenIncident
+        self._open(dialog, lambda: self._send(command(self.user.name, self.incident_id, dialog.text())))
+
+    def _open(
+        self, dialog: DeclareDialog | TransferDialog | TextDialog, accepted: Callable[[], None]
+    ) -> None:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
+        dialog.open()
+
+    def _send(self, command: IncidentCommand) -> None:
+        self.runner.send(command, self._answered)
+
+    def _answered(self, result: CommandResult) -> None:
+        """The core's answer in words, in the status bar; a refusal also in the alarm list's status line."""
+        self.window.statusBar().showMessage(result.message, 10_000)
+        self.window.alarm_table.set_status(result.message, refused=not result.ok)
+        self.read_timeline()  # a refusal is on the timeline too
+
+    # -- following --------------------------------------------------------------------------------------
+
+    def _changed(self, ids: list[str]) -> None:
+        """A step on an incident: a new one (declared here or elsewhere) comes to the tab."""
+        if self.incident_id not in ids:
+            opened = [i for i in ids if (found := self.service.incidents.get(i)) and found.is_open]
+            if not opened:
+                return
+            self.incident_id = opened[-1]
+            self.window.open_incident()
+        self._show_header()
+        self.read_timeline()
+
+    def _tick(self) -> None:
+        if not self.incident_id:  # restored after a restart: the newest open incident
+            restored = max(self.service.open_incidents(), key=lambda i: i.declared, default=None)
+            if restored is not None:
+                self._changed([restored.id])
+            return
+        self._show_header()
+
+    def _show_header(self) -> None:
+        incident = self.incident()
+        if incident is None:
+            return
+        now = self.core.clock.now()
+        types, severities = dict(type_names()), dict(severity_names())
+        end = incident.closed if incident.closed is not None else now
+        self.panel.show_header(
+            {
+                "id": incident.id,
+                "type": types.get(incident.type, incident.type),
+                "zone": self.core.site.zone_name(incident.zone)
+                if incident.zone
+                else f"({incident.x:.0f}, {incident.y:.0f}) r {incident.radius_m:.0f} m",
+                "severity": severities.get(incident.severity, incident.severity),
+                "commander": incident.commander,
+                "safety_officer": incident.safety_officer,
+                "declared": dated_clock_text(incident.declared, now),
+                "elapsed": elapsed_text(end - incident.declared),
+                "state": self.tr("open") if incident.is_open else self.tr("closed (read-only)"),
+            },
+            incident.is_open,
+        )
+
+    def _read_if_in_view(self) -> None:
+        if self.incident_id and self.window.incident_dock.isVisible():
+            self.read_timeline()
+
+    def read_timeline(self) -> None:
+        """Read the timeline on a worker thread (one read at a time: asked meanwhile, read again after)."""
+        incident = self.incident()
+        if incident is None:
+            return
+        if self._reading is not None and not self._reading.done():
+            self._again = True
+            return
+        self._reading = asyncio.ensure_future(self._read(incident))
+
+    async def _read(self, incident: Incident) -> None:
+        kind = self.panel.kind()
+        entries = await asyncio.to_thread(
+            incident_timeline, self.service.store, self.core.site, incident, (kind,) if kind else KINDS
+        )
+        names = dict(kind_names())
+        self.panel.show_timeline([(clock_text(e.ts), e.actor, names[e.kind], e.text) for e in entries])
+        if self._again:
+            self._again = False
+            self.read_timeline()
