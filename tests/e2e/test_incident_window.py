@@ -1,0 +1,131 @@
+"""An incident declared and followed in the real window at 1366x768 (issue 17): the coordinator declares it
+from the SOS row's menu (zone preset from the alarm, safety officer from the signed-in user, Enter submits),
+the incident tab opens with its header, a note is added, command transferred and the incident closed with a
+reason; the timeline shows each step with its actor, in order; closed, it is read-only; the window stays
+1366 px wide. Screenshots at both control-room sizes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from console.window.gui import WindowedConsole
+from integrations.simulator import SimulatorThread
+from tests.conftest import Broker
+from tests.e2e.conftest import mosquitto_pub, status_text, until
+from widgets.common.text_dialog import TextDialog
+from widgets.incidents.declare_dialog import DeclareDialog
+from widgets.incidents.transfer_dialog import TransferDialog
+
+SOS = "W01.SOS"
+SCREEN = (1366, 768)
+SHOTS = Path("/work/notes/shots-incident")
+LEFT = Qt.MouseButton.LeftButton
+
+
+def _choose(box, text: str) -> None:  # noqa: ANN001 - a QComboBox
+    box.setCurrentIndex(box.findText(text))
+
+
+async def _shoot(console: WindowedConsole, name: str) -> None:
+    if not SHOTS.is_dir():
+        return
+    window = console.window
+    for width, height in (SCREEN, (1920, 1080)):
+        window.resize(width, height)
+        await until(lambda w=width: window.width() == w, 5, f"{width} px wide")
+        await until(lambda: window.incident_panel.isVisible(), 5, "the incident tab in view")
+        assert window.grab().save(str(SHOTS / f"{name}-{width}x{height}.png"))
+    window.resize(*SCREEN)
+
+
+def test_an_incident_is_declared_from_the_sos_row_followed_and_closed_in_the_window(
+    run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        core, window, table = console.app.core, console.window, console.window.alarm_table
+        panel, me = window.incident_panel, console.user.name
+        window.resize(*SCREEN)
+        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+        ts = datetime.now(UTC).isoformat()
+        position = {"x": 330.0, "y": 190.0, "floor": 0, "accuracy_m": 0.5, "ts": ts}
+        mosquitto_pub(broker, "site/demo/workers/W01/position", position)  # welding at K-301
+        await until(lambda: core.workers.zone[core.site.worker_index["W01"]] >= 0, 10, "W01 located")
+        mosquitto_pub(broker, "site/demo/workers/W01/event", {"id": "band-W01-1", "type": "sos", "ts": ts})
+        await until(lambda: table.select_alarm(SOS), 10, "the SOS in the alarm list")
+
+        menu = table.menu_for(table.selected_alarms())
+        declare = next(a for a in menu.actions() if a.text() == "Declare incident…")
+        assert declare.isEnabled(), declare.toolTip()
+        declare.trigger()
+        dialog = await until(lambda: console.incidents.dialog, 5, "the declaration dialog")
+        assert isinstance(dialog, DeclareDialog)
+        assert dialog.zone_box.currentText() == "Compressor house"  # where the wearer is
+        assert dialog.officer_edit.text() == me
+        assert not dialog.ok_button.isEnabled()  # type, severity and commander still to give
+        _choose(dialog.type_box, "Injury / SOS")
+        _choose(dialog.severity_box, "High")
+        qtbot.keyClicks(dialog.commander_edit, "li.wei")
+        assert dialog.ok_button.isEnabled()
+        qtbot.keyClick(dialog.commander_edit, Qt.Key.Key_Return)  # Enter submits
+
+        await until(lambda: panel.fields["id"].text().startswith("INC-"), 10, "the incident tab")
+        assert panel.isVisible()
+        header = {k: label.text() for k, label in panel.fields.items()}
+        assert (header["type"], header["zone"], header["severity"]) == (
+            "Injury / SOS",
+            "Compressor house",
+            "High",
+        )
+        assert (header["commander"], header["safety_officer"], header["state"]) == ("li.wei", me, "open")
+        assert not panel.reopen_button.isEnabled() and panel.note_button.isEnabled()
+        await until(lambda: any("incident declared" in r[3] for r in panel.timeline_rows()), 10, "declared")
+        await _shoot(console, "incident-open")
+
+        qtbot.mouseClick(panel.note_button, LEFT)
+        note = await until(lambda: console.incidents.dialog, 5, "the note dialog")
+        assert isinstance(note, TextDialog) and not note.ok_button.isEnabled()
+        qtbot.keyClicks(note.edit, "W01 conscious, burn on the left hand")
+        qtbot.mouseClick(note.ok_button, LEFT)
+        await until(lambda: any("W01 conscious" in r[3] for r in panel.timeline_rows()), 10, "the note")
+
+        qtbot.mouseClick(panel.transfer_button, LEFT)
+        transfer = await until(lambda: console.incidents.dialog, 5, "the transfer dialog")
+        assert isinstance(transfer, TransferDialog)
+        qtbot.keyClicks(transfer.commander_edit, "zhao.min")
+        assert not transfer.ok_button.isEnabled()  # a reason is required
+        qtbot.keyClicks(transfer.reason_edit, "shift lead on scene")
+        qtbot.mouseClick(transfer.ok_button, LEFT)
+        await until(lambda: panel.fields["commander"].text() == "zhao.min", 10, "command transferred")
+
+        qtbot.mouseClick(panel.close_button, LEFT)
+        closing = await until(lambda: console.incidents.dialog, 5, "the close dialog")
+        assert not closing.ok_button.isEnabled()  # closing needs a reason
+        qtbot.keyClicks(closing.edit, "W01 taken to hospital, area safe")
+        qtbot.mouseClick(closing.ok_button, LEFT)
+        await until(lambda: panel.fields["state"].text() == "closed (read-only)", 10, "closed")
+        assert not panel.note_button.isEnabled() and "closed" in panel.note_button.toolTip()
+        assert panel.reopen_button.isEnabled()
+
+        def steps() -> list[tuple[str, str]]:
+            return [(r[1], r[3]) for r in panel.timeline_rows() if r[2] == "Incident steps"]
+
+        await until(lambda: len(steps()) == 4, 10, "the four steps on the timeline")
+        texts = [text for _actor, text in steps()]
+        assert texts[0].startswith("incident declared: injury_sos in compressor_house, high")
+        assert texts[1] == "note: W01 conscious, burn on the left hand"
+        assert texts[2] == "command transferred from li.wei to zhao.min: shift lead on scene"
+        assert texts[3] == "incident close: W01 taken to hospital, area safe"
+        assert {actor for actor, _text in steps()} == {me}
+        assert any(r[2] == "Alarms" and SOS in r[3] for r in panel.timeline_rows())
+        _choose(panel.kind_filter, "Alarms")
+        await until(lambda: {r[2] for r in panel.timeline_rows()} == {"Alarms"}, 10, "the kind filter")
+        assert window.width() == SCREEN[0]
+        _choose(panel.kind_filter, "All kinds")
+        await until(lambda: len(steps()) == 4, 10, "all kinds again")
+        await _shoot(console, "incident-closed")
+
+    run_console(scenario)
