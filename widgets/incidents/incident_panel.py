@@ -45,11 +45,11 @@ class IncidentPanel(QWidget):
             self.tr("State"),
         )
         self.fields: dict[str, QLabel] = {}
-        left, right = QFormLayout(), QFormLayout()
+        columns = [QFormLayout() for _ in range(3)]  # three rows high: the timeline keeps the height
         for n, (key, title) in enumerate(zip(HEADER, titles, strict=True)):
             label = self.fields[key] = QLabel()
             label.setTextFormat(Qt.TextFormat.PlainText)
-            (left if n < 5 else right).addRow(title, label)
+            columns[n // 3].addRow(title, label)
         self.kind_filter = QComboBox()
         self.kind_filter.currentIndexChanged.connect(lambda _i: self.kind_changed.emit())
         self.transfer_button = QPushButton(self.tr("Transfer command…"))
@@ -69,8 +69,8 @@ class IncidentPanel(QWidget):
         self.timeline.horizontalHeader().setStretchLastSection(True)
         self.timeline.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = QHBoxLayout()
-        header.addLayout(left)
-        header.addLayout(right)
+        for column in columns:
+            header.addLayout(column)
         header.addStretch()
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Show")))
