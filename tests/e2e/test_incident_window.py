@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from console.window.gui import WindowedConsole
@@ -26,7 +27,7 @@ SHOTS = Path("/work/notes/shots-incident")
 LEFT = Qt.MouseButton.LeftButton
 
 
-def _choose(box, text: str) -> None:  # noqa: ANN001 - a QComboBox
+def _choose(box: QComboBox, text: str) -> None:
     box.setCurrentIndex(box.findText(text))
 
 
