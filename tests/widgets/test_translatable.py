@@ -46,6 +46,7 @@ from alarms.records import AlarmView
 from alarms.samples import Quality
 from alarms.states import State
 from console.window.annunciator import Annunciator
+from console.window.incident_view import elapsed_text, kind_names, severity_names, type_names
 from console.window.main_window import MainWindow
 from console.window.trend_events import zone_events
 from integrations.storage import JournalEntry
@@ -62,6 +63,8 @@ from widgets.broadcasts.broadcast_dialog import STATE_TEXTS, BroadcastDialog, Zo
 from widgets.common.hazard_override import OverrideDialog
 from widgets.common.permit_look import CATEGORY_CODES
 from widgets.handover.handover_dialog import HandoverDialog, HandoverShown, KpiShown, SectionShown
+from widgets.incidents.declare_dialog import DeclareDialog
+from widgets.incidents.transfer_dialog import TransferDialog
 from widgets.interlocks.interlock_dialog import InterlockDialog
 from widgets.interlocks.interlock_panel import InterlockLine
 from widgets.interlocks.interlock_requests import RequestNotice
@@ -366,10 +369,20 @@ def test_every_text_of_the_window_goes_through_qt_translation(
         window.audit_view.set_page([stored], first_page=True)
         window.audit_view.set_chain(QCoreApplication.translate("AuditFeed", "audit verified up to #7"), False)
 
-    data += ["login", "done", "operator"]  # what the audit trail stores: shown as stored
+    def incident() -> None:
+        window.open_incident()
+        panel = window.incident_panel
+        panel.set_kinds(kind_names())
+        header = {"id": "INC-1", "type": type_names()[0][1], "zone": site.zones[0].name}
+        header |= {"severity": severity_names()[0][1], "commander": OPERATOR, "safety_officer": OPERATOR}
+        header |= {"declared": "12:00:00", "elapsed": elapsed_text(65), "state": panel.tr("open")}
+        panel.show_header(header, is_open=True)
+        panel.show_timeline([("12:00:00", OPERATOR, kind_names()[-2][1], TYPED_REASON)])
+
+    data += ["login", "done", "operator", "INC-1", "12:00:00", TYPED_REASON]  # stored, shown as stored
     data.sort(key=len, reverse=True)
     found = []
-    for show in (suspended_permit, draft_permit, worker_in_sos, muster, interlocks, audit_trail):
+    for show in (suspended_permit, draft_permit, worker_in_sos, muster, interlocks, audit_trail, incident):
         show()
         found += [f"[{show.__name__}] {t}" for t in untranslated(window, data)]
     assert found == [], "texts not through tr():\n" + "\n".join(found)
@@ -472,6 +485,16 @@ def test_the_dialogs_the_window_opens_go_through_qt_translation(
         FirstAdminDialog(window),
         SignatureDialog(tr("Sign the approval"), tr("approved as"), OPERATOR, False, window),
         handover_dialog(window, tr),
+        DeclareDialog(
+            tr("From {alarm}").format(alarm=sos.id),
+            type_names(),
+            [(z.id, z.name) for z in site.zones],
+            severity_names(),
+            zone=zone.id,
+            safety_officer=OPERATOR,
+            parent=window,
+        ),
+        TransferDialog("INC-1", window),
     ):
         dialog.open()
         walk(dialog)
