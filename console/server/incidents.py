@@ -124,7 +124,7 @@ class IncidentService:
 
     async def declare(self, actor: str, asked: Declaration) -> Outcome:
         now = self.clock.now()
-        where = self._where(asked)
+        where = self._where(asked, now)
         if isinstance(where, str):
             return False, where
         zone, since = where
@@ -151,9 +151,10 @@ class IncidentService:
         where_text = self.site.zone_name(zone) if zone else f"({asked.x:.0f}, {asked.y:.0f})"
         return True, f"incident {incident.id} declared: {incident.type} in {where_text}, {incident.severity}"
 
-    def _where(self, command: Declaration) -> tuple[str, float] | str:
-        """The incident's zone and when its timeline starts, or why it cannot be declared there."""
-        zone, since = command.zone, self.clock.now()
+    def _where(self, command: Declaration, now: float) -> tuple[str, float] | str:
+        """The incident's zone and when its timeline starts (at the latest its declaration, `now`: the
+        declaring step is on it), or why it cannot be declared there."""
+        zone, since = command.zone, now
         if command.from_alarm:
             try:
                 view = self._alarms.engine.view(command.from_alarm)

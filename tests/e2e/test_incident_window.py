@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
+from console.server.session import DeclareIncident
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from tests.conftest import Broker
@@ -130,3 +131,29 @@ def test_an_incident_is_declared_from_the_sos_row_followed_and_closed_in_the_win
         await _shoot(console, "incident-closed")
 
     run_console(scenario)
+
+
+def test_the_open_incident_is_in_its_tab_again_after_a_restart(
+    run_console, simulator: SimulatorThread
+) -> None:
+    declared: list[str] = []
+
+    async def declare(console: WindowedConsole) -> None:
+        command = DeclareIncident(console.user.name, "gas_release", "high", "li.wei", "zhao.min", "tank_farm")
+        result = await console.app.core.command(command)
+        assert result.ok, result.message
+        declared.extend(console.app.core.incidents.incidents)
+
+    async def restarted(console: WindowedConsole) -> None:
+        window, panel = console.window, console.window.incident_panel
+        window.resize(*SCREEN)
+        await until(lambda: panel.fields["id"].text() == declared[0], 10, "the incident restored in its tab")
+        assert window.incident_dock.isVisible()
+        assert (panel.fields["type"].text(), panel.fields["zone"].text()) == ("Gas release", "Tank farm")
+        assert panel.fields["state"].text() == "open" and panel.note_button.isEnabled()
+        await until(
+            lambda: any("incident declared" in r[3] for r in panel.timeline_rows()), 10, "its timeline"
+        )
+
+    run_console(declare)
+    run_console(restarted)
