@@ -307,3 +307,31 @@ def test_the_timeline_holds_sos_steps_permit_suspension_broadcast_and_incident_s
         assert [e.kind for e in only] == ["sos", "broadcast"]
 
     asyncio.run(run())
+
+
+class _TickingClock(ManualClock):
+    """A clock that moves a little at every reading, as the wall clock does between two lines of code."""
+
+    def now(self) -> float:
+        self.advance(0.001)
+        return super().now()
+
+
+def test_an_incident_declared_by_hand_has_its_declaration_on_its_timeline(database_url: str) -> None:
+    async def run() -> None:
+        core, _ = _core(database_url)
+        core.incidents.clock = _TickingClock(T0)  # what declaring reads of the time
+        await _sign_in(core)
+        declared = await core.command(
+            DeclareIncident("wang.fang", "fire", "high", "wang.fang", "chen.ec", "tank_farm")
+        )
+        assert declared.ok, declared.message
+        [incident] = core.incidents.open_incidents()
+        assert incident.since <= incident.declared
+        timeline = await asyncio.to_thread(incident_timeline, core.writer.store, core.site, incident)
+        assert [e.text for e in timeline if e.kind == "incident"] == [
+            "incident declared: fire in tank_farm, high; commander wang.fang, safety officer chen.ec"
+        ]
+        await asyncio.to_thread(core.writer.close)
+
+    asyncio.run(run())
