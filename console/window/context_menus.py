@@ -93,6 +93,8 @@ class ContextMenus(QObject):
         )
         _enable(broadcast, bool(pa_zones), "" if pa_zones else w.tr("Not possible: no PA zone covers it"))
         self.gate.guard(broadcast, "Broadcast")
+        declare = menu.addAction(w.tr("Declare incident here…"), lambda: w.incident_requested.emit(zone_id))
+        self.gate.guard(declare, "DeclareIncident")
         for interlock_id, zone in w.interlock_zones.items():
             if zone == zone_id:
                 interlock = menu.addAction(

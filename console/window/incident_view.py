@@ -110,6 +110,7 @@ class IncidentView(QObject):
             gate.guard(button, command)
         gate.refreshers.append(panel.update_buttons)
         window.alarm_table.incident_requested.connect(self.ask_declare)
+        window.incident_requested.connect(lambda zone: self.ask_declare("", zone))
         self._unsubscribe = core.subscribe(Topic.INCIDENTS, self._changed)
         self._clock = QTimer(self, interval=CLOCK_EVERY_MS, timeout=self._tick)
         self._clock.start()
@@ -133,9 +134,10 @@ class IncidentView(QObject):
     # -- declaring --------------------------------------------------------------------------------------
 
     def ask_declare(self, alarm_id: str, area: str) -> None:
+        """From a tier-1 alarm (its area preset), or by hand in a zone (`alarm_id` "")."""
         site = self.core.site
         dialog = DeclareDialog(
-            self.tr("From {alarm}").format(alarm=alarm_id),
+            self.tr("From {alarm}").format(alarm=alarm_id) if alarm_id else self.tr("By hand"),
             type_names(),
             [(z.id, z.name) for z in site.zones],
             severity_names(),

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
     permit_suspended = Signal(str)  # a suspension from this console was journaled: offer a broadcast
     handover_requested = Signal()  # the toolbar's "Handover…"
     interlock_requested = Signal(str)  # interlock id: arm it and show its confirmation (map menu, banner)
+    incident_requested = Signal(str)  # a zone id: declare an incident there by hand (the zone's menu)
     switch_user_requested = Signal()  # a shift change: the next user signs in
     lock_requested = Signal()  # lock the console now (commands need the password again)
 
@@ -150,7 +151,8 @@ class MainWindow(QMainWindow):
         )
         self.incident_panel = IncidentPanel()  # the incident declared (or restored), in the same tabs
         self.incident_dock = self._dock(self.tr("Incident"), "IncidentDock", self.incident_panel)
-        self.incident_dock.setFeatures(self.audit_dock.features())
+        # not closable: an incident once declared stays at hand (closed, it is read-only)
+        self.incident_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.tabifyDockWidget(alarms, self.incident_dock)
         self.incident_dock.hide()
         self.kpi_view = KpiView([(z.id, z.name) for z in site.zones])  # the shift lead's alarm-system KPIs

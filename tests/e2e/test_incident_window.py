@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
-from console.server.session import DeclareIncident
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from tests.conftest import Broker
@@ -133,15 +132,23 @@ def test_an_incident_is_declared_from_the_sos_row_followed_and_closed_in_the_win
     run_console(scenario)
 
 
-def test_the_open_incident_is_in_its_tab_again_after_a_restart(
-    run_console, simulator: SimulatorThread
+def test_an_incident_declared_by_hand_is_in_its_tab_again_after_a_restart(
+    run_console, simulator: SimulatorThread, qtbot: QtBot
 ) -> None:
     declared: list[str] = []
 
     async def declare(console: WindowedConsole) -> None:
-        command = DeclareIncident(console.user.name, "gas_release", "high", "li.wei", "zhao.min", "tank_farm")
-        result = await console.app.core.command(command)
-        assert result.ok, result.message
+        """By hand, from the zone's menu on the map."""
+        menu = console.menus.zone_menu("tank_farm")
+        next(a for a in menu.actions() if a.text() == "Declare incident here…").trigger()
+        dialog = await until(lambda: console.incidents.dialog, 5, "the declaration dialog")
+        assert isinstance(dialog, DeclareDialog) and dialog.zone_box.currentText() == "Tank farm"
+        _choose(dialog.type_box, "Gas release")
+        _choose(dialog.severity_box, "High")
+        qtbot.keyClicks(dialog.commander_edit, "li.wei")
+        dialog.officer_edit.setText("zhao.min")
+        qtbot.keyClick(dialog.officer_edit, Qt.Key.Key_Return)
+        await until(lambda: console.app.core.incidents.incidents, 10, "the incident declared")
         declared.extend(console.app.core.incidents.incidents)
 
     async def restarted(console: WindowedConsole) -> None:
