@@ -71,6 +71,8 @@ def test_an_incident_is_declared_from_the_sos_row_followed_and_closed_in_the_win
         _choose(dialog.severity_box, "High")
         qtbot.keyClicks(dialog.commander_edit, "li.wei")
         assert dialog.ok_button.isEnabled()
+        if SHOTS.is_dir():
+            assert dialog.grab().save(str(SHOTS / "declare-dialog.png"))
         qtbot.keyClick(dialog.commander_edit, Qt.Key.Key_Return)  # Enter submits
 
         await until(lambda: panel.fields["id"].text().startswith("INC-"), 10, "the incident tab")
@@ -95,6 +97,17 @@ def test_an_incident_is_declared_from_the_sos_row_followed_and_closed_in_the_win
 
         qtbot.mouseClick(panel.transfer_button, LEFT)
         transfer = await until(lambda: console.incidents.dialog, 5, "the transfer dialog")
+        assert isinstance(transfer, TransferDialog)
+        qtbot.keyClicks(transfer.commander_edit, "li.wei")
+        qtbot.keyClicks(transfer.reason_edit, "handing over")
+        qtbot.keyClick(transfer.reason_edit, Qt.Key.Key_Return)
+        refused = f"li.wei is already the incident commander of {panel.fields['id'].text()}"
+        await until(lambda: refused in window.statusBar().currentMessage(), 10, "the refusal in words")
+        assert refused in table.status_label.text()
+        await until(lambda: any(r[2] == "Refused" for r in panel.timeline_rows()), 10, "the refusal on it")
+
+        qtbot.mouseClick(panel.transfer_button, LEFT)
+        transfer = await until(lambda: console.incidents.dialog, 5, "the transfer dialog again")
         assert isinstance(transfer, TransferDialog)
         qtbot.keyClicks(transfer.commander_edit, "zhao.min")
         assert not transfer.ok_button.isEnabled()  # a reason is required

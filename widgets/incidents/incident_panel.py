@@ -101,10 +101,12 @@ class IncidentPanel(QWidget):
         self.update_buttons()
 
     def show_timeline(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        """The timeline in time order, the newest in view (appended live, like an event log)."""
         self.timeline.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.timeline.setItem(r, c, QTableWidgetItem(text))
+        self.timeline.scrollToBottom()
 
     def timeline_rows(self) -> list[tuple[str, ...]]:
         t = self.timeline
