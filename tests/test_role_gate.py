@@ -11,12 +11,14 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from console.server.permissions import Access
+from console.window.incident_view import guard_panel
 from console.window.role_gate import RoleGate
 from console.window.signed_in import SignedIn
 from plant_maps.gas_tests import GasTest, gas_limits, judge
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.permits import GuardianCheckIn, PermitBook
 from plant_maps.site import Site
+from widgets.incidents.incident_panel import IncidentPanel
 from widgets.permits.permit_card import PermitCard
 
 
@@ -91,3 +93,27 @@ def test_the_permit_card_and_the_gate_together_show_the_reason_that_applies(qtbo
 
     user.set_user("wu.qiang", "Wu Qiang", frozenset({"emergency_coordinator"}))
     assert not resume.isEnabled() and resume.toolTip().startswith("Not for wu.qiang")
+
+
+def test_the_incident_tab_greys_by_role_and_a_closed_incident_takes_only_a_reopening(qtbot: QtBot) -> None:
+    panel = IncidentPanel()
+    qtbot.addWidget(panel)
+    user = SignedIn("desk-1", demo=False, parent=panel)
+    guard_panel(RoleGate(Access(), user, panel), panel)
+    panel.show_header({"id": "INC-1"}, is_open=True)
+    user.set_user("li.wei", "Li Wei", frozenset({"operator"}))
+    assert panel.note_button.isEnabled()  # the watch adds notes
+    for button in (panel.transfer_button, panel.close_button):
+        assert not button.isEnabled() and button.toolTip().startswith(
+            "Not for li.wei: it needs one of the roles"
+        )
+
+    user.set_user("zhao.min", "Zhao Min", frozenset({"shift_lead"}))
+    assert panel.transfer_button.isEnabled() and panel.close_button.isEnabled()
+    assert (
+        not panel.reopen_button.isEnabled()
+        and panel.reopen_button.toolTip() == "Not possible: the incident is open"
+    )
+    panel.show_header({"state": "closed"}, is_open=False)
+    assert panel.reopen_button.isEnabled() and not panel.note_button.isEnabled()
+    assert "closed and read-only" in panel.note_button.toolTip()

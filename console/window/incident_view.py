@@ -34,6 +34,7 @@ from console.window.signed_in import SignedIn
 from widgets.common.text_dialog import MAX_COMMENT, MAX_NOTE, TextDialog
 from widgets.common.time_text import clock_text, dated_clock_text
 from widgets.incidents.declare_dialog import DeclareDialog
+from widgets.incidents.incident_panel import IncidentPanel
 from widgets.incidents.transfer_dialog import TransferDialog
 
 TIMELINE_EVERY_MS = 5_000  # the timeline read afresh while the tab is in view (what others did meanwhile)
@@ -76,6 +77,18 @@ def kind_names() -> list[tuple[str, str]]:
     return list(zip(KINDS, names, strict=True))
 
 
+def guard_panel(gate: RoleGate, panel: IncidentPanel) -> None:
+    """The tab's commands greyed by role, on top of the panel's own greying (a closed incident)."""
+    for button, command in (
+        (panel.transfer_button, "TransferIncidentCommand"),
+        (panel.note_button, "AddIncidentNote"),
+        (panel.close_button, "CloseIncident"),
+        (panel.reopen_button, "ReopenIncident"),
+    ):
+        gate.guard(button, command)
+    gate.refreshers.append(panel.update_buttons)
+
+
 def elapsed_text(seconds: float) -> str:
     """The incident's clock, counting up: "1:05:09"."""
     minutes, s = divmod(max(0, int(seconds)), 60)
@@ -101,14 +114,7 @@ class IncidentView(QObject):
         panel.note_requested.connect(self._ask_note)
         panel.close_requested.connect(lambda: self._ask_reason(close=True))
         panel.reopen_requested.connect(lambda: self._ask_reason(close=False))
-        for button, command in (
-            (panel.transfer_button, "TransferIncidentCommand"),
-            (panel.note_button, "AddIncidentNote"),
-            (panel.close_button, "CloseIncident"),
-            (panel.reopen_button, "ReopenIncident"),
-        ):
-            gate.guard(button, command)
-        gate.refreshers.append(panel.update_buttons)
+        guard_panel(gate, panel)
         window.alarm_table.incident_requested.connect(self.ask_declare)
         window.incident_requested.connect(lambda zone: self.ask_declare("", zone))
         self._unsubscribe = core.subscribe(Topic.INCIDENTS, self._changed)
