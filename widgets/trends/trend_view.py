@@ -472,6 +472,8 @@ class TrendView(TrendControls):
         tags = self._from_store(self._cursor_ts)
         if tags:
             self.samples_needed.emit(tags, self._cursor_ts)
+        else:  # the live samples reached back meanwhile: read from them, not "…" for ever
+            self._show_readout()
 
     # -- commands ---------------------------------------------------------------------------------------
 
