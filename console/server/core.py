@@ -59,6 +59,7 @@ from console.server.session import (
     Shelve,
     SignedCommand,
     SignHandover,
+    SuspendPermits,
     Topic,
     Unshelve,
     alarm_severity,
@@ -639,6 +640,8 @@ def _audit_entry(command: Command, now: float, console: str) -> AuditEntry:
         target = " ".join(alarm_id for alarm_id, _ in command.alarms)
     elif isinstance(command, Broadcast):
         target = " ".join(command.zones) or "all PA zones"
+    elif isinstance(command, SuspendPermits):
+        target = " ".join(command.permits)
     try:
         asked = json.loads(json.dumps(fields, default=lambda v: getattr(v, "value", str(v)), allow_nan=False))
     except ValueError:  # e.g. a NaN reading: recorded as typed, and the command refuses it itself

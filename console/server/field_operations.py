@@ -36,6 +36,7 @@ from console.server.session import (
     StopMuster,
     SubmitPermit,
     SuspendPermit,
+    SuspendPermits,
     Topic,
 )
 from console.server.signatures import SignedBy
@@ -154,6 +155,8 @@ class FieldOperations:
         match command:
             case SuspendPermit(actor, permit_id, reason):
                 return _permit_result(await self.permits.suspend(permit_id, actor, reason))
+            case SuspendPermits(actor, permit_ids, reason):
+                return _suspended(*await self.permits.suspend_all(permit_ids, actor, reason))
             case ResumePermit(actor, permit_id, reason):
                 why = override_words(overrides, reason.strip())
                 return self._admitted(await self.permits.resume(permit_id, actor, why), overrides)
@@ -382,6 +385,15 @@ class FieldOperations:
     def _name(self, worker_id: str) -> str:
         row = self.site.worker_index.get(worker_id)
         return worker_id if row is None else f"{self.site.workers[row].name} ({worker_id})"
+
+
+def _suspended(changes: list[PermitChange], refused: list[PermitRefusal]) -> CommandResult:
+    """Several permits suspended at once: which stopped, and which not and why."""
+    if not changes and not refused:
+        return CommandResult(False, "no permit to suspend")
+    stopped = f"suspended {', '.join(c.permit for c in changes)}" if changes else "nothing suspended"
+    why = "; ".join(f"{r.permit}: {r.reason}" for r in refused)
+    return CommandResult(bool(changes), f"{stopped}; not suspended: {why}" if why else stopped)
 
 
 def _permit_result(outcome: PermitChange | PermitRefusal) -> CommandResult:

@@ -36,6 +36,7 @@ PERMISSIONS: Mapping[str, frozenset[str]] = MappingProxyType(
         "ReturnToService": frozenset({"engineer"}),
         "MarkFalseDetection": _WATCH,  # the watch looks at the camera; the mark feeds the AI false-alarm rate
         "SuspendPermit": _WATCH,  # anyone watching may stop work
+        "SuspendPermits": _WATCH,
         "ResumePermit": _PERMIT_DESK,
         "ClosePermit": _PERMIT_DESK,
         "SubmitPermit": _PERMIT_DESK,

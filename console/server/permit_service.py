@@ -201,6 +201,25 @@ class PermitService:
     async def suspend(self, permit_id: str, actor: str, reason: str) -> PermitChange | PermitRefusal:
         return await self._carry_out(self.book.suspend(permit_id, actor, reason, self._clock.now()))
 
+    async def suspend_all(
+        self, permit_ids: Sequence[str], actor: str, reason: str
+    ) -> tuple[list[PermitChange], list[PermitRefusal]]:
+        """Suspend each permit with one reason, all journaled in one transaction (with the command's audit
+        row); one that may not be suspended (no longer active, say) is refused and the others still stop."""
+        if not reason.strip():
+            return [], [PermitRefusal(p, "suspend", "a suspension needs a reason") for p in permit_ids]
+        now, known = self._clock.now(), {s.id for s in self.book.statuses()}
+        changes, refused = [], []
+        for permit_id in dict.fromkeys(permit_ids):
+            if permit_id not in known:
+                refused.append(PermitRefusal(permit_id, "suspend", f"no permit {permit_id}"))
+                continue
+            outcome = self.book.suspend(permit_id, actor, reason, now)
+            (changes if isinstance(outcome, PermitChange) else refused).append(outcome)
+        if changes:
+            await asyncio.wait_for(self._journal(changes), COMMIT_TIMEOUT_S)
+        return changes, refused
+
     async def resume(self, permit_id: str, actor: str, reason: str = "") -> PermitChange | PermitRefusal:
         return await self._carry_out(self.book.resume(permit_id, actor, self._clock.now(), reason))
 

@@ -120,6 +120,18 @@ class SuspendPermit:
 
 
 @dataclass(frozen=True, slots=True)
+class SuspendPermits:
+    """Stop the work of several permits at once, with one reason: an incident's "suspend all" of the running
+    work in or near its danger area. One audited action; each permit's suspension journaled in its
+    transaction."""
+
+    actor: str
+    permits: tuple[str, ...]
+    reason: str
+    incident_id: str = ""  # the incident it was asked from ("": none)
+
+
+@dataclass(frozen=True, slots=True)
 class ResumePermit:
     """Restart suspended work (needs a new passing gas test and guardian check-in since the stop). While
     tier-1 alarms are active in the permit's zone it overrides them: `reason` is required, and where the site
@@ -486,6 +498,7 @@ InterlockCommand = (  # carried out by console.server.interlock_commands
 SignedCommand = ApprovePermit | ResolveWearableAlarm | SignHandover  # electronic signatures (21 CFR 11.50)
 FieldCommand = (  # carried out by console.field_operations
     SuspendPermit
+    | SuspendPermits
     | ResumePermit
     | ClosePermit
     | SubmitPermit
