@@ -9,6 +9,7 @@ check-in`) treats as "at the work".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -77,6 +78,13 @@ def people_near(
         )
         for r in rows
     ]
+
+
+def permit_ids_near(area: DangerArea, site: Site, near_m: float = NEAR_M) -> list[str]:
+    """Every permit of the site, whatever its state, in the area's zone or one within `near_m` of it: whose
+    changes belong on the incident's timeline."""
+    gaps = {z.id: area.zone_gap_m(z.polygon) for z in site.zones if z.id != area.zone}
+    return [p.id for p in site.permits if p.zone == area.zone or gaps.get(p.zone, math.inf) <= near_m]
 
 
 def permits_near(

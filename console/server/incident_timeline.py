@@ -2,10 +2,11 @@
 journal and the audit trail, in time order. Read-only: nothing on it is edited (a correction is a new note).
 
 Each source is one SQL query over the incident's period (from its alarm, or its declaration, until it was
-closed) narrowed to its zone where the rows say one: the zone's alarms, the zone's permits, the SOS steps of
-the zone's alarms; plant-wide acts of the period (broadcasts, interlocks, the muster, operator notes) and
-the incident's own steps; and from the audit trail the commands refused on the incident, its zone or its
-permits (what was tried and why it was not done: the journal holds only what was done).
+closed) narrowed to its zone where the rows say one: the zone's alarms, the permits in or near its danger area
+(`plant_maps.danger_area`), the SOS steps of the zone's alarms; plant-wide acts of the period (broadcasts,
+interlocks, the muster, operator notes) and the incident's own steps; and from the audit trail the commands
+refused on the incident, its zone or those permits (what was tried and why it was not done: the journal holds
+only what was done).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from alarms.records import SYSTEM
 from console.server.incidents import JOURNAL_KIND, Incident
 from integrations.storage import Store, alarm_journal, audit_trail, event_journal
+from plant_maps.danger_area import DangerArea, permit_ids_near
 from plant_maps.site import Site
 
 # timeline kind -> the event journal kind it reads ("alarm" and "refused" come from their own tables)
@@ -94,15 +96,15 @@ def _journal(
         c.kind.notin_(["permit", "wearable_response", JOURNAL_KIND]),
         (c.kind == JOURNAL_KIND) & (c.source == incident.id),
     ]
+    of_zone.append((c.kind == "permit") & c.source.in_(_permits_of(site, incident)))
     if incident.zone:
         a = alarm_journal.c
         zone_alarms = _period(sa.select(a.alarm_id).where(a.area == incident.zone), a.ts, incident, until)
-        of_zone += [
-            (c.kind == "permit") & c.source.in_(_permits_of(site, incident.zone)),
-            (c.kind == "wearable_response") & c.source.in_(zone_alarms.distinct().scalar_subquery()),
-        ]
+        of_zone.append(
+            (c.kind == "wearable_response") & c.source.in_(zone_alarms.distinct().scalar_subquery())
+        )
     else:
-        of_zone.append(c.kind.in_(["permit", "wearable_response"]))
+        of_zone.append(c.kind == "wearable_response")
     query = sa.select(c.ts, c.kind, c.source, c.actor, c.payload).where(c.kind.in_(wanted), sa.or_(*of_zone))
     rows = conn.execute(_period(query, c.ts, incident, until).order_by(c.seq))
     kind_of = {v: k for k, v in JOURNAL_KINDS.items()}
@@ -112,13 +114,16 @@ def _journal(
     ]
 
 
-def _permits_of(site: Site, zone: str) -> list[str]:
-    return [p.id for p in site.permits if p.zone == zone]
+def _permits_of(site: Site, incident: Incident) -> list[str]:
+    """The permits in or near its danger area (those "suspend all" acts on)."""
+    return permit_ids_near(
+        DangerArea.of(site, incident.zone, incident.x, incident.y, incident.radius_m), site
+    )
 
 
 def _refused(conn: sa.Connection, site: Site, incident: Incident, until: float | None) -> list[TimelineEntry]:
     c = audit_trail.c
-    targets = [incident.id, *([incident.zone, *_permits_of(site, incident.zone)] if incident.zone else [])]
+    targets = [incident.id, *([incident.zone] if incident.zone else []), *_permits_of(site, incident)]
     query = sa.select(c.ts, c.username, c.action, c.target, c.reason).where(
         c.outcome == "refused", c.target.in_(targets)
     )

@@ -18,12 +18,14 @@ from console.server.incident_timeline import KINDS, incident_timeline
 from console.server.incidents import SEVERITIES, TYPES, Incident, IncidentService
 from console.server.session import (
     AddIncidentNote,
+    AddIncidentObjective,
     CloseIncident,
     CommandResult,
     DeclareIncident,
     IncidentCommand,
     ReopenIncident,
     Session,
+    SuspendPermits,
     Topic,
     TransferIncidentCommand,
 )
@@ -31,6 +33,8 @@ from console.window.command_runner import CommandRunner
 from console.window.main_window import MainWindow
 from console.window.role_gate import RoleGate
 from console.window.signed_in import SignedIn
+from plant_maps.danger_area import NEAR_M, DangerArea, people_near, permits_near, running
+from widgets.common.permit_look import STATE_LOOKS
 from widgets.common.text_dialog import MAX_COMMENT, MAX_NOTE, TextDialog
 from widgets.common.time_text import clock_text, dated_clock_text
 from widgets.incidents.declare_dialog import DeclareDialog
@@ -84,9 +88,20 @@ def guard_panel(gate: RoleGate, panel: IncidentPanel) -> None:
         (panel.note_button, "AddIncidentNote"),
         (panel.close_button, "CloseIncident"),
         (panel.reopen_button, "ReopenIncident"),
+        (panel.suspend_all_button, "SuspendPermits"),
+        (panel.objective_button, "AddIncidentObjective"),
     ):
         gate.guard(button, command)
     gate.refreshers.append(panel.update_buttons)
+
+
+def age_text(seconds: float) -> str:
+    """How old a position is: "12 s", "4 min", "2 h"."""
+    if seconds < 120:
+        return _tr("{n} s").format(n=int(seconds))
+    if seconds < 7200:
+        return _tr("{n} min").format(n=int(seconds // 60))
+    return _tr("{n} h").format(n=int(seconds // 3600))
 
 
 def elapsed_text(seconds: float) -> str:
@@ -114,6 +129,8 @@ class IncidentView(QObject):
         panel.note_requested.connect(self._ask_note)
         panel.close_requested.connect(lambda: self._ask_reason(close=True))
         panel.reopen_requested.connect(lambda: self._ask_reason(close=False))
+        panel.suspend_all_requested.connect(self._ask_suspend_all)
+        panel.objective_requested.connect(self._ask_objective)
         guard_panel(gate, panel)
         window.alarm_table.incident_requested.connect(self.ask_declare)
         window.incident_requested.connect(lambda zone: self.ask_declare("", zone))
@@ -180,6 +197,42 @@ class IncidentView(QObject):
             dialog, lambda: self._send(AddIncidentNote(self.user.name, self.incident_id, dialog.text()))
         )
 
+    def _ask_objective(self) -> None:
+        dialog = TextDialog(
+            self.tr("Objective on {0}").format(self.incident_id),
+            self.tr("What the response is to achieve (ICS-201 objectives: on the timeline, never edited)"),
+            self.tr("Add objective"),
+            required=True,
+            max_length=MAX_NOTE,
+            parent=self.window,
+        )
+        self._open(
+            dialog, lambda: self._send(AddIncidentObjective(self.user.name, self.incident_id, dialog.text()))
+        )
+
+    def _ask_suspend_all(self) -> None:
+        """Stop the running work in and near the danger area: the confirmation names each permit; one reason
+        for all of them, one audited action."""
+        permits = self.running_permits()
+        if not permits:
+            return
+        dialog = TextDialog(
+            self.tr("Suspend {n} permits").format(n=len(permits)),
+            self.tr(
+                "The work of {permits} stops now, its people told why (GB 30871). Why? (required, one reason "
+                "for all)"
+            ).format(permits=", ".join(permits)),
+            self.tr("Suspend all"),
+            required=True,
+            max_length=MAX_COMMENT,
+            parent=self.window,
+        )
+        incident_id = self.incident_id
+        self._open(
+            dialog,
+            lambda: self._send(SuspendPermits(self.user.name, tuple(permits), dialog.text(), incident_id)),
+        )
+
     def _ask_reason(self, close: bool) -> None:
         title = self.tr("Close {0}") if close else self.tr("Reopen {0}")
         dialog = TextDialog(
@@ -214,13 +267,15 @@ class IncidentView(QObject):
     # -- following --------------------------------------------------------------------------------------
 
     def _changed(self, ids: list[str]) -> None:
-        """A step on an incident: a new one (declared here or elsewhere) comes to the tab."""
+        """A step on an incident: a new one (declared here or elsewhere) comes to the tab, and the map to
+        its danger area."""
         if self.incident_id not in ids:
             opened = [i for i in ids if (found := self.service.incidents.get(i)) and found.is_open]
             if not opened:
                 return
             self.incident_id = opened[-1]
             self.window.open_incident()
+            self.window.plant_map.show_danger_area(self.danger_area().polygon, NEAR_M)
         self._show_header()
         self.read_timeline()
 
@@ -231,6 +286,47 @@ class IncidentView(QObject):
                 self._changed([restored.id])
             return
         self._show_header()
+        self._show_situation()
+
+    def danger_area(self) -> DangerArea:
+        i = self.incident()
+        assert i is not None
+        return DangerArea.of(self.core.site, i.zone, i.x, i.y, i.radius_m)
+
+    def running_permits(self) -> list[str]:
+        """The active permits in or near the danger area: what "Suspend all" stops."""
+        if self.incident() is None:
+            return []
+        return running(permits_near(self.danger_area(), self.core.site, self.core.permits.statuses()))
+
+    def _show_situation(self) -> None:
+        """Who is in and near the danger area, the permits there and the objectives (every second)."""
+        incident = self.incident()
+        if incident is None:
+            return
+        site, area, now = self.core.site, self.danger_area(), self.core.clock.now()
+        near = people_near(area, self.core.workers, now)
+        people = [
+            (
+                f"{p.name} ({p.worker})",
+                self.tr("inside") if p.inside else self.tr("{n} m away").format(n=round(p.distance_m)),
+                age_text(p.fix_age_s),
+            )
+            for p in near
+        ]
+        found = permits_near(area, site, self.core.permits.statuses())
+        permits = [
+            (
+                s.id,
+                site.zone_name(s.permit.zone),
+                STATE_LOOKS[s.state].text,
+                self.tr("in it") if gap == 0 else self.tr("{n} m").format(n=round(gap)),
+            )
+            for s, gap in found
+        ]
+        objectives = [(clock_text(o.ts), o.actor, o.text) for o in incident.objectives]
+        inside = sum(p.inside for p in near)
+        self.panel.show_situation(people, inside, permits, len(running(found)), objectives)
 
     def _show_header(self) -> None:
         incident = self.incident()

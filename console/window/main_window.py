@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.incident_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.tabifyDockWidget(alarms, self.incident_dock)
         self.incident_dock.hide()
+        self.incident_dock.visibilityChanged.connect(self._incident_in_front)
         self.kpi_view = KpiView([(z.id, z.name) for z in site.zones])  # the shift lead's alarm-system KPIs
         self.kpi_dock = self._dock(self.tr("Alarm KPIs"), "KpiDock", self.kpi_view)
         self.kpi_dock.setFeatures(self.audit_dock.features())
@@ -264,11 +265,15 @@ class MainWindow(QMainWindow):
     def _kpis_in_front(self, shown: bool) -> None:
         self._tall_in_front(self.kpi_dock, shown)
 
+    def _incident_in_front(self, shown: bool) -> None:
+        self._tall_in_front(self.incident_dock, shown)
+
     def _tall_in_front(self, dock: QDockWidget, shown: bool) -> None:
         """On a short window (1366x768) a trend in front takes half the height, or its plot is a strip of
-        about 110 px under the legend; the KPI page (a table beside charts) takes it on any window. The alarm
-        list back in front gets its height back."""
-        if dock.isFloating() or not (self.compact or dock is self.kpi_dock):
+        about 110 px under the legend; the KPI page (a table beside charts) and the incident (the coordinator's
+        situation beside the timeline) take it on any window. The alarm list back in front gets its height
+        back."""
+        if dock.isFloating() or not (self.compact or dock in (self.kpi_dock, self.incident_dock)):
             return
         if shown and not self._bottom_px:
             self._bottom_px = self.alarm_dock.height() + self._tab_bar_height(self.alarm_dock)
@@ -281,7 +286,7 @@ class MainWindow(QMainWindow):
         """Another tall page took the front (the tabs switched from one to the other): it keeps the height."""
         return any(
             d is not dock and d.isVisible() and not d.widget().visibleRegion().isEmpty()
-            for d in (self.trend_dock, self.kpi_dock)
+            for d in (self.trend_dock, self.kpi_dock, self.incident_dock)
         )
 
     def _tab_bar_height(self, dock: QDockWidget) -> int:

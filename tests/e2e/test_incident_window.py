@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
+from plant_maps.permit_lifecycle import PermitState
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
 from widgets.common.text_dialog import TextDialog
@@ -177,3 +178,80 @@ def test_an_incident_declared_by_hand_is_in_its_tab_again_after_a_restart(
 
     run_console(declare)
     run_console(restarted)
+
+
+def test_the_coordinators_layout_shows_who_is_in_and_near_the_danger_area_and_suspends_its_work_at_once(
+    run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        core, window, panel = console.app.core, console.window, console.window.incident_panel
+        book = core.permits.book
+        window.resize(*SCREEN)
+        await until(lambda: window.width() == SCREEN[0], 5, "1366 px wide")
+        window.default_layout()  # as a console started on a 1366x768 screen lays itself out
+        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+        ts = datetime.now(UTC).isoformat()
+        for worker, x in (("W01", 330.0), ("W03", 290.0)):  # inside the compressor house; 10 m west of it
+            fix = {"x": x, "y": 190.0, "floor": 0, "accuracy_m": 0.5, "ts": ts}
+            mosquitto_pub(broker, f"site/demo/workers/{worker}/position", fix)
+        await until(lambda: core.workers.zone[core.site.worker_index["W01"]] >= 0, 10, "W01 located")
+        menu = console.menus.zone_menu("compressor_house")
+        next(a for a in menu.actions() if a.text() == "Declare incident here…").trigger()
+        dialog = await until(lambda: console.incidents.dialog, 5, "the declaration dialog")
+        assert isinstance(dialog, DeclareDialog)
+        _choose(dialog.type_box, "Gas release")
+        _choose(dialog.severity_box, "Critical")
+        qtbot.keyClicks(dialog.commander_edit, "li.wei")
+        qtbot.keyClick(dialog.commander_edit, Qt.Key.Key_Return)
+        await until(lambda: panel.fields["id"].text().startswith("INC-"), 10, "the incident tab")
+
+        # the map on the danger area, the tab tall enough to read the situation and the timeline
+        shown = window.plant_map.danger_area()
+        assert (shown.left(), shown.top(), shown.right(), shown.bottom()) == (300, 150, 380, 230)
+        visible = window.plant_map.mapToScene(window.plant_map.viewport().rect()).boundingRect()
+        assert visible.contains(shown) and visible.width() < core.site.width  # zoomed in on it
+        await until(lambda: window.incident_dock.height() >= 0.4 * window.height(), 5, "the tab tall")
+        people = await until(lambda: panel.people_rows(), 5, "who is in and near")
+        names = {w.id: w.name for w in core.site.workers}
+        assert [row[:2] for row in people[:2]] == [
+            (f"{names['W01']} (W01)", "inside"),
+            (f"{names['W03']} (W03)", "10 m away"),
+        ]
+        assert all(row[2].endswith(" s") for row in people[:2])  # the age of the position
+        assert panel.situation.tabText(0).startswith("People: 1 in, ")
+        assert [r[0] for r in panel.permit_rows()] == ["PTW-HW-001", "PTW-LB-002", "PTW-CS-003", "PTW-WH-004"]
+        assert panel.situation.tabText(1) == "Permits: 3 running"
+
+        panel.situation.setCurrentIndex(1)
+        qtbot.mouseClick(panel.suspend_all_button, LEFT)
+        confirm = await until(lambda: console.incidents.dialog, 5, "the suspend-all confirmation")
+        assert isinstance(confirm, TextDialog) and not confirm.ok_button.isEnabled()  # a reason first
+        assert "PTW-HW-001, PTW-CS-003, PTW-WH-004" in confirm.findChild(QLabel).text()
+        qtbot.keyClicks(confirm.edit, "gas release in the compressor house")
+        qtbot.mouseClick(confirm.ok_button, LEFT)
+        stopped = ("PTW-HW-001", "PTW-CS-003", "PTW-WH-004")
+        await until(
+            lambda: all(book.status(p).state is PermitState.SUSPENDED for p in stopped), 10, "stopped"
+        )
+        assert book.status("PTW-LB-002").state is PermitState.APPROVED
+        await until(lambda: panel.situation.tabText(1) == "Permits: 0 running", 5, "none running")
+        assert not panel.suspend_all_button.isEnabled()
+        me = console.user.name
+
+        def suspensions() -> list[tuple[str, str]]:
+            return [(r[1], r[3]) for r in panel.timeline_rows() if r[2] == "Permits" and "suspended" in r[3]]
+
+        await until(lambda: len(suspensions()) == 3, 10, f"the three suspensions in {panel.timeline_rows()}")
+        assert {actor for actor, _ in suspensions()} == {me}
+
+        panel.situation.setCurrentIndex(2)
+        qtbot.mouseClick(panel.objective_button, LEFT)
+        objective = await until(lambda: console.incidents.dialog, 5, "the objective dialog")
+        qtbot.keyClicks(objective.edit, "isolate the leak at K-301")
+        qtbot.keyClick(objective.edit, Qt.Key.Key_Return)
+        await until(lambda: panel.objective_rows(), 10, "the objective listed")
+        assert panel.objective_rows()[0][1:] == (me, "isolate the leak at K-301")
+        assert window.width() == SCREEN[0]
+        await _shoot(console, "incident-coordinator")
+
+    run_console(scenario)

@@ -1,6 +1,8 @@
-"""The incident tab: its header (who commands, since when, the elapsed time, its state), its timeline (time,
-actor, kind, text; read-only) with a kind filter, and its commands. What is shown is given by the console;
-the panel only says what the coordinator asked for."""
+"""The incident tab, the coordinator's layout beside the map: its header (who commands, since when, the
+elapsed time, its state); the situation (who is in the danger area and near it with the age of their
+position, the permits there with "Suspend all", the objectives); its timeline (time, actor, kind, text;
+read-only) with a kind filter; and its commands. What is shown is given by the console; the panel only says
+what the coordinator asked for."""
 
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,11 +28,41 @@ from PySide6.QtWidgets import (
 HEADER = ("id", "type", "zone", "severity", "commander", "safety_officer", "declared", "elapsed", "state")
 
 
+Row = tuple[str, ...]
+
+
+def _table(titles: Sequence[str]) -> QTableWidget:
+    """A read-only table, its last column stretched."""
+    table = QTableWidget(0, len(titles))
+    table.setHorizontalHeaderLabels(list(titles))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def _fill(table: QTableWidget, rows: Sequence[Row]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+
+
+def _rows(table: QTableWidget) -> list[Row]:
+    return [
+        tuple(table.item(r, c).text() for c in range(table.columnCount())) for r in range(table.rowCount())
+    ]
+
+
 class IncidentPanel(QWidget):
     transfer_requested = Signal()
     note_requested = Signal()
     close_requested = Signal()
     reopen_requested = Signal()
+    suspend_all_requested = Signal()
+    objective_requested = Signal()
     kind_changed = Signal()  # the filter: read `kinds()`
 
     def __init__(self) -> None:
@@ -60,14 +94,18 @@ class IncidentPanel(QWidget):
         self.note_button.clicked.connect(self.note_requested)
         self.close_button.clicked.connect(self.close_requested)
         self.reopen_button.clicked.connect(self.reopen_requested)
-        self.timeline = QTableWidget(0, 4)
-        self.timeline.setHorizontalHeaderLabels(
-            [self.tr("Time"), self.tr("Actor"), self.tr("Kind"), self.tr("What happened")]
-        )
-        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.timeline.verticalHeader().hide()
-        self.timeline.horizontalHeader().setStretchLastSection(True)
-        self.timeline.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline = _table([self.tr("Time"), self.tr("Actor"), self.tr("Kind"), self.tr("What happened")])
+        self.people = _table([self.tr("Worker"), self.tr("Where"), self.tr("Position age")])
+        self.permits = _table([self.tr("Permit"), self.tr("Zone"), self.tr("State"), self.tr("Distance")])
+        self.objectives = _table([self.tr("Time"), self.tr("By"), self.tr("Objective")])
+        self.suspend_all_button = QPushButton(self.tr("Suspend all…"))
+        self.suspend_all_button.clicked.connect(self.suspend_all_requested)
+        self.objective_button = QPushButton(self.tr("Add objective…"))
+        self.objective_button.clicked.connect(self.objective_requested)
+        self.situation = QTabWidget()
+        self.situation.addTab(self.people, self.tr("People"))
+        self.situation.addTab(_with_button(self.permits, self.suspend_all_button), self.tr("Permits"))
+        self.situation.addTab(_with_button(self.objectives, self.objective_button), self.tr("Objectives"))
         header = QHBoxLayout()
         for column in columns:
             header.addLayout(column)
@@ -78,11 +116,22 @@ class IncidentPanel(QWidget):
         bar.addStretch()
         for button in (self.transfer_button, self.note_button, self.close_button, self.reopen_button):
             bar.addWidget(button)
+        record = QWidget()
+        right = QVBoxLayout(record)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addLayout(bar)
+        right.addWidget(self.timeline)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.situation)
+        self.splitter.addWidget(record)
+        self.splitter.setStretchFactor(0, 1)  # the situation's three tabs keep their whole titles at 1366 px
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addLayout(bar)
-        layout.addWidget(self.timeline)
+        layout.addWidget(self.splitter, 1)
         self.is_open = False
+        self._running = 0  # active permits "Suspend all" would stop
         self.update_buttons()
 
     def set_kinds(self, kinds: Sequence[tuple[str, str]]) -> None:
@@ -100,25 +149,72 @@ class IncidentPanel(QWidget):
         self.is_open = is_open
         self.update_buttons()
 
-    def show_timeline(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+    def show_timeline(self, rows: Sequence[Row]) -> None:
         """The timeline in time order, the newest in view (appended live, like an event log)."""
-        self.timeline.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                self.timeline.setItem(r, c, QTableWidgetItem(text))
+        _fill(self.timeline, rows)
         self.timeline.scrollToBottom()
 
-    def timeline_rows(self) -> list[tuple[str, ...]]:
-        t = self.timeline
-        return [tuple(t.item(r, c).text() for c in range(4)) for r in range(t.rowCount())]
+    def timeline_rows(self) -> list[Row]:
+        return _rows(self.timeline)
+
+    def show_situation(
+        self,
+        people: Sequence[Row],
+        inside: int,
+        permits: Sequence[Row],
+        running: int,
+        objectives: Sequence[Row],
+    ) -> None:
+        """Who is in and near the danger area (`inside` of them in it), the permits there (`running` of them
+        active: what "Suspend all" stops), and the objectives; the counts on the tabs."""
+        _fill(self.people, people)
+        _fill(self.permits, permits)
+        _fill(self.objectives, objectives)
+        self.situation.setTabText(
+            0, self.tr("People: {inside} in, {near} near").format(inside=inside, near=len(people) - inside)
+        )
+        self.situation.setTabText(1, self.tr("Permits: {n} running").format(n=running))
+        self.situation.setTabText(2, self.tr("Objectives ({n})").format(n=len(objectives)))
+        self._running = running
+        self.update_buttons()
+
+    def people_rows(self) -> list[Row]:
+        return _rows(self.people)
+
+    def permit_rows(self) -> list[Row]:
+        return _rows(self.permits)
+
+    def objective_rows(self) -> list[Row]:
+        return _rows(self.objectives)
 
     def update_buttons(self) -> None:
         """An open incident takes notes, transfers and a close; a closed one (read-only) only a reopening."""
         closed = self.tr("Not possible: the incident is closed and read-only (reopen it first)")
-        for button in (self.transfer_button, self.note_button, self.close_button):
+        for button in (self.transfer_button, self.note_button, self.close_button, self.objective_button):
             button.setEnabled(self.is_open)
             button.setToolTip("" if self.is_open else closed)
+        self.suspend_all_button.setEnabled(self.is_open and self._running > 0)
+        self.suspend_all_button.setToolTip(
+            closed
+            if not self.is_open
+            else ""
+            if self._running
+            else self.tr("Not possible: no active permit in or near the danger area")
+        )
         self.reopen_button.setEnabled(not self.is_open)
         self.reopen_button.setToolTip(
             "" if not self.is_open else self.tr("Not possible: the incident is open")
         )
+
+
+def _with_button(table: QTableWidget, button: QPushButton) -> QWidget:
+    """A table with its command under it, on the right."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(table, 1)
+    row = QHBoxLayout()
+    row.addStretch()
+    row.addWidget(button)
+    layout.addLayout(row)
+    return page

@@ -52,6 +52,7 @@ SOURCE_VIEW_M = 60.0  # how much ground "show on map" puts around a detector or 
 FOLLOW_VIEW_M = 120.0  # following a worker zooms in to about this much ground, unless closer already
 PULSE_INTERVAL_MS = 500  # two frames: a tier-1 worker marker pulses once a second
 DEFAULT_ALERT = "ALERT"  # the text of a worker alert given without one
+DANGER_FILL_ALPHA = 40  # the danger area's tint: the zones and markers under it still read
 
 
 class PlantMapView(QGraphicsView):
@@ -85,6 +86,14 @@ class PlantMapView(QGraphicsView):
         trail_pen = map_static.cosmetic_pen(PALETTE.person, 1.5)
         trail_pen.setStyle(Qt.PenStyle.DashLine)
         self._trail.setPen(trail_pen)
+        self._danger = QGraphicsPathItem()  # an incident's danger area: its zone, or the hazard circle
+        self._danger.setZValue(2.7)  # above the zones, permits and plates; under detectors and workers
+        danger_pen = map_static.cosmetic_pen(PALETTE.alarm_1, 3.0)
+        danger_pen.setStyle(Qt.PenStyle.DashLine)
+        self._danger.setPen(danger_pen)
+        danger_fill = QColor(PALETTE.alarm_1)
+        danger_fill.setAlpha(DANGER_FILL_ALPHA)
+        self._danger.setBrush(QBrush(danger_fill))
         zones, self._zone_names = map_static.zones(site, 0, bounds)
         muster, self._muster_names = map_static.muster_points(site, 2)
         self._layers: dict[str, QGraphicsItem] = {
@@ -99,7 +108,7 @@ class PlantMapView(QGraphicsView):
         for item in self._layers.values():
             scene.addItem(item)
         scene.addItem(self._permits.badges)
-        for item in (self._isolation, self._isolation.plates):  # no layer toggle: it is never hidden
+        for item in (self._isolation, self._isolation.plates, self._danger):  # never hidden by a toggle
             scene.addItem(item)
         self.labels = LabelBoard()  # every label of a repaint placed by priority, shared by the layers
         for owner in (
@@ -201,6 +210,24 @@ class PlantMapView(QGraphicsView):
         """The trail as drawn (metres), oldest first."""
         path = self._trail.path()
         return [(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())]
+
+    def show_danger_area(self, polygon: np.ndarray | None, margin_m: float = 0.0) -> None:
+        """An incident's danger area (a zone's polygon, or the hazard circle's), outlined and tinted, brought
+        into view with `margin_m` around it so that who is near is seen too; None clears it."""
+        path = QPainterPath()
+        if polygon is not None and len(polygon) >= 3:
+            path.addPolygon(QPolygonF([QPointF(float(x), float(y)) for x, y in polygon]))
+            path.closeSubpath()
+            self.follow_worker(None)
+            area = path.boundingRect().adjusted(-margin_m, -margin_m, margin_m, margin_m)
+            self.fitInView(area, Qt.AspectRatioMode.KeepAspectRatio)
+            self._fitted = False
+            self._scale_changed()
+        self._danger.setPath(path)
+
+    def danger_area(self) -> QRectF:
+        """Where the danger area is drawn (scene metres; empty when none)."""
+        return self._danger.path().boundingRect()
 
     # --- view ------------------------------------------------------------------------------------------
 
