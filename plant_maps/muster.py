@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Protocol
 
 import numpy as np
@@ -37,6 +38,19 @@ class Accounted:
     by: str = ""  # who counted by hand
 
 
+# Personnel accountability (Resgrid's overdue check-ins): a missing worker unseen this long is overdue. A
+# walk from anywhere on the demo site to a muster point takes under 2 min; unseen for 3 min while missing is
+# a warning, for 5 min (the whole-site evacuation target) critical, as is never having been located at all.
+OVERDUE_WARNING_S = 180.0
+OVERDUE_CRITICAL_S = 300.0
+
+
+class Overdue(IntEnum):
+    NO = 0
+    WARNING = 1
+    CRITICAL = 2
+
+
 @dataclass(frozen=True, slots=True)
 class MissingWorker:
     """A worker not yet accounted for; position NaN and age None when never located."""
@@ -47,6 +61,13 @@ class MissingWorker:
     y: float
     zone: str | None
     fix_age_s: float | None
+
+    @property
+    def overdue(self) -> Overdue:
+        """How overdue by the time since last seen (never located: critical)."""
+        if self.fix_age_s is None or self.fix_age_s >= OVERDUE_CRITICAL_S:
+            return Overdue.CRITICAL
+        return Overdue.WARNING if self.fix_age_s >= OVERDUE_WARNING_S else Overdue.NO
 
 
 @dataclass(frozen=True, slots=True)

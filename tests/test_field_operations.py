@@ -38,6 +38,7 @@ from console.server.session import (
 from console.server.shown import SHOW_UNCONFIRMED_AFTER_S
 from integrations.storage import Store, StoreWriter
 from plant_maps.alarm_rules import wearable_alarm
+from plant_maps.muster import Overdue
 from plant_maps.permit_lifecycle import PermitState
 from plant_maps.site_file import load_site
 from plant_maps.wearables import PositionBatch, Resolution, WearableEvent
@@ -153,14 +154,23 @@ def test_mustering_counts_who_reaches_a_muster_point_and_lists_the_missing_with_
         assert "W01" not in missing
         assert (missing["W07"].zone, missing["W07"].fix_age_s) == ("reactor_unit", 50.0)
         assert missing["W05"].fix_age_s is None  # never located
-        assert (await core.command(AccountForWorker("warden", "W07"))).ok  # seen by a warden
+        refused = await core.command(AccountForWorker("warden", "W07", "  "))
+        assert not refused.ok and "needs a reason" in refused.message
+        assert core.muster.counts().accounted == 1
+        done = await core.command(AccountForWorker("warden", "W07", "seen by Zhou at the east gate"))
+        assert done.ok and done.message.endswith("by head count: seen by Zhou at the east gate")
         assert core.muster.counts().accounted == 2
+        assert [m.overdue for m in core.muster.missing(clock.now(), core.workers) if m.worker == "W05"] == [
+            Overdue.CRITICAL  # never located
+        ]
         await asyncio.to_thread(writer.close)
 
         again, _, writer2 = _core(database_url)  # the console restarts in the middle of the muster
         again.field.restore(Store(database_url).journal_rows(kind="muster"))
         assert again.muster.active and again.muster.started_at == pytest.approx(clock.now() - 20)
         assert [(a.worker, a.by) for a in again.muster.accounted()] == [("W07", "warden")]
+        [account] = [e for e in Store(database_url).journal_rows(kind="muster") if e.source == "W07"]
+        assert account.payload["reason"] == "seen by Zhou at the east gate"
         await asyncio.to_thread(writer2.close)
 
     asyncio.run(run())
@@ -172,7 +182,7 @@ def test_ending_a_muster_journals_and_audits_who_was_still_missing(database_url:
         assert not (await core.command(StopMuster("lead"))).ok  # none to end
         assert (await core.command(StartMuster("lead"))).ok
         for worker in core.site.workers[2:]:
-            assert (await core.command(AccountForWorker("warden", worker.id))).ok
+            assert (await core.command(AccountForWorker("warden", worker.id, "head count at the gate"))).ok
         result = await core.command(StopMuster("lead", ("W01", "W02")))
         assert result.ok and not core.muster.active
         assert result.message == "mustering ended with 2 still missing: Li Wei (W01), Zhang Min (W02)"

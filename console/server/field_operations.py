@@ -198,12 +198,16 @@ class FieldOperations:
                 if not self.muster.active:
                     return CommandResult(False, "no muster in progress")
                 return await self._muster(actor, "stop")
-            case AccountForWorker(actor, worker_id):
+            case AccountForWorker(actor, worker_id, reason):
                 if worker_id not in self.site.worker_index:
                     return CommandResult(False, f"unknown worker {worker_id!r}")
                 if not self.muster.active:
                     return CommandResult(False, "no muster in progress")
-                return await self._muster(actor, "account", worker_id)
+                if not _plain(reason):
+                    return CommandResult(
+                        False, "accounting for a worker by hand needs a reason: who saw them, and where"
+                    )
+                return await self._muster(actor, "account", worker_id, _plain(reason))
 
     def _admitted(
         self, outcome: PermitChange | PermitRefusal, overrides: tuple[Hazard, ...]
@@ -296,20 +300,22 @@ class FieldOperations:
         ]
         return [alarm_id, *related]
 
-    async def _muster(self, actor: str, event: str, worker: str = "") -> CommandResult:
+    async def _muster(self, actor: str, event: str, worker: str = "", reason: str = "") -> CommandResult:
         """Journal a muster event, then apply it: a muster in progress survives a restart. The end of one
         is journaled with who was still missing then."""
         now = self.clock.now()
         payload: dict[str, Any] = {"event": event}
         if event == "stop":
             payload["missing"] = [m.worker for m in self.muster_missing()]
+        if reason:
+            payload["reason"] = reason
         entry = JournalEntry(now, MUSTER_JOURNAL, worker or "site", actor, self.console, payload)
         await asyncio.wait_for(asyncio.wrap_future(self._writer.journal([entry])), COMMIT_TIMEOUT_S)
         self._apply_muster(event, worker, actor, now)
         text = {
             "start": "mustering started: count at the muster points",
             "stop": self._ended_text(payload.get("missing", [])),
-            "account": f"{self._name(worker)} accounted for by head count",
+            "account": f"{self._name(worker)} accounted for by head count: {reason}",
         }[event]
         self._log("action", actor, text)
         self._publish(Topic.MUSTER, [])

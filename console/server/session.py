@@ -248,10 +248,12 @@ class StopMuster:
 
 @dataclass(frozen=True, slots=True)
 class AccountForWorker:
-    """A warden's head count: this worker is safe although no muster point has seen their wearable."""
+    """A warden's head count: this worker is safe although no muster point has seen their wearable; the
+    reason (who saw them, where) is required and journaled."""
 
     actor: str
     worker_id: str
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from console.window.signing import sign_and_send
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.permit_lifecycle import PermitState
 from widgets.common.hazard_override import OverrideDialog
+from widgets.common.text_dialog import MAX_COMMENT, TextDialog
 from widgets.common.wearable_response import worker_alarm
 from widgets.sign_in.sign_in_dialogs import SignatureDialog
 from widgets.workers.worker_details import WorkerLive
@@ -60,6 +61,7 @@ class FieldView(QObject):
         self._worker: str | None = None
         self.signature: SignatureDialog | None = None  # the last signature dialog opened (tests drive it)
         self.end_muster_box: QMessageBox | None = None  # the question before ending a muster, while open
+        self.account_dialog: TextDialog | None = None  # the head count's reason, while asked
         self.override: OverrideDialog | None = None  # the override of live tier-1 alarms open now
         self._override_zone = ""
         self._unsubscribe: list[Callable[[], None]] = [
@@ -86,9 +88,7 @@ class FieldView(QObject):
         card.approve_requested.connect(self.approve)
         window.muster_action.toggled.connect(self._muster)
         window.muster_panel.end_requested.connect(self.ask_end_muster)
-        window.muster_panel.account_requested.connect(
-            lambda w: self._send(AccountForWorker(self.user.name, w))
-        )
+        window.muster_panel.account_requested.connect(self.ask_account)
         window.permit_shown.connect(self._show_permit)
         window.worker_shown.connect(self._show_worker)
         self._refresher = Refresher(self, self.refresh, REFRESH_S)
@@ -222,6 +222,21 @@ class FieldView(QObject):
         else:
             self.refresh()
             self.ask_end_muster()
+
+    def ask_account(self, worker: str) -> None:
+        """A warden's head count: who saw the worker, and where, is required (the muster trusts it)."""
+        dialog = self.account_dialog = TextDialog(
+            self.tr("Account for {worker} by head count").format(worker=self._name(worker)),
+            self.tr("Who saw them, and where? (required, journaled)"),
+            self.tr("Account for"),
+            required=True,
+            max_length=MAX_COMMENT,
+            parent=self.window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._send(AccountForWorker(self.user.name, worker, dialog.text())))
+        dialog.finished.connect(lambda _r: setattr(self, "account_dialog", None))
+        dialog.open()
 
     def ask_end_muster(self) -> None:
         """Ending a muster stops counting the missing: the question says how many are still missing and

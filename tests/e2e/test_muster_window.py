@@ -13,12 +13,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QTableView, QToolButton
 from pytestqt.qtbot import QtBot
 
+from alarms.definitions import Tier
 from console.window.gui import WindowedConsole
 from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from tests.conftest import Broker
 from tests.e2e.conftest import mosquitto_pub, status_text, until
-from widgets.workers.muster_panel import MISSING_ROWS
+from widgets.workers.muster_panel import FIX_AGE, MISSING_ROWS
 
 LEFT = Qt.MouseButton.LeftButton
 SHOTS = Path(tempfile.gettempdir()) / "controlroom-muster-shots"  # to look at (docs/: make_screenshots)
@@ -75,11 +76,25 @@ def test_the_missing_list_shows_eight_names_the_most_urgent_first_and_ending_ask
         assert (window.width(), window.height()) == size
         SHOTS.mkdir(parents=True, exist_ok=True)
         assert window.grab().save(str(SHOTS / f"muster-{size[0]}x{size[1]}.png"))
+        overdue = {r.key: r.marks for r in panel.proxy.rows()}  # the tier's shape before the fix age
+        assert overdue["W05"] == ((FIX_AGE, Tier.LIFE),) and overdue["W04"] == ()  # never located; just seen
+
+        # a warden saw W04: the head count asks who and where, and counts W04 only with the answer
+        index = panel.proxy.index(rows.index("W04"), 0)
+        panel.table.scrollTo(index)
+        qtbot.mouseClick(panel.table.viewport(), LEFT, pos=panel.table.visualRect(index).center())
+        qtbot.mouseClick(panel.account_button, LEFT)
+        ask = await until(lambda: console.field.account_dialog, 5, "who saw them, and where")
+        assert not ask.ok_button.isEnabled()  # a reason first
+        qtbot.keyClicks(ask.edit, "seen by warden Zhou at the workshop door")
+        qtbot.keyClick(ask.edit, Qt.Key.Key_Return)
+        await until(lambda: "W04" not in [r[0] for r in panel.missing_rows()], 5, "W04 accounted for")
+        assert core.muster.counts().accounted == 1
 
         qtbot.mouseClick(panel.end_button, LEFT)
         box = await until(lambda: console.field.end_muster_box, 5, "the question")
         missing = len(core.site.workers)
-        assert box.text().startswith(f"{missing} of {missing} are still missing: Li Wei (W01), ")
+        assert box.text().startswith(f"{missing - 1} of {missing} are still missing: Li Wei (W01), ")
         assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
         qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), LEFT)
         await until(lambda: console.field.end_muster_box is None, 5, "the question closed")
@@ -95,7 +110,8 @@ def test_the_missing_list_shows_eight_names_the_most_urgent_first_and_ending_ask
         assert panel.status_label.text() == "No muster in progress"
 
     run_console(scenario)
-    [*_, ended] = Store(database_url).journal_rows(kind="muster")
+    [*_, counted, ended] = Store(database_url).journal_rows(kind="muster")
+    assert counted.source == "W04" and counted.payload["reason"] == "seen by warden Zhou at the workshop door"
     assert ended.actor == "tester" and ended.payload["missing"][0] == "W01"
     [audited] = [r for r in Store(database_url).audit_rows() if r["action"] == "stop_muster"]
     assert audited["outcome"] == "done" and '"W01"' in audited["new_value"]

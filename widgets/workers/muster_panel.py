@@ -21,7 +21,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from alarms.definitions import Tier
-from plant_maps.muster import MissingWorker, MusterCounts
+from plant_maps.muster import OVERDUE_CRITICAL_S, OVERDUE_WARNING_S, MissingWorker, MusterCounts, Overdue
 from plant_maps.site import Site
 from widgets.common.keyed_table import KeyedSortFilterProxy, KeyedTableModel, Row, keyed_table
 from widgets.common.panel_look import command_button, set_bold
@@ -47,6 +47,7 @@ COLUMN_SAMPLES = {
 COUNT_FONT_PX = 34
 MISSING_ROWS = 8  # the coordinator's most important list: this many names in view while a muster runs
 HEADCOUNT = "headcount"  # Muster's point id for a count by hand
+_OVERDUE_TIER = {Overdue.WARNING: Tier.HIGH, Overdue.CRITICAL: Tier.LIFE}  # the shape before the age
 
 
 class _Count(QFrame):
@@ -193,12 +194,18 @@ class MusterPanel(QWidget):
             else (self.tr("outside zones") if seen else "—")
         )
         age = self.tr("never located") if m.fix_age_s is None else ago_text(m.fix_age_s)
+        overdue = m.overdue  # the tier's shape before the age, in bold (the column keeps its width)
+        tip = self.tr(
+            "Overdue: unseen for {warning} min is a warning, for {critical} min (or never located) critical"
+        ).format(warning=round(OVERDUE_WARNING_S / 60), critical=round(OVERDUE_CRITICAL_S / 60))
         return Row(
             key=m.worker,
             texts=(m.worker, m.name, zone, f"({m.x:.0f}, {m.y:.0f}) m" if seen else "—", age),
             keys=(order,) * len(COLUMNS),
             record=m,
-            bold=frozenset({WORKER, NAME}),
+            tooltips=("", "", "", "", tip),
+            bold=frozenset({WORKER, NAME, *((FIX_AGE,) if overdue is not Overdue.NO else ())}),
+            marks=((FIX_AGE, _OVERDUE_TIER[overdue]),) if overdue is not Overdue.NO else (),
         )
 
     def _set_missing_look(self, missing: bool) -> None:

@@ -10,11 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from alarms.definitions import Tier
 from plant_maps.muster import MissingWorker, Muster, MusterCounts
 from plant_maps.site import Site
 from tests.widgets.support import colour_count, double_click_row, pixels, themed, worker_table
 from widgets.common.theme import PALETTE
-from widgets.workers.muster_panel import COUNT_FONT_PX, MusterPanel
+from widgets.workers.muster_panel import COUNT_FONT_PX, FIX_AGE, MusterPanel
 
 NOW = 1_790_000_000.0
 START = NOW - 250.0
@@ -70,7 +71,13 @@ def test_the_missing_list_says_where_each_was_last_seen_longest_unseen_first(
     panel.set_muster(muster.counts(), missing, muster.started_at)
     rows = panel.missing_rows()
     assert [r[0] for r in rows] == [m.worker for m in missing]
-    assert rows[0] == ("W21", site.workers[site.worker_index["W21"]].name, "—", "—", "never located")
+    assert rows[0] == (
+        "W21",
+        site.workers[site.worker_index["W21"]].name,
+        "—",
+        "—",
+        "never located",
+    )
     assert rows[1] == (
         "W19",
         site.workers[site.worker_index["W19"]].name,
@@ -78,6 +85,8 @@ def test_the_missing_list_says_where_each_was_last_seen_longest_unseen_first(
         "(80, 190) m",
         "3 min ago",
     )
+    [w19] = [r for r in panel.proxy.rows() if r.key == "W19"]
+    assert w19.marks == ((FIX_AGE, Tier.HIGH),)  # unseen 3 min while missing: overdue, a warning
 
 
 def test_everyone_accounted_for_is_calm(panel: MusterPanel, site: Site, tmp_path: Path) -> None:
@@ -91,13 +100,21 @@ def test_everyone_accounted_for_is_calm(panel: MusterPanel, site: Site, tmp_path
     assert saturation.max() <= 24
 
 
-def test_missing_people_show_red_only_at_the_count(panel: MusterPanel, site: Site, tmp_path: Path) -> None:
+def test_missing_people_show_red_only_at_the_count_and_at_the_critically_overdue(
+    panel: MusterPanel, site: Site, tmp_path: Path
+) -> None:
     muster, missing = mustered(site, 15)
     panel.set_muster(muster.counts(), missing, muster.started_at)
     shown = pixels(panel, tmp_path / "muster_missing.png")
     tile = panel.missing.geometry()
+    table = panel.table
+    ages = table.viewport().geometry().translated(table.geometry().topLeft())
+    ages.setLeft(ages.left() + table.columnViewportPosition(FIX_AGE))
+    ages.setWidth(table.columnWidth(FIX_AGE))
     assert colour_count(shown, PALETTE.alarm_1, tile) >= 40
-    assert colour_count(shown, PALETTE.alarm_1) == colour_count(shown, PALETTE.alarm_1, tile)
+    assert colour_count(shown, PALETTE.alarm_1, ages) >= 20  # never located: critically overdue
+    red = colour_count(shown, PALETTE.alarm_1)
+    assert red == colour_count(shown, PALETTE.alarm_1, tile) + colour_count(shown, PALETTE.alarm_1, ages)
 
 
 def test_double_click_shows_on_map_and_head_count_accounts(
