@@ -39,7 +39,8 @@ from console.config import (
     with_overrides,
 )
 from console.journal_report import export
-from console.server.handover_pdf import FontMissing, write_pdf
+from console.server.handover_pdf import write_pdf
+from console.server.pdf_parts import FontMissing
 from integrations import schema
 from integrations.opcua_security import TrustList, pki_folder
 from integrations.storage import StorageError, Store, require_existing, schema_state
