@@ -71,6 +71,7 @@ async def _incident(core: Core, clock: ManualClock, answer_after_s: float, notes
     for n in range(notes):  # a long timeline
         clock.advance(2)
         assert (await core.command(AddIncidentNote("zhao.op", iid, f"status call {n + 1}: crew at K-301"))).ok
+    assert (await core.command(AddIncidentNote("zhao.op", iid, "救护车已到达东门"))).ok  # CJK renders
     clock.advance(10)
     assert (await core.command(StopMuster("wang.fang"))).ok
     clock.advance(5)
@@ -133,7 +134,7 @@ def test_the_after_action_report_holds_summary_first_response_people_permits_act
     timeline = _section(text, "Timeline (", "\f\f")
     assert "incident declared: injury_sos in compressor_house" in timeline
     assert "status call 1: crew at K-301" in timeline and "status call 60: crew at K-301" in timeline
-    assert "incident close: W01 at the clinic; zone safe" in timeline
+    assert "incident close: W01 at the clinic; zone safe" in timeline and "note: 救护车已到达东门" in timeline
     timeline_pages = [page for page in text.split("\f") if "status call" in page]
     assert len(timeline_pages) >= 2  # split across pages, each under the table's header
     assert all("Time" in page and "What happened" in page for page in timeline_pages)

@@ -29,6 +29,7 @@ from console.server.incident_report import (
     MapFrame,
     PositionsAt,
     gather,
+    hazard_circle,
     in_hazard,
     no_positions,
 )
@@ -79,6 +80,7 @@ def write_incident_report(
 
 
 def write_pdf(report: IncidentReport, path: Path, font_path: Path = FONT_PATH) -> Path:
+    """Write `report` to `path` (its folder created); raises FontMissing or OSError saying why not."""
     font = register_font(font_path)
     i = report.incident
     title = f"{_('After-action report')} {i.id}"
@@ -104,9 +106,10 @@ def write_pdf(report: IncidentReport, path: Path, font_path: Path = FONT_PATH) -
 def _summary(r: IncidentReport, st: Styles, zone: tzinfo | None) -> Table:
     i, site = r.incident, r.site
     where = site.zone_name(i.zone) if i.zone else ""
-    if i.x is not None and i.y is not None and i.radius_m is not None:
-        circle = f"{_('point')} ({i.x:.0f}, {i.y:.0f}), {_('hazard radius')} {i.radius_m:g} m"
-        where = f"{where}; {circle}" if where else circle
+    circle = hazard_circle(i)
+    if circle is not None:
+        point = f"{_('point')} ({circle[0]:.0f}, {circle[1]:.0f}), {_('hazard radius')} {circle[2]:g} m"
+        where = f"{where}; {point}" if where else point
     origin = f"{_('from alarm')} {i.origin}" if i.origin else _("by hand")
     closed = (
         f"{local_time(i.closed, zone, SECONDS)}, {_('by')} {r.closed_by}"
@@ -164,7 +167,8 @@ def _first_response(r: IncidentReport, st: Styles, zone: tzinfo | None) -> Flowa
     verdict = verdict_words(f.met, f.answered is not None)
     seconds = f.seconds or 0.0
     if f.answered is not None:
-        answer = f"{seconds:.0f} s, {response_words(f.how)} {_('by')} {f.by} {_('at')} {local_time(f.answered, zone, '%H:%M:%S')}"
+        at = local_time(f.answered, zone, "%H:%M:%S")
+        answer = f"{seconds:.0f} s, {response_words(f.how)} {_('by')} {f.by} {_('at')} {at}"
     else:
         answer = f"{_('not answered after')} {seconds:.0f} s"
     raised = f"{f.alarm} {_('raised at')} {local_time(f.raised, zone, '%H:%M:%S')}"

@@ -184,14 +184,15 @@ def gather(
     at_start, at_end = positions_at(incident.declared), positions_at(end)
     end_title = _("At close") if incident.closed is not None else _("At the report (still open)")
     involved = _permits_involved(store, site, incident, permits, journal)
+    closing = _last_close(steps) if incident.closed is not None else None
     return IncidentReport(
         incident=incident,
         site=site,
         made=made,
         timezone=timezone,
         declared_by=next((e.actor for e in steps if e.payload.get("step") == "declare"), ""),
-        closed_by=_last_close(steps).actor if incident.closed is not None else "",
-        close_reason=str(_last_close(steps).payload.get("reason", "")) if incident.closed is not None else "",
+        closed_by=closing.actor if closing is not None else "",
+        close_reason=str(closing.payload.get("reason", "")) if closing is not None else "",
         transfers=tuple(
             Transfer(e.ts, e.actor, e.payload["from"], e.payload["to"], e.payload.get("reason", ""))
             for e in steps
@@ -243,6 +244,7 @@ def _polygon(points: tuple[tuple[float, float], ...]) -> np.ndarray:
 
 
 def _last_close(steps: list[JournalEntry]) -> JournalEntry:
+    """The step that closed the incident (a reopened one was closed more than once)."""
     return [e for e in steps if e.payload.get("step") == "close"][-1]
 
 
