@@ -27,16 +27,3 @@ def zone_of_points(x: np.ndarray, y: np.ndarray, polygons: Sequence[np.ndarray])
         hit = (zone < 0) & points_in_polygon(x, y, polygon)
         zone[hit] = i
     return zone
-
-
-def circle_touches_polygon(x: float, y: float, radius: float, polygon: np.ndarray) -> bool:
-    """Whether the disc of `radius` around (x, y) overlaps the polygon ((n, 2) vertices): the centre is
-    inside, or an edge comes within `radius` of it (a hazard circle reaching into a zone)."""
-    if points_in_polygon(np.array([x]), np.array([y]), polygon)[0]:
-        return True
-    a, b = polygon, np.roll(polygon, -1, axis=0)
-    edge = b - a
-    length2 = np.maximum((edge**2).sum(axis=1), 1e-12)
-    t = np.clip(((x - a[:, 0]) * edge[:, 0] + (y - a[:, 1]) * edge[:, 1]) / length2, 0.0, 1.0)
-    nearest = a + t[:, None] * edge
-    return bool((np.hypot(nearest[:, 0] - x, nearest[:, 1] - y) <= radius).any())

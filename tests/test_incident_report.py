@@ -216,6 +216,8 @@ def test_a_point_declared_by_hand_reaches_the_zones_its_circle_touches(
     assert "At the report (still open), 08:01:00: 6 workers placed, 1 in the hazard area" in text
     [he_jun] = [line for line in text.splitlines() if "He Jun" in line]  # W17, on the pipe rack
     assert "in the hazard area at declaration" in he_jun
+    [wang_fang] = [line for line in text.splitlines() if "Wang Fang" in line]  # W03, 11 m outside the circle
+    assert "within 50 m of the hazard area at declaration" in wang_fang
     permits = _section(text, "Permits involved", "Timeline (")
     assert "PTW-HW-001" in permits and "no change" in permits  # the compressor house's, at work
     assert "PTW-LB-002" not in permits  # approved, never started

@@ -12,8 +12,9 @@ from reportlab.graphics.shapes import Circle, Drawing, Ellipse, Line, Polygon, R
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from console.server.incident_report import Positions, hazard_circle, in_hazard
+from console.server.incident_report import Positions, distances_m, hazard_circle
 from console.server.incidents import Incident
+from plant_maps.danger_area import DangerArea
 from plant_maps.site import Site
 
 # The map's ISA-101 greys as the screen has them (widgets.common.theme.PALETTE: the server half cannot
@@ -35,8 +36,11 @@ DOT_PT = 1.7  # a worker's dot radius
 Place = Callable[[float, float], tuple[float, float]]  # site metres -> drawing points
 
 
-def site_map(site: Site, incident: Incident, positions: Positions, width: float, font: str) -> Drawing:
-    """The whole site `width` points wide (its aspect kept; site y grows downwards as on screen)."""
+def site_map(
+    site: Site, incident: Incident, area: DangerArea, positions: Positions, width: float, font: str
+) -> Drawing:
+    """The whole site `width` points wide (its aspect kept; site y grows downwards as on screen), the
+    danger area `area` of `incident` in red, the workers at `positions` (named inside the area)."""
     scale = width / site.width
     height = site.height * scale
 
@@ -46,17 +50,18 @@ def site_map(site: Site, incident: Incident, positions: Positions, width: float,
     d = Drawing(width, height)
     d.add(Rect(0, 0, width, height, fillColor=GROUND, strokeColor=FENCE, strokeWidth=0.6))
     _plant(d, site, at, scale, font)
-    _hazard(d, site, incident, at, scale)
+    _hazard(d, incident, area, at)
     for m in site.muster_points:
         x, y = at(m.x, m.y)
         d.add(Circle(x, y, m.radius * scale, fillColor=None, strokeColor=EQUIPMENT_LINE, strokeWidth=0.5))
         d.add(
             String(x, y - 2, "M", fontName=font, fontSize=LABEL_PT, fillColor=TEXT_MUTED, textAnchor="middle")
         )
+    inside = {w for w, metres in distances_m(area, positions).items() if metres == 0.0}
     for worker, where in sorted(positions.items()):
         x, y = at(*where)
         d.add(Circle(x, y, DOT_PT, fillColor=PERSON, strokeColor=colors.white, strokeWidth=0.4))
-        if in_hazard(site, incident, where):
+        if worker in inside:
             label = String(
                 x + DOT_PT + 0.8, y - 1.8, worker, fontName=font, fontSize=LABEL_PT - 0.5, fillColor=TEXT
             )
@@ -86,28 +91,13 @@ def _plant(d: Drawing, site: Site, place: Place, scale: float, font: str) -> Non
         d.add(String(x + 2, y - LABEL_PT - 1, zone.name, fontName=font, fontSize=LABEL_PT, fillColor=TEXT))
 
 
-def _hazard(d: Drawing, site: Site, incident: Incident, place: Place, scale: float) -> None:
-    """The hazard's zone and circle: a red outline over a light red wash."""
-    if incident.zone in site.zone_index:
-        points = [c for p in site.zone(incident.zone).polygon for c in place(*p)]
-        d.add(
-            Polygon(points, fillColor=HAZARD, fillOpacity=HAZARD_OPACITY, strokeColor=HAZARD, strokeWidth=1.4)
-        )
+def _hazard(d: Drawing, incident: Incident, area: DangerArea, place: Place) -> None:
+    """The danger area (its zone, or its circle with the centre marked): a red outline over a light red wash."""
+    points = [c for p in area.polygon for c in place(float(p[0]), float(p[1]))]
+    d.add(Polygon(points, fillColor=HAZARD, fillOpacity=HAZARD_OPACITY, strokeColor=HAZARD, strokeWidth=1.3))
     circle = hazard_circle(incident)
     if circle is not None:
         x, y = place(circle[0], circle[1])
-        d.add(
-            Circle(
-                x,
-                y,
-                circle[2] * scale,
-                fillColor=HAZARD,
-                fillOpacity=HAZARD_OPACITY,
-                strokeColor=HAZARD,
-                strokeWidth=1.2,
-                strokeDashArray=(3, 2),
-            )
-        )
         d.add(Line(x - 2.5, y, x + 2.5, y, strokeColor=HAZARD, strokeWidth=0.8))
         d.add(Line(x, y - 2.5, x, y + 2.5, strokeColor=HAZARD, strokeWidth=0.8))
 

@@ -28,9 +28,9 @@ from console.server.incident_report import (
     IncidentReport,
     MapFrame,
     PositionsAt,
+    distances_m,
     gather,
     hazard_circle,
-    in_hazard,
     no_positions,
 )
 from console.server.incident_words import (
@@ -184,7 +184,7 @@ def _first_response(r: IncidentReport, st: Styles, zone: tzinfo | None) -> Flowa
 
 def _maps(r: IncidentReport, st: Styles, zone: tzinfo | None, width: float) -> list[Flowable]:
     each = (width - _MAP_GAP) / 2
-    drawings = [site_map(r.site, r.incident, m.positions, each, st.font) for m in r.maps]
+    drawings = [site_map(r.site, r.incident, r.area, m.positions, each, st.font) for m in r.maps]
     captions = [_map_caption(r, m, zone) for m in r.maps]
     table = Table(
         [drawings, [paragraph(c, st.small) for c in captions]],
@@ -209,7 +209,7 @@ def _map_caption(r: IncidentReport, m: MapFrame, zone: tzinfo | None) -> str:
     when = f"{m.title}, {_clock(r, zone)(m.ts)}"
     if not m.positions:
         return f"{when}: {_('worker positions not known for this moment')}"
-    inside = sum(in_hazard(r.site, r.incident, p) for p in m.positions.values())
+    inside = sum(metres == 0.0 for metres in distances_m(r.area, m.positions).values())
     return f"{when}: {len(m.positions)} {_('workers placed')}, {inside} {_('in the hazard area')}"
 
 

@@ -31,7 +31,7 @@ from console.server.incident_words import (
 from console.server.incidents import JOURNAL_KIND, Incident, incident_of
 from integrations.storage import JournalEntry, StorageError, Store, event_journal
 from plant_maps.alarm_rules import wearable_worker
-from plant_maps.geometry import circle_touches_polygon, points_in_polygon
+from plant_maps.danger_area import NEAR_M, DangerArea
 from plant_maps.site import Permit, Site
 from plant_maps.state import WorkerTable
 
@@ -143,6 +143,7 @@ class MapFrame:
 class IncidentReport:
     incident: Incident
     site: Site
+    area: DangerArea
     made: float
     timezone: str  # the plant's (IANA name; "": the machine's)
     declared_by: str
@@ -177,7 +178,8 @@ def gather(
     end = incident.closed if incident.closed is not None else made
     journal = store.journal_rows(incident.since, math.nextafter(end, math.inf))
     steps = [e for e in journal if e.kind == JOURNAL_KIND and e.source == incident.id]
-    zones = hazard_zones(site, incident)
+    area = danger_area(site, incident)
+    zones = hazard_zones(site, incident, area)
     permits = [p for p in site.permits if p.zone in zones]
     wearer_alarms = _wearer_alarms(store, incident, zones, end)
     first = _first_response(store, journal, incident, end)
@@ -188,6 +190,7 @@ def gather(
     return IncidentReport(
         incident=incident,
         site=site,
+        area=area,
         made=made,
         timezone=timezone,
         declared_by=next((e.actor for e in steps if e.payload.get("step") == "declare"), ""),
@@ -200,7 +203,7 @@ def gather(
         ),
         first_response=first,
         timeline=incident_timeline(store, site, incident),
-        people=_people(site, incident, wearer_alarms, involved, journal, (at_start, at_end)),
+        people=_people(site, area, wearer_alarms, involved, journal, (at_start, at_end)),
         permits=tuple(involved),
         actions=_actions(journal, {p.id for p in permits}, set(wearer_alarms)),
         maps=(
@@ -217,30 +220,24 @@ def hazard_circle(incident: Incident) -> tuple[float, float, float] | None:
     return incident.x, incident.y, incident.radius_m
 
 
-def hazard_zones(site: Site, incident: Incident) -> set[str]:
+def danger_area(site: Site, incident: Incident) -> DangerArea:
+    """The incident's danger area as the coordinator's layout has it: its circle, else its zone."""
+    return DangerArea.of(site, incident.zone, incident.x, incident.y, incident.radius_m)
+
+
+def hazard_zones(site: Site, incident: Incident, area: DangerArea) -> set[str]:
     """The incident's zone, and every zone its hazard circle reaches into."""
     zones = {incident.zone} if incident.zone else set()
-    circle = hazard_circle(incident)
-    if circle is not None:
-        zones |= {z.id for z in site.zones if circle_touches_polygon(*circle, _polygon(z.polygon))}
+    if hazard_circle(incident) is not None:
+        zones |= {z.id for z in site.zones if area.zone_gap_m(z.polygon) == 0.0}
     return zones
 
 
-def in_hazard(site: Site, incident: Incident, where: Position) -> bool:
-    """Whether a point is inside the incident's zone or its hazard circle."""
-    x, y = where
-    circle = hazard_circle(incident)
-    if circle is not None and math.hypot(x - circle[0], y - circle[1]) <= circle[2]:
-        return True
-    if not incident.zone:
-        return False
-    return bool(
-        points_in_polygon(np.array([x]), np.array([y]), _polygon(site.zone(incident.zone).polygon))[0]
-    )
-
-
-def _polygon(points: tuple[tuple[float, float], ...]) -> np.ndarray:
-    return np.asarray(points, dtype=np.float64)
+def distances_m(area: DangerArea, positions: Positions) -> dict[str, float]:
+    """Each placed worker's distance to the area in metres (0: inside)."""
+    ids = list(positions)
+    xy = np.array([positions[w] for w in ids], dtype=np.float64).reshape(-1, 2)
+    return dict(zip(ids, area.distance_m(xy[:, 0], xy[:, 1]).tolist(), strict=True))
 
 
 def _last_close(steps: list[JournalEntry]) -> JournalEntry:
@@ -325,13 +322,14 @@ def _states_before(store: Store, permit_ids: list[str], ts: float) -> dict[str, 
 
 def _people(
     site: Site,
-    incident: Incident,
+    area: DangerArea,
     wearer_alarms: list[str],
     permits: list[PermitInvolved],
     journal: list[JournalEntry],
     frames: tuple[Positions, Positions],
 ) -> tuple[Person, ...]:
-    """Everyone the incident touched and how: in the hazard area at its declaration or end, SOS wearers,
+    """Everyone the incident touched and how: in the danger area or near it (NEAR_M, as the coordinator's
+    layout lists them) at its declaration or end, SOS wearers,
     responders, the people of the permits involved, those the broadcasts reached, the muster's missing
     and accounted."""
     how: dict[str, list[str]] = {}
@@ -343,12 +341,13 @@ def _people(
 
     for alarm in wearer_alarms:
         add(wearable_worker(alarm) or alarm, f"{_('SOS / man-down wearer')} ({alarm})")
-    for frame, words in zip(
-        frames, (_("in the hazard area at declaration"), _("in the hazard area at the end")), strict=True
-    ):
-        for worker, where in frame.items():
-            if in_hazard(site, incident, where):
-                add(worker, words)
+    moments = (_("at declaration"), _("at the end"))
+    for frame, moment in zip(frames, moments, strict=True):
+        for worker, metres in distances_m(area, frame).items():
+            if metres == 0.0:
+                add(worker, f"{_('in the hazard area')} {moment}")
+            elif metres <= NEAR_M:
+                add(worker, f"{_('within')} {NEAR_M:g} m {_('of the hazard area')} {moment}")
     for involved in permits:
         p = involved.permit
         add(p.guardian, f"{_('guardian of permit')} {p.id}")
