@@ -1,7 +1,8 @@
 """Entry point: `controlroom` runs the console, `controlroom simulate` the demo plant, `controlroom journal`
 exports the alarm journal, `controlroom db` shows or upgrades the database schema, `controlroom opcua`
 trusts OPC UA server certificates, `controlroom users` manages accounts, `controlroom audit` verifies and
-exports the audit trail, `controlroom report shift` prints a shift's KPIs and writes its handover PDF."""
+exports the audit trail, `controlroom report shift` prints a shift's KPIs and writes its handover PDF,
+`controlroom report incident` an incident's after-action report."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from console import audit_report, shift_report, user_admin
+from console import audit_report, incident_summary, shift_report, user_admin
 from console.cli import (
     SHIFT,
     audit_parser,
@@ -39,7 +40,9 @@ from console.config import (
     with_overrides,
 )
 from console.journal_report import export
-from console.server.handover_pdf import FontMissing, write_pdf
+from console.server.handover_pdf import write_pdf
+from console.server.incident_pdf import write_pdf as write_incident_pdf
+from console.server.pdf_parts import FontMissing
 from integrations import schema
 from integrations.opcua_security import TrustList, pki_folder
 from integrations.storage import StorageError, Store, require_existing, schema_state
@@ -276,12 +279,24 @@ def _audit(argv: list[str]) -> int:
 
 
 def _report_shift(argv: list[str]) -> int:
-    ns = _report_args(report_parser(), argv)
+    parser = report_parser()
+    ns = _report_args(parser, argv)
     config = load_config(ns.config)
     url = ns.database_url or config.database_url
+    if ns.report == "incident" and not ns.incident:
+        parser.error("report incident needs the incident's ID")
+    if ns.report == "shift" and ns.incident:
+        parser.error(f"report shift takes no ID (got {ns.incident!r})")
     asked = shift_report.ShiftReport(ns.since, ns.until, ns.outgoing, ns.incoming, ns.handover)
 
     def write() -> None:
+        if ns.report == "incident":
+            incident = incident_summary.make(config, url, ns.incident)
+            incident_summary.print_summary(incident, sys.stdout)
+            if ns.out is not None:
+                write_incident_pdf(incident, ns.out)
+                print(f"PDF: {ns.out}")
+            return
         handover = shift_report.make(config, url, asked)
         shift_report.print_kpis(handover, sys.stdout)
         if ns.out is not None:

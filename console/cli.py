@@ -2,7 +2,7 @@
 `controlroom journal` exports the alarm journal, `controlroom db` shows or upgrades the database schema,
 `controlroom opcua` manages the trust list of OPC UA server certificates, `controlroom users` the accounts,
 `controlroom audit` verifies and exports the audit trail, `controlroom report shift` the shift's KPIs and
-handover PDF."""
+handover PDF, `controlroom report incident` an incident's after-action report."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ COMMANDS = {
     "opcua": "trust a refused OPC UA server certificate, or list the refused ones",
     "users": "add user accounts, set passwords and roles, disable, enable, list",
     "audit": "verify the hash-chained audit trail, or export it as CSV or JSON lines",
-    "report": "the shift report: its KPIs, and the handover PDF (`report shift --out FILE.pdf`)",
+    "report": "the shift's KPIs and handover PDF, or an incident's after-action report (`report incident ID`)",
 }
 
 
@@ -176,19 +176,27 @@ def report_parser() -> argparse.ArgumentParser:
         description="`report shift`: the alarm-system KPIs of a shift with their targets and lights, and with "
         "--out the shift handover as a PDF, made headless from the database (a draft nobody signed; the "
         "standing alarms, permits and flags as the journal has them now). With --handover, a stored "
-        "handover (signed, finalised) is written again. Times: ISO-8601 or a duration back from now (12h).",
+        "handover (signed, finalised) is written again. Times: ISO-8601 or a duration back from now (12h). "
+        "`report incident ID`: the incident's summary and first response, and with --out its after-action "
+        "report as a PDF (summary, first response against 90 s, the site at its declaration and close, "
+        "actions, people, permits, timeline).",
     )
-    p.add_argument("report", choices=("shift",))
+    p.add_argument("report", choices=("shift", "incident"))
+    p.add_argument("incident", nargs="?", metavar="ID", help="incident: the incident's id (INC-...)")
     _database_arguments(p)
     p.add_argument(
-        "--since", type=parse_time, metavar="TIME", help="from this time (default: this shift's start)"
+        "--since", type=parse_time, metavar="TIME", help="shift: from this time (default: this shift's start)"
     )
-    p.add_argument("--until", type=parse_time, metavar="TIME", help="until this time (default: now)")
-    p.add_argument("--out", type=Path, metavar="FILE.pdf", help="write the handover PDF here")
-    p.add_argument("--outgoing", default="", metavar="USER", help="the outgoing shift lead (user name)")
-    p.add_argument("--incoming", default="", metavar="USER", help="the incoming shift lead (user name)")
+    p.add_argument("--until", type=parse_time, metavar="TIME", help="shift: until this time (default: now)")
+    p.add_argument("--out", type=Path, metavar="FILE.pdf", help="write the handover (or incident) PDF here")
     p.add_argument(
-        "--handover", default="", metavar="ID", help="a stored handover (HO-...) instead of a period"
+        "--outgoing", default="", metavar="USER", help="shift: the outgoing shift lead (user name)"
+    )
+    p.add_argument(
+        "--incoming", default="", metavar="USER", help="shift: the incoming shift lead (user name)"
+    )
+    p.add_argument(
+        "--handover", default="", metavar="ID", help="shift: a stored handover (HO-...) instead of a period"
     )
     return p
 

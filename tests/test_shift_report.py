@@ -16,8 +16,9 @@ import pytest
 from alarms.clock import ManualClock
 from console.server.accounts import Accounts
 from console.server.core import Core
-from console.server.handover_pdf import FontMissing, write_pdf
+from console.server.handover_pdf import write_pdf
 from console.server.handover_record import Handover, Lead, Snapshot
+from console.server.pdf_parts import FontMissing
 from console.server.permissions import Access
 from console.server.session import FinaliseHandover, OperatorNote, Shelve, SignHandover, StartHandover
 from integrations.storage import Store, StoreWriter
