@@ -120,7 +120,9 @@ class WindowedConsole:
         self.handover = HandoverView(
             self.app.core, self.window, self.user, self.runner, self.gate, self.app.accounts.users.list
         )
-        self.incidents = IncidentView(self.app.core, self.window, self.user, self.runner, self.gate)
+        self.incidents = IncidentView(
+            self.app.core, self.window, self.user, self.runner, self.gate, config.shifts.timezone
+        )
         if self.user.demo:
             self.window.set_demo()
         self.window.switch_user_requested.connect(self.sign_in.switch_user)

@@ -10,12 +10,16 @@ Lives on the Qt thread (the core's loop under qasync).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 
+from console.server.incident_pdf import write_incident_report
+from console.server.incident_report import latest_fixes
 from console.server.incident_timeline import KINDS, incident_timeline
 from console.server.incidents import SEVERITIES, TYPES, Incident, IncidentService
+from console.server.pdf_parts import FontMissing
 from console.server.session import (
     AddIncidentNote,
     AddIncidentObjective,
@@ -30,9 +34,11 @@ from console.server.session import (
     TransferIncidentCommand,
 )
 from console.window.command_runner import CommandRunner
+from console.window.handover_view import open_folder
 from console.window.main_window import MainWindow
 from console.window.role_gate import RoleGate
 from console.window.signed_in import SignedIn
+from integrations.storage import StorageError, data_folder
 from plant_maps.danger_area import NEAR_M, DangerArea, people_near, permits_near, running
 from widgets.common.permit_look import STATE_LOOKS
 from widgets.common.text_dialog import MAX_COMMENT, MAX_NOTE, TextDialog
@@ -112,7 +118,13 @@ def elapsed_text(seconds: float) -> str:
 
 class IncidentView(QObject):
     def __init__(
-        self, core: Session, window: MainWindow, user: SignedIn, runner: CommandRunner, gate: RoleGate
+        self,
+        core: Session,
+        window: MainWindow,
+        user: SignedIn,
+        runner: CommandRunner,
+        gate: RoleGate,
+        timezone: str = "",
     ) -> None:
         super().__init__(window)
         self.core, self.window, self.user, self.runner = core, window, user, runner
@@ -122,6 +134,8 @@ class IncidentView(QObject):
             None  # open now (tests type into it)
         )
         self._reading: asyncio.Task[None] | None = None
+        self._report: asyncio.Future[None] | None = None
+        self.timezone = timezone  # the site's, for the report's times
         self._again = False  # asked to read while a read was running
         panel.set_kinds(kind_names())
         panel.kind_changed.connect(self.read_timeline)
@@ -131,6 +145,8 @@ class IncidentView(QObject):
         panel.reopen_requested.connect(lambda: self._ask_reason(close=False))
         panel.suspend_all_requested.connect(self._ask_suspend_all)
         panel.objective_requested.connect(self._ask_objective)
+        panel.report_requested.connect(self.write_report)
+        panel.open_folder_requested.connect(open_folder)
         guard_panel(gate, panel)
         window.alarm_table.incident_requested.connect(self.ask_declare)
         window.incident_requested.connect(lambda zone: self.ask_declare("", zone))
@@ -232,6 +248,33 @@ class IncidentView(QObject):
             dialog,
             lambda: self._send(SuspendPermits(self.user.name, tuple(permits), dialog.text(), incident_id)),
         )
+
+    def write_report(self) -> None:
+        """The after-action report of the incident shown, as a PDF in the data folder (on a worker thread)."""
+        if self.incident() is not None and (self._report is None or self._report.done()):
+            self._report = asyncio.ensure_future(self._write_report(self.incident_id))
+
+    async def _write_report(self, incident_id: str) -> None:
+        now = self.core.clock.now()
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+        path = data_folder() / "incidents" / f"{incident_id}-{stamp}.pdf"
+        try:
+            await asyncio.to_thread(
+                write_incident_report,
+                self.service.store,
+                self.core.site,
+                incident_id,
+                path,
+                positions_at=latest_fixes(self.core.workers),
+                timezone=self.timezone,
+                made=now,
+            )
+        except (StorageError, FontMissing, OSError) as exc:
+            self.panel.show_report(str(exc), written=False)
+            self.window.statusBar().showMessage(self.tr("After-action report NOT written: {0}").format(exc))
+            return
+        self.panel.show_report(str(path), written=True)
+        self.window.statusBar().showMessage(self.tr("After-action report written: {0}").format(path), 10_000)
 
     def _ask_reason(self, close: bool) -> None:
         title = self.tr("Close {0}") if close else self.tr("Reopen {0}")

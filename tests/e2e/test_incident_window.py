@@ -6,9 +6,11 @@ reason; the timeline shows each step with its actor, in order; closed, it is rea
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 from pytestqt.qtbot import QtBot
@@ -181,8 +183,15 @@ def test_an_incident_declared_by_hand_is_in_its_tab_again_after_a_restart(
 
 
 def test_the_coordinators_layout_shows_who_is_in_and_near_the_danger_area_and_suspends_its_work_at_once(
-    run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
+    run_console,
+    simulator: SimulatorThread,
+    broker: Broker,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
     async def scenario(console: WindowedConsole) -> None:
         core, window, panel = console.app.core, console.window, console.window.incident_panel
         book = core.permits.book
@@ -209,7 +218,9 @@ def test_the_coordinators_layout_shows_who_is_in_and_near_the_danger_area_and_su
         shown = window.plant_map.danger_area()
         assert (shown.left(), shown.top(), shown.right(), shown.bottom()) == (300, 150, 380, 230)
         visible = window.plant_map.mapToScene(window.plant_map.viewport().rect()).boundingRect()
-        assert visible.contains(shown) and visible.width() < core.site.width  # zoomed in on it
+        # zoomed in on it and the 50 m around it (the map is wide and short here: its height fits them)
+        assert visible.contains(shown.adjusted(-49, -49, 49, 49))
+        assert min(visible.width(), visible.height()) < 200 < core.site.height
         await until(lambda: window.incident_dock.height() >= 0.4 * window.height(), 5, "the tab tall")
         people = await until(lambda: panel.people_rows(), 5, "who is in and near")
         names = {w.id: w.name for w in core.site.workers}
@@ -253,5 +264,14 @@ def test_the_coordinators_layout_shows_who_is_in_and_near_the_danger_area_and_su
         assert panel.objective_rows()[0][1:] == (me, "isolate the leak at K-301")
         assert window.width() == SCREEN[0]
         await _shoot(console, "incident-coordinator")
+
+        qtbot.mouseClick(panel.report_button, LEFT)  # the after-action report, as it stands
+        await until(lambda: panel.report_path, 20, f"the report written ({panel.report_label.text()})")
+        assert panel.folder_button.isEnabled() and panel.report_path in window.statusBar().currentMessage()
+        text = subprocess.run(
+            ["pdftotext", "-layout", panel.report_path, "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert panel.fields["id"].text() in text and "isolate the leak at K-301" in text
+        assert text.count("gas release in the compressor house") >= 3  # the three suspensions
 
     run_console(scenario)

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.common.plain_text import ElidedLabel
+
 HEADER = ("id", "type", "zone", "severity", "commander", "safety_officer", "declared", "elapsed", "state")
 
 
@@ -62,6 +64,8 @@ class IncidentPanel(QWidget):
     close_requested = Signal()
     reopen_requested = Signal()
     suspend_all_requested = Signal()
+    report_requested = Signal()
+    open_folder_requested = Signal(str)  # the report's path
     objective_requested = Signal()
     kind_changed = Signal()  # the filter: read `kinds()`
 
@@ -102,6 +106,14 @@ class IncidentPanel(QWidget):
         self.suspend_all_button.clicked.connect(self.suspend_all_requested)
         self.objective_button = QPushButton(self.tr("Add objective…"))
         self.objective_button.clicked.connect(self.objective_requested)
+        self.report_button = QPushButton(self.tr("After-action report"))
+        self.report_button.setToolTip(self.tr("Write the incident's after-action report as a PDF"))
+        self.report_button.clicked.connect(self.report_requested)
+        self.report_label = ElidedLabel()  # a long path never widens the window
+        self.folder_button = QPushButton(self.tr("Open folder"))
+        self.folder_button.clicked.connect(lambda: self.open_folder_requested.emit(self.report_path))
+        self.folder_button.setEnabled(False)
+        self.report_path = ""
         self.situation = QTabWidget()
         self.situation.addTab(self.people, self.tr("People"))
         self.situation.addTab(_with_button(self.permits, self.suspend_all_button), self.tr("Permits"))
@@ -110,6 +122,12 @@ class IncidentPanel(QWidget):
         for column in columns:
             header.addLayout(column)
         header.addStretch()
+        report = QVBoxLayout()
+        report.addWidget(self.report_button)
+        report.addWidget(self.folder_button)
+        report.addWidget(self.report_label)
+        report.addStretch()
+        header.addLayout(report)
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Show")))
         bar.addWidget(self.kind_filter)
@@ -177,6 +195,18 @@ class IncidentPanel(QWidget):
         self.situation.setTabText(2, self.tr("Objectives ({n})").format(n=len(objectives)))
         self._running = running
         self.update_buttons()
+
+    def show_report(self, path: str, written: bool) -> None:
+        """The report written (its path, and "Open folder"), or why it could not be (`path` is then the
+        reason)."""
+        self.report_path = path if written else ""
+        self.folder_button.setEnabled(written)
+        text = (
+            self.tr("PDF: {path}").format(path=path)
+            if written
+            else self.tr("Not written: {why}").format(why=path)
+        )
+        self.report_label.setText(text)
 
     def people_rows(self) -> list[Row]:
         return _rows(self.people)

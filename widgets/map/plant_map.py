@@ -129,7 +129,9 @@ class PlantMapView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._press: QPointF | None = None
-        self._fitted = True  # follow resizes with the whole site until the operator zooms or pans
+        # the ground kept in view as the view resizes (the whole site, or an incident's danger area) until
+        # the operator zooms, pans or follows someone; None: the operator's own view
+        self._kept: QRectF | None = self._site_rect.adjusted(-4, -4, 4, 4)
         self._followed: str | None = None
         self._permit_zones = {p.id: p.zone for p in site.permits}
         self._pulse = QTimer(self)  # runs only while some worker is in a tier-1 alert
@@ -219,10 +221,7 @@ class PlantMapView(QGraphicsView):
             path.addPolygon(QPolygonF([QPointF(float(x), float(y)) for x, y in polygon]))
             path.closeSubpath()
             self.follow_worker(None)
-            area = path.boundingRect().adjusted(-margin_m, -margin_m, margin_m, margin_m)
-            self.fitInView(area, Qt.AspectRatioMode.KeepAspectRatio)
-            self._fitted = False
-            self._scale_changed()
+            self._keep_in_view(path.boundingRect().adjusted(-margin_m, -margin_m, margin_m, margin_m))
         self._danger.setPath(path)
 
     def danger_area(self) -> QRectF:
@@ -234,8 +233,11 @@ class PlantMapView(QGraphicsView):
     def fit_site(self) -> None:
         """Show the whole site, and keep showing it as the window resizes (this stops following)."""
         self.follow_worker(None)
-        self.fitInView(self._site_rect.adjusted(-4, -4, 4, 4), Qt.AspectRatioMode.KeepAspectRatio)
-        self._fitted = True
+        self._keep_in_view(self._site_rect.adjusted(-4, -4, 4, 4))
+
+    def _keep_in_view(self, ground: QRectF) -> None:
+        self.fitInView(ground, Qt.AspectRatioMode.KeepAspectRatio)
+        self._kept = ground
         self._scale_changed()
 
     def zoom_by(self, factor: float) -> None:
@@ -260,7 +262,7 @@ class PlantMapView(QGraphicsView):
         if source != self._followed:
             self.follow_worker(None)
         self.fitInView(area, Qt.AspectRatioMode.KeepAspectRatio)
-        self._fitted = False
+        self._kept = None
         self._scale_changed()
         return True
 
@@ -275,7 +277,7 @@ class PlantMapView(QGraphicsView):
             return False
         changed, self._followed = worker_id != self._followed, worker_id
         if worker_id is not None:
-            self._fitted = False
+            self._kept = None
             at = self.worker_scene_pos(worker_id)
             viewport = self.viewport().rect()
             close = min(viewport.width(), viewport.height()) / FOLLOW_VIEW_M
@@ -381,7 +383,7 @@ class PlantMapView(QGraphicsView):
         if press is None or event.button() != Qt.MouseButton.LeftButton:
             return
         if (event.position() - press).manhattanLength() > CLICK_SLOP_PX:
-            self._fitted = False  # the operator panned
+            self._kept = None  # the operator panned
             self.follow_worker(None)  # and wants to look elsewhere
             return
         hit = self._marker_at(event.position().toPoint())
@@ -448,8 +450,8 @@ class PlantMapView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._fitted:
-            self.fit_site()
+        if self._kept is not None:
+            self._keep_in_view(self._kept)
 
     # --- internals -------------------------------------------------------------------------------------
 
@@ -513,7 +515,7 @@ class PlantMapView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         drift = self.mapToScene(anchor.toPoint()) - target
         self.centerOn(self.mapToScene(viewport.center()) - drift)
-        self._fitted = False
+        self._kept = None
         self._scale_changed()
 
     def _scale_changed(self) -> None:
