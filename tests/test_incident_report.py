@@ -63,7 +63,7 @@ async def _incident(core: Core, clock: ManualClock, answer_after_s: float, notes
     clock.advance(30)
     _place(core, clock, {"W02": EAST_GATE})  # seen at the muster point
     core.tick()
-    assert (await core.command(AccountForWorker("zhao.op", "W03"))).ok
+    assert (await core.command(AccountForWorker("zhao.op", "W03", "seen by Zhao at the east gate"))).ok
     assert (
         await core.command(AddIncidentObjective("chen.ec", iid, "Account for everyone at the East gate"))
     ).ok
@@ -132,9 +132,11 @@ def test_the_after_action_report_holds_summary_first_response_people_permits_act
     for words in ("broadcast", "mustering started", "accounted for by head count: W03", "mustering ended"):
         assert words in actions, words
     timeline = _section(text, "Timeline (", "\f\f")
-    assert "incident declared: injury_sos in compressor_house" in timeline
+    assert "incident declared: injury / SOS in Compressor house" in timeline
     assert "status call 1: crew at K-301" in timeline and "status call 60: crew at K-301" in timeline
-    assert "incident close: W01 at the clinic; zone safe" in timeline and "note: 救护车已到达东门" in timeline
+    assert (
+        "incident closed: W01 at the clinic; zone safe" in timeline and "note: 救护车已到达东门" in timeline
+    )
     timeline_pages = [page for page in text.split("\f") if "status call" in page]
     assert len(timeline_pages) >= 2  # split across pages, each under the table's header
     assert all("Time" in page and "What happened" in page for page in timeline_pages)

@@ -285,7 +285,7 @@ def test_the_timeline_holds_sos_steps_permit_suspension_broadcast_and_incident_s
         assert lines[0] == (
             "permit",
             "system",
-            "PTW-HW-001 active -> suspended: tier-1 alarm active in Compressor house",
+            "PTW-HW-001 active → suspended: tier-1 alarm active in Compressor house",
         )
         assert [(kind, actor) for kind, actor, _ in lines[1:]] == [
             ("incident", "chen.ec"),
@@ -296,10 +296,10 @@ def test_the_timeline_holds_sos_steps_permit_suspension_broadcast_and_incident_s
             ("incident", "chen.ec"),
         ]
         assert lines[1][2].startswith(
-            "incident declared: injury_sos in compressor_house, high; commander chen.ec"
+            "incident declared: injury / SOS in Compressor house, severity high; commander chen.ec"
         )
-        assert lines[2][2] == f"{sos}: assigned (Ma Lin (W13))"
-        assert lines[-1][2] == "incident close: W01 rescued"
+        assert lines[2][2] == f"{sos}: responder assigned (Ma Lin (W13))"
+        assert lines[-1][2] == "incident closed: W01 rescued"
         alarms = [e for e in timeline if e.kind == "alarm"]
         assert alarms[0].text.startswith(f"T1 {sos} activate")
         assert any(e.actor == "zhao.op" and "acknowledge" in e.text for e in alarms)
@@ -330,7 +330,7 @@ def test_an_incident_declared_by_hand_has_its_declaration_on_its_timeline(databa
         assert incident.since <= incident.declared
         timeline = await asyncio.to_thread(incident_timeline, core.writer.store, core.site, incident)
         assert [e.text for e in timeline if e.kind == "incident"] == [
-            "incident declared: fire in tank_farm, high; commander wang.fang, safety officer chen.ec"
+            "incident declared: fire in Tank farm, severity high; commander wang.fang, safety officer chen.ec"
         ]
         await asyncio.to_thread(core.writer.close)
 

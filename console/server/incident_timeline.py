@@ -18,6 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from alarms.records import SYSTEM
+from console.server.handover_words import _, state_words
+from console.server.incident_words import response_words, severity_words, type_words
 from console.server.incidents import JOURNAL_KIND, Incident
 from integrations.storage import Store, alarm_journal, audit_trail, event_journal
 from plant_maps.danger_area import DangerArea, permit_ids_near
@@ -109,7 +111,7 @@ def _journal(
     rows = conn.execute(_period(query, c.ts, incident, until).order_by(c.seq))
     kind_of = {v: k for k, v in JOURNAL_KINDS.items()}
     return [
-        TimelineEntry(r.ts, r.actor, kind_of[r.kind], _journal_text(r.kind, r.source, r.payload))
+        TimelineEntry(r.ts, r.actor, kind_of[r.kind], _journal_text(site, r.kind, r.source, r.payload))
         for r in rows
     ]
 
@@ -136,44 +138,82 @@ def _refused(conn: sa.Connection, site: Site, incident: Incident, until: float |
     ]
 
 
-def _journal_text(kind: str, source: str, p: dict[str, Any]) -> str:
-    """One line for a journaled act, from its payload as each service writes it."""
+def _journal_text(site: Site, kind: str, source: str, p: dict[str, Any]) -> str:
+    """One line for a journaled act, from its payload as each service writes it; zones by name, the words
+    through gettext (`handover_words._`)."""
     match kind:
         case "wearable_response":
             who = p.get("responder_name") or p.get("responder") or ""
-            return f"{source}: {p.get('step', '')}" + (f" ({who})" if who else "")
+            step = _("{alarm}: {step}").format(alarm=source, step=response_words(p.get("step", "")))
+            return step + (f" ({who})" if who else "")
         case "permit":
-            reason = f": {p['reason']}" if p.get("reason") else ""
-            return f"{source} {p.get('from', '')} -> {p.get('to', '')}{reason}"
+            moved = _("{permit} {from_state} → {to_state}").format(
+                permit=source,
+                from_state=state_words(p.get("from", "")),
+                to_state=state_words(p.get("to", "")),
+            )
+            return f"{moved}: {p['reason']}" if p.get("reason") else moved
         case "broadcast":
-            zones = ", ".join(p.get("zones", ())) or "all PA zones"
-            return f"broadcast {source} ({p.get('priority', '')}) to {zones}: {p.get('text', '')}"
+            zones = ", ".join(p.get("zones", ())) or _("all PA zones")
+            return _("broadcast {id} ({priority}) to {zones}: {text}").format(
+                id=source, priority=p.get("priority", ""), zones=zones, text=p.get("text", "")
+            )
         case "broadcast_delivery":
             states = p.get("zones", {})
             told = ", ".join(f"{z} {s.get('state', '')}" for z, s in states.items())
-            return f"broadcast {source} delivered: {told}"
+            return _("broadcast {id} delivered: {zones}").format(id=source, zones=told)
         case "interlock":
-            return f"interlock {source}: {p.get('step', '')}"
+            return _("interlock {id}: {step}").format(id=source, step=p.get("step", ""))
         case "muster":
-            return f"muster {source}: {p.get('event', '')}"
+            return _muster_text(site, source, p)
         case "operator_note":
-            return f"note: {p.get('text', '')}"
-    return _incident_text(p)
+            return _("note: {text}").format(text=p.get("text", ""))
+    return _incident_text(site, p)
 
 
-def _incident_text(p: dict[str, Any]) -> str:
+def _muster_text(site: Site, source: str, p: dict[str, Any]) -> str:
+    match p.get("event"):
+        case "start":
+            return _("mustering started")
+        case "stop":
+            return _("mustering ended, {n} still missing").format(n=len(p.get("missing", ())))
+        case _event:
+            name = site.workers[site.worker_index[source]].name if source in site.worker_index else source
+            return _("{name} ({id}) accounted for by head count: {reason}").format(
+                name=name, id=source, reason=p.get("reason", "")
+            )
+
+
+def _incident_text(site: Site, p: dict[str, Any]) -> str:
     match p.get("step"):
         case "declare":
-            where = p.get("zone") or f"({p.get('x')}, {p.get('y')}) r {p.get('radius_m')} m"
-            return (
-                f"incident declared: {p.get('type')} in {where}, {p.get('severity')}; commander "
-                f"{p.get('commander')}, safety officer {p.get('safety_officer')}"
+            zone = p.get("zone") or ""
+            where = (
+                site.zone_name(zone)
+                if zone
+                else _("({x}, {y}) r {r} m").format(x=p.get("x"), y=p.get("y"), r=p.get("radius_m"))
+            )
+            return _(
+                "incident declared: {type} in {where}, severity {severity}; commander {commander}, safety "
+                "officer {officer}"
+            ).format(
+                type=type_words(p.get("type", "")),
+                where=where,
+                severity=severity_words(p.get("severity", "")),
+                commander=p.get("commander"),
+                officer=p.get("safety_officer"),
             )
         case "transfer":
-            return f"command transferred from {p.get('from')} to {p.get('to')}: {p.get('reason')}"
+            return _("command transferred from {old} to {new}: {reason}").format(
+                old=p.get("from"), new=p.get("to"), reason=p.get("reason")
+            )
         case "objective":
-            return f"objective: {p.get('text')}"
+            return _("objective: {text}").format(text=p.get("text"))
         case "note":
-            return f"note: {p.get('text')}"
+            return _("note: {text}").format(text=p.get("text"))
+        case "close":
+            return _("incident closed: {reason}").format(reason=p.get("reason", ""))
+        case "reopen":
+            return _("incident reopened: {reason}").format(reason=p.get("reason", ""))
         case step:
             return f"incident {step}: {p.get('reason', '')}"

@@ -132,10 +132,10 @@ def test_an_incident_is_declared_from_the_sos_row_followed_and_closed_in_the_win
 
         await until(lambda: len(steps()) == 4, 10, "the four steps on the timeline")
         texts = [text for _actor, text in steps()]
-        assert texts[0].startswith("incident declared: injury_sos in compressor_house, high")
+        assert texts[0].startswith("incident declared: injury / SOS in Compressor house, severity high")
         assert texts[1] == "note: W01 conscious, burn on the left hand"
         assert texts[2] == "command transferred from li.wei to zhao.min: shift lead on scene"
-        assert texts[3] == "incident close: W01 taken to hospital, area safe"
+        assert texts[3] == "incident closed: W01 taken to hospital, area safe"
         assert {actor for actor, _text in steps()} == {me}
         assert any(r[2] == "Alarms" and SOS in r[3] for r in panel.timeline_rows())
         _choose(panel.kind_filter, "Alarms")
