@@ -5,6 +5,7 @@ are, so that a right-click never offers something a button would refuse. Runs on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPoint
@@ -31,11 +32,13 @@ class ContextMenus(QObject):
         )
 
     def open_for_map(self, kind: str, key: str, pos: QPoint) -> None:
+        plant_map = self.window.plant_map
+        at = plant_map.mapToScene(plant_map.viewport().mapFromGlobal(pos))  # where on the ground, metres
         menus: dict[str, Callable[[str], QMenu]] = {
             "worker": self.worker_menu,
             "detector": self.detector_menu,
             "permit": self.permit_menu,
-            "zone": self.zone_menu,
+            "zone": lambda zone_id: self.zone_menu(zone_id, (at.x(), at.y())),
         }
         self._open(menus[kind](key), pos)
 
@@ -75,7 +78,8 @@ class ContextMenus(QObject):
             _enable(action, button.isEnabled(), button.toolTip())
         return menu
 
-    def zone_menu(self, zone_id: str) -> QMenu:
+    def zone_menu(self, zone_id: str, at: tuple[float, float] = (math.nan, math.nan)) -> QMenu:
+        """`at`: the point of the ground right-clicked (an incident can be declared around it)."""
         w = self.window
         menu = self._menu()
         if zone_id in w.isolated_zones():
@@ -93,7 +97,9 @@ class ContextMenus(QObject):
         )
         _enable(broadcast, bool(pa_zones), "" if pa_zones else w.tr("Not possible: no PA zone covers it"))
         self.gate.guard(broadcast, "Broadcast")
-        declare = menu.addAction(w.tr("Declare incident here…"), lambda: w.incident_requested.emit(zone_id))
+        declare = menu.addAction(
+            w.tr("Declare incident here…"), lambda: w.incident_requested.emit(zone_id, *at)
+        )
         self.gate.guard(declare, "DeclareIncident")
         for interlock_id, zone in w.interlock_zones.items():
             if zone == zone_id:

@@ -10,6 +10,7 @@ Lives on the Qt thread (the core's loop under qasync).
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable
 
@@ -49,6 +50,7 @@ from widgets.incidents.transfer_dialog import TransferDialog
 
 TIMELINE_EVERY_MS = 5_000  # the timeline read afresh while the tab is in view (what others did meanwhile)
 CLOCK_EVERY_MS = 1_000
+LIVE_READ_MS = 300  # a burst of changes (a flood, a suspend-all) read once
 
 
 def _tr(text: str) -> str:
@@ -149,8 +151,19 @@ class IncidentView(QObject):
         panel.open_folder_requested.connect(open_folder)
         guard_panel(gate, panel)
         window.alarm_table.incident_requested.connect(self.ask_declare)
-        window.incident_requested.connect(lambda zone: self.ask_declare("", zone))
-        self._unsubscribe = core.subscribe(Topic.INCIDENTS, self._changed)
+        window.incident_requested.connect(lambda zone, x, y: self.ask_declare("", zone, (x, y)))
+        self._unsubscribe = [core.subscribe(Topic.INCIDENTS, self._changed)]
+        # what lands on a timeline: appended live (read once the burst settles), not only every few seconds
+        self._soon = QTimer(self, singleShot=True, interval=LIVE_READ_MS, timeout=self._read_if_in_view)
+        for topic in (
+            Topic.ALARMS,
+            Topic.PERMITS,
+            Topic.RESPONSES,
+            Topic.MUSTER,
+            Topic.BROADCASTS,
+            Topic.INTERLOCKS,
+        ):
+            self._unsubscribe.append(core.subscribe(topic, self._moved))
         self._clock = QTimer(self, interval=CLOCK_EVERY_MS, timeout=self._tick)
         self._clock.start()
         self._timeline = QTimer(self, interval=TIMELINE_EVERY_MS, timeout=self._read_if_in_view)
@@ -161,7 +174,9 @@ class IncidentView(QObject):
         return self.core.incidents
 
     def close(self) -> None:
-        self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._soon.stop()
         self._clock.stop()
         self._timeline.stop()
         if self._reading is not None:
@@ -172,8 +187,9 @@ class IncidentView(QObject):
 
     # -- declaring --------------------------------------------------------------------------------------
 
-    def ask_declare(self, alarm_id: str, area: str) -> None:
-        """From a tier-1 alarm (its area preset), or by hand in a zone (`alarm_id` "")."""
+    def ask_declare(self, alarm_id: str, area: str, point: tuple[float, float] | None = None) -> None:
+        """From a tier-1 alarm (its area preset), or by hand in a zone (`alarm_id` ""), at `point` of the map
+        if one was pointed at (a hazard radius around it can then be given)."""
         site = self.core.site
         dialog = DeclareDialog(
             self.tr("From {alarm}").format(alarm=alarm_id) if alarm_id else self.tr("By hand"),
@@ -182,11 +198,14 @@ class IncidentView(QObject):
             severity_names(),
             zone=area if area in site.zone_index else "",
             safety_officer=self.user.name,
+            point=point if point is not None and all(map(math.isfinite, point)) else None,
             parent=self.window,
         )
         self._open(
             dialog,
-            lambda: self._send(DeclareIncident(self.user.name, **dialog.values(), from_alarm=alarm_id)),
+            lambda: self._send(
+                DeclareIncident(self.user.name, **dialog.values(), **dialog.circle(), from_alarm=alarm_id)
+            ),
         )
 
     # -- the commands on the incident shown -------------------------------------------------------------
@@ -322,6 +341,10 @@ class IncidentView(QObject):
         self._show_header()
         self.read_timeline()
 
+    def _moved(self, _payload: object) -> None:
+        if self.incident_id and not self._soon.isActive():
+            self._soon.start()
+
     def _tick(self) -> None:
         if not self.incident_id:  # restored after a restart: the newest open incident
             restored = max(self.service.open_incidents(), key=lambda i: i.declared, default=None)
@@ -382,9 +405,7 @@ class IncidentView(QObject):
             {
                 "id": incident.id,
                 "type": types.get(incident.type, incident.type),
-                "zone": self.core.site.zone_name(incident.zone)
-                if incident.zone
-                else f"({incident.x:.0f}, {incident.y:.0f}) r {incident.radius_m:.0f} m",
+                "zone": self._where(incident),
                 "severity": severities.get(incident.severity, incident.severity),
                 "commander": incident.commander,
                 "safety_officer": incident.safety_officer,
@@ -394,6 +415,16 @@ class IncidentView(QObject):
             },
             incident.is_open,
         )
+
+    def _where(self, incident: Incident) -> str:
+        """The zone's name, and the hazard circle where one was given."""
+        zone = self.core.site.zone_name(incident.zone) if incident.zone else ""
+        if incident.x is None or incident.y is None or incident.radius_m is None:
+            return zone
+        circle = self.tr("{r:.0f} m around ({x:.0f}, {y:.0f})").format(
+            r=incident.radius_m, x=incident.x, y=incident.y
+        )
+        return f"{zone}, {circle}" if zone else circle
 
     def _read_if_in_view(self) -> None:
         if self.incident_id and self.window.incident_dock.isVisible():

@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
     permit_suspended = Signal(str)  # a suspension from this console was journaled: offer a broadcast
     handover_requested = Signal()  # the toolbar's "Handover…"
     interlock_requested = Signal(str)  # interlock id: arm it and show its confirmation (map menu, banner)
-    incident_requested = Signal(str)  # a zone id: declare an incident there by hand (the zone's menu)
+    incident_requested = Signal(str, float, float)  # zone id, x, y (NaN: none): declare one by hand there
     switch_user_requested = Signal()  # a shift change: the next user signs in
     lock_requested = Signal()  # lock the console now (commands need the password again)
 

@@ -154,11 +154,16 @@ def test_an_incident_declared_by_hand_is_in_its_tab_again_after_a_restart(
     declared: list[str] = []
 
     async def declare(console: WindowedConsole) -> None:
-        """By hand, from the zone's menu on the map."""
-        menu = console.menus.zone_menu("tank_farm")
+        """By hand, from the zone's menu on the map, around the point right-clicked (T-103's manway)."""
+        menu = console.menus.zone_menu("tank_farm", (60.0, 210.0))
         next(a for a in menu.actions() if a.text() == "Declare incident here…").trigger()
         dialog = await until(lambda: console.incidents.dialog, 5, "the declaration dialog")
         assert isinstance(dialog, DeclareDialog) and dialog.zone_box.currentText() == "Tank farm"
+        assert dialog.radius_box.text() == "the whole zone"  # unless a radius is given
+        dialog.radius_box.setFocus()
+        dialog.radius_box.selectAll()  # as tabbing into it does
+        qtbot.keyClicks(dialog.radius_box, "25")
+        assert dialog.radius_box.value() == 25
         _choose(dialog.type_box, "Gas release")
         _choose(dialog.severity_box, "High")
         qtbot.keyClicks(dialog.commander_edit, "li.wei")
@@ -172,7 +177,12 @@ def test_an_incident_declared_by_hand_is_in_its_tab_again_after_a_restart(
         window.resize(*SCREEN)
         await until(lambda: panel.fields["id"].text() == declared[0], 10, "the incident restored in its tab")
         assert window.incident_dock.isVisible()
-        assert (panel.fields["type"].text(), panel.fields["zone"].text()) == ("Gas release", "Tank farm")
+        assert (panel.fields["type"].text(), panel.fields["zone"].text()) == (
+            "Gas release",
+            "Tank farm, 25 m around (60, 210)",
+        )
+        circle = window.plant_map.danger_area()  # the hazard circle, not the whole tank farm
+        assert (round(circle.left()), round(circle.top()), round(circle.width())) == (35, 185, 50)
         assert panel.fields["state"].text() == "open" and panel.note_button.isEnabled()
         await until(
             lambda: any("incident declared" in r[3] for r in panel.timeline_rows()), 10, "its timeline"

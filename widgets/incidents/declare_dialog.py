@@ -1,15 +1,26 @@
-"""Declaring an incident (after ICS-201): its type, zone, severity, incident commander and safety officer.
-OK stays greyed until all are given; Enter submits. Opened with `open()`, never a blocking `exec()`."""
+"""Declaring an incident (after ICS-201): its type, zone, severity, incident commander and safety officer;
+declared at a point of the map, a hazard radius around it instead of the whole zone. OK stays greyed until
+all are given; Enter submits. Opened with `open()`, never a blocking `exec()`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.common.text_dialog import ok_cancel
 
 Choices = Sequence[tuple[str, str]]  # (key, what the coordinator reads)
+RADIUS_MAX_M = 5000  # as the core allows
 
 
 def _combo(choices: Choices, preset: str = "") -> QComboBox:
@@ -30,6 +41,7 @@ class DeclareDialog(QDialog):
         *,
         zone: str,
         safety_officer: str,
+        point: tuple[float, float] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -42,6 +54,14 @@ class DeclareDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Type"), self.type_box)
         form.addRow(self.tr("Zone"), self.zone_box)
+        self.point = point
+        self.radius_box = QSpinBox()
+        self.radius_box.setRange(0, RADIUS_MAX_M)
+        self.radius_box.setSuffix(self.tr(" m"))
+        self.radius_box.setSpecialValueText(self.tr("the whole zone"))
+        if point is not None:
+            where = self.tr("Hazard radius around ({x:.0f}, {y:.0f})").format(x=point[0], y=point[1])
+            form.addRow(where, self.radius_box)
         form.addRow(self.tr("Severity"), self.severity_box)
         form.addRow(self.tr("Incident commander"), self.commander_edit)
         form.addRow(self.tr("Safety officer"), self.officer_edit)
@@ -57,7 +77,7 @@ class DeclareDialog(QDialog):
         self._update()
 
     def values(self) -> dict[str, str]:
-        """What was chosen, as DeclareIncident names it."""
+        """What was chosen, as DeclareIncident names it (the point: `circle()`)."""
         return {
             "type": self.type_box.currentData() or "",
             "zone": self.zone_box.currentData() or "",
@@ -65,6 +85,12 @@ class DeclareDialog(QDialog):
             "commander": self.commander_edit.text().strip(),
             "safety_officer": self.officer_edit.text().strip(),
         }
+
+    def circle(self) -> dict[str, float | None]:
+        """The point and its hazard radius, when one was given (else the whole zone: all None)."""
+        if self.point is None or not self.radius_box.value():
+            return {"x": None, "y": None, "radius_m": None}
+        return {"x": self.point[0], "y": self.point[1], "radius_m": float(self.radius_box.value())}
 
     def accept(self) -> None:
         """Refuse to close until everything is given, also when accepted programmatically."""
