@@ -141,6 +141,7 @@ class IncidentView(QObject):
         self._again = False  # asked to read while a read was running
         panel.set_kinds(kind_names())
         panel.kind_changed.connect(self.read_timeline)
+        panel.incident_chosen.connect(self.follow)
         panel.transfer_requested.connect(self._ask_transfer)
         panel.note_requested.connect(self._ask_note)
         panel.close_requested.connect(lambda: self._ask_reason(close=True))
@@ -333,13 +334,43 @@ class IncidentView(QObject):
         its danger area."""
         if self.incident_id not in ids:
             opened = [i for i in ids if (found := self.service.incidents.get(i)) and found.is_open]
-            if not opened:
+            if opened:
+                self.follow(opened[-1])
+                self.window.open_incident()
                 return
-            self.incident_id = opened[-1]
-            self.window.open_incident()
-            self.window.plant_map.show_danger_area(self.danger_area().polygon, NEAR_M)
+        self._list_incidents()
         self._show_header()
         self.read_timeline()
+
+    def follow(self, incident_id: str) -> None:
+        """The tab on `incident_id`: its header, situation and timeline, the map on its danger area."""
+        if incident_id not in self.service.incidents:
+            return
+        if incident_id != self.incident_id:
+            self.panel.show_report("", written=False)  # another incident's report is not this one's
+        self.incident_id = incident_id
+        self.window.plant_map.show_danger_area(self.danger_area().polygon, NEAR_M)
+        self._list_incidents()
+        self._show_header()
+        self._show_situation()
+        self.read_timeline()
+
+    def _list_incidents(self) -> None:
+        """Open ones first, the newest first; closed ones after."""
+        types, site = dict(type_names()), self.core.site
+        ordered = sorted(self.service.incidents.values(), key=lambda i: (not i.is_open, -i.declared))
+        self.panel.set_incidents(
+            [
+                (
+                    i.id,
+                    f"{i.id} · {types.get(i.type, i.type)} · "
+                    f"{site.zone_name(i.zone) if i.zone else self._where(i)}"
+                    + ("" if i.is_open else self.tr(" (closed)")),
+                )
+                for i in ordered
+            ],
+            self.incident_id,
+        )
 
     def _moved(self, _payload: object) -> None:
         if self.incident_id and not self._soon.isActive():

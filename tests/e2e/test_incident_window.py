@@ -187,6 +187,23 @@ def test_an_incident_declared_by_hand_is_in_its_tab_again_after_a_restart(
         await until(
             lambda: any("incident declared" in r[3] for r in panel.timeline_rows()), 10, "its timeline"
         )
+        # a second incident at once: the tab follows the new one, the first is a pick away
+        menu = console.menus.zone_menu("workshop")
+        next(a for a in menu.actions() if a.text() == "Declare incident here…").trigger()
+        dialog = await until(lambda: console.incidents.dialog, 5, "the declaration dialog")
+        _choose(dialog.type_box, "Fire")
+        _choose(dialog.severity_box, "Moderate")
+        qtbot.keyClicks(dialog.commander_edit, "wang.fang")
+        qtbot.keyClick(dialog.commander_edit, Qt.Key.Key_Return)
+        await until(lambda: panel.fields["zone"].text() == "Workshop", 10, "the new incident followed")
+        box = panel.incident_box
+        assert box.count() == 2 and box.currentText().endswith("Fire · Workshop")
+        first = box.findData(declared[0])
+        box.setFocus()
+        qtbot.keyClick(box, Qt.Key.Key_Down)  # the keyboard picks the next one: the first incident
+        assert box.currentIndex() == first
+        await until(lambda: panel.fields["id"].text() == declared[0], 5, "the first incident followed")
+        assert window.plant_map.danger_area().width() == 50  # its hazard circle again
 
     run_console(declare)
     run_console(restarted)

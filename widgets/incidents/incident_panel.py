@@ -68,6 +68,7 @@ class IncidentPanel(QWidget):
     open_folder_requested = Signal(str)  # the report's path
     objective_requested = Signal()
     kind_changed = Signal()  # the filter: read `kinds()`
+    incident_chosen = Signal(str)  # another incident picked to follow
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,6 +89,11 @@ class IncidentPanel(QWidget):
             label = self.fields[key] = QLabel()
             label.setTextFormat(Qt.TextFormat.PlainText)
             columns[n // 3].addRow(title, label)
+        self.incident_box = QComboBox()  # several at once: which one the tab follows
+        self.incident_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.incident_box.activated.connect(
+            lambda i: self.incident_chosen.emit(self.incident_box.itemData(i))
+        )
         self.kind_filter = QComboBox()
         self.kind_filter.currentIndexChanged.connect(lambda _i: self.kind_changed.emit())
         self.transfer_button = QPushButton(self.tr("Transfer command…"))
@@ -131,6 +137,8 @@ class IncidentPanel(QWidget):
         report.addStretch()
         header.addLayout(report)
         bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Follow")))
+        bar.addWidget(self.incident_box)
         bar.addWidget(QLabel(self.tr("Show")))
         bar.addWidget(self.kind_filter)
         bar.addStretch()
@@ -158,6 +166,16 @@ class IncidentPanel(QWidget):
         self.kind_filter.addItem(self.tr("All kinds"), "")
         for key, label in kinds:
             self.kind_filter.addItem(label, key)
+
+    def set_incidents(self, choices: Sequence[tuple[str, str]], shown: str) -> None:
+        """The incidents to pick from (id, what it says), `shown` the one followed."""
+        box = self.incident_box
+        box.blockSignals(True)
+        box.clear()
+        for key, text in choices:
+            box.addItem(text, key)
+        box.setCurrentIndex(box.findData(shown))
+        box.blockSignals(False)
 
     def kind(self) -> str:
         """The kind shown ("": all)."""
@@ -200,15 +218,15 @@ class IncidentPanel(QWidget):
 
     def show_report(self, path: str, written: bool) -> None:
         """The report written (its path, and "Open folder"), or why it could not be (`path` is then the
-        reason)."""
+        reason; "": none written yet)."""
         self.report_path = path if written else ""
         self.folder_button.setEnabled(written)
-        text = (
-            self.tr("PDF: {path}").format(path=path)
-            if written
-            else self.tr("Not written: {why}").format(why=path)
-        )
-        self.report_label.setText(text)
+        if not path:
+            self.report_label.setText("")
+        elif written:
+            self.report_label.setText(self.tr("PDF: {path}").format(path=path))
+        else:
+            self.report_label.setText(self.tr("Not written: {why}").format(why=path))
 
     def people_rows(self) -> list[Row]:
         return _rows(self.people)
