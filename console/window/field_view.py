@@ -131,6 +131,7 @@ class FieldView(QObject):
             w.muster_panel.set_muster(muster.counts(), self.core.muster_missing(), muster.started_at)
         else:
             w.muster_panel.set_muster(None, [])
+        w.missing_changed()
 
     def _show_response(self) -> None:
         """The shown worker's SOS / man-down and where its response stands, with its next step."""

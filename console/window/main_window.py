@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Collection, Sequence
 
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._may_close = False
         self._stakes = stakes
+        self._now = now
+        self._last_seen = ""  # the missing worker whose "last seen here" the map shows
         self._sized = False
         self._close_box: QMessageBox | None = None
         self.note_dialog: TextDialog | None = None  # while open
@@ -221,7 +224,7 @@ class MainWindow(QMainWindow):
         self.plant_map.permit_clicked.connect(self.show_permit)
         self.worker_panel.worker_activated.connect(self.show_worker)
         self.plant_map.worker_clicked.connect(self.show_worker)
-        self.muster_panel.worker_activated.connect(self.show_worker)
+        self.muster_panel.worker_activated.connect(self.show_missing)
         self.permit_card.show_on_map_requested.connect(self.plant_map.show_source)
         self.worker_details.show_on_map_requested.connect(self.plant_map.show_source)
         self.worker_details.follow_requested.connect(self.plant_map.follow_worker)
@@ -240,6 +243,25 @@ class MainWindow(QMainWindow):
         self._show_details()
         self.worker_shown.emit(worker_id)
         self.plant_map.show_source(worker_id)
+
+    def show_missing(self, worker_id: str) -> None:
+        """A missing worker picked on the muster board: their details, and "last seen here" on the map."""
+        self.show_worker(worker_id)
+        m = self.muster_panel.missing_worker(worker_id)
+        self._last_seen = worker_id
+        if m is None or m.fix_age_s is None or not math.isfinite(m.x):
+            self.plant_map.show_last_seen(None)
+            return
+        seen = self._now() - m.fix_age_s
+        self.plant_map.show_last_seen(
+            m.x, m.y, self.tr("{name} last seen here at {time}").format(name=m.name, time=clock_text(seen))
+        )
+
+    def missing_changed(self) -> None:
+        """The muster board moved on: "last seen here" goes once its worker is no longer missing."""
+        if self._last_seen and self.muster_panel.missing_worker(self._last_seen) is None:
+            self._last_seen = ""
+            self.plant_map.show_last_seen(None)
 
     def show_interlock(self, interlock_id: str) -> None:
         """An interlock picked on the map or the banner: its row in the panel, the panel raised."""

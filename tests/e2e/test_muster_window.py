@@ -56,8 +56,10 @@ def test_the_missing_list_shows_eight_names_the_most_urgent_first_and_ending_ask
         _fix(broker, "W04", 215.0, 60.0)  # the workshop: nothing wrong there
         for worker, x in (("W01", 330.0), ("W02", 340.0), ("W03", 350.0)):
             _fix(broker, worker, x, 190.0)  # the compressor house
-        index = core.site.worker_index
-        await until(lambda: all(core.workers.zone[index[w]] >= 0 for w in ("W01", "W02", "W03", "W04")), 10)
+        index_of = core.site.worker_index
+        await until(
+            lambda: all(core.workers.zone[index_of[w]] >= 0 for w in ("W01", "W02", "W03", "W04")), 10
+        )
         sos = {"id": "band-W01-muster", "type": "sos", "ts": datetime.now(UTC).isoformat()}
         mosquitto_pub(broker, "site/demo/workers/W01/event", sos)  # tier 1 where W01 is
         await until(lambda: window.alarm_table.model.row_of("W01.SOS") is not None, 10, "the SOS listed")
@@ -83,12 +85,16 @@ def test_the_missing_list_shows_eight_names_the_most_urgent_first_and_ending_ask
         index = panel.proxy.index(rows.index("W04"), 0)
         panel.table.scrollTo(index)
         qtbot.mouseClick(panel.table.viewport(), LEFT, pos=panel.table.visualRect(index).center())
+        qtbot.mouseClick(panel.map_button, LEFT)  # where was W04 last seen?
+        name = core.site.workers[index_of["W04"]].name
+        assert window.plant_map.last_seen_text().startswith(f"{name} last seen here at ")
         qtbot.mouseClick(panel.account_button, LEFT)
         ask = await until(lambda: console.field.account_dialog, 5, "who saw them, and where")
         assert not ask.ok_button.isEnabled()  # a reason first
         qtbot.keyClicks(ask.edit, "seen by warden Zhou at the workshop door")
         qtbot.keyClick(ask.edit, Qt.Key.Key_Return)
         await until(lambda: "W04" not in [r[0] for r in panel.missing_rows()], 5, "W04 accounted for")
+        await until(lambda: not window.plant_map.last_seen_text(), 5, "W04 is no longer missing")
         assert core.muster.counts().accounted == 1
 
         qtbot.mouseClick(panel.end_button, LEFT)

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsScene,
@@ -37,7 +38,7 @@ from alarms.definitions import Tier
 from plant_maps.permits import PermitStatus
 from plant_maps.site import Site
 from plant_maps.worker_rule_kinds import WorkerRule
-from widgets.common.theme import PALETTE
+from widgets.common.theme import MAP_SMALL_FONT_PX, PALETTE
 from widgets.map import map_static
 from widgets.map.map_declutter import LabelBoard
 from widgets.map.map_isolation import IsolationLayer
@@ -52,6 +53,7 @@ SOURCE_VIEW_M = 60.0  # how much ground "show on map" puts around a detector or 
 FOLLOW_VIEW_M = 120.0  # following a worker zooms in to about this much ground, unless closer already
 PULSE_INTERVAL_MS = 500  # two frames: a tier-1 worker marker pulses once a second
 DEFAULT_ALERT = "ALERT"  # the text of a worker alert given without one
+LAST_SEEN_M = 4.0  # the "last seen here" ring's radius
 DANGER_FILL_ALPHA = 40  # the danger area's tint: the zones and markers under it still read
 
 
@@ -86,6 +88,7 @@ class PlantMapView(QGraphicsView):
         trail_pen = map_static.cosmetic_pen(PALETTE.person, 1.5)
         trail_pen.setStyle(Qt.PenStyle.DashLine)
         self._trail.setPen(trail_pen)
+        self._last_seen: tuple[QGraphicsEllipseItem, map_static.Label] | None = None
         self._danger = QGraphicsPathItem()  # an incident's danger area: its zone, or the hazard circle
         self._danger.setZValue(2.7)  # above the zones, permits and plates; under detectors and workers
         danger_pen = map_static.cosmetic_pen(PALETTE.alarm_1, 3.0)
@@ -223,6 +226,36 @@ class PlantMapView(QGraphicsView):
             self.follow_worker(None)
             self._keep_in_view(path.boundingRect().adjusted(-margin_m, -margin_m, margin_m, margin_m))
         self._danger.setPath(path)
+
+    def show_last_seen(self, x: float | None, y: float | None = None, text: str = "") -> None:
+        """A missing worker's "last seen here" marker (a dashed ring and `text` under it) at (x, y) metres;
+        None clears it. One at a time: the one the coordinator picked in the missing list."""
+        if self._last_seen is not None:
+            for item in self._last_seen:
+                self.scene().removeItem(item)
+            self._last_seen = None
+        if x is None or y is None:
+            return
+        ring = QGraphicsEllipseItem(x - LAST_SEEN_M, y - LAST_SEEN_M, 2 * LAST_SEEN_M, 2 * LAST_SEEN_M)
+        pen = map_static.cosmetic_pen(PALETTE.person, 2.0)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        ring.setPen(pen)
+        label = map_static.Label(
+            text,
+            QPointF(x, y + LAST_SEEN_M),
+            Qt.AlignmentFlag.AlignTop,
+            map_static.map_font(MAP_SMALL_FONT_PX, bold=True),
+            PALETTE.text,
+            QPointF(0.0, 2.0),
+        )
+        for item in (ring, label):
+            item.setZValue(4.5)  # above the workers: the place, not a marker among them
+            self.scene().addItem(item)
+        self._last_seen = (ring, label)
+
+    def last_seen_text(self) -> str:
+        """The "last seen here" marker's text ("" when none is shown)."""
+        return self._last_seen[1].text if self._last_seen is not None else ""
 
     def danger_area(self) -> QRectF:
         """Where the danger area is drawn (scene metres; empty when none)."""

@@ -102,7 +102,7 @@ class MusterPanel(QWidget):
         self.model = KeyedTableModel(COLUMNS, "MusterPanel", align_right=(FIX_AGE,))
         self.proxy = KeyedSortFilterProxy(self.model)
         self.table = keyed_table(
-            self.proxy, COLUMN_SAMPLES, LAST_ZONE, self, icon_columns=(), stretch_min=100
+            self.proxy, COLUMN_SAMPLES, LAST_ZONE, self, icon_columns=(FIX_AGE,), stretch_min=100
         )
         self.table.setSortingEnabled(False)  # the muster's order: the longest unseen first
         self.proxy.sort(WORKER, Qt.SortOrder.AscendingOrder)  # every column's key is that order
@@ -179,6 +179,11 @@ class MusterPanel(QWidget):
     def missing_marked(self) -> bool:
         """The missing count carries the tier-1 mark."""
         return not self.missing.mark.isHidden()
+
+    def missing_worker(self, worker: str) -> MissingWorker | None:
+        """The missing worker's row as given (None: not missing)."""
+        rows = [r for r in self.proxy.rows() if r.key == worker]
+        return rows[0].record if rows else None  # type: ignore[return-value]
 
     def missing_rows(self) -> list[tuple[str, ...]]:
         """The missing list as written, top to bottom."""
