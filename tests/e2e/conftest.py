@@ -138,7 +138,10 @@ def run_console(qasync_loop: qasync.QEventLoop, config: AppConfig) -> Callable[.
     always stops it afterwards."""
 
     def run(
-        scenario: Callable[[WindowedConsole], Awaitable[None]], clock: Clock | None = None, **overrides: Any
+        scenario: Callable[[WindowedConsole], Awaitable[None]],
+        clock: Clock | None = None,
+        timeout_s: float = 90,
+        **overrides: Any,
     ) -> None:
         async def main() -> None:
             console = WindowedConsole(replace(config, **overrides), clock)
@@ -150,7 +153,7 @@ def run_console(qasync_loop: qasync.QEventLoop, config: AppConfig) -> Callable[.
 
         asyncio.set_event_loop(qasync_loop)
         try:
-            qasync_loop.run_until_complete(_with_timeout(main(), 90))
+            qasync_loop.run_until_complete(_with_timeout(main(), timeout_s))
         finally:
             asyncio.set_event_loop(None)
 
