@@ -1,0 +1,44 @@
+"""Map replay (issue 17): the workers' positions as they were, decimated; and each permit's history found by
+permit.
+
+`position_history` keeps a worker's fix when they moved more than a metre since their last stored fix or
+5 s have passed (integrations.position_history): a day of 2,000 workers stays small. Its one index,
+(worker, ts), finds a worker's last fix at or before any moment with one seek backwards, and a worker's
+fixes of a short stretch (a replay's next frame) with one range scan; no id column: no row is ever
+addressed alone, and an id would cost every row its bytes and a second index.
+
+(kind, source, ts) on the event journal finds a permit's latest change at or before a moment without
+reading the other kinds.
+
+Revision ID: 0009_position_history
+Revises: 0008_incidents
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009_position_history"
+down_revision = "0008_incidents"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "position_history",
+        sa.Column("worker", sa.Text(), nullable=False),
+        sa.Column("ts", sa.Double(), nullable=False),
+        sa.Column("x", sa.REAL(), nullable=False),
+        sa.Column("y", sa.REAL(), nullable=False),
+        sa.Column("floor", sa.SmallInteger(), nullable=False),
+    )
+    op.create_index("ix_position_history_worker_ts", "position_history", ["worker", "ts"])
+    op.create_index("ix_event_journal_kind_source_ts", "event_journal", ["kind", "source", "ts"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_event_journal_kind_source_ts", "event_journal")
+    op.drop_table("position_history")
