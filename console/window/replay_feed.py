@@ -145,7 +145,10 @@ class ReplayFeed(QObject):
             wearable_alerts(alarms),
             worker_alarm_marks(alarms),
         )
-        self.bar.show_moment(frame.ts, core.clock.now())
+        now = core.clock.now()
+        self.bar.set_range(now - HISTORY_S, now)  # the live end moves on
+        self.bar.show_moment(frame.ts, now)
+        self.bar.show_alarms(alarms)
         self.frames += 1
 
 

@@ -88,6 +88,7 @@ def test_replay_goes_back_to_before_the_leak_while_the_plant_runs_on_and_now_com
         qtbot.mouseClick(bar.play_button, LEFT)
         assert bar.play_button.text() == "Pause"
         await until(lambda: view.permit_style("PTW-HW-001") == "suspended", 20, "the replay reaching it")
+        assert "GD-CH-01.H" in bar.alarms.toolTip()  # the leak's first alarm stood then
         await until(lambda: not bar.play_button.isChecked(), 20, "paused at the live end")
         assert bar.play_button.text() == "Play"
 

@@ -13,6 +13,7 @@ Runs on the Qt thread.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from plant_maps.replay_frame import ReplayAlarm
 from widgets.common.theme import PALETTE
+from widgets.common.tiers import state_name
 from widgets.common.time_text import ago_text, clock_text
 
 SPEEDS = (1, 10, 60)
@@ -56,6 +59,9 @@ class ReplayBar(QFrame):
         )
         self.ago = QLabel()
         self.ago.setObjectName("ReplayAgo")
+        self.alarms = QLabel()  # how many alarms stood then; which, in its tooltip
+        self.alarms.setObjectName("ReplayAlarms")
+        self.alarms.setContentsMargins(8, 0, 8, 0)
         self.back_button = QPushButton(self.tr("◀ 1 s"))
         self.back_button.setToolTip(self.tr("One second back (Left)"))
         self.back_button.clicked.connect(lambda: self._step(-STEP_S))
@@ -93,6 +99,7 @@ class ReplayBar(QFrame):
         layout.setSpacing(4)
         layout.addWidget(self.state)
         layout.addWidget(self.ago)
+        layout.addWidget(self.alarms)
         layout.addWidget(self.back_button)
         layout.addWidget(self.play_button)
         layout.addWidget(self.forward_button)
@@ -132,6 +139,21 @@ class ReplayBar(QFrame):
         self.slider.blockSignals(True)
         self.slider.setValue(round(ts - self._start))
         self.slider.blockSignals(False)
+
+    def show_alarms(self, alarms: Sequence[ReplayAlarm]) -> None:
+        """The alarms not normal at the moment shown (the banner and the alarm list stay live)."""
+        self.alarms.setText(
+            self.tr("alarms then: {n}").format(n=len(alarms)) if alarms else self.tr("no alarms then")
+        )
+        ranked = sorted(alarms, key=lambda a: (a.tier, -a.ts))
+        self.alarms.setToolTip(
+            "\n".join(
+                self.tr("T{tier} {alarm}: {state}").format(
+                    tier=int(a.tier), alarm=a.id, state=state_name(a.state)
+                )
+                for a in ranked
+            )
+        )
 
     def set_playing(self, playing: bool) -> None:
         """Shown as playing or paused (the feed stops at the live end of the history)."""
