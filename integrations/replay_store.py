@@ -3,8 +3,9 @@
 A seek (`frame`) asks, per worker, per detector and per alarm, for its last row at or before the moment:
 one index seek backwards each, all in one statement per table (SQLite: a correlated `LIMIT 1` subquery per
 key over `json_each`; PostgreSQL: `CROSS JOIN LATERAL` over `unnest`). Its cost grows with the number of
-workers, detectors and alarms, never with the length of the history, so a seek into hour 11 of a shift
-costs what a seek into minute 1 does; there is no snapshot table to keep in step with the rows. Permits
+workers, detectors and alarms, not with the length of the history, so a seek into hour 11 of a shift
+costs what a seek into minute 1 does; and there is no snapshot table to keep in step with the rows (keyframes
+every N minutes would make a seek no cheaper than these seeks, and every write dearer). Permits
 are few and change seldom: their latest change by `max(seq) ... GROUP BY source` on the journal's
 (kind, source, ts) index.
 
@@ -131,17 +132,22 @@ class ReplayStore:
         )
 
     def _latest_alarms(self) -> sa.TextClause:
-        """Per alarm ever journaled, its last transition at or before :ts."""
-        keys = "(SELECT DISTINCT alarm_id AS value FROM alarm_journal)"
+        """Per alarm ever journaled, its last transition at or before :ts. The alarm ids are walked on the
+        (alarm_id, id) index one seek each (a recursive "next id after this one"), so a month of journal
+        costs what a shift does; a DISTINCT would read every row."""
+        ids = (
+            "WITH RECURSIVE ids(value) AS (SELECT min(alarm_id) FROM alarm_journal UNION ALL SELECT (SELECT "
+            "min(alarm_id) FROM alarm_journal WHERE alarm_id > ids.value) FROM ids WHERE ids.value IS NOT NULL) "
+        )
         if self._postgres:
             return sa.text(
-                f"SELECT r.* FROM {keys} AS k CROSS JOIN LATERAL (SELECT {_ALARM_COLUMNS} FROM alarm_journal "
-                f"i WHERE i.alarm_id = k.value AND i.ts <= :ts ORDER BY i.ts DESC, i.id DESC LIMIT 1) AS r"
+                f"{ids}SELECT r.* FROM ids AS k CROSS JOIN LATERAL (SELECT {_ALARM_COLUMNS} FROM alarm_journal "
+                "i WHERE i.alarm_id = k.value AND i.ts <= :ts ORDER BY i.ts DESC, i.id DESC LIMIT 1) AS r"
             )
         return sa.text(
-            f"SELECT {_ALARM_COLUMNS} FROM alarm_journal WHERE id IN (SELECT (SELECT i.id FROM alarm_journal "
-            f"i WHERE i.alarm_id = k.value AND i.ts <= :ts ORDER BY i.ts DESC, i.id DESC LIMIT 1) FROM {keys} "
-            f"AS k)"
+            f"{ids}SELECT {_ALARM_COLUMNS} FROM alarm_journal WHERE id IN (SELECT (SELECT i.id FROM "
+            "alarm_journal i WHERE i.alarm_id = k.value AND i.ts <= :ts ORDER BY i.ts DESC, i.id DESC LIMIT 1) "
+            "FROM ids AS k WHERE k.value IS NOT NULL)"
         )
 
     def _stretch(self, table: str, key: str, columns: str) -> sa.TextClause:

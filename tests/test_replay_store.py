@@ -44,6 +44,11 @@ def replay(store: Store, site: Site) -> ReplayStore:
     j.raise_("GD-TF-01.HH", T0 + 30)
     j.ack("GD-TF-01.HH", T0 + 40)
     j.clear("GD-TF-01.HH", T0 + 55)
+    for alarm in ("AA.H", "ZZ.H"):  # alarm ids either side of it: raised at T0+5, cleared, then acknowledged
+        j.alarm(alarm, "TF")
+        j.raise_(alarm, T0 + 5)
+        j.clear(alarm, T0 + 15)
+        j.ack(alarm, T0 + 16)
     j.permit("PTW-HW-001", T0 + 20, "suspend", "active", "suspended", "gas")
     j.permit("PTW-HW-001", T0 + 45, "resume", "suspended", "active")
     j.write(store)
@@ -72,6 +77,12 @@ def test_a_seek_shows_the_map_as_it_was(replay: ReplayStore, site: Site) -> None
     assert frame.permits["PTW-HW-001"].reason == "gas"
     assert frame.permits["PTW-CS-003"].state == "active"  # never changed: as the site file has it
     assert math.isnan(frame.permits["PTW-CS-003"].since)
+
+
+def test_every_alarm_standing_then_is_in_the_frame(replay: ReplayStore) -> None:
+    assert set(replay.frame(T0 + 10).alarms) == {"AA.H", "ZZ.H"}
+    assert replay.frame(T0 + 15).alarms["ZZ.H"].state is State.RTN_UNACK  # returned, not yet acknowledged
+    assert set(replay.frame(T0 + 35).alarms) == {"GD-TF-01.HH"}
 
 
 def test_before_anything_was_stored_the_map_is_empty(replay: ReplayStore) -> None:
