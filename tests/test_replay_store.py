@@ -26,7 +26,8 @@ G, B = int(Quality.GOOD), int(Quality.BAD)
 def replay(store: Store, site: Site) -> ReplayStore:
     """A minute of plant: W01 walks east 2 m/s for 60 s, W02 stands and leaves after 10 s; GD-TF-01 rises
     from 1 to 30 at T0+30 and goes bad at T0+50; an alarm raised at T0+30 and acknowledged at T0+40 clears
-    at T0+55; the hot-work permit is suspended at T0+20 and resumed at T0+45."""
+    at T0+55; AA.H and ZZ.H are raised at T0+5, clear at T0+15 and are acknowledged at T0+16; the hot-work
+    permit is suspended at T0+20 and resumed at T0+45."""
     writer = StoreWriter(store, site)
     try:
         for s in range(61):
