@@ -722,10 +722,10 @@ class WriterHealth:
     """How the writer is getting on, as another thread sees it (`StoreWriter.health`).
 
     `waiting_s`: how long the transaction in hand has been trying to commit (0 when nothing waits); `rows`:
-    the journal, alarm journal and audit rows handed over and not yet written, and the tag history rows in
-    the transaction in hand (samples queued behind it become rows only through the deadband); `failures`
-    and `error` (the database's words): how often and why it failed so far (none while the database just
-    does not answer).
+    the journal, alarm journal and audit rows handed over and not yet written, and the tag and position history
+    rows in the transaction in hand (samples and fixes queued behind it become rows only through the deadband
+    and the decimation); `failures` and `error` (the database's words): how often and why it failed so far
+    (none while the database just does not answer).
     """
 
     waiting_s: float = 0.0
