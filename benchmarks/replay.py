@@ -157,11 +157,8 @@ def position_bytes(store: Store) -> int:
     with store.engine.connect() as conn:
         if store.engine.dialect.name == "postgresql":
             return conn.execute(sa.text("SELECT pg_total_relation_size('position_history')")).scalar_one()
-        return conn.execute(
-            sa.text(
-                "SELECT sum(pgsize) FROM dbstat WHERE name IN ('position_history', "
-                "'ix_position_history_worker_ts')"
-            )
+        return conn.execute(  # the table is its key's b-tree (WITHOUT ROWID); ix_position_history_ts is empty
+            sa.text("SELECT sum(pgsize) FROM dbstat WHERE name = 'position_history'")
         ).scalar_one()
 
 

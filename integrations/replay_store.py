@@ -60,9 +60,11 @@ class ReplayStore:
         not normal and every permit's state, each as of its last row at or before `ts`."""
         with self.store.engine.connect() as conn:
             fixes = conn.execute(
-                self._latest("position_history", "worker", "x, y, floor"), self._at(ts, True)
+                self._latest("position_history", "worker", "x, y, floor", keyed=True), self._at(ts, True)
             )
-            values = conn.execute(self._latest("tag_history", "tag", "value, quality"), self._at(ts, False))
+            values = conn.execute(
+                self._latest("tag_history", "tag", "value, quality", keyed=False), self._at(ts, False)
+            )
             alarms = conn.execute(self._latest_alarms(), {"ts": ts})
             permits = conn.execute(_latest_permits(ts))
             frame = _empty(ts, len(self._workers), len(self._sensors), self._first_permits)
@@ -117,13 +119,20 @@ class ReplayStore:
     def _key_list(self, keys: Sequence[str]) -> Any:
         return list(keys) if self._postgres else json.dumps(keys)
 
-    def _latest(self, table: str, key: str, columns: str) -> sa.TextClause:
-        """Per key of :keys, its last row at or before :ts (key, ts, columns): one index seek each."""
+    def _latest(self, table: str, key: str, columns: str, keyed: bool) -> sa.TextClause:
+        """Per key of :keys, its last row at or before :ts (key, ts, columns): one index seek each.
+        `keyed`: (key, ts) is the table's primary key (no rowid on SQLite: the row is found by its key)."""
         if self._postgres:
             return sa.text(
                 f"SELECT k.value AS key, r.ts, {_prefixed('r', columns)} FROM {self._keys} AS k(value) "
                 f"CROSS JOIN LATERAL (SELECT ts, {columns} FROM {table} i WHERE i.{key} = k.value "
                 f"AND i.ts <= :ts ORDER BY i.ts DESC LIMIT 1) AS r"
+            )
+        if keyed:
+            return sa.text(
+                f"SELECT r.{key} AS key, r.ts, {_prefixed('r', columns)} FROM (SELECT k.value AS key, (SELECT "
+                f"max(i.ts) FROM {table} i WHERE i.{key} = k.value AND i.ts <= :ts) AS ts FROM {self._keys} AS k)"
+                f" AS last JOIN {table} r ON r.{key} = last.key AND r.ts = last.ts"
             )
         return sa.text(
             f"SELECT {key} AS key, ts, {columns} FROM {table} WHERE rowid IN (SELECT (SELECT i.rowid FROM "

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from alembic.util import CommandError
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 
 from alarms.records import Transition
 from alarms.samples import Quality, TagBatch
@@ -87,18 +87,19 @@ event_journal = sa.Table(
 position_history = sa.Table(
     "position_history",
     metadata,
-    # the workers' fixes, decimated (integrations.position_history) for the map replay; no id: no row is
-    # ever addressed alone, and one would cost every row its bytes and a second index
-    sa.Column("worker", sa.Text(), nullable=False),  # plant_maps.site.Worker.id
-    sa.Column("ts", sa.Double(), nullable=False),  # epoch seconds (the console's receive time)
+    # the workers' fixes, decimated (integrations.position_history) for the map replay, kept in the order of
+    # their key (worker, ts): a worker's last fix at or before a moment is one seek backwards; on SQLite the
+    # table is that key's b-tree (WITHOUT ROWID), with no index repeating it
+    sa.Column("worker", sa.Text(), primary_key=True),  # plant_maps.site.Worker.id
+    sa.Column("ts", sa.Double(), primary_key=True),  # epoch seconds (the console's receive time)
     sa.Column("x", sa.REAL(), nullable=False),  # site metres: 4 bytes keep a millimetre over 10 km
     sa.Column("y", sa.REAL(), nullable=False),
     sa.Column("floor", sa.SmallInteger(), nullable=False),
-    sa.Index("ix_position_history_worker_ts", "worker", "ts"),  # a worker's last fix at or before a moment
     # a second of everyone's fixes (a replay's next frame) in one range scan: on PostgreSQL a BRIN (rows come
     # in time order, so it stays a few kB a day); SQLite has no BRIN and probes each worker fast enough, so
     # there the index is an empty partial one (WHERE 0) and costs nothing
     sa.Index("ix_position_history_ts", "ts", postgresql_using="brin", sqlite_where=sa.text("0")),
+    sqlite_with_rowid=False,
 )
 
 alarm_journal = sa.Table(
@@ -398,8 +399,8 @@ class Store:
                 _write_incident(conn, row)
             if history:
                 conn.execute(tag_history.insert(), history)
-            if positions:
-                conn.execute(position_history.insert(), positions)
+            if positions:  # a fix repeated at the same time (a restart, a resent batch) is stored once
+                conn.execute(_inserted_once(conn, position_history), positions)
             if alarms:
                 conn.execute(alarm_journal.insert(), alarms)
             if not journal:
@@ -603,6 +604,12 @@ class Store:
         )
         with self.engine.connect() as conn:
             return [transition_of(row._mapping) for row in conn.execute(query)]
+
+
+def _inserted_once(conn: sa.Connection, table: sa.Table) -> sa.Insert:
+    """An INSERT that leaves out a row whose key is stored already (ON CONFLICT DO NOTHING)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def _write_handover(conn: sa.Connection, row: dict[str, Any]) -> None:

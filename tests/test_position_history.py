@@ -82,3 +82,19 @@ def test_the_writer_stores_the_decimated_fixes(store: Store, site: Site) -> None
     walked = [(w, ts - T0, round(x, 3)) for w, ts, x, _ in rows if w == w0]
     assert walked == [(w0, s, round(0.4 * s, 3)) for s in (0, 3, 6, 9, 12, 15, 18)]
     assert [(w, ts - T0) for w, ts, _, _ in rows if w == w1] == [(w1, s) for s in (0, 5, 10, 15)]
+
+
+def test_a_fix_repeated_after_a_restart_is_stored_once(store: Store, site: Site) -> None:
+    """A new writer (a restarted console) knows no stored fix: the same fix again is left out, not an error."""
+    for _ in range(2):
+        writer = StoreWriter(store, site)
+        try:
+            writer.record_positions(fixes([(0, 1.0, 2.0, T0)]))
+            writer.record_positions(fixes([(0, 5.0, 2.0, T0 + 1)]))
+            assert writer.flush(timeout=10)
+            assert writer.errors == 0
+        finally:
+            writer.close()
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(position_history.c.ts).order_by(position_history.c.ts)).scalars().all()
+    assert rows == [T0, T0 + 1]
