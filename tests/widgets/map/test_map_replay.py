@@ -68,3 +68,21 @@ def test_the_replay_bar_names_the_moment_and_asks_for_what_the_operator_does(qtb
     assert play.args == [10] and bar.play_button.text() == "Pause"
     with qtbot.waitSignal(bar.now_requested):
         qtbot.mouseClick(bar.now_button, Qt.MouseButton.LeftButton)
+
+
+def test_space_plays_and_pauses_and_escape_returns_to_live_from_the_slider(qtbot: QtBot) -> None:
+    bar = ReplayBar()
+    qtbot.addWidget(bar)
+    bar.add_keys(bar)
+    bar.show()
+    bar.activateWindow()  # shortcuts act in the active window
+    qtbot.waitUntil(bar.isActiveWindow)
+    bar.slider.setFocus()
+    with qtbot.waitSignal(bar.play_requested) as play:
+        qtbot.keyClick(bar.slider, Qt.Key.Key_Space)
+    assert play.args == [1] and bar.play_button.isChecked()
+    with qtbot.waitSignal(bar.play_requested) as pause:
+        qtbot.keyClick(bar.slider, Qt.Key.Key_Space)
+    assert pause.args == [0]
+    with qtbot.waitSignal(bar.now_requested):
+        qtbot.keyClick(bar.slider, Qt.Key.Key_Escape)
