@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -48,6 +48,7 @@ class ReplayBar(QFrame):
         self.setObjectName("ReplayBar")
         self._start = 0.0  # the slider's left end (epoch s)
         self._shown = math.nan  # the moment the map shows
+        self._keys: list[QShortcut] = []
         self.state = QLabel()  # "REPLAY 14:32:05": the plate nobody can miss
         self.state.setObjectName("ReplayState")
         self.state.setStyleSheet(
@@ -113,14 +114,26 @@ class ReplayBar(QFrame):
         )
 
     def add_keys(self, area: QWidget) -> None:
-        """Space and Escape while `area` (the map with this bar) has the focus."""
+        """Space and Escape while `area` (the map with this bar) has the focus and the bar is shown."""
         for key, slot in (
             (Qt.Key.Key_Space, self.play_button.toggle),
             (Qt.Key.Key_Escape, self.now_requested.emit),
         ):
             shortcut = QShortcut(QKeySequence(key), area)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setEnabled(not self.isHidden())
             shortcut.activated.connect(slot)
+            self._keys.append(shortcut)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        for shortcut in self._keys:
+            shortcut.setEnabled(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        for shortcut in self._keys:  # the live map's keys are its own again
+            shortcut.setEnabled(False)
 
     # --- what the feed tells it ----------------------------------------------------------------------
 

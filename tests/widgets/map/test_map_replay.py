@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from alarms.samples import Quality
@@ -70,19 +71,28 @@ def test_the_replay_bar_names_the_moment_and_asks_for_what_the_operator_does(qtb
         qtbot.mouseClick(bar.now_button, Qt.MouseButton.LeftButton)
 
 
-def test_space_plays_and_pauses_and_escape_returns_to_live_from_the_slider(qtbot: QtBot) -> None:
-    bar = ReplayBar()
-    qtbot.addWidget(bar)
-    bar.add_keys(bar)
-    bar.show()
-    bar.activateWindow()  # shortcuts act in the active window
-    qtbot.waitUntil(bar.isActiveWindow)
-    bar.slider.setFocus()
+def test_space_plays_and_pauses_and_escape_returns_to_live_while_the_bar_is_shown(qtbot: QtBot) -> None:
+    area = QWidget()  # the map area: the bar over the map
+    qtbot.addWidget(area)
+    bar, map_ = ReplayBar(), QWidget()
+    map_.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    layout = QVBoxLayout(area)
+    layout.addWidget(bar)
+    layout.addWidget(map_)
+    bar.add_keys(area)
+    area.show()
+    area.activateWindow()  # shortcuts act in the active window
+    qtbot.waitUntil(area.isActiveWindow)
+    map_.setFocus()
     with qtbot.waitSignal(bar.play_requested) as play:
-        qtbot.keyClick(bar.slider, Qt.Key.Key_Space)
+        qtbot.keyClick(map_, Qt.Key.Key_Space)
     assert play.args == [1] and bar.play_button.isChecked()
     with qtbot.waitSignal(bar.play_requested) as pause:
         qtbot.keyClick(bar.slider, Qt.Key.Key_Space)
     assert pause.args == [0]
     with qtbot.waitSignal(bar.now_requested):
-        qtbot.keyClick(bar.slider, Qt.Key.Key_Escape)
+        qtbot.keyClick(map_, Qt.Key.Key_Escape)
+    bar.hide()  # not replaying: the keys are the map's own again
+    with qtbot.assertNotEmitted(bar.play_requested), qtbot.assertNotEmitted(bar.now_requested):
+        qtbot.keyClick(map_, Qt.Key.Key_Space)
+        qtbot.keyClick(map_, Qt.Key.Key_Escape)
