@@ -51,7 +51,7 @@ class DeadbandFilter:
         """The rows of `batch` to store, in batch order; the time is the source's, else the receive time."""
         ts = np.where(np.isfinite(batch.source_ts), batch.source_ts, batch.received_ts)
         keep = np.zeros(len(batch), dtype=bool)
-        for rows in _rounds(batch.index, self._deadband.size):
+        for rows in rounds_by_key(batch.index, self._deadband.size):
             keep[rows] = self._step(batch.index[rows], batch.value[rows], batch.quality[rows], ts[rows])
         chosen = np.flatnonzero(keep)
         return HistoryRows(
@@ -79,8 +79,9 @@ class DeadbandFilter:
         return store
 
 
-def _rounds(index: np.ndarray, n_tags: int) -> list[np.ndarray]:
-    """Split batch rows into rounds in which every tag appears at most once, keeping each tag's order.
+def rounds_by_key(index: np.ndarray, n_tags: int) -> list[np.ndarray]:
+    """Split batch rows into rounds in which every key (a tag, or a worker) appears at most once, keeping
+    each key's order.
 
     A publish cycle has one sample per tag (one round); a batch that carries several samples of a tag
     needs them judged one after another, since each stored sample moves the reference of the next.

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from alembic.util import CommandError
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 
 from alarms.records import Transition
 from alarms.samples import Quality, TagBatch
@@ -35,6 +35,7 @@ from alarms.states import Event, State
 from integrations import audit_chain, schema
 from integrations.alarm_journal import row_of, transition_of
 from integrations.history import HEARTBEAT_S, DeadbandFilter
+from integrations.position_history import PositionDecimator
 from integrations.trend_history import (
     Buckets,
     at_or_before_query,
@@ -45,6 +46,7 @@ from integrations.trend_history import (
 )
 from plant_maps.site import Site
 from plant_maps.trend_tags import history_tags
+from plant_maps.wearables import PositionBatch
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,26 @@ event_journal = sa.Table(
     sa.Column("console", sa.Text(), nullable=False),
     sa.Column("payload", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
     sa.Index("ix_event_journal_ts", "ts"),
+    sa.Index("ix_event_journal_kind_source_ts", "kind", "source", "ts"),  # a permit's state at a moment
     sqlite_autoincrement=True,  # a journal sequence number is never reused, even after deletions
+)
+
+position_history = sa.Table(
+    "position_history",
+    metadata,
+    # the workers' fixes, decimated (integrations.position_history) for the map replay, kept in the order of
+    # their key (worker, ts): a worker's last fix at or before a moment is one seek backwards; on SQLite the
+    # table is that key's b-tree (WITHOUT ROWID), with no index repeating it
+    sa.Column("worker", sa.Text(), primary_key=True),  # plant_maps.site.Worker.id
+    sa.Column("ts", sa.Double(), primary_key=True),  # epoch seconds (the console's receive time)
+    sa.Column("x", sa.REAL(), nullable=False),  # site metres: 4 bytes keep a millimetre over 10 km
+    sa.Column("y", sa.REAL(), nullable=False),
+    sa.Column("floor", sa.SmallInteger(), nullable=False),
+    # a second of everyone's fixes (a replay's next frame) in one range scan: on PostgreSQL a BRIN (rows come
+    # in time order, so it stays a few kB a day); SQLite has no BRIN and probes each worker fast enough, so
+    # there the index is an empty partial one (WHERE 0) and costs nothing
+    sa.Index("ix_position_history_ts", "ts", postgresql_using="brin", sqlite_where=sa.text("0")),
+    sqlite_with_rowid=False,
 )
 
 alarm_journal = sa.Table(
@@ -363,9 +384,10 @@ class Store:
         audit: list[dict[str, Any]] | None = None,
         handover_rows: list[dict[str, Any]] | None = None,
         incident_rows: list[dict[str, Any]] | None = None,
+        positions: list[dict[str, Any]] | None = None,
     ) -> list[int]:
-        """Insert history, journal, alarm journal and audit rows, and write handover and incident rows, in one
-        transaction;
+        """Insert history, journal, alarm journal and audit rows, and write handover and incident rows and
+        worker positions, in one transaction;
         returns the journal rows' seq. The audit rows are chained onto the trail here, inside the
         transaction."""
         with self.engine.begin() as conn:
@@ -377,6 +399,8 @@ class Store:
                 _write_incident(conn, row)
             if history:
                 conn.execute(tag_history.insert(), history)
+            if positions:  # a fix repeated at the same time (a restart, a resent batch) is stored once
+                conn.execute(_inserted_once(conn, position_history), positions)
             if alarms:
                 conn.execute(alarm_journal.insert(), alarms)
             if not journal:
@@ -582,6 +606,12 @@ class Store:
             return [transition_of(row._mapping) for row in conn.execute(query)]
 
 
+def _inserted_once(conn: sa.Connection, table: sa.Table) -> sa.Insert:
+    """An INSERT that leaves out a row whose key is stored already (ON CONFLICT DO NOTHING)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
 def _write_handover(conn: sa.Connection, row: dict[str, Any]) -> None:
     """Insert a new handover or rewrite an open one. A finalised handover is never written again: the
     service refuses the change first, and here the row is left as it is (logged, not raised, so that one
@@ -699,10 +729,10 @@ class WriterHealth:
     """How the writer is getting on, as another thread sees it (`StoreWriter.health`).
 
     `waiting_s`: how long the transaction in hand has been trying to commit (0 when nothing waits); `rows`:
-    the journal, alarm journal and audit rows handed over and not yet written, and the tag history rows in
-    the transaction in hand (samples queued behind it become rows only through the deadband); `failures`
-    and `error` (the database's words): how often and why it failed so far (none while the database just
-    does not answer).
+    the journal, alarm journal and audit rows handed over and not yet written, and the tag and position history
+    rows in the transaction in hand (samples and fixes queued behind it become rows only through the deadband
+    and the decimation); `failures` and `error` (the database's words): how often and why it failed so far
+    (none while the database just does not answer).
     """
 
     waiting_s: float = 0.0
@@ -772,6 +802,7 @@ class _Commit:
     audit: list[dict[str, Any]] = field(default_factory=list)
     handovers: list[dict[str, Any]] = field(default_factory=list)
     incidents: list[dict[str, Any]] = field(default_factory=list)
+    positions: list[dict[str, Any]] = field(default_factory=list)
     requests: list[_JournalRequest] = field(default_factory=list)
     alarm_requests: list[_AlarmRequest] = field(default_factory=list)
     audit_requests: list[_AuditRequest] = field(default_factory=list)
@@ -779,12 +810,14 @@ class _Commit:
 
     @property
     def rows(self) -> int:
-        return len(self.history) + len(self.journal) + len(self.alarms) + len(self.audit)
+        return (
+            len(self.history) + len(self.positions) + len(self.journal) + len(self.alarms) + len(self.audit)
+        )
 
 
 class StoreWriter:
-    """Background writer: history (deadband-filtered), journal and alarm journal rows, group-committed on one
-    thread.
+    """Background writer: history (deadband-filtered), worker positions (decimated), journal and alarm journal
+    rows, group-committed on one thread.
 
     `record_history`, `journal`, `journal_alarms`, `flush` and `close` may be called from any thread and
     never wait on the database (except flush/close, which wait by design). The writer thread takes whatever is queued, filters
@@ -815,6 +848,8 @@ class StoreWriter:
         self._retry_max_s = retry_max_s
         self._filter = DeadbandFilter(site, heartbeat_s)
         self._tags = np.array(history_tags(site), dtype=object)  # sensors, then the workers' vitals
+        self._workers = np.array([w.id for w in site.workers], dtype=object)
+        self._decimator = PositionDecimator(len(site.workers))
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._closed = False
         self._give_up = threading.Event()
@@ -836,6 +871,17 @@ class StoreWriter:
             return
         if batch.index.min() < 0 or batch.index.max() >= self._tags.size:
             raise IndexError(f"tag rows must lie in 0..{self._tags.size - 1}")
+        self._queue.put(batch)
+
+    def record_positions(self, batch: PositionBatch) -> None:
+        """Queue worker fixes for the map replay's history; the decimation (integrations.position_history)
+        picks what is stored. Any thread, never blocks; a worker row outside the site raises IndexError here.
+        """
+        self._check_open()
+        if not len(batch):
+            return
+        if batch.worker.min() < 0 or batch.worker.max() >= self._workers.size:
+            raise IndexError(f"worker rows must lie in 0..{self._workers.size - 1}")
         self._queue.put(batch)
 
     def journal(
@@ -990,6 +1036,8 @@ class StoreWriter:
             return True
         if isinstance(item, TagBatch):
             commit.history.extend(self._history_rows(item))
+        elif isinstance(item, PositionBatch):
+            commit.positions.extend(self._position_rows(item))
         elif isinstance(item, _JournalRequest):
             commit.journal.extend(item.entries)
             commit.audit.extend(item.audit)
@@ -1023,6 +1071,20 @@ class StoreWriter:
             )
         ]
 
+    def _position_rows(self, batch: PositionBatch) -> list[dict[str, Any]]:
+        rows = self._decimator.select(batch)
+        return [
+            {"worker": worker, "ts": ts, "x": x, "y": y, "floor": floor}
+            for worker, ts, x, y, floor in zip(
+                self._workers[rows.worker].tolist(),
+                rows.ts.tolist(),
+                rows.x.tolist(),
+                rows.y.tolist(),
+                rows.floor.tolist(),
+                strict=True,
+            )
+        ]
+
     def _commit(self, commit: _Commit) -> bool:
         """Write the commit and release its waiters; False if close() gave up on the database."""
         if commit.rows and not self._write(commit):
@@ -1035,7 +1097,7 @@ class StoreWriter:
         """One transaction, retried with back-off until it succeeds (True) or close() gives up (False)."""
         delay = 0.25
         failures = 0
-        self._progress = progress = _Progress(time.monotonic(), len(commit.history))
+        self._progress = progress = _Progress(time.monotonic(), len(commit.history) + len(commit.positions))
         while True:
             try:
                 seqs = self._store_write(commit)
@@ -1072,6 +1134,16 @@ class StoreWriter:
     def _store_write(self, commit: _Commit) -> list[int]:
         # the alarm and audit rows go only when there are some, so that the two-table form of
         # `Store.write` (and stand-ins for it) keeps working
+        if commit.positions:
+            return self.store.write(
+                commit.history,
+                commit.journal,
+                commit.alarms,
+                commit.audit,
+                handover_rows=commit.handovers,
+                incident_rows=commit.incidents,
+                positions=commit.positions,
+            )
         if commit.handovers or commit.incidents:
             return self.store.write(
                 commit.history,
@@ -1098,8 +1170,8 @@ class StoreWriter:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if isinstance(item, TagBatch):
-                lost += len(item)  # samples, before the deadband: an upper bound
+            if isinstance(item, TagBatch | PositionBatch):
+                lost += len(item)  # samples and fixes, before the deadband and decimation: an upper bound
             elif isinstance(item, _JournalRequest):
                 lost += len(item.entries)
                 futures.append(item.future)

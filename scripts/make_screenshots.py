@@ -15,6 +15,8 @@ private Mosquitto and a scratch SQLite file:
 - docs/console-{normal,gas-leak,sos}-{1366x768,1920x1080}.png — the whole window at the two sizes a control
   room has, each in the default layout a console of that size starts with (the SOS acknowledged, its
   responder assigned, waiting to be on scene);
+- docs/replay-{1366x768,1920x1080}.png — during the leak, the map replayed to just before it (the hot-work
+  permit still active, the workers where they were), the alarm banner and list live;
 - docs/broadcast-dialog-{1366x768,1920x1080}.png — the window with the broadcast dialog over it, an
   evacuation call to three PA zones (PA-NORTH's gateway silent, PA-COMP's failing) once every zone has
   its outcome;
@@ -252,6 +254,7 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, b
     save(window, "console-alarms.png")
     save(window.plant_map, "map-gas-leak-sos.png")
     await _sizes(console, "gas-leak")
+    await _replay(console, leak_start - 3)
     for tag in ("GD-CH-01", "GD-CH-02", "PGD-01"):
         window.open_trend(tag)
     await asyncio.sleep(2.5)  # the live pens fill from the buffer, the markers from the journal
@@ -264,6 +267,18 @@ async def _shoot_console(console: WindowedConsole, simulator: SimulatorThread, b
     assert assigned.ok, assigned.message
     await _sizes(console, "sos", lambda: window.show_worker("W01"))
     await _broadcast(console, simulator)
+
+
+async def _replay(console: WindowedConsole, moment: float) -> None:
+    """The map as it was at `moment`, at both sizes, in the layout a console of that size starts with."""
+    window, feed = console.window, console.replay
+    for width, height in SIZES:
+        await _resize(window, width, height)
+        feed.enter(moment)
+        await wait_until_async(lambda: feed.frame is not None and abs(feed.frame.ts - moment) < 1, 10)
+        await asyncio.sleep(0.3)  # the frame painted
+        save(window, f"replay-{width}x{height}.png")
+    feed.leave()
 
 
 async def _broadcast(console: WindowedConsole, simulator: SimulatorThread) -> None:

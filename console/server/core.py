@@ -332,6 +332,7 @@ class Core:
         self.alarms.on_journal(status.saving, text)
 
     def on_positions(self, batch: PositionBatch) -> None:
+        self.writer.record_positions(batch)  # decimated on the writer thread, for the map replay
         self._publish(Topic.WORKERS, self.workers.apply_positions(batch))
 
     def on_vitals(self, vitals: list[Vitals]) -> None:

@@ -48,6 +48,7 @@ from plant_maps.certificates import expiry_warnings, site_day
 from plant_maps.gas_tests import readings_text
 from plant_maps.muster import MissingWorker, Muster
 from plant_maps.permit_lifecycle import TERMINAL, PermitChange, PermitRefusal
+from plant_maps.replay_frame import ReplayAlarm
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
 from plant_maps.wearables import NOTES_MAX_CHARS, RESPONDER_MAX_CHARS, Resolution, Step
@@ -59,7 +60,7 @@ COMMIT_TIMEOUT_S = 10.0
 _WEARABLE_ALERTS = {".SOS": "SOS", ".FALL": "MAN DOWN", ".NO_MOTION": "MAN DOWN"}
 
 
-def worker_alarm_marks(views: Iterable[AlarmView]) -> dict[str, tuple[Tier, WorkerRule]]:
+def worker_alarm_marks(views: Iterable[AlarmView | ReplayAlarm]) -> dict[str, tuple[Tier, WorkerRule]]:
     """Workers with an active worker rule's alarm (in a permit zone without a permit, in a gas zone...) and
     the most severe of them: the map marks each such worker in that alarm's look, with its id and the rule."""
     out: dict[str, tuple[Tier, WorkerRule]] = {}
@@ -70,8 +71,9 @@ def worker_alarm_marks(views: Iterable[AlarmView]) -> dict[str, tuple[Tier, Work
     return out
 
 
-def wearable_alerts(views: Iterable[AlarmView]) -> dict[str, str]:
-    """Workers with an SOS or man-down alarm not yet resolved, and which (the map pulses them)."""
+def wearable_alerts(views: Iterable[AlarmView | ReplayAlarm]) -> dict[str, str]:
+    """Workers with an SOS or man-down alarm not yet resolved, and which (the map pulses them); live, or as a
+    replayed moment had them."""
     out = {}
     for v in views:
         suffix = v.id[v.id.rfind(".") :]

@@ -39,6 +39,7 @@ from console.window.isolation_view import IsolationView
 from console.window.kpi_feed import KpiFeed
 from console.window.layout_store import LayoutStore
 from console.window.main_window import MainWindow
+from console.window.replay_feed import ReplayFeed
 from console.window.role_gate import RoleGate, guard_commands
 from console.window.sign_in import SignInFlow
 from console.window.signed_in import SignedIn
@@ -133,6 +134,7 @@ class WindowedConsole:
         )
         self.history = HistoryFeed(self.app.store, self.window.history_view, self.window)
         self.trends = TrendFeed(self.app.core, self.app.store, self.window.trend_view)
+        self.replay = ReplayFeed(self.app.core, self.app.store, self.window, config.worker_stale_after_s)
         self.trend_windows = TrendWindows(self.app.core, self.app.store, self.app.clock.now)
         trend_view = self.window.trend_view
         trend_view.pop_out_requested.connect(lambda: self.trend_windows.open(trend_view.state()))
@@ -202,6 +204,7 @@ class WindowedConsole:
         self.interlocks.close()
         self.bridge.close()
         self.trends.close()
+        self.replay.close()
         self.trend_windows.close_all()
         self.annunciator.close()
         self.layout.save(self.window)

@@ -37,6 +37,7 @@ from widgets.isolation.isolation_banner import IsolationNotice, IsolationStrip
 from widgets.kpis.kpi_view import KpiView
 from widgets.map.legend import Legend
 from widgets.map.plant_map import PlantMapView
+from widgets.map.replay_bar import ReplayBar
 from widgets.permits.permit_card import PermitCard
 from widgets.permits.permit_panel import PermitPanel
 from widgets.records.audit_view import AuditView
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
     incident_requested = Signal(str, float, float)  # zone id, x, y (NaN: none): declare one by hand there
     switch_user_requested = Signal()  # a shift change: the next user signs in
     lock_requested = Signal()  # lock the console now (commands need the password again)
+    replay_requested = Signal()  # show the map as it was (the map replay's bar, over the map)
 
     def __init__(
         self,
@@ -121,7 +123,11 @@ class MainWindow(QMainWindow):
         self.isolation_strip.end_requested.connect(self.isolation_end_requested)
         self.interlock_requests = InterlockRequestStrip()  # interlocks site rules asked for, under the alarms
         self.plant_map = PlantMapView(site)
-        self.setCentralWidget(self.plant_map)
+        self.replay_bar = ReplayBar()  # over the map while it replays the history
+        self.replay_bar.hide()
+        map_area = _stacked(self.replay_bar, self.plant_map)
+        self.replay_bar.add_keys(map_area)
+        self.setCentralWidget(map_area)
         banner = self._dock(
             self.tr("Alarm banner"),
             "AlarmBannerDock",
@@ -396,6 +402,14 @@ class MainWindow(QMainWindow):
         bar.addWidget(
             self._menu_button(
                 self.tr("Layers"), self.tr("Show or hide what the map draws"), self._layers_menu()
+            )
+        )
+        self.replay_action = bar.addAction(self.tr("Replay"), self.replay_requested.emit)
+        self.replay_action.setShortcut("Ctrl+Shift+R")
+        self.replay_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.replay_action.setToolTip(
+            self.tr(
+                "The map as it was: workers, detectors, alarms and permits from the history (Ctrl+Shift+R)"
             )
         )
         bar.addSeparator()

@@ -3,12 +3,14 @@
 Reads the data it is given (tag values, qualities and limit states; worker positions and alerts; permit
 statuses) and emits the operator's intents (a clicked worker, detector or permit) as signals. It can keep
 one worker in the middle of the view as the worker moves (follow) and draw a worker's recent trail.
+In a replay (`start_replay`) it draws the frames it is given and keeps the live updates aside, the latest
+of each kind, to draw them again when the replay ends: the live plant never overwrites a replayed frame.
 All methods run on the Qt thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
@@ -140,6 +142,47 @@ class PlantMapView(QGraphicsView):
         self._pulse = QTimer(self)  # runs only while some worker is in a tier-1 alert
         self._pulse.setInterval(PULSE_INTERVAL_MS)
         self._pulse.timeout.connect(self._workers.pulse)
+        self._replaying = False
+        self._live: dict[str, Callable[[], None]] = {}  # the latest live update of each kind
+
+    @property
+    def replaying(self) -> bool:
+        return self._replaying
+
+    def start_replay(self) -> None:
+        """From now on draw replayed frames (`draw_replay`) only; the map's frame says so."""
+        self._replaying = True
+        self.setStyleSheet(f"PlantMapView {{ border: 3px solid {PALETTE.text}; }}")
+
+    def draw_replay(
+        self,
+        tags: tuple[np.ndarray, np.ndarray, np.ndarray],
+        workers: tuple[np.ndarray, np.ndarray, np.ndarray],
+        permits: Sequence[PermitStatus],
+        alerts: Mapping[str, str],
+        rule_alarms: Mapping[str, tuple[Tier, WorkerRule]],
+    ) -> None:
+        """One replayed frame: (value, quality, limit state) by sensor row, (x, y, stale) by worker row, the
+        permits as they were, the workers in a wearable alert and in a worker rule's alarm then."""
+        if not self._replaying:
+            return
+        self._detectors.set_state(*tags)
+        self._draw_workers(*workers)
+        self._draw_permits(permits)
+        self._draw_alerts(alerts)
+        self._draw_rule_alarms(rule_alarms)
+
+    def end_replay(self) -> None:
+        """Back to the live plant: its latest updates drawn at once."""
+        self._replaying = False
+        self.setStyleSheet("")
+        for draw in self._live.values():
+            draw()
+
+    def _live_update(self, kind: str, draw: Callable[[], None]) -> None:
+        self._live[kind] = draw
+        if not self._replaying:
+            draw()
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         """Before the layers paint: place every label of this repaint, most important first
@@ -163,10 +206,13 @@ class PlantMapView(QGraphicsView):
 
     def update_tags(self, value: np.ndarray, quality: np.ndarray, limit_state: np.ndarray) -> None:
         """Latest value, Quality and LimitState of every sensor, indexed by the site's sensor row."""
-        self._detectors.set_state(value, quality, limit_state)
+        self._live_update("tags", lambda: self._detectors.set_state(value, quality, limit_state))
 
     def update_workers(self, x: np.ndarray, y: np.ndarray, stale: np.ndarray) -> None:
         """Latest position (metres; NaN: never seen, not drawn) and staleness of every site worker."""
+        self._live_update("workers", lambda: self._draw_workers(x, y, stale))
+
+    def _draw_workers(self, x: np.ndarray, y: np.ndarray, stale: np.ndarray) -> None:
         self._workers.set_positions(x, y, stale)
         self._centre_on_followed()
 
@@ -177,6 +223,9 @@ class PlantMapView(QGraphicsView):
         mask / row numbers over the site's workers (shown as "ALERT"). Replaces the previous set; an empty
         one stops the pulse timer.
         """
+        self._live_update("alerts", lambda: self._draw_alerts(alerts))
+
+    def _draw_alerts(self, alerts: Mapping[str, str] | Iterable[str] | np.ndarray) -> None:
         rows = self._alert_rows(alerts)
         self._workers.set_alerts(rows)
         if rows and not self._pulse.isActive():
@@ -187,11 +236,17 @@ class PlantMapView(QGraphicsView):
     def set_worker_alarms(self, alarms: Mapping[str, tuple[Tier, WorkerRule]]) -> None:
         """Workers with an active worker rule's alarm (worker id -> its tier and rule), drawn in that alarm's
         look with their id and the rule in words, so that an intruder is never an anonymous dot."""
+        self._live_update("rule_alarms", lambda: self._draw_rule_alarms(alarms))
+
+    def _draw_rule_alarms(self, alarms: Mapping[str, tuple[Tier, WorkerRule]]) -> None:
         index = self.site.worker_index
         self._workers.set_rule_alarms({index[w]: mark for w, mark in alarms.items() if w in index})
 
     def update_permits(self, statuses: Sequence[PermitStatus]) -> None:
         """The permit book's statuses; the live ones (approved, active, suspended) are drawn on their zones."""
+        self._live_update("permits", lambda: self._draw_permits(statuses))
+
+    def _draw_permits(self, statuses: Sequence[PermitStatus]) -> None:
         self._permits.set_permits(statuses)
         self._permit_zones.update({s.id: s.permit.zone for s in statuses})
 
