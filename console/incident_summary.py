@@ -1,6 +1,6 @@
 """`controlroom report incident ID`: an incident's after-action report, headless (no window, no running
-console): a few lines on standard output and, with --out, the PDF the window writes. The journal keeps no
-worker positions, so its maps show the hazard without the workers (the window's report places them).
+console): a few lines on standard output and, with --out, the PDF the window writes (its maps place the
+workers from the map replay's position history).
 """
 
 from __future__ import annotations

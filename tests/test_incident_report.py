@@ -15,7 +15,7 @@ from pathlib import Path
 from alarms.clock import ManualClock
 from console.server.core import Core
 from console.server.incident_pdf import write_incident_report
-from console.server.incident_report import gather, latest_fixes
+from console.server.incident_report import gather, replayed_positions
 from console.server.session import (
     AccountForWorker,
     Acknowledge,
@@ -87,7 +87,7 @@ def test_the_after_action_report_holds_summary_first_response_people_permits_act
         await _sign_in(core)
         iid = await _incident(core, clock, answer_after_s=5, notes=60)
         path = tmp_path / "reports" / f"{iid}.pdf"
-        positions = latest_fixes(core.workers)
+        positions = replayed_positions(core.writer.store, core.site)
         written = await asyncio.to_thread(
             write_incident_report,
             core.writer.store,
@@ -140,8 +140,8 @@ def test_the_after_action_report_holds_summary_first_response_people_permits_act
     timeline_pages = [page for page in text.split("\f") if "status call" in page]
     assert len(timeline_pages) >= 2  # split across pages, each under the table's header
     assert all("Time" in page and "What happened" in page for page in timeline_pages)
-    # the core's latest fixes: W02 walked to the gate after the declaration, so where it was then is unknown
-    assert "At declaration, 08:00:20: 4 workers placed, 2 in the hazard area" in text
+    # the position history: W02 was still in the compressor house at the declaration, at the gate at the close
+    assert "At declaration, 08:00:20: 5 workers placed, 3 in the hazard area" in text
     assert "At close, 08:03:25: 5 workers placed, 2 in the hazard area" in text
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
@@ -174,7 +174,7 @@ def test_a_first_response_after_90_s_is_missed_and_the_report_comes_from_the_com
     assert done.stdout.strip().endswith(f"PDF: {out}")
     text = pdf_text(out)
     assert "First response: 115 s, acknowledged by zhao.op" in text and "MISSED" in text
-    assert "worker positions not known for this moment" in text  # the journal keeps none
+    assert "worker positions not known for this moment" not in text  # the position history places them
 
     missing = controlroom("report", "incident", "INC-NOTHING", "--database-url", database_url)
     assert missing.returncode == 2 and "no incident INC-NOTHING" in missing.stderr
@@ -201,7 +201,7 @@ def test_a_point_declared_by_hand_reaches_the_zones_its_circle_touches(
             core.site,
             incident.id,
             path,
-            positions_at=latest_fixes(core.workers),
+            positions_at=replayed_positions(core.writer.store, core.site),
             made=clock.now(),
         )
         await asyncio.to_thread(core.writer.close)

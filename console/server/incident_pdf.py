@@ -31,7 +31,6 @@ from console.server.incident_report import (
     distances_m,
     gather,
     hazard_circle,
-    no_positions,
 )
 from console.server.incident_words import (
     kind_words,
@@ -69,7 +68,7 @@ def write_incident_report(
     incident_id: str,
     path: Path,
     *,
-    positions_at: PositionsAt = no_positions,
+    positions_at: PositionsAt | None = None,
     timezone: str = "",
     made: float | None = None,
 ) -> Path:

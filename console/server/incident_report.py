@@ -4,8 +4,8 @@ database, so it runs on a worker thread (or as is in `controlroom report inciden
 
 The incident's row says what it is; its journaled steps who declared, transferred and closed it; the alarm
 journal when its alarm was raised and first answered (the seeds' target: alarm to first response <= 90 s);
-the incident's timeline (`incident_timeline`) the rest. The journal keeps no worker positions, so they are
-an input (`PositionsAt`): the map replay gives them at any moment; `latest_fixes` gives the core's.
+the incident's timeline (`incident_timeline`) the rest. Worker positions are
+an input (`PositionsAt`): the map replay's position history gives them at any moment (`replayed_positions`).
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ from console.server.incident_words import (
     response_action,
 )
 from console.server.incidents import JOURNAL_KIND, Incident, incident_of
+from integrations.replay_store import ReplayStore
 from integrations.storage import JournalEntry, StorageError, Store, event_journal
 from plant_maps.alarm_rules import wearable_worker
 from plant_maps.danger_area import NEAR_M, DangerArea
+from plant_maps.replay_frame import WORKER_CUT_S
 from plant_maps.site import Permit, Site
-from plant_maps.state import WorkerTable
 
 FIRST_RESPONSE_TARGET_S = 90.0  # DOMAIN, the seeds' target: alarm to first response <= 90 s
-FIX_TOLERANCE_S = 30.0  # a fix this much after a moment still says where the worker was then
 WORKING = ("active", "suspended")  # a permit's states while its people are at (or stopped at) the work
 INTERLOCK_ACTS = ("request", "write", "feedback")
 
@@ -45,20 +45,15 @@ Positions = Mapping[str, Position]  # worker id -> (x, y) in site metres
 PositionsAt = Callable[[float], Positions]  # where each worker was at a moment (those known)
 
 
-def no_positions(ts: float) -> Positions:
-    """Nobody's position known (the journal keeps none)."""
-    return {}
-
-
-def latest_fixes(table: WorkerTable, tolerance_s: float = FIX_TOLERANCE_S) -> PositionsAt:
-    """The core's latest fixes (copied now) as positions at a moment: each worker whose last fix is at most
-    `tolerance_s` after it (a fix before it is the last known then; a later one is where they were since)."""
-    ids = [w.id for w in table.site.workers]
-    x, y, fix_ts = table.x.copy(), table.y.copy(), table.fix_ts.copy()
+def replayed_positions(store: Store, site: Site, cut_s: float = WORKER_CUT_S) -> PositionsAt:
+    """Where the position history (the map replay's) had each worker at a moment: their last stored fix
+    before it, if no older than `cut_s`."""
+    replay = ReplayStore(store, site)
+    ids = [w.id for w in site.workers]
 
     def at(ts: float) -> Positions:
-        known = np.isfinite(x) & (fix_ts > 0) & (fix_ts <= ts + tolerance_s)
-        return {ids[i]: (float(x[i]), float(y[i])) for i in np.flatnonzero(known)}
+        x, y = replay.frame(ts).worker_positions(cut_s)
+        return {ids[i]: (float(x[i]), float(y[i])) for i in np.flatnonzero(np.isfinite(x))}
 
     return at
 
@@ -167,10 +162,11 @@ def gather(
     site: Site,
     incident_id: str,
     made: float,
-    positions_at: PositionsAt = no_positions,
+    positions_at: PositionsAt | None = None,
     timezone: str = "",
 ) -> IncidentReport:
     """The report of `incident_id` as of `made` (raises StorageError when there is no such incident)."""
+    positions_at = positions_at or replayed_positions(store, site)  # the map replay's, by default
     rows = store.stored_incidents(incident_id=incident_id)
     if not rows:
         raise StorageError(f"no incident {incident_id} in {store.place.where}")

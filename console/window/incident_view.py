@@ -17,7 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 
 from console.server.incident_pdf import write_incident_report
-from console.server.incident_report import latest_fixes
+from console.server.incident_report import replayed_positions
 from console.server.incident_timeline import KINDS, incident_timeline
 from console.server.incidents import SEVERITIES, TYPES, Incident, IncidentService
 from console.server.pdf_parts import FontMissing
@@ -285,7 +285,7 @@ class IncidentView(QObject):
                 self.core.site,
                 incident_id,
                 path,
-                positions_at=latest_fixes(self.core.workers),
+                positions_at=replayed_positions(self.service.store, self.core.site),
                 timezone=self.timezone,
                 made=now,
             )
