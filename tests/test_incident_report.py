@@ -127,7 +127,7 @@ def test_the_after_action_report_holds_summary_first_response_people_permits_act
     assert "missing" not in at_the_gate
     permits = _section(text, "Permits involved", "Timeline (")
     assert "PTW-HW-001" in permits and "08:00:00 active → suspended (system): tier-1 alarm" in permits
-    assert "PTW-CS-003" not in permits  # the reactor unit's
+    assert "PTW-CS-003" in permits and "PTW-EX-007" not in permits  # 20 m away: near; the tank farm is not
     actions = _section(text, "Actions taken", "People involved")
     for words in ("broadcast", "mustering started", "accounted for by head count: W03", "mustering ended"):
         assert words in actions, words

@@ -32,7 +32,7 @@ from console.server.incidents import JOURNAL_KIND, Incident, incident_of
 from integrations.replay_store import ReplayStore
 from integrations.storage import JournalEntry, StorageError, Store, event_journal
 from plant_maps.alarm_rules import wearable_worker
-from plant_maps.danger_area import NEAR_M, DangerArea
+from plant_maps.danger_area import NEAR_M, DangerArea, permit_ids_near
 from plant_maps.replay_frame import WORKER_CUT_S
 from plant_maps.site import Permit, Site
 
@@ -176,7 +176,8 @@ def gather(
     steps = [e for e in journal if e.kind == JOURNAL_KIND and e.source == incident.id]
     area = danger_area(site, incident)
     zones = hazard_zones(site, incident, area)
-    permits = [p for p in site.permits if p.zone in zones]
+    near = set(permit_ids_near(area, site))  # those "suspend all" acts on
+    permits = [p for p in site.permits if p.zone in zones or p.id in near]
     wearer_alarms = _wearer_alarms(store, incident, zones, end)
     first = _first_response(store, journal, incident, end)
     at_start, at_end = positions_at(incident.declared), positions_at(end)
@@ -373,7 +374,7 @@ def _journal_people(e: JournalEntry, wearer_alarms: set[str]) -> Iterable[tuple[
 
 
 def _actions(journal: list[JournalEntry], permits: set[str], wearer_alarms: set[str]) -> tuple[Action, ...]:
-    """What was done during the incident: permit changes in its zones, broadcasts, interlock requests,
+    """What was done during the incident: permit changes in and near its danger area, broadcasts, interlock requests,
     writes and their feedback, the muster and its head counts, the SOS response steps."""
     out = []
     for e in journal:

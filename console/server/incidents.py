@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from alarms.clock import Clock
 from alarms.definitions import Tier
 from console.server.alarm_service import AlarmService
+from console.server.incident_words import severity_words, type_words
 from integrations.storage import JournalEntry, Store, StoreWriter
 from plant_maps.site import Site
 
@@ -149,7 +150,8 @@ class IncidentService:
         payload = {"step": "declare"} | {k: getattr(incident, k) for k in _DECLARED}
         await self._save(incident, actor, payload, now)
         where_text = self.site.zone_name(zone) if zone else f"({asked.x:.0f}, {asked.y:.0f})"
-        return True, f"incident {incident.id} declared: {incident.type} in {where_text}, {incident.severity}"
+        kind, severity = type_words(incident.type), severity_words(incident.severity)
+        return True, f"incident {incident.id} declared: {kind} in {where_text}, severity {severity}"
 
     def _where(self, command: Declaration, now: float) -> tuple[str, float] | str:
         """The incident's zone and when its timeline starts (at the latest its declaration, `now`: the
