@@ -78,7 +78,10 @@ async def _sos_incident(core: Core, clock: ManualClock) -> tuple[str, str]:
     )
     assert declared.ok, declared.message
     [incident] = core.incidents.open_incidents()
-    assert declared.message == f"incident {incident.id} declared: injury / SOS in Compressor house, severity high"
+    assert (
+        declared.message
+        == f"incident {incident.id} declared: injury / SOS in Compressor house, severity high"
+    )
     assert (incident.zone, incident.origin, incident.commander) == ("compressor_house", sos, "chen.ec")
     return sos, incident.id
 
