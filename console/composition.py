@@ -29,6 +29,7 @@ from integrations.mqtt_source import MqttSource
 from integrations.opcua_source import OpcUaSource
 from integrations.pa_contract import PaContract
 from integrations.pa_link import PaLink
+from integrations.replay_store import ReplayStore
 from integrations.simulator import SimulatorThread
 from integrations.storage import AuditEntry, JournalEntry, Store, StoreWriter, default_database_url
 from integrations.users import UserStore
@@ -114,6 +115,8 @@ class Application:
         handovers, flags = await loop.run_in_executor(None, self._handover_journal)
         self.core.handovers.restore(handovers, flags)
         self.core.incidents.restore(await loop.run_in_executor(None, self.store.stored_incidents, True))
+        replay = ReplayStore(self.store, self.site)
+        self.core.restore_positions(await loop.run_in_executor(None, replay.frame, self.clock.now()))
         self._tasks.append(asyncio.create_task(self._tick(), name="alarm-clock"))
         if config.simulator:
             self.simulator = SimulatorThread(

@@ -74,6 +74,7 @@ from integrations.storage import AuditEntry, JournalEntry, StoreWriter
 from plant_maps.alarm_zones import Hazard
 from plant_maps.limits import LimitArrays
 from plant_maps.muster import MissingWorker
+from plant_maps.replay_frame import ReplayFrame
 from plant_maps.shifts import ShiftPattern
 from plant_maps.site import Site
 from plant_maps.state import TagTable, WorkerTable
@@ -330,6 +331,25 @@ class Core:
             text = status.outage()
             self.add_log("error", "journal", f"{text}; kept, and written when the database answers")
         self.alarms.on_journal(status.saving, text)
+
+    def restore_positions(self, frame: ReplayFrame) -> None:
+        """After a restart: each worker where their last stored fix put them, if it is younger than the
+        lost-signal time (an older one would raise "lost signal" for everyone before the bands are heard
+        again); not stored a second time. The map and an incident's people are there at once."""
+        lost_s = self.field.worker_rules.settings.lost_after_s
+        rows = np.flatnonzero(np.isfinite(frame.worker_x) & (frame.ts - frame.fix_ts <= lost_s)).astype(
+            np.int32
+        )
+        if rows.size:
+            batch = PositionBatch(
+                rows,
+                frame.worker_x[rows],
+                frame.worker_y[rows],
+                frame.worker_floor[rows].astype(np.int16),
+                np.full(rows.size, np.nan, dtype=np.float32),
+                frame.fix_ts[rows],
+            )
+            self._publish(Topic.WORKERS, self.workers.apply_positions(batch))
 
     def on_positions(self, batch: PositionBatch) -> None:
         self.writer.record_positions(batch)  # decimated on the writer thread, for the map replay

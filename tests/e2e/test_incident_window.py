@@ -149,12 +149,18 @@ def test_an_incident_is_declared_from_the_sos_row_followed_and_closed_in_the_win
 
 
 def test_an_incident_declared_by_hand_is_in_its_tab_again_after_a_restart(
-    run_console, simulator: SimulatorThread, qtbot: QtBot
+    run_console, simulator: SimulatorThread, broker: Broker, qtbot: QtBot
 ) -> None:
     declared: list[str] = []
 
     async def declare(console: WindowedConsole) -> None:
-        """By hand, from the zone's menu on the map, around the point right-clicked (T-103's manway)."""
+        """By hand, from the zone's menu on the map, around the point right-clicked (T-103's manway), W10
+        working there."""
+        core = console.app.core
+        await until(lambda: status_text(console, "MQTT").startswith("MQTT: connected"), 10)
+        fix = {"x": 62.0, "y": 212.0, "floor": 0, "accuracy_m": 0.5, "ts": datetime.now(UTC).isoformat()}
+        mosquitto_pub(broker, "site/demo/workers/W10/position", fix)
+        await until(lambda: core.workers.fix_ts[core.site.worker_index["W10"]] > 0, 10, "W10 located")
         menu = console.menus.zone_menu("tank_farm", (60.0, 210.0))
         next(a for a in menu.actions() if a.text() == "Declare incident here…").trigger()
         dialog = await until(lambda: console.incidents.dialog, 5, "the declaration dialog")
@@ -182,6 +188,9 @@ def test_an_incident_declared_by_hand_is_in_its_tab_again_after_a_restart(
             "Tank farm, 25 m around (60, 210)",
         )
         circle = window.plant_map.danger_area()  # the hazard circle, not the whole tank farm
+        await until(lambda: panel.people_rows(), 5, "its people, from the stored positions")
+        name = console.app.core.site.workers[console.app.core.site.worker_index["W10"]].name
+        assert panel.people_rows()[0][:2] == (f"{name} (W10)", "inside")
         assert (round(circle.left()), round(circle.top()), round(circle.width())) == (35, 185, 50)
         assert panel.fields["state"].text() == "open" and panel.note_button.isEnabled()
         await until(
