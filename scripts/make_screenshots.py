@@ -366,6 +366,7 @@ def _listed(console: WindowedConsole, alarm_id: str) -> Callable[[], bool]:
 
 def main() -> None:
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    qapp.setQuitOnLastWindowClosed(False)  # one console's window closing must not stop the next one's loop
     apply_theme(qapp)
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
