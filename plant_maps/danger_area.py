@@ -83,8 +83,13 @@ def people_near(
 def permit_ids_near(area: DangerArea, site: Site, near_m: float = NEAR_M) -> list[str]:
     """Every permit of the site, whatever its state, in the area's zone or one within `near_m` of it: whose
     changes belong on the incident's timeline."""
-    gaps = {z.id: area.zone_gap_m(z.polygon) for z in site.zones if z.id != area.zone}
-    return [p.id for p in site.permits if p.zone == area.zone or gaps.get(p.zone, math.inf) <= near_m]
+    gaps = _zone_gaps(area, site)
+    return [p.id for p in site.permits if gaps.get(p.zone, math.inf) <= near_m]
+
+
+def _zone_gaps(area: DangerArea, site: Site) -> dict[str, float]:
+    """Each zone's distance from the area (its own zone 0), once per call rather than once per permit."""
+    return {z.id: 0.0 if z.id == area.zone else area.zone_gap_m(z.polygon) for z in site.zones}
 
 
 def permits_near(
@@ -92,15 +97,9 @@ def permits_near(
 ) -> list[tuple[PermitStatus, float]]:
     """The permits whose work is going on, stopped or about to start (active, suspended, approved) in the
     area's zone or one within `near_m` of it, with that gap in metres (0: in it), the nearest first."""
-    found = []
-    for s in statuses:
-        if s.state not in LISTED:
-            continue
-        zone = s.permit.zone
-        gap = 0.0 if zone == area.zone else area.zone_gap_m(site.zone(zone).polygon)
-        if gap <= near_m:
-            found.append((s, gap))
-    return sorted(found, key=lambda f: (f[1], f[0].id))
+    gaps = _zone_gaps(area, site)
+    found = [(s, gaps[s.permit.zone]) for s in statuses if s.state in LISTED]
+    return sorted(((s, gap) for s, gap in found if gap <= near_m), key=lambda f: (f[1], f[0].id))
 
 
 def running(found: Iterable[tuple[PermitStatus, float]]) -> list[str]:
