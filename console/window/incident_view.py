@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 
+from console.server.field_operations import wearable_alerts
 from console.server.incident_pdf import write_incident_report
 from console.server.incident_report import replayed_positions
 from console.server.incident_timeline import KINDS, incident_timeline
@@ -41,9 +42,11 @@ from console.window.role_gate import RoleGate
 from console.window.signed_in import SignedIn
 from integrations.storage import StorageError, data_folder
 from plant_maps.danger_area import NEAR_M, DangerArea, people_near, permits_near, running
+from plant_maps.wearables import Step
 from widgets.common.permit_look import STATE_LOOKS
 from widgets.common.text_dialog import MAX_COMMENT, MAX_NOTE, TextDialog
 from widgets.common.time_text import clock_text, dated_clock_text
+from widgets.common.wearable_response import worker_alarm
 from widgets.incidents.declare_dialog import DeclareDialog
 from widgets.incidents.incident_panel import IncidentPanel
 from widgets.incidents.transfer_dialog import TransferDialog
@@ -408,6 +411,7 @@ class IncidentView(QObject):
                 f"{p.name} ({p.worker})",
                 self.tr("inside") if p.inside else self.tr("{n} m away").format(n=round(p.distance_m)),
                 age_text(p.fix_age_s),
+                self._response_text(p.worker),
             )
             for p in near
         ]
@@ -424,6 +428,24 @@ class IncidentView(QObject):
         objectives = [(clock_text(o.ts), o.actor, o.text) for o in incident.objectives]
         inside = sum(p.inside for p in near)
         self.panel.show_situation(people, inside, permits, len(running(found)), objectives)
+
+    def _response_text(self, worker: str) -> str:
+        """The worker's open SOS or man-down and where its response stands ("" when none)."""
+        views, responses = self.core.alarms.views(), self.core.responses.open
+        alarm = worker_alarm(worker, views, responses)
+        if alarm is None:
+            return ""
+        kind = wearable_alerts([alarm]).get(worker, "")
+        response = responses.get(alarm.id)
+        if not alarm.acked:
+            stage = self.tr("not acknowledged")
+        elif response is None or response.step is None:
+            stage = self.tr("acknowledged, no responder yet")
+        elif response.step is Step.ASSIGNED:
+            stage = self.tr("responder {name} on the way").format(name=response.responder_name)
+        else:
+            stage = self.tr("responder {name} on scene").format(name=response.responder_name)
+        return f"{kind}: {stage}"
 
     def _show_header(self) -> None:
         incident = self.incident()

@@ -265,6 +265,7 @@ def test_the_coordinators_layout_shows_who_is_in_and_near_the_danger_area_and_su
             (f"{names['W03']} (W03)", "10 m away"),
         ]
         assert all(row[2].endswith(" s") for row in people[:2])  # the age of the position
+        assert people[0][3] == ""  # no SOS or man down
         assert panel.situation.tabText(0).startswith("People: 1 in, ")
         assert [r[0] for r in panel.permit_rows()] == ["PTW-HW-001", "PTW-LB-002", "PTW-CS-003", "PTW-WH-004"]
         assert panel.situation.tabText(1) == "Permits: 3 running"
@@ -290,6 +291,9 @@ def test_the_coordinators_layout_shows_who_is_in_and_near_the_danger_area_and_su
 
         await until(lambda: len(suspensions()) == 3, 10, f"the three suspensions in {panel.timeline_rows()}")
         assert {actor for actor, _ in suspensions()} == {me}
+        sos = {"id": "band-W01-coord", "type": "sos", "ts": datetime.now(UTC).isoformat()}
+        mosquitto_pub(broker, "site/demo/workers/W01/event", sos)  # W01 presses SOS inside
+        await until(lambda: panel.people_rows()[0][3] == "SOS: not acknowledged", 10, "W01's SOS, open")
 
         panel.situation.setCurrentIndex(2)
         qtbot.mouseClick(panel.objective_button, LEFT)
@@ -299,6 +303,7 @@ def test_the_coordinators_layout_shows_who_is_in_and_near_the_danger_area_and_su
         await until(lambda: panel.objective_rows(), 10, "the objective listed")
         assert panel.objective_rows()[0][1:] == (me, "isolate the leak at K-301")
         assert window.width() == SCREEN[0]
+        panel.situation.setCurrentIndex(0)  # who is in and near, W01 in SOS
         await _shoot(console, "incident-coordinator")
 
         qtbot.mouseClick(panel.report_button, LEFT)  # the after-action report, as it stands

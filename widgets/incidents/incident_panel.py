@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from widgets.common.plain_text import ElidedLabel
 
+SITUATION_SHARE = 45  # % of the width: the people's four columns and the tabs' whole titles at 1366 px
 HEADER = ("id", "type", "zone", "severity", "commander", "safety_officer", "declared", "elapsed", "state")
 
 
@@ -105,7 +107,9 @@ class IncidentPanel(QWidget):
         self.close_button.clicked.connect(self.close_requested)
         self.reopen_button.clicked.connect(self.reopen_requested)
         self.timeline = _table([self.tr("Time"), self.tr("Actor"), self.tr("Kind"), self.tr("What happened")])
-        self.people = _table([self.tr("Worker"), self.tr("Where"), self.tr("Position age")])
+        self.people = _table(
+            [self.tr("Worker"), self.tr("Where"), self.tr("Position age"), self.tr("SOS / man down")]
+        )
         self.permits = _table([self.tr("Permit"), self.tr("Zone"), self.tr("State"), self.tr("Distance")])
         self.objectives = _table([self.tr("Time"), self.tr("By"), self.tr("Objective")])
         self.suspend_all_button = QPushButton(self.tr("Suspend all…"))
@@ -153,12 +157,11 @@ class IncidentPanel(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.situation)
         self.splitter.addWidget(record)
-        self.splitter.setStretchFactor(0, 1)  # the situation's three tabs keep their whole titles at 1366 px
-        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.splitter, 1)
         self.is_open = False
+        self._split = False  # the splitter shared out once the tab is first in view
         self._running = 0  # active permits "Suspend all" would stop
         self.update_buttons()
 
@@ -166,6 +169,14 @@ class IncidentPanel(QWidget):
         self.kind_filter.addItem(self.tr("All kinds"), "")
         for key, label in kinds:
             self.kind_filter.addItem(label, key)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time in view: the situation takes SITUATION_SHARE of the width (then the user's)."""
+        super().showEvent(event)
+        if not self._split:
+            self._split = True
+            width = self.splitter.width()
+            self.splitter.setSizes([width * SITUATION_SHARE // 100, width * (100 - SITUATION_SHARE) // 100])
 
     def set_incidents(self, choices: Sequence[tuple[str, str]], shown: str) -> None:
         """The incidents to pick from (id, what it says), `shown` the one followed."""
