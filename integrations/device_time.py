@@ -49,16 +49,24 @@ class DeviceClocks:
         return received
 
     def times(
-        self, device_of: Callable[[int], str], device_ts: np.ndarray, received: np.ndarray | float
+        self,
+        device_of: Callable[[int], str],
+        device_ts: np.ndarray,
+        received: np.ndarray | float,
+        first: np.ndarray | None = None,
     ) -> np.ndarray:
         """`time` over arrays (a batch of positions or tag values; `device_of(k)` names sample k's device):
-        one vector test, a loop only while some device is wrong."""
+        one vector test, a loop only while some device is wrong. `first` marks a subscription's first
+        sample of an item (OPC UA's current value on subscribing): its time is that of the value's last
+        change, however long ago, so an old one says nothing of the clock; it is replaced by the receive
+        time (the value holds now) without flagging the device. Only a time in the future counts then."""
         offset = device_ts - received
         good = np.abs(offset) <= self.max_skew_s  # NaN compares False: not good
+        steady = np.zeros_like(good) if first is None else first & (offset < -self.max_skew_s)
         skew = self.status.clock_skew
         if good.all() and not skew:
             return device_ts
-        for k in np.flatnonzero(~good).tolist():
+        for k in np.flatnonzero(~good & ~steady).tolist():
             self._wrong(device_of(k), float(offset[k]))
         if skew:
             for k in np.flatnonzero(good).tolist():

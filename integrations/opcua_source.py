@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from asyncua import Client, ua
 from asyncua.common.subscription import Subscription
 
@@ -70,6 +71,9 @@ class _KeyedSubscription(Subscription):
         self._source = source
         self._key_of_node = key_of_node
         self._key_of_handle: dict[int, int] = {}
+        self._heard: set[int] = (
+            set()
+        )  # keys with a sample in this subscription (the first: its current value)
 
     def _key(self, handle: int) -> int | None:
         """The key of a monitored item's client handle.
@@ -100,6 +104,8 @@ class BatchSubscription(_KeyedSubscription):
         qualities: list[int] = []
         stamps: list[float] = []
         refused: dict[int, str] = {}
+        first: list[bool] = []
+        heard = self._heard
         row_of = self._key
         for notification in data:
             if not isinstance(notification, ua.DataChangeNotification):
@@ -123,8 +129,11 @@ class BatchSubscription(_KeyedSubscription):
                 values.append(value)
                 qualities.append(quality)
                 stamps.append(epoch_of(dv.SourceTimestamp, received))
+                first.append(row not in heard)
+                heard.add(row)
         if rows:
-            self._source.deliver(TagBatch.from_lists(rows, values, qualities, stamps, received), refused)
+            batch = TagBatch.from_lists(rows, values, qualities, stamps, received)
+            self._source.deliver(batch, refused, np.asarray(first))
 
 
 class InterlockSubscription(_KeyedSubscription):
@@ -221,9 +230,12 @@ class OpcUaSource:
             self._pki_dir = pki_folder(None)
         return self._pki_dir
 
-    def deliver(self, batch: TagBatch, refused: dict[int, str] | None = None) -> None:
-        """One publish response: values in, device times judged; tags the server now refuses (bad status,
-        not a number) reported with why, and tags it serves again no longer counted in error."""
+    def deliver(
+        self, batch: TagBatch, refused: dict[int, str] | None = None, first: np.ndarray | None = None
+    ) -> None:
+        """One publish response: values in, device times judged (`first`: each sample is its tag's first of
+        the subscription, whose old time is no wrong clock); tags the server now refuses (bad status, not a
+        number) reported with why, and tags it serves again no longer counted in error."""
         self.status.messages += len(batch)
         errors = self.status.tags_in_error
         if errors:
@@ -236,7 +248,9 @@ class OpcUaSource:
             if new:
                 self._report_tag_errors(new)
         tag_of, index = self._tag_id_of_row, batch.index
-        stamps = self._clocks.times(lambda k: tag_of[int(index[k])], batch.source_ts, batch.received_ts)
+        stamps = self._clocks.times(
+            lambda k: tag_of[int(index[k])], batch.source_ts, batch.received_ts, first
+        )
         if stamps is not batch.source_ts:
             batch = TagBatch(batch.index, batch.value, batch.quality, stamps, batch.received_ts)
         self.sink.on_tags(batch)

@@ -17,6 +17,7 @@ from console.composition import Application
 from console.config import AppConfig
 from console.server.session import Topic
 from integrations.alarm_journal import row_of
+from integrations.simulator import SimulatorThread
 from integrations.storage import Store
 from plant_maps.site_file import load_site
 from tests.conftest import DEMO_SITE, Broker
@@ -101,3 +102,40 @@ def test_sos_from_wrong_clocks_escalates_after_60_s_of_console_time_and_the_jour
         lines = result.stdout.splitlines()
         assert len(lines) == rows + 1, (zone, result.stdout[-500:])
         assert lines[-1].startswith("10000,9999-12-31T")  # local where it fits, else UTC
+
+
+def test_a_steady_tags_old_source_time_on_subscribing_is_not_a_wrong_clock(
+    broker: Broker, database_url: str
+) -> None:
+    """OPC UA sends each item's current value on subscribing, stamped with its last change: minutes old for
+    a steady tag. The console's clock here runs 10 min ahead of the simulator's, so every change is 600 s
+    "slow" and flagged; a tag that has only sent that first value is not."""
+    site = load_site(DEMO_SITE)
+    url = f"opc.tcp://127.0.0.1:{free_port()}/controlroom/"
+    sim = SimulatorThread(site, opcua_url=url)
+    sim.start()
+    config = AppConfig(
+        site_file=DEMO_SITE,
+        opcua_url=url,
+        mqtt_url=broker.url,
+        database_url=database_url,
+        simulator=False,
+        console_name=f"skew-{free_port()}",
+        publishing_interval_ms=50,
+    )
+
+    async def scenario(app: Application) -> None:
+        updates, ids = app.core.tags.updates, [s.id for s in app.site.sensors]
+        skew = app.core.statuses["OPC UA"].clock_skew
+        rows = list(app.opcua.rows)
+        await wait_until_async(lambda: all(updates[r] > 0 for r in rows) and (updates[rows] > 1).any(), 10)
+        await wait_until_async(lambda: skew, 5)  # the changes are 600 s behind the console's clock
+        steady = [ids[r] for r in rows if updates[r] == 1]
+        assert steady, "the demo plant has tags that hold their value (switches, setpoints)"
+        assert not set(steady) & set(skew), "a steady tag's first sample flagged as a wrong clock"
+        assert all(updates[app.site.tag_index[tag]] > 1 for tag in skew)
+
+    try:
+        run_app(config, scenario, ManualClock(datetime.now(UTC).timestamp() + 600))
+    finally:
+        sim.stop()
