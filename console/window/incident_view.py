@@ -42,11 +42,10 @@ from console.window.role_gate import RoleGate
 from console.window.signed_in import SignedIn
 from integrations.storage import StorageError, data_folder
 from plant_maps.danger_area import NEAR_M, DangerArea, people_near, permits_near, running
-from plant_maps.wearables import Step
 from widgets.common.permit_look import STATE_LOOKS
 from widgets.common.text_dialog import MAX_COMMENT, MAX_NOTE, TextDialog
 from widgets.common.time_text import clock_text, dated_clock_text
-from widgets.common.wearable_response import worker_alarm
+from widgets.common.wearable_response import response_text, worker_alarm
 from widgets.incidents.declare_dialog import DeclareDialog
 from widgets.incidents.incident_panel import IncidentPanel
 from widgets.incidents.transfer_dialog import TransferDialog
@@ -431,21 +430,12 @@ class IncidentView(QObject):
 
     def _response_text(self, worker: str) -> str:
         """The worker's open SOS or man-down and where its response stands ("" when none)."""
-        views, responses = self.core.alarms.views(), self.core.responses.open
-        alarm = worker_alarm(worker, views, responses)
+        responses = self.core.responses.open
+        alarm = worker_alarm(worker, self.core.alarms.views(), responses)
         if alarm is None:
             return ""
         kind = wearable_alerts([alarm]).get(worker, "")
-        response = responses.get(alarm.id)
-        if not alarm.acked:
-            stage = self.tr("not acknowledged")
-        elif response is None or response.step is None:
-            stage = self.tr("acknowledged, no responder yet")
-        elif response.step is Step.ASSIGNED:
-            stage = self.tr("responder {name} on the way").format(name=response.responder_name)
-        else:
-            stage = self.tr("responder {name} on scene").format(name=response.responder_name)
-        return f"{kind}: {stage}"
+        return f"{kind}: {response_text(alarm, responses.get(alarm.id))}"
 
     def _show_header(self) -> None:
         incident = self.incident()

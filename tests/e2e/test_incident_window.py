@@ -293,7 +293,7 @@ def test_the_coordinators_layout_shows_who_is_in_and_near_the_danger_area_and_su
         assert {actor for actor, _ in suspensions()} == {me}
         sos = {"id": "band-W01-coord", "type": "sos", "ts": datetime.now(UTC).isoformat()}
         mosquitto_pub(broker, "site/demo/workers/W01/event", sos)  # W01 presses SOS inside
-        await until(lambda: panel.people_rows()[0][3] == "SOS: not acknowledged", 10, "W01's SOS, open")
+        await until(lambda: panel.people_rows()[0][3] == "SOS: unacknowledged", 10, "W01's SOS, open")
 
         panel.situation.setCurrentIndex(2)
         qtbot.mouseClick(panel.objective_button, LEFT)
