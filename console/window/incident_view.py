@@ -44,7 +44,7 @@ from integrations.storage import StorageError, data_folder
 from plant_maps.danger_area import NEAR_M, DangerArea, people_near, permits_near, running
 from widgets.common.permit_look import STATE_LOOKS
 from widgets.common.text_dialog import MAX_COMMENT, MAX_NOTE, TextDialog
-from widgets.common.time_text import clock_text, dated_clock_text
+from widgets.common.time_text import clock_text, dated_clock_text, duration_text
 from widgets.common.wearable_response import response_text, worker_alarm
 from widgets.incidents.declare_dialog import DeclareDialog
 from widgets.incidents.incident_panel import IncidentPanel
@@ -103,15 +103,6 @@ def guard_panel(gate: RoleGate, panel: IncidentPanel) -> None:
     ):
         gate.guard(button, command)
     gate.refreshers.append(panel.update_buttons)
-
-
-def age_text(seconds: float) -> str:
-    """How old a position is: "12 s", "4 min", "2 h"."""
-    if seconds < 120:
-        return _tr("{n} s").format(n=int(seconds))
-    if seconds < 7200:
-        return _tr("{n} min").format(n=int(seconds // 60))
-    return _tr("{n} h").format(n=int(seconds // 3600))
 
 
 def elapsed_text(seconds: float) -> str:
@@ -409,7 +400,7 @@ class IncidentView(QObject):
             (
                 f"{p.name} ({p.worker})",
                 self.tr("inside") if p.inside else self.tr("{n} m away").format(n=round(p.distance_m)),
-                age_text(p.fix_age_s),
+                duration_text(p.fix_age_s),
                 self._response_text(p.worker),
             )
             for p in near
