@@ -1134,7 +1134,7 @@ class StoreWriter:
     def _store_write(self, commit: _Commit) -> list[int]:
         # the alarm and audit rows go only when there are some, so that the two-table form of
         # `Store.write` (and stand-ins for it) keeps working
-        if commit.positions:
+        if commit.positions or commit.handovers or commit.incidents:
             return self.store.write(
                 commit.history,
                 commit.journal,
@@ -1143,15 +1143,6 @@ class StoreWriter:
                 handover_rows=commit.handovers,
                 incident_rows=commit.incidents,
                 positions=commit.positions,
-            )
-        if commit.handovers or commit.incidents:
-            return self.store.write(
-                commit.history,
-                commit.journal,
-                commit.alarms,
-                commit.audit,
-                handover_rows=commit.handovers,
-                incident_rows=commit.incidents,
             )
         if commit.audit:
             return self.store.write(commit.history, commit.journal, commit.alarms, audit=commit.audit)
