@@ -212,10 +212,15 @@ class TimeToThresholdRule:
 
 @dataclass(frozen=True, slots=True)
 class CommRule:
-    """Communication alarm: none of `tags` delivers a usable value (bad, stale or NaN) — one tag or a source."""
+    """Communication alarm: none of `tags` delivers a usable value (bad, stale or NaN) — one tag or a source.
+
+    A tag's rule names its `source`'s rule: while the whole source is lost, that one alarm says so and a stale
+    tag's own neither raises nor clears (a plant of 20,000 tags would otherwise journal 20,000 per drop).
+    """
 
     alarm: AlarmSpec
     tags: tuple[str, ...]
+    source: str = ""  # the source's own rule (alarm id), for a tag's rule
 
 
 class EventKind(StrEnum):
@@ -295,6 +300,12 @@ def _validate(d: Definitions) -> None:
             raise ValueError(f"alarm {rule.alarm.id!r}: windows and horizons must be > 0")
     for spec in [*templates.values(), *(rule.alarm for rule in d.rules())]:
         _check_template(spec)
+    sources = {rule.alarm.id for rule in d.comms if not rule.source}
+    for rule in d.comms:
+        if rule.source and rule.source not in sources:
+            raise ValueError(
+                f"alarm {rule.alarm.id!r} names {rule.source!r} as its source: no source's alarm"
+            )
     causes = [(rule.alarm.id, rule.alarm.cause) for rule in d.rules() if rule.alarm.cause]
     causes += [
         (r.alarm_id(k), lim.cause) for r in d.limits for k in LimitKind if (lim := r.limit(k)) and lim.cause

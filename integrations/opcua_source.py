@@ -295,10 +295,11 @@ class OpcUaSource:
                 self.status.connected_once = True
                 self._set_state(ConnectionState.CONNECTED, f"connected to {self.url}, {self._tag_count()}")
                 await _first_of(lost.wait(), self._stopping.wait())
+                if not self._stopping.is_set():  # said at once: closing a dead link may wait its timeout
+                    self._on_lost("the server closed the connection or stopped answering")
                 await self._close()
                 if self._stopping.is_set():
                     break
-                self._on_lost("the server closed the connection or stopped answering")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=delay)
             delay = min(delay * 2, self.max_backoff_s)
@@ -309,7 +310,12 @@ class OpcUaSource:
         await self._close()
 
     async def _connect_and_subscribe(self, lost: asyncio.Event) -> None:
-        client = Client(self.url, timeout=self.timeout_s, watchdog_intervall=1.0, auto_reconnect=False)
+        # Liveness: asyncua probes the server every `watchdog_intervall` and waits as long for the answer, so
+        # a server busy for up to `timeout_s` (writing 20,000 values stalls one 0.4-1.7 s) is not a dead one,
+        # and one that stops answering is lost within 2 x `timeout_s`; a closed connection is lost at once.
+        client = Client(
+            self.url, timeout=self.timeout_s, watchdog_intervall=self.timeout_s, auto_reconnect=False
+        )
         client.session_timeout = self._session_timeout_ms
 
         async def on_lost(exc: Exception) -> None:

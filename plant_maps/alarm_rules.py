@@ -418,7 +418,7 @@ def _comm_rules(sensors: Iterable[Sensor]) -> Iterator[CommRule]:
                 cause=source,
                 unit=s.unit,
             )
-            yield CommRule(spec, (s.id,))
+            yield CommRule(spec, (s.id,), source)
 
 
 def _link_rules(sensors: Sequence[Sensor], workers: Sequence[Worker]) -> Iterator[EventRule]:

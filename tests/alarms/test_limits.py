@@ -122,3 +122,40 @@ def test_vectorised_hysteresis_matches_a_scalar_reference(values: list[float]) -
             active[alarm_id] = v >= setpoint[alarm_id] or (was and v >= setpoint[alarm_id] - 1.0)
             assert engine.view(alarm_id).active == active[alarm_id]
             assert engine.view(alarm_id).state in (State.NORMAL, State.UNACK, State.RTN_UNACK)
+
+
+def _source_with_tag_rules() -> Definitions:
+    """SRC.COMM over O2-01 and GD-02, each with its own rule grouped under it, as every site gets them."""
+    return Definitions(
+        tags=TAGS,
+        comms=(
+            CommRule(spec("SRC.COMM", "plc-1"), ("O2-01", "GD-02")),
+            CommRule(spec("O2-01.COMM", "O2-01"), ("O2-01",), "SRC.COMM"),
+            CommRule(spec("GD-02.COMM", "GD-02"), ("GD-02",), "SRC.COMM"),
+        ),
+    )
+
+
+def test_a_lost_source_is_one_alarm_and_its_tags_raise_none_of_their_own() -> None:
+    engine, clock = make(_source_with_tag_rules())
+    clock.advance(1)
+    assert engine.process(batch(clock, {1: 20.9, 2: 0.0})) == []
+    clock.advance(1)
+    lost = engine.process(batch(clock, {1: 0.0, 2: 0.0}, Quality.STALE))
+    assert moves(lost) == [("SRC.COMM", "activate", "unack")]
+    clock.advance(1)
+    assert moves(engine.process(batch(clock, {1: 20.9, 2: 0.0}))) == [("SRC.COMM", "clear", "rtn_unack")]
+
+
+def test_a_tag_bad_while_its_source_is_lost_raises_its_own_alarm_once_the_source_is_back() -> None:
+    engine, clock = make(_source_with_tag_rules())
+    clock.advance(1)
+    engine.process(batch(clock, {1: 20.9, 2: 0.0}))
+    assert moves(engine.process(batch(clock, {2: 0.0}, Quality.BAD))) == [("GD-02.COMM", "activate", "unack")]
+    clock.advance(1)
+    assert moves(engine.process(batch(clock, {1: 0.0}, Quality.STALE))) == [("SRC.COMM", "activate", "unack")]
+    assert engine.view("GD-02.COMM").active  # held through the loss: no clear, no second raise
+    clock.advance(1)
+    back = engine.process(batch(clock, {1: 20.9}))  # O2-01 is back, GD-02 still refused
+    assert moves(back) == [("SRC.COMM", "clear", "rtn_unack")]
+    assert engine.view("GD-02.COMM").active and not engine.view("O2-01.COMM").active
