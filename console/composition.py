@@ -136,6 +136,7 @@ class Application:
             self.core,
             self.clock,
             publishing_interval_ms=config.publishing_interval_ms,
+            timeout_s=config.opcua_timeout_s,
             security=config.opcua_security,
             max_skew_s=config.max_clock_skew_s,
         )
