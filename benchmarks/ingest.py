@@ -109,7 +109,9 @@ async def _pipeline_opcua_rate(
 ) -> tuple[float, int]:
     writer = StoreWriter(Store(db), site)
     core = Core(site, Clock(), writer, "bench")
-    source = OpcUaSource(site, url, core, core.clock, publishing_interval_ms=100, security=security)
+    source = OpcUaSource(  # every change, as the raw client gets them: the same work on both sides
+        site, url, core, core.clock, publishing_interval_ms=100, security=security, server_deadband=False
+    )
     task = asyncio.create_task(source.run())
     while source.status.state.value != "connected":
         await asyncio.sleep(0.05)

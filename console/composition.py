@@ -137,6 +137,7 @@ class Application:
             self.clock,
             publishing_interval_ms=config.publishing_interval_ms,
             timeout_s=config.opcua_timeout_s,
+            server_deadband=config.opcua_server_deadband,
             security=config.opcua_security,
             max_skew_s=config.max_clock_skew_s,
         )

@@ -34,6 +34,7 @@ class AppConfig:
     opcua_url: str = DEFAULT_OPCUA_URL
     publishing_interval_ms: float = 100.0
     opcua_timeout_s: float = 4.0  # a request unanswered this long fails; the server is probed this often
+    opcua_server_deadband: bool = True  # the server sends only moves beyond each tag's history deadband
     opcua_security: OpcUaSecurity = field(default_factory=OpcUaSecurity)
     mqtt_url: str = DEFAULT_MQTT_URL
     topic_prefix: str = "site"
@@ -97,7 +98,9 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
     site = root.section("site", required=False)
     site.reject_unknown({"file"})
     opcua = root.section("opcua", required=False)
-    opcua.reject_unknown({"url", "publishing_interval_ms", "timeout_s", *_OPCUA_SECURITY_KEYS, *SECRET_KEYS})
+    opcua.reject_unknown(
+        {"url", "publishing_interval_ms", "timeout_s", "server_deadband", *_OPCUA_SECURITY_KEYS, *SECRET_KEYS}
+    )
     mqtt = root.section("mqtt", required=False)
     mqtt.reject_unknown({"url", "topic_prefix", *_MQTT_SECURITY_KEYS, *SECRET_KEYS})
     sources = root.section("sources", required=False)
@@ -128,6 +131,7 @@ def parse_config(raw: dict, path: Path) -> AppConfig:
         opcua_url=check_url(opcua.str("url", d.opcua_url), ("opc.tcp",), path, "opcua.url"),
         publishing_interval_ms=opcua.positive("publishing_interval_ms", d.publishing_interval_ms),
         opcua_timeout_s=opcua.positive("timeout_s", d.opcua_timeout_s),
+        opcua_server_deadband=opcua.bool("server_deadband", d.opcua_server_deadband),
         opcua_security=_opcua_security(opcua, path),
         mqtt_url=mqtt_url,
         topic_prefix=mqtt.str("topic_prefix", d.topic_prefix).strip("/"),

@@ -191,6 +191,7 @@ class OpcUaSource:
         security: OpcUaSecurity | None = None,
         pki_dir: Path | None = None,
         max_skew_s: float = DEFAULT_MAX_SKEW_S,
+        server_deadband: bool = True,
     ) -> None:
         quiet_asyncua_logs()
         self.site, self.url, self.sink, self.clock = site, url, sink, clock
@@ -206,6 +207,7 @@ class OpcUaSource:
         self.publishing_interval_ms = publishing_interval_ms
         self.timeout_s = timeout_s
         self.max_backoff_s = max_backoff_s
+        self.server_deadband = server_deadband  # ask the server to send only moves beyond the deadband
         self.rows = [i for i, s in enumerate(site.sensors) if s.scheme == "opcua"]
         self.status.tags = len(self.rows)
         # The site file has checked every address already: parsing again cannot fail.
@@ -348,7 +350,8 @@ class OpcUaSource:
         ):
             sub = BatchSubscription(client, self._subscription_params(client), self, row_of_node)
             await sub.init()
-            results = await sub.subscribe_data_change(chunk, sampling_interval=0.0)
+            deadbands = [self._deadband(row) for row in chunk_rows]
+            results = await subscribe_with_deadbands(sub, chunk, deadbands)
             for row, result in zip(chunk_rows, results, strict=True):
                 if isinstance(result, ua.StatusCode):
                     unresolved[row] = status_words(result)
@@ -400,6 +403,10 @@ class OpcUaSource:
             log.error("%s: %s", self.status.name, detail)
         interlock_id = self.interlocks[key // 2].id
         refused[interlock_id] = "; ".join(filter(None, (refused.get(interlock_id), detail)))
+
+    def _deadband(self, row: int) -> float:
+        """The tag's history deadband for the server to filter by; 0 (none) where the site turns it off."""
+        return self.site.sensors[row].deadband if self.server_deadband else 0.0
 
     def _report_tag_errors(self, errors: dict[int, str]) -> None:
         """Tags the server refuses: bad quality with their own communication alarm, the others flow on."""
@@ -466,6 +473,53 @@ class OpcUaSource:
         self.status.state = state
         log.info("%s: %s", self.status.name, message)
         self.sink.on_status(self.status, message)
+
+
+# A server that cannot filter an item says so with one of these; the item is then subscribed without one.
+_FILTER_REFUSED = frozenset(
+    getattr(ua.StatusCodes, name)
+    for name in (
+        "BadMonitoredItemFilterUnsupported",
+        "BadFilterNotAllowed",
+        "BadDeadbandFilterInvalid",
+        "BadMonitoredItemFilterInvalid",
+    )
+)
+
+
+def deadband_filter(deadband: float) -> ua.DataChangeFilter | None:
+    """OPC UA Part 4 §7.22.2: report a value only when it moved more than `deadband` (absolute, in the tag's
+    unit) from the last one reported, or its status changed; None for no deadband (every change)."""
+    if deadband <= 0:
+        return None
+    return ua.DataChangeFilter(
+        Trigger=ua.DataChangeTrigger.StatusValue,
+        DeadbandType=ua.DeadbandType.Absolute,
+        DeadbandValue=deadband,
+    )
+
+
+async def subscribe_with_deadbands(
+    sub: Subscription, nodes: list[Any], deadbands: list[float]
+) -> list[int | ua.StatusCode]:
+    """Monitor `nodes` in one request, each with its deadband as a DataChangeFilter: the server then drops
+    the changes that the history deadband would drop anyway. Items whose server refuses the filter are
+    monitored again without one, so no tag goes unread for want of a filter."""
+    requests = [
+        sub._make_monitored_item_request(  # the request asyncua builds, with a filter per item
+            node, ua.AttributeIds.Value, deadband_filter(d), 0, ua.MonitoringMode.Reporting, 0.0
+        )
+        for node, d in zip(nodes, deadbands, strict=True)
+    ]
+    results = await sub.create_monitored_items(requests)
+    refused = [
+        k for k, r in enumerate(results) if isinstance(r, ua.StatusCode) and r.value in _FILTER_REFUSED
+    ]
+    if refused:
+        again = await sub.subscribe_data_change([nodes[k] for k in refused], sampling_interval=0.0)
+        for k, result in zip(refused, again, strict=True):
+            results[k] = result
+    return results
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

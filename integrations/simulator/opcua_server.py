@@ -34,6 +34,7 @@ from asyncua import Server, ua
 from asyncua.crypto.permission_rules import User, UserRole
 
 from integrations.opcua_nodes import resolve
+from integrations.simulator.spec_deadband import follow_the_spec
 from plant_maps.opcua_address import parse_opcua_address
 from plant_maps.site import Site
 
@@ -133,6 +134,7 @@ class PlantServer:
     async def start(self, values: np.ndarray, ts: datetime) -> None:
         """Build the address space with `values` (by tag row) as first values and listen on `url`."""
         security = self.security
+        follow_the_spec()
         server = Server(user_manager=_Users(security.users) if security and security.users else None)
         await server.init()
         server.set_endpoint(self.url)
