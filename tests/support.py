@@ -7,13 +7,18 @@ import shutil
 import socket
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from integrations.simulator import SimulatorThread
 
 
 class BrokerError(RuntimeError):
@@ -144,3 +149,12 @@ def start_mosquitto(
             time.sleep(0.05)
     proc.kill()
     raise BrokerError(f"mosquitto did not accept connections on port {port} within 10 s")
+
+
+async def hung_server(sim: SimulatorThread, seconds: float) -> asyncio.Future[None]:
+    """Hang the simulator's whole loop for `seconds` (from a worker thread); returns once it is hung, with
+    the future that ends when it answers again."""
+    begun = threading.Event()
+    hang = asyncio.get_running_loop().run_in_executor(None, sim.stall, seconds, begun)
+    await wait_until_async(begun.is_set, 10)
+    return hang

@@ -5,7 +5,6 @@ OPC UA server, whose whole loop is hung on purpose."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from plant_maps.alarm_rules import tag_comm_alarm
 from plant_maps.site import Site
 from tests.conftest import DEMO_SITE, Broker
 from tests.headless import alarm, run_app
-from tests.support import free_port, wait_until_async
+from tests.support import free_port, hung_server, wait_until_async
 
 TIMEOUT_S = 4.0  # the source's default: a probe every 4 s, answered within 4 s
 
@@ -78,8 +77,7 @@ def test_a_server_that_stalls_3_s_is_not_declared_lost(
     async def scenario(app: Application) -> None:
         await _connected_with_values(app)
         status = app.core.statuses["OPC UA"]
-        stall = asyncio.get_running_loop().run_in_executor(None, sim.stall, 3.0)
-        await asyncio.sleep(0.2)  # the stall has begun: nothing is delivered now
+        stall = await hung_server(sim, 3.0)
         before = status.messages
         await stall
         await wait_until_async(lambda: status.messages > before, 5)  # values flow again
@@ -98,8 +96,8 @@ def test_a_server_that_stops_answering_is_one_alarm_in_time_and_its_tags_go_stal
     async def scenario(app: Application) -> None:
         await _connected_with_values(app)
         rows = np.asarray(app.opcua.rows)
-        hung = asyncio.get_running_loop().run_in_executor(None, sim.stall, 3 * TIMEOUT_S)
         started = time.monotonic()
+        hung = await hung_server(sim, 3 * TIMEOUT_S)
         lost = await wait_until_async(lambda: alarm(app, "OPCUA.COMM"), 2 * TIMEOUT_S + 1.5)
         took = time.monotonic() - started
         assert took <= 2 * TIMEOUT_S + 1.0, f"declared lost after {took:.1f} s"

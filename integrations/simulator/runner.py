@@ -286,14 +286,16 @@ class SimulatorThread:
         """See `Simulator.set_pa_fault`; applied on the simulator's loop before this returns."""
         self._call(self.simulator.set_pa_fault, pa_zone, fault)
 
-    def stall(self, seconds: float) -> None:
+    def stall(self, seconds: float, begun: threading.Event | None = None) -> None:
         """A hung PLC: the simulator's loop answers nothing (OPC UA requests included) for `seconds`;
-        returns when it answers again. Blocks the caller as long."""
+        returns when it answers again. Blocks the caller as long; `begun` is set once the loop is hung."""
         loop = self._loop
         if loop is None:
             raise RuntimeError("the simulator is not running")
 
         async def hang() -> None:
+            if begun is not None:
+                begun.set()
             time.sleep(seconds)  # on purpose: the whole server stops, as a hung PLC would
 
         asyncio.run_coroutine_threadsafe(hang(), loop).result(seconds + 10)

@@ -27,7 +27,7 @@ from integrations.storage import Store
 from integrations.users import UserStore
 from tests.conftest import DEMO_SITE, Broker
 from tests.e2e.conftest import mosquitto_pub
-from tests.support import edited_copy, wait_until_async
+from tests.support import edited_copy, hung_server, wait_until_async
 
 IL = "IL-CH-TRIP"
 TWO = "IL-TF-ESDV"  # two_person = true in the demo site
@@ -256,10 +256,10 @@ def test_a_server_that_does_not_answer_a_write_is_a_timeout_not_a_hang(
     simulator: SimulatorThread, config: AppConfig, database_url: str
 ) -> None:
     async def frozen_server(app: Application) -> None:
-        core, loop = app.core, asyncio.get_running_loop()
+        core = app.core
         assert (await core.command(ArmInterlock("tester", IL))).ok
         # the server's loop blocked: it takes connections' bytes but answers nothing for 10 s
-        frozen = loop.run_in_executor(None, simulator.stall, 10.0)
+        frozen = await hung_server(simulator, 10.0)
         started = time.monotonic()
         result = await core.command(ExecuteInterlock("tester", IL))
         took = time.monotonic() - started

@@ -75,9 +75,8 @@ def test_a_failed_gas_test_suspends_the_active_permit_at_once_with_an_alarm_a_lo
         assert card.field_text("Latest gas test").startswith("FAILED, taken")
         assert plant_map.permit_style(PERMIT) == "suspended"
         assert plant_map.permit_badge_text(PERMIT) == "CS SUSPENDED"
-        assert card.status_label.text() == (
-            f"gas test for {PERMIT} FAILED (tester Zhou Li): {FAILED}; {PERMIT} SUSPENDED: the work stops"
-        )
+        said = f"gas test for {PERMIT} FAILED (tester Zhou Li): {FAILED}; {PERMIT} SUSPENDED: the work stops"
+        await until(lambda: card.status_label.text() == said, 5, "the card's status line")
 
         # Offered a broadcast to the work zone, as a suspension from the card is.
         offer: QMessageBox = await until(lambda: console.broadcast.offer, 5, "the offer to broadcast")
