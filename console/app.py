@@ -15,12 +15,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from console import audit_report, incident_summary, shift_report, user_admin
 from console.cli import (
+    SCALE_CHANGE_RATE,
     SHIFT,
     audit_parser,
     db_parser,
@@ -113,9 +115,18 @@ def _simulate(argv: list[str]) -> int:
         return _play_shift(ns)
     if ns.speed is not None:
         parser.error("--speed goes with --scenario shift")
+    if ns.scale is None and (ns.workers is not None or ns.write_site):
+        parser.error("--workers and --write-site go with --scale")
+    if ns.scale is not None and ns.site_file:
+        parser.error("--scale generates the site: leave out --site")
     opcua_url = check_url(ns.opcua_url or DEFAULT_OPCUA_URL, ("opc.tcp",), "command line", "--opcua-url")
     mqtt_url = check_url(ns.mqtt_url or DEFAULT_MQTT_URL, ("mqtt",), "command line", "--mqtt-url")
-    site = load_site(ns.site_file or DEMO_SITE)
+    site_file, change_rate = ns.site_file or DEMO_SITE, ns.change_rate
+    if ns.scale is not None:
+        workers = ns.scale // 10 if ns.workers is None else ns.workers
+        site_file = _write_scale_site(ns.scale, workers, ns.write_site)
+        change_rate = SCALE_CHANGE_RATE if change_rate is None else change_rate
+    site = load_site(site_file)
     faults = {zone: "silent" for zone in ns.pa_silent} | {zone: "failed" for zone in ns.pa_fail}
     for zone in faults:
         if zone not in {p.id for p in site.pa_zones}:
@@ -126,10 +137,29 @@ def _simulate(argv: list[str]) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run_simulator(site, opcua_url, mqtt_url, ns.scenario, ns.topic_prefix, stop, faults)
+        await run_simulator(
+            site, opcua_url, mqtt_url, ns.scenario, ns.topic_prefix, stop, faults, change_rate
+        )
 
     asyncio.run(serve())
     return 0
+
+
+def _write_scale_site(tags: int, workers: int, path: Path | None) -> Path:
+    """`simulate --scale`: write the generated site where asked (default ./scale-N.toml) and say how a
+    console reads it."""
+    from integrations.simulator.plant_generator import generate_site
+
+    path = path or Path(f"scale-{tags}.toml")
+    path.write_text(generate_site(tags, workers), encoding="utf-8")
+    log.info(
+        "generated plant: %d tags, %d workers in %s; console: controlroom --site %s --no-simulator",
+        tags,
+        workers,
+        path,
+        path,
+    )
+    return path
 
 
 def _play_shift(ns: argparse.Namespace) -> int:

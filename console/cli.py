@@ -7,11 +7,13 @@ handover PDF, `controlroom report incident` an incident's after-action report.""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from console.journal_report import FORMATS, parse_time
 from integrations.simulator import SCENARIOS
 
+SCALE_CHANGE_RATE = 0.05  # a large plant changes ~5 % of its tags a second (DESIGN, performance habits)
 SHIFT = "shift"  # `controlroom simulate --scenario shift`: a played shift (console.shift_play), not a server
 # Every command besides running the console, with the one line `controlroom --help` shows for it; the entry
 # point dispatches on the same names (console.app.HANDLERS), and a test holds the two together.
@@ -79,6 +81,29 @@ def simulate_parser() -> argparse.ArgumentParser:
         help="shift: play at N x real time, printing its event log (default: as fast as possible)",
     )
     p.add_argument("--topic-prefix", default="site", help="MQTT topic prefix (default: site)")
+    scale = p.add_argument_group(
+        "a generated plant",
+        "--scale N makes up a plant of N OPC UA tags in zones of 200, and M workers publishing positions at "
+        "1 Hz; it writes the site file (the same N and M always give the same file) and serves it. Point "
+        "a console at that file: `controlroom --site FILE --no-simulator`.",
+    )
+    scale.add_argument("--scale", type=_count(1), metavar="N", help="generate and serve a plant of N tags")
+    scale.add_argument(
+        "--workers", type=_count(0), metavar="M", help="workers (default: one per 10 tags, N // 10)"
+    )
+    scale.add_argument(
+        "--write-site",
+        type=Path,
+        metavar="FILE",
+        help="where to write the generated site file (default: scale-N.toml in the current folder)",
+    )
+    scale.add_argument(
+        "--change-rate",
+        type=_share,
+        metavar="F",
+        help=f"share of the tags changing each second, 0..1 (default with --scale: {SCALE_CHANGE_RATE}; "
+        "without: every tag moves a little every second)",
+    )
     p.add_argument(
         "--pa-silent", action="append", default=[], metavar="PA_ZONE", help="this PA gateway never answers"
     )
@@ -88,6 +113,23 @@ def simulate_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     _database_arguments(p)
     return p
+
+
+def _count(least: int) -> Callable[[str], int]:
+    def count(text: str) -> int:
+        value = int(text)
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be a whole number of at least {least}, got {text}")
+        return value
+
+    return count
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must lie in 0..1, got {text}")
+    return value
 
 
 def _positive(text: str) -> float:

@@ -56,6 +56,7 @@ class MqttPublisher:
         client.on_disconnect = self._on_disconnect
         self._client = client
         self.connected = False
+        self.sent = 0  # messages paho accepted for sending (benchmarks compare it with what arrived)
         self._stopping = False
 
     def start(self) -> None:
@@ -118,7 +119,10 @@ class MqttPublisher:
         return self._send(f"{self.root}/workers/{event.worker}/event", payload, QOS_EVENTS)
 
     def _send(self, topic: str, payload: dict[str, Any], qos: int = QOS_STREAM) -> mqtt.MQTTMessageInfo:
-        return self._client.publish(topic, json.dumps(payload, separators=(",", ":")), qos=qos)
+        info = self._client.publish(topic, json.dumps(payload, separators=(",", ":")), qos=qos)
+        if info.rc == mqtt.MQTT_ERR_SUCCESS:
+            self.sent += 1
+        return info
 
     # -- paho network thread -------------------------------------------------------------------------------
 

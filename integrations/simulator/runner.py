@@ -15,6 +15,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
+import gc
 import logging
 import threading
 import time
@@ -26,7 +27,9 @@ import numpy as np
 
 from alarms.clock import Clock
 from integrations.mqtt_source import broker_address
+from integrations.simulator.change_share import ChangeShare
 from integrations.simulator.dynamics import PlantDynamics
+from integrations.simulator.loop_stall import LoopStall
 from integrations.simulator.mqtt_publisher import MqttPublisher
 from integrations.simulator.opcua_server import PlantServer, ServerSecurity
 from integrations.simulator.pa_gateways import PaGateways, check_fault
@@ -38,6 +41,10 @@ log = logging.getLogger(__name__)
 
 MQTT_PERIOD_S = 1.0  # positions and wireless detectors at 1 Hz
 VITALS_EVERY = 5  # vitals every 5th MQTT tick: every 5 s
+REPORT_S = 60.0  # `controlroom simulate` logs what it sent this often
+# A stand-alone simulator's full collection comes after 100,000 of the middle one (Python: 10): about once
+# an hour at 20,000 values a second.
+FULL_GC_EVERY = 100_000
 T = TypeVar("T")
 
 
@@ -45,6 +52,10 @@ class Simulator:
     """The demo plant on one asyncio loop. Every method runs on that loop's thread.
 
     `write_all` writes every tag every tick (benchmarks); otherwise only tags whose value changed.
+    `change_share` (0..1) lets only that share of the tags change per OPC UA tick (a large plant's ~5 %);
+    None: every tag moves as the dynamics say. While `sending` is False the server stays up but nothing is
+    written or published; `samples_sent` and `messages_sent` count what was (benchmarks compare them with
+    what arrived).
     `time_scale` runs scenarios faster than real time (tests). `interlock_delay_s` is how long the
     simulated PLC takes to confirm an interlock command. `security` serves secured endpoints and users.
     """
@@ -65,6 +76,7 @@ class Simulator:
         clock: Clock | None = None,
         security: ServerSecurity | None = None,
         pa_faults: dict[str, str] | None = None,
+        change_share: float | None = None,
     ) -> None:
         check_scenario(scenario)  # wrong settings fail here, before any socket is opened
         if mqtt_url is not None:
@@ -81,6 +93,9 @@ class Simulator:
         self.clock = clock or Clock()
         self.plant = PlantDynamics(site, seed, t0=self.clock.now())
         self.server = PlantServer(site, opcua_url, interlock_delay_s, security)
+        self._share = None if change_share is None else ChangeShare(len(site.sensors), change_share, seed)
+        self.sending = True
+        self.samples_sent = 0  # OPC UA values written by the update task
         self.scenario: Scenario | None = None  # begins at the first start() unless set before
         self.ticks = 0  # OPC UA update ticks done, for benchmarks
         self._first_scenario = scenario
@@ -94,6 +109,11 @@ class Simulator:
     @property
     def serving(self) -> bool:
         return self.server.serving
+
+    @property
+    def messages_sent(self) -> int:
+        """MQTT messages handed to the broker connection by the current publisher."""
+        return self._publisher.sent if self._publisher is not None else 0
 
     async def start(self) -> None:
         """Serve OPC UA (and publish MQTT if a broker is given); returns once clients can connect.
@@ -198,11 +218,18 @@ class Simulator:
             log.info("wearable %s of %s not sent: the simulator has no MQTT broker", event.type, event.worker)
 
     async def _update_opcua(self, n: int) -> None:
+        if not self.sending:
+            return
         now = self.clock.now()
-        await self.server.write(self._step(now), _utc(now), self.write_all)
+        values = self._step(now)
+        if self._share is not None:
+            values = self._share.apply(values)
+        self.samples_sent += await self.server.write(values, _utc(now), self.write_all)
         self.ticks += 1
 
     async def _publish(self, publisher: MqttPublisher, n: int) -> None:
+        if not self.sending:
+            return
         now = self.clock.now()
         values = self._step(now)
         plant = self.plant
@@ -353,14 +380,50 @@ async def run_simulator(
     prefix: str,
     stop: asyncio.Event,
     pa_faults: dict[str, str] | None = None,
+    change_share: float | None = None,
 ) -> None:
-    """`controlroom simulate`: serve the demo plant until `stop` is set, then shut down cleanly."""
-    simulator = Simulator(site, opcua_url, mqtt_url, scenario, prefix, pa_faults=pa_faults)
+    """`controlroom simulate`: serve the plant until `stop` is set, then shut down cleanly. Every REPORT_S
+    it logs what it sent and its loop's longest stall (how late it could have answered a client)."""
+    simulator = Simulator(
+        site, opcua_url, mqtt_url, scenario, prefix, pa_faults=pa_faults, change_share=change_share
+    )
     await simulator.start()
+    settle_server_heap()
+    stall = LoopStall()
+    watch = asyncio.create_task(stall.run(), name="simulator-loop-stall")
+    report = asyncio.create_task(_report(simulator, stall), name="simulator-report")
     try:
         await stop.wait()
     finally:
+        for task in (watch, report):
+            task.cancel()
         await simulator.stop()
+
+
+def settle_server_heap() -> None:
+    """In a process of the simulator's own, once the address space is built: keep the cyclic collector off it
+    and make full collections rare. A 20,000-tag server replaces ~100,000 small objects a second; they live a
+    second, reach the oldest generation, and set off full collections that walked the whole address space for
+    0.3-1.3 s each, long enough for clients' watchdog reads to time out. What the server drops is freed by
+    reference counting; only cycles wait for the rarer full collection."""
+    gc.collect()
+    gc.freeze()
+    gen0, gen1, _ = gc.get_threshold()
+    gc.set_threshold(gen0, gen1, FULL_GC_EVERY)
+
+
+async def _report(simulator: Simulator, stall: LoopStall) -> None:
+    samples, messages = simulator.samples_sent, simulator.messages_sent
+    while True:
+        await asyncio.sleep(REPORT_S)
+        log.info(
+            "simulator: %d OPC UA values and %d MQTT messages sent in %g s; loop's longest stall %.0f ms",
+            simulator.samples_sent - samples,
+            simulator.messages_sent - messages,
+            REPORT_S,
+            stall.take() * 1000,
+        )
+        samples, messages = simulator.samples_sent, simulator.messages_sent
 
 
 def _utc(epoch: float) -> datetime:
