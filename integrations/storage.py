@@ -986,6 +986,12 @@ class StoreWriter:
         waited = time.monotonic() - progress.started
         return WriterHealth(waited, self._waiting + progress.history, progress.failures, progress.error)
 
+    @property
+    def queued(self) -> int:
+        """Any thread: batches and entries handed over and not yet taken by the writer thread; a number that
+        keeps growing means the database does not keep up (benchmarks/scale.py watches it)."""
+        return self._queue.qsize()
+
     def _count(self, rows: int) -> None:
         """Any thread: `rows` more (fewer, when negative) journal, alarm and audit rows wait to be written."""
         with self._waiting_lock:

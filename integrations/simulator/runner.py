@@ -96,6 +96,7 @@ class Simulator:
         self._share = None if change_share is None else ChangeShare(len(site.sensors), change_share, seed)
         self.sending = True
         self.samples_sent = 0  # OPC UA values written by the update task
+        self._writing = asyncio.Lock()  # held while a tick's values are written; one per start (per loop)
         self.scenario: Scenario | None = None  # begins at the first start() unless set before
         self.ticks = 0  # OPC UA update ticks done, for benchmarks
         self._first_scenario = scenario
@@ -124,6 +125,7 @@ class Simulator:
             raise RuntimeError("the simulator is already running")
         if self.scenario is None:
             self.set_scenario(self._first_scenario)
+        self._writing = asyncio.Lock()
         now = self.clock.now()
         await self.server.start(self._step(now), _utc(now))
         if self.mqtt_url is not None:
@@ -217,15 +219,23 @@ class Simulator:
         else:
             log.info("wearable %s of %s not sent: the simulator has no MQTT broker", event.type, event.worker)
 
+    async def hold(self) -> None:
+        """Stop sending (`sending` = False) and return once a write in progress has ended: `samples_sent`
+        then counts everything the server will notify."""
+        self.sending = False
+        async with self._writing:
+            pass
+
     async def _update_opcua(self, n: int) -> None:
         if not self.sending:
             return
-        now = self.clock.now()
-        values = self._step(now)
-        if self._share is not None:
-            values = self._share.apply(values)
-        self.samples_sent += await self.server.write(values, _utc(now), self.write_all)
-        self.ticks += 1
+        async with self._writing:  # the server writes in chunks, yielding to the loop between them
+            now = self.clock.now()
+            values = self._step(now)
+            if self._share is not None:
+                values = self._share.apply(values)
+            self.samples_sent += await self.server.write(values, _utc(now), self.write_all)
+            self.ticks += 1
 
     async def _publish(self, publisher: MqttPublisher, n: int) -> None:
         if not self.sending:
