@@ -9,7 +9,7 @@ every tag changing every second, and 5 % of them (`--share` picks). Per case, th
 - OPC UA samples/s sent by the server and received by the console, and samples lost (sent - received); the
   same for MQTT messages (positions and vitals). Counted over the measuring window: the plant is held still
   at both ends until the console shows every value last written and MQTT is quiet, so nothing is in flight;
-- reconnects of both sources, the writer's backlog (queued batches) at the window's start, middle and end;
+- reconnects of both sources in the window (and before it), the writer's backlog (queued batches) at the window's start, middle and end;
 - journal rows written (alarm and event journal), and how many are a tag's own COMM alarm (must be 0);
 - the console's CPU % over the window and its peak RSS (VmHWM), read from /proc (two --tags give RSS per tag);
 - start to every tag valued: from building the console (site file read included) to a value for every tag;
@@ -138,6 +138,7 @@ def _console(site_file: str, url: str, mqtt_url: str, folder: str, minutes: floa
             return plant_now, int(core.tags.updates[rows].sum()), mqtt.status.messages
 
         before, received0, heard0 = await held()
+        reconnects0 = opcua.status.reconnects + mqtt.status.reconnects
         stall = LoopStall()
         watch = asyncio.create_task(stall.run())
         cpu0, wall0 = _cpu_s(), time.monotonic()
@@ -164,7 +165,8 @@ def _console(site_file: str, url: str, mqtt_url: str, folder: str, minutes: floa
             "mqtt sent/s": published / seconds,
             "mqtt received/s": heard / seconds,
             "mqtt lost": published - heard,
-            "reconnects": reconnects,
+            "reconnects at start": reconnects0,
+            "reconnects": reconnects - reconnects0,
             "backlog": (backlog[0], backlog[len(backlog) // 2], backlog[-1]),
             "event rows": events,
             "alarm rows": alarms,
@@ -263,7 +265,8 @@ def _print(tags: int, workers: int, name: str, minutes: float, runs: list[dict])
         )
     start, middle, end = m["backlog"]
     print(
-        f"  reconnects {m['reconnects']:.0f}; writer backlog start/middle/end {start:.0f}/{middle:.0f}/{end:.0f}"
+        f"  reconnects {m['reconnects']:.0f} (before the window: {m['reconnects at start']:.0f}); "
+        f"writer backlog start/middle/end {start:.0f}/{middle:.0f}/{end:.0f}"
     )
     print(
         f"  journal rows: {m['alarm rows']:.0f} alarm, {m['event rows']:.0f} event; "

@@ -4,9 +4,13 @@ server sent received, every worker placed, no alarm raised. The real OPC UA serv
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
+from asyncua.sync import Client
 
 from alarms.samples import Quality
 from console.composition import Application
@@ -14,9 +18,9 @@ from console.config import AppConfig
 from integrations.simulator import SimulatorThread
 from integrations.simulator.plant_generator import generate_site
 from plant_maps.site_file import load_site
-from tests.conftest import Broker
+from tests.conftest import REPO, Broker
 from tests.headless import run_app
-from tests.support import free_port, wait_until_async
+from tests.support import free_port, wait_until, wait_until_async
 
 TAGS, WORKERS, SHARE = 500, 20, 0.05
 
@@ -65,3 +69,32 @@ def test_a_scale_plant_gets_every_value_to_the_console(tmp_path: Path, broker: B
         run_app(config, scenario)
     finally:
         sim.stop()
+
+
+def test_controlroom_simulate_scale_writes_the_site_and_serves_it(tmp_path: Path, broker: Broker) -> None:
+    site_file = tmp_path / "plant.toml"
+    url = f"opc.tcp://127.0.0.1:{free_port()}/scale/"
+    command = [sys.executable, "-m", "console", "simulate", "--scale", "300", "--workers", "10"]
+    command += ["--write-site", str(site_file), "--opcua-url", url, "--mqtt-url", broker.url]
+    proc = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(site_file.exists, 30)
+        site = load_site(site_file)
+        assert len(site.sensors) == 300 and len(site.workers) == 10
+        last = site.sensors[-1]  # read at the address the console's source reads
+        value = wait_until(lambda: _read(url, last.path), 60)
+        assert isinstance(value, float) and last.range[0] <= value <= last.range[1]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert f"console: controlroom --site {site_file} --no-simulator" in stderr
+
+
+def _read(url: str, path: str) -> float | None:
+    """The node's value, or None while the server is not up yet."""
+    try:
+        with Client(url, timeout=5) as client:
+            return client.get_node(path).read_value()
+    except OSError:
+        return None
