@@ -62,17 +62,17 @@ def test_ten_minutes_of_the_generated_plant_raise_no_alarm_on_their_own(plant: S
         assert (dynamics.values < high).all() and (dynamics.values > low).all(), t
 
 
-def test_a_share_of_the_tags_changes_each_tick_and_every_tag_in_turn() -> None:
-    n, share = 1000, 0.05
-    held = ChangeShare(n, share)
+def test_a_share_of_the_tags_changes_each_tick_beyond_its_deadband_and_every_tag_in_turn() -> None:
+    n, share, deadband = 1000, 0.05, 0.5
+    held = ChangeShare(n, share, deadband=np.full(n, deadband))
     rng = np.random.default_rng(0)
-    served = held.apply(rng.normal(size=n)).copy()
+    served = held.apply(rng.normal(scale=0.3, size=n)).copy()
     changed_ever = np.zeros(n, dtype=bool)
     for _ in range(20):
-        now = held.apply(rng.normal(size=n)).copy()
-        changed = now != served
-        assert changed.sum() == 50
-        changed_ever |= changed
+        now = held.apply(rng.normal(scale=0.3, size=n)).copy()
+        moved = np.abs(now - served)
+        assert (moved > 0).sum() == 50 and (moved[moved > 0] > deadband).all()
+        changed_ever |= moved > 0
         served = now
     assert changed_ever.all()  # 20 ticks of 5 %: every tag once
 

@@ -93,7 +93,10 @@ class Simulator:
         self.clock = clock or Clock()
         self.plant = PlantDynamics(site, seed, t0=self.clock.now())
         self.server = PlantServer(site, opcua_url, interlock_delay_s, security)
-        self._share = None if change_share is None else ChangeShare(len(site.sensors), change_share, seed)
+        deadband = np.array([s.deadband for s in site.sensors])
+        self._share = (
+            None if change_share is None else ChangeShare(len(deadband), change_share, seed, deadband)
+        )
         self.sending = True
         self.samples_sent = 0  # OPC UA values written by the update task
         self._writing = asyncio.Lock()  # held while a tick's values are written; one per start (per loop)
