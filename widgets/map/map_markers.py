@@ -262,6 +262,11 @@ class MarkerLayer(QGraphicsItem):
                 & (py <= viewport.bottom())
             )
         sizes = np.array([s.size for s in self.styles])[self.code[rows]]
+        # Markers of one size on one spot (detectors on one point, a plant zoomed far out) are one obstacle:
+        # a flood of thousands then costs the board a few rectangles, not thousands.
+        _, first = np.unique(np.stack([px[rows], py[rows], sizes]), axis=1, return_index=True)
+        keep = np.sort(first)
+        rows, sizes = rows[keep], sizes[keep]
         return [
             Candidate(self.owner, row, MARKER, (QRectF(x - size / 2, y - size / 2, size, size),), fixed=True)
             for row, x, y, size in zip(
