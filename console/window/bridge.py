@@ -96,18 +96,20 @@ class Bridge(QObject):
 
     def flush_alarms(self) -> None:
         """The banner, the list and the tones follow the engine's alarms (one snapshot for all three)."""
-        self._alarms_drawn_at = time.monotonic()
+        started = self._alarms_drawn_at = time.monotonic()
         views, floods = self.core.alarms.views(), self.core.alarms.floods()
         responses = dict(self.core.responses.open)  # where each SOS / man-down response stands
         self.window.alarm_table.set_responses(responses)
-        if self.window.alarm_table.set_alarms(views, floods):
-            self._alarm_timer.start(0)  # a flood: list the next slice once the loop has had its turn
+        more = self.window.alarm_table.set_alarms(views, floods)
         self.window.alarm_banner.set_alarms(views, floods, responses)
         self.window.plant_map.set_worker_alerts(wearable_alerts(views))
         self.window.plant_map.set_worker_alarms(worker_alarm_marks(views))
         self._isolations = self.core.alarms.isolations.all()
         self.window.set_isolations(isolation_notices(self.core, views))
         self.annunciator.set_unacknowledged({int(v.tier) for v in views if v.state in UNACKNOWLEDGED})
+        if more:  # a flood: the next slice after a pause as long as this draw, so that drawing takes at
+            # most half of the loop and the sources and the core's rules keep their pace
+            self._alarm_timer.start(math.ceil((time.monotonic() - started) * 1000))
 
     def flush(self) -> None:
         """Push the latest state to the widgets; runs on the Qt timer."""
