@@ -445,6 +445,14 @@ class WorkerLayer(MarkerLayer):
         self.phase = 0  # 0: the small frame, 1: the large one
 
     def set_positions(self, x: np.ndarray, y: np.ndarray, stale: np.ndarray) -> None:
+        """Latest positions (NaN: never seen) and staleness. The bridge hands them over every flush: only a
+        change repaints, so that a quiet map costs nothing."""
+        if (
+            np.array_equal(x, self.x, equal_nan=True)
+            and np.array_equal(y, self.y, equal_nan=True)
+            and np.array_equal(stale, self._stale)
+        ):
+            return
         np.copyto(self.x, x)
         np.copyto(self.y, y)
         np.copyto(self._stale, stale, casting="unsafe")
@@ -452,6 +460,8 @@ class WorkerLayer(MarkerLayer):
 
     def set_alerts(self, alerts: dict[int, str]) -> None:
         """The rows in a tier-1 alert and the alert in words ("SOS", "MAN DOWN"); all others are cleared."""
+        if alerts == self._alert_text:
+            return
         self._alert_text = dict(alerts)
         self._alert[:] = False
         self._alert[list(alerts)] = True
