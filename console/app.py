@@ -2,7 +2,10 @@
 exports the alarm journal, `controlroom db` shows or upgrades the database schema, `controlroom opcua`
 trusts OPC UA server certificates, `controlroom users` manages accounts, `controlroom audit` verifies and
 exports the audit trail, `controlroom report shift` prints a shift's KPIs and writes its handover PDF,
-`controlroom report incident` an incident's after-action report."""
+`controlroom report incident` an incident's after-action report.
+
+Each command imports what only it needs (reports, PDF writing, account and certificate tools), so that the
+console itself starts without them: the first window and the first data come sooner."""
 
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from console import audit_report, incident_summary, shift_report, user_admin
 from console.cli import (
     SCALE_CHANGE_RATE,
     SHIFT,
@@ -41,14 +43,7 @@ from console.config import (
     load_config,
     with_overrides,
 )
-from console.journal_report import export
-from console.server.handover_pdf import write_pdf
-from console.server.incident_pdf import write_pdf as write_incident_pdf
-from console.server.pdf_parts import FontMissing
-from integrations import schema
-from integrations.opcua_security import TrustList, pki_folder
-from integrations.storage import StorageError, Store, require_existing, schema_state
-from integrations.users import AccountError
+from integrations.storage import StorageError
 from plant_maps.toml_reader import ConfigError
 
 if TYPE_CHECKING:
@@ -208,6 +203,8 @@ def _shown_url(url: str) -> str:
 
 
 def _journal(argv: list[str]) -> int:
+    from console.journal_report import export
+
     ns = _report_args(journal_parser(), argv)
     url = ns.database_url or load_config(ns.config).database_url
     return _report(
@@ -249,6 +246,9 @@ def _report(name: str, write: Callable[[], object]) -> int:
 
 
 def _db(argv: list[str]) -> int:
+    from integrations import schema
+    from integrations.storage import Store, require_existing, schema_state
+
     ns = db_parser().parse_args(argv)
     url = ns.database_url or load_config(ns.config).database_url
     try:
@@ -266,6 +266,8 @@ def _db(argv: list[str]) -> int:
 
 
 def _opcua(argv: list[str]) -> int:
+    from integrations.opcua_security import TrustList, pki_folder
+
     parser = opcua_parser()
     ns = parser.parse_args(argv)
     trust = TrustList(pki_folder(load_config(ns.config).opcua_security.pki_dir))
@@ -285,6 +287,9 @@ def _opcua(argv: list[str]) -> int:
 
 
 def _users(argv: list[str]) -> int:
+    from console import user_admin
+    from integrations.users import AccountError
+
     ns = users_parser().parse_args(argv)
     config = load_config(ns.config)
     try:
@@ -295,6 +300,8 @@ def _users(argv: list[str]) -> int:
 
 
 def _audit(argv: list[str]) -> int:
+    from console import audit_report
+
     ns = _report_args(audit_parser(), argv)
     url = ns.database_url or load_config(ns.config).database_url
     if ns.action == "export":
@@ -309,6 +316,11 @@ def _audit(argv: list[str]) -> int:
 
 
 def _report_shift(argv: list[str]) -> int:
+    from console import incident_summary, shift_report
+    from console.server.handover_pdf import write_pdf
+    from console.server.incident_pdf import write_pdf as write_incident_pdf
+    from console.server.pdf_parts import FontMissing
+
     parser = report_parser()
     ns = _report_args(parser, argv)
     config = load_config(ns.config)

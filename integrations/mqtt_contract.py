@@ -41,7 +41,6 @@ _QUALITIES = {"good": int(Quality.GOOD), "uncertain": int(Quality.UNCERTAIN), "b
 _NAN = math.nan
 # json.loads minus its argument checks, fed str: measurably faster than json.loads(bytes) per message.
 _json_decode = json.JSONDecoder().decode
-_EPOCH = datetime(1970, 1, 1)
 _FLOOR_MIN, _FLOOR_MAX = -32768, 32767  # PositionBatch.floor is int16
 _ROUTE_CACHE_MAX = 4096  # camera ids are open-ended: bound the cache rather than trust the publisher
 
@@ -307,10 +306,7 @@ def _timestamp(route: Route, d: dict[str, Any]) -> float:
         ) from None
     if when.tzinfo is None:
         raise ContractError("bad_timestamp", route.topic, "ts", f"{_show(text)} has no UTC offset (add Z)")
-    offset = when.utcoffset()
-    # datetime.timestamp() converts to UTC first, which overflows at the ends of the calendar: do it by hand.
-    naive = when.replace(tzinfo=None) - _EPOCH
-    return naive.total_seconds() - (offset.total_seconds() if offset is not None else 0.0)
+    return when.timestamp()  # of an aware time: exact microseconds since the epoch, in any year
 
 
 def _json_type(value: object) -> str:

@@ -21,6 +21,7 @@ from concurrent.futures import Future, InvalidStateError
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -398,9 +399,9 @@ class Store:
             for row in incident_rows or ():
                 _write_incident(conn, row)
             if history:
-                conn.execute(tag_history.insert(), history)
+                _insert_rows(conn, tag_history.insert(), history)
             if positions:  # a fix repeated at the same time (a restart, a resent batch) is stored once
-                conn.execute(_inserted_once(conn, position_history), positions)
+                _insert_rows(conn, _inserted_once(conn, position_history), positions)
             if alarms:
                 conn.execute(alarm_journal.insert(), alarms)
             if not journal:
@@ -604,6 +605,20 @@ class Store:
         )
         with self.engine.connect() as conn:
             return [transition_of(row._mapping) for row in conn.execute(query)]
+
+
+def _insert_rows(conn: sa.Connection, insert: sa.Insert, rows: list[dict[str, Any]]) -> None:
+    """Many rows of plain columns (text, numbers, NULL) handed to the driver's executemany as they are.
+
+    SQLAlchemy's per-row parameter processing cost more than the database itself: under a burst of tens of
+    thousands of samples or fixes a second, it held the writer thread, and with it the GIL that the sources
+    parse their messages under. These columns need no processing, so the statement is compiled once.
+    """
+    compiled = insert.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    params: list[Any] = rows
+    if compiled.positional:  # SQLite's `?`: tuples in the statement's order
+        params = list(map(itemgetter(*compiled.positiontup or ()), rows))
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def _inserted_once(conn: sa.Connection, table: sa.Table) -> sa.Insert:

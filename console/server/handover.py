@@ -19,7 +19,6 @@ from typing import Any
 
 from alarms.clock import Clock
 from console.server.handover_gather import LiveState, Request, gather
-from console.server.handover_pdf import write_pdf
 from console.server.handover_record import SIDES, Handover, Item, Lead, Snapshot, signed_by
 from console.server.signatures import SignedBy
 from integrations.storage import JournalEntry, Store, StoreWriter, data_folder
@@ -192,6 +191,8 @@ class HandoverService:
         if missing:
             names = " and ".join(f"the {side} lead {h.lead(side).full_name}" for side in missing)
             return False, f"{h.id} needs the signature of {names} first"
+        from console.server.handover_pdf import write_pdf  # reportlab, loaded when a PDF is written
+
         now = self.clock.now()
         path = (self.folder or data_folder() / "handovers") / f"{h.id}.pdf"
         done = replace(h, finalised=now, pdf=str(path))

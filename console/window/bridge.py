@@ -25,6 +25,9 @@ from console.window.main_window import MainWindow
 from widgets.shell.status_bar import JournalFacts, LinkFacts
 
 ALARM_REFRESH_S = 1.0
+# At most this share of the loop goes to drawing the alarms: after a long draw (a flood: thousands of alarms,
+# listed in slices) the next one waits, so that the sources and the core's rules keep their pace.
+ALARM_DRAW_SHARE = 1 / 3
 UNACKNOWLEDGED = (State.UNACK, State.RTN_UNACK)  # shelved, suppressed and out-of-service ones stay quiet
 
 
@@ -50,6 +53,7 @@ class Bridge(QObject):
         self._alarm_timer.setSingleShot(True)
         self._alarm_timer.timeout.connect(self.flush_alarms)
         self._alarms_drawn_at = -math.inf
+        self._alarm_draw_s = 0.0  # how long the last draw took
         self._new_log: list[LogEntry] = []
         self._seen_tags = self._seen_workers = self._announced = False
         self._isolations: tuple[Isolation, ...] = ()  # as last drawn
@@ -89,25 +93,29 @@ class Bridge(QObject):
         self._redraw_alarms()
 
     def _redraw_alarms(self) -> None:
-        """At once, unless the alarms were drawn less than a flush period ago (then at the period's end)."""
+        """At once, unless the alarms were drawn less than a period ago (then at the period's end): a flush
+        period, or longer after a long draw (ALARM_DRAW_SHARE)."""
         if not self._alarm_timer.isActive():
-            wait_s = self._alarms_drawn_at + 1 / self.rate_hz - time.monotonic()
+            period_s = max(1 / self.rate_hz, self._alarm_draw_s / ALARM_DRAW_SHARE)
+            wait_s = self._alarms_drawn_at + period_s - time.monotonic()
             self._alarm_timer.start(max(0, math.ceil(wait_s * 1000)))
 
     def flush_alarms(self) -> None:
         """The banner, the list and the tones follow the engine's alarms (one snapshot for all three)."""
-        self._alarms_drawn_at = time.monotonic()
+        started = self._alarms_drawn_at = time.monotonic()
         views, floods = self.core.alarms.views(), self.core.alarms.floods()
         responses = dict(self.core.responses.open)  # where each SOS / man-down response stands
         self.window.alarm_table.set_responses(responses)
-        if self.window.alarm_table.set_alarms(views, floods):
-            self._alarm_timer.start(0)  # a flood: list the next slice once the loop has had its turn
+        more = self.window.alarm_table.set_alarms(views, floods)
         self.window.alarm_banner.set_alarms(views, floods, responses)
         self.window.plant_map.set_worker_alerts(wearable_alerts(views))
         self.window.plant_map.set_worker_alarms(worker_alarm_marks(views))
         self._isolations = self.core.alarms.isolations.all()
         self.window.set_isolations(isolation_notices(self.core, views))
         self.annunciator.set_unacknowledged({int(v.tier) for v in views if v.state in UNACKNOWLEDGED})
+        self._alarm_draw_s = time.monotonic() - started
+        if more:  # a flood: its next slice
+            self._redraw_alarms()
 
     def flush(self) -> None:
         """Push the latest state to the widgets; runs on the Qt timer."""

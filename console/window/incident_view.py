@@ -17,11 +17,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 
 from console.server.field_operations import wearable_alerts
-from console.server.incident_pdf import write_incident_report
 from console.server.incident_report import replayed_positions
 from console.server.incident_timeline import KINDS, incident_timeline
 from console.server.incidents import SEVERITIES, TYPES, Incident, IncidentService
-from console.server.pdf_parts import FontMissing
 from console.server.session import (
     AddIncidentNote,
     AddIncidentObjective,
@@ -268,6 +266,10 @@ class IncidentView(QObject):
             self._report = asyncio.ensure_future(self._write_report(self.incident_id))
 
     async def _write_report(self, incident_id: str) -> None:
+        # reportlab is loaded when a report is written, not with the window
+        from console.server.incident_pdf import write_incident_report
+        from console.server.pdf_parts import FontMissing
+
         now = self.core.clock.now()
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
         path = data_folder() / "incidents" / f"{incident_id}-{stamp}.pdf"

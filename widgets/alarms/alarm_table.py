@@ -166,7 +166,7 @@ class AlarmTableModel(QAbstractTableModel):
         changed = []
         for row, r in enumerate(self._rows):
             view, is_first = incoming[r.view.id], r.view.id in first_out
-            cause = _cause_key(view, incoming)
+            cause = _cause_key(view, incoming) if view.group else None  # most alarms have no cause
             if is_first != r.first_out or cause != r.cause_key or (view is not r.view and view != r.view):
                 self._rows[row] = self._row(view, is_first, cause)
                 changed.append(row)
@@ -217,10 +217,12 @@ class AlarmTableModel(QAbstractTableModel):
     def row_of(self, alarm_id: str) -> int | None:
         return self._row_of.get(alarm_id)
 
-    def sort_key(self, row: int, column: int) -> tuple[object, ...]:
-        """The column's key, ties broken by the default order, so equal cells never shuffle on refresh."""
-        r = self._rows[row]
-        return (r.keys[column], r.default_key)
+    def less(self, left: int, right: int, column: int) -> bool:
+        """Row `left` before row `right` by the column's key, ties broken by the default order, so equal
+        cells never shuffle on refresh. Called thousands of times as a flood is sorted in: no tuples made."""
+        a, b = self._rows[left], self._rows[right]
+        key_a, key_b = a.keys[column], b.keys[column]
+        return key_a < key_b if key_a != key_b else a.default_key < b.default_key
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._rows)
@@ -347,10 +349,7 @@ class AlarmSortFilterProxy(QSortFilterProxyModel):
         return self._filter.accepts(self._model.view_at(source_row))
 
     def lessThan(self, source_left: Index, source_right: Index) -> bool:
-        column = source_left.column()
-        return self._model.sort_key(source_left.row(), column) < self._model.sort_key(
-            source_right.row(), column
-        )
+        return self._model.less(source_left.row(), source_right.row(), source_left.column())
 
 
 class AlarmTable(QWidget):

@@ -134,6 +134,15 @@ def style_pixmap(style: MarkerStyle, ratio: float = 1.0) -> QPixmap:
     return _sprite(style, ratio)
 
 
+def _firsts(*columns: np.ndarray) -> np.ndarray:
+    """Positions of the first of each distinct tuple across `columns` (arrays of one length), in order."""
+    n = columns[0].size
+    order = np.lexsort((np.arange(n), *reversed(columns)))  # equal tuples together, the earliest first
+    first = np.ones(n, dtype=bool)
+    first[1:] = np.any([c[order][1:] != c[order][:-1] for c in columns], axis=0)
+    return np.sort(order[first])
+
+
 def _to_device(transform: QTransform, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scene metres to viewport pixels for every marker at once."""
     px = transform.m11() * x + transform.m21() * y + transform.dx()
@@ -226,6 +235,11 @@ class MarkerLayer(QGraphicsItem):
         rows = np.flatnonzero(on_screen & self.labelled(np.sqrt(abs(transform.determinant()))))
         rows = rows[np.argsort(-self.code[rows], kind="stable")]
         metrics, height = self._metrics, self._metrics.height() + 2
+        # A label whose start cell an earlier one starts in is skipped below anyway: drop those in one pass
+        # first, so that a flood of thousands of labels on a few spots costs a few turns of the loop.
+        cell = np.floor_divide(px[rows] + self._text_dx[self.code[rows]], height)
+        band = np.floor_divide(np.round(py[rows] + self._text_dy - metrics.ascent() - 1), height)
+        rows = rows[_firsts(cell, band)]
         self._texts = {}
         out = []
         # A flood can make thousands of labels: a coarse grid of what this layer's labels already cover
@@ -262,6 +276,10 @@ class MarkerLayer(QGraphicsItem):
                 & (py <= viewport.bottom())
             )
         sizes = np.array([s.size for s in self.styles])[self.code[rows]]
+        # Markers of one size on one spot (detectors on one point, a plant zoomed far out) are one obstacle:
+        # a flood of thousands then costs the board a few rectangles, not thousands.
+        keep = _firsts(px[rows], py[rows], sizes)
+        rows, sizes = rows[keep], sizes[keep]
         return [
             Candidate(self.owner, row, MARKER, (QRectF(x - size / 2, y - size / 2, size, size),), fixed=True)
             for row, x, y, size in zip(
@@ -276,9 +294,12 @@ class MarkerLayer(QGraphicsItem):
         for code, sprite in enumerate(self._sprites_for(painter.device().devicePixelRatioF())):
             rows = on_screen & (self.code == code)
             half = sprite.width() / sprite.devicePixelRatio() / 2
-            left = np.rint(px[rows] - half).astype(np.int32).tolist()
-            top = np.rint(py[rows] - half).astype(np.int32).tolist()
-            for x, y in zip(left, top, strict=True):
+            left = np.rint(px[rows] - half).astype(np.int32)
+            top = np.rint(py[rows] - half).astype(np.int32)
+            # one stamp per spot, the last one (it is the one on top): a pile of detectors in alarm costs
+            # one sprite, not thousands
+            last = np.sort(left.size - 1 - _firsts(left[::-1], top[::-1]))
+            for x, y in zip(left[last].tolist(), top[last].tolist(), strict=True):
                 painter.drawPixmap(x, y, sprite)
 
     def _paint_labels(self, painter: QPainter) -> None:
@@ -424,6 +445,14 @@ class WorkerLayer(MarkerLayer):
         self.phase = 0  # 0: the small frame, 1: the large one
 
     def set_positions(self, x: np.ndarray, y: np.ndarray, stale: np.ndarray) -> None:
+        """Latest positions (NaN: never seen) and staleness. The bridge hands them over every flush: only a
+        change repaints, so that a quiet map costs nothing."""
+        if (
+            np.array_equal(x, self.x, equal_nan=True)
+            and np.array_equal(y, self.y, equal_nan=True)
+            and np.array_equal(stale, self._stale)
+        ):
+            return
         np.copyto(self.x, x)
         np.copyto(self.y, y)
         np.copyto(self._stale, stale, casting="unsafe")
@@ -431,6 +460,8 @@ class WorkerLayer(MarkerLayer):
 
     def set_alerts(self, alerts: dict[int, str]) -> None:
         """The rows in a tier-1 alert and the alert in words ("SOS", "MAN DOWN"); all others are cleared."""
+        if alerts == self._alert_text:
+            return
         self._alert_text = dict(alerts)
         self._alert[:] = False
         self._alert[list(alerts)] = True

@@ -154,8 +154,9 @@ class EventLogView(QWidget):
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
-        rows.setResizeContentsPrecision(0)  # a column sized to its contents reads the rows in view only
         columns = self.table.horizontalHeader()
+        # a column sized to its contents reads the rows in view only (Qt reads this from the column header)
+        columns.setResizeContentsPrecision(0)
         columns.setStretchLastSection(True)
         columns.setHighlightSections(False)
         em = self.fontMetrics().horizontalAdvance("M")
