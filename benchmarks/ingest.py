@@ -313,11 +313,13 @@ def bench_startup() -> None:
         finally:
             broker.stop()
     painted = re.search(r"first paint ([\d.]+) s after process start", proc.stderr)
-    if proc.returncode != 0 or painted is None:
+    data = re.search(r"first data on screen ([\d.]+) s after process start", proc.stderr)
+    if proc.returncode != 0 or painted is None or data is None:
         raise SystemExit(f"console failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"start to first painted window {float(painted.group(1)):10.2f} s")
-    print(f"start to screenshot with data {total:10.2f} s")
+    print(f"start to data on screen       {float(data.group(1)):10.2f} s (target < 5)")
+    print(f"start to screenshot and exit  {total:10.2f} s (0.5 s more for the screenshot, and the shutdown)")
     print(f"console peak RSS              {peak_mb:10.0f} MB (with the in-process simulator)")
 
 
