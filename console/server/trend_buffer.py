@@ -119,11 +119,12 @@ class Ring:
     def samples(self, since: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         arrays = (self._ts, self._value, self._quality)
         if self._count < self.capacity:
-            ordered = [a[: self._count] for a in arrays]
-        else:
-            ordered = [np.concatenate((a[self._next :], a[: self._next])) for a in arrays]
-        first = int(np.searchsorted(ordered[0], since, side="left"))
-        ts, value, quality = (a[first:].copy() for a in ordered)
+            first = int(np.searchsorted(self._ts[: self._count], since, side="left"))
+            ts, value, quality = (a[first : self._count].copy() for a in arrays)
+        else:  # wrapped: put in order (a copy already)
+            ts, value, quality = (np.concatenate((a[self._next :], a[: self._next])) for a in arrays)
+            first = int(np.searchsorted(ts, since, side="left"))
+            ts, value, quality = ts[first:], value[first:], quality[first:]
         return ts, value, quality
 
     def oldest(self) -> float:

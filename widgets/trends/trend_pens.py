@@ -153,10 +153,12 @@ class Pen:
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """History where the live buffer has nothing yet, then the live samples."""
         (hx, hy), (lx, ly) = self.history, self.live
-        if lx.size:
-            older = hx < lx[0]
-            return np.concatenate((hx[older], lx)), np.concatenate((hy[older], ly))
-        return hx, hy
+        if not lx.size:
+            return hx, hy
+        older = hx < lx[0]
+        if not older.any():
+            return lx, ly
+        return np.concatenate((hx[older], lx)), np.concatenate((hy[older], ly))
 
     def bands(self) -> list[Band]:
         """History's bands where the live buffer has nothing yet (cut at its start), then the live ones."""
