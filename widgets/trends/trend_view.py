@@ -91,6 +91,7 @@ class TrendView(TrendControls):
         self._sample_request.timeout.connect(self._ask_for_samples)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
         self.plot.x_range_changed.connect(self._x_range_changed)
+        self.plot.resized.connect(self._follow_columns)
         self._rebuild()
         self.follow(self.now())
         self._update_buttons()
@@ -384,7 +385,7 @@ class TrendView(TrendControls):
         pen.curve.setData(*peak_columns(*pen.data(), start, end, width), connect="finite")
 
     def _follow_columns(self) -> None:
-        """The view moved: draw again the curves that do not hold it at its resolution."""
+        """The view moved or was resized: draw again the curves that do not hold it at its resolution."""
         x0, x1 = self.visible_range()
         start, end, width = self._columns()
         for pen in self.pens.values():
