@@ -40,7 +40,7 @@ def test_a_trend_opened_later_shows_its_past_with_the_outage_and_lets_its_sample
         await until(lambda: core.clock.now() > first + 3, 5, "a few seconds of values")
         simulator.stop()
         await until(lambda: (core.tags.quality[rows] == Quality.STALE).all(), 10, "tags stale")
-        down = core.clock.now()
+        down = core.clock.now()  # just after the tags were marked stale
         simulator.start()
         await until(lambda: (core.tags.quality[rows] == Quality.GOOD).all(), 30, "tags good again")
         up = core.clock.now()
@@ -56,12 +56,12 @@ def test_a_trend_opened_later_shows_its_past_with_the_outage_and_lets_its_sample
         coarse = pen.history  # at once, before the store is asked: the core's 10 s buckets
         x, y = pen.data()
         assert x[0] <= first + 10 and np.isfinite(y[x < down - 10]).all()
-        assert _breaks_only_in(x, y, down - 10, up + 10) and _shaded(pen, down, up)
+        assert _breaks_only_in(x, y, down - 10, up + 10) and _shaded(pen, down - 1, up)
 
         await until(lambda: pen.history is not coarse, 10, "the store's history")
         x, y = pen.data()  # the store's rows: one line from the first values on, broken where it was stale
         assert x[0] <= first + 1
-        assert _breaks_only_in(x, y, down - 1, up + 1) and _shaded(pen, down, up)
+        assert _breaks_only_in(x, y, down - 1, up + 1) and _shaded(pen, down - 1, up)
 
         def resumed() -> bool:  # sent on change only (past its deadband): stored or live, it goes on
             x, y = pen.data()
