@@ -10,8 +10,8 @@ trend (`watch`, counted: several trends may show one tag) gets a full-rate ring 
 then on (two float64 and an int8 a sample), freed when the last trend lets it go (`unwatch`).
 
 The core appends every delivered batch (vectorised: no Python loop over samples), and a sample without a
-number where tags went stale or bad, so a trend breaks its line where the plant stopped answering, and the rings keep each sample's
-quality so the trend can shade the stretch and say why. Loop thread only.
+number where tags went stale or bad, so a trend breaks its line where the plant stopped answering; the
+rings keep each sample's quality so the trend can shade the stretch and say why. Loop thread only.
 """
 
 from __future__ import annotations
