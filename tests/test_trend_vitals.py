@@ -33,9 +33,10 @@ def test_vitals_are_stored_by_name_and_thinned_by_their_deadband(store: Store, s
 def test_vitals_have_live_rows_after_the_sensors(site: Site) -> None:
     buffer = TrendBuffer(len(history_tags(site)), capacity=16)
     w = site.workers[1]
-    buffer.append(vitals_batch(site, [Vitals(w.id, 95.0, 34.5, 50.0, T0)]))
     row = history_tags(site).index(f"{w.id}.heart_rate")
     assert row >= len(site.sensors)
+    buffer.watch([row, row + 1])  # a trend of the worker's vitals
+    buffer.append(vitals_batch(site, [Vitals(w.id, 95.0, 34.5, 50.0, T0)]))
     ts, value = buffer.series(row)
     assert ts.tolist() == [T0] and value.tolist() == [95.0]
     assert buffer.series(row + 1)[1].tolist() == [34.5]

@@ -143,7 +143,8 @@ class Core:
         self.accounts = accounts  # checks electronic signatures' passwords (None: only DEMO signs)
         self._first_connect_due: dict[str, float] = {}
         self.tags = TagTable(len(site.sensors))
-        # the last hours of every tag, then of every worker's vitals (plant_maps.trend_tags), for trends
+        # the last hours of every tag and vital (plant_maps.trend_tags) for trends: coarse for all, full-rate
+        # for the tags a trend shows (`trends.watch`)
         self.trends = TrendBuffer(len(history_tags(site)))
         self.workers = WorkerTable(site)
         self.limits = LimitArrays(site)
@@ -257,7 +258,7 @@ class Core:
     def on_stale(self, tag_index: list[int], reason: str = "") -> None:
         rows = np.asarray(tag_index, dtype=np.int32)
         self.tags.mark(rows, Quality.STALE)
-        self.trends.mark_gap(rows, self.clock.now())
+        self._gap(rows, Quality.STALE)
         self.alarms.on_stale(rows, self.clock.now(), reason)
         self._publish(Topic.TAGS, rows)
 
@@ -265,12 +266,23 @@ class Core:
         """Tags their server refuses: bad quality, each with its own alarm and event-log line saying why."""
         rows = np.fromiter(errors, dtype=np.int32, count=len(errors))
         self.tags.mark(rows, Quality.BAD)
-        self.trends.mark_gap(rows, self.clock.now(), Quality.BAD)
+        self._gap(rows, Quality.BAD)
         for row, why in errors.items():
             sensor = self.site.sensors[row]
             self.add_log("error", sensor.scheme, f"{sensor.name} ({sensor.id}) is not being read: {why}")
         self.alarms.on_tag_errors(errors, self.clock.now())
         self._publish(Topic.TAGS, rows)
+
+    def _gap(self, rows: np.ndarray, quality: Quality) -> None:
+        """Tags went stale or bad now: a sample without a number breaks their trend lines, in the trend
+        buffer and in the stored history (which draws what a trend opened later shows of the past)."""
+        now = self.clock.now()
+        n = rows.size
+        batch = TagBatch(
+            rows, np.full(n, np.nan), np.full(n, int(quality), dtype=np.int8), np.full(n, now), now
+        )
+        self.writer.record_history(batch)
+        self.trends.append(batch)
 
     def on_interlock_errors(self, errors: dict[str, str]) -> None:
         """Interlocks whose command or feedback node the server refuses: logged, each with its alarm."""

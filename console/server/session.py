@@ -545,7 +545,7 @@ class Session(Protocol):
     site: Site
     clock: Clock
     tags: TagTable
-    trends: TrendBuffer  # the last hours of every tag
+    trends: TrendBuffer  # the last hours of every tag (coarse), and of the tags trends watch (full rate)
     workers: WorkerTable
     limits: LimitArrays
     statuses: dict[str, SourceStatus]

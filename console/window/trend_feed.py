@@ -2,6 +2,10 @@
 transitions and zone events from the store (on a worker thread, never the GUI thread), the stored samples
 the crosshair reads over history, and the CSV export of the stored rows.
 
+The core keeps full-rate samples only of the tags a trend shows: the feed watches its view's pens (and lets
+them go when a pen is removed or the view closes). A pen added shows its last hours at once from the
+core's coarse tier, as history, until the store's history of the view answers.
+
 Live alarm transitions come with the core's ALARMS topic; a permit change (PERMITS) or any event-log line
 (LOG: notes, SOS, isolations, detections) has the journal read again from where it was last read, a
 second later (the journal is written just after the line is logged), so live zone events come as well.
@@ -41,11 +45,12 @@ class TrendFeed(QObject):
         self.core, self.store, self.view = core, store, view
         self._tasks: set[asyncio.Task[None]] = set()
         self.exports = 0  # CSV files written (tests wait on it)
-        view.pen_added.connect(self._fill_live)
+        view.pen_added.connect(self._pen_added)
         view.range_needed.connect(lambda tags, s, e, n: self._spawn(self._load(tags, s, e, n)))
         view.csv_requested.connect(lambda path, tags, s, e: self._spawn(self._export(path, tags, s, e)))
         view.samples_needed.connect(lambda tags, ts: self._spawn(self._samples(tags, ts)))
         self.rows = {tag: row for row, tag in enumerate(history_tags(core.site))}  # ring buffer rows
+        self.watched: set[str] = set()  # the tags this feed has the core keep at full rate
         self._unsubscribe = [
             core.subscribe(Topic.ALARMS, self._alarms),
             core.subscribe(Topic.PERMITS, self._journal_moved),
@@ -71,12 +76,27 @@ class TrendFeed(QObject):
         self._unsubscribe = []
         for task in list(self._tasks):
             task.cancel()
+        self._watch(set())
 
     def refresh(self) -> None:
         """Every pen's live samples, and the right edge at now in live mode."""
+        self._watch(set(self.view.tags()))
         for tag in self.view.tags():
             self._fill_live(tag)
         self.view.follow(self.core.clock.now())
+
+    def _pen_added(self, tag: str) -> None:
+        """Watched from now on; its last hours from the coarse tier until the store answers."""
+        self._watch(self.watched | {tag})
+        recent = self.core.trends.recent(self.rows[tag])
+        self.view.set_history({tag: recent.series()}, {tag: recent.bands()})
+        self._fill_live(tag)
+
+    def _watch(self, tags: set[str]) -> None:
+        """Have the core keep `tags` at full rate, and let the others of this feed go."""
+        self.core.trends.unwatch(self.rows[t] for t in self.watched - tags)
+        self.core.trends.watch(self.rows[t] for t in tags - self.watched)
+        self.watched = tags
 
     def _fill_live(self, tag: str) -> None:
         ts, values, quality = self.core.trends.samples(self.rows[tag])

@@ -99,6 +99,36 @@ def live_bands(ts: np.ndarray, quality: np.ndarray) -> list[Band]:
     ]
 
 
+def peak_columns(
+    x: np.ndarray, y: np.ndarray, start: float, end: float, width: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """What of (x, y) sorted by x to draw over [start, end] on columns `width` seconds wide (a pixel or
+    two): the samples as they are where there are no more than two a column, else each column's lowest and
+    highest value (at a quarter and three quarters of it: a spike of one sample still shows) and a NaN
+    after a column that held one, so the line breaks where it would. One sample each side of the range is
+    kept, so the line runs on past its edges."""
+    first = max(int(np.searchsorted(x, start, side="left")) - 1, 0)
+    last = int(np.searchsorted(x, end, side="right")) + 1
+    x, y = x[first:last], y[first:last]
+    if x.size <= 2 * (end - start) / width:
+        return x, y
+    column = np.floor(x / width)
+    starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+    left = column[starts] * width
+    with np.errstate(invalid="ignore"):  # an all-NaN column: its low and high are NaN, as they should be
+        low, high = np.fmin.reduceat(y, starts), np.fmax.reduceat(y, starts)
+    nan = np.isnan(y)
+    if not nan.any():
+        return np.column_stack((left + 0.25 * width, left + 0.75 * width)).ravel(), np.column_stack(
+            (low, high)
+        ).ravel()
+    xs = np.column_stack((left + 0.25 * width, left + 0.75 * width, left + width))
+    ys = np.column_stack((low, high, np.full(low.size, np.nan)))
+    keep = np.ones(xs.shape, dtype=bool)
+    keep[:, 2] = np.logical_or.reduceat(nan, starts)
+    return xs[keep], ys[keep]
+
+
 @dataclass
 class Pen:
     tag: TrendTag
@@ -113,14 +143,22 @@ class Pen:
     markers: Any = None
     band_items: list[Any] = field(default_factory=list)
     drawn_bands: list[Band] = field(default_factory=list)
+    columns: tuple[float, float, float] = (0.0, 0.0, 0.0)  # start, end, width of what the curve holds
+
+    def holds(self, start: float, end: float, width: float) -> bool:
+        """The curve holds [start, end] drawn on columns `width` wide (no need to draw it again)."""
+        held_start, held_end, held_width = self.columns
+        return held_width == width and held_start <= start and end <= held_end
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """History where the live buffer has nothing yet, then the live samples."""
         (hx, hy), (lx, ly) = self.history, self.live
-        if lx.size:
-            older = hx < lx[0]
-            return np.concatenate((hx[older], lx)), np.concatenate((hy[older], ly))
-        return hx, hy
+        if not lx.size:
+            return hx, hy
+        older = hx < lx[0]
+        if not older.any():
+            return lx, ly
+        return np.concatenate((hx[older], lx)), np.concatenate((hy[older], ly))
 
     def bands(self) -> list[Band]:
         """History's bands where the live buffer has nothing yet (cut at its start), then the live ones."""

@@ -47,6 +47,7 @@ class _Overlay(pg.ViewBox):
 
 class TrendPlots(pg.GraphicsLayoutWidget):
     x_range_changed = Signal()
+    resized = Signal()  # the plots' width changed: as many pixel columns no longer
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,6 +100,7 @@ class TrendPlots(pg.GraphicsLayoutWidget):
         master = self.getViewBox()
         master.setXRange(*x_range, padding=0)
         master.sigXRangeChanged.connect(self.x_range_changed)
+        master.sigResized.connect(self.resized)
 
     def _overlay(self, plot: pg.PlotItem, unit: str | None, k: int) -> pg.ViewBox:
         """A ViewBox over `plot`, linked in time; with a right axis for a unit, none for the events."""

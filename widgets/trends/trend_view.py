@@ -32,7 +32,7 @@ from plant_maps.site import Site, TrendSet
 from widgets.common.theme import PALETTE, TREND_PENS
 from widgets.common.time_text import clock_text
 from widgets.trends.trend_controls import TrendControls
-from widgets.trends.trend_pens import STALE, Band, Marker, Pen, ZoneEvent, trend_catalogue
+from widgets.trends.trend_pens import STALE, Band, Marker, Pen, ZoneEvent, peak_columns, trend_catalogue
 from widgets.trends.trend_plots import EVENT_ROW
 from widgets.trends.trend_range import RangeDialog
 from widgets.trends.trend_time import LIVE_SPANS, preset_range
@@ -91,6 +91,7 @@ class TrendView(TrendControls):
         self._sample_request.timeout.connect(self._ask_for_samples)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
         self.plot.x_range_changed.connect(self._x_range_changed)
+        self.plot.resized.connect(self._follow_columns)
         self._rebuild()
         self.follow(self.now())
         self._update_buttons()
@@ -253,6 +254,7 @@ class TrendView(TrendControls):
             self.live = False
             self._select_mode(("custom", None))
             self._update_buttons()
+        self._follow_columns()
         self._request.start()
 
     def _ask_for_history(self) -> None:
@@ -325,9 +327,7 @@ class TrendView(TrendControls):
 
     def _draw_pen(self, pen: Pen) -> None:
         box = self.plot.box(pen.tag.unit)
-        pen.curve = pg.PlotDataItem(pen=pg.mkPen(pen.colour, width=1), name=pen.label)
-        pen.curve.setDownsampling(auto=True, method="peak")
-        pen.curve.setClipToView(True)
+        pen.curve = pg.PlotCurveItem(pen=pg.mkPen(pen.colour, width=1), name=pen.label)  # drawn decimated
         pen.curve.setVisible(pen.visible)
         box.addItem(pen.curve)
         self.legend.addItem(pen.curve, pen.label)
@@ -364,11 +364,33 @@ class TrendView(TrendControls):
     def _redraw(self, pen: Pen) -> None:
         if pen.curve is None:
             return
-        x, y = pen.data()
-        pen.curve.setData(x, y, connect="finite")
+        self._draw_curve(pen, *self._columns())
         bands = pen.bands()[-MAX_BANDS:]
         if bands != pen.drawn_bands:
             self._draw_bands(pen, bands)
+
+    def _columns(self) -> tuple[float, float, float]:
+        """Where the curves are drawn: the view and a quarter of it each side (following now, or a short pan,
+        reuses them), on columns of one to two pixels, aligned in time so that a column holds the same
+        samples however the view moves."""
+        x0, x1 = self.visible_range()
+        pixels = max(self.plot.getViewBox().width(), 1.0)
+        width = 2.0 ** math.ceil(math.log2(max((x1 - x0) / pixels, 1e-6)))
+        margin = (x1 - x0) / 4
+        return math.floor((x0 - margin) / width) * width, math.ceil((x1 + margin) / width) * width, width
+
+    def _draw_curve(self, pen: Pen, start: float, end: float, width: float) -> None:
+        """Peak decimation once per pixel column (`peak_columns`), not of every sample on every frame."""
+        pen.columns = (start, end, width)
+        pen.curve.setData(*peak_columns(*pen.data(), start, end, width), connect="finite")
+
+    def _follow_columns(self) -> None:
+        """The view moved or was resized: draw again the curves that do not hold it at its resolution."""
+        x0, x1 = self.visible_range()
+        start, end, width = self._columns()
+        for pen in self.pens.values():
+            if pen.curve is not None and not pen.holds(x0, x1, width):
+                self._draw_curve(pen, start, end, width)
 
     def _draw_bands(self, pen: Pen, bands: list[Band]) -> None:
         """Hatched grey over each stretch of bad, stale or no data, saying which in its tooltip."""
@@ -396,6 +418,7 @@ class TrendView(TrendControls):
             brush=[pg.mkBrush(_TIER_COLOUR[m.tier] if m.activation else PALETTE.hollow_fill) for m in marks],
             data=[m.text for m in marks],
         )
+        pen.markers.setVisible(bool(marks))  # an empty scatter still costs a paint every frame
 
     def _draw_events(self) -> None:
         """The zone events as grey stars along the bottom of the (lowest) plot, their text the tooltip."""
@@ -409,6 +432,7 @@ class TrendView(TrendControls):
             brush=pg.mkBrush(PALETTE.equipment_line),
             data=[e.text for e in shown],
         )
+        self.event_markers.setVisible(bool(shown))
 
     def _mouse_moved(self, pos: QPointF) -> None:
         """The crosshair: the time under the pointer, each shown pen's sample at or before it, and an alarm

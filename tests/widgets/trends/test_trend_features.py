@@ -233,3 +233,33 @@ def test_the_layout_menu_opens_a_new_trend_window_and_resets_the_layout(qtbot: Q
         actions["New trend window"].trigger()
     with qtbot.waitSignal(window.layout_reset_requested):  # a signal given to addAction is not callable
         actions["Reset layout"].trigger()
+
+
+def test_a_dense_pen_is_drawn_once_per_pixel_column_keeping_its_spike_and_its_gap(
+    qtbot: QtBot, view: TrendView
+) -> None:
+    """An hour at 10 Hz (36,000 samples) in 1,300 pixels: the curve holds a low and a high per column of one
+    or two pixels, so a one-sample spike still shows and a stale stretch still breaks the line; a narrower
+    window, fewer columns; zoomed in to where the samples are sparse, the samples themselves."""
+    view.add_pen("GD-CH-01")
+    view.set_live_span(3600)
+    x = NOW - 3600 + np.arange(36_000) * 0.1
+    y = np.sin(x / 60)
+    y[20_000] = 50.0  # a spike of one sample
+    y[30_000:30_050] = np.nan  # five seconds stale
+    view.set_live("GD-CH-01", x, y)
+    cx, cy = view.pens["GD-CH-01"].curve.getData()
+    assert cx.size <= 4 * view.plot.getViewBox().width() * 1.5  # the view and a quarter each side
+    assert np.nanmax(cy) == 50.0
+    broken = cx[np.isnan(cy)]
+    assert broken.size and (broken >= x[30_000] - 5).all() and (broken <= x[30_050] + 5).all()
+
+    before = cx.size
+    view.resize(650, 480)  # half as many pixel columns: drawn again at that resolution
+    qtbot.waitUntil(lambda: view.pens["GD-CH-01"].curve.getData()[0].size < 0.6 * before)
+
+    view.show_range(x[20_000] - 30, x[20_000] + 30)  # one minute: 600 samples in 1,300 pixels
+    cx, cy = view.pens["GD-CH-01"].curve.getData()
+    inside = (cx >= x[20_000] - 30) & (cx <= x[20_000] + 30)
+    np.testing.assert_array_equal(cx[inside], x[(x >= x[20_000] - 30) & (x <= x[20_000] + 30)])
+    assert 50.0 in cy

@@ -126,8 +126,9 @@ def test_history_then_live_one_line_the_crosshair_reads_values_and_alarm_text(
     view.add_markers(
         [("GD-CH-01", Marker(("GD-CH-01.HH", 7, NOW - 20), NOW - 20, 25.0, Tier.LIFE, True, "HH!", "%LEL"))]
     )
-    x, _ = view.pens["GD-CH-01"].curve.getOriginalDataset()
-    assert (np.diff(x) > 0).all() and x[0] == hx[0] and x[-1] == lx[-1]  # history up to the live samples
+    x, y = view.pens["GD-CH-01"].curve.getData()  # history up to the live samples, from the left edge on
+    assert (np.diff(x) > 0).all() and x[0] <= view.visible_range()[0] and x[-1] == lx[-1]
+    assert (y[x < lx[0]] == 5.0).all() and (x < lx[0]).sum() >= 18
     assert len(view.pens["GD-CH-01"].markers.points()) == 1  # the same transition once
 
     qtbot.waitUntil(lambda: view.plot.getViewBox().viewRange()[1][1] > 25)  # scaled to the values once drawn
