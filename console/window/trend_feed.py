@@ -29,7 +29,7 @@ from integrations.storage import Store
 from integrations.trend_export import write_trend_csv
 from plant_maps.trend_tags import history_tags
 from widgets.common.time_text import clock_text
-from widgets.trends.trend_pens import Marker, live_bands
+from widgets.trends.trend_pens import Marker, held_to, live_bands
 from widgets.trends.trend_view import TrendView
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class TrendFeed(QObject):
         view.csv_requested.connect(lambda path, tags, s, e: self._spawn(self._export(path, tags, s, e)))
         view.samples_needed.connect(lambda tags, ts: self._spawn(self._samples(tags, ts)))
         self.rows = {tag: row for row, tag in enumerate(history_tags(core.site))}  # ring buffer rows
+        self._on_change = {s.id for s in core.site.sensors if s.scheme == "opcua"}  # silence: unchanged
         self.watched: set[str] = set()  # the tags this feed has the core keep at full rate
         self._unsubscribe = [
             core.subscribe(Topic.ALARMS, self._alarms),
@@ -100,6 +101,8 @@ class TrendFeed(QObject):
 
     def _fill_live(self, tag: str) -> None:
         ts, values, quality = self.core.trends.samples(self.rows[tag])
+        if tag in self._on_change:
+            ts, values, quality = held_to(self.core.clock.now(), ts, values, quality)
         self.view.set_live(tag, ts, values, live_bands(ts, quality))
 
     def _spawn(self, coro: object) -> None:

@@ -76,3 +76,37 @@ def test_a_trend_opened_later_shows_its_past_with_the_outage_and_lets_its_sample
         await until(lambda: core.trends.watched() == [], 5, "the pen's samples let go")
 
     run_console(scenario)
+
+
+STEADY = "LT-T101"  # forced still: its server sends nothing after the value, as for any steady tag
+
+
+def test_a_steady_tag_draws_its_value_on_to_now_until_its_server_is_lost(
+    run_console, simulator: SimulatorThread, qtbot: QtBot
+) -> None:
+    async def scenario(console: WindowedConsole) -> None:
+        core, view = console.app.core, console.window.trend_view
+        row = core.site.tag_index[STEADY]
+        simulator.force(STEADY, 42.0)
+        await until(lambda: core.tags.value[row] == 42.0, 20, "the forced value")
+        received = int(core.tags.updates[row])
+        console.window.trend_dock.raise_()
+        qtbot.keyClicks(view.search, STEADY)
+        qtbot.keyClick(view.search, Qt.Key.Key_Return)
+        pen = view.pens[STEADY]
+        opened = core.clock.now()
+
+        def drawn_to(t: float) -> bool:
+            x, y = pen.data()
+            return bool(x.size) and x[-1] >= t and y[-1] == 42.0
+
+        await until(lambda: drawn_to(opened + 2), 10, "the line drawn on to now")
+        assert int(core.tags.updates[row]) == received  # nothing new came: the value held, so does the line
+
+        simulator.stop()
+        await until(lambda: core.tags.quality[row] == Quality.STALE, 15, "the tag stale")
+        down = core.clock.now()
+        await until(lambda: core.clock.now() > down + 3, 5, "a few seconds without the server")
+        await until(lambda: pen.data()[0][-1] <= down + 1, 5, "the line held no further than the loss")
+
+    run_console(scenario)

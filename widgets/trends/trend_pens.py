@@ -99,6 +99,17 @@ def live_bands(ts: np.ndarray, quality: np.ndarray) -> list[Band]:
     ]
 
 
+def held_to(
+    now: float, ts: np.ndarray, values: np.ndarray, quality: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A tag sent on change only (an OPC UA subscription, the server filtering by deadband) holds its last
+    good value until the next change: its line goes on to `now` instead of stopping at the last change as if
+    the data had. A last sample that is not good (stale, bad: NaN) holds nothing."""
+    if not ts.size or not np.isfinite(values[-1]) or now <= ts[-1]:
+        return ts, values, quality
+    return np.append(ts, now), np.append(values, values[-1]), np.append(quality, quality[-1])
+
+
 def peak_columns(
     x: np.ndarray, y: np.ndarray, start: float, end: float, width: float
 ) -> tuple[np.ndarray, np.ndarray]:
