@@ -29,7 +29,7 @@ from integrations.storage import Store
 from integrations.trend_export import write_trend_csv
 from plant_maps.trend_tags import history_tags
 from widgets.common.time_text import clock_text
-from widgets.trends.trend_pens import Marker, held_to, live_bands
+from widgets.trends.trend_pens import Marker, live_bands
 from widgets.trends.trend_view import TrendView
 
 log = logging.getLogger(__name__)
@@ -101,9 +101,8 @@ class TrendFeed(QObject):
 
     def _fill_live(self, tag: str) -> None:
         ts, values, quality = self.core.trends.samples(self.rows[tag])
-        if tag in self._on_change:
-            ts, values, quality = held_to(self.core.clock.now(), ts, values, quality)
-        self.view.set_live(tag, ts, values, live_bands(ts, quality))
+        held = self.core.clock.now() if tag in self._on_change else None
+        self.view.set_live(tag, ts, values, live_bands(ts, quality), held)
 
     def _spawn(self, coro: object) -> None:
         task = asyncio.ensure_future(coro)  # type: ignore[arg-type]

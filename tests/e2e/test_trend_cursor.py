@@ -89,7 +89,12 @@ def test_the_crosshair_reads_the_value_each_alarm_said_live_and_after_a_restart(
         seen.extend(await until(lambda: _activations(console), 60, "H and HH journaled"))
         view = window.trend_view
         pen = view.pens["GD-CH-01"]
-        await until(lambda: pen.live[0].size and pen.live[0][-1] > seen[-1].ts + 1, 10, "the live samples")
+        tags, row = console.app.core.tags, console.app.core.site.tag_index["GD-CH-01"]
+        # a sample after the alarms, drawn (the live line also holds the last value on to now: not a sample)
+        last = await until(
+            lambda: tags.source_ts[row] > seen[-1].ts + 1 and float(tags.source_ts[row]), 10, "a sample"
+        )
+        await until(lambda: last in pen.live[0], 5, "that sample in the live line")
         await _reads_the_sample_at_or_before(view, seen, lambda t: _before(*pen.live, t))
 
     run_console(leak)
@@ -103,6 +108,10 @@ def test_the_crosshair_reads_the_value_each_alarm_said_live_and_after_a_restart(
         await until(lambda: pen.history[0].size and pen.history[0][-1] > seen[-1].ts, 10, "the stored rise")
         assert pen.live[0].size == 0 or pen.live[0][0] > seen[-1].ts  # read from the store
         # (a pixel is seconds wide here: the live buffer can reach the pointer's time, then it reads from it)
+        # This console's first value carries the time of its last change, maybe before the restart: stored.
+        core = console.app.core
+        await until(lambda: core.tags.updates[core.site.tag_index["GD-CH-01"]] > 0, 10, "the first value")
+        assert console.app.writer.flush(5)
         rows = console.app.store.history("GD-CH-01", seen[0].ts - 600, seen[-1].ts + 60)
         stored = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
         await _reads_the_sample_at_or_before(view, seen, lambda t: _latest(t, stored, pen.live))

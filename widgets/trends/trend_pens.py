@@ -99,17 +99,6 @@ def live_bands(ts: np.ndarray, quality: np.ndarray) -> list[Band]:
     ]
 
 
-def held_to(
-    now: float, ts: np.ndarray, values: np.ndarray, quality: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A tag sent on change only (an OPC UA subscription, the server filtering by deadband) holds its last
-    good value until the next change: its line goes on to `now` instead of stopping at the last change as if
-    the data had. A last sample that is not good (stale, bad: NaN) holds nothing."""
-    if not ts.size or not np.isfinite(values[-1]) or now <= ts[-1]:
-        return ts, values, quality
-    return np.append(ts, now), np.append(values, values[-1]), np.append(quality, quality[-1])
-
-
 def peak_columns(
     x: np.ndarray, y: np.ndarray, start: float, end: float, width: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -155,6 +144,10 @@ class Pen:
     band_items: list[Any] = field(default_factory=list)
     drawn_bands: list[Band] = field(default_factory=list)
     columns: tuple[float, float, float] = (0.0, 0.0, 0.0)  # start, end, width of what the curve holds
+    # A tag sent on change only (OPC UA; the server filtering by deadband) holds its last good value until
+    # the next change: its line goes on to this time (now) instead of stopping at the last change as if the
+    # data had. None: a tag that is sent periodically, whose silence means no data.
+    held_until: float | None = None
 
     def holds(self, start: float, end: float, width: float) -> bool:
         """The curve holds [start, end] drawn on columns `width` wide (no need to draw it again)."""
@@ -162,7 +155,15 @@ class Pen:
         return held_width == width and held_start <= start and end <= held_end
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
-        """History where the live buffer has nothing yet, then the live samples."""
+        """History where the live buffer has nothing yet, then the live samples; a held last good value
+        drawn on to `held_until` (a stale or bad last sample, NaN, holds nothing)."""
+        x, y = self._samples()
+        held = self.held_until
+        if held is None or not x.size or not np.isfinite(y[-1]) or held <= x[-1]:
+            return x, y
+        return np.append(x, held), np.append(y, y[-1])
+
+    def _samples(self) -> tuple[np.ndarray, np.ndarray]:
         (hx, hy), (lx, ly) = self.history, self.live
         if not lx.size:
             return hx, hy

@@ -147,15 +147,23 @@ class TrendView(TrendControls):
     # -- data (from the trend feed) ---------------------------------------------------------------------
 
     def set_live(
-        self, tag: str, ts: np.ndarray, values: np.ndarray, bands: Sequence[Band] | None = None
+        self,
+        tag: str,
+        ts: np.ndarray,
+        values: np.ndarray,
+        bands: Sequence[Band] | None = None,
+        held_until: float | None = None,
     ) -> None:
-        """A pen's live samples, and the stretches of them that were not good (`live_bands`)."""
+        """A pen's live samples, the stretches of them that were not good (`live_bands`), and for a tag sent
+        on change only, the time its last good value holds until (now)."""
         pen = self.pens.get(tag)
         if pen is not None:
-            pen.live = (ts, values)
+            pen.live, pen.held_until = (ts, values), held_until
             if bands is not None:
                 pen.live_bands = list(bands)
             self._redraw(pen)
+            if math.isfinite(self._cursor_ts):  # a sample can arrive late (a first value's old time)
+                self._show_readout()
 
     def set_history(
         self,
