@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from alarms.clock import Clock
 from alarms.records import AlarmView
 from console.composition import Application
 from console.config import AppConfig
 from tests.conftest import DEMO_SITE
+from tests.support import free_port
 
 
 def site_variant(folder: Path, addresses: dict[str, str]) -> Path:
@@ -24,6 +26,20 @@ def site_variant(folder: Path, addresses: dict[str, str]) -> Path:
     path = folder / "site.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def demo_config(opcua_url: str, mqtt_url: str, folder: Path, name: str, **more: Any) -> AppConfig:
+    """The demo site on sources the test serves (no simulator of the console's own), SQLite in `folder`."""
+    return AppConfig(
+        site_file=DEMO_SITE,
+        opcua_url=opcua_url,
+        mqtt_url=mqtt_url,
+        database_url=f"sqlite:///{folder / 'controlroom.db'}",
+        simulator=False,
+        console_name=f"{name}-{free_port()}",
+        operator="tester",
+        **more,
+    )
 
 
 def run_app(

@@ -10,27 +10,13 @@ from pathlib import Path
 import pytest
 
 from console.composition import Application
-from console.config import AppConfig
 from integrations.simulator import SimulatorThread
 from plant_maps.site import Site
-from tests.conftest import DEMO_SITE, Broker
-from tests.headless import run_app
+from tests.conftest import Broker
+from tests.headless import demo_config, run_app
 from tests.support import free_port, wait_until_async
 
 TAG, MARKER = "GD-TF-01", "GD-TF-02"  # GD-TF-01's deadband: 0.5 %LEL
-
-
-def _config(url: str, broker: Broker, folder: Path, server_deadband: bool = True) -> AppConfig:
-    return AppConfig(
-        site_file=DEMO_SITE,
-        opcua_url=url,
-        mqtt_url=broker.url,
-        database_url=f"sqlite:///{folder / 'controlroom.db'}",
-        simulator=False,
-        console_name=f"deadband-{free_port()}",
-        operator="tester",
-        opcua_server_deadband=server_deadband,
-    )
 
 
 @pytest.mark.parametrize("server_deadband", [True, False], ids=["filtered", "unfiltered"])
@@ -60,6 +46,7 @@ def test_the_server_sends_a_move_only_beyond_the_deadband_from_the_last_value_se
         assert values[row] == 10.6
 
     try:
-        run_app(_config(url, broker, tmp_path, server_deadband), scenario)
+        config = demo_config(url, broker.url, tmp_path, "deadband", opcua_server_deadband=server_deadband)
+        run_app(config, scenario)
     finally:
         sim.stop()

@@ -14,13 +14,12 @@ import pytest
 
 from alarms.samples import Quality
 from console.composition import Application
-from console.config import AppConfig
 from integrations.simulator import SimulatorThread
 from integrations.source import ConnectionState
 from plant_maps.alarm_rules import tag_comm_alarm
 from plant_maps.site import Site
 from tests.conftest import DEMO_SITE, Broker
-from tests.headless import alarm, run_app
+from tests.headless import alarm, demo_config, run_app
 from tests.support import free_port, hung_server, wait_until_async
 
 TIMEOUT_S = 4.0  # the source's default: a probe every 4 s, answered within 4 s
@@ -40,19 +39,6 @@ def site() -> Site:
     from plant_maps.site_file import load_site
 
     return load_site(DEMO_SITE)
-
-
-def _config(url: str, broker: Broker, folder: Path) -> AppConfig:
-    return AppConfig(
-        site_file=DEMO_SITE,
-        opcua_url=url,
-        mqtt_url=broker.url,
-        database_url=f"sqlite:///{folder / 'controlroom.db'}",
-        simulator=False,
-        console_name=f"liveness-{free_port()}",
-        operator="tester",
-        publishing_interval_ms=100,
-    )
 
 
 async def _connected_with_values(app: Application) -> None:
@@ -85,7 +71,7 @@ def test_a_server_that_stalls_3_s_is_not_declared_lost(
         assert alarm(app, "OPCUA.COMM") is None
         assert not any("connection lost" in e.text for e in app.core.log)
 
-    run_app(_config(url, broker, tmp_path), scenario)
+    run_app(demo_config(url, broker.url, tmp_path, "liveness"), scenario)
 
 
 def test_a_server_that_stops_answering_is_one_alarm_in_time_and_its_tags_go_stale(
@@ -109,4 +95,4 @@ def test_a_server_that_stops_answering_is_one_alarm_in_time_and_its_tags_go_stal
         await wait_until_async(lambda: bool((app.core.tags.quality[rows] == Quality.GOOD).all()), 15)
         assert _tag_comm_alarms(app) == []
 
-    run_app(_config(url, broker, tmp_path), scenario)
+    run_app(demo_config(url, broker.url, tmp_path, "liveness"), scenario)
